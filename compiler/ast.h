@@ -1,0 +1,154 @@
+/*
+ * ast.h — the schema AST built by the parser (grammar/) and completed by the
+ * semantic pass (sema.c).  Every node and string lives in one arena owned by
+ * the compile context; nothing is freed node by node.
+ */
+#ifndef ORMC_AST_H
+#define ORMC_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct Loc {
+    int line, col; /* 1-based; col counts bytes */
+} Loc;
+
+/* ---- arena ---- */
+typedef struct Arena Arena;
+Arena *arena_create(void);
+void arena_destroy(Arena *a);
+/* Zeroed memory; aborts the process when the machine is out of memory. */
+void *arena_zalloc(Arena *a, size_t n);
+char *arena_strdup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+typedef enum TypeKind {
+    TY_UNRESOLVED,
+    TY_INT,
+    TY_REAL,
+    TY_BOOL,
+    TY_TEXT,
+    TY_BLOB,
+    TY_DATETIME,
+    TY_MODEL /* foreign key */
+} TypeKind;
+
+typedef enum DefaultKind {
+    DEF_NONE,
+    DEF_INT,
+    DEF_REAL,
+    DEF_STRING,
+    DEF_BOOL,
+    DEF_NOW,
+    DEF_NULL
+} DefaultKind;
+
+typedef enum OnDelete { OD_NONE, OD_CASCADE, OD_SET_NULL, OD_RESTRICT } OnDelete;
+
+typedef struct Default {
+    DefaultKind kind;
+    Loc loc;
+    int64_t i;
+    double r;
+    const char *s; /* DEF_STRING: unescaped value */
+    const char *spelling; /* DEF_REAL: the literal as written */
+} Default;
+
+typedef struct Model Model;
+
+typedef struct Field {
+    const char *name;
+    Loc loc;
+    const char *type_name;
+    Loc type_loc;
+    bool has_size;
+    int64_t size;
+    Loc size_loc;
+    bool nullable;
+    bool unique, index;
+    Loc unique_loc, index_loc;
+    Default def;
+    const char *related;
+    Loc related_loc;
+    OnDelete on_delete;
+    Loc on_delete_loc;
+    struct Field *next;
+
+    /* resolved by sema */
+    TypeKind kind;
+    Model *target;       /* TY_MODEL */
+    const char *member;  /* C member / SQL column: name, or name_id for FKs */
+    int index_no;        /* position in the model's field table (id = 0) */
+} Field;
+
+typedef struct OptArg {
+    const char *name; /* identifier, or string value */
+    Loc loc;
+    bool desc;        /* -name */
+    bool is_string;
+    struct OptArg *next;
+} OptArg;
+
+typedef struct Option {
+    const char *name; /* without '@' */
+    Loc loc;
+    OptArg *args;
+    struct Option *next;
+} Option;
+
+typedef struct Reverse {
+    const char *name;
+    Loc loc;
+    Model *child;
+    Field *fk;
+} Reverse;
+
+typedef struct OrderTerm {
+    Field *field; /* NULL = id */
+    bool desc;
+} OrderTerm;
+
+typedef struct Index {
+    bool unique;
+    Field **fields; /* NULL entry = id */
+    int nfields;
+} Index;
+
+struct Model {
+    const char *name;
+    Loc loc;
+    Field *fields;
+    Option *options;
+    struct Model *next;
+
+    /* resolved by sema */
+    const char *prefix;   /* blog_post */
+    const char *upper;    /* BLOG_POST */
+    const char *table;    /* SQL table name */
+    Field **fv;           /* fields in order (without id) */
+    int nf;
+    Field **fks;          /* relation fields in order */
+    int nfks;
+    Reverse *revs;        /* reverse relations in declaration order */
+    int nrevs, caprevs;
+    OrderTerm *order;
+    int norder;
+    Index *indexes;
+    int nindexes;
+};
+
+typedef struct Schema {
+    Model *models;
+    Model **mv;
+    int nmodels;
+    const char *name;     /* file base name: "blog" */
+    const char *file;     /* as given: "examples/blog.orm" */
+    const char *base;     /* "blog.orm" */
+} Schema;
+
+#endif

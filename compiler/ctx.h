@@ -1,0 +1,75 @@
+/*
+ * ctx.h — the state of one compile: source text, arena, diagnostics, the
+ * AST under construction.  Shared by the lexer, parser, sema and codegen.
+ */
+#ifndef ORMC_CTX_H
+#define ORMC_CTX_H
+
+#include "ast.h"
+
+#include <stdio.h>
+
+#define MAX_ERRORS 50
+#define ORMC_GEN_VERSION "0.1.0"
+/* The runtime ABI this compiler emits code for (ORMC_ABI_VERSION). */
+#define ORMC_GEN_ABI 1
+
+typedef struct Ctx {
+    Arena *arena;
+    const char *file;   /* for diagnostics */
+    const char *text;
+    size_t len;
+    FILE *diag;
+    int nerrors;
+    bool stopped;       /* MAX_ERRORS reached */
+    size_t *line_starts; /* built on the first diagnostic */
+    int nlines;
+
+    /* lexer position and the text of the last token (for syntax errors) */
+    int line, col;
+    char tok[48];
+    int depth;          /* nesting of braces/parens, to bound recursion */
+
+    /* parser output: finished models, and the one being built */
+    Model *models, *models_tail;
+    Model *cur;
+    Field *cur_ftail;
+    Option *cur_otail;
+    Schema schema;
+
+    /* codegen: the schema's DDL statements, built once by gen_ddl */
+    const char **ddl;
+    int nddl;
+} Ctx;
+
+/* Reports `file:line:col: error: <fmt>` plus the source line and a caret. */
+void diag_error(Ctx *c, Loc loc, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* Same, as a note attached to the previous error (not counted). */
+void diag_note(Ctx *c, Loc loc, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* The candidate closest to `name` by edit distance, or NULL when none is
+ * close enough to be a plausible typo. */
+const char *diag_suggest(const char *name, const char *const *cands, int n);
+
+/* Parses c->text into c->models (grammar/orm.y).  Errors are reported. */
+void parse_schema(Ctx *c);
+
+/* Semantic pass: resolves types and relations, checks every rule and
+ * computes the names codegen uses.  Errors are reported. */
+void sema_check(Ctx *c);
+
+/* Builds c->ddl (CREATE TABLE / CREATE INDEX statements). */
+void gen_ddl(Ctx *c);
+/* Code generation into malloc'd text. */
+char *gen_header(Ctx *c, size_t *len);
+char *gen_source(Ctx *c, size_t *len);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * diag.c — the one place diagnostics are formatted:
+ *
+ *   blog.orm:3:13: error: unknown type 'txt'; did you mean 'text'?
+ *       name    txt(100)
+ *               ^
+ *
+ * Errors are counted; after MAX_ERRORS the compile stops reporting.
+ */
+#include "ctx.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void build_lines(Ctx *c)
+{
+    int n = 1;
+    for (size_t i = 0; i < c->len; i++)
+        n += c->text[i] == '\n';
+    c->line_starts = arena_zalloc(c->arena, (size_t)n * sizeof(size_t));
+    c->nlines = n;
+    int k = 0;
+    c->line_starts[k++] = 0;
+    for (size_t i = 0; i < c->len; i++)
+        if (c->text[i] == '\n')
+            c->line_starts[k++] = i + 1;
+}
+
+/* Prints the source line of `loc` and a caret under its column.  Tabs are
+ * kept in the caret line so the caret lines up in any tab width. */
+static void show_line(Ctx *c, Loc loc)
+{
+    if (!c->line_starts)
+        build_lines(c);
+    if (loc.line < 1 || loc.line > c->nlines)
+        return;
+    size_t start = c->line_starts[loc.line - 1], end = start;
+    while (end < c->len && c->text[end] != '\n' && c->text[end] != '\r')
+        end++;
+    size_t width = end - start;
+    if (width > 200)
+        width = 200; /* very long lines are cut */
+    fputs("    ", c->diag);
+    for (size_t i = 0; i < width; i++) {
+        unsigned char ch = (unsigned char)c->text[start + i];
+        fputc(ch == '\t' || ch >= 0x20 ? ch : ' ', c->diag);
+    }
+    fputs("\n    ", c->diag);
+    for (size_t i = 0; i + 1 < (size_t)loc.col && i < width; i++)
+        fputc(c->text[start + i] == '\t' ? '\t' : ' ', c->diag);
+    fputs("^\n", c->diag);
+}
+
+static void report(Ctx *c, const char *kind, Loc loc, const char *fmt,
+                   va_list ap)
+{
+    if (!c->diag)
+        return;
+    fprintf(c->diag, "%s:%d:%d: %s: ", c->file, loc.line, loc.col, kind);
+    vfprintf(c->diag, fmt, ap);
+    fputc('\n', c->diag);
+    show_line(c, loc);
+}
+
+void diag_error(Ctx *c, Loc loc, const char *fmt, ...)
+{
+    if (c->stopped)
+        return;
+    c->nerrors++;
+    va_list ap;
+    va_start(ap, fmt);
+    report(c, "error", loc, fmt, ap);
+    va_end(ap);
+    if (c->nerrors >= MAX_ERRORS) {
+        c->stopped = true;
+        if (c->diag)
+            fprintf(c->diag, "%s: too many errors (%d), stopping\n", c->file,
+                    c->nerrors);
+    }
+}
+
+void diag_note(Ctx *c, Loc loc, const char *fmt, ...)
+{
+    if (c->stopped)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    report(c, "note", loc, fmt, ap);
+    va_end(ap);
+}
+
+/* Levenshtein distance, giving up (returning limit+1) past `limit`. */
+static size_t distance(const char *a, const char *b, size_t limit)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return limit + 1;
+    if ((la > lb ? la - lb : lb - la) > limit)
+        return limit + 1;
+    size_t row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diag + cost;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            if (up + 1 < best)
+                best = up + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *diag_suggest(const char *name, const char *const *cands, int n)
+{
+    size_t len = strlen(name);
+    size_t limit = len < 3 ? 1 : len / 3 + 1;
+    const char *best = NULL;
+    size_t best_d = limit + 1;
+    for (int i = 0; i < n; i++) {
+        size_t d = distance(name, cands[i], limit);
+        if (d < best_d) {
+            best_d = d;
+            best = cands[i];
+        }
+    }
+    return best_d <= limit ? best : NULL;
+}

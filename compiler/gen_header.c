@@ -1,0 +1,289 @@
+/*
+ * gen_header.c — emits <schema>.orm.h: the typed API of a schema.  Structs,
+ * list and query types, field constants, and one declaration per wrapper,
+ * each with its contract and its statement count.
+ */
+#include "buf.h"
+#include "ctx.h"
+
+#include <string.h>
+
+/* The C type of a field's value member. */
+static const char *c_type(const Field *f)
+{
+    switch (f->kind) {
+    case TY_REAL: return "double";
+    case TY_BOOL: return "bool";
+    case TY_TEXT: return "const char *";
+    case TY_BLOB: return "ormc_blob";
+    default: return "int64_t";
+    }
+}
+
+/* The C type a filter on this field takes. */
+static const char *filter_type(const Field *f)
+{
+    switch (f->kind) {
+    case TY_REAL: return "double";
+    case TY_BOOL: return "bool";
+    case TY_TEXT: return "const char *";
+    default: return "int64_t";
+    }
+}
+
+static bool has_null_flag(const Field *f)
+{
+    return f->nullable && f->kind != TY_TEXT && f->kind != TY_BLOB;
+}
+
+/* One member line: declaration padded to a column, then a comment. */
+static void member(Buf *b, const char *type, const char *name,
+                   const char *comment)
+{
+    char decl[256];
+    const char *sep = type[strlen(type) - 1] == '*' ? "" : " ";
+    snprintf(decl, sizeof decl, "%s%s%s;", type, sep, name);
+    if (comment)
+        buf_printf(b, "    %-30s /* %s */\n", decl, comment);
+    else
+        buf_printf(b, "    %s\n", decl);
+}
+
+/* "text(100), unique" — how the field was declared, for the comment. */
+static const char *describe(Ctx *c, const Field *f)
+{
+    const char *t = f->kind == TY_MODEL ? f->target->name : f->type_name;
+    const char *size = f->has_size ? arena_printf(c->arena, "(%lld)",
+                                                  (long long)f->size)
+                                   : "";
+    return arena_printf(c->arena, "%s%s%s%s%s", t, size,
+                        f->nullable ? "?" : "", f->unique ? ", unique" : "",
+                        f->kind == TY_DATETIME ? ", Unix seconds UTC" : "");
+}
+
+static void emit_struct(Ctx *c, Buf *b, Model *m)
+{
+    buf_printf(b, "/* ---- %s (table \"%s\") ---- */\n\n", m->name, m->table);
+    buf_printf(b, "struct %s {\n", m->name);
+    member(b, "int64_t", "id", "primary key, set by insert");
+    for (int i = 0; i < m->nf; i++) {
+        Field *f = m->fv[i];
+        member(b, c_type(f), f->member, describe(c, f));
+        if (f->kind == TY_MODEL) {
+            const char *ptr = arena_printf(c->arena, "%s *", f->target->name);
+            member(b, ptr, f->name,
+                   arena_printf(c->arena, "loaded by %s_with_%s, else NULL",
+                                m->prefix, f->name));
+        }
+        if (has_null_flag(f))
+            member(b, "bool", arena_printf(c->arena, "%s_null", f->name),
+                   arena_printf(c->arena, "true: %s is NULL", f->member));
+    }
+    for (int i = 0; i < m->nrevs; i++) {
+        Reverse *r = &m->revs[i];
+        member(b, arena_printf(c->arena, "%sList", r->child->name), r->name,
+               arena_printf(c->arena, "%s.%s; filled by %s_prefetch_%s",
+                            r->child->name, r->fk->name, m->prefix, r->name));
+        member(b, "int64_t", arena_printf(c->arena, "%s_count", r->name),
+               arena_printf(c->arena, "filled by %s_count_%s", m->prefix,
+                            r->name));
+    }
+    buf_puts(b, "};\n\n");
+
+    buf_printf(b, "/* Field numbers, for %s_order_by. */\nenum {\n", m->prefix);
+    buf_printf(b, "    %s_FIELD_ID", m->upper);
+    for (int i = 0; i < m->nf; i++) {
+        const char *u = m->fv[i]->member;
+        buf_printf(b, ",\n    %s_FIELD_", m->upper);
+        for (const char *p = u; *p; p++)
+            buf_printf(b, "%c", *p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+    }
+    buf_puts(b, "\n};\n\n");
+    buf_printf(b,
+               "/* A query on %s: start with %s_query_init, refine, run with "
+               "%s_fetch. */\n"
+               "typedef struct %sQuery {\n    ormc_query q;\n} %sQuery;\n\n",
+               m->name, m->prefix, m->prefix, m->name, m->name);
+    buf_printf(b, "extern const ormc_model %s_model;\n\n", m->prefix);
+}
+
+static void emit_crud(Buf *b, Model *m)
+{
+    const char *p = m->prefix, *M = m->name;
+    buf_printf(b,
+               "/* Zeroes *obj and applies the schema's defaults. */\n"
+               "void %s_init(%s *obj);\n\n", p, M);
+    buf_printf(b,
+               "/* Inserts obj (all fields but id) and sets obj->id.  "
+               "Validates first: nothing\n"
+               " * is written on error.  1 statement. */\n"
+               "int %s_insert(ormc_db *db, %s *obj);\n\n", p, M);
+    buf_printf(b,
+               "/* Writes every field of obj to row obj->id; "
+               "ORMC_NOT_FOUND if there is none.\n"
+               " * 1 statement. */\n"
+               "int %s_update(ormc_db *db, const %s *obj);\n\n", p, M);
+    buf_printf(b,
+               "/* Deletes row id, applying each relation's 'on delete'; "
+               "ORMC_NOT_FOUND if\n"
+               " * there is none.  1 statement. */\n"
+               "int %s_delete(ormc_db *db, int64_t id);\n\n", p);
+    buf_printf(b,
+               "/* Loads row id into a new *out (free with %s_free); "
+               "ORMC_NOT_FOUND if there\n"
+               " * is none.  1 statement. */\n"
+               "int %s_get(ormc_db *db, int64_t id, %s **out);\n\n", p, p, M);
+    buf_printf(b,
+               "/* Frees an object from %s_get.  NULL-safe. */\n"
+               "void %s_free(%s *obj);\n\n", p, p, M);
+    buf_printf(b,
+               "/* Frees a list from %s_fetch and everything in it "
+               "(related objects,\n"
+               " * prefetched children, strings).  NULL-safe. */\n"
+               "void %s_list_free(%sList *list);\n\n", p, p, M);
+}
+
+static void emit_query(Ctx *c, Buf *b, Model *m)
+{
+    const char *p = m->prefix, *M = m->name;
+    buf_printf(b,
+               "/* Starts a query over all %s rows in the default order. */\n"
+               "void %s_query_init(%sQuery *q);\n\n", M, p, M);
+    buf_printf(b, "/* Filters (ANDed); text and IN values are borrowed until "
+                  "the fetch. */\n");
+    buf_printf(b, "void %s_where_id(%sQuery *q, ormc_op op, int64_t v);\n", p, M);
+    buf_printf(b,
+               "void %s_where_id_in(%sQuery *q, const int64_t *v, size_t n);\n",
+               p, M);
+    for (int i = 0; i < m->nf; i++) {
+        Field *f = m->fv[i];
+        if (f->kind != TY_BLOB)
+            buf_printf(b, "void %s_where_%s(%sQuery *q, ormc_op op, %s%sv);\n",
+                       p, f->member, M, filter_type(f),
+                       f->kind == TY_TEXT ? "" : " ");
+        if (f->kind == TY_INT || f->kind == TY_DATETIME || f->kind == TY_MODEL)
+            buf_printf(b,
+                       "void %s_where_%s_in(%sQuery *q, const int64_t *v, "
+                       "size_t n);\n",
+                       p, f->member, M);
+        if (f->kind == TY_TEXT)
+            buf_printf(b,
+                       "void %s_where_%s_in(%sQuery *q, const char *const *v, "
+                       "size_t n);\n",
+                       p, f->member, M);
+        if (f->nullable)
+            buf_printf(b,
+                       "void %s_where_%s_null(%sQuery *q, bool is_null);\n", p,
+                       f->name, M);
+    }
+    buf_printf(b,
+               "\n/* ORDER BY field (%s_FIELD_*); the first call replaces the "
+               "default order;\n"
+               " * id always breaks ties. */\n"
+               "void %s_order_by(%sQuery *q, int field, ormc_dir dir);\n"
+               "void %s_limit(%sQuery *q, int64_t n);\n"
+               "void %s_offset(%sQuery *q, int64_t n);\n\n",
+               m->upper, p, M, p, M, p, M);
+    for (int i = 0; i < m->nfks; i++) {
+        Field *f = m->fks[i];
+        buf_printf(b,
+                   "/* select_related: loads each row's %s (%s) in the same "
+                   "statement\n"
+                   " * (%s), setting obj->%s.  +0 statements. */\n"
+                   "void %s_with_%s(%sQuery *q);\n\n",
+                   f->name, f->target->name,
+                   f->nullable ? "LEFT JOIN: NULL when there is none" : "JOIN",
+                   f->name, p, f->name, M);
+    }
+    for (int i = 0; i < m->nrevs; i++) {
+        Reverse *r = &m->revs[i];
+        buf_printf(b,
+                   "/* prefetch_related: loads every row's %s (%s.%s) in ONE "
+                   "extra statement,\n"
+                   " * however many rows, in %s's default order.  "
+                   "+1 statement. */\n"
+                   "void %s_prefetch_%s(%sQuery *q);\n\n",
+                   r->name, r->child->name, r->fk->name, r->child->name, p,
+                   r->name, M);
+        buf_printf(b,
+                   "/* annotate(Count): sets obj->%s_count in the same "
+                   "statement.  +0 statements. */\n"
+                   "void %s_count_%s(%sQuery *q);\n\n",
+                   r->name, p, r->name, M);
+    }
+    buf_printf(b,
+               "/* Runs q (NULL: all rows).  1 statement + 1 per "
+               "%s_prefetch_* on q.  On\n"
+               " * success free *out with %s_list_free; on error *out is empty. */\n"
+               "int %s_fetch(ormc_db *db, const %sQuery *q, %sList *out);\n\n",
+               p, p, p, M, M);
+    buf_printf(b,
+               "/* Number of rows q selects (NULL: all).  1 statement. */\n"
+               "int %s_count(ormc_db *db, const %sQuery *q, int64_t *out);\n\n",
+               p, M);
+    for (int i = 0; i < m->nf; i++) {
+        Field *f = m->fv[i];
+        if (f->kind != TY_INT && f->kind != TY_REAL && f->kind != TY_DATETIME)
+            continue;
+        buf_printf(b,
+                   "/* count/sum/avg/min/max of %s over q (NULL: all rows).  "
+                   "1 statement. */\n"
+                   "int %s_aggregate_%s(ormc_db *db, const %sQuery *q, "
+                   "ormc_%s_stats *out);\n\n",
+                   f->name, p, f->name, M,
+                   f->kind == TY_REAL ? "real" : "int");
+    }
+    (void)c;
+}
+
+char *gen_header(Ctx *c, size_t *len)
+{
+    Schema *s = &c->schema;
+    Buf b = {0};
+    buf_printf(&b,
+               "/* %s.h — generated by ormc %s from %s.  DO NOT EDIT.\n"
+               " * Regenerate with ormc; the API is described in docs/api.md. "
+               "*/\n",
+               s->base, ORMC_GEN_VERSION, s->base);
+    char *guard = arena_printf(c->arena, "ORMC_GEN_%s_H", s->base);
+    for (char *p = guard; *p; p++)
+        *p = (*p >= 'a' && *p <= 'z') ? (char)(*p - 32)
+             : ((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) ? *p
+                                                                        : '_';
+    buf_printf(&b, "#ifndef %s\n#define %s\n\n#include \"ormc.h\"\n\n", guard,
+               guard);
+    buf_printf(&b,
+               "#if !defined(ORMC_ABI_VERSION) || ORMC_ABI_VERSION != %d\n"
+               "#error \"%s.h was generated by ormc %s for runtime ABI %d; "
+               "this ormc.h differs: regenerate or use the matching runtime\"\n"
+               "#endif\n\n",
+               ORMC_GEN_ABI, s->base, ORMC_GEN_VERSION, ORMC_GEN_ABI);
+    buf_puts(&b, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
+    for (int i = 0; i < s->nmodels; i++)
+        buf_printf(&b, "typedef struct %s %s;\n", s->mv[i]->name,
+                   s->mv[i]->name);
+    buf_puts(&b, "\n/* Result lists: items[0..count), all memory owned by "
+                 "owner (NULL inside a parent). */\n");
+    for (int i = 0; i < s->nmodels; i++) {
+        const char *M = s->mv[i]->name;
+        buf_printf(&b,
+                   "typedef struct %sList {\n    %s *items;\n    size_t count;\n"
+                   "    ormc_result *owner;\n} %sList;\n",
+                   M, M, M);
+    }
+    buf_puts(&b, "\n");
+    for (int i = 0; i < s->nmodels; i++) {
+        emit_struct(c, &b, s->mv[i]);
+        emit_crud(&b, s->mv[i]);
+        emit_query(c, &b, s->mv[i]);
+    }
+    buf_printf(&b,
+               "/* ---- schema ---- */\n\n"
+               "extern const ormc_schema %s_schema;\n\n"
+               "/* Creates all tables and indexes of %s, all or nothing.  "
+               "%d statements. */\n"
+               "int %s_schema_create(ormc_db *db);\n\n",
+               s->name, s->base, c->nddl, s->name);
+    buf_printf(&b, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", guard);
+    return buf_take(&b, len);
+}

@@ -1,0 +1,480 @@
+/*
+ * gen_source.c — emits <schema>.orm.c: the DDL, the constant descriptor
+ * tables the runtime walks (fields with offsetof, relations, default order,
+ * the CRUD statements), and the thin typed wrappers over the runtime.
+ * All SQL that does not depend on a query's shape is built here, at compile
+ * time, and is visible in the generated file.
+ */
+#include "buf.h"
+#include "ctx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- DDL ---- */
+
+static const char *sql_type(const Field *f)
+{
+    switch (f->kind) {
+    case TY_REAL: return "REAL";
+    case TY_TEXT: return "TEXT";
+    case TY_BLOB: return "BLOB";
+    default: return "INTEGER";
+    }
+}
+
+static void sql_string(Buf *b, const char *s)
+{
+    buf_puts(b, "'");
+    for (; *s; s++) {
+        if (*s == '\'')
+            buf_puts(b, "'");
+        buf_printf(b, "%c", *s);
+    }
+    buf_puts(b, "'");
+}
+
+static void column_def(Buf *b, const Field *f)
+{
+    buf_printf(b, "  \"%s\" %s", f->member, sql_type(f));
+    if (!f->nullable)
+        buf_puts(b, " NOT NULL");
+    if (f->unique)
+        buf_puts(b, " UNIQUE");
+    switch (f->def.kind) {
+    case DEF_INT:
+        if (f->kind == TY_REAL)
+            buf_printf(b, " DEFAULT %lld.0", (long long)f->def.i);
+        else
+            buf_printf(b, " DEFAULT %lld", (long long)f->def.i);
+        break;
+    case DEF_REAL: buf_printf(b, " DEFAULT %s", f->def.spelling); break;
+    case DEF_BOOL: buf_printf(b, " DEFAULT %d", (int)f->def.i); break;
+    case DEF_STRING:
+        buf_puts(b, " DEFAULT ");
+        sql_string(b, f->def.s);
+        break;
+    case DEF_NOW:
+        buf_puts(b, " DEFAULT (CAST(strftime('%s', 'now') AS INTEGER))");
+        break;
+    case DEF_NULL: buf_puts(b, " DEFAULT NULL"); break;
+    case DEF_NONE: break;
+    }
+    if (f->kind == TY_BOOL)
+        buf_printf(b, " CHECK (\"%s\" IN (0, 1))", f->member);
+    if (f->kind == TY_TEXT && f->has_size)
+        buf_printf(b, " CHECK (length(\"%s\") <= %lld)", f->member,
+                   (long long)f->size);
+    if (f->kind == TY_MODEL) {
+        static const char *const actions[] = {"RESTRICT", "CASCADE",
+                                              "SET NULL", "RESTRICT"};
+        buf_printf(b, " REFERENCES \"%s\" (\"id\") ON DELETE %s",
+                   f->target->table, actions[f->on_delete]);
+    }
+}
+
+static const char *index_col(const Field *f) { return f ? f->member : "id"; }
+
+void gen_ddl(Ctx *c)
+{
+    Schema *s = &c->schema;
+    int n = s->nmodels;
+    for (int i = 0; i < s->nmodels; i++)
+        n += s->mv[i]->nindexes;
+    c->ddl = arena_zalloc(c->arena, (size_t)n * sizeof(char *));
+    c->nddl = 0;
+    for (int i = 0; i < s->nmodels; i++) {
+        Model *m = s->mv[i];
+        Buf b = {0};
+        buf_printf(&b, "CREATE TABLE \"%s\" (\n"
+                       "  \"id\" INTEGER PRIMARY KEY AUTOINCREMENT", m->table);
+        for (int k = 0; k < m->nf; k++) {
+            buf_puts(&b, ",\n");
+            column_def(&b, m->fv[k]);
+        }
+        buf_puts(&b, "\n)");
+        size_t len;
+        char *t = buf_take(&b, &len);
+        c->ddl[c->nddl++] = arena_strdup(c->arena, t, len);
+        free(t);
+    }
+    for (int i = 0; i < s->nmodels; i++) {
+        Model *m = s->mv[i];
+        for (int k = 0; k < m->nindexes; k++) {
+            Index *ix = &m->indexes[k];
+            Buf name = {0}, cols = {0};
+            buf_puts(&name, m->table);
+            for (int j = 0; j < ix->nfields; j++) {
+                buf_printf(&name, "_%s", index_col(ix->fields[j]));
+                buf_printf(&cols, "%s\"%s\"", j ? ", " : "",
+                           index_col(ix->fields[j]));
+            }
+            char *nm = buf_take(&name, NULL), *cl = buf_take(&cols, NULL);
+            c->ddl[c->nddl++] = arena_printf(
+                c->arena, "CREATE %sINDEX \"%s_%s\" ON \"%s\" (%s)",
+                ix->unique ? "UNIQUE " : "", nm, ix->unique ? "uniq" : "idx",
+                m->table, cl);
+            free(nm);
+            free(cl);
+        }
+    }
+}
+
+/* ---- descriptors ---- */
+
+static const char *type_const(const Field *f)
+{
+    switch (f->kind) {
+    case TY_REAL: return "ORMC_T_REAL";
+    case TY_BOOL: return "ORMC_T_BOOL";
+    case TY_TEXT: return "ORMC_T_TEXT";
+    case TY_BLOB: return "ORMC_T_BLOB";
+    case TY_DATETIME: return "ORMC_T_DATETIME";
+    default: return "ORMC_T_INT";
+    }
+}
+
+static const char *field_const(Ctx *c, const Model *m, const Field *f)
+{
+    char *s = arena_printf(c->arena, "%s_FIELD_%s", m->upper,
+                           f ? f->member : "id");
+    for (char *p = s; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 32);
+    return s;
+}
+
+static void emit_fields(Buf *b, Model *m)
+{
+    buf_printf(b, "static const ormc_field %s_fields[] = {\n", m->prefix);
+    buf_printf(b,
+               "    {.name = \"id\", .column = \"\\\"id\\\"\", .type = "
+               "ORMC_T_INT, .flags = ORMC_F_PK,\n"
+               "     .offset = offsetof(%s, id)},\n",
+               m->name);
+    for (int i = 0; i < m->nf; i++) {
+        Field *f = m->fv[i];
+        Buf flags = {0};
+        if (f->nullable)
+            buf_puts(&flags, " | ORMC_F_NULLABLE");
+        if (f->kind == TY_MODEL)
+            buf_puts(&flags, " | ORMC_F_FK");
+        if (f->def.kind == DEF_NOW)
+            buf_puts(&flags, " | ORMC_F_NOW");
+        else if (f->def.kind != DEF_NONE && f->def.kind != DEF_NULL)
+            buf_puts(&flags, " | ORMC_F_DEFAULT");
+        char *fl = buf_take(&flags, NULL);
+        buf_printf(b,
+                   "    {.name = \"%s\", .column = \"\\\"%s\\\"\", .type = %s, "
+                   ".flags = %s,\n     .offset = offsetof(%s, %s)",
+                   f->member, f->member, type_const(f),
+                   fl[0] ? fl + 3 : "0", m->name, f->member);
+        free(fl);
+        if (f->kind == TY_TEXT && f->has_size)
+            buf_printf(b, ", .max_chars = %lld", (long long)f->size);
+        if (f->nullable && f->kind != TY_TEXT && f->kind != TY_BLOB)
+            buf_printf(b, ", .null_offset = offsetof(%s, %s_null)", m->name,
+                       f->name);
+        switch (f->def.kind) {
+        case DEF_INT:
+            if (f->kind == TY_REAL)
+                buf_printf(b, ", .def_real = %lld.0", (long long)f->def.i);
+            else
+                buf_printf(b, ", .def_int = %lld", (long long)f->def.i);
+            break;
+        case DEF_BOOL: buf_printf(b, ", .def_int = %d", (int)f->def.i); break;
+        case DEF_REAL: buf_printf(b, ", .def_real = %s", f->def.spelling); break;
+        case DEF_STRING:
+            buf_puts(b, ", .def_text = \"");
+            buf_c_string(b, f->def.s);
+            buf_puts(b, "\"");
+            break;
+        default: break;
+        }
+        buf_puts(b, "},\n");
+    }
+    buf_puts(b, "};\n\n");
+}
+
+static void emit_relations(Ctx *c, Buf *b, Model *m)
+{
+    if (m->nfks) {
+        buf_printf(b, "static const ormc_relation %s_relations[] = {\n",
+                   m->prefix);
+        for (int i = 0; i < m->nfks; i++) {
+            Field *f = m->fks[i];
+            buf_printf(b,
+                       "    {\"%s\", %s, &%s_model, offsetof(%s, %s)},\n",
+                       f->name, field_const(c, m, f), f->target->prefix,
+                       m->name, f->name);
+        }
+        buf_puts(b, "};\n\n");
+    }
+    if (m->nrevs) {
+        buf_printf(b, "static const ormc_reverse %s_reverses[] = {\n",
+                   m->prefix);
+        for (int i = 0; i < m->nrevs; i++) {
+            Reverse *r = &m->revs[i];
+            buf_printf(b,
+                       "    {\"%s\", &%s_model, %s,\n"
+                       "     offsetof(%s, %s), offsetof(%s, %s_count)},\n",
+                       r->name, r->child->prefix,
+                       field_const(c, r->child, r->fk), m->name, r->name,
+                       m->name, r->name);
+        }
+        buf_puts(b, "};\n\n");
+    }
+    buf_printf(b, "static const ormc_order_term %s_order[] = {", m->prefix);
+    for (int i = 0; i < m->norder; i++)
+        buf_printf(b, "%s{%s, %d}", i ? ", " : "",
+                   field_const(c, m, m->order[i].field), m->order[i].desc);
+    buf_puts(b, "};\n\n");
+}
+
+/* Emits `name = "SQL"` for the CRUD statements, parameters in field order. */
+static void emit_sql(Buf *b, Model *m)
+{
+    buf_printf(b, "    .insert_sql = \"INSERT INTO \\\"%s\\\" (", m->table);
+    for (int i = 0; i < m->nf; i++)
+        buf_printf(b, "%s\\\"%s\\\"", i ? ", " : "", m->fv[i]->member);
+    if (!m->nf)
+        buf_puts(b, ") DEFAULT VALUES\",\n");
+    else {
+        buf_puts(b, ") VALUES (");
+        for (int i = 0; i < m->nf; i++)
+            buf_puts(b, i ? ", ?" : "?");
+        buf_puts(b, ")\",\n");
+    }
+    buf_printf(b, "    .update_sql = \"UPDATE \\\"%s\\\" SET ", m->table);
+    for (int i = 0; i < m->nf; i++)
+        buf_printf(b, "%s\\\"%s\\\" = ?", i ? ", " : "", m->fv[i]->member);
+    if (!m->nf)
+        buf_puts(b, "\\\"id\\\" = \\\"id\\\"");
+    buf_puts(b, " WHERE \\\"id\\\" = ?\",\n");
+    buf_printf(b,
+               "    .delete_sql = \"DELETE FROM \\\"%s\\\" WHERE \\\"id\\\" = "
+               "?\",\n",
+               m->table);
+    buf_puts(b, "    .get_sql = \"SELECT t0.\\\"id\\\"");
+    for (int i = 0; i < m->nf; i++)
+        buf_printf(b, ", t0.\\\"%s\\\"", m->fv[i]->member);
+    buf_printf(b, " FROM \\\"%s\\\" AS t0 WHERE t0.\\\"id\\\" = ?\",\n",
+               m->table);
+}
+
+static void emit_model(Ctx *c, Buf *b, Model *m)
+{
+    buf_printf(b, "/* ---- %s ---- */\n\n", m->name);
+    emit_fields(b, m);
+    emit_relations(c, b, m);
+    buf_printf(b, "const ormc_model %s_model = {\n", m->prefix);
+    buf_printf(b, "    .name = \"%s\",\n", m->name);
+    buf_printf(b, "    .table = \"\\\"%s\\\"\",\n", m->table);
+    buf_printf(b, "    .size = sizeof(%s),\n", m->name);
+    buf_printf(b, "    .fields = %s_fields,\n    .nfields = %d,\n", m->prefix,
+               m->nf + 1);
+    if (m->nfks)
+        buf_printf(b, "    .relations = %s_relations,\n    .nrelations = %d,\n",
+                   m->prefix, m->nfks);
+    if (m->nrevs)
+        buf_printf(b, "    .reverses = %s_reverses,\n    .nreverses = %d,\n",
+                   m->prefix, m->nrevs);
+    buf_printf(b, "    .order = %s_order,\n    .norder = %d,\n", m->prefix,
+               m->norder);
+    emit_sql(b, m);
+    buf_puts(b, "};\n\n");
+}
+
+/* ---- wrappers ---- */
+
+static void emit_crud(Buf *b, Model *m)
+{
+    const char *p = m->prefix, *M = m->name;
+    buf_printf(b,
+               "void %s_init(%s *obj)\n{\n"
+               "    ormc_object_init(&%s_model, obj);\n}\n\n",
+               p, M, p);
+    buf_printf(b,
+               "int %s_insert(ormc_db *db, %s *obj)\n{\n"
+               "    return ormc_insert(db, &%s_model, obj);\n}\n\n",
+               p, M, p);
+    buf_printf(b,
+               "int %s_update(ormc_db *db, const %s *obj)\n{\n"
+               "    return ormc_update(db, &%s_model, obj);\n}\n\n",
+               p, M, p);
+    buf_printf(b,
+               "int %s_delete(ormc_db *db, int64_t id)\n{\n"
+               "    return ormc_delete(db, &%s_model, id);\n}\n\n",
+               p, p);
+    buf_printf(b,
+               "int %s_get(ormc_db *db, int64_t id, %s **out)\n{\n"
+               "    void *obj = NULL;\n"
+               "    int rc = ormc_get(db, &%s_model, id, &obj);\n"
+               "    *out = obj;\n"
+               "    return rc;\n}\n\n",
+               p, M, p);
+    buf_printf(b,
+               "void %s_free(%s *obj)\n{\n"
+               "    ormc_object_free(obj);\n}\n\n",
+               p, M);
+    buf_printf(b,
+               "void %s_list_free(%sList *list)\n{\n"
+               "    if (!list)\n        return;\n"
+               "    ormc_result_free(list->owner);\n"
+               "    list->items = NULL;\n"
+               "    list->count = 0;\n"
+               "    list->owner = NULL;\n}\n\n",
+               p, M);
+}
+
+static void where(Buf *b, const char *p, const char *M, const char *member,
+                  const char *ctype, const char *fn, const char *fconst)
+{
+    buf_printf(b,
+               "void %s_where_%s(%sQuery *q, ormc_op op, %s%sv)\n{\n"
+               "    %s(&q->q, %s, op, v);\n}\n\n",
+               p, member, M, ctype, ctype[strlen(ctype) - 1] == '*' ? "" : " ",
+               fn, fconst);
+}
+
+static void where_in(Buf *b, const char *p, const char *M, const char *member,
+                     const char *ctype, const char *fn, const char *fconst)
+{
+    buf_printf(b,
+               "void %s_where_%s_in(%sQuery *q, %sv, size_t n)\n{\n"
+               "    %s(&q->q, %s, v, n);\n}\n\n",
+               p, member, M, ctype, fn, fconst);
+}
+
+static void emit_query(Ctx *c, Buf *b, Model *m)
+{
+    const char *p = m->prefix, *M = m->name;
+    buf_printf(b,
+               "void %s_query_init(%sQuery *q)\n{\n"
+               "    ormc_query_init(&q->q, &%s_model);\n}\n\n",
+               p, M, p);
+    const char *idc = field_const(c, m, NULL);
+    where(b, p, M, "id", "int64_t", "ormc_where_int", idc);
+    where_in(b, p, M, "id", "const int64_t *", "ormc_where_int_in", idc);
+    for (int i = 0; i < m->nf; i++) {
+        Field *f = m->fv[i];
+        const char *fc = field_const(c, m, f);
+        switch (f->kind) {
+        case TY_REAL:
+            where(b, p, M, f->member, "double", "ormc_where_real", fc);
+            break;
+        case TY_BOOL:
+            where(b, p, M, f->member, "bool", "ormc_where_int", fc);
+            break;
+        case TY_TEXT:
+            where(b, p, M, f->member, "const char *", "ormc_where_text", fc);
+            where_in(b, p, M, f->member, "const char *const *",
+                     "ormc_where_text_in", fc);
+            break;
+        case TY_BLOB: break;
+        default:
+            where(b, p, M, f->member, "int64_t", "ormc_where_int", fc);
+            where_in(b, p, M, f->member, "const int64_t *",
+                     "ormc_where_int_in", fc);
+        }
+        if (f->nullable)
+            buf_printf(b,
+                       "void %s_where_%s_null(%sQuery *q, bool is_null)\n{\n"
+                       "    ormc_where_null(&q->q, %s, is_null);\n}\n\n",
+                       p, f->name, M, fc);
+    }
+    buf_printf(b,
+               "void %s_order_by(%sQuery *q, int field, ormc_dir dir)\n{\n"
+               "    ormc_order_by(&q->q, (uint16_t)field, dir);\n}\n\n"
+               "void %s_limit(%sQuery *q, int64_t n)\n{\n"
+               "    ormc_limit(&q->q, n);\n}\n\n"
+               "void %s_offset(%sQuery *q, int64_t n)\n{\n"
+               "    ormc_offset(&q->q, n);\n}\n\n",
+               p, M, p, M, p, M);
+    for (int i = 0; i < m->nfks; i++)
+        buf_printf(b,
+                   "void %s_with_%s(%sQuery *q)\n{\n"
+                   "    ormc_with(&q->q, %d);\n}\n\n",
+                   p, m->fks[i]->name, M, i);
+    for (int i = 0; i < m->nrevs; i++)
+        buf_printf(b,
+                   "void %s_prefetch_%s(%sQuery *q)\n{\n"
+                   "    ormc_prefetch(&q->q, %d);\n}\n\n"
+                   "void %s_count_%s(%sQuery *q)\n{\n"
+                   "    ormc_count(&q->q, %d);\n}\n\n",
+                   p, m->revs[i].name, M, i, p, m->revs[i].name, M, i);
+    buf_printf(b,
+               "int %s_fetch(ormc_db *db, const %sQuery *q, %sList *out)\n{\n"
+               "    ormc_list l;\n"
+               "    int rc = ormc_fetch(db, &%s_model, q ? &q->q : NULL, &l);\n"
+               "    out->items = l.items;\n"
+               "    out->count = l.count;\n"
+               "    out->owner = l.owner;\n"
+               "    return rc;\n}\n\n",
+               p, M, M, p);
+    buf_printf(b,
+               "int %s_count(ormc_db *db, const %sQuery *q, int64_t *out)\n{\n"
+               "    return ormc_count_rows(db, &%s_model, q ? &q->q : NULL, "
+               "out);\n}\n\n",
+               p, M, p);
+    for (int i = 0; i < m->nf; i++) {
+        Field *f = m->fv[i];
+        if (f->kind != TY_INT && f->kind != TY_REAL && f->kind != TY_DATETIME)
+            continue;
+        const char *k = f->kind == TY_REAL ? "real" : "int";
+        buf_printf(b,
+                   "int %s_aggregate_%s(ormc_db *db, const %sQuery *q, "
+                   "ormc_%s_stats *out)\n{\n"
+                   "    return ormc_aggregate_%s(db, &%s_model, q ? &q->q : "
+                   "NULL, %s, out);\n}\n\n",
+                   p, f->name, M, k, k, p, field_const(c, m, f));
+    }
+}
+
+char *gen_source(Ctx *c, size_t *len)
+{
+    Schema *s = &c->schema;
+    Buf b = {0};
+    buf_printf(&b,
+               "/* %s.c — generated by ormc %s from %s.  DO NOT EDIT. */\n"
+               "#include \"%s.h\"\n\n#include <stddef.h>\n\n",
+               s->base, ORMC_GEN_VERSION, s->base, s->base);
+    for (int i = 0; i < s->nmodels; i++)
+        emit_model(c, &b, s->mv[i]);
+    buf_puts(&b, "/* ---- schema ---- */\n\n");
+    buf_printf(&b, "static const char *const %s_ddl[] = {\n", s->name);
+    for (int i = 0; i < c->nddl; i++) {
+        buf_puts(&b, "    \"");
+        for (const char *q = c->ddl[i]; *q; q++) {
+            if (*q == '\n')
+                buf_puts(&b, "\\n\"\n    \"");
+            else if (*q == '"' || *q == '\\')
+                buf_printf(&b, "\\%c", *q);
+            else if (*q == '?')
+                buf_puts(&b, "\\?");
+            else
+                buf_printf(&b, "%c", *q);
+        }
+        buf_puts(&b, "\",\n");
+    }
+    buf_puts(&b, "};\n\n");
+    buf_printf(&b, "static const ormc_model *const %s_models[] = {\n",
+               s->name);
+    for (int i = 0; i < s->nmodels; i++)
+        buf_printf(&b, "    &%s_model,\n", s->mv[i]->prefix);
+    buf_puts(&b, "};\n\n");
+    buf_printf(&b,
+               "const ormc_schema %s_schema = {\n"
+               "    \"%s\", %s_models, %d, %s_ddl, %d\n};\n\n",
+               s->name, s->name, s->name, s->nmodels, s->name, c->nddl);
+    buf_printf(&b,
+               "int %s_schema_create(ormc_db *db)\n{\n"
+               "    return ormc_schema_create(db, &%s_schema);\n}\n\n",
+               s->name, s->name);
+    for (int i = 0; i < s->nmodels; i++) {
+        buf_printf(&b, "/* ---- %s API ---- */\n\n", s->mv[i]->name);
+        emit_crud(&b, s->mv[i]);
+        emit_query(c, &b, s->mv[i]);
+    }
+    return buf_take(&b, len);
+}

@@ -1,0 +1,749 @@
+/*
+ * sema.c — the semantic pass.  Resolves field types and relations, builds
+ * the reverse relations, checks every rule of docs/dsl.md and computes the
+ * C and SQL names that codegen prints.  Reports every error it finds; one
+ * error never hides another of a different model or field.
+ */
+#include "ctx.h"
+#include "names.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const BUILTINS[] = {"int",  "real", "bool",
+                                       "text", "blob", "datetime"};
+static const TypeKind BUILTIN_KINDS[] = {TY_INT,  TY_REAL, TY_BOOL,
+                                         TY_TEXT, TY_BLOB, TY_DATETIME};
+#define NBUILTINS 6
+
+static const char *const OPTIONS[] = {"index", "unique", "order", "table"};
+
+/* Words a struct member or function-name part cannot be: C11 and C++
+ * keywords, and the macros of the headers generated code includes. */
+static const char *const RESERVED[] = {
+    "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic",
+    "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local", "alignas",
+    "alignof", "and", "asm", "auto", "bool", "break", "case", "catch", "char",
+    "class", "const", "const_cast", "constexpr", "continue", "decltype",
+    "default", "delete", "do", "double", "dynamic_cast", "else", "enum",
+    "errno", "explicit", "export", "extern", "false", "float", "for",
+    "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace",
+    "new", "noexcept", "not", "nullptr", "operator", "or", "private",
+    "protected", "public", "register", "reinterpret_cast", "restrict",
+    "return", "short", "signed", "sizeof", "static", "static_assert",
+    "static_cast", "struct", "switch", "template", "this", "thread_local",
+    "throw", "true", "try", "typedef", "typeid", "typename", "union",
+    "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while",
+    "xor", "NULL"};
+
+static bool is_reserved(const char *name)
+{
+    size_t n = sizeof RESERVED / sizeof RESERVED[0];
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(RESERVED[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Names C reserves for the implementation: __x and _X. */
+static bool is_impl_reserved(const char *name)
+{
+    return name[0] == '_' && (name[1] == '_' || isupper((unsigned char)name[1]));
+}
+
+/* BlogPost -> blog_post, HTTPRequest -> http_request. */
+static const char *snake(Arena *a, const char *name)
+{
+    size_t n = strlen(name);
+    char *out = arena_zalloc(a, 2 * n + 1), *o = out;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (isupper(ch) && i > 0) {
+            unsigned char prev = (unsigned char)name[i - 1];
+            unsigned char next = (unsigned char)name[i + 1];
+            if (islower(prev) || isdigit(prev) ||
+                (isupper(prev) && islower(next)))
+                if (o[-1] != '_')
+                    *o++ = '_';
+        }
+        *o++ = (char)tolower(ch);
+    }
+    return out;
+}
+
+static const char *upper(Arena *a, const char *s)
+{
+    size_t n = strlen(s);
+    char *out = arena_strdup(a, s, n);
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)toupper((unsigned char)out[i]);
+    return out;
+}
+
+/* ", did you mean 'x'?" or "" — formatted into buf. */
+static const char *hint(char *buf, size_t size, const char *name,
+                        const char *const *cands, int n)
+{
+    const char *s = diag_suggest(name, cands, n);
+    if (s)
+        snprintf(buf, size, "; did you mean '%s'?", s);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
+static const char *type_word(TypeKind k)
+{
+    switch (k) {
+    case TY_INT: return "int";
+    case TY_REAL: return "real";
+    case TY_BOOL: return "bool";
+    case TY_TEXT: return "text";
+    case TY_BLOB: return "blob";
+    case TY_DATETIME: return "datetime";
+    default: return "relation";
+    }
+}
+
+static const char *default_word(DefaultKind k)
+{
+    switch (k) {
+    case DEF_INT: return "an int";
+    case DEF_REAL: return "a real";
+    case DEF_STRING: return "a string";
+    case DEF_BOOL: return "a bool";
+    case DEF_NOW: return "'now'";
+    default: return "'null'";
+    }
+}
+
+typedef struct Sema {
+    Ctx *c;
+    NameMap models; /* name -> Model */
+    const char **model_names;
+} Sema;
+
+/* ---- models ---- */
+
+static void check_models(Sema *s)
+{
+    Ctx *c = s->c;
+    int n = 0;
+    for (Model *m = c->models; m; m = m->next)
+        n++;
+    c->schema.nmodels = n;
+    c->schema.mv = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(Model *));
+    s->model_names = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(char *));
+    n = 0;
+    NameMap prefixes;
+    names_init(&prefixes, c->arena);
+    for (Model *m = c->models; m; m = m->next) {
+        c->schema.mv[n] = m;
+        s->model_names[n++] = m->name;
+        const Model *first = names_put(&s->models, m->name, m);
+        if (first) {
+            diag_error(c, m->loc, "duplicate model '%s'", m->name);
+            diag_note(c, first->loc, "'%s' first defined here", m->name);
+            continue;
+        }
+        if (!isupper((unsigned char)m->name[0])) {
+            diag_error(c, m->loc,
+                       "model name '%s' must start with an uppercase letter "
+                       "(e.g. '%c%s')",
+                       m->name, toupper((unsigned char)m->name[0]),
+                       m->name + 1);
+            continue;
+        }
+        if (is_reserved(m->name)) {
+            diag_error(c, m->loc, "model name '%s' is reserved in C", m->name);
+            continue;
+        }
+        m->prefix = snake(c->arena, m->name);
+        m->upper = upper(c->arena, m->prefix);
+        m->table = m->prefix;
+        const Model *other = names_put(&prefixes, m->prefix, m);
+        if (other)
+            diag_error(c, m->loc,
+                       "model '%s' and model '%s' both get the C prefix '%s_'",
+                       m->name, other->name, m->prefix);
+    }
+}
+
+/* ---- fields ---- */
+
+static Field *find_field(Model *m, const char *name)
+{
+    for (int i = 0; i < m->nf; i++)
+        if (strcmp(m->fv[i]->name, name) == 0)
+            return m->fv[i];
+    return NULL;
+}
+
+static void check_default(Ctx *c, Model *m, Field *f)
+{
+    Default *d = &f->def;
+    if (d->kind == DEF_NONE)
+        return;
+    if (f->kind == TY_MODEL) {
+        diag_error(c, d->loc, "relation '%s.%s' cannot have a default",
+                   m->name, f->name);
+        return;
+    }
+    if (f->kind == TY_BLOB) {
+        diag_error(c, d->loc, "blob field '%s.%s' cannot have a default",
+                   m->name, f->name);
+        return;
+    }
+    bool ok;
+    switch (f->kind) {
+    case TY_INT: ok = d->kind == DEF_INT; break;
+    case TY_REAL: ok = d->kind == DEF_REAL || d->kind == DEF_INT; break;
+    case TY_BOOL: ok = d->kind == DEF_BOOL; break;
+    case TY_TEXT: ok = d->kind == DEF_STRING; break;
+    case TY_DATETIME: ok = d->kind == DEF_NOW || d->kind == DEF_INT; break;
+    default: ok = false;
+    }
+    if (d->kind == DEF_NULL) {
+        if (!f->nullable)
+            diag_error(c, d->loc,
+                       "default null on '%s.%s', which is not nullable "
+                       "(write '%s?')",
+                       m->name, f->name, f->type_name);
+        return;
+    }
+    if (!ok) {
+        diag_error(c, d->loc,
+                   "default for %s field '%s.%s' must be %s, got %s",
+                   type_word(f->kind), m->name, f->name,
+                   f->kind == TY_DATETIME ? "'now' or an int (Unix seconds)"
+                   : f->kind == TY_REAL   ? "a number"
+                   : f->kind == TY_BOOL   ? "true or false"
+                   : f->kind == TY_TEXT   ? "a string"
+                                          : "an int",
+                   default_word(d->kind));
+        return;
+    }
+    if (f->kind == TY_TEXT && f->has_size) {
+        size_t chars = 0;
+        for (const unsigned char *p = (const unsigned char *)d->s; *p; p++)
+            chars += (*p & 0xc0) != 0x80;
+        if ((int64_t)chars > f->size)
+            diag_error(c, d->loc,
+                       "default for '%s.%s' has %zu characters, more than "
+                       "text(%lld) allows",
+                       m->name, f->name, chars, (long long)f->size);
+    }
+}
+
+static void resolve_type(Sema *s, Model *m, Field *f)
+{
+    Ctx *c = s->c;
+    char buf[128];
+    if (isupper((unsigned char)f->type_name[0])) {
+        Model *t = (Model *)names_get(&s->models, f->type_name);
+        if (!t) {
+            diag_error(c, f->type_loc, "relation '%s.%s' names unknown model '%s'%s",
+                       m->name, f->name, f->type_name,
+                       hint(buf, sizeof buf, f->type_name, s->model_names,
+                            c->schema.nmodels));
+            return;
+        }
+        f->kind = TY_MODEL;
+        f->target = t;
+        return;
+    }
+    for (int i = 0; i < NBUILTINS; i++)
+        if (strcmp(BUILTINS[i], f->type_name) == 0)
+            f->kind = BUILTIN_KINDS[i];
+    if (f->kind == TY_UNRESOLVED) {
+        const char *s2 = diag_suggest(f->type_name, BUILTINS, NBUILTINS);
+        if (!s2)
+            s2 = diag_suggest(f->type_name, s->model_names, c->schema.nmodels);
+        if (s2)
+            snprintf(buf, sizeof buf, "; did you mean '%s'?", s2);
+        else
+            snprintf(buf, sizeof buf,
+                     " (types: int, real, bool, text, text(N), blob, "
+                     "datetime, or a model name)");
+        diag_error(c, f->type_loc, "unknown type '%s'%s", f->type_name, buf);
+    }
+}
+
+static void check_field(Sema *s, Model *m, Field *f)
+{
+    Ctx *c = s->c;
+    if (strcmp(f->name, "id") == 0) {
+        diag_error(c, f->loc,
+                   "field 'id' is implicit: every model has an int64 primary "
+                   "key 'id'");
+        return;
+    }
+    if (is_reserved(f->name) || is_impl_reserved(f->name)) {
+        diag_error(c, f->loc,
+                   "field name '%s' is reserved in C; choose another name",
+                   f->name);
+        return;
+    }
+    resolve_type(s, m, f);
+    if (f->has_size) {
+        if (f->kind != TY_TEXT && f->kind != TY_UNRESOLVED)
+            diag_error(c, f->size_loc, "only text takes a length, not %s",
+                       type_word(f->kind));
+        else if (f->size < 1 || f->size > 2147483647)
+            diag_error(c, f->size_loc,
+                       "text length must be between 1 and 2147483647, got "
+                       "%s",
+                       f->size > 2147483647 ? "a larger number" : "0");
+    }
+    if (f->kind == TY_MODEL) {
+        f->member = arena_printf(c->arena, "%s_id", f->name);
+        if (f->on_delete == OD_SET_NULL && !f->nullable)
+            diag_error(c, f->on_delete_loc,
+                       "'on delete set null' needs a nullable relation; "
+                       "write '%s?'",
+                       f->type_name);
+    } else {
+        f->member = f->name;
+        if (f->related && f->kind != TY_UNRESOLVED)
+            diag_error(c, f->related_loc,
+                       "'related' is only for relations, and '%s.%s' is %s",
+                       m->name, f->name, type_word(f->kind));
+        if (f->on_delete != OD_NONE && f->kind != TY_UNRESOLVED)
+            diag_error(c, f->on_delete_loc,
+                       "'on delete' is only for relations, and '%s.%s' is %s",
+                       m->name, f->name, type_word(f->kind));
+    }
+    if (f->kind != TY_UNRESOLVED)
+        check_default(c, m, f);
+    if (f->related && (is_reserved(f->related) || is_impl_reserved(f->related)))
+        diag_error(c, f->related_loc,
+                   "related name '%s' is reserved in C; choose another name",
+                   f->related);
+}
+
+static void check_fields(Sema *s, Model *m)
+{
+    Ctx *c = s->c;
+    int n = 0;
+    for (Field *f = m->fields; f; f = f->next)
+        n++;
+    m->fv = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(Field *));
+    m->fks = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(Field *));
+    NameMap seen;
+    names_init(&seen, c->arena);
+    for (Field *f = m->fields; f; f = f->next) {
+        const Field *first = names_put(&seen, f->name, f);
+        if (first) {
+            diag_error(c, f->loc, "duplicate field '%s' in model '%s'",
+                       f->name, m->name);
+            diag_note(c, first->loc, "'%s' first declared here", f->name);
+            continue;
+        }
+        check_field(s, m, f);
+        f->index_no = m->nf + 1;
+        m->fv[m->nf++] = f;
+        if (f->kind == TY_MODEL)
+            m->fks[m->nfks++] = f;
+    }
+}
+
+/* ---- reverse relations ---- */
+
+static void add_reverse(Ctx *c, Model *m, Field *fk)
+{
+    Model *t = fk->target;
+    const char *name = fk->related
+                           ? fk->related
+                           : arena_printf(c->arena, "%s_set", m->prefix);
+    Loc loc = fk->related ? fk->related_loc : fk->type_loc;
+    for (int i = 0; i < t->nrevs; i++) {
+        Reverse *r = &t->revs[i];
+        if (strcmp(r->name, name) == 0) {
+            diag_error(c, loc,
+                       "reverse relation '%s' on model '%s' is already "
+                       "defined by '%s.%s'; give this one another "
+                       "'related' name",
+                       name, t->name, r->child->name, r->fk->name);
+            diag_note(c, r->loc, "'%s.%s' defined here", r->child->name,
+                      r->fk->name);
+            return;
+        }
+    }
+    Field *clash = find_field(t, name);
+    if (clash || strcmp(name, "id") == 0) {
+        diag_error(c, loc,
+                   "reverse relation '%s' on model '%s' clashes with field "
+                   "'%s.%s'; give it another 'related' name",
+                   name, t->name, t->name, name);
+        return;
+    }
+    if (t->nrevs == t->caprevs) {
+        int cap = t->caprevs ? t->caprevs * 2 : 4;
+        Reverse *r = arena_zalloc(c->arena, (size_t)cap * sizeof *r);
+        if (t->nrevs)
+            memcpy(r, t->revs, (size_t)t->nrevs * sizeof *r);
+        t->revs = r;
+        t->caprevs = cap;
+    }
+    Reverse *r = &t->revs[t->nrevs++];
+    r->name = name;
+    r->loc = loc;
+    r->child = m;
+    r->fk = fk;
+}
+
+/* ---- options ---- */
+
+static const char **field_names(Ctx *c, Model *m)
+{
+    const char **v = arena_zalloc(c->arena, (size_t)(m->nf + 1) * sizeof *v);
+    v[0] = "id";
+    for (int i = 0; i < m->nf; i++)
+        v[i + 1] = m->fv[i]->name;
+    return v;
+}
+
+/* Resolves an option's field argument; *out is NULL for id.  false if the
+ * argument is not a field of m (after reporting it). */
+static bool option_field(Ctx *c, Model *m, Option *o, OptArg *a, Field **out)
+{
+    char buf[128];
+    if (a->is_string) {
+        diag_error(c, a->loc, "@%s takes field names, not strings", o->name);
+        return false;
+    }
+    if (a->desc && strcmp(o->name, "order") != 0) {
+        diag_error(c, a->loc, "'-' (descending) is only allowed in @order");
+        return false;
+    }
+    if (strcmp(a->name, "id") == 0) {
+        *out = NULL;
+        return true;
+    }
+    *out = find_field(m, a->name);
+    if (!*out) {
+        diag_error(c, a->loc, "@%s names unknown field '%s' in model '%s'%s",
+                   o->name, a->name, m->name,
+                   hint(buf, sizeof buf, a->name, field_names(c, m),
+                        m->nf + 1));
+        return false;
+    }
+    return true;
+}
+
+static void option_index(Ctx *c, Model *m, Option *o, bool unique)
+{
+    int n = 0;
+    for (OptArg *a = o->args; a; a = a->next)
+        n++;
+    if (n == 0) {
+        diag_error(c, o->loc, "@%s needs at least one field, e.g. @%s(a, b)",
+                   o->name, o->name);
+        return;
+    }
+    Index ix = {unique, arena_zalloc(c->arena, (size_t)n * sizeof(Field *)), 0};
+    bool ok = true;
+    for (OptArg *a = o->args; a; a = a->next) {
+        Field *f;
+        if (!option_field(c, m, o, a, &f)) {
+            ok = false;
+            continue;
+        }
+        if (f && f->kind == TY_BLOB) {
+            diag_error(c, a->loc, "@%s cannot include blob field '%s'",
+                       o->name, f->name);
+            ok = false;
+        }
+        for (int k = 0; k < ix.nfields; k++)
+            if (ix.fields[k] == f) {
+                diag_error(c, a->loc, "@%s names '%s' twice", o->name, a->name);
+                ok = false;
+            }
+        ix.fields[ix.nfields++] = f;
+    }
+    if (!ok)
+        return;
+    Index *v = arena_zalloc(c->arena, (size_t)(m->nindexes + 1) * sizeof *v);
+    if (m->nindexes)
+        memcpy(v, m->indexes, (size_t)m->nindexes * sizeof *v);
+    v[m->nindexes++] = ix;
+    m->indexes = v;
+}
+
+static void option_order(Ctx *c, Model *m, Option *o, bool *seen)
+{
+    if (*seen) {
+        diag_error(c, o->loc, "@order given twice in model '%s'", m->name);
+        return;
+    }
+    *seen = true;
+    int n = 0;
+    for (OptArg *a = o->args; a; a = a->next)
+        n++;
+    if (n == 0) {
+        diag_error(c, o->loc, "@order needs at least one field, e.g. @order(-created)");
+        return;
+    }
+    OrderTerm *t = arena_zalloc(c->arena, (size_t)n * sizeof *t);
+    int k = 0;
+    for (OptArg *a = o->args; a; a = a->next) {
+        Field *f;
+        if (!option_field(c, m, o, a, &f))
+            return;
+        if (f && f->kind == TY_BLOB) {
+            diag_error(c, a->loc, "@order cannot sort by blob field '%s'",
+                       f->name);
+            return;
+        }
+        t[k].field = f;
+        t[k++].desc = a->desc;
+    }
+    m->order = t;
+    m->norder = k;
+}
+
+static bool valid_sql_name(const char *s)
+{
+    if (!(isalpha((unsigned char)s[0]) || s[0] == '_'))
+        return false;
+    for (; *s; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_'))
+            return false;
+    return true;
+}
+
+static void option_table(Ctx *c, Model *m, Option *o, bool *seen)
+{
+    if (*seen) {
+        diag_error(c, o->loc, "@table given twice in model '%s'", m->name);
+        return;
+    }
+    *seen = true;
+    OptArg *a = o->args;
+    if (!a || !a->is_string || a->next) {
+        diag_error(c, o->loc, "@table takes one string, e.g. @table(\"books\")");
+        return;
+    }
+    if (!valid_sql_name(a->name) || strlen(a->name) > 128 ||
+        strncmp(a->name, "sqlite_", 7) == 0) {
+        diag_error(c, a->loc,
+                   "table name \"%s\" must be letters, digits and '_' (not "
+                   "starting with a digit or 'sqlite_'), at most 128",
+                   a->name);
+        return;
+    }
+    m->table = a->name;
+}
+
+static void check_options(Ctx *c, Model *m)
+{
+    bool order_seen = false, table_seen = false;
+    char buf[128];
+    for (Option *o = m->options; o; o = o->next) {
+        if (strcmp(o->name, "index") == 0)
+            option_index(c, m, o, false);
+        else if (strcmp(o->name, "unique") == 0)
+            option_index(c, m, o, true);
+        else if (strcmp(o->name, "order") == 0)
+            option_order(c, m, o, &order_seen);
+        else if (strcmp(o->name, "table") == 0)
+            option_table(c, m, o, &table_seen);
+        else
+            diag_error(c, o->loc, "unknown model option '@%s'%s", o->name,
+                       hint(buf, sizeof buf, o->name, OPTIONS, 4));
+    }
+    if (!m->norder) {
+        m->order = arena_zalloc(c->arena, sizeof *m->order);
+        m->norder = 1; /* by id */
+    }
+}
+
+/* Single-column indexes: `index` fields, and every relation not already
+ * led by another index (a composite index on (fk, x) serves fk too). */
+static void add_implied_indexes(Ctx *c, Model *m)
+{
+    int extra = 0;
+    for (int i = 0; i < m->nf; i++)
+        extra += m->fv[i]->index || m->fv[i]->kind == TY_MODEL;
+    if (!extra)
+        return;
+    Index *v = arena_zalloc(c->arena,
+                            (size_t)(m->nindexes + extra) * sizeof *v);
+    int n = 0;
+    for (int i = 0; i < m->nf; i++) {
+        Field *f = m->fv[i];
+        if (!f->index && f->kind != TY_MODEL)
+            continue;
+        bool covered = f->unique;
+        for (int k = 0; k < m->nindexes && !f->index; k++)
+            covered |= m->indexes[k].fields[0] == f;
+        if (covered && !f->index)
+            continue;
+        Field **one = arena_zalloc(c->arena, sizeof *one);
+        one[0] = f;
+        v[n++] = (Index){false, one, 1};
+    }
+    if (m->nindexes)
+        memcpy(v + n, m->indexes, (size_t)m->nindexes * sizeof *v);
+    m->indexes = v;
+    m->nindexes += n;
+}
+
+/* ---- generated names ---- */
+
+typedef struct Gen {
+    Ctx *c;
+    NameMap names;  /* generated C name -> description */
+} Gen;
+
+static void claim(Gen *g, Loc loc, const char *what, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char *name = arena_strdup(g->c->arena, buf, strlen(buf));
+    const char *prev = names_put(&g->names, name, what);
+    if (prev)
+        diag_error(g->c, loc,
+                   "generated name '%s' for %s clashes with the one for %s",
+                   name, what, prev);
+}
+
+/* Every struct member, function, type and constant ormc will emit must be
+ * unique, or the generated code would not compile. */
+static void check_generated_names(Ctx *c)
+{
+    Gen g = {c, {0}};
+    names_init(&g.names, c->arena);
+    Schema *s = &c->schema;
+    claim(&g, (Loc){1, 1}, "the schema", "%s_schema", s->name);
+    claim(&g, (Loc){1, 1}, "the schema", "%s_schema_create", s->name);
+    static const char *const per_model[] = {
+        "init", "insert", "update", "delete", "get", "free", "list_free",
+        "query_init", "fetch", "count", "order_by", "limit", "offset", "model"};
+    NameMap tables;
+    names_init(&tables, c->arena);
+    for (int i = 0; i < s->nmodels; i++) {
+        Model *m = s->mv[i];
+        if (!m->prefix)
+            continue;
+        const char *what = arena_printf(c->arena, "model '%s'", m->name);
+        const Model *t = names_put(&tables, m->table, m);
+        if (t)
+            diag_error(c, m->loc, "models '%s' and '%s' both use table '%s'",
+                       t->name, m->name, m->table);
+        claim(&g, m->loc, what, "%s", m->name);
+        claim(&g, m->loc, what, "%sList", m->name);
+        claim(&g, m->loc, what, "%sQuery", m->name);
+        for (size_t k = 0; k < sizeof per_model / sizeof *per_model; k++)
+            claim(&g, m->loc, what, "%s_%s", m->prefix, per_model[k]);
+        claim(&g, m->loc, what, "%s_FIELD_ID", m->upper);
+
+        NameMap members;
+        names_init(&members, c->arena);
+        names_put(&members, "id", "the primary key");
+        for (int k = 0; k < m->nf; k++) {
+            Field *f = m->fv[k];
+            const char *fw = arena_printf(c->arena, "field '%s.%s'", m->name,
+                                          f->name);
+            const char *mem[3] = {f->member, NULL, NULL};
+            if (f->kind == TY_MODEL)
+                mem[1] = f->name;
+            if (f->nullable && f->kind != TY_TEXT && f->kind != TY_BLOB)
+                mem[2] = arena_printf(c->arena, "%s_null", f->name);
+            for (int j = 0; j < 3; j++) {
+                if (!mem[j])
+                    continue;
+                const char *prev = names_put(&members, mem[j], fw);
+                if (prev)
+                    diag_error(c, f->loc,
+                               "member '%s' generated for %s clashes with "
+                               "%s in struct %s",
+                               mem[j], fw, prev, m->name);
+            }
+            claim(&g, f->loc, fw, "%s_FIELD_%s", m->upper,
+                  upper(c->arena, f->member));
+            claim(&g, f->loc, fw, "%s_where_%s", m->prefix, f->member);
+            if (f->nullable)
+                claim(&g, f->loc, fw, "%s_where_%s_null", m->prefix, f->name);
+            if (f->kind == TY_INT || f->kind == TY_TEXT ||
+                f->kind == TY_DATETIME || f->kind == TY_MODEL)
+                claim(&g, f->loc, fw, "%s_where_%s_in", m->prefix, f->member);
+            if (f->kind == TY_INT || f->kind == TY_REAL ||
+                f->kind == TY_DATETIME)
+                claim(&g, f->loc, fw, "%s_aggregate_%s", m->prefix, f->name);
+            if (f->kind == TY_MODEL)
+                claim(&g, f->loc, fw, "%s_with_%s", m->prefix, f->name);
+        }
+        for (int k = 0; k < m->nrevs; k++) {
+            Reverse *r = &m->revs[k];
+            const char *rw = arena_printf(c->arena,
+                                          "reverse relation '%s.%s'",
+                                          m->name, r->name);
+            const char *cnt = arena_printf(c->arena, "%s_count", r->name);
+            const char *mem[2] = {r->name, cnt};
+            for (int j = 0; j < 2; j++) {
+                const char *prev = names_put(&members, mem[j], rw);
+                if (prev)
+                    diag_error(c, r->loc,
+                               "member '%s' generated for %s clashes with "
+                               "%s in struct %s",
+                               mem[j], rw, prev, m->name);
+            }
+            claim(&g, r->loc, rw, "%s_prefetch_%s", m->prefix, r->name);
+            claim(&g, r->loc, rw, "%s_count_%s", m->prefix, r->name);
+        }
+    }
+}
+
+/* "dir/my-app.orm" -> "my_app": the schema's C name. */
+static void name_schema(Ctx *c)
+{
+    const char *base = c->file;
+    for (const char *p = c->file; *p; p++)
+        if (*p == '/' || *p == '\\')
+            base = p + 1;
+    c->schema.file = c->file;
+    c->schema.base = base;
+    size_t n = strlen(base);
+    if (n > 4 && strcmp(base + n - 4, ".orm") == 0)
+        n -= 4;
+    char *name = arena_zalloc(c->arena, n + 2), *o = name;
+    if (n == 0 || isdigit((unsigned char)base[0]))
+        *o++ = '_';
+    for (size_t i = 0; i < n; i++)
+        *o++ = isalnum((unsigned char)base[i]) ? (char)tolower((unsigned char)base[i]) : '_';
+    c->schema.name = name;
+}
+
+void sema_check(Ctx *c)
+{
+    Sema s = {c, {0}, NULL};
+    names_init(&s.models, c->arena);
+    name_schema(c);
+    check_models(&s);
+    if (c->schema.nmodels == 0) {
+        if (c->nerrors == 0)
+            diag_error(c, (Loc){1, 1},
+                       "schema defines no models (write 'model Name { ... }')");
+        return;
+    }
+    for (int i = 0; i < c->schema.nmodels; i++)
+        check_fields(&s, c->schema.mv[i]);
+    for (int i = 0; i < c->schema.nmodels; i++) {
+        Model *m = c->schema.mv[i];
+        for (int k = 0; k < m->nfks; k++)
+            if (m->fks[k]->target)
+                add_reverse(c, m, m->fks[k]);
+    }
+    for (int i = 0; i < c->schema.nmodels; i++) {
+        check_options(c, c->schema.mv[i]);
+        add_implied_indexes(c, c->schema.mv[i]);
+    }
+    if (c->nerrors == 0)
+        check_generated_names(c);
+}

@@ -1,0 +1,153 @@
+/*
+ * arena.c — allocation: the malloc seam, result-set arenas and the SQL string
+ * builder.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *ormc_malloc(size_t n) { return malloc(n ? n : 1); }
+void *ormc_realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
+void ormc_free(void *p) { free(p); }
+
+struct arena_chunk {
+    arena_chunk *next;
+    size_t size;
+    /* data follows, aligned */
+};
+
+#define ALIGN 16
+#define CHUNK_MIN (64u * 1024u)
+#define HDR ((sizeof(arena_chunk) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
+
+ormc_result *arena_new(void)
+{
+    ormc_result *a = ormc_malloc(sizeof *a);
+    if (a)
+        memset(a, 0, sizeof *a);
+    return a;
+}
+
+/* Adds a chunk of at least n bytes and makes it current. */
+static bool arena_grow(ormc_result *a, size_t n)
+{
+    size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
+    /* grow chunk size with the arena so big results need few chunks */
+    if (a->chunks && a->chunks->size * 2 > size && a->chunks->size < (64u << 20))
+        size = a->chunks->size * 2;
+    arena_chunk *c = ormc_malloc(HDR + size);
+    if (!c)
+        return false;
+    c->next = a->chunks;
+    c->size = size;
+    a->chunks = c;
+    a->pos = (char *)c + HDR;
+    a->end = a->pos + size;
+    return true;
+}
+
+void *arena_alloc(ormc_result *a, size_t n)
+{
+    n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    uintptr_t p = ((uintptr_t)a->pos + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1);
+    if (!a->pos || p + n > (uintptr_t)a->end) {
+        if (!arena_grow(a, n))
+            return NULL;
+        p = (uintptr_t)a->pos;
+    }
+    a->pos = (char *)(p + n);
+    memset((void *)p, 0, n);
+    return (void *)p;
+}
+
+char *arena_strndup(ormc_result *a, const char *s, size_t n)
+{
+    if (!a->pos || (size_t)(a->end - a->pos) < n + 1) {
+        if (!arena_grow(a, n + 1))
+            return NULL;
+    }
+    char *d = a->pos;
+    if (n)
+        memcpy(d, s, n);
+    d[n] = '\0';
+    a->pos += n + 1;
+    return d;
+}
+
+void ormc_result_free(ormc_result *a)
+{
+    if (!a)
+        return;
+    arena_chunk *c = a->chunks;
+    while (c) {
+        arena_chunk *next = c->next;
+        ormc_free(c);
+        c = next;
+    }
+    ormc_free(a->items);
+    ormc_free(a);
+}
+
+/* ---- sbuf ---- */
+
+static bool sb_reserve(sbuf *b, size_t extra)
+{
+    if (b->oom)
+        return false;
+    if (b->len + extra + 1 <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap * 2 : 256;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *s = ormc_realloc(b->s, cap);
+    if (!s) {
+        b->oom = true;
+        return false;
+    }
+    b->s = s;
+    b->cap = cap;
+    return true;
+}
+
+void sb_putn(sbuf *b, const char *s, size_t n)
+{
+    if (!sb_reserve(b, n))
+        return;
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void sb_put(sbuf *b, const char *s) { sb_putn(b, s, strlen(s)); }
+
+void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->oom = true;
+        return;
+    }
+    if ((size_t)n < sizeof tmp) {
+        sb_putn(b, tmp, (size_t)n);
+        return;
+    }
+    if (!sb_reserve(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void sb_free(sbuf *b)
+{
+    ormc_free(b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+}

@@ -1,0 +1,246 @@
+/*
+ * db.c — connections: open/close, errors, the prepared-statement cache,
+ * counters, trace hook, transactions and schema creation.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+const char *ormc_status_name(int status)
+{
+    switch (status) {
+    case ORMC_OK: return "ORMC_OK";
+    case ORMC_NOT_FOUND: return "ORMC_NOT_FOUND";
+    case ORMC_CONSTRAINT: return "ORMC_CONSTRAINT";
+    case ORMC_INVALID: return "ORMC_INVALID";
+    case ORMC_BUSY: return "ORMC_BUSY";
+    case ORMC_NOMEM: return "ORMC_NOMEM";
+    case ORMC_ERROR: return "ORMC_ERROR";
+    default: return "ORMC_UNKNOWN";
+    }
+}
+
+int db_fail(ormc_db *db, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(db->errmsg, sizeof db->errmsg, fmt, ap);
+    va_end(ap);
+    db->errcode = code;
+    return code;
+}
+
+int db_fail_backend(ormc_db *db, int code, const char *ctx)
+{
+    if (code == ORMC_NOMEM)
+        return db_fail(db, code, "%s: out of memory", ctx);
+    return db_fail(db, code, "%s: %s", ctx, db->be->errmsg(db->conn));
+}
+
+void db_ok(ormc_db *db)
+{
+    db->errcode = ORMC_OK;
+    db->errmsg[0] = '\0';
+}
+
+int ormc_open_backend(const char *path, const ormc_backend *be, ormc_db **out)
+{
+    *out = NULL;
+    ormc_db *db = ormc_malloc(sizeof *db);
+    if (!db)
+        return ORMC_NOMEM;
+    memset(db, 0, sizeof *db);
+    db->be = be;
+    *out = db;
+    int rc = be->open(path, &db->conn);
+    if (rc != ORMC_OK) {
+        if (!db->conn)
+            return db_fail(db, rc, "open %s: out of memory", path);
+        return db_fail(db, rc, "open %s: %s", path, be->errmsg(db->conn));
+    }
+    return ORMC_OK;
+}
+
+int ormc_open(const char *path, ormc_db **out)
+{
+    return ormc_open_backend(path, &ormc_sqlite_backend, out);
+}
+
+void ormc_close(ormc_db *db)
+{
+    if (!db)
+        return;
+    for (size_t i = 0; i < ORMC_STMT_CACHE; i++) {
+        if (db->cache[i].stmt)
+            db->be->finalize(db->cache[i].stmt);
+        ormc_free(db->cache[i].sql);
+    }
+    if (db->conn)
+        db->be->close(db->conn);
+    ormc_free(db);
+}
+
+const char *ormc_errmsg(const ormc_db *db)
+{
+    return db ? db->errmsg : "out of memory";
+}
+
+int ormc_errcode(const ormc_db *db) { return db ? db->errcode : ORMC_NOMEM; }
+
+uint64_t ormc_query_count(const ormc_db *db) { return db->nqueries; }
+uint64_t ormc_prepare_count(const ormc_db *db) { return db->nprepares; }
+
+void ormc_reset_counts(ormc_db *db)
+{
+    db->nqueries = 0;
+    db->nprepares = 0;
+}
+
+void ormc_set_trace(ormc_db *db, ormc_trace_fn fn, void *ctx)
+{
+    db->trace = fn;
+    db->trace_ctx = ctx;
+}
+
+int64_t ormc_now(void) { return (int64_t)time(NULL); }
+
+/* FNV-1a over the SQL text. */
+static uint64_t hash_sql(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+void *db_stmt(ormc_db *db, const char *sql, size_t len)
+{
+    uint64_t h = hash_sql(sql, len);
+    stmt_entry *hit = NULL, *victim = &db->cache[0];
+    for (size_t i = 0; i < ORMC_STMT_CACHE; i++) {
+        stmt_entry *e = &db->cache[i];
+        if (e->stmt && e->hash == h && strcmp(e->sql, sql) == 0) {
+            hit = e;
+            break;
+        }
+        if (!e->stmt || (victim->stmt && e->last_used < victim->last_used))
+            victim = e;
+    }
+    if (!hit) {
+        void *stmt = NULL;
+        char *copy = ormc_malloc(len + 1);
+        if (!copy) {
+            db_fail(db, ORMC_NOMEM, "prepare: out of memory");
+            return NULL;
+        }
+        memcpy(copy, sql, len + 1);
+        int rc = db->be->prepare(db->conn, sql, len, &stmt);
+        if (rc != ORMC_OK) {
+            if (stmt)
+                db->be->finalize(stmt);
+            ormc_free(copy);
+            db_fail_backend(db, rc, "prepare");
+            return NULL;
+        }
+        db->nprepares++;
+        if (victim->stmt)
+            db->be->finalize(victim->stmt);
+        ormc_free(victim->sql);
+        victim->sql = copy;
+        victim->hash = h;
+        victim->stmt = stmt;
+        hit = victim;
+    }
+    hit->last_used = ++db->tick;
+    db->nqueries++;
+    if (db->trace)
+        db->trace(db->trace_ctx, hit->sql);
+    return hit->stmt;
+}
+
+void db_stmt_done(ormc_db *db, void *stmt)
+{
+    if (stmt)
+        db->be->reset(stmt);
+}
+
+int ormc_exec(ormc_db *db, const char *sql)
+{
+    db->nqueries++;
+    if (db->trace)
+        db->trace(db->trace_ctx, sql);
+    int rc = db->be->exec(db->conn, sql);
+    if (rc != ORMC_OK)
+        return db_fail_backend(db, rc, "exec");
+    db_ok(db);
+    return ORMC_OK;
+}
+
+/* Runs transaction-control SQL (not counted, not traced). */
+static int tx_exec(ormc_db *db, const char *sql, const char *what)
+{
+    int rc = db->be->exec(db->conn, sql);
+    if (rc != ORMC_OK)
+        return db_fail_backend(db, rc, what);
+    db_ok(db);
+    return ORMC_OK;
+}
+
+int ormc_begin(ormc_db *db)
+{
+    if (db->in_tx)
+        return db_fail(db, ORMC_ERROR,
+                       "begin: a transaction is already open on this "
+                       "connection (nesting is not supported)");
+    int rc = tx_exec(db, "BEGIN IMMEDIATE", "begin");
+    if (rc == ORMC_OK)
+        db->in_tx = true;
+    return rc;
+}
+
+int ormc_commit(ormc_db *db)
+{
+    if (!db->in_tx)
+        return db_fail(db, ORMC_ERROR, "commit: no transaction is open");
+    int rc = tx_exec(db, "COMMIT", "commit");
+    if (rc == ORMC_OK)
+        db->in_tx = false;
+    return rc;
+}
+
+int ormc_rollback(ormc_db *db)
+{
+    if (!db->in_tx)
+        return db_fail(db, ORMC_ERROR, "rollback: no transaction is open");
+    int rc = tx_exec(db, "ROLLBACK", "rollback");
+    db->in_tx = false; /* SQLite ends the transaction even on error */
+    return rc;
+}
+
+bool ormc_in_transaction(const ormc_db *db) { return db->in_tx; }
+
+int ormc_schema_create(ormc_db *db, const ormc_schema *s)
+{
+    int rc = tx_exec(db, "SAVEPOINT ormc_schema", "schema create");
+    if (rc != ORMC_OK)
+        return rc;
+    for (size_t i = 0; i < s->nddl; i++) {
+        db->nqueries++;
+        if (db->trace)
+            db->trace(db->trace_ctx, s->ddl[i]);
+        rc = db->be->exec(db->conn, s->ddl[i]);
+        if (rc != ORMC_OK) {
+            char ctx[64];
+            snprintf(ctx, sizeof ctx, "schema %s create", s->name);
+            db_fail_backend(db, rc, ctx);
+            db->be->exec(db->conn, "ROLLBACK TO ormc_schema");
+            db->be->exec(db->conn, "RELEASE ormc_schema");
+            return rc;
+        }
+    }
+    return tx_exec(db, "RELEASE ormc_schema", "schema create");
+}

@@ -1,0 +1,88 @@
+/*
+ * internal.h — shared by the runtime's own files; not installed, not
+ * included by generated code.
+ */
+#ifndef ORMC_INTERNAL_H
+#define ORMC_INTERNAL_H
+
+#include "ormc_backend.h"
+
+#include <stdarg.h>
+
+/* ---- memory: every allocation of the runtime goes through these ---- */
+void *ormc_malloc(size_t n);
+void *ormc_realloc(void *p, size_t n);
+void ormc_free(void *p);
+
+/* ---- arena (the body of an ormc_result) ---- */
+typedef struct arena_chunk arena_chunk;
+struct ormc_result {
+    arena_chunk *chunks;  /* newest first */
+    char *pos, *end;      /* free space of the newest chunk */
+    void *items;          /* top-level items array (malloc'd, grown) */
+};
+
+/* New empty result, or NULL when out of memory. */
+ormc_result *arena_new(void);
+/* n bytes aligned for any member type, or NULL.  Memory is zeroed. */
+void *arena_alloc(ormc_result *a, size_t n);
+/* Copies n bytes and a NUL terminator; returns the copy or NULL. */
+char *arena_strndup(ormc_result *a, const char *s, size_t n);
+
+/* ---- growable string for building SQL ---- */
+typedef struct sbuf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+} sbuf;
+void sb_put(sbuf *b, const char *s);
+void sb_putn(sbuf *b, const char *s, size_t n);
+void sb_printf(sbuf *b, const char *fmt, ...);
+void sb_free(sbuf *b);
+
+/* ---- connection ---- */
+typedef struct stmt_entry {
+    char *sql;
+    uint64_t hash;
+    uint64_t last_used;
+    void *stmt;
+} stmt_entry;
+
+#define ORMC_STMT_CACHE 64
+
+struct ormc_db {
+    const ormc_backend *be;
+    void *conn;
+    int errcode;
+    char errmsg[512];
+    uint64_t nqueries, nprepares, tick;
+    ormc_trace_fn trace;
+    void *trace_ctx;
+    bool in_tx;
+    stmt_entry cache[ORMC_STMT_CACHE];
+};
+
+/* Records an error on db and returns `code`.  `ctx` prefixes the message. */
+int db_fail(ormc_db *db, int code, const char *fmt, ...);
+/* Records the backend's current error for status `code` and returns it. */
+int db_fail_backend(ormc_db *db, int code, const char *ctx);
+/* Clears the last error. */
+void db_ok(ormc_db *db);
+
+/* Returns a ready-to-bind statement for `sql` (cached; prepared on first use),
+ * or NULL after recording the error.  Counts and traces one execution. */
+void *db_stmt(ormc_db *db, const char *sql, size_t len);
+/* Resets a statement obtained from db_stmt (bindings cleared). */
+void db_stmt_done(ormc_db *db, void *stmt);
+
+/* ---- values ---- */
+/* Binds obj's field `f` to parameter idx; validates first.  Returns status,
+ * recording the error on db. */
+int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
+               const ormc_field *f, const void *obj);
+/* Reads nfields columns starting at `col` into obj (fields in model order).
+ * Strings and blobs are copied into `res`.  Returns ORMC_OK or ORMC_NOMEM. */
+int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
+             ormc_result *res);
+
+#endif

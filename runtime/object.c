@@ -1,0 +1,357 @@
+/*
+ * object.c — one object at a time: defaults, validation, binding, reading a
+ * row, and insert/update/delete/get.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Members are reached through memcpy at descriptor offsets, so the runtime
+ * never aliases a generated struct through another type. */
+#define AT(obj, off) ((char *)(obj) + (off))
+#define CAT(obj, off) ((const char *)(obj) + (off))
+
+static bool is_null_at(const void *obj, const ormc_field *f)
+{
+    if (!(f->flags & ORMC_F_NULLABLE))
+        return false;
+    if (f->type == ORMC_T_TEXT) {
+        const char *s;
+        memcpy(&s, CAT(obj, f->offset), sizeof s);
+        return s == NULL;
+    }
+    if (f->type == ORMC_T_BLOB) {
+        ormc_blob b;
+        memcpy(&b, CAT(obj, f->offset), sizeof b);
+        return b.data == NULL;
+    }
+    bool n;
+    memcpy(&n, CAT(obj, f->null_offset), sizeof n);
+    return n;
+}
+
+void ormc_object_init(const ormc_model *m, void *obj)
+{
+    memset(obj, 0, m->size);
+    for (uint16_t i = 0; i < m->nfields; i++) {
+        const ormc_field *f = &m->fields[i];
+        void *p = AT(obj, f->offset);
+        if (f->flags & ORMC_F_NOW) {
+            int64_t now = ormc_now();
+            memcpy(p, &now, sizeof now);
+        } else if (!(f->flags & ORMC_F_DEFAULT)) {
+            continue;
+        } else if (f->type == ORMC_T_REAL) {
+            memcpy(p, &f->def_real, sizeof f->def_real);
+        } else if (f->type == ORMC_T_TEXT) {
+            memcpy(p, &f->def_text, sizeof f->def_text);
+        } else if (f->type == ORMC_T_BOOL) {
+            bool b = f->def_int != 0;
+            memcpy(p, &b, sizeof b);
+        } else {
+            memcpy(p, &f->def_int, sizeof f->def_int);
+        }
+    }
+}
+
+/* Counts the characters (code points) of UTF-8 text; -1 if malformed. */
+static long utf8_chars(const unsigned char *s, size_t n)
+{
+    long chars = 0;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t len;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            chars++;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            len = 2, cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            len = 3, cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            len = 4, cp = c & 0x07;
+        } else {
+            return -1;
+        }
+        if (i + len > n)
+            return -1;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return -1;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        /* overlong forms, surrogates, out of range */
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+            (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return -1;
+        i += len;
+        chars++;
+    }
+    return chars;
+}
+
+int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
+               const ormc_field *f, const void *obj)
+{
+    const ormc_backend *be = db->be;
+    const void *p = CAT(obj, f->offset);
+    int rc;
+    if (is_null_at(obj, f))
+        return (rc = be->bind_null(stmt, idx)) == ORMC_OK
+                   ? ORMC_OK
+                   : db_fail_backend(db, rc, "bind");
+    switch ((ormc_type)f->type) {
+    case ORMC_T_INT:
+    case ORMC_T_DATETIME: {
+        int64_t v;
+        memcpy(&v, p, sizeof v);
+        rc = be->bind_int(stmt, idx, v);
+        break;
+    }
+    case ORMC_T_BOOL: {
+        bool v;
+        memcpy(&v, p, sizeof v);
+        rc = be->bind_int(stmt, idx, v ? 1 : 0);
+        break;
+    }
+    case ORMC_T_REAL: {
+        double v;
+        memcpy(&v, p, sizeof v);
+        if (isnan(v))
+            return db_fail(db, ORMC_INVALID, "%s.%s: NaN cannot be stored",
+                           m->name, f->name);
+        rc = be->bind_real(stmt, idx, v);
+        break;
+    }
+    case ORMC_T_TEXT: {
+        const char *s;
+        memcpy(&s, p, sizeof s);
+        if (!s)
+            return db_fail(db, ORMC_INVALID,
+                           "%s.%s: NULL given for a field that is not "
+                           "nullable",
+                           m->name, f->name);
+        size_t n = strlen(s);
+        long chars = utf8_chars((const unsigned char *)s, n);
+        if (chars < 0)
+            return db_fail(db, ORMC_INVALID, "%s.%s: text is not valid UTF-8",
+                           m->name, f->name);
+        if (f->max_chars && (unsigned long)chars > f->max_chars)
+            return db_fail(db, ORMC_INVALID,
+                           "%s.%s: text has %ld characters, at most %u "
+                           "allowed",
+                           m->name, f->name, chars, (unsigned)f->max_chars);
+        rc = be->bind_text(stmt, idx, s, n);
+        break;
+    }
+    case ORMC_T_BLOB: {
+        ormc_blob b;
+        memcpy(&b, p, sizeof b);
+        if (!b.data && b.size)
+            return db_fail(db, ORMC_INVALID,
+                           "%s.%s: blob has size %zu but no data", m->name,
+                           f->name, b.size);
+        rc = be->bind_blob(stmt, idx, b.data, b.size);
+        break;
+    }
+    default:
+        return db_fail(db, ORMC_ERROR, "%s.%s: unknown field type", m->name,
+                       f->name);
+    }
+    return rc == ORMC_OK ? ORMC_OK : db_fail_backend(db, rc, "bind");
+}
+
+int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
+             ormc_result *res)
+{
+    const ormc_backend *be = db->be;
+    for (uint16_t i = 0; i < m->nfields; i++, col++) {
+        const ormc_field *f = &m->fields[i];
+        void *p = AT(obj, f->offset);
+        if ((f->flags & ORMC_F_NULLABLE) && be->column_is_null(stmt, col)) {
+            if (f->null_offset) {
+                bool t = true;
+                memcpy(AT(obj, f->null_offset), &t, sizeof t);
+            }
+            continue; /* pointers and values stay zero / NULL */
+        }
+        switch ((ormc_type)f->type) {
+        case ORMC_T_INT:
+        case ORMC_T_DATETIME: {
+            int64_t v = be->column_int(stmt, col);
+            memcpy(p, &v, sizeof v);
+            break;
+        }
+        case ORMC_T_BOOL: {
+            bool v = be->column_int(stmt, col) != 0;
+            memcpy(p, &v, sizeof v);
+            break;
+        }
+        case ORMC_T_REAL: {
+            double v = be->column_real(stmt, col);
+            memcpy(p, &v, sizeof v);
+            break;
+        }
+        case ORMC_T_TEXT: {
+            size_t n;
+            const char *s = be->column_text(stmt, col, &n);
+            char *d = arena_strndup(res, s ? s : "", s ? n : 0);
+            if (!d)
+                return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
+            memcpy(p, &d, sizeof d);
+            break;
+        }
+        case ORMC_T_BLOB: {
+            size_t n;
+            const void *s = be->column_blob(stmt, col, &n);
+            ormc_blob b;
+            b.size = s ? n : 0;
+            b.data = arena_strndup(res, s ? s : "", b.size);
+            if (!b.data)
+                return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
+            memcpy(p, &b, sizeof b);
+            break;
+        }
+        }
+    }
+    return ORMC_OK;
+}
+
+/* Binds every field but id (1..n-1), then id at n if `with_id`. */
+static int bind_all(ormc_db *db, void *stmt, const ormc_model *m,
+                    const void *obj, bool with_id)
+{
+    for (uint16_t i = 1; i < m->nfields; i++) {
+        int rc = bind_field(db, stmt, i, m, &m->fields[i], obj);
+        if (rc != ORMC_OK)
+            return rc;
+    }
+    if (with_id)
+        return bind_field(db, stmt, m->nfields, m, &m->fields[0], obj);
+    return ORMC_OK;
+}
+
+/* Steps a write statement to completion; records errors with `what`. */
+static int step_write(ormc_db *db, void *stmt, const ormc_model *m,
+                      const char *what)
+{
+    int rc = db->be->step(stmt);
+    if (rc == ORMC_DONE || rc == ORMC_ROW)
+        return ORMC_OK;
+    char ctx[160];
+    snprintf(ctx, sizeof ctx, "%s.%s", m->name, what);
+    return db_fail_backend(db, rc, ctx);
+}
+
+int ormc_insert(ormc_db *db, const ormc_model *m, void *obj)
+{
+    void *stmt = db_stmt(db, m->insert_sql, strlen(m->insert_sql));
+    if (!stmt)
+        return db->errcode;
+    int rc = bind_all(db, stmt, m, obj, false);
+    if (rc == ORMC_OK)
+        rc = step_write(db, stmt, m, "insert");
+    if (rc == ORMC_OK) {
+        int64_t id = db->be->last_insert_id(db->conn);
+        memcpy(AT(obj, m->fields[0].offset), &id, sizeof id);
+        db_ok(db);
+    }
+    db_stmt_done(db, stmt);
+    return rc;
+}
+
+/* Runs a write keyed by id and maps "no row changed" to ORMC_NOT_FOUND. */
+static int finish_by_id(ormc_db *db, void *stmt, const ormc_model *m,
+                        int64_t id, const char *what, int rc)
+{
+    if (rc == ORMC_OK)
+        rc = step_write(db, stmt, m, what);
+    if (rc == ORMC_OK && db->be->changes(db->conn) == 0)
+        rc = db_fail(db, ORMC_NOT_FOUND, "%s.%s: no row with id %lld",
+                     m->name, what, (long long)id);
+    else if (rc == ORMC_OK)
+        db_ok(db);
+    db_stmt_done(db, stmt);
+    return rc;
+}
+
+int ormc_update(ormc_db *db, const ormc_model *m, const void *obj)
+{
+    void *stmt = db_stmt(db, m->update_sql, strlen(m->update_sql));
+    if (!stmt)
+        return db->errcode;
+    int64_t id;
+    memcpy(&id, CAT(obj, m->fields[0].offset), sizeof id);
+    return finish_by_id(db, stmt, m, id, "update",
+                        bind_all(db, stmt, m, obj, true));
+}
+
+int ormc_delete(ormc_db *db, const ormc_model *m, int64_t id)
+{
+    void *stmt = db_stmt(db, m->delete_sql, strlen(m->delete_sql));
+    if (!stmt)
+        return db->errcode;
+    int rc = db->be->bind_int(stmt, 1, id);
+    if (rc != ORMC_OK)
+        rc = db_fail_backend(db, rc, "bind");
+    return finish_by_id(db, stmt, m, id, "delete", rc);
+}
+
+/* An object from ormc_get sits right after this header in its arena. */
+typedef struct object_header {
+    ormc_result *owner;
+    void *pad; /* keeps the object 16-byte aligned */
+} object_header;
+
+int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
+{
+    *out = NULL;
+    void *stmt = db_stmt(db, m->get_sql, strlen(m->get_sql));
+    if (!stmt)
+        return db->errcode;
+    int rc = db->be->bind_int(stmt, 1, id);
+    if (rc != ORMC_OK) {
+        rc = db_fail_backend(db, rc, "bind");
+        db_stmt_done(db, stmt);
+        return rc;
+    }
+    rc = db->be->step(stmt);
+    if (rc == ORMC_DONE) {
+        rc = db_fail(db, ORMC_NOT_FOUND, "%s.get: no row with id %lld",
+                     m->name, (long long)id);
+    } else if (rc != ORMC_ROW) {
+        char ctx[160];
+        snprintf(ctx, sizeof ctx, "%s.get", m->name);
+        rc = db_fail_backend(db, rc, ctx);
+    } else {
+        ormc_result *res = arena_new();
+        object_header *h = res ? arena_alloc(res, sizeof *h + m->size) : NULL;
+        if (!h) {
+            ormc_result_free(res);
+            rc = db_fail(db, ORMC_NOMEM, "%s.get: out of memory", m->name);
+        } else {
+            h->owner = res;
+            rc = read_row(db, stmt, 0, m, h + 1, res);
+            if (rc == ORMC_OK) {
+                *out = h + 1;
+                db_ok(db);
+            } else {
+                ormc_result_free(res);
+            }
+        }
+    }
+    db_stmt_done(db, stmt);
+    return rc;
+}
+
+void ormc_object_free(void *obj)
+{
+    if (obj)
+        ormc_result_free(((object_header *)obj - 1)->owner);
+}

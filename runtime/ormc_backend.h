@@ -1,0 +1,63 @@
+/*
+ * ormc_backend.h — the one narrow interface between the ormc runtime and a
+ * database engine.  The SQLite backend (ormc_sqlite.c) is the only file that
+ * includes sqlite3.h; a PostgreSQL backend would implement this same table.
+ * Tests wrap a backend to inject faults (fail the Nth prepare/step/bind).
+ *
+ * Conventions: statements use `?` placeholders numbered from 1 in text order.
+ * Functions that can fail return an ormc_status; step returns ORMC_ROW or
+ * ORMC_DONE on success.  After a failure, errmsg(conn) describes it.
+ */
+#ifndef ORMC_BACKEND_H
+#define ORMC_BACKEND_H
+
+#include "ormc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ORMC_ROW 100
+#define ORMC_DONE 101
+
+typedef struct ormc_backend {
+    const char *name;
+    /* Opens `path`; on failure may still set *conn (for errmsg) or NULL. */
+    int (*open)(const char *path, void **conn);
+    void (*close)(void *conn);
+    /* Runs SQL without parameters or rows. */
+    int (*exec)(void *conn, const char *sql);
+    int (*prepare)(void *conn, const char *sql, size_t len, void **stmt);
+    void (*finalize)(void *stmt);
+    /* Resets a statement for re-execution and clears its bindings. */
+    void (*reset)(void *stmt);
+    int (*bind_null)(void *stmt, int idx);
+    int (*bind_int)(void *stmt, int idx, int64_t v);
+    int (*bind_real)(void *stmt, int idx, double v);
+    /* text and blob are copied by the backend only if it needs to; the
+     * caller keeps them alive until the statement is reset. */
+    int (*bind_text)(void *stmt, int idx, const char *v, size_t n);
+    int (*bind_blob)(void *stmt, int idx, const void *v, size_t n);
+    int (*step)(void *stmt);
+    bool (*column_is_null)(void *stmt, int col);
+    int64_t (*column_int)(void *stmt, int col);
+    double (*column_real)(void *stmt, int col);
+    /* Pointer valid until the next step/reset; *n = length in bytes. */
+    const char *(*column_text)(void *stmt, int col, size_t *n);
+    const void *(*column_blob)(void *stmt, int col, size_t *n);
+    int64_t (*last_insert_id)(void *conn);
+    int64_t (*changes)(void *conn);
+    const char *(*errmsg)(void *conn);
+} ormc_backend;
+
+/* The embedded SQLite backend. */
+extern const ormc_backend ormc_sqlite_backend;
+
+/* Like ormc_open, through `backend` (tests pass a fault-injecting copy). */
+int ormc_open_backend(const char *path, const ormc_backend *backend,
+                      ormc_db **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ORMC_BACKEND_H */

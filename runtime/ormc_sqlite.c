@@ -1,0 +1,161 @@
+/*
+ * ormc_sqlite.c — the SQLite backend: the only file of ormc that includes
+ * sqlite3.h.  Each function is a thin mapping of ormc_backend onto the
+ * sqlite3 C API, translating result codes into ormc_status values.
+ */
+#include "ormc_backend.h"
+
+#include <sqlite3.h>
+
+/* Maps an SQLite primary result code to an ormc_status. */
+static int map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK: return ORMC_OK;
+    case SQLITE_ROW: return ORMC_ROW;
+    case SQLITE_DONE: return ORMC_DONE;
+    case SQLITE_CONSTRAINT: return ORMC_CONSTRAINT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return ORMC_BUSY;
+    case SQLITE_NOMEM: return ORMC_NOMEM;
+    case SQLITE_RANGE:
+    case SQLITE_TOOBIG:
+    case SQLITE_MISMATCH: return ORMC_INVALID;
+    default: return ORMC_ERROR;
+    }
+}
+
+static int sq_open(const char *path, void **conn)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                 SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    *conn = db;
+    if (rc != SQLITE_OK)
+        return map_rc(rc);
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, 5000);
+    rc = sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    return map_rc(rc);
+}
+
+static void sq_close(void *conn) { sqlite3_close_v2(conn); }
+
+static int sq_exec(void *conn, const char *sql)
+{
+    return map_rc(sqlite3_exec(conn, sql, NULL, NULL, NULL));
+}
+
+static int sq_prepare(void *conn, const char *sql, size_t len, void **stmt)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(conn, sql, (int)len + 1,
+                                SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    *stmt = st;
+    return map_rc(rc);
+}
+
+static void sq_finalize(void *stmt) { sqlite3_finalize(stmt); }
+
+static void sq_reset(void *stmt)
+{
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+}
+
+static int sq_bind_null(void *stmt, int idx)
+{
+    return map_rc(sqlite3_bind_null(stmt, idx));
+}
+
+static int sq_bind_int(void *stmt, int idx, int64_t v)
+{
+    return map_rc(sqlite3_bind_int64(stmt, idx, v));
+}
+
+static int sq_bind_real(void *stmt, int idx, double v)
+{
+    return map_rc(sqlite3_bind_double(stmt, idx, v));
+}
+
+static int sq_bind_text(void *stmt, int idx, const char *v, size_t n)
+{
+    return map_rc(sqlite3_bind_text64(stmt, idx, v, n, SQLITE_STATIC,
+                                      SQLITE_UTF8));
+}
+
+static int sq_bind_blob(void *stmt, int idx, const void *v, size_t n)
+{
+    if (n == 0)
+        return map_rc(sqlite3_bind_zeroblob(stmt, idx, 0));
+    return map_rc(sqlite3_bind_blob64(stmt, idx, v, n, SQLITE_STATIC));
+}
+
+static int sq_step(void *stmt) { return map_rc(sqlite3_step(stmt)); }
+
+static bool sq_column_is_null(void *stmt, int col)
+{
+    return sqlite3_column_type(stmt, col) == SQLITE_NULL;
+}
+
+static int64_t sq_column_int(void *stmt, int col)
+{
+    return sqlite3_column_int64(stmt, col);
+}
+
+static double sq_column_real(void *stmt, int col)
+{
+    return sqlite3_column_double(stmt, col);
+}
+
+static const char *sq_column_text(void *stmt, int col, size_t *n)
+{
+    const unsigned char *p = sqlite3_column_text(stmt, col);
+    *n = (size_t)sqlite3_column_bytes(stmt, col);
+    return (const char *)p;
+}
+
+static const void *sq_column_blob(void *stmt, int col, size_t *n)
+{
+    const void *p = sqlite3_column_blob(stmt, col);
+    *n = (size_t)sqlite3_column_bytes(stmt, col);
+    return p;
+}
+
+static int64_t sq_last_insert_id(void *conn)
+{
+    return sqlite3_last_insert_rowid(conn);
+}
+
+static int64_t sq_changes(void *conn) { return sqlite3_changes64(conn); }
+
+static const char *sq_errmsg(void *conn)
+{
+    return conn ? sqlite3_errmsg(conn) : "out of memory";
+}
+
+const ormc_backend ormc_sqlite_backend = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .finalize = sq_finalize,
+    .reset = sq_reset,
+    .bind_null = sq_bind_null,
+    .bind_int = sq_bind_int,
+    .bind_real = sq_bind_real,
+    .bind_text = sq_bind_text,
+    .bind_blob = sq_bind_blob,
+    .step = sq_step,
+    .column_is_null = sq_column_is_null,
+    .column_int = sq_column_int,
+    .column_real = sq_column_real,
+    .column_text = sq_column_text,
+    .column_blob = sq_column_blob,
+    .last_insert_id = sq_last_insert_id,
+    .changes = sq_changes,
+    .errmsg = sq_errmsg,
+};
