@@ -16,11 +16,11 @@ CFLAGS  := $(WARN) $(OPT) -g
 LDLIBS  := -lsqlite3 -lm
 
 ifeq ($(SANITIZE),1)
-B       := build/san
+B       ?= build/san
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 else
-B       := build
+B       ?= build
 endif
 
 COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/build.c compiler/names.c \

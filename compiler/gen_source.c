@@ -144,6 +144,16 @@ static const char *field_const(Ctx *c, const Model *m, const Field *f)
     return s;
 }
 
+/* An int64 as a C constant expression.  INT64_MIN has no literal: written
+ * as -9223372036854775808 the constant is unsigned (a -Wpedantic error). */
+static void c_int64(Buf *b, int64_t v)
+{
+    if (v == INT64_MIN)
+        buf_puts(b, "INT64_MIN");
+    else
+        buf_printf(b, "%lld", (long long)v);
+}
+
 static void emit_fields(Buf *b, Model *m)
 {
     buf_printf(b, "static const ormc_field %s_fields[] = {\n", m->prefix);
@@ -179,8 +189,10 @@ static void emit_fields(Buf *b, Model *m)
         case DEF_INT:
             if (f->kind == TY_REAL)
                 buf_printf(b, ", .def_real = %lld.0", (long long)f->def.i);
-            else
-                buf_printf(b, ", .def_int = %lld", (long long)f->def.i);
+            else {
+                buf_puts(b, ", .def_int = ");
+                c_int64(b, f->def.i);
+            }
             break;
         case DEF_BOOL: buf_printf(b, ", .def_int = %d", (int)f->def.i); break;
         case DEF_REAL: buf_printf(b, ", .def_real = %s", f->def.spelling); break;

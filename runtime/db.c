@@ -117,7 +117,7 @@ static uint64_t hash_sql(const char *s, size_t n)
     return h;
 }
 
-void *db_stmt(ormc_db *db, const char *sql, size_t len)
+void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *what)
 {
     uint64_t h = hash_sql(sql, len);
     stmt_entry *hit = NULL, *victim = &db->cache[0];
@@ -134,7 +134,7 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len)
         void *stmt = NULL;
         char *copy = ormc_malloc(len + 1);
         if (!copy) {
-            db_fail(db, ORMC_NOMEM, "prepare: out of memory");
+            db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
             return NULL;
         }
         memcpy(copy, sql, len + 1);
@@ -143,7 +143,7 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len)
             if (stmt)
                 db->be->finalize(stmt);
             ormc_free(copy);
-            db_fail_backend(db, rc, "prepare");
+            db_fail_backend(db, rc, what);
             return NULL;
         }
         db->nprepares++;
@@ -192,36 +192,31 @@ static int tx_exec(ormc_db *db, const char *sql, const char *what)
 
 int ormc_begin(ormc_db *db)
 {
-    if (db->in_tx)
+    if (db->be->in_transaction(db->conn))
         return db_fail(db, ORMC_ERROR,
                        "begin: a transaction is already open on this "
                        "connection (nesting is not supported)");
-    int rc = tx_exec(db, "BEGIN IMMEDIATE", "begin");
-    if (rc == ORMC_OK)
-        db->in_tx = true;
-    return rc;
+    return tx_exec(db, "BEGIN IMMEDIATE", "begin");
 }
 
 int ormc_commit(ormc_db *db)
 {
-    if (!db->in_tx)
+    if (!db->be->in_transaction(db->conn))
         return db_fail(db, ORMC_ERROR, "commit: no transaction is open");
-    int rc = tx_exec(db, "COMMIT", "commit");
-    if (rc == ORMC_OK)
-        db->in_tx = false;
-    return rc;
+    return tx_exec(db, "COMMIT", "commit");
 }
 
 int ormc_rollback(ormc_db *db)
 {
-    if (!db->in_tx)
+    if (!db->be->in_transaction(db->conn))
         return db_fail(db, ORMC_ERROR, "rollback: no transaction is open");
-    int rc = tx_exec(db, "ROLLBACK", "rollback");
-    db->in_tx = false; /* SQLite ends the transaction even on error */
-    return rc;
+    return tx_exec(db, "ROLLBACK", "rollback");
 }
 
-bool ormc_in_transaction(const ormc_db *db) { return db->in_tx; }
+bool ormc_in_transaction(const ormc_db *db)
+{
+    return db->be->in_transaction(db->conn);
+}
 
 int ormc_schema_create(ormc_db *db, const ormc_schema *s)
 {

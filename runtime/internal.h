@@ -58,7 +58,6 @@ struct ormc_db {
     uint64_t nqueries, nprepares, tick;
     ormc_trace_fn trace;
     void *trace_ctx;
-    bool in_tx;
     stmt_entry cache[ORMC_STMT_CACHE];
 };
 
@@ -70,14 +69,20 @@ int db_fail_backend(ormc_db *db, int code, const char *ctx);
 void db_ok(ormc_db *db);
 
 /* Returns a ready-to-bind statement for `sql` (cached; prepared on first use),
- * or NULL after recording the error.  Counts and traces one execution. */
-void *db_stmt(ormc_db *db, const char *sql, size_t len);
+ * or NULL after recording the error (prefixed with `what`, e.g.
+ * "Author.insert").  Counts and traces one execution. */
+void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *what);
 /* Resets a statement obtained from db_stmt (bindings cleared). */
 void db_stmt_done(ormc_db *db, void *stmt);
 
 /* ---- values ---- */
-/* Binds obj's field `f` to parameter idx; validates first.  Returns status,
- * recording the error on db. */
+/* Validates obj's field `f` (NOT NULL, text(N) in characters, UTF-8, NaN,
+ * blob size without data).  Runs no SQL, so a write it rejects is neither
+ * counted nor traced.  Returns status, recording the error on db. */
+int check_field(ormc_db *db, const ormc_model *m, const ormc_field *f,
+                const void *obj);
+/* Binds obj's field `f` to parameter idx; the value must have passed
+ * check_field.  Returns status, recording the error on db. */
 int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
                const ormc_field *f, const void *obj);
 /* Reads nfields columns starting at `col` into obj (fields in model order).

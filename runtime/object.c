@@ -42,6 +42,13 @@ void ormc_object_init(const ormc_model *m, void *obj)
             int64_t now = ormc_now();
             memcpy(p, &now, sizeof now);
         } else if (!(f->flags & ORMC_F_DEFAULT)) {
+            /* a nullable field without a value default (none, or `default
+             * null`) starts NULL, as its column does; text and blob are
+             * already NULL pointers */
+            if ((f->flags & ORMC_F_NULLABLE) && f->null_offset) {
+                bool t = true;
+                memcpy(AT(obj, f->null_offset), &t, sizeof t);
+            }
             continue;
         } else if (f->type == ORMC_T_REAL) {
             memcpy(p, &f->def_real, sizeof f->def_real);
@@ -96,6 +103,58 @@ static long utf8_chars(const unsigned char *s, size_t n)
     return chars;
 }
 
+int check_field(ormc_db *db, const ormc_model *m, const ormc_field *f,
+                const void *obj)
+{
+    const void *p = CAT(obj, f->offset);
+    if (is_null_at(obj, f))
+        return ORMC_OK;
+    switch ((ormc_type)f->type) {
+    case ORMC_T_REAL: {
+        double v;
+        memcpy(&v, p, sizeof v);
+        if (isnan(v))
+            return db_fail(db, ORMC_INVALID, "%s.%s: NaN cannot be stored",
+                           m->name, f->name);
+        return ORMC_OK;
+    }
+    case ORMC_T_TEXT: {
+        const char *s;
+        memcpy(&s, p, sizeof s);
+        if (!s)
+            return db_fail(db, ORMC_INVALID,
+                           "%s.%s: NULL given for a field that is not "
+                           "nullable",
+                           m->name, f->name);
+        long chars = utf8_chars((const unsigned char *)s, strlen(s));
+        if (chars < 0)
+            return db_fail(db, ORMC_INVALID, "%s.%s: text is not valid UTF-8",
+                           m->name, f->name);
+        if (f->max_chars && (unsigned long)chars > f->max_chars)
+            return db_fail(db, ORMC_INVALID,
+                           "%s.%s: text has %ld characters, at most %u "
+                           "allowed",
+                           m->name, f->name, chars, (unsigned)f->max_chars);
+        return ORMC_OK;
+    }
+    case ORMC_T_BLOB: {
+        ormc_blob b;
+        memcpy(&b, p, sizeof b);
+        if (!b.data && b.size)
+            return db_fail(db, ORMC_INVALID,
+                           "%s.%s: blob has size %zu but no data", m->name,
+                           f->name, b.size);
+        return ORMC_OK;
+    }
+    case ORMC_T_INT:
+    case ORMC_T_BOOL:
+    case ORMC_T_DATETIME:
+        return ORMC_OK;
+    }
+    return db_fail(db, ORMC_ERROR, "%s.%s: unknown field type", m->name,
+                   f->name);
+}
+
 int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
                const ormc_field *f, const void *obj)
 {
@@ -123,40 +182,18 @@ int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
     case ORMC_T_REAL: {
         double v;
         memcpy(&v, p, sizeof v);
-        if (isnan(v))
-            return db_fail(db, ORMC_INVALID, "%s.%s: NaN cannot be stored",
-                           m->name, f->name);
         rc = be->bind_real(stmt, idx, v);
         break;
     }
     case ORMC_T_TEXT: {
         const char *s;
         memcpy(&s, p, sizeof s);
-        if (!s)
-            return db_fail(db, ORMC_INVALID,
-                           "%s.%s: NULL given for a field that is not "
-                           "nullable",
-                           m->name, f->name);
-        size_t n = strlen(s);
-        long chars = utf8_chars((const unsigned char *)s, n);
-        if (chars < 0)
-            return db_fail(db, ORMC_INVALID, "%s.%s: text is not valid UTF-8",
-                           m->name, f->name);
-        if (f->max_chars && (unsigned long)chars > f->max_chars)
-            return db_fail(db, ORMC_INVALID,
-                           "%s.%s: text has %ld characters, at most %u "
-                           "allowed",
-                           m->name, f->name, chars, (unsigned)f->max_chars);
-        rc = be->bind_text(stmt, idx, s, n);
+        rc = be->bind_text(stmt, idx, s, strlen(s));
         break;
     }
     case ORMC_T_BLOB: {
         ormc_blob b;
         memcpy(&b, p, sizeof b);
-        if (!b.data && b.size)
-            return db_fail(db, ORMC_INVALID,
-                           "%s.%s: blob has size %zu but no data", m->name,
-                           f->name, b.size);
         rc = be->bind_blob(stmt, idx, b.data, b.size);
         break;
     }
@@ -223,7 +260,19 @@ int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
     return ORMC_OK;
 }
 
-/* Binds every field but id (1..n-1), then id at n if `with_id`. */
+/* Validates every field but id, before any statement is prepared or run. */
+static int check_all(ormc_db *db, const ormc_model *m, const void *obj)
+{
+    for (uint16_t i = 1; i < m->nfields; i++) {
+        int rc = check_field(db, m, &m->fields[i], obj);
+        if (rc != ORMC_OK)
+            return rc;
+    }
+    return ORMC_OK;
+}
+
+/* Binds every field but id (1..n-1), then id at n if `with_id`; the values
+ * were validated by check_all. */
 static int bind_all(ormc_db *db, void *stmt, const ormc_model *m,
                     const void *obj, bool with_id)
 {
@@ -251,10 +300,15 @@ static int step_write(ormc_db *db, void *stmt, const ormc_model *m,
 
 int ormc_insert(ormc_db *db, const ormc_model *m, void *obj)
 {
-    void *stmt = db_stmt(db, m->insert_sql, strlen(m->insert_sql));
+    int rc = check_all(db, m, obj);
+    if (rc != ORMC_OK)
+        return rc;
+    char what[160];
+    snprintf(what, sizeof what, "%s.insert", m->name);
+    void *stmt = db_stmt(db, m->insert_sql, strlen(m->insert_sql), what);
     if (!stmt)
         return db->errcode;
-    int rc = bind_all(db, stmt, m, obj, false);
+    rc = bind_all(db, stmt, m, obj, false);
     if (rc == ORMC_OK)
         rc = step_write(db, stmt, m, "insert");
     if (rc == ORMC_OK) {
@@ -283,7 +337,12 @@ static int finish_by_id(ormc_db *db, void *stmt, const ormc_model *m,
 
 int ormc_update(ormc_db *db, const ormc_model *m, const void *obj)
 {
-    void *stmt = db_stmt(db, m->update_sql, strlen(m->update_sql));
+    int rc = check_all(db, m, obj);
+    if (rc != ORMC_OK)
+        return rc;
+    char what[160];
+    snprintf(what, sizeof what, "%s.update", m->name);
+    void *stmt = db_stmt(db, m->update_sql, strlen(m->update_sql), what);
     if (!stmt)
         return db->errcode;
     int64_t id;
@@ -294,7 +353,9 @@ int ormc_update(ormc_db *db, const ormc_model *m, const void *obj)
 
 int ormc_delete(ormc_db *db, const ormc_model *m, int64_t id)
 {
-    void *stmt = db_stmt(db, m->delete_sql, strlen(m->delete_sql));
+    char what[160];
+    snprintf(what, sizeof what, "%s.delete", m->name);
+    void *stmt = db_stmt(db, m->delete_sql, strlen(m->delete_sql), what);
     if (!stmt)
         return db->errcode;
     int rc = db->be->bind_int(stmt, 1, id);
@@ -312,7 +373,9 @@ typedef struct object_header {
 int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
 {
     *out = NULL;
-    void *stmt = db_stmt(db, m->get_sql, strlen(m->get_sql));
+    char what[160];
+    snprintf(what, sizeof what, "%s.get", m->name);
+    void *stmt = db_stmt(db, m->get_sql, strlen(m->get_sql), what);
     if (!stmt)
         return db->errcode;
     int rc = db->be->bind_int(stmt, 1, id);

@@ -335,7 +335,9 @@ int ormc_aggregate_real(ormc_db *db, const ormc_model *model,
  * Objects (called by generated m_init / m_insert / ...)
  * ------------------------------------------------------------------------- */
 
-/* Zeroes *obj and applies the model's defaults (`default now` = ormc_now()). */
+/* Zeroes *obj and applies the model's defaults (`default now` = ormc_now()).
+ * A nullable field without a literal default (none, or `default null`)
+ * starts NULL: its <name>_null flag is true, text/blob pointers are NULL. */
 void ormc_object_init(const ormc_model *m, void *obj);
 
 /* Validates obj (NOT NULL, text(N) in characters, valid UTF-8, no NaN) and

@@ -47,6 +47,9 @@ typedef struct ormc_backend {
     const void *(*column_blob)(void *stmt, int col, size_t *n);
     int64_t (*last_insert_id)(void *conn);
     int64_t (*changes)(void *conn);
+    /* True while a transaction is open on conn (the engine's own view, so
+     * a transaction the engine rolled back by itself reads as closed). */
+    bool (*in_transaction)(void *conn);
     const char *(*errmsg)(void *conn);
 } ormc_backend;
 

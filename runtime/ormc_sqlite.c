@@ -131,6 +131,11 @@ static int64_t sq_last_insert_id(void *conn)
 
 static int64_t sq_changes(void *conn) { return sqlite3_changes64(conn); }
 
+static bool sq_in_transaction(void *conn)
+{
+    return sqlite3_get_autocommit(conn) == 0;
+}
+
 static const char *sq_errmsg(void *conn)
 {
     return conn ? sqlite3_errmsg(conn) : "out of memory";
@@ -157,5 +162,6 @@ const ormc_backend ormc_sqlite_backend = {
     .column_blob = sq_column_blob,
     .last_insert_id = sq_last_insert_id,
     .changes = sq_changes,
+    .in_transaction = sq_in_transaction,
     .errmsg = sq_errmsg,
 };

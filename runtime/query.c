@@ -179,6 +179,10 @@ static void put_where(sbuf *b, const ormc_query *q)
     for (uint8_t i = 0; i < q->nfilters; i++) {
         const ormc_filter *f = &q->filters[i];
         sb_put(b, i ? " AND " : " WHERE ");
+        if ((f->kind == K_IN_INT || f->kind == K_IN_TEXT) && f->n == 0) {
+            sb_put(b, "1 = 0"); /* IN () matches nothing */
+            continue;
+        }
         put_col(b, 0, &q->model->fields[f->field]);
         switch (f->kind) {
         case K_NULL:
@@ -186,10 +190,6 @@ static void put_where(sbuf *b, const ormc_query *q)
             break;
         case K_IN_INT:
         case K_IN_TEXT:
-            if (f->n == 0) {
-                sb_put(b, " IS NULL AND 1 = 0");
-                break;
-            }
             sb_put(b, " IN (?");
             for (size_t k = 1; k < f->n; k++)
                 sb_put(b, ", ?");
@@ -311,15 +311,16 @@ static int check_query(ormc_db *db, const ormc_model *m, const ormc_query *q,
     return ORMC_OK;
 }
 
-/* Prepares `b` (or records OOM), binds q's parameters. NULL on error. */
-static void *prepare_bound(ormc_db *db, sbuf *b, const ormc_query *q)
+/* Prepares `b` (or records OOM), binds q's parameters. NULL on error;
+ * `what` names the call in messages. */
+static void *prepare_bound(ormc_db *db, sbuf *b, const ormc_query *q,
+                           const char *what)
 {
     if (b->oom) {
-        db_fail(db, ORMC_NOMEM, "%s: out of memory building SQL",
-                q->model->name);
+        db_fail(db, ORMC_NOMEM, "%s: out of memory building SQL", what);
         return NULL;
     }
-    void *stmt = db_stmt(db, b->s, b->len);
+    void *stmt = db_stmt(db, b->s, b->len, what);
     if (!stmt)
         return NULL;
     int idx = 1;
@@ -560,13 +561,13 @@ static int prefetch_one(ormc_db *db, const ormc_query *q,
 
     ormc_query none;
     ormc_query_init(&none, q->model);
-    void *stmt = prepare_bound(db, &b, all ? &none : q);
+    char what[160];
+    snprintf(what, sizeof what, "%s.prefetch_%s", q->model->name, rv->name);
+    void *stmt = prepare_bound(db, &b, all ? &none : q, what);
     sb_free(&b);
     if (!stmt)
         return db->errcode;
     vec kids = {NULL, 0, 0, cm->size};
-    char what[160];
-    snprintf(what, sizeof what, "%s.prefetch_%s", q->model->name, rv->name);
     int rc = step_rows(db, stmt, &kids, child_row, cm, res, what);
     if (rc == ORMC_OK)
         rc = stitch(db, q, rv, parents, &kids, res);
@@ -615,7 +616,9 @@ int ormc_fetch(ormc_db *db, const ormc_model *m, const ormc_query *q,
     put_order(&b, q);
     put_window(&b, q);
 
-    void *stmt = prepare_bound(db, &b, q);
+    char what[160];
+    snprintf(what, sizeof what, "%s.fetch", m->name);
+    void *stmt = prepare_bound(db, &b, q, what);
     sb_free(&b);
     if (!stmt)
         return db->errcode;
@@ -625,8 +628,6 @@ int ormc_fetch(ormc_db *db, const ormc_model *m, const ormc_query *q,
         return db_fail(db, ORMC_NOMEM, "%s.fetch: out of memory", m->name);
     }
     vec rows = {NULL, 0, 0, m->size};
-    char what[160];
-    snprintf(what, sizeof what, "%s.fetch", m->name);
     rc = step_rows(db, stmt, &rows, main_row, q, res, what);
     for (uint8_t i = 0; i < q->nprefetch && rc == ORMC_OK; i++)
         rc = prefetch_one(db, q, &m->reverses[q->prefetch[i]], &rows, res);
@@ -660,15 +661,15 @@ static int run_scalar(ormc_db *db, const ormc_query *q, const char *cols,
     } else {
         put_body(&b, q, false);
     }
-    void *stmt = prepare_bound(db, &b, q);
+    char ctx[160];
+    snprintf(ctx, sizeof ctx, "%s.%s", q->model->name, what);
+    void *stmt = prepare_bound(db, &b, q, ctx);
     sb_free(&b);
     if (!stmt)
         return db->errcode;
     int rc = db->be->step(stmt);
     if (rc != ORMC_ROW) {
         db_stmt_done(db, stmt);
-        char ctx[160];
-        snprintf(ctx, sizeof ctx, "%s.%s", q->model->name, what);
         return rc == ORMC_DONE ? db_fail(db, ORMC_ERROR, "%s: no row", ctx)
                                : db_fail_backend(db, rc, ctx);
     }

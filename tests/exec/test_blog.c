@@ -1,0 +1,1364 @@
+/*
+ * test_blog.c — the generated API of examples/blog.orm against SQLite:
+ * constraints and NOT_FOUND, on-delete actions, select_related, prefetch
+ * (small, 100,000 parents, filtered), annotate(Count), every filter, order,
+ * limit/offset, count and aggregates, and builder misuse.  Statement counts
+ * and SQL text are asserted exactly; the spy backend (testutil.h) counts the
+ * rows SQLite really returned.
+ */
+#include "testutil.h"
+
+#include "blog.orm.h"
+
+#include <math.h>
+
+static int setup(void **state) { return fixture_setup_spy(state, blog_schema_create); }
+static int teardown(void **state) { return fixture_teardown(state); }
+
+/* ---- helpers ---- */
+
+static int64_t add_author(ormc_db *db, const char *name, const char *email)
+{
+    Author a;
+    author_init(&a);
+    a.name = name;
+    a.email = email;
+    assert_ok(db, author_insert(db, &a));
+    return a.id;
+}
+
+static int64_t add_book(ormc_db *db, const char *title, int64_t author,
+                        double price, int64_t pages)
+{
+    Book b;
+    book_init(&b);
+    b.title = title;
+    b.author_id = author;
+    b.price = price;
+    b.pages = pages;
+    assert_ok(db, book_insert(db, &b));
+    return b.id;
+}
+
+/* editor 0: none; rating NAN: NULL. */
+static int64_t add_blog(ormc_db *db, const char *title, int64_t author,
+                        int64_t editor, int64_t created, double rating)
+{
+    Blog b;
+    blog_init(&b);
+    b.title = title;
+    b.author_id = author;
+    b.editor_null = editor == 0;
+    b.editor_id = editor;
+    b.created = created;
+    b.rating_null = isnan(rating);
+    b.rating = isnan(rating) ? 0 : rating;
+    assert_ok(db, blog_insert(db, &b));
+    return b.id;
+}
+
+static int64_t add_comment(ormc_db *db, int64_t blog, const char *content,
+                           int64_t score)
+{
+    Comment c;
+    comment_init(&c);
+    c.blog_id = blog;
+    c.content = content;
+    c.score = score;
+    assert_ok(db, comment_insert(db, &c));
+    return c.id;
+}
+
+/* Row counts of whole tables, through the generated count functions. */
+#define DEFINE_ROWS(fn, prefix)                                              \
+    static int64_t fn(ormc_db *db)                                           \
+    {                                                                        \
+        int64_t n = -1;                                                      \
+        assert_ok(db, prefix##_count(db, NULL, &n));                         \
+        return n;                                                            \
+    }
+DEFINE_ROWS(N_AUTHORS, author)
+DEFINE_ROWS(N_BLOGS, blog)
+DEFINE_ROWS(N_COMMENTS, comment)
+
+/* Runs q over books and checks the ids, in order. */
+static void assert_book_ids(fixture *f, const BookQuery *q, const int64_t *want,
+                            size_t n)
+{
+    BookList l = {0};
+    assert_ok(f->db, book_fetch(f->db, q, &l));
+    if (l.count != n) {
+        print_error("fetched %zu books, expected %zu\n", l.count, n);
+        book_list_free(&l);
+        fail();
+    }
+    for (size_t k = 0; k < n; k++)
+        assert_int_equal(l.items[k].id, want[k]);
+    book_list_free(&l);
+}
+#define BOOK_IDS(f, q, ...)                                                  \
+    do {                                                                     \
+        const int64_t want_[] = {__VA_ARGS__};                               \
+        assert_book_ids(f, q, want_, sizeof want_ / sizeof want_[0]);        \
+    } while (0)
+#define NO_BOOKS(f, q) assert_book_ids(f, q, NULL, 0)
+
+#define BLOG_COLS                                                            \
+    "t0.\"id\", t0.\"title\", t0.\"author_id\", t0.\"editor_id\", "          \
+    "t0.\"created\", t0.\"rating\""
+#define COMMENT_SELECT                                                       \
+    "SELECT t0.\"id\", t0.\"blog_id\", t0.\"content\", t0.\"score\" FROM "   \
+    "\"comment\" AS t0"
+
+/* ---- constraints and missing rows ---- */
+
+static void test_unique_violation(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t bob = add_author(f->db, "Bob", "bob@example.com");
+
+    Author dup;
+    author_init(&dup);
+    dup.name = "Impostor";
+    dup.email = "ann@example.com";
+    counts_reset(f);
+    assert_status(f->db, author_insert(f->db, &dup), ORMC_CONSTRAINT);
+    assert_error(f->db, ORMC_CONSTRAINT,
+                 "Author.insert: UNIQUE constraint failed: author.email");
+    assert_int_equal(dup.id, 0);
+    assert_queries(f, 1);
+    assert_int_equal(N_AUTHORS(f->db), 2);
+
+    /* an update into the same email fails and leaves the row as it was */
+    Author *b = NULL;
+    assert_ok(f->db, author_get(f->db, bob, &b));
+    Author upd = *b;
+    upd.email = "ann@example.com";
+    upd.name = "Bobby";
+    assert_status(f->db, author_update(f->db, &upd), ORMC_CONSTRAINT);
+    assert_error(f->db, ORMC_CONSTRAINT,
+                 "Author.update: UNIQUE constraint failed: author.email");
+    author_free(b);
+    assert_ok(f->db, author_get(f->db, bob, &b));
+    assert_string_equal(b->name, "Bob");
+    assert_string_equal(b->email, "bob@example.com");
+    author_free(b);
+
+    /* the next successful call clears the error */
+    assert_int_equal(ormc_errcode(f->db), ORMC_OK);
+    assert_string_equal(ormc_errmsg(f->db), "");
+    assert_ok(f->db, author_get(f->db, ann, &b));
+    assert_string_equal(b->email, "ann@example.com");
+    author_free(b);
+
+    /* a foreign key to nowhere is the database's to refuse */
+    Blog g;
+    blog_init(&g);
+    g.title = "t";
+    g.author_id = 12345;
+    assert_status(f->db, blog_insert(f->db, &g), ORMC_CONSTRAINT);
+    assert_error(f->db, ORMC_CONSTRAINT,
+                 "Blog.insert: FOREIGN KEY constraint failed");
+    assert_int_equal(N_BLOGS(f->db), 0);
+}
+
+static void test_missing_id_not_found(void **state)
+{
+    fixture *f = *state;
+    add_author(f->db, "Ann", "ann@example.com");
+    counts_reset(f);
+
+    Author *a = (Author *)f; /* must become NULL */
+    assert_status(f->db, author_get(f->db, 42, &a), ORMC_NOT_FOUND);
+    assert_null(a);
+    assert_error(f->db, ORMC_NOT_FOUND, "Author.get: no row with id 42");
+
+    assert_status(f->db, author_delete(f->db, 42), ORMC_NOT_FOUND);
+    assert_error(f->db, ORMC_NOT_FOUND, "Author.delete: no row with id 42");
+
+    Author upd;
+    author_init(&upd);
+    upd.id = 42;
+    upd.name = "Ghost";
+    upd.email = "ghost@example.com";
+    assert_status(f->db, author_update(f->db, &upd), ORMC_NOT_FOUND);
+    assert_error(f->db, ORMC_NOT_FOUND, "Author.update: no row with id 42");
+
+    Blog *g = NULL;
+    assert_status(f->db, blog_get(f->db, -1, &g), ORMC_NOT_FOUND);
+    assert_error(f->db, ORMC_NOT_FOUND, "Blog.get: no row with id -1");
+    assert_null(g);
+    assert_status(f->db, comment_delete(f->db, 0), ORMC_NOT_FOUND);
+    assert_error(f->db, ORMC_NOT_FOUND, "Comment.delete: no row with id 0");
+
+    assert_queries(f, 5); /* one statement each, nothing more */
+    assert_int_equal(N_AUTHORS(f->db), 1);
+}
+
+/* ---- on delete ---- */
+
+static void test_cascade_delete_author(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t bob = add_author(f->db, "Bob", "bob@example.com");
+    add_book(f->db, "A1", ann, 1, 1);
+    add_book(f->db, "A2", ann, 2, 2);
+    int64_t b3 = add_book(f->db, "B1", bob, 3, 3);
+    int64_t g1 = add_blog(f->db, "ann-1", ann, bob, 1, NAN);
+    int64_t g2 = add_blog(f->db, "ann-2", ann, 0, 2, NAN);
+    int64_t g3 = add_blog(f->db, "bob-1", bob, ann, 3, 1.0); /* Ann edits */
+    int64_t g4 = add_blog(f->db, "bob-2", bob, 0, 4, NAN);
+    add_comment(f->db, g1, "c1", 0);
+    add_comment(f->db, g1, "c2", 0);
+    add_comment(f->db, g2, "c3", 0);
+    int64_t c4 = add_comment(f->db, g3, "c4", 0);
+
+    counts_reset(f);
+    assert_ok(f->db, author_delete(f->db, ann));
+    assert_queries(f, 1);
+    assert_sql(f, 0, "DELETE FROM \"author\" WHERE \"id\" = ?");
+
+    /* Ann's books, blogs and their comments went with her */
+    BookList books = {0};
+    assert_ok(f->db, book_fetch(f->db, NULL, &books));
+    assert_int_equal(books.count, 1);
+    assert_int_equal(books.items[0].id, b3);
+    book_list_free(&books);
+    BlogList blogs = {0};
+    assert_ok(f->db, blog_fetch(f->db, NULL, &blogs));
+    assert_int_equal(blogs.count, 2);
+    assert_int_equal(blogs.items[0].id, g3);
+    assert_int_equal(blogs.items[1].id, g4);
+    /* the blog she only edited stays, with its editor set NULL */
+    assert_true(blogs.items[0].editor_null);
+    assert_int_equal(blogs.items[0].editor_id, 0);
+    assert_int_equal(blogs.items[0].author_id, bob);
+    blog_list_free(&blogs);
+    CommentList cl = {0};
+    assert_ok(f->db, comment_fetch(f->db, NULL, &cl));
+    assert_int_equal(cl.count, 1);
+    assert_int_equal(cl.items[0].id, c4);
+    comment_list_free(&cl);
+    assert_int_equal(N_AUTHORS(f->db), 1);
+
+    /* deleting a blog takes its comments too */
+    assert_ok(f->db, blog_delete(f->db, g3));
+    assert_int_equal(N_COMMENTS(f->db), 0);
+    assert_int_equal(N_BLOGS(f->db), 1);
+}
+
+static void test_set_null_delete_editor(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t ed = add_author(f->db, "Ed", "ed@example.com");
+    int64_t g1 = add_blog(f->db, "one", ann, ed, 100, 2.5);
+    int64_t g2 = add_blog(f->db, "two", ann, ed, 200, NAN);
+    add_blog(f->db, "three", ann, ann, 300, NAN);
+    add_comment(f->db, g1, "kept", 1);
+
+    assert_ok(f->db, author_delete(f->db, ed));
+    assert_int_equal(N_BLOGS(f->db), 3);
+    assert_int_equal(N_COMMENTS(f->db), 1);
+    Blog *g = NULL;
+    assert_ok(f->db, blog_get(f->db, g1, &g));
+    assert_true(g->editor_null);
+    assert_int_equal(g->editor_id, 0);
+    assert_null(g->editor);
+    assert_int_equal(g->author_id, ann);
+    assert_string_equal(g->title, "one");
+    assert_int_equal(g->created, 100);
+    assert_false(g->rating_null);
+    assert_double_exact(g->rating, 2.5);
+    blog_free(g);
+
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_where_editor_null(&q, true);
+    int64_t n = -1;
+    assert_ok(f->db, blog_count(f->db, &q, &n));
+    assert_int_equal(n, 2);
+    blog_query_init(&q);
+    blog_where_editor_id(&q, ORMC_EQ, ann);
+    assert_ok(f->db, blog_count(f->db, &q, &n));
+    assert_int_equal(n, 1);
+    (void)g2;
+}
+
+/* ---- select_related ---- */
+
+static void test_select_related_book_with_author(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t bob = add_author(f->db, "Bob", "bob@example.com");
+    add_author(f->db, "Cy", "cy@example.com"); /* no books */
+    add_book(f->db, "b1", bob, 10.5, 100);
+    add_book(f->db, "b2", ann, 20.0, 200);
+    add_book(f->db, "b3", bob, 5.25, 50);
+
+    BookQuery q;
+    book_query_init(&q);
+    book_with_author(&q);
+    BookList l = {0};
+    counts_reset(f);
+    assert_ok(f->db, book_fetch(f->db, &q, &l));
+    assert_queries(f, 1);
+    assert_sql(f, 0,
+               "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
+               "t0.\"price\", t0.\"pages\", t1.\"id\", t1.\"name\", "
+               "t1.\"email\" FROM \"book\" AS t0 JOIN \"author\" AS t1 ON "
+               "t1.\"id\" = t0.\"author_id\" ORDER BY t0.\"id\"");
+    assert_int_equal(spy.rows, 3);
+    assert_int_equal(l.count, 3);
+    const int64_t want_author[] = {bob, ann, bob};
+    const char *want_name[] = {"Bob", "Ann", "Bob"};
+    for (size_t k = 0; k < 3; k++) {
+        Book *b = &l.items[k];
+        assert_int_equal(b->author_id, want_author[k]);
+        assert_non_null(b->author);
+        assert_int_equal(b->author->id, want_author[k]);
+        assert_string_equal(b->author->name, want_name[k]);
+        /* the related object is a plain row: its own lists are empty */
+        assert_int_equal(b->author->books.count, 0);
+        assert_null(b->author->books.items);
+    }
+    assert_string_equal(l.items[0].author->email, "bob@example.com");
+    assert_string_equal(l.items[1].author->email, "ann@example.com");
+    assert_double_exact(l.items[2].price, 5.25);
+    assert_int_equal(l.items[2].pages, 50);
+    book_list_free(&l);
+    assert_null(l.items);
+    assert_int_equal(l.count, 0);
+    assert_null(l.owner);
+
+    /* without with_author the pointer stays NULL */
+    assert_ok(f->db, book_fetch(f->db, NULL, &l));
+    assert_int_equal(l.count, 3);
+    for (size_t k = 0; k < 3; k++)
+        assert_null(l.items[k].author);
+    book_list_free(&l);
+}
+
+static void test_with_editor_null_keeps_row(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t ed = add_author(f->db, "Ed", "ed@example.com");
+    add_blog(f->db, "edited", ann, ed, 1, NAN);
+    add_blog(f->db, "unedited", ann, 0, 2, NAN);
+    add_blog(f->db, "self", ann, ann, 3, NAN);
+
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_with_editor(&q);
+    blog_with_author(&q);
+    BlogList l = {0};
+    counts_reset(f);
+    assert_ok(f->db, blog_fetch(f->db, &q, &l));
+    assert_queries(f, 1);
+    assert_sql(f, 0,
+               "SELECT " BLOG_COLS ", t1.\"id\", t1.\"name\", t1.\"email\", "
+               "t2.\"id\", t2.\"name\", t2.\"email\" FROM \"blog\" AS t0 LEFT "
+               "JOIN \"author\" AS t1 ON t1.\"id\" = t0.\"editor_id\" JOIN "
+               "\"author\" AS t2 ON t2.\"id\" = t0.\"author_id\" ORDER BY "
+               "t0.\"id\"");
+    assert_int_equal(l.count, 3);
+    assert_non_null(l.items[0].editor);
+    assert_int_equal(l.items[0].editor->id, ed);
+    assert_string_equal(l.items[0].editor->name, "Ed");
+    assert_false(l.items[0].editor_null);
+
+    assert_string_equal(l.items[1].title, "unedited");
+    assert_null(l.items[1].editor);
+    assert_true(l.items[1].editor_null);
+    assert_non_null(l.items[1].author); /* the other join still loaded */
+    assert_string_equal(l.items[1].author->name, "Ann");
+
+    assert_non_null(l.items[2].editor);
+    assert_string_equal(l.items[2].editor->email, "ann@example.com");
+    for (size_t k = 0; k < 3; k++) {
+        assert_non_null(l.items[k].author);
+        assert_int_equal(l.items[k].author->id, ann);
+    }
+    blog_list_free(&l);
+
+    /* a comment with its blog (a non-null relation: inner JOIN) */
+    add_comment(f->db, 2, "hi", 5);
+    CommentQuery cq;
+    comment_query_init(&cq);
+    comment_with_blog(&cq);
+    CommentList cl = {0};
+    assert_ok(f->db, comment_fetch(f->db, &cq, &cl));
+    assert_int_equal(cl.count, 1);
+    assert_non_null(cl.items[0].blog);
+    assert_string_equal(cl.items[0].blog->title, "unedited");
+    assert_true(cl.items[0].blog->editor_null);
+    assert_null(cl.items[0].blog->author); /* one level only */
+    comment_list_free(&cl);
+}
+
+/* ---- prefetch ---- */
+
+static void test_prefetch_comments(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t g1 = add_blog(f->db, "g1", ann, 0, 1, NAN);
+    int64_t g2 = add_blog(f->db, "g2", ann, 0, 2, NAN);
+    int64_t g3 = add_blog(f->db, "g3", ann, 0, 3, NAN);
+    /* interleaved, so stitching must regroup them */
+    int64_t c1 = add_comment(f->db, g3, "g3-a", 31);
+    int64_t c2 = add_comment(f->db, g1, "g1-a", 11);
+    int64_t c3 = add_comment(f->db, g3, "g3-b", 32);
+    int64_t c4 = add_comment(f->db, g1, "g1-b", 12);
+    int64_t c5 = add_comment(f->db, g1, "g1-c", 13);
+
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_prefetch_comments(&q);
+    BlogList l = {0};
+    counts_reset(f);
+    assert_ok(f->db, blog_fetch(f->db, &q, &l));
+    assert_queries(f, 2);
+    assert_sql(f, 0, "SELECT " BLOG_COLS " FROM \"blog\" AS t0 ORDER BY t0.\"id\"");
+    assert_sql(f, 1, COMMENT_SELECT " ORDER BY t0.\"id\"");
+    assert_int_equal(spy.rows, 3 + 5);
+    assert_int_equal(l.count, 3);
+
+    const Blog *b1 = &l.items[0], *b2 = &l.items[1], *b3 = &l.items[2];
+    assert_int_equal(b1->id, g1);
+    assert_int_equal(b1->comments.count, 3);
+    assert_null(b1->comments.owner);
+    const int64_t ids1[] = {c2, c4, c5};
+    const char *txt1[] = {"g1-a", "g1-b", "g1-c"};
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(b1->comments.items[k].id, ids1[k]);
+        assert_int_equal(b1->comments.items[k].blog_id, g1);
+        assert_string_equal(b1->comments.items[k].content, txt1[k]);
+        assert_int_equal(b1->comments.items[k].score, (int64_t)(11 + k));
+        assert_null(b1->comments.items[k].blog);
+    }
+    assert_int_equal(b2->id, g2);
+    assert_int_equal(b2->comments.count, 0);
+    assert_null(b2->comments.items);
+    assert_int_equal(b3->comments.count, 2);
+    assert_int_equal(b3->comments.items[0].id, c1);
+    assert_int_equal(b3->comments.items[1].id, c3);
+    assert_string_equal(b3->comments.items[1].content, "g3-b");
+    /* no count was asked for */
+    assert_int_equal(b1->comments_count, 0);
+    blog_list_free(&l);
+
+    /* prefetch over no parents still costs exactly one extra statement */
+    blog_where_id(&q, ORMC_GT, 100);
+    counts_reset(f);
+    assert_ok(f->db, blog_fetch(f->db, &q, &l));
+    assert_queries(f, 2);
+    assert_int_equal(l.count, 0);
+    assert_int_equal(spy.rows, 0);
+    blog_list_free(&l);
+}
+
+static void test_prefetch_100000_parents(void **state)
+{
+    fixture *f = *state;
+    enum { N = 100000 };
+    assert_ok(f->db, ormc_begin(f->db));
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    char title[32];
+    for (int64_t k = 1; k <= N; k++) {
+        snprintf(title, sizeof title, "blog %lld", (long long)k);
+        assert_int_equal(add_blog(f->db, title, ann, 0, k, NAN), k);
+    }
+    /* blog k gets k % 3 comments, added in two passes over all blogs so a
+     * blog's comments are far apart in the table */
+    int64_t total = 0;
+    for (int pass = 1; pass <= 2; pass++)
+        for (int64_t k = 1; k <= N; k++)
+            if (k % 3 >= pass) {
+                add_comment(f->db, k, pass == 1 ? "first" : "second",
+                            k * 10 + pass);
+                total++;
+            }
+    assert_ok(f->db, ormc_commit(f->db));
+    assert_int_equal(total, 100000);
+
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_prefetch_comments(&q);
+    BlogList l = {0};
+    counts_reset(f);
+    assert_ok(f->db, blog_fetch(f->db, &q, &l));
+    assert_queries(f, 2);
+    assert_int_equal(spy.rows, N + total);
+    assert_int_equal(l.count, N);
+    int64_t seen = 0;
+    for (int64_t k = 1; k <= N; k++) {
+        const Blog *b = &l.items[k - 1];
+        if (b->id != k || b->created != k ||
+            b->comments.count != (size_t)(k % 3)) {
+            print_error("blog %lld: id %lld, created %lld, %zu comments\n",
+                        (long long)k, (long long)b->id, (long long)b->created,
+                        b->comments.count);
+            fail();
+        }
+        int64_t prev = 0;
+        for (size_t j = 0; j < b->comments.count; j++) {
+            const Comment *c = &b->comments.items[j];
+            if (c->blog_id != k || c->score != k * 10 + (int64_t)j + 1 ||
+                c->id <= prev) {
+                print_error("blog %lld comment %zu: blog_id %lld score %lld\n",
+                            (long long)k, j, (long long)c->blog_id,
+                            (long long)c->score);
+                fail();
+            }
+            prev = c->id;
+            seen++;
+        }
+    }
+    assert_int_equal(seen, total);
+    char want[32];
+    snprintf(want, sizeof want, "blog %d", N);
+    assert_string_equal(l.items[N - 1].title, want);
+    assert_string_equal(l.items[N - 1].comments.items[0].content, "first");
+    blog_list_free(&l);
+
+    int64_t n = -1;
+    assert_ok(f->db, comment_count(f->db, NULL, &n));
+    assert_int_equal(n, total);
+}
+
+static void test_prefetch_filtered_limited_parents(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t bob = add_author(f->db, "Bob", "bob@example.com");
+    int64_t g[7];
+    const int64_t author[7] = {0, ann, bob, ann, ann, bob, ann};
+    const int ncomments[7] = {0, 1, 2, 1, 2, 1, 0};
+    char text[16];
+    for (int i = 1; i <= 6; i++) {
+        snprintf(text, sizeof text, "g%d", i);
+        g[i] = add_blog(f->db, text, author[i], 0, i, NAN);
+    }
+    for (int i = 1; i <= 6; i++)
+        for (int j = 0; j < ncomments[i]; j++) {
+            snprintf(text, sizeof text, "g%d-%d", i, j);
+            add_comment(f->db, g[i], text, i * 10 + j);
+        }
+
+    /* Ann's blogs, newest id first, skipping one, two of them: g4, g3 */
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_where_author_id(&q, ORMC_EQ, ann);
+    blog_order_by(&q, BLOG_FIELD_ID, ORMC_DESC);
+    blog_offset(&q, 1);
+    blog_limit(&q, 2);
+    blog_prefetch_comments(&q);
+    BlogList l = {0};
+    counts_reset(f);
+    assert_ok(f->db, blog_fetch(f->db, &q, &l));
+    assert_queries(f, 2);
+    assert_sql(f, 0,
+               "SELECT " BLOG_COLS " FROM \"blog\" AS t0 WHERE "
+               "t0.\"author_id\" = ? ORDER BY t0.\"id\" DESC LIMIT ? OFFSET ?");
+    assert_sql(f, 1,
+               COMMENT_SELECT " WHERE t0.\"blog_id\" IN (SELECT t0.\"id\" FROM "
+               "\"blog\" AS t0 WHERE t0.\"author_id\" = ? ORDER BY t0.\"id\" "
+               "DESC LIMIT ? OFFSET ?) ORDER BY t0.\"id\"");
+    /* only the children of those two parents came back from SQLite */
+    assert_int_equal(spy.rows, 2 + (2 + 1));
+    assert_int_equal(l.count, 2);
+    assert_int_equal(l.items[0].id, g[4]);
+    assert_int_equal(l.items[1].id, g[3]);
+    assert_int_equal(l.items[0].comments.count, 2);
+    assert_string_equal(l.items[0].comments.items[0].content, "g4-0");
+    assert_string_equal(l.items[0].comments.items[1].content, "g4-1");
+    assert_int_equal(l.items[1].comments.count, 1);
+    assert_string_equal(l.items[1].comments.items[0].content, "g3-0");
+    assert_int_equal(l.items[1].comments.items[0].blog_id, g[3]);
+    blog_list_free(&l);
+
+    /* filters without a window: the sub-select is not ordered */
+    const char *titles[] = {"g2", "g5", "nope"};
+    blog_query_init(&q);
+    blog_where_title_in(&q, titles, 3);
+    blog_prefetch_comments(&q);
+    counts_reset(f);
+    assert_ok(f->db, blog_fetch(f->db, &q, &l));
+    assert_queries(f, 2);
+    assert_sql(f, 1,
+               COMMENT_SELECT " WHERE t0.\"blog_id\" IN (SELECT t0.\"id\" FROM "
+               "\"blog\" AS t0 WHERE t0.\"title\" IN (?, ?, ?)) ORDER BY "
+               "t0.\"id\"");
+    assert_int_equal(spy.rows, 2 + (2 + 1));
+    assert_int_equal(l.count, 2);
+    assert_int_equal(l.items[0].comments.count, 2);
+    assert_string_equal(l.items[0].comments.items[1].content, "g2-1");
+    assert_int_equal(l.items[1].comments.count, 1);
+    assert_string_equal(l.items[1].comments.items[0].content, "g5-0");
+    blog_list_free(&l);
+}
+
+/* ---- annotate(Count) ---- */
+
+static void test_several_counts_no_join_multiplication(void **state)
+{
+    fixture *f = *state;
+    int64_t a = add_author(f->db, "A", "a@example.com");
+    int64_t b = add_author(f->db, "B", "b@example.com");
+    int64_t c = add_author(f->db, "C", "c@example.com");
+    add_book(f->db, "a1", a, 1, 1);
+    add_book(f->db, "a2", a, 1, 1);
+    add_book(f->db, "a3", a, 1, 1);
+    add_book(f->db, "c1", c, 1, 1);
+    add_blog(f->db, "ga1", a, b, 1, NAN);
+    add_blog(f->db, "ga2", a, b, 2, NAN);
+    add_blog(f->db, "gb1", b, a, 3, NAN);
+
+    AuthorQuery q;
+    author_query_init(&q);
+    author_count_books(&q);
+    author_count_blogs(&q);
+    author_count_edited_blogs(&q);
+    author_count_books(&q); /* asking twice changes nothing */
+    AuthorList l = {0};
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_queries(f, 1);
+    assert_sql(f, 0,
+               "SELECT t0.\"id\", t0.\"name\", t0.\"email\", (SELECT COUNT(*) "
+               "FROM \"book\" AS c WHERE c.\"author_id\" = t0.\"id\"), (SELECT "
+               "COUNT(*) FROM \"blog\" AS c WHERE c.\"author_id\" = t0.\"id\"), "
+               "(SELECT COUNT(*) FROM \"blog\" AS c WHERE c.\"editor_id\" = "
+               "t0.\"id\") FROM \"author\" AS t0 ORDER BY t0.\"id\"");
+    assert_int_equal(l.count, 3);
+    const int64_t books[] = {3, 0, 1}, blogs[] = {2, 1, 0}, edited[] = {1, 2, 0};
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(l.items[k].books_count, books[k]);
+        assert_int_equal(l.items[k].blogs_count, blogs[k]);
+        assert_int_equal(l.items[k].edited_blogs_count, edited[k]);
+        /* counting does not load the lists */
+        assert_int_equal(l.items[k].books.count, 0);
+    }
+    author_list_free(&l);
+
+    /* and all three prefetched at once: 1 + 3 statements */
+    author_query_init(&q);
+    author_prefetch_books(&q);
+    author_prefetch_blogs(&q);
+    author_prefetch_edited_blogs(&q);
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_queries(f, 4);
+    assert_sql(f, 3,
+               "SELECT " BLOG_COLS " FROM \"blog\" AS t0 WHERE "
+               "t0.\"editor_id\" IS NOT NULL ORDER BY t0.\"id\"");
+    for (size_t k = 0; k < 3; k++) {
+        assert_int_equal(l.items[k].books.count, (size_t)books[k]);
+        assert_int_equal(l.items[k].blogs.count, (size_t)blogs[k]);
+        assert_int_equal(l.items[k].edited_blogs.count, (size_t)edited[k]);
+    }
+    assert_string_equal(l.items[0].books.items[2].title, "a3");
+    assert_string_equal(l.items[1].edited_blogs.items[1].title, "ga2");
+    assert_string_equal(l.items[0].edited_blogs.items[0].title, "gb1");
+    assert_string_equal(l.items[2].books.items[0].title, "c1");
+    author_list_free(&l);
+    (void)c;
+}
+
+/* ---- everything at once ---- */
+
+static void test_everything_combined(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t bob = add_author(f->db, "Bob", "bob@example.com");
+    int64_t cy = add_author(f->db, "Cy", "cy@example.com");
+    int64_t g1 = add_blog(f->db, "alpha", ann, cy, 1000, 4.5);
+    int64_t g2 = add_blog(f->db, "beta", bob, 0, 3000, 3.0);
+    int64_t g3 = add_blog(f->db, "gamma", ann, 0, 3000, NAN);
+    int64_t g4 = add_blog(f->db, "delta", ann, bob, 3000, 5.0);
+    int64_t g5 = add_blog(f->db, "eps", bob, cy, 5000, 1.0);
+    int64_t g6 = add_blog(f->db, "zeta", ann, cy, 6000, 2.0);
+    add_blog(f->db, "cy's", cy, ann, 9000, 1.0); /* filtered out by author */
+    add_comment(f->db, g4, "d1", 1);
+    add_comment(f->db, g1, "a1", 1);
+    add_comment(f->db, g5, "e1", 1);
+    add_comment(f->db, g4, "d2", 2);
+    add_comment(f->db, g1, "a2", 2);
+    add_comment(f->db, g3, "c1", 1);
+    add_comment(f->db, g6, "z1", 1);
+    add_comment(f->db, g4, "d3", 3);
+
+    const int64_t authors[] = {ann, bob};
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_with_author(&q);
+    blog_with_editor(&q);
+    blog_prefetch_comments(&q);
+    blog_count_comments(&q);
+    blog_where_author_id_in(&q, authors, 2);
+    blog_where_rating_null(&q, false);
+    blog_where_created(&q, ORMC_GE, 1000);
+    blog_order_by(&q, BLOG_FIELD_CREATED, ORMC_DESC);
+    blog_order_by(&q, BLOG_FIELD_TITLE, ORMC_ASC);
+    blog_limit(&q, 3);
+    blog_offset(&q, 1);
+    /* candidates by created desc, title: zeta, eps, beta, delta, alpha;
+     * offset 1, limit 3: eps, beta, delta */
+    BlogList l = {0};
+    counts_reset(f);
+    assert_ok(f->db, blog_fetch(f->db, &q, &l));
+    assert_queries(f, 2);
+    assert_sql(f, 0,
+               "SELECT " BLOG_COLS ", t1.\"id\", t1.\"name\", t1.\"email\", "
+               "t2.\"id\", t2.\"name\", t2.\"email\", (SELECT COUNT(*) FROM "
+               "\"comment\" AS c WHERE c.\"blog_id\" = t0.\"id\") FROM "
+               "\"blog\" AS t0 JOIN \"author\" AS t1 ON t1.\"id\" = "
+               "t0.\"author_id\" LEFT JOIN \"author\" AS t2 ON t2.\"id\" = "
+               "t0.\"editor_id\" WHERE t0.\"author_id\" IN (?, ?) AND "
+               "t0.\"rating\" IS NOT NULL AND t0.\"created\" >= ? ORDER BY "
+               "t0.\"created\" DESC, t0.\"title\", t0.\"id\" LIMIT ? OFFSET ?");
+    assert_sql(f, 1,
+               COMMENT_SELECT " WHERE t0.\"blog_id\" IN (SELECT t0.\"id\" FROM "
+               "\"blog\" AS t0 WHERE t0.\"author_id\" IN (?, ?) AND "
+               "t0.\"rating\" IS NOT NULL AND t0.\"created\" >= ? ORDER BY "
+               "t0.\"created\" DESC, t0.\"title\", t0.\"id\" LIMIT ? OFFSET ?) "
+               "ORDER BY t0.\"id\"");
+    assert_int_equal(spy.rows, 3 + (1 + 0 + 3));
+    assert_int_equal(l.count, 3);
+
+    const Blog *e = &l.items[0], *b = &l.items[1], *d = &l.items[2];
+    assert_int_equal(e->id, g5);
+    assert_string_equal(e->author->name, "Bob");
+    assert_string_equal(e->editor->name, "Cy");
+    assert_int_equal(e->comments_count, 1);
+    assert_int_equal(e->comments.count, 1);
+    assert_string_equal(e->comments.items[0].content, "e1");
+    assert_double_exact(e->rating, 1.0);
+
+    assert_int_equal(b->id, g2);
+    assert_string_equal(b->author->name, "Bob");
+    assert_null(b->editor);
+    assert_true(b->editor_null);
+    assert_int_equal(b->comments_count, 0);
+    assert_int_equal(b->comments.count, 0);
+
+    assert_int_equal(d->id, g4);
+    assert_int_equal(d->author->id, ann);
+    assert_int_equal(d->editor->id, bob);
+    assert_int_equal(d->comments_count, 3);
+    assert_int_equal(d->comments.count, 3);
+    assert_string_equal(d->comments.items[0].content, "d1");
+    assert_string_equal(d->comments.items[1].content, "d2");
+    assert_string_equal(d->comments.items[2].content, "d3");
+    assert_int_equal(d->created, 3000);
+    blog_list_free(&l);
+
+    /* the same query counted: the window applies */
+    int64_t n = -1;
+    assert_ok(f->db, blog_count(f->db, &q, &n));
+    assert_int_equal(n, 3);
+}
+
+/* ---- filters, order, limit, offset ---- */
+
+/* Books 1..5: titles apple, banana, cherry, Banana, date; prices 9.75, 10,
+ * 10.25, 0.5, 10; pages 100, 200, 200, 300, 50. */
+static void add_five_books(ormc_db *db)
+{
+    int64_t a = add_author(db, "Ann", "ann@example.com");
+    int64_t b = add_author(db, "Bob", "bob@example.com");
+    add_book(db, "apple", a, 9.75, 100);
+    add_book(db, "banana", a, 10.0, 200);
+    add_book(db, "cherry", b, 10.25, 200);
+    add_book(db, "Banana", b, 0.5, 300);
+    add_book(db, "date", a, 10.0, 50);
+}
+
+static void test_filter_int_ops(void **state)
+{
+    fixture *f = *state;
+    add_five_books(f->db);
+    BookQuery q;
+    book_query_init(&q);
+    book_where_pages(&q, ORMC_EQ, 200);
+    counts_reset(f);
+    BOOK_IDS(f, &q, 2, 3);
+    assert_sql(f, 0,
+               "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
+               "t0.\"price\", t0.\"pages\" FROM \"book\" AS t0 WHERE "
+               "t0.\"pages\" = ? ORDER BY t0.\"id\"");
+    book_query_init(&q);
+    book_where_pages(&q, ORMC_NE, 200);
+    counts_reset(f);
+    BOOK_IDS(f, &q, 1, 4, 5);
+    assert_sql(f, 0,
+               "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
+               "t0.\"price\", t0.\"pages\" FROM \"book\" AS t0 WHERE "
+               "t0.\"pages\" <> ? ORDER BY t0.\"id\"");
+    book_query_init(&q);
+    book_where_pages(&q, ORMC_LT, 200);
+    BOOK_IDS(f, &q, 1, 5);
+    book_query_init(&q);
+    book_where_pages(&q, ORMC_LE, 200);
+    BOOK_IDS(f, &q, 1, 2, 3, 5);
+    book_query_init(&q);
+    book_where_pages(&q, ORMC_GT, 200);
+    BOOK_IDS(f, &q, 4);
+    book_query_init(&q);
+    book_where_pages(&q, ORMC_GE, 200);
+    BOOK_IDS(f, &q, 2, 3, 4);
+    /* ANDed: 100 < pages <= 200 */
+    book_query_init(&q);
+    book_where_pages(&q, ORMC_GT, 100);
+    book_where_pages(&q, ORMC_LE, 200);
+    BOOK_IDS(f, &q, 2, 3);
+    book_query_init(&q);
+    book_where_id(&q, ORMC_NE, 3);
+    book_where_author_id(&q, ORMC_EQ, 2);
+    BOOK_IDS(f, &q, 4);
+}
+
+static void test_filter_real_and_text_ops(void **state)
+{
+    fixture *f = *state;
+    add_five_books(f->db);
+    BookQuery q;
+    book_query_init(&q);
+    book_where_price(&q, ORMC_EQ, 10.0);
+    BOOK_IDS(f, &q, 2, 5);
+    book_query_init(&q);
+    book_where_price(&q, ORMC_NE, 10.0);
+    BOOK_IDS(f, &q, 1, 3, 4);
+    book_query_init(&q);
+    book_where_price(&q, ORMC_LT, 10.0);
+    BOOK_IDS(f, &q, 1, 4);
+    book_query_init(&q);
+    book_where_price(&q, ORMC_LE, 10.0);
+    BOOK_IDS(f, &q, 1, 2, 4, 5);
+    book_query_init(&q);
+    book_where_price(&q, ORMC_GT, 10.0);
+    BOOK_IDS(f, &q, 3);
+    book_query_init(&q);
+    book_where_price(&q, ORMC_GE, 10.0);
+    BOOK_IDS(f, &q, 2, 3, 5);
+
+    /* text compares bytewise: "Banana" < "apple" < "banana" */
+    book_query_init(&q);
+    book_where_title(&q, ORMC_EQ, "banana");
+    BOOK_IDS(f, &q, 2);
+    book_query_init(&q);
+    book_where_title(&q, ORMC_NE, "banana");
+    BOOK_IDS(f, &q, 1, 3, 4, 5);
+    book_query_init(&q);
+    book_where_title(&q, ORMC_LT, "banana");
+    BOOK_IDS(f, &q, 1, 4);
+    book_query_init(&q);
+    book_where_title(&q, ORMC_LE, "banana");
+    BOOK_IDS(f, &q, 1, 2, 4);
+    book_query_init(&q);
+    book_where_title(&q, ORMC_GT, "banana");
+    BOOK_IDS(f, &q, 3, 5);
+    book_query_init(&q);
+    book_where_title(&q, ORMC_GE, "banana");
+    BOOK_IDS(f, &q, 2, 3, 5);
+    book_query_init(&q);
+    book_where_title(&q, ORMC_EQ, "no such title");
+    NO_BOOKS(f, &q);
+}
+
+static void test_filter_null(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    add_blog(f->db, "g1", ann, ann, 1, 1.5);
+    add_blog(f->db, "g2", ann, 0, 2, NAN);
+    add_blog(f->db, "g3", ann, 0, 3, 0.0);
+    add_blog(f->db, "g4", ann, ann, 4, NAN);
+    BlogQuery q;
+    BlogList l = {0};
+    struct { bool editor, rating; bool is_null; int64_t want[4]; size_t n; } cases[] = {
+        {true, false, true, {2, 3}, 2},
+        {true, false, false, {1, 4}, 2},
+        {false, true, true, {2, 4}, 2},
+        {false, true, false, {1, 3}, 2},
+    };
+    for (size_t k = 0; k < 4; k++) {
+        blog_query_init(&q);
+        if (cases[k].editor)
+            blog_where_editor_null(&q, cases[k].is_null);
+        else
+            blog_where_rating_null(&q, cases[k].is_null);
+        assert_ok(f->db, blog_fetch(f->db, &q, &l));
+        assert_int_equal(l.count, cases[k].n);
+        for (size_t j = 0; j < cases[k].n; j++)
+            assert_int_equal(l.items[j].id, cases[k].want[j]);
+        blog_list_free(&l);
+    }
+    blog_query_init(&q);
+    blog_where_editor_null(&q, true);
+    blog_where_rating_null(&q, true);
+    counts_reset(f);
+    assert_ok(f->db, blog_fetch(f->db, &q, &l));
+    assert_sql(f, 0,
+               "SELECT " BLOG_COLS " FROM \"blog\" AS t0 WHERE "
+               "t0.\"editor_id\" IS NULL AND t0.\"rating\" IS NULL ORDER BY "
+               "t0.\"id\"");
+    assert_int_equal(l.count, 1);
+    assert_int_equal(l.items[0].id, 2);
+    assert_true(l.items[0].rating_null);
+    blog_list_free(&l);
+    /* a comparison never matches NULL */
+    blog_query_init(&q);
+    blog_where_rating(&q, ORMC_NE, 1.5);
+    assert_ok(f->db, blog_fetch(f->db, &q, &l));
+    assert_int_equal(l.count, 1);
+    assert_int_equal(l.items[0].id, 3);
+    blog_list_free(&l);
+}
+
+static void test_filter_in(void **state)
+{
+    fixture *f = *state;
+    add_five_books(f->db);
+    BookQuery q;
+    const int64_t pages[] = {200, 50, 999};
+    book_query_init(&q);
+    book_where_pages_in(&q, pages, 3);
+    counts_reset(f);
+    BOOK_IDS(f, &q, 2, 3, 5);
+    assert_sql(f, 0,
+               "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
+               "t0.\"price\", t0.\"pages\" FROM \"book\" AS t0 WHERE "
+               "t0.\"pages\" IN (?, ?, ?) ORDER BY t0.\"id\"");
+    const int64_t one[] = {4};
+    book_query_init(&q);
+    book_where_id_in(&q, one, 1);
+    BOOK_IDS(f, &q, 4);
+
+    const char *titles[] = {"date", "apple", "Apple", "nope"};
+    book_query_init(&q);
+    book_where_title_in(&q, titles, 4);
+    BOOK_IDS(f, &q, 1, 5);
+    const char *with_null[] = {NULL, "cherry"};
+    book_query_init(&q);
+    book_where_title_in(&q, with_null, 2);
+    BOOK_IDS(f, &q, 3);
+
+    /* an empty IN list matches nothing, int or text, and counts 0 */
+    book_query_init(&q);
+    book_where_pages_in(&q, pages, 0);
+    counts_reset(f);
+    NO_BOOKS(f, &q);
+    assert_queries(f, 1);
+    assert_sql(f, 0,
+               "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
+               "t0.\"price\", t0.\"pages\" FROM \"book\" AS t0 WHERE "
+               "1 = 0 ORDER BY t0.\"id\"");
+    int64_t n = -1;
+    assert_ok(f->db, book_count(f->db, &q, &n));
+    assert_int_equal(n, 0);
+    book_query_init(&q);
+    book_where_title_in(&q, NULL, 0);
+    NO_BOOKS(f, &q);
+    /* an empty IN ANDed with other filters still matches nothing */
+    book_query_init(&q);
+    book_where_pages(&q, ORMC_GT, 0);
+    book_where_author_id_in(&q, NULL, 0);
+    book_where_price(&q, ORMC_GT, 0);
+    NO_BOOKS(f, &q);
+}
+
+static void test_order_limit_offset(void **state)
+{
+    fixture *f = *state;
+    add_five_books(f->db);
+    BookQuery q;
+    /* price desc, then title asc for the two 10.0 books */
+    book_query_init(&q);
+    book_order_by(&q, BOOK_FIELD_PRICE, ORMC_DESC);
+    book_order_by(&q, BOOK_FIELD_TITLE, ORMC_ASC);
+    counts_reset(f);
+    BOOK_IDS(f, &q, 3, 2, 5, 1, 4);
+    assert_sql(f, 0,
+               "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
+               "t0.\"price\", t0.\"pages\" FROM \"book\" AS t0 ORDER BY "
+               "t0.\"price\" DESC, t0.\"title\", t0.\"id\"");
+    /* pages asc, title desc */
+    book_query_init(&q);
+    book_order_by(&q, BOOK_FIELD_PAGES, ORMC_ASC);
+    book_order_by(&q, BOOK_FIELD_TITLE, ORMC_DESC);
+    BOOK_IDS(f, &q, 5, 1, 3, 2, 4);
+    /* ties broken by id */
+    book_query_init(&q);
+    book_order_by(&q, BOOK_FIELD_PAGES, ORMC_ASC);
+    BOOK_IDS(f, &q, 5, 1, 2, 3, 4);
+    book_query_init(&q);
+    book_order_by(&q, BOOK_FIELD_PAGES, ORMC_DESC);
+    BOOK_IDS(f, &q, 4, 2, 3, 1, 5);
+    /* id desc: no redundant id term */
+    book_query_init(&q);
+    book_order_by(&q, BOOK_FIELD_ID, ORMC_DESC);
+    counts_reset(f);
+    BOOK_IDS(f, &q, 5, 4, 3, 2, 1);
+    assert_sql(f, 0,
+               "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
+               "t0.\"price\", t0.\"pages\" FROM \"book\" AS t0 ORDER BY "
+               "t0.\"id\" DESC");
+
+    book_query_init(&q);
+    book_limit(&q, 2);
+    counts_reset(f);
+    BOOK_IDS(f, &q, 1, 2);
+    assert_sql(f, 0,
+               "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
+               "t0.\"price\", t0.\"pages\" FROM \"book\" AS t0 ORDER BY "
+               "t0.\"id\" LIMIT ? OFFSET ?");
+    book_offset(&q, 2);
+    BOOK_IDS(f, &q, 3, 4);
+    book_query_init(&q);
+    book_offset(&q, 3); /* offset alone */
+    BOOK_IDS(f, &q, 4, 5);
+    book_query_init(&q);
+    book_limit(&q, 0);
+    NO_BOOKS(f, &q);
+    book_query_init(&q);
+    book_offset(&q, 10);
+    NO_BOOKS(f, &q);
+    /* window over a filtered, ordered set */
+    book_query_init(&q);
+    book_where_author_id(&q, ORMC_EQ, 1);
+    book_order_by(&q, BOOK_FIELD_TITLE, ORMC_DESC);
+    book_limit(&q, 2);
+    book_offset(&q, 1);
+    BOOK_IDS(f, &q, 2, 1); /* date, banana, apple -> banana, apple */
+}
+
+/* ---- count and aggregates ---- */
+
+static void test_count_with_filters(void **state)
+{
+    fixture *f = *state;
+    add_five_books(f->db);
+    int64_t n = -1;
+    counts_reset(f);
+    assert_ok(f->db, book_count(f->db, NULL, &n));
+    assert_int_equal(n, 5);
+    assert_queries(f, 1);
+    assert_sql(f, 0, "SELECT COUNT(*) FROM \"book\" AS t0");
+
+    BookQuery q;
+    book_query_init(&q);
+    book_where_pages(&q, ORMC_GE, 200);
+    counts_reset(f);
+    assert_ok(f->db, book_count(f->db, &q, &n));
+    assert_int_equal(n, 3);
+    assert_sql(f, 0,
+               "SELECT COUNT(*) FROM \"book\" AS t0 WHERE t0.\"pages\" >= ?");
+    book_limit(&q, 2);
+    counts_reset(f);
+    assert_ok(f->db, book_count(f->db, &q, &n));
+    assert_int_equal(n, 2);
+    assert_sql(f, 0,
+               "SELECT COUNT(*) FROM (SELECT 1 FROM \"book\" AS t0 WHERE "
+               "t0.\"pages\" >= ? ORDER BY t0.\"id\" LIMIT ? OFFSET ?) AS t0");
+    book_limit(&q, 10);
+    book_offset(&q, 2);
+    assert_ok(f->db, book_count(f->db, &q, &n));
+    assert_int_equal(n, 1);
+    book_query_init(&q);
+    book_where_title(&q, ORMC_LT, "b");
+    book_where_price(&q, ORMC_LT, 5.0);
+    assert_ok(f->db, book_count(f->db, &q, &n));
+    assert_int_equal(n, 1); /* Banana */
+    book_query_init(&q);
+    book_where_title(&q, ORMC_EQ, "zzz");
+    n = -1;
+    assert_ok(f->db, book_count(f->db, &q, &n));
+    assert_int_equal(n, 0);
+}
+
+static void test_aggregates_empty(void **state)
+{
+    fixture *f = *state;
+    ormc_int_stats is;
+    ormc_real_stats rs;
+    memset(&is, 0x7f, sizeof is);
+    counts_reset(f);
+    assert_ok(f->db, book_aggregate_pages(f->db, NULL, &is));
+    assert_queries(f, 1);
+    assert_sql(f, 0,
+               "SELECT COUNT(t0.\"pages\"), SUM(t0.\"pages\"), "
+               "AVG(t0.\"pages\"), MIN(t0.\"pages\"), MAX(t0.\"pages\") FROM "
+               "\"book\" AS t0");
+    assert_int_equal(is.count, 0);
+    assert_true(is.is_null);
+    assert_int_equal(is.sum, 0);
+    assert_double_exact(is.avg, 0.0);
+    assert_int_equal(is.min, 0);
+    assert_int_equal(is.max, 0);
+
+    memset(&rs, 0x7f, sizeof rs);
+    assert_ok(f->db, book_aggregate_price(f->db, NULL, &rs));
+    assert_int_equal(rs.count, 0);
+    assert_true(rs.is_null);
+    assert_double_exact(rs.sum, 0.0);
+    assert_double_exact(rs.avg, 0.0);
+    assert_double_exact(rs.min, 0.0);
+    assert_double_exact(rs.max, 0.0);
+
+    memset(&is, 0x7f, sizeof is);
+    assert_ok(f->db, blog_aggregate_created(f->db, NULL, &is));
+    assert_int_equal(is.count, 0);
+    assert_true(is.is_null);
+    assert_int_equal(is.sum, 0);
+    assert_int_equal(is.min, 0);
+    assert_int_equal(is.max, 0);
+
+    /* a non-empty table filtered to nothing is empty too */
+    add_five_books(f->db);
+    BookQuery q;
+    book_query_init(&q);
+    book_where_pages(&q, ORMC_GT, 1000);
+    assert_ok(f->db, book_aggregate_pages(f->db, &q, &is));
+    assert_int_equal(is.count, 0);
+    assert_true(is.is_null);
+    assert_int_equal(is.sum, 0);
+    /* and so is a rating column that is all NULL */
+    int64_t ann = add_author(f->db, "Cy", "cy@example.com");
+    add_blog(f->db, "g", ann, 0, 5, NAN);
+    assert_ok(f->db, blog_aggregate_rating(f->db, NULL, &rs));
+    assert_int_equal(rs.count, 0);
+    assert_true(rs.is_null);
+    assert_double_exact(rs.sum, 0.0);
+}
+
+static void test_aggregates_values(void **state)
+{
+    fixture *f = *state;
+    add_five_books(f->db);
+    ormc_int_stats is;
+    assert_ok(f->db, book_aggregate_pages(f->db, NULL, &is));
+    assert_int_equal(is.count, 5);
+    assert_false(is.is_null);
+    assert_int_equal(is.sum, 850);
+    assert_double_exact(is.avg, 170.0);
+    assert_int_equal(is.min, 50);
+    assert_int_equal(is.max, 300);
+
+    ormc_real_stats rs;
+    assert_ok(f->db, book_aggregate_price(f->db, NULL, &rs));
+    assert_int_equal(rs.count, 5);
+    assert_false(rs.is_null);
+    assert_double_exact(rs.sum, 40.5);
+    assert_double_exact(rs.avg, 40.5 / 5);
+    assert_double_exact(rs.min, 0.5);
+    assert_double_exact(rs.max, 10.25);
+
+    /* filtered, and windowed (first two by id: 100 + 200 pages) */
+    BookQuery q;
+    book_query_init(&q);
+    book_where_author_id(&q, ORMC_EQ, 2);
+    assert_ok(f->db, book_aggregate_pages(f->db, &q, &is));
+    assert_int_equal(is.count, 2);
+    assert_int_equal(is.sum, 500);
+    assert_double_exact(is.avg, 250.0);
+    assert_int_equal(is.min, 200);
+    assert_int_equal(is.max, 300);
+    book_query_init(&q);
+    book_limit(&q, 2);
+    counts_reset(f);
+    assert_ok(f->db, book_aggregate_pages(f->db, &q, &is));
+    assert_sql(f, 0,
+               "SELECT COUNT(t0.\"pages\"), SUM(t0.\"pages\"), "
+               "AVG(t0.\"pages\"), MIN(t0.\"pages\"), MAX(t0.\"pages\") FROM "
+               "(SELECT t0.\"pages\" AS \"pages\" FROM \"book\" AS t0 ORDER BY "
+               "t0.\"id\" LIMIT ? OFFSET ?) AS t0");
+    assert_int_equal(is.count, 2);
+    assert_int_equal(is.sum, 300);
+    assert_int_equal(is.max, 200);
+
+    /* datetime, and a nullable real where only non-NULL values count */
+    int64_t ann = add_author(f->db, "Cy", "cy@example.com");
+    add_blog(f->db, "g1", ann, 0, 1000, 4.5);
+    add_blog(f->db, "g2", ann, 0, 2000, NAN);
+    add_blog(f->db, "g3", ann, 0, 4000, 2.5);
+    assert_ok(f->db, blog_aggregate_created(f->db, NULL, &is));
+    assert_int_equal(is.count, 3);
+    assert_false(is.is_null);
+    assert_int_equal(is.sum, 7000);
+    assert_double_exact(is.avg, 7000 / 3.0);
+    assert_int_equal(is.min, 1000);
+    assert_int_equal(is.max, 4000);
+    assert_ok(f->db, blog_aggregate_rating(f->db, NULL, &rs));
+    assert_int_equal(rs.count, 2);
+    assert_false(rs.is_null);
+    assert_double_exact(rs.sum, 7.0);
+    assert_double_exact(rs.avg, 3.5);
+    assert_double_exact(rs.min, 2.5);
+    assert_double_exact(rs.max, 4.5);
+
+    /* the generic entry point refuses a field of the wrong type */
+    assert_status(f->db,
+                  ormc_aggregate_int(f->db, &book_model, NULL,
+                                     BOOK_FIELD_PRICE, &is),
+                  ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Book.aggregate: field 'price' is not int or datetime");
+    assert_status(f->db,
+                  ormc_aggregate_real(f->db, &book_model, NULL,
+                                      BOOK_FIELD_TITLE, &rs),
+                  ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Book.aggregate: field 'title' is not real");
+}
+
+static void test_comment_count_null_query(void **state)
+{
+    fixture *f = *state;
+    int64_t total = -1;
+    assert_ok(f->db, comment_count(f->db, NULL, &total));
+    assert_int_equal(total, 0);
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t g = add_blog(f->db, "g", ann, 0, 1, NAN);
+    for (int k = 0; k < 7; k++)
+        add_comment(f->db, g, "c", k);
+    counts_reset(f);
+    assert_ok(f->db, comment_count(f->db, NULL, &total));
+    assert_int_equal(total, 7);
+    assert_queries(f, 1);
+}
+
+/* ---- builder misuse ---- */
+
+static void test_builder_misuse_17_filters(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    add_blog(f->db, "g", ann, 0, 1, NAN);
+
+    BlogQuery q;
+    blog_query_init(&q);
+    for (int k = 0; k < 16; k++)
+        blog_where_id(&q, ORMC_GE, 0);
+    BlogList l = {0};
+    assert_ok(f->db, blog_fetch(f->db, &q, &l)); /* 16 is fine */
+    assert_int_equal(l.count, 1);
+    blog_list_free(&l);
+
+    blog_where_created(&q, ORMC_GE, 0); /* the 17th */
+    l.items = (Blog *)&q;                /* garbage the fetch must clear */
+    l.count = 99;
+    counts_reset(f);
+    assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.fetch: too many filters (at most 16 per query)");
+    assert_null(l.items);
+    assert_int_equal(l.count, 0);
+    assert_null(l.owner);
+    int64_t n = -1;
+    assert_status(f->db, blog_count(f->db, &q, &n), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.count: too many filters (at most 16 per query)");
+    assert_int_equal(n, 0);
+    ormc_real_stats rs;
+    assert_status(f->db, blog_aggregate_rating(f->db, &q, &rs), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.aggregate: too many filters (at most 16 per query)");
+    /* no SQL ran, nothing was even prepared */
+    assert_queries(f, 0);
+    assert_int_equal(ormc_prepare_count(f->db), 0);
+    assert_int_equal(spy.prepares + spy.steps, 0);
+}
+
+static void test_builder_misuse_other(void **state)
+{
+    fixture *f = *state;
+    BlogQuery q;
+    BlogList l = {0};
+    struct { const char *msg; } want[] = {
+        {"Blog.fetch: negative limit"},
+        {"Blog.fetch: negative offset"},
+        {"Blog.fetch: bad order_by (unknown field or more than 8 terms)"},
+        {"Blog.fetch: bad order_by (unknown field or more than 8 terms)"},
+        {"Blog.fetch: NULL text value in a filter (use the _null filter)"},
+        {"Blog.fetch: negative limit"},
+    };
+    for (int k = 0; k < 6; k++) {
+        blog_query_init(&q);
+        switch (k) {
+        case 0: blog_limit(&q, -1); break;
+        case 1: blog_offset(&q, -5); break;
+        case 2: blog_order_by(&q, 99, ORMC_ASC); break;
+        case 3:
+            for (int j = 0; j < 9; j++)
+                blog_order_by(&q, BLOG_FIELD_TITLE, ORMC_ASC);
+            break;
+        case 4: blog_where_title(&q, ORMC_EQ, NULL); break;
+        case 5: /* the first misuse is the one reported */
+            blog_limit(&q, -1);
+            blog_where_title(&q, ORMC_EQ, NULL);
+            break;
+        }
+        counts_reset(f);
+        assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_INVALID);
+        assert_error(f->db, ORMC_INVALID, want[k].msg);
+        assert_queries(f, 0);
+    }
+    /* a query built for another model */
+    BookQuery bq;
+    book_query_init(&bq);
+    ormc_list ol;
+    assert_status(f->db, ormc_fetch(f->db, &blog_model, &bq.q, &ol),
+                  ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.fetch: query was not initialised for this model");
+    assert_null(ol.items);
+    /* a relation index out of range */
+    blog_query_init(&q);
+    ormc_with(&q.q, 2);
+    assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID, "Blog.fetch: unknown relation");
+    blog_query_init(&q);
+    ormc_where_int(&q.q, 6, ORMC_EQ, 1);
+    assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.fetch: filter on a field the model does not have");
+    assert_queries(f, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+        T(test_unique_violation),
+        T(test_missing_id_not_found),
+        T(test_cascade_delete_author),
+        T(test_set_null_delete_editor),
+        T(test_select_related_book_with_author),
+        T(test_with_editor_null_keeps_row),
+        T(test_prefetch_comments),
+        T(test_prefetch_100000_parents),
+        T(test_prefetch_filtered_limited_parents),
+        T(test_several_counts_no_join_multiplication),
+        T(test_everything_combined),
+        T(test_filter_int_ops),
+        T(test_filter_real_and_text_ops),
+        T(test_filter_null),
+        T(test_filter_in),
+        T(test_order_limit_offset),
+        T(test_count_with_filters),
+        T(test_aggregates_empty),
+        T(test_aggregates_values),
+        T(test_comment_count_null_query),
+        T(test_builder_misuse_17_filters),
+        T(test_builder_misuse_other),
+#undef T
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,618 @@
+/*
+ * test_runtime.c — the runtime itself, through examples/blog.orm: statement
+ * cache and counters, trace hook, transactions, schema creation (all or
+ * nothing), open failures, NULL safety, status names, and backend faults
+ * injected through the spy backend of testutil.h.
+ */
+#include "testutil.h"
+
+#include "blog.orm.h"
+
+#include <time.h>
+
+static int setup(void **state) { return fixture_setup(state, blog_schema_create); }
+static int setup_spy(void **state) { return fixture_setup_spy(state, blog_schema_create); }
+static int setup_empty(void **state) { return fixture_setup(state, NULL); }
+static int teardown(void **state) { return fixture_teardown(state); }
+
+static int64_t add_author(ormc_db *db, const char *name, const char *email)
+{
+    Author a;
+    author_init(&a);
+    a.name = name;
+    a.email = email;
+    assert_ok(db, author_insert(db, &a));
+    return a.id;
+}
+
+static int64_t n_authors(ormc_db *db)
+{
+    int64_t n = -1;
+    assert_ok(db, author_count(db, NULL, &n));
+    return n;
+}
+
+#define AUTHOR_INSERT "INSERT INTO \"author\" (\"name\", \"email\") VALUES (?, ?)"
+
+/* ---- statement cache and counters ---- */
+
+static void test_stmt_cache_same_shape(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(ormc_query_count(f->db), 0);
+    assert_int_equal(ormc_prepare_count(f->db), 0);
+
+    add_author(f->db, "Ann", "ann@example.com");
+    assert_int_equal(ormc_prepare_count(f->db), 1);
+    add_author(f->db, "Bob", "bob@example.com");
+    assert_int_equal(ormc_prepare_count(f->db), 1); /* cached */
+    assert_int_equal(ormc_query_count(f->db), 2);
+
+    /* same shape, other values: prepared once */
+    AuthorQuery q;
+    author_query_init(&q);
+    author_where_name(&q, ORMC_EQ, "Ann");
+    AuthorList l = {0};
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_int_equal(l.count, 1);
+    author_list_free(&l);
+    assert_int_equal(ormc_prepare_count(f->db), 2);
+    author_query_init(&q);
+    author_where_name(&q, ORMC_EQ, "Bob");
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_int_equal(l.count, 1);
+    assert_string_equal(l.items[0].email, "bob@example.com");
+    author_list_free(&l);
+    assert_int_equal(ormc_prepare_count(f->db), 2);
+    assert_int_equal(ormc_query_count(f->db), 4);
+
+    /* another shape (operator) is another statement */
+    author_query_init(&q);
+    author_where_name(&q, ORMC_NE, "Bob");
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    author_list_free(&l);
+    assert_int_equal(ormc_prepare_count(f->db), 3);
+    assert_int_equal(ormc_query_count(f->db), 5);
+
+    /* transactions are neither counted nor prepared through the cache */
+    assert_ok(f->db, ormc_begin(f->db));
+    assert_ok(f->db, ormc_commit(f->db));
+    assert_int_equal(ormc_query_count(f->db), 5);
+    assert_int_equal(ormc_prepare_count(f->db), 3);
+    assert_int_equal(f->trace.n, 5);
+}
+
+static void test_stmt_cache_eviction_lru(void **state)
+{
+    fixture *f = *state;
+    /* 70 shapes (IN lists of 1..70 ids) through a 64-entry cache */
+    int64_t ids[70];
+    for (int k = 0; k < 70; k++)
+        ids[k] = k + 1;
+    BlogQuery q;
+    BlogList l = {0};
+#define RUN(n)                                                               \
+    do {                                                                     \
+        blog_query_init(&q);                                                 \
+        blog_where_id_in(&q, ids, (n));                                      \
+        assert_ok(f->db, blog_fetch(f->db, &q, &l));                         \
+        blog_list_free(&l);                                                  \
+    } while (0)
+    for (int n = 1; n <= 70; n++)
+        RUN(n);
+    assert_int_equal(ormc_prepare_count(f->db), 70);
+    assert_int_equal(ormc_query_count(f->db), 70);
+    /* 1..6 were evicted, least recently used first; 7..70 are cached */
+    RUN(70);
+    RUN(7);
+    assert_int_equal(ormc_prepare_count(f->db), 70);
+    RUN(1); /* evicts 8, now the least recently used */
+    assert_int_equal(ormc_prepare_count(f->db), 71);
+    RUN(7);
+    RUN(9);
+    assert_int_equal(ormc_prepare_count(f->db), 71);
+    RUN(8);
+    assert_int_equal(ormc_prepare_count(f->db), 72);
+    assert_int_equal(ormc_query_count(f->db), 76);
+#undef RUN
+}
+
+static void test_reset_counts(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_author(f->db, "Ann", "ann@example.com");
+    Author *a = NULL;
+    assert_ok(f->db, author_get(f->db, id, &a));
+    author_free(a);
+    assert_int_equal(ormc_query_count(f->db), 2);
+    assert_int_equal(ormc_prepare_count(f->db), 2);
+    ormc_reset_counts(f->db);
+    assert_int_equal(ormc_query_count(f->db), 0);
+    assert_int_equal(ormc_prepare_count(f->db), 0);
+    /* the cache survives the reset: a get now costs 1 query, 0 prepares */
+    assert_ok(f->db, author_get(f->db, id, &a));
+    author_free(a);
+    assert_int_equal(ormc_query_count(f->db), 1);
+    assert_int_equal(ormc_prepare_count(f->db), 0);
+}
+
+/* ---- trace hook ---- */
+
+static void test_trace_exact_sql(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_author(f->db, "Ann", "ann@example.com");
+    Author *a = NULL;
+    assert_ok(f->db, author_get(f->db, id, &a));
+    Author upd = *a; /* its strings live in a: free it after use */
+    upd.name = "Anne";
+    assert_ok(f->db, author_update(f->db, &upd));
+    author_free(a);
+    AuthorQuery q;
+    author_query_init(&q);
+    author_where_email(&q, ORMC_LE, "z");
+    author_order_by(&q, AUTHOR_FIELD_NAME, ORMC_DESC);
+    AuthorList l = {0};
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_int_equal(l.count, 1);
+    assert_string_equal(l.items[0].name, "Anne");
+    author_list_free(&l);
+    int64_t n = -1;
+    assert_ok(f->db, author_count(f->db, &q, &n));
+    assert_ok(f->db, author_delete(f->db, id));
+    assert_ok(f->db, ormc_exec(f->db, "CREATE TABLE extra (x)"));
+
+    assert_queries(f, 7);
+    assert_sql(f, 0, AUTHOR_INSERT);
+    assert_sql(f, 1,
+               "SELECT t0.\"id\", t0.\"name\", t0.\"email\" FROM \"author\" "
+               "AS t0 WHERE t0.\"id\" = ?");
+    assert_sql(f, 2,
+               "UPDATE \"author\" SET \"name\" = ?, \"email\" = ? WHERE "
+               "\"id\" = ?");
+    assert_sql(f, 3,
+               "SELECT t0.\"id\", t0.\"name\", t0.\"email\" FROM \"author\" "
+               "AS t0 WHERE t0.\"email\" <= ? ORDER BY t0.\"name\" DESC, "
+               "t0.\"id\"");
+    assert_sql(f, 4,
+               "SELECT COUNT(*) FROM \"author\" AS t0 WHERE t0.\"email\" <= ?");
+    assert_sql(f, 5, "DELETE FROM \"author\" WHERE \"id\" = ?");
+    assert_sql(f, 6, "CREATE TABLE extra (x)");
+    /* never a value in the SQL text */
+    for (size_t k = 0; k < 7; k++) {
+        assert_null(strstr(f->trace.sql[k], "Ann"));
+        assert_null(strstr(f->trace.sql[k], "example"));
+    }
+
+    /* trace off: nothing more recorded, counting goes on */
+    ormc_set_trace(f->db, NULL, NULL);
+    add_author(f->db, "Bob", "bob@example.com");
+    assert_int_equal(f->trace.n, 7);
+    assert_int_equal(ormc_query_count(f->db), 8);
+    /* transaction control is not traced */
+    ormc_set_trace(f->db, trace_hook, &f->trace);
+    assert_ok(f->db, ormc_begin(f->db));
+    assert_ok(f->db, ormc_rollback(f->db));
+    assert_int_equal(f->trace.n, 7);
+}
+
+/* ---- transactions ---- */
+
+static void test_tx_rollback_discards(void **state)
+{
+    fixture *f = *state;
+    add_author(f->db, "Before", "before@example.com");
+    assert_false(ormc_in_transaction(f->db));
+    assert_ok(f->db, ormc_begin(f->db));
+    assert_true(ormc_in_transaction(f->db));
+    add_author(f->db, "Ann", "ann@example.com");
+    add_author(f->db, "Bob", "bob@example.com");
+    assert_int_equal(n_authors(f->db), 3); /* visible inside */
+    assert_ok(f->db, ormc_rollback(f->db));
+    assert_false(ormc_in_transaction(f->db));
+    assert_int_equal(n_authors(f->db), 1);
+    AuthorList l = {0};
+    assert_ok(f->db, author_fetch(f->db, NULL, &l));
+    assert_int_equal(l.count, 1);
+    assert_string_equal(l.items[0].name, "Before");
+    author_list_free(&l);
+}
+
+static void test_tx_commit_keeps(void **state)
+{
+    fixture *f = *state;
+    assert_ok(f->db, ormc_begin(f->db));
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    assert_ok(f->db, ormc_commit(f->db));
+    assert_false(ormc_in_transaction(f->db));
+    assert_int_equal(n_authors(f->db), 1);
+    Author *a = NULL;
+    assert_ok(f->db, author_get(f->db, ann, &a));
+    assert_string_equal(a->name, "Ann");
+    author_free(a);
+    /* a rollback now has nothing to undo */
+    assert_status(f->db, ormc_rollback(f->db), ORMC_ERROR);
+    assert_int_equal(n_authors(f->db), 1);
+}
+
+static void test_tx_nested_refused(void **state)
+{
+    fixture *f = *state;
+    assert_ok(f->db, ormc_begin(f->db));
+    add_author(f->db, "Ann", "ann@example.com");
+    assert_status(f->db, ormc_begin(f->db), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "begin: a transaction is already open on this connection "
+                 "(nesting is not supported)");
+    /* the outer transaction is untouched and still open */
+    assert_true(ormc_in_transaction(f->db));
+    add_author(f->db, "Bob", "bob@example.com");
+    assert_ok(f->db, ormc_rollback(f->db));
+    assert_int_equal(n_authors(f->db), 0);
+}
+
+static void test_tx_end_without_begin_refused(void **state)
+{
+    fixture *f = *state;
+    assert_status(f->db, ormc_commit(f->db), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "commit: no transaction is open");
+    assert_status(f->db, ormc_rollback(f->db), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "rollback: no transaction is open");
+    assert_false(ormc_in_transaction(f->db));
+    /* and the connection still works */
+    add_author(f->db, "Ann", "ann@example.com");
+    assert_int_equal(n_authors(f->db), 1);
+}
+
+static void test_tx_failed_statement_keeps_tx(void **state)
+{
+    fixture *f = *state;
+    assert_ok(f->db, ormc_begin(f->db));
+    add_author(f->db, "Ann", "ann@example.com");
+    Author dup;
+    author_init(&dup);
+    dup.name = "Dup";
+    dup.email = "ann@example.com";
+    assert_status(f->db, author_insert(f->db, &dup), ORMC_CONSTRAINT);
+    assert_error(f->db, ORMC_CONSTRAINT,
+                 "Author.insert: UNIQUE constraint failed: author.email");
+    /* the failed statement was undone, the transaction goes on */
+    assert_true(ormc_in_transaction(f->db));
+    add_author(f->db, "Bob", "bob@example.com");
+    assert_ok(f->db, ormc_commit(f->db));
+    assert_int_equal(n_authors(f->db), 2);
+}
+
+/* ---- schema creation ---- */
+
+static void test_schema_create_twice(void **state)
+{
+    fixture *f = *state;
+    add_author(f->db, "Ann", "ann@example.com");
+    counts_reset(f);
+    assert_status(f->db, blog_schema_create(f->db), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "schema blog create: table \"author\" already exists");
+    assert_queries(f, 1); /* stopped at the first DDL statement */
+    assert_false(ormc_in_transaction(f->db));
+    /* the database is as it was: data intact, every table usable */
+    assert_int_equal(n_authors(f->db), 1);
+    Author *a = NULL;
+    assert_ok(f->db, author_get(f->db, 1, &a));
+    assert_string_equal(a->email, "ann@example.com");
+    author_free(a);
+    Blog g;
+    blog_init(&g);
+    g.title = "still works";
+    g.author_id = 1;
+    assert_ok(f->db, blog_insert(f->db, &g));
+    Comment c;
+    comment_init(&c);
+    c.blog_id = g.id;
+    c.content = "yes";
+    assert_ok(f->db, comment_insert(f->db, &c));
+}
+
+static void test_schema_create_all_or_nothing(void **state)
+{
+    fixture *f = *state; /* an empty database */
+    assert_ok(f->db, ormc_exec(f->db, "CREATE TABLE \"comment\" (x)"));
+    counts_reset(f);
+    assert_status(f->db, blog_schema_create(f->db), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "schema blog create: table \"comment\" already exists");
+    assert_queries(f, 4); /* author, book, blog, then comment failed */
+    assert_true(strncmp(f->trace.sql[0], "CREATE TABLE \"author\" (", 23) == 0);
+    /* the three tables created before the failure were rolled back */
+    int64_t n = -1;
+    assert_status(f->db, author_count(f->db, NULL, &n), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Author.count: no such table: author");
+    assert_status(f->db, blog_count(f->db, NULL, &n), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Blog.count: no such table: blog");
+
+    /* without the obstacle it works, 9 statements */
+    assert_ok(f->db, ormc_exec(f->db, "DROP TABLE \"comment\""));
+    counts_reset(f);
+    assert_ok(f->db, blog_schema_create(f->db));
+    assert_queries(f, 9);
+    assert_sql(f, 8,
+               "CREATE INDEX \"comment_blog_id_idx\" ON \"comment\" "
+               "(\"blog_id\")");
+    assert_int_equal(n_authors(f->db), 0);
+}
+
+static void test_schema_create_inside_tx(void **state)
+{
+    fixture *f = *state; /* an empty database */
+    assert_ok(f->db, ormc_begin(f->db));
+    assert_ok(f->db, blog_schema_create(f->db));
+    assert_true(ormc_in_transaction(f->db));
+    add_author(f->db, "Ann", "ann@example.com");
+    assert_ok(f->db, ormc_rollback(f->db));
+    int64_t n = -1;
+    assert_status(f->db, author_count(f->db, NULL, &n), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Author.count: no such table: author");
+}
+
+/* ---- connections ---- */
+
+static void test_open_unopenable_path(void **state)
+{
+    (void)state;
+    ormc_db *db = NULL;
+    assert_status(db, ormc_open("/nonexistent/dir/x.db", &db), ORMC_ERROR);
+    assert_non_null(db); /* still a connection, for the message */
+    assert_error(db, ORMC_ERROR,
+                 "open /nonexistent/dir/x.db: unable to open database file");
+    ormc_close(db);
+}
+
+static void test_exec_errors(void **state)
+{
+    fixture *f = *state;
+    assert_status(f->db, ormc_exec(f->db, "NOPE"), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "exec: near \"NOPE\": syntax error");
+    assert_queries(f, 1);
+    assert_ok(f->db, ormc_exec(f->db, "PRAGMA user_version = 7"));
+    assert_error(f->db, ORMC_OK, "");
+}
+
+static void test_null_safety(void **state)
+{
+    fixture *f = *state;
+    ormc_close(NULL);
+    blog_list_free(NULL);
+    blog_free(NULL);
+    author_free(NULL);
+    ormc_result_free(NULL);
+    ormc_object_free(NULL);
+    assert_string_equal(ormc_errmsg(NULL), "out of memory");
+    assert_int_equal(ormc_errcode(NULL), ORMC_NOMEM);
+    /* an empty list, and a list freed twice */
+    BlogList l = {0};
+    blog_list_free(&l);
+    add_author(f->db, "Ann", "ann@example.com");
+    AuthorList al = {0};
+    assert_ok(f->db, author_fetch(f->db, NULL, &al));
+    author_list_free(&al);
+    author_list_free(&al);
+    assert_null(al.owner);
+    /* a fetch of no rows is a valid, freeable list */
+    assert_ok(f->db, blog_fetch(f->db, NULL, &l));
+    assert_int_equal(l.count, 0);
+    blog_list_free(&l);
+}
+
+static void test_results_outlive_connection(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_author(f->db, "Ann", "ann@example.com");
+    AuthorQuery q;
+    author_query_init(&q);
+    author_prefetch_books(&q);
+    AuthorList l = {0};
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    Author *a = NULL;
+    assert_ok(f->db, author_get(f->db, id, &a));
+    ormc_close(f->db);
+    f->db = NULL;
+    assert_int_equal(l.count, 1);
+    assert_string_equal(l.items[0].email, "ann@example.com");
+    assert_string_equal(a->name, "Ann");
+    author_list_free(&l);
+    author_free(a);
+}
+
+static void test_status_names(void **state)
+{
+    (void)state;
+    assert_string_equal(ormc_status_name(ORMC_OK), "ORMC_OK");
+    assert_string_equal(ormc_status_name(ORMC_NOT_FOUND), "ORMC_NOT_FOUND");
+    assert_string_equal(ormc_status_name(ORMC_CONSTRAINT), "ORMC_CONSTRAINT");
+    assert_string_equal(ormc_status_name(ORMC_INVALID), "ORMC_INVALID");
+    assert_string_equal(ormc_status_name(ORMC_BUSY), "ORMC_BUSY");
+    assert_string_equal(ormc_status_name(ORMC_NOMEM), "ORMC_NOMEM");
+    assert_string_equal(ormc_status_name(ORMC_ERROR), "ORMC_ERROR");
+    assert_string_equal(ormc_status_name(7), "ORMC_UNKNOWN");
+    assert_string_equal(ormc_status_name(-1), "ORMC_UNKNOWN");
+    assert_string_equal(ormc_status_name(ORMC_ROW), "ORMC_UNKNOWN");
+    assert_int_equal(ORMC_OK, 0);
+}
+
+static void test_now(void **state)
+{
+    (void)state;
+    int64_t before = (int64_t)time(NULL);
+    int64_t now = ormc_now();
+    int64_t after = (int64_t)time(NULL);
+    assert_in_range(now, before, after);
+}
+
+/* ---- injected backend faults (spy backend) ---- */
+
+static void test_fault_prepare(void **state)
+{
+    fixture *f = *state;
+    spy.fail_prepare_at = 1;
+    Author a;
+    author_init(&a);
+    a.name = "Ann";
+    a.email = "ann@example.com";
+    assert_status(f->db, author_insert(f->db, &a), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Author.insert: injected fault");
+    assert_int_equal(a.id, 0);
+    assert_int_equal(ormc_prepare_count(f->db), 0);
+    /* nothing was cached: the next insert prepares and works */
+    assert_ok(f->db, author_insert(f->db, &a));
+    assert_int_equal(ormc_prepare_count(f->db), 1);
+    assert_int_equal(n_authors(f->db), 1);
+}
+
+static void test_fault_step_write(void **state)
+{
+    fixture *f = *state;
+    spy.fail_step_at = 1;
+    spy.fail_code = ORMC_BUSY;
+    Author a;
+    author_init(&a);
+    a.name = "Ann";
+    a.email = "ann@example.com";
+    assert_status(f->db, author_insert(f->db, &a), ORMC_BUSY);
+    assert_error(f->db, ORMC_BUSY, "Author.insert: injected fault");
+    assert_int_equal(a.id, 0);
+    assert_int_equal(n_authors(f->db), 0);
+    /* the cached statement was reset and is reusable */
+    assert_ok(f->db, author_insert(f->db, &a));
+    assert_int_equal(a.id, 1);
+    assert_int_equal(ormc_prepare_count(f->db), 2); /* insert + count */
+}
+
+static void test_fault_in_fetch_rows(void **state)
+{
+    fixture *f = *state;
+    for (int k = 0; k < 5; k++) {
+        char email[32];
+        snprintf(email, sizeof email, "a%d@example.com", k);
+        add_author(f->db, "A", email);
+    }
+    /* the main query fails on its 3rd row */
+    spy_reset();
+    spy.fail_step_at = 3;
+    AuthorList l = {0};
+    assert_status(f->db, author_fetch(f->db, NULL, &l), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Author.fetch: injected fault");
+    assert_null(l.items);
+    assert_int_equal(l.count, 0);
+    assert_null(l.owner);
+    /* and the same fetch works afterwards */
+    assert_ok(f->db, author_fetch(f->db, NULL, &l));
+    assert_int_equal(l.count, 5);
+    author_list_free(&l);
+}
+
+static void test_fault_in_prefetch(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    Blog g;
+    blog_init(&g);
+    g.title = "g";
+    g.author_id = ann;
+    assert_ok(f->db, blog_insert(f->db, &g));
+    Comment c;
+    comment_init(&c);
+    c.blog_id = g.id;
+    c.content = "c";
+    assert_ok(f->db, comment_insert(f->db, &c));
+
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_with_author(&q);
+    blog_prefetch_comments(&q);
+    BlogList l = {0};
+    /* the child statement fails to prepare */
+    spy_reset();
+    spy.fail_prepare_at = 2;
+    assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Blog.prefetch_comments: injected fault");
+    assert_null(l.items);
+    assert_null(l.owner);
+    /* the child statement fails on its first step (main: 1 row + done) */
+    spy_reset();
+    spy.fail_step_at = 3;
+    assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Blog.prefetch_comments: injected fault");
+    assert_null(l.items);
+    assert_int_equal(l.count, 0);
+    /* recovered */
+    assert_ok(f->db, blog_fetch(f->db, &q, &l));
+    assert_int_equal(l.count, 1);
+    assert_int_equal(l.items[0].comments.count, 1);
+    assert_string_equal(l.items[0].author->name, "Ann");
+    blog_list_free(&l);
+}
+
+static void test_fault_in_get_and_count(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_author(f->db, "Ann", "ann@example.com");
+    spy_reset();
+    spy.fail_step_at = 1;
+    Author *a = (Author *)f;
+    assert_status(f->db, author_get(f->db, id, &a), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Author.get: injected fault");
+    assert_null(a);
+    spy.fail_step_at = 1;
+    int64_t n = -1;
+    assert_status(f->db, author_count(f->db, NULL, &n), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Author.count: injected fault");
+    assert_int_equal(n, 0);
+    spy.fail_step_at = 1;
+    ormc_int_stats st;
+    assert_status(f->db,
+                  ormc_aggregate_int(f->db, &author_model, NULL,
+                                     AUTHOR_FIELD_ID, &st),
+                  ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Author.aggregate: injected fault");
+    assert_int_equal(st.count, 0);
+    spy.fail_step_at = 1;
+    assert_status(f->db, author_delete(f->db, id), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Author.delete: injected fault");
+    assert_int_equal(n_authors(f->db), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T_SPY(fn) cmocka_unit_test_setup_teardown(fn, setup_spy, teardown)
+#define T_EMPTY(fn) cmocka_unit_test_setup_teardown(fn, setup_empty, teardown)
+        T(test_stmt_cache_same_shape),
+        T(test_stmt_cache_eviction_lru),
+        T(test_reset_counts),
+        T(test_trace_exact_sql),
+        T(test_tx_rollback_discards),
+        T(test_tx_commit_keeps),
+        T(test_tx_nested_refused),
+        T(test_tx_end_without_begin_refused),
+        T(test_tx_failed_statement_keeps_tx),
+        T(test_schema_create_twice),
+        T_EMPTY(test_schema_create_all_or_nothing),
+        T_EMPTY(test_schema_create_inside_tx),
+        cmocka_unit_test(test_open_unopenable_path),
+        T(test_exec_errors),
+        T(test_null_safety),
+        T(test_results_outlive_connection),
+        cmocka_unit_test(test_status_names),
+        cmocka_unit_test(test_now),
+        T_SPY(test_fault_prepare),
+        T_SPY(test_fault_step_write),
+        T_SPY(test_fault_in_fetch_rows),
+        T_SPY(test_fault_in_prefetch),
+        T_SPY(test_fault_in_get_and_count),
+#undef T
+#undef T_SPY
+#undef T_EMPTY
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,241 @@
+/*
+ * testutil.h — shared by the cmocka execution tests (tests/exec/test_*.c).
+ *
+ * Every test gets a fresh ":memory:" database from its setup and closes it in
+ * its teardown; a trace hook records every counted statement so tests can
+ * assert the exact SQL and the exact number of statements.
+ *
+ * Checks report the status name and ormc_errmsg() on failure, so a failing
+ * run says *why* ("ORMC_CONSTRAINT: Author.insert: UNIQUE constraint ...").
+ */
+#ifndef ORMC_TESTUTIL_H
+#define ORMC_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ormc.h"
+#include "ormc_backend.h"
+
+/* ---- statement trace ---- */
+
+#define TRACE_MAX 64
+
+typedef struct trace_log {
+    size_t n;             /* statements seen (may exceed TRACE_MAX) */
+    char *sql[TRACE_MAX]; /* the first TRACE_MAX, copied */
+} trace_log;
+
+static inline void trace_clear(trace_log *t)
+{
+    size_t keep = t->n < TRACE_MAX ? t->n : TRACE_MAX;
+    for (size_t i = 0; i < keep; i++) {
+        free(t->sql[i]);
+        t->sql[i] = NULL;
+    }
+    t->n = 0;
+}
+
+static inline void trace_hook(void *ctx, const char *sql)
+{
+    trace_log *t = ctx;
+    if (t->n < TRACE_MAX) {
+        size_t len = strlen(sql);
+        char *copy = malloc(len + 1);
+        assert_non_null(copy);
+        memcpy(copy, sql, len + 1);
+        t->sql[t->n] = copy;
+    }
+    t->n++;
+}
+
+/* ---- spy backend: the SQLite backend, observed and fault-injectable ----
+ * Counts prepares, steps and rows the database really returned, and can make
+ * the Nth prepare or step from now fail with a chosen status; the failed
+ * call's errmsg is then "injected fault". */
+
+typedef struct spy_state {
+    uint64_t prepares, steps, rows;
+    unsigned fail_prepare_at; /* 0: never; N: the Nth prepare from now */
+    unsigned fail_step_at;    /* 0: never; N: the Nth step from now */
+    int fail_code;            /* status the injected failure returns */
+    bool fired;               /* a fault was injected (errmsg says so) */
+} spy_state;
+
+static spy_state spy;
+static ormc_backend spy_backend;
+
+static inline void spy_reset(void)
+{
+    memset(&spy, 0, sizeof spy);
+    spy.fail_code = ORMC_ERROR;
+}
+
+static inline int spy_prepare(void *conn, const char *sql, size_t len,
+                              void **stmt)
+{
+    spy.prepares++;
+    if (spy.fail_prepare_at && --spy.fail_prepare_at == 0) {
+        *stmt = NULL;
+        spy.fired = true;
+        return spy.fail_code;
+    }
+    spy.fired = false;
+    return ormc_sqlite_backend.prepare(conn, sql, len, stmt);
+}
+
+static inline int spy_step(void *stmt)
+{
+    spy.steps++;
+    if (spy.fail_step_at && --spy.fail_step_at == 0) {
+        spy.fired = true;
+        return spy.fail_code;
+    }
+    spy.fired = false;
+    int rc = ormc_sqlite_backend.step(stmt);
+    if (rc == ORMC_ROW)
+        spy.rows++;
+    return rc;
+}
+
+static inline const char *spy_errmsg(void *conn)
+{
+    return spy.fired ? "injected fault" : ormc_sqlite_backend.errmsg(conn);
+}
+
+/* ormc_open through the spy backend. */
+static inline int spy_open(const char *path, ormc_db **out)
+{
+    spy_backend = ormc_sqlite_backend;
+    spy_backend.name = "spy";
+    spy_backend.prepare = spy_prepare;
+    spy_backend.step = spy_step;
+    spy_backend.errmsg = spy_errmsg;
+    spy_reset();
+    return ormc_open_backend(path, &spy_backend, out);
+}
+
+/* ---- fixture: one fresh in-memory database per test ---- */
+
+typedef struct fixture {
+    ormc_db *db;
+    trace_log trace;
+} fixture;
+
+/* Opens ":memory:", runs `create` (the schema's *_schema_create), attaches
+ * the trace hook and zeroes the counters. */
+static inline int fixture_open(void **state, int (*create)(ormc_db *),
+                               int (*open)(const char *, ormc_db **))
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    if (open(":memory:", &f->db) != ORMC_OK) {
+        fprintf(stderr, "ormc_open: %s\n", ormc_errmsg(f->db));
+        ormc_close(f->db);
+        free(f);
+        return -1;
+    }
+    if (create && create(f->db) != ORMC_OK) {
+        fprintf(stderr, "schema create: %s\n", ormc_errmsg(f->db));
+        ormc_close(f->db);
+        free(f);
+        return -1;
+    }
+    ormc_set_trace(f->db, trace_hook, &f->trace);
+    ormc_reset_counts(f->db);
+    spy_reset();
+    *state = f;
+    return 0;
+}
+
+/* The usual fixture: ormc_open itself. */
+static inline int fixture_setup(void **state, int (*create)(ormc_db *))
+{
+    return fixture_open(state, create, ormc_open);
+}
+
+/* The same through the spy backend (see spy_state). */
+static inline int fixture_setup_spy(void **state, int (*create)(ormc_db *))
+{
+    return fixture_open(state, create, spy_open);
+}
+
+static inline int fixture_teardown(void **state)
+{
+    fixture *f = *state;
+    if (!f)
+        return 0;
+    ormc_close(f->db);
+    trace_clear(&f->trace);
+    free(f);
+    *state = NULL;
+    return 0;
+}
+
+/* Zeroes both counters (and the spy's) and forgets the traced statements. */
+static inline void counts_reset(fixture *f)
+{
+    ormc_reset_counts(f->db);
+    trace_clear(&f->trace);
+    spy_reset();
+}
+
+/* ---- assertions ---- */
+
+/* expr must return `want`; on mismatch prints both status names and the
+ * connection's error message. */
+#define assert_status(db, expr, want)                                        \
+    do {                                                                     \
+        int got_ = (expr);                                                   \
+        int want_ = (want);                                                  \
+        if (got_ != want_) {                                                 \
+            print_error("%s\n  returned %s, expected %s\n  errmsg: %s\n",    \
+                        #expr, ormc_status_name(got_),                       \
+                        ormc_status_name(want_), ormc_errmsg(db));           \
+            fail();                                                          \
+        }                                                                    \
+    } while (0)
+
+#define assert_ok(db, expr) assert_status(db, expr, ORMC_OK)
+
+/* The last call on db failed with exactly this code and message. */
+#define assert_error(db, code, msg)                                          \
+    do {                                                                     \
+        assert_string_equal(ormc_status_name(ormc_errcode(db)),              \
+                            ormc_status_name(code));                         \
+        assert_string_equal(ormc_errmsg(db), (msg));                         \
+    } while (0)
+
+/* Exactly n counted statements since the last counts_reset. */
+#define assert_queries(fx, count)                                            \
+    do {                                                                     \
+        assert_int_equal(ormc_query_count((fx)->db), (count));               \
+        assert_int_equal((fx)->trace.n, (count));                            \
+    } while (0)
+
+/* Statement i of the trace is exactly `sql`. */
+#define assert_sql(fx, i, text)                                              \
+    do {                                                                     \
+        assert_true((size_t)(i) < (fx)->trace.n);                            \
+        assert_string_equal((fx)->trace.sql[i], (text));                     \
+    } while (0)
+
+/* Two doubles are bit-for-bit the same value (0.1 stays 0.1). */
+#define assert_double_exact(a, b)                                            \
+    do {                                                                     \
+        double a_ = (a), b_ = (b);                                           \
+        if (memcmp(&a_, &b_, sizeof a_) != 0) {                              \
+            print_error("%s = %.17g, expected %.17g\n", #a, a_, b_);         \
+            fail();                                                          \
+        }                                                                    \
+    } while (0)
+
+#endif /* ORMC_TESTUTIL_H */

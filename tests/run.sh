@@ -1,0 +1,112 @@
+#!/bin/sh
+# tests/run.sh BUILD_DIR EXEC_TEST... — runs every test of ormc and ends with
+# one line "N passed, N failed".  Exit status 1 if anything failed.
+#
+#   golden   tests/golden/<case>/: one NAME.orm; a success case holds the
+#            expected NAME.orm.h and NAME.orm.c, which must also compile with
+#            gcc and clang (-std=c11 -Wall -Wextra -Wpedantic -Werror) and the
+#            header as C++; an error case holds expected.stderr (exact text),
+#            exit status 1 and no file written.
+#   cli      tests/cli.sh: options, exit codes, determinism, ABI check.
+#   exec     cmocka programs (BUILD_DIR/tests/NAME), counted per test case.
+set -u
+B=$1
+shift
+ORMC=$(pwd)/$B/ormc
+ROOT=$(pwd)
+PASS=0
+FAIL=0
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+pass() { PASS=$((PASS + 1)); echo "PASS $1"; }
+fail() { FAIL=$((FAIL + 1)); echo "FAIL $1"; }
+
+# ---- golden ----
+for dir in tests/golden/*/; do
+    case=$(basename "$dir")
+    orm=$(cd "$dir" && ls *.orm)
+    out="$TMP/golden-$case"
+    mkdir -p "$out"
+    status=0
+    (cd "$dir" && "$ORMC" -o "$out" "$orm") >"$out.stdout" 2>"$out.stderr" || status=$?
+    if [ -f "$dir/expected.stderr" ]; then
+        if [ "$status" -ne 1 ]; then
+            fail "golden/$case: exit status $status, expected 1"
+        elif ! diff -u "$dir/expected.stderr" "$out.stderr"; then
+            fail "golden/$case: stderr differs"
+        elif [ -n "$(ls -A "$out")" ]; then
+            fail "golden/$case: files written despite errors: $(ls -A "$out")"
+        else
+            pass "golden/$case"
+        fi
+        continue
+    fi
+    if [ "$status" -ne 0 ]; then
+        cat "$out.stderr"
+        fail "golden/$case: exit status $status"
+        continue
+    fi
+    ok=1
+    for f in "$orm.h" "$orm.c"; do
+        diff -u "$dir/$f" "$out/$f" || { ok=0; echo "  $f differs (make golden-update regenerates; read the diff)"; }
+    done
+    [ $ok -eq 1 ] && pass "golden/$case" || fail "golden/$case"
+    for cc in gcc clang; do
+        if command -v $cc >/dev/null 2>&1; then
+            if $cc -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$ROOT/runtime" \
+                -I"$out" -c "$out/$orm.c" -o "$TMP/$case.$cc.o"; then
+                pass "golden/$case: generated code compiles with $cc"
+            else
+                fail "golden/$case: generated code compiles with $cc"
+            fi
+        fi
+    done
+    if command -v g++ >/dev/null 2>&1; then
+        printf '#include "%s.h"\n' "$orm" > "$TMP/$case.cpp"
+        if g++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only -I"$ROOT/runtime" \
+            -I"$out" "$TMP/$case.cpp"; then
+            pass "golden/$case: header compiles as C++"
+        else
+            fail "golden/$case: header compiles as C++"
+        fi
+    fi
+done
+
+# ---- cli ----
+if [ -f tests/cli.sh ]; then
+    while IFS= read -r line; do
+        case "$line" in
+            PASS\ *) pass "cli/${line#PASS }" ;;
+            FAIL\ *) fail "cli/${line#FAIL }" ;;
+            *) echo "$line" ;;
+        esac
+    done <<EOT
+$(ORMC="$ORMC" ROOT="$ROOT" TMP="$TMP" sh tests/cli.sh 2>&1)
+EOT
+fi
+
+# ---- exec (cmocka, TAP output: one "ok"/"not ok" line per test) ----
+for t in "$@"; do
+    bin=$B/tests/$t
+    log="$TMP/$t.log"
+    (cd "$TMP" && CMOCKA_MESSAGE_OUTPUT=TAP "$ROOT/$bin") >"$log" 2>&1
+    rc=$?
+    plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$log" | head -1)
+    ok=$(grep -c '^ok ' "$log")
+    notok=$(grep -c '^not ok ' "$log")
+    grep -E '^(ok|not ok) ' "$log" | sed "s/^ok [0-9]* - /PASS $t: /; s/^not ok [0-9]* - /FAIL $t: /"
+    PASS=$((PASS + ok))
+    FAIL=$((FAIL + notok))
+    missing=$(( ${plan:-0} - ok - notok ))
+    if [ -z "$plan" ] || [ "$missing" -gt 0 ] || { [ $rc -ne 0 ] && [ "$notok" -eq 0 ]; }; then
+        echo "---- $t exited with status $rc; its output: ----"
+        cat "$log"
+        FAIL=$((FAIL + (missing > 0 ? missing : 1)))
+    elif [ "$notok" -gt 0 ]; then
+        grep -v -E '^(ok|not ok) ' "$log" | head -50
+    fi
+done
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
