@@ -5,11 +5,13 @@
 #   make demo       generate examples/blog.orm, seed a SQLite file, run the demo
 #   make test       golden, error and execution tests; ends "N passed, N failed"
 #   make test SANITIZE=1   the same under AddressSanitizer + UBSan
+#   make test VALGRIND=1   the execution tests under valgrind
 #   make golden-update     regenerate tests/golden/*/expected files (read the diff!)
 #   make clean
 
 CC      ?= cc
 SANITIZE ?=
+VALGRIND ?= 0
 OPT     ?= -O2
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Werror
 CFLAGS  := $(WARN) $(OPT) -g
@@ -111,7 +113,7 @@ $(B)/tests/test_runtime: tests/exec/test_runtime.c tests/exec/testutil.h $(B)/ge
 
 test: deps
 	@$(MAKE) --no-print-directory all $(EXEC_TESTS:%=$(B)/tests/%)
-	@sh tests/run.sh $(B) $(EXEC_TESTS)
+	@VALGRIND=$(VALGRIND) sh tests/run.sh $(B) $(EXEC_TESTS)
 
 golden-update: $(B)/ormc
 	@sh tests/golden-update.sh $(B)/ormc

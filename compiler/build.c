@@ -42,6 +42,10 @@ const char *lex_text(Ctx *c, const char *text, size_t n)
 const char *lex_string(Ctx *c, Loc loc, const char *body, size_t n)
 {
     lex_token(c, body - 1, n + 2);
+    const char *nul = memchr(body, '\0', n);
+    if (nul)
+        diag_error(c, (Loc){loc.line, loc.col + 1 + (int)(nul - body)},
+                   "string contains a NUL byte");
     char *out = arena_zalloc(c->arena, n + 1), *o = out;
     for (size_t i = 0; i < n; i++) {
         if (body[i] != '\\') {
@@ -78,7 +82,15 @@ void lex_error(Ctx *c, Loc loc, const char *fmt, ...)
 
 void lex_stray(Ctx *c, Loc loc, unsigned char ch)
 {
-    if (ch >= 0x20 && ch < 0x7f)
+    if (ch == ':' || ch == '=')
+        diag_error(c, loc,
+                   "unexpected character '%c' (a field is written "
+                   "'name type', e.g. 'title text')",
+                   ch);
+    else if (ch == ';')
+        diag_error(c, loc,
+                   "unexpected character ';' (fields need no separator)");
+    else if (ch >= 0x20 && ch < 0x7f)
         diag_error(c, loc, "unexpected character '%c'", ch);
     else
         diag_error(c, loc, "unexpected byte 0x%02x", ch);
@@ -275,8 +287,10 @@ Default build_int_literal(Ctx *c, const char *digits, bool neg, Loc loc)
     Default d = {.kind = DEF_INT, .loc = loc};
     uint64_t v;
     if (!parse_u63(digits, neg ? (uint64_t)INT64_MAX + 1 : INT64_MAX, &v)) {
-        diag_error(c, loc, "integer literal %s%s is out of range for int64",
-                   neg ? "-" : "", digits);
+        diag_error(c, loc,
+                   "integer literal %s%.30s%s is out of range for int64 "
+                   "(-9223372036854775808 to 9223372036854775807)",
+                   neg ? "-" : "", digits, strlen(digits) > 30 ? "..." : "");
         return d;
     }
     d.i = neg ? (int64_t)(0 - v) : (int64_t)v;
@@ -290,7 +304,8 @@ Default build_real_literal(Ctx *c, const char *text, bool neg, Loc loc)
     errno = 0;
     d.r = strtod(text, NULL);
     if (errno == ERANGE && (d.r > 1 || d.r < -1))
-        diag_error(c, loc, "number %s is out of range for real", text);
+        diag_error(c, loc, "number %s%.30s%s is out of range for real",
+                   neg ? "-" : "", text, strlen(text) > 30 ? "..." : "");
     if (neg)
         d.r = -d.r;
     d.spelling = neg ? arena_printf(c->arena, "-%s", text) : text;

@@ -28,7 +28,6 @@ typedef struct Ctx {
     /* lexer position and the text of the last token (for syntax errors) */
     int line, col;
     char tok[48];
-    int depth;          /* nesting of braces/parens, to bound recursion */
 
     /* parser output: finished models, and the one being built */
     Model *models, *models_tail;

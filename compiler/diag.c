@@ -38,17 +38,26 @@ static void show_line(Ctx *c, Loc loc)
     size_t start = c->line_starts[loc.line - 1], end = start;
     while (end < c->len && c->text[end] != '\n' && c->text[end] != '\r')
         end++;
-    size_t width = end - start;
-    if (width > 200)
-        width = 200; /* very long lines are cut */
-    fputs("    ", c->diag);
-    for (size_t i = 0; i < width; i++) {
-        unsigned char ch = (unsigned char)c->text[start + i];
+    if (end == start)
+        return; /* an empty line (an empty file): nothing to point at */
+    /* a very long line is cut to a window of 200 bytes around the column,
+     * marked with "..." where it is cut */
+    size_t col = loc.col > 0 ? (size_t)loc.col - 1 : 0;
+    if (col > (size_t)(end - start))
+        col = end - start;
+    size_t from = start;
+    if (end - start > 200 && col > 150)
+        from = start + col - 100;
+    size_t to = end - from > 200 ? from + 200 : end;
+    const char *pre = from > start ? "..." : "";
+    fprintf(c->diag, "    %s", pre);
+    for (size_t i = from; i < to; i++) {
+        unsigned char ch = (unsigned char)c->text[i];
         fputc(ch == '\t' || ch >= 0x20 ? ch : ' ', c->diag);
     }
-    fputs("\n    ", c->diag);
-    for (size_t i = 0; i + 1 < (size_t)loc.col && i < width; i++)
-        fputc(c->text[start + i] == '\t' ? '\t' : ' ', c->diag);
+    fprintf(c->diag, "%s\n    %s", to < end ? "..." : "", pre[0] ? "   " : "");
+    for (size_t i = from; i < start + col && i < to; i++)
+        fputc(c->text[i] == '\t' ? '\t' : ' ', c->diag);
     fputs("^\n", c->diag);
 }
 
@@ -57,9 +66,13 @@ static void report(Ctx *c, const char *kind, Loc loc, const char *fmt,
 {
     if (!c->diag)
         return;
-    fprintf(c->diag, "%s:%d:%d: %s: ", c->file, loc.line, loc.col, kind);
-    vfprintf(c->diag, fmt, ap);
-    fputc('\n', c->diag);
+    /* messages quote names and literals: one of a megabyte is cut */
+    char msg[1024];
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    if (n >= (int)sizeof msg)
+        strcpy(msg + sizeof msg - 4, "...");
+    fprintf(c->diag, "%s:%d:%d: %s: %s\n", c->file, loc.line, loc.col, kind,
+            msg);
     show_line(c, loc);
 }
 

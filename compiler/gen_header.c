@@ -56,9 +56,19 @@ static const char *describe(Ctx *c, const Field *f)
     const char *size = f->has_size ? arena_printf(c->arena, "(%lld)",
                                                   (long long)f->size)
                                    : "";
-    return arena_printf(c->arena, "%s%s%s%s%s", t, size,
+    const char *def = "";
+    switch (f->def.kind) {
+    case DEF_INT: def = arena_printf(c->arena, ", default %lld", (long long)f->def.i); break;
+    case DEF_REAL: def = arena_printf(c->arena, ", default %s", f->def.spelling); break;
+    case DEF_BOOL: def = f->def.i ? ", default true" : ", default false"; break;
+    case DEF_STRING: def = ", has a default"; break;
+    case DEF_NOW: def = ", default now"; break;
+    default: break;
+    }
+    return arena_printf(c->arena, "%s%s%s%s%s%s", t, size,
                         f->nullable ? "?" : "", f->unique ? ", unique" : "",
-                        f->kind == TY_DATETIME ? ", Unix seconds UTC" : "");
+                        f->kind == TY_DATETIME ? ", Unix seconds UTC" : "",
+                        def);
 }
 
 static void emit_struct(Ctx *c, Buf *b, Model *m)
@@ -111,7 +121,9 @@ static void emit_crud(Buf *b, Model *m)
 {
     const char *p = m->prefix, *M = m->name;
     buf_printf(b,
-               "/* Zeroes *obj and applies the schema's defaults. */\n"
+               "/* Zeroes *obj and applies the schema's defaults; nullable "
+               "fields without a\n"
+               " * default start NULL.  Runs no SQL. */\n"
                "void %s_init(%s *obj);\n\n", p, M);
     buf_printf(b,
                "/* Inserts obj (all fields but id) and sets obj->id.  "

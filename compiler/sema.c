@@ -36,7 +36,16 @@ static const char *const RESERVED[] = {
     "static_cast", "struct", "switch", "template", "this", "thread_local",
     "throw", "true", "try", "typedef", "typeid", "typename", "union",
     "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while",
-    "xor", "NULL"};
+    "xor", "NULL",
+    /* C++ alternative tokens, C++20 and C23 keywords */
+    "and_eq", "bitand", "bitor", "compl", "not_eq", "or_eq", "xor_eq",
+    "char8_t", "char16_t", "char32_t", "concept", "requires", "co_await",
+    "co_return", "co_yield", "consteval", "constinit", "typeof",
+    "typeof_unqual",
+    /* types of <stddef.h> and <stdint.h>, which generated code uses */
+    "size_t", "ptrdiff_t", "max_align_t", "offsetof", "int8_t", "int16_t",
+    "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
+    "intptr_t", "uintptr_t", "intmax_t", "uintmax_t"};
 
 static bool is_reserved(const char *name)
 {
@@ -51,6 +60,37 @@ static bool is_reserved(const char *name)
 static bool is_impl_reserved(const char *name)
 {
     return name[0] == '_' && (name[1] == '_' || isupper((unsigned char)name[1]));
+}
+
+/* The limit macros of <stdint.h> (INT64_MAX, SIZE_MAX, UINT8_C...):
+ * upper case, ending in _MIN, _MAX or _C. */
+static bool is_limit_macro(const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < n; i++)
+        if (!isupper((unsigned char)name[i]) && !isdigit((unsigned char)name[i]) &&
+            name[i] != '_')
+            return false;
+    return (n > 4 && (strcmp(name + n - 4, "_MAX") == 0 ||
+                      strcmp(name + n - 4, "_MIN") == 0)) ||
+           (n > 2 && strcmp(name + n - 2, "_C") == 0);
+}
+
+/* Why `name` cannot name a C identifier part, or NULL if it can. */
+static const char *reserved_why(const char *name)
+{
+    if (is_reserved(name))
+        return "is a reserved word or standard name in C or C++";
+    if (strncmp(name, "ormc_", 5) == 0 || strncmp(name, "ORMC_", 5) == 0)
+        return "is reserved for the ormc runtime (names starting with "
+               "'ormc_')";
+    if (is_limit_macro(name))
+        return "could be a macro of <stdint.h> (upper case ending in _MIN, "
+               "_MAX or _C)";
+    if (is_impl_reserved(name))
+        return "is reserved in C (names starting with '__', or '_' and an "
+               "uppercase letter)";
+    return NULL;
 }
 
 /* BlogPost -> blog_post, HTTPRequest -> http_request. */
@@ -149,18 +189,34 @@ static void check_models(Sema *s)
             continue;
         }
         if (!isupper((unsigned char)m->name[0])) {
+            if (islower((unsigned char)m->name[0]))
+                diag_error(c, m->loc,
+                           "model name '%s' must start with an uppercase "
+                           "letter (e.g. '%c%s')",
+                           m->name, toupper((unsigned char)m->name[0]),
+                           m->name + 1);
+            else
+                diag_error(c, m->loc,
+                           "model name '%s' must start with an uppercase "
+                           "letter",
+                           m->name);
+            continue;
+        }
+        if (reserved_why(m->name)) {
+            diag_error(c, m->loc, "model name '%s' %s; choose another name",
+                       m->name, reserved_why(m->name));
+            continue;
+        }
+        const char *prefix = snake(c->arena, m->name);
+        if (strcmp(prefix, "ormc") == 0 || strncmp(prefix, "ormc_", 5) == 0) {
             diag_error(c, m->loc,
-                       "model name '%s' must start with an uppercase letter "
-                       "(e.g. '%c%s')",
-                       m->name, toupper((unsigned char)m->name[0]),
-                       m->name + 1);
+                       "model name '%s' would give C names starting with "
+                       "'%s_', and 'ormc_' names are the runtime's; choose "
+                       "another name",
+                       m->name, prefix);
             continue;
         }
-        if (is_reserved(m->name)) {
-            diag_error(c, m->loc, "model name '%s' is reserved in C", m->name);
-            continue;
-        }
-        m->prefix = snake(c->arena, m->name);
+        m->prefix = prefix;
         m->upper = upper(c->arena, m->prefix);
         m->table = m->prefix;
         const Model *other = names_put(&prefixes, m->prefix, m);
@@ -206,10 +262,15 @@ static void check_default(Ctx *c, Model *m, Field *f)
     default: ok = false;
     }
     if (d->kind == DEF_NULL) {
-        if (!f->nullable)
+        if (!f->nullable && f->has_size)
             diag_error(c, d->loc,
-                       "default null on '%s.%s', which is not nullable "
-                       "(write '%s?')",
+                       "'default null' needs a nullable field, and '%s.%s' "
+                       "is not; write '%s(%lld)?'",
+                       m->name, f->name, f->type_name, (long long)f->size);
+        else if (!f->nullable)
+            diag_error(c, d->loc,
+                       "'default null' needs a nullable field, and '%s.%s' "
+                       "is not; write '%s?'",
                        m->name, f->name, f->type_name);
         return;
     }
@@ -237,6 +298,24 @@ static void check_default(Ctx *c, Model *m, Field *f)
     }
 }
 
+/* Type names of SQL, C and other schema languages, for "did you mean". */
+static const char *alias_of(const char *name)
+{
+    static const char *const aliases[][2] = {
+        {"integer", "int"},     {"bigint", "int"},     {"smallint", "int"},
+        {"long", "int"},        {"int64", "int"},      {"int64_t", "int"},
+        {"float", "real"},      {"double", "real"},    {"decimal", "real"},
+        {"numeric", "real"},    {"boolean", "bool"},   {"string", "text"},
+        {"str", "text"},        {"varchar", "text"},   {"char", "text"},
+        {"timestamp", "datetime"}, {"date", "datetime"}, {"time", "datetime"},
+        {"bytes", "blob"},      {"binary", "blob"},
+    };
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcmp(aliases[i][0], name) == 0)
+            return aliases[i][1];
+    return NULL;
+}
+
 static void resolve_type(Sema *s, Model *m, Field *f)
 {
     Ctx *c = s->c;
@@ -258,7 +337,9 @@ static void resolve_type(Sema *s, Model *m, Field *f)
         if (strcmp(BUILTINS[i], f->type_name) == 0)
             f->kind = BUILTIN_KINDS[i];
     if (f->kind == TY_UNRESOLVED) {
-        const char *s2 = diag_suggest(f->type_name, BUILTINS, NBUILTINS);
+        const char *s2 = alias_of(f->type_name);
+        if (!s2)
+            s2 = diag_suggest(f->type_name, BUILTINS, NBUILTINS);
         if (!s2)
             s2 = diag_suggest(f->type_name, s->model_names, c->schema.nmodels);
         if (s2)
@@ -280,10 +361,9 @@ static void check_field(Sema *s, Model *m, Field *f)
                    "key 'id'");
         return;
     }
-    if (is_reserved(f->name) || is_impl_reserved(f->name)) {
-        diag_error(c, f->loc,
-                   "field name '%s' is reserved in C; choose another name",
-                   f->name);
+    if (reserved_why(f->name)) {
+        diag_error(c, f->loc, "field name '%s' %s; choose another name",
+                   f->name, reserved_why(f->name));
         return;
     }
     resolve_type(s, m, f);
@@ -317,10 +397,10 @@ static void check_field(Sema *s, Model *m, Field *f)
     }
     if (f->kind != TY_UNRESOLVED)
         check_default(c, m, f);
-    if (f->related && (is_reserved(f->related) || is_impl_reserved(f->related)))
+    if (f->related && reserved_why(f->related))
         diag_error(c, f->related_loc,
-                   "related name '%s' is reserved in C; choose another name",
-                   f->related);
+                   "related name '%s' %s; choose another name", f->related,
+                   reserved_why(f->related));
 }
 
 static void check_fields(Sema *s, Model *m)
@@ -336,12 +416,16 @@ static void check_fields(Sema *s, Model *m)
     for (Field *f = m->fields; f; f = f->next) {
         const Field *first = names_put(&seen, f->name, f);
         if (first) {
+            /* a field broken by a syntax error has been reported */
+            if (!f->type_name || !first->type_name)
+                continue;
             diag_error(c, f->loc, "duplicate field '%s' in model '%s'",
                        f->name, m->name);
             diag_note(c, first->loc, "'%s' first declared here", f->name);
             continue;
         }
-        check_field(s, m, f);
+        if (f->type_name) /* NULL: a syntax error, already reported */
+            check_field(s, m, f);
         f->index_no = m->nf + 1;
         m->fv[m->nf++] = f;
         if (f->kind == TY_MODEL)
@@ -377,6 +461,9 @@ static void add_reverse(Ctx *c, Model *m, Field *fk)
                    "reverse relation '%s' on model '%s' clashes with field "
                    "'%s.%s'; give it another 'related' name",
                    name, t->name, t->name, name);
+        if (clash)
+            diag_note(c, clash->loc, "field '%s.%s' declared here", t->name,
+                      name);
         return;
     }
     if (t->nrevs == t->caprevs) {
@@ -472,13 +559,22 @@ static void option_index(Ctx *c, Model *m, Option *o, bool unique)
     m->indexes = v;
 }
 
-static void option_order(Ctx *c, Model *m, Option *o, bool *seen)
+/* Reports a second @order or @table; *first is the first one. */
+static bool option_twice(Ctx *c, Model *m, Option *o, Option **first)
 {
-    if (*seen) {
-        diag_error(c, o->loc, "@order given twice in model '%s'", m->name);
-        return;
+    if (!*first) {
+        *first = o;
+        return false;
     }
-    *seen = true;
+    diag_error(c, o->loc, "@%s given twice in model '%s'", o->name, m->name);
+    diag_note(c, (*first)->loc, "first @%s here", o->name);
+    return true;
+}
+
+static void option_order(Ctx *c, Model *m, Option *o, Option **seen)
+{
+    if (option_twice(c, m, o, seen))
+        return;
     int n = 0;
     for (OptArg *a = o->args; a; a = a->next)
         n++;
@@ -514,13 +610,10 @@ static bool valid_sql_name(const char *s)
     return true;
 }
 
-static void option_table(Ctx *c, Model *m, Option *o, bool *seen)
+static void option_table(Ctx *c, Model *m, Option *o, Option **seen)
 {
-    if (*seen) {
-        diag_error(c, o->loc, "@table given twice in model '%s'", m->name);
+    if (option_twice(c, m, o, seen))
         return;
-    }
-    *seen = true;
     OptArg *a = o->args;
     if (!a || !a->is_string || a->next) {
         diag_error(c, o->loc, "@table takes one string, e.g. @table(\"books\")");
@@ -529,8 +622,9 @@ static void option_table(Ctx *c, Model *m, Option *o, bool *seen)
     if (!valid_sql_name(a->name) || strlen(a->name) > 128 ||
         strncmp(a->name, "sqlite_", 7) == 0) {
         diag_error(c, a->loc,
-                   "table name \"%s\" must be letters, digits and '_' (not "
-                   "starting with a digit or 'sqlite_'), at most 128",
+                   "table name \"%s\" is not allowed: use at most 128 "
+                   "letters, digits and '_', not starting with a digit or "
+                   "'sqlite_'",
                    a->name);
         return;
     }
@@ -539,7 +633,7 @@ static void option_table(Ctx *c, Model *m, Option *o, bool *seen)
 
 static void check_options(Ctx *c, Model *m)
 {
-    bool order_seen = false, table_seen = false;
+    Option *order_seen = NULL, *table_seen = NULL;
     char buf[128];
     for (Option *o = m->options; o; o = o->next) {
         if (strcmp(o->name, "index") == 0)
@@ -550,9 +644,14 @@ static void check_options(Ctx *c, Model *m)
             option_order(c, m, o, &order_seen);
         else if (strcmp(o->name, "table") == 0)
             option_table(c, m, o, &table_seen);
-        else
+        else if (diag_suggest(o->name, OPTIONS, 4))
             diag_error(c, o->loc, "unknown model option '@%s'%s", o->name,
                        hint(buf, sizeof buf, o->name, OPTIONS, 4));
+        else
+            diag_error(c, o->loc,
+                       "unknown model option '@%s' (options: @index, "
+                       "@unique, @order, @table)",
+                       o->name);
     }
     if (!m->norder) {
         m->order = arena_zalloc(c->arena, sizeof *m->order);
@@ -593,12 +692,67 @@ static void add_implied_indexes(Ctx *c, Model *m)
 
 /* ---- generated names ---- */
 
+/* What a generated name is for, to report a clash with it. */
+typedef struct Owner {
+    const char *what; /* "field 'Book.title'" */
+    const char *role; /* "" or " (its foreign key)" */
+    Loc loc;          /* line 0: the schema itself */
+} Owner;
+
 typedef struct Gen {
     Ctx *c;
-    NameMap names;  /* generated C name -> description */
+    NameMap names;  /* generated C name -> Owner */
+    NameMap types;  /* generated type name -> Owner */
 } Gen;
 
-static void claim(Gen *g, Loc loc, const char *what, const char *fmt, ...)
+static const Owner *owner(Ctx *c, Loc loc, const char *role,
+                          const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static const Owner *owner(Ctx *c, Loc loc, const char *role,
+                          const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    Owner *o = arena_zalloc(c->arena, sizeof *o);
+    o->what = arena_strdup(c->arena, buf, strlen(buf));
+    o->role = role;
+    o->loc = loc;
+    return o;
+}
+
+/* `subject` is "generated name 'x'" or "member 'x' of struct M". */
+static void clash(Ctx *c, const char *subject, const Owner *now,
+                  const Owner *prev)
+{
+    if (!prev->loc.line) { /* implicit: only `now` can be renamed */
+        diag_error(c, now->loc,
+                   "%s is needed both for %s%s and for %s%s; rename %s",
+                   subject, now->what, now->role, prev->what, prev->role,
+                   now->what);
+        return;
+    }
+    diag_error(c, now->loc,
+               "%s is needed both for %s%s and for %s%s; rename one of them",
+               subject, now->what, now->role, prev->what, prev->role);
+    diag_note(c, prev->loc, "%s declared here", prev->what);
+}
+
+/* Claims a generated function, type or constant name for `o`; false (after
+ * reporting it) when another part of the schema already has it. */
+static bool claim(Gen *g, const Owner *o, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static bool claim(Gen *g, const Owner *o, const char *fmt, ...)
 {
     char buf[512];
     va_list ap;
@@ -606,22 +760,64 @@ static void claim(Gen *g, Loc loc, const char *what, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     char *name = arena_strdup(g->c->arena, buf, strlen(buf));
-    const char *prev = names_put(&g->names, name, what);
-    if (prev)
-        diag_error(g->c, loc,
-                   "generated name '%s' for %s clashes with the one for %s",
-                   name, what, prev);
+    const Owner *prev = names_put(&g->names, name, o);
+    if (prev) {
+        char subject[600];
+        snprintf(subject, sizeof subject, "generated name '%s'", name);
+        clash(g->c, subject, o, prev);
+    }
+    return !prev;
+}
+
+/* Claims a member of struct m; false (after reporting it) on a clash. */
+static bool member(Gen *g, NameMap *members, Model *m, const char *name,
+                   const Owner *o)
+{
+    Ctx *c = g->c;
+    const Owner *type = names_get(&g->types, name);
+    if (type) {
+        /* C++ would take the member for the type in the rest of the
+         * struct (a List or Query type, or a relation's pointer) */
+        diag_error(c, o->loc,
+                   "member '%s' of struct %s, for %s%s, has the name of a "
+                   "type generated for %s; C++ does not allow that, rename "
+                   "it",
+                   name, m->name, o->what, o->role, type->what);
+        diag_note(c, type->loc, "%s declared here", type->what);
+        return false;
+    }
+    const Owner *prev = names_put(members, name, o);
+    if (prev) {
+        char *subject = arena_printf(c->arena, "member '%s' of struct %s",
+                                     name, m->name);
+        clash(c, subject, o, prev);
+    }
+    return !prev;
 }
 
 /* Every struct member, function, type and constant ormc will emit must be
- * unique, or the generated code would not compile. */
+ * unique, or the generated code would not compile.  One clash is reported
+ * per model, field and reverse relation: the names derived from a clashing
+ * one would clash too. */
 static void check_generated_names(Ctx *c)
 {
-    Gen g = {c, {0}};
+    Gen g = {c, {0}, {0}};
     names_init(&g.names, c->arena);
+    names_init(&g.types, c->arena);
     Schema *s = &c->schema;
-    claim(&g, (Loc){1, 1}, "the schema", "%s_schema", s->name);
-    claim(&g, (Loc){1, 1}, "the schema", "%s_schema_create", s->name);
+    for (int i = 0; i < s->nmodels; i++) {
+        Model *m = s->mv[i];
+        if (!m->prefix)
+            continue;
+        const Owner *mo = owner(c, m->loc, "", "model '%s'", m->name);
+        names_put(&g.types, m->name, mo);
+        names_put(&g.types, arena_printf(c->arena, "%sList", m->name), mo);
+        names_put(&g.types, arena_printf(c->arena, "%sQuery", m->name), mo);
+    }
+    const Owner *schema = owner(c, (Loc){0, 0}, "", "the schema '%s'",
+                                s->base);
+    claim(&g, schema, "%s_schema", s->name);
+    claim(&g, schema, "%s_schema_create", s->name);
     static const char *const per_model[] = {
         "init", "insert", "update", "delete", "get", "free", "list_free",
         "query_init", "fetch", "count", "order_by", "limit", "offset", "model"};
@@ -631,71 +827,80 @@ static void check_generated_names(Ctx *c)
         Model *m = s->mv[i];
         if (!m->prefix)
             continue;
-        const char *what = arena_printf(c->arena, "model '%s'", m->name);
+        const Owner *mo = owner(c, m->loc, "", "model '%s'", m->name);
         const Model *t = names_put(&tables, m->table, m);
-        if (t)
-            diag_error(c, m->loc, "models '%s' and '%s' both use table '%s'",
+        if (t) {
+            diag_error(c, m->loc,
+                       "models '%s' and '%s' both use table '%s'; give one "
+                       "another name with @table(\"...\")",
                        t->name, m->name, m->table);
-        claim(&g, m->loc, what, "%s", m->name);
-        claim(&g, m->loc, what, "%sList", m->name);
-        claim(&g, m->loc, what, "%sQuery", m->name);
-        for (size_t k = 0; k < sizeof per_model / sizeof *per_model; k++)
-            claim(&g, m->loc, what, "%s_%s", m->prefix, per_model[k]);
-        claim(&g, m->loc, what, "%s_FIELD_ID", m->upper);
+            diag_note(c, t->loc, "model '%s' declared here", t->name);
+        }
+        bool ok = claim(&g, mo, "%s", m->name) &&
+                  claim(&g, mo, "%sList", m->name) &&
+                  claim(&g, mo, "%sQuery", m->name);
+        for (size_t k = 0; ok && k < sizeof per_model / sizeof *per_model; k++)
+            ok = claim(&g, mo, "%s_%s", m->prefix, per_model[k]);
+        ok = ok && claim(&g, mo, "%s_FIELD_ID", m->upper);
+        /* the primary key's own query functions */
+        const Owner *io = owner(c, (Loc){0, 0}, "",
+                                "the primary key '%s.id'", m->name);
+        if (ok && claim(&g, io, "%s_where_id", m->prefix))
+            claim(&g, io, "%s_where_id_in", m->prefix);
 
         NameMap members;
         names_init(&members, c->arena);
-        names_put(&members, "id", "the primary key");
+        names_put(&members, "id",
+                  owner(c, (Loc){0, 0}, "", "the primary key 'id'"));
         for (int k = 0; k < m->nf; k++) {
             Field *f = m->fv[k];
-            const char *fw = arena_printf(c->arena, "field '%s.%s'", m->name,
-                                          f->name);
-            const char *mem[3] = {f->member, NULL, NULL};
-            if (f->kind == TY_MODEL)
-                mem[1] = f->name;
-            if (f->nullable && f->kind != TY_TEXT && f->kind != TY_BLOB)
-                mem[2] = arena_printf(c->arena, "%s_null", f->name);
-            for (int j = 0; j < 3; j++) {
-                if (!mem[j])
-                    continue;
-                const char *prev = names_put(&members, mem[j], fw);
-                if (prev)
-                    diag_error(c, f->loc,
-                               "member '%s' generated for %s clashes with "
-                               "%s in struct %s",
-                               mem[j], fw, prev, m->name);
+            bool rel = f->kind == TY_MODEL;
+            const char *qual = arena_printf(c->arena, "%s.%s", m->name,
+                                            f->name);
+            const Owner *fo = owner(c, f->loc, "", "%s '%s'",
+                                    rel ? "relation" : "field", qual);
+            ok = true;
+            if (rel) {
+                const Owner *fk = owner(c, f->loc, " (its foreign key)",
+                                        "relation '%s'", qual);
+                ok = member(&g, &members, m, f->member, fk) &&
+                     member(&g, &members, m, f->name, fo);
+            } else {
+                ok = member(&g, &members, m, f->member, fo);
             }
-            claim(&g, f->loc, fw, "%s_FIELD_%s", m->upper,
-                  upper(c->arena, f->member));
-            claim(&g, f->loc, fw, "%s_where_%s", m->prefix, f->member);
-            if (f->nullable)
-                claim(&g, f->loc, fw, "%s_where_%s_null", m->prefix, f->name);
-            if (f->kind == TY_INT || f->kind == TY_TEXT ||
-                f->kind == TY_DATETIME || f->kind == TY_MODEL)
-                claim(&g, f->loc, fw, "%s_where_%s_in", m->prefix, f->member);
-            if (f->kind == TY_INT || f->kind == TY_REAL ||
-                f->kind == TY_DATETIME)
-                claim(&g, f->loc, fw, "%s_aggregate_%s", m->prefix, f->name);
-            if (f->kind == TY_MODEL)
-                claim(&g, f->loc, fw, "%s_with_%s", m->prefix, f->name);
+            if (ok && f->nullable && f->kind != TY_TEXT && f->kind != TY_BLOB) {
+                const Owner *nf = owner(c, f->loc, " (its null flag)", "%s '%s'",
+                                        rel ? "relation" : "field", qual);
+                ok = member(&g, &members, m,
+                            arena_printf(c->arena, "%s_null", f->name), nf);
+            }
+            ok = ok && claim(&g, fo, "%s_FIELD_%s", m->upper,
+                             upper(c->arena, f->member));
+            ok = ok && claim(&g, fo, "%s_where_%s", m->prefix, f->member);
+            if (ok && f->nullable)
+                ok = claim(&g, fo, "%s_where_%s_null", m->prefix, f->name);
+            if (ok && (f->kind == TY_INT || f->kind == TY_TEXT ||
+                       f->kind == TY_DATETIME || rel))
+                ok = claim(&g, fo, "%s_where_%s_in", m->prefix, f->member);
+            if (ok && (f->kind == TY_INT || f->kind == TY_REAL ||
+                       f->kind == TY_DATETIME))
+                ok = claim(&g, fo, "%s_aggregate_%s", m->prefix, f->name);
+            if (ok && rel)
+                claim(&g, fo, "%s_with_%s", m->prefix, f->name);
         }
         for (int k = 0; k < m->nrevs; k++) {
             Reverse *r = &m->revs[k];
-            const char *rw = arena_printf(c->arena,
-                                          "reverse relation '%s.%s'",
-                                          m->name, r->name);
-            const char *cnt = arena_printf(c->arena, "%s_count", r->name);
-            const char *mem[2] = {r->name, cnt};
-            for (int j = 0; j < 2; j++) {
-                const char *prev = names_put(&members, mem[j], rw);
-                if (prev)
-                    diag_error(c, r->loc,
-                               "member '%s' generated for %s clashes with "
-                               "%s in struct %s",
-                               mem[j], rw, prev, m->name);
-            }
-            claim(&g, r->loc, rw, "%s_prefetch_%s", m->prefix, r->name);
-            claim(&g, r->loc, rw, "%s_count_%s", m->prefix, r->name);
+            const char *qual = arena_printf(c->arena, "%s.%s", m->name,
+                                            r->name);
+            const Owner *ro = owner(c, r->loc, "", "reverse relation '%s'",
+                                    qual);
+            const Owner *rc = owner(c, r->loc, " (its count)",
+                                    "reverse relation '%s'", qual);
+            if (member(&g, &members, m, r->name, ro) &&
+                member(&g, &members, m,
+                       arena_printf(c->arena, "%s_count", r->name), rc) &&
+                claim(&g, ro, "%s_prefetch_%s", m->prefix, r->name))
+                claim(&g, ro, "%s_count_%s", m->prefix, r->name);
         }
     }
 }
@@ -725,6 +930,13 @@ void sema_check(Ctx *c)
     Sema s = {c, {0}, NULL};
     names_init(&s.models, c->arena);
     name_schema(c);
+    const char *sn = c->schema.name;
+    if (strcmp(sn, "ormc") == 0 || strncmp(sn, "ormc_", 5) == 0)
+        diag_error(c, (Loc){1, 1},
+                   "the file name '%s' would give C names starting with "
+                   "'%s_', and 'ormc_' names are the runtime's; rename the "
+                   "file",
+                   c->schema.base, sn);
     check_models(&s);
     if (c->schema.nmodels == 0) {
         if (c->nerrors == 0)

@@ -24,6 +24,12 @@ static void yyerror(const YYLTYPE *loc, yyscan_t scanner, Ctx *ctx,
     (void)scanner;
     diag_error(ctx, *loc, "%s", msg);
 }
+
+/* A model body ended by the next 'model' or by the end of the file. */
+static void unclosed_model(Ctx *ctx, Loc at, int next);
+/* `Model A`, `modle A`, `table A` where 'model A' belongs: reports it;
+ * true if `word` is a misspelt 'model' (then the model is kept). */
+static bool not_model(Ctx *ctx, const char *word, Loc at);
 }
 
 %define api.pure full
@@ -50,6 +56,12 @@ static void yyerror(const YYLTYPE *loc, yyscan_t scanner, Ctx *ctx,
              OPTION "model option"
 %token LEXERROR "invalid token"
 
+/* A model missing its '}' ends at the next 'model' or the end of the
+ * file; an error inside its body is recovered from inside the body, and an
+ * identifier there is a field (not a misspelt 'model'). */
+%precedence UNCLOSED
+%precedence error IDENT
+
 %type <str> name
 %type <field> field type mods
 %type <option> option
@@ -65,10 +77,27 @@ schema:
     | schema error '}'              { }
     ;
 
+/* Error recovery keeps what it can, so one mistake reports one error:
+ * a model whose header or body is broken still exists (relations to it
+ * resolve), so does one introduced by a misspelt 'model' ("modle A {"), a
+ * model missing its '}' ends at the next 'model' or at the end of the
+ * file, and a broken field keeps its name (options naming it resolve);
+ * sema skips a field whose type is NULL. */
 model:
-      MODEL IDENT                   { build_model_begin(ctx, $2, @2); }
-      '{' members '}'               { build_model_end(ctx); }
+      model_head '{' members '}'    { build_model_end(ctx); }
+    | model_head '{' members %prec UNCLOSED
+                                    { if (!YYRECOVERING())
+                                          unclosed_model(ctx, yylloc, yychar);
+                                      build_model_end(ctx); }
+    | model_head error '}'          { build_model_end(ctx); }
     | MODEL error '}'               { build_model_drop(ctx); }
+    ;
+
+model_head:
+      MODEL IDENT                   { build_model_begin(ctx, $2, @2); }
+    | IDENT                         { if (!not_model(ctx, $1, @1))
+                                          YYERROR; /* skip to '}' */ }
+      IDENT                         { build_model_begin(ctx, $3, @3); }
     ;
 
 members:
@@ -79,6 +108,7 @@ members:
 member:
       field                         { build_add_field(ctx, $1); }
     | option                        { build_add_option(ctx, $1); }
+    | name error                    { build_add_field(ctx, build_field(ctx, $1, @1, build_type(ctx, NULL, @1))); }
     | error                         { }
     ;
 
@@ -151,29 +181,91 @@ name:
 
 %%
 
-/* "unexpected X; expected A, B or C", naming the token as written. */
+static void unclosed_model(Ctx *ctx, Loc at, int next)
+{
+    if (!ctx->cur)
+        return;
+    diag_error(ctx, at, "expected '}' to close model '%s' before %s",
+               ctx->cur->name, next == MODEL ? "'model'" : "end of file");
+    diag_note(ctx, ctx->cur->loc, "model '%s' starts here", ctx->cur->name);
+}
+
+static bool not_model(Ctx *ctx, const char *word, Loc at)
+{
+    static const char *const kw[] = {"model"};
+    if (diag_suggest(word, kw, 1)) {
+        diag_error(ctx, at,
+                   "syntax error: unexpected identifier '%s'; did you mean "
+                   "'model'?",
+                   word);
+        return true;
+    }
+    diag_error(ctx, at,
+               "syntax error: unexpected identifier '%s'; expected 'model' "
+               "(a model is written 'model Name { ... }')",
+               word);
+    return false;
+}
+
+static bool has(const yysymbol_kind_t *v, int n, yysymbol_kind_t s)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i] == s)
+            return true;
+    return false;
+}
+
+/* "unexpected X; expected A, B or C", naming the token as written and
+ * what is expected in the words of the language reference: "a type", "a
+ * field name", "a default value" rather than a list of token kinds. */
 static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner,
                                  Ctx *ctx)
 {
     (void)scanner;
-    enum { MAX = 8 };
-    yysymbol_kind_t expected[MAX];
-    int n = yypcontext_expected_tokens(pc, expected, MAX);
+    yysymbol_kind_t expected[YYNTOKENS];
+    int n = yypcontext_expected_tokens(pc, expected, YYNTOKENS);
     yysymbol_kind_t got = yypcontext_token(pc);
-    const char *names[MAX];
+    const char *names[YYNTOKENS];
     int k = 0;
-    bool ident = false;
-    for (int i = 0; i < n; i++)
-        ident |= expected[i] == YYSYMBOL_IDENT;
-    for (int i = 0; i < n && k < MAX; i++) {
+    if (n < 0)
+        n = 0;
+    bool ident = has(expected, n, YYSYMBOL_IDENT);
+    bool member = ident && has(expected, n, YYSYMBOL_OPTION);
+    if (has(expected, n, YYSYMBOL_TRUE) && has(expected, n, YYSYMBOL_STRING) &&
+        !ident) {
+        /* after 'default' */
+        names[k++] = "a value (a number, a string, true, false, now or null)";
+        n = 0;
+    } else if (n == 1 && ident) {
+        /* after 'model', or after a field name */
+        names[k++] = ctx->cur ? "a type" : "a model name";
+        n = 0;
+    }
+    for (int i = 0; i < n; i++) {
         yysymbol_kind_t s = expected[i];
         /* contextual keywords are names too: "identifier" covers them */
         if (ident && s >= YYSYMBOL_DELETE && s <= YYSYMBOL_FALSE)
             continue;
-        names[k++] = yysymbol_name(s);
+        /* a model body may end at 'model' or end of file only as a
+         * recovery (reported as a missing '}') */
+        if (has(expected, n, YYTRANSLATE('}')) &&
+            (s == YYSYMBOL_MODEL || s == YYSYMBOL_YYEOF))
+            continue;
+        /* between models: only 'model' is worth a mention (an
+         * identifier is accepted there as a misspelt 'model') */
+        if ((s == YYSYMBOL_YYEOF || s == YYSYMBOL_IDENT) &&
+            has(expected, n, YYSYMBOL_MODEL) &&
+            !has(expected, n, YYTRANSLATE('}')))
+            continue;
+        if (s == YYSYMBOL_IDENT && member)
+            names[k++] = "a field name";
+        else if (s == YYSYMBOL_OPTION)
+            names[k++] = "an option (e.g. @index)";
+        else
+            names[k++] = yysymbol_name(s);
     }
     build_syntax_error(ctx, *yypcontext_location(pc),
                        got == YYSYMBOL_YYEOF ? NULL : yysymbol_name(got),
-                       names, n < 0 || n == MAX ? 0 : k);
+                       names, k > 6 ? 0 : k);
     return 0;
 }

@@ -8,8 +8,15 @@
 #            header as C++; an error case holds expected.stderr (exact text),
 #            exit status 1 and no file written.
 #   cli      tests/cli.sh: options, exit codes, determinism, ABI check.
-#   exec     cmocka programs (BUILD_DIR/tests/NAME), counted per test case.
+#   exec     cmocka programs (BUILD_DIR/tests/NAME), counted per test case;
+#            with VALGRIND=1 each runs under valgrind (any error or leak
+#            fails it).
 set -u
+VALGRIND=${VALGRIND:-0}
+VG=""
+if [ "$VALGRIND" = 1 ]; then
+    VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+fi
 B=$1
 shift
 ORMC=$(pwd)/$B/ormc
@@ -90,7 +97,7 @@ fi
 for t in "$@"; do
     bin=$B/tests/$t
     log="$TMP/$t.log"
-    (cd "$TMP" && CMOCKA_MESSAGE_OUTPUT=TAP "$ROOT/$bin") >"$log" 2>&1
+    (cd "$TMP" && CMOCKA_MESSAGE_OUTPUT=TAP $VG "$ROOT/$bin") >"$log" 2>&1
     rc=$?
     plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$log" | head -1)
     ok=$(grep -c '^ok ' "$log")
