@@ -115,6 +115,7 @@ typedef struct OrderTerm {
 
 typedef struct Index {
     bool unique;
+    bool skip;      /* redundant: same columns as an earlier index, or id */
     Field **fields; /* NULL entry = id */
     int nfields;
 } Index;

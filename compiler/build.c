@@ -303,7 +303,7 @@ Default build_real_literal(Ctx *c, const char *text, bool neg, Loc loc)
     Default d = {.kind = DEF_REAL, .loc = loc};
     errno = 0;
     d.r = strtod(text, NULL);
-    if (errno == ERANGE && (d.r > 1 || d.r < -1))
+    if (errno == ERANGE)
         diag_error(c, loc, "number %s%.30s%s is out of range for real",
                    neg ? "-" : "", text, strlen(text) > 30 ? "..." : "");
     if (neg)

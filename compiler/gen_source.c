@@ -7,6 +7,7 @@
  */
 #include "buf.h"
 #include "ctx.h"
+#include "names.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,22 @@ static void sql_string(Buf *b, const char *s)
     buf_puts(b, "'");
 }
 
-static void column_def(Buf *b, const Field *f)
+/* The shortest decimal spelling of v that reads back as v, with a '.' or
+ * an exponent so it stays a floating constant in C and SQL. */
+static const char *real_literal(Ctx *c, double v)
+{
+    char buf[64];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    if (!strpbrk(buf, ".eEn"))
+        strcat(buf, ".0");
+    return arena_strdup(c->arena, buf, strlen(buf));
+}
+
+static void column_def(Ctx *c, Buf *b, const Field *f)
 {
     buf_printf(b, "  \"%s\" %s", f->member, sql_type(f));
     if (!f->nullable)
@@ -48,7 +64,7 @@ static void column_def(Buf *b, const Field *f)
         else
             buf_printf(b, " DEFAULT %lld", (long long)f->def.i);
         break;
-    case DEF_REAL: buf_printf(b, " DEFAULT %s", f->def.spelling); break;
+    case DEF_REAL: buf_printf(b, " DEFAULT %s", real_literal(c, f->def.r)); break;
     case DEF_BOOL: buf_printf(b, " DEFAULT %d", (int)f->def.i); break;
     case DEF_STRING:
         buf_puts(b, " DEFAULT ");
@@ -75,6 +91,7 @@ static void column_def(Buf *b, const Field *f)
 
 static const char *index_col(const Field *f) { return f ? f->member : "id"; }
 
+
 void gen_ddl(Ctx *c)
 {
     Schema *s = &c->schema;
@@ -90,7 +107,7 @@ void gen_ddl(Ctx *c)
                        "  \"id\" INTEGER PRIMARY KEY AUTOINCREMENT", m->table);
         for (int k = 0; k < m->nf; k++) {
             buf_puts(&b, ",\n");
-            column_def(&b, m->fv[k]);
+            column_def(c, &b, m->fv[k]);
         }
         buf_puts(&b, "\n)");
         size_t len;
@@ -98,10 +115,14 @@ void gen_ddl(Ctx *c)
         c->ddl[c->nddl++] = arena_strdup(c->arena, t, len);
         free(t);
     }
+    NameMap used;
+    names_init(&used, c->arena);
     for (int i = 0; i < s->nmodels; i++) {
         Model *m = s->mv[i];
         for (int k = 0; k < m->nindexes; k++) {
             Index *ix = &m->indexes[k];
+            if (ix->skip)
+                continue;
             Buf name = {0}, cols = {0};
             buf_puts(&name, m->table);
             for (int j = 0; j < ix->nfields; j++) {
@@ -109,11 +130,15 @@ void gen_ddl(Ctx *c)
                 buf_printf(&cols, "%s\"%s\"", j ? ", " : "",
                            index_col(ix->fields[j]));
             }
+            buf_puts(&name, ix->unique ? "_uniq" : "_idx");
             char *nm = buf_take(&name, NULL), *cl = buf_take(&cols, NULL);
+            /* index names share one namespace per database: number clashes */
+            const char *unique_name = arena_strdup(c->arena, nm, strlen(nm));
+            for (int n = 2; names_put(&used, unique_name, ix); n++)
+                unique_name = arena_printf(c->arena, "%s_%d", nm, n);
             c->ddl[c->nddl++] = arena_printf(
-                c->arena, "CREATE %sINDEX \"%s_%s\" ON \"%s\" (%s)",
-                ix->unique ? "UNIQUE " : "", nm, ix->unique ? "uniq" : "idx",
-                m->table, cl);
+                c->arena, "CREATE %sINDEX \"%s\" ON \"%s\" (%s)",
+                ix->unique ? "UNIQUE " : "", unique_name, m->table, cl);
             free(nm);
             free(cl);
         }
@@ -154,7 +179,7 @@ static void c_int64(Buf *b, int64_t v)
         buf_printf(b, "%lld", (long long)v);
 }
 
-static void emit_fields(Buf *b, Model *m)
+static void emit_fields(Ctx *c, Buf *b, Model *m)
 {
     buf_printf(b, "static const ormc_field %s_fields[] = {\n", m->prefix);
     buf_printf(b,
@@ -195,7 +220,9 @@ static void emit_fields(Buf *b, Model *m)
             }
             break;
         case DEF_BOOL: buf_printf(b, ", .def_int = %d", (int)f->def.i); break;
-        case DEF_REAL: buf_printf(b, ", .def_real = %s", f->def.spelling); break;
+        case DEF_REAL:
+            buf_printf(b, ", .def_real = %s", real_literal(c, f->def.r));
+            break;
         case DEF_STRING:
             buf_puts(b, ", .def_text = \"");
             buf_c_string(b, f->def.s);
@@ -246,11 +273,11 @@ static void emit_relations(Ctx *c, Buf *b, Model *m)
 /* Emits `name = "SQL"` for the CRUD statements, parameters in field order. */
 static void emit_sql(Buf *b, Model *m)
 {
-    buf_printf(b, "    .insert_sql = \"INSERT INTO \\\"%s\\\" (", m->table);
+    buf_printf(b, "    .insert_sql = \"INSERT INTO \\\"%s\\\"", m->table);
     for (int i = 0; i < m->nf; i++)
-        buf_printf(b, "%s\\\"%s\\\"", i ? ", " : "", m->fv[i]->member);
+        buf_printf(b, "%s\\\"%s\\\"", i ? ", " : " (", m->fv[i]->member);
     if (!m->nf)
-        buf_puts(b, ") DEFAULT VALUES\",\n");
+        buf_puts(b, " DEFAULT VALUES\",\n");
     else {
         buf_puts(b, ") VALUES (");
         for (int i = 0; i < m->nf; i++)
@@ -277,7 +304,7 @@ static void emit_sql(Buf *b, Model *m)
 static void emit_model(Ctx *c, Buf *b, Model *m)
 {
     buf_printf(b, "/* ---- %s ---- */\n\n", m->name);
-    emit_fields(b, m);
+    emit_fields(c, b, m);
     emit_relations(c, b, m);
     buf_printf(b, "const ormc_model %s_model = {\n", m->prefix);
     buf_printf(b, "    .name = \"%s\",\n", m->name);

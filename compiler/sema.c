@@ -113,6 +113,15 @@ static const char *snake(Arena *a, const char *name)
     return out;
 }
 
+static const char *lower(Arena *a, const char *s)
+{
+    size_t n = strlen(s);
+    char *out = arena_strdup(a, s, n);
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)tolower((unsigned char)out[i]);
+    return out;
+}
+
 static const char *upper(Arena *a, const char *s)
 {
     size_t n = strlen(s);
@@ -237,11 +246,39 @@ static Field *find_field(Model *m, const char *name)
     return NULL;
 }
 
+/* Well-formed UTF-8: no overlong forms, surrogates or values past U+10FFFF. */
+static bool valid_utf8(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    while (*s) {
+        unsigned c = *s, len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2
+                                          : (c & 0xf0) == 0xe0   ? 3
+                                          : (c & 0xf8) == 0xf0   ? 4
+                                                                 : 0;
+        if (!len)
+            return false;
+        uint32_t cp = len == 1 ? c : c & (0x7f >> len);
+        for (unsigned k = 1; k < len; k++) {
+            if ((s[k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[k] & 0x3f);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+            (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        s += len;
+    }
+    return true;
+}
+
 static void check_default(Ctx *c, Model *m, Field *f)
 {
     Default *d = &f->def;
     if (d->kind == DEF_NONE)
         return;
+    if (d->kind == DEF_NULL && f->nullable)
+        return; /* what a nullable field does anyway */
     if (f->kind == TY_MODEL) {
         diag_error(c, d->loc, "relation '%s.%s' cannot have a default",
                    m->name, f->name);
@@ -284,6 +321,11 @@ static void check_default(Ctx *c, Model *m, Field *f)
                    : f->kind == TY_TEXT   ? "a string"
                                           : "an int",
                    default_word(d->kind));
+        return;
+    }
+    if (f->kind == TY_TEXT && !valid_utf8(d->s)) {
+        diag_error(c, d->loc, "default for '%s.%s' is not valid UTF-8",
+                   m->name, f->name);
         return;
     }
     if (f->kind == TY_TEXT && f->has_size) {
@@ -530,7 +572,8 @@ static void option_index(Ctx *c, Model *m, Option *o, bool unique)
                    o->name, o->name);
         return;
     }
-    Index ix = {unique, arena_zalloc(c->arena, (size_t)n * sizeof(Field *)), 0};
+    Index ix = {.unique = unique,
+                .fields = arena_zalloc(c->arena, (size_t)n * sizeof(Field *))};
     bool ok = true;
     for (OptArg *a = o->args; a; a = a->next) {
         Field *f;
@@ -620,7 +663,7 @@ static void option_table(Ctx *c, Model *m, Option *o, Option **seen)
         return;
     }
     if (!valid_sql_name(a->name) || strlen(a->name) > 128 ||
-        strncmp(a->name, "sqlite_", 7) == 0) {
+        strncmp(lower(c->arena, a->name), "sqlite_", 7) == 0) {
         diag_error(c, a->loc,
                    "table name \"%s\" is not allowed: use at most 128 "
                    "letters, digits and '_', not starting with a digit or "
@@ -634,8 +677,7 @@ static void option_table(Ctx *c, Model *m, Option *o, Option **seen)
 static void check_options(Ctx *c, Model *m)
 {
     Option *order_seen = NULL, *table_seen = NULL;
-    char buf[128];
-    for (Option *o = m->options; o; o = o->next) {
+        for (Option *o = m->options; o; o = o->next) {
         if (strcmp(o->name, "index") == 0)
             option_index(c, m, o, false);
         else if (strcmp(o->name, "unique") == 0)
@@ -645,8 +687,9 @@ static void check_options(Ctx *c, Model *m)
         else if (strcmp(o->name, "table") == 0)
             option_table(c, m, o, &table_seen);
         else if (diag_suggest(o->name, OPTIONS, 4))
-            diag_error(c, o->loc, "unknown model option '@%s'%s", o->name,
-                       hint(buf, sizeof buf, o->name, OPTIONS, 4));
+            diag_error(c, o->loc,
+                       "unknown model option '@%s'; did you mean '@%s'?",
+                       o->name, diag_suggest(o->name, OPTIONS, 4));
         else
             diag_error(c, o->loc,
                        "unknown model option '@%s' (options: @index, "
@@ -659,6 +702,38 @@ static void check_options(Ctx *c, Model *m)
     }
 }
 
+/* An index is redundant when the primary key or a UNIQUE column already
+ * provides it, when another index has the same columns (a unique one wins),
+ * or, for a single column, when a longer index starts with that column. */
+static void mark_redundant_indexes(Model *m)
+{
+    for (int k = 0; k < m->nindexes; k++) {
+        Index *ix = &m->indexes[k];
+        Field *first = ix->fields[0];
+        if (ix->nfields == 1 && (!first || first->unique)) {
+            ix->skip = true;
+            continue;
+        }
+        for (int j = 0; j < k && !ix->skip; j++) {
+            Index *o = &m->indexes[j];
+            bool same = !o->skip && o->nfields == ix->nfields;
+            for (int f = 0; same && f < ix->nfields; f++)
+                same = o->fields[f] == ix->fields[f];
+            if (same) {
+                o->unique |= ix->unique;
+                ix->skip = true;
+            }
+        }
+        for (int j = 0; j < m->nindexes && !ix->skip && !ix->unique &&
+                        ix->nfields == 1;
+             j++) {
+            Index *o = &m->indexes[j];
+            if (!o->skip && o->nfields > 1 && o->fields[0] == first)
+                ix->skip = true;
+        }
+    }
+}
+
 /* Single-column indexes: `index` fields, and every relation not already
  * led by another index (a composite index on (fk, x) serves fk too). */
 static void add_implied_indexes(Ctx *c, Model *m)
@@ -666,28 +741,22 @@ static void add_implied_indexes(Ctx *c, Model *m)
     int extra = 0;
     for (int i = 0; i < m->nf; i++)
         extra += m->fv[i]->index || m->fv[i]->kind == TY_MODEL;
-    if (!extra)
-        return;
     Index *v = arena_zalloc(c->arena,
-                            (size_t)(m->nindexes + extra) * sizeof *v);
+                            (size_t)(m->nindexes + extra + 1) * sizeof *v);
     int n = 0;
     for (int i = 0; i < m->nf; i++) {
         Field *f = m->fv[i];
         if (!f->index && f->kind != TY_MODEL)
             continue;
-        bool covered = f->unique;
-        for (int k = 0; k < m->nindexes && !f->index; k++)
-            covered |= m->indexes[k].fields[0] == f;
-        if (covered && !f->index)
-            continue;
         Field **one = arena_zalloc(c->arena, sizeof *one);
         one[0] = f;
-        v[n++] = (Index){false, one, 1};
+        v[n++] = (Index){.fields = one, .nfields = 1};
     }
     if (m->nindexes)
         memcpy(v + n, m->indexes, (size_t)m->nindexes * sizeof *v);
     m->indexes = v;
     m->nindexes += n;
+    mark_redundant_indexes(m);
 }
 
 /* ---- generated names ---- */
@@ -828,12 +897,18 @@ static void check_generated_names(Ctx *c)
         if (!m->prefix)
             continue;
         const Owner *mo = owner(c, m->loc, "", "model '%s'", m->name);
-        const Model *t = names_put(&tables, m->table, m);
+        /* SQLite compares table names without regard to case */
+        const Model *t = names_put(&tables, lower(c->arena, m->table), m);
         if (t) {
             diag_error(c, m->loc,
-                       "models '%s' and '%s' both use table '%s'; give one "
-                       "another name with @table(\"...\")",
-                       t->name, m->name, m->table);
+                       strcmp(t->table, m->table) == 0
+                           ? "models '%s' and '%s' both use table '%s'; give "
+                             "one another name with @table(\"...\")%s"
+                           : "models '%s' and '%s' use tables '%s' and '%s', "
+                             "the same name to SQLite (it ignores case); give "
+                             "one another name with @table(\"...\")",
+                       t->name, m->name, t->table,
+                       strcmp(t->table, m->table) == 0 ? "" : m->table);
             diag_note(c, t->loc, "model '%s' declared here", t->name);
         }
         bool ok = claim(&g, mo, "%s", m->name) &&
@@ -917,9 +992,14 @@ static void name_schema(Ctx *c)
     size_t n = strlen(base);
     if (n > 4 && strcmp(base + n - 4, ".orm") == 0)
         n -= 4;
-    char *name = arena_zalloc(c->arena, n + 2), *o = name;
-    if (n == 0 || isdigit((unsigned char)base[0]))
-        *o++ = '_';
+    char *name = arena_zalloc(c->arena, n + 5), *o = name;
+    if (n == 0 || isdigit((unsigned char)base[0])) {
+        /* not "_9x": C reserves file-scope names starting with '_' */
+        memcpy(o, "orm", 3);
+        o += 3;
+        if (n)
+            *o++ = '_';
+    }
     for (size_t i = 0; i < n; i++)
         *o++ = isalnum((unsigned char)base[i]) ? (char)tolower((unsigned char)base[i]) : '_';
     c->schema.name = name;

@@ -10,7 +10,10 @@
  *      typed wrappers that ormc generates instead of these.
  *
  * Nothing here is database specific: the SQLite backend lives behind
- * ormc_backend.h, so generated code runs unchanged on any backend.
+ * ormc_backend.h, and generated code reaches the database only through this
+ * header.  (The SQL itself is SQLite's dialect for now: the DDL a schema
+ * generates, BEGIN IMMEDIATE, LIMIT -1.  A second backend will bring its
+ * own dialect hooks.)
  *
  * Threading: an ormc_db is a single connection; use it from one thread at a
  * time (one connection per thread).  Result sets are plain memory and may be
@@ -58,7 +61,7 @@ const char *ormc_status_name(int status);
  * in-memory one) with foreign keys enforced and a 5 s busy timeout.
  * On success *out is a new connection.  On failure *out is still a connection
  * (unless memory ran out, then NULL) so ormc_errmsg() can tell why; close it.
- * Cost: one file open plus two PRAGMA statements (not counted). */
+ * Cost: one file open plus one PRAGMA statement (not counted). */
 int ormc_open(const char *path, ormc_db **out);
 
 /* Closes the connection and finalizes its cached statements.  NULL-safe. */

@@ -46,8 +46,20 @@ static ormc_filter *add_filter(ormc_query *q, uint16_t field, int kind)
     return f;
 }
 
+/* Checks a comparison operator; records misuse on q. */
+static bool valid_op(ormc_query *q, ormc_op op)
+{
+    if ((unsigned)op <= ORMC_GE)
+        return true;
+    if (!q->error)
+        q->error = "unknown comparison operator";
+    return false;
+}
+
 void ormc_where_int(ormc_query *q, uint16_t field, ormc_op op, int64_t v)
 {
+    if (!valid_op(q, op))
+        return;
     ormc_filter *f = add_filter(q, field, K_INT);
     if (f)
         f->op = (uint8_t)op, f->v.i = v;
@@ -55,6 +67,8 @@ void ormc_where_int(ormc_query *q, uint16_t field, ormc_op op, int64_t v)
 
 void ormc_where_real(ormc_query *q, uint16_t field, ormc_op op, double v)
 {
+    if (!valid_op(q, op))
+        return;
     ormc_filter *f = add_filter(q, field, K_REAL);
     if (f)
         f->op = (uint8_t)op, f->v.r = v;
@@ -62,6 +76,8 @@ void ormc_where_real(ormc_query *q, uint16_t field, ormc_op op, double v)
 
 void ormc_where_text(ormc_query *q, uint16_t field, ormc_op op, const char *v)
 {
+    if (!valid_op(q, op))
+        return;
     if (!v) {
         if (!q->error)
             q->error = "NULL text value in a filter (use the _null filter)";
@@ -196,7 +212,7 @@ static void put_where(sbuf *b, const ormc_query *q)
             sb_put(b, ")");
             break;
         default:
-            sb_put(b, OPS[f->op < 6 ? f->op : 0]);
+            sb_put(b, OPS[f->op]);
             sb_put(b, "?");
         }
     }

@@ -1288,8 +1288,9 @@ static void test_builder_misuse_other(void **state)
         {"Blog.fetch: bad order_by (unknown field or more than 8 terms)"},
         {"Blog.fetch: NULL text value in a filter (use the _null filter)"},
         {"Blog.fetch: negative limit"},
+        {"Blog.fetch: unknown comparison operator"},
     };
-    for (int k = 0; k < 6; k++) {
+    for (int k = 0; k < 7; k++) {
         blog_query_init(&q);
         switch (k) {
         case 0: blog_limit(&q, -1); break;
@@ -1304,6 +1305,7 @@ static void test_builder_misuse_other(void **state)
             blog_limit(&q, -1);
             blog_where_title(&q, ORMC_EQ, NULL);
             break;
+        case 6: blog_where_rating(&q, (ormc_op)42, 1.0); break;
         }
         counts_reset(f);
         assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_INVALID);

@@ -861,6 +861,27 @@ static void test_restrict_explicit_nullable(void **state)
     pet_free(got);
 }
 
+/* A model with no fields: insert uses DEFAULT VALUES, update and get work. */
+static void test_model_without_fields(void **state)
+{
+    fixture *f = *state;
+    Marker a, b;
+    marker_init(&a);
+    marker_init(&b);
+    assert_ok(f->db, marker_insert(f->db, &a));
+    assert_ok(f->db, marker_insert(f->db, &b));
+    assert_int_equal(a.id, 1);
+    assert_int_equal(b.id, 2);
+    assert_ok(f->db, marker_update(f->db, &b));
+    Marker *got = NULL;
+    assert_ok(f->db, marker_get(f->db, 2, &got));
+    assert_int_equal(got->id, 2);
+    marker_free(got);
+    int64_t n = -1;
+    assert_ok(f->db, marker_count(f->db, NULL, &n));
+    assert_int_equal(n, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -881,6 +902,7 @@ int main(void)
         T(test_sql_keyword_names),
         T(test_restrict_is_the_default),
         T(test_restrict_explicit_nullable),
+        T(test_model_without_fields),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
