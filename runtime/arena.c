@@ -50,6 +50,14 @@ static bool arena_grow(ormc_result *a, size_t n)
 
 void *arena_alloc(ormc_result *a, size_t n)
 {
+    void *p = arena_alloc_raw(a, n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+void *arena_alloc_raw(ormc_result *a, size_t n)
+{
     n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     uintptr_t p = ((uintptr_t)a->pos + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1);
     if (!a->pos || p + n > (uintptr_t)a->end) {
@@ -58,7 +66,6 @@ void *arena_alloc(ormc_result *a, size_t n)
         p = (uintptr_t)a->pos;
     }
     a->pos = (char *)(p + n);
-    memset((void *)p, 0, n);
     return (void *)p;
 }
 

@@ -28,6 +28,8 @@ ormc_result *arena_new(void);
 void *arena_alloc(ormc_result *a, size_t n);
 /* Copies n bytes and a NUL terminator; returns the copy or NULL. */
 char *arena_strndup(ormc_result *a, const char *s, size_t n);
+/* Like arena_alloc, without zeroing: for memory the caller fills whole. */
+void *arena_alloc_raw(ormc_result *a, size_t n);
 
 /* ---- growable string for building SQL ---- */
 typedef struct sbuf {

@@ -518,7 +518,7 @@ static int stitch(ormc_db *db, const ormc_query *q, const ormc_reverse *rv,
         start[p + 1] += start[p];
     size_t total = start[parents->n];
     if (total) {
-        grouped = arena_alloc(res, total * cm->size);
+        grouped = arena_alloc_raw(res, total * cm->size);
         if (!grouped) {
             rc = db_fail(db, ORMC_NOMEM, "%s.prefetch_%s: out of memory",
                          pm->name, rv->name);
