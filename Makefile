@@ -43,7 +43,7 @@ deps:
 	@sh .ci/deps
 
 # ---- compiler ----
-$(B)/grammar/orm.tab.c $(B)/grammar/orm.tab.h: grammar/orm.y
+$(B)/grammar/orm.tab.c $(B)/grammar/orm.tab.h &: grammar/orm.y
 	@mkdir -p $(@D)
 	bison -Wall -Werror -d -o $(B)/grammar/orm.tab.c grammar/orm.y
 

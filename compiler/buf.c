@@ -50,21 +50,24 @@ void buf_printf(Buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+void buf_c_char(Buf *b, unsigned char ch)
+{
+    if (ch == '"' || ch == '\\')
+        buf_printf(b, "\\%c", ch);
+    else if (ch == '\n')
+        buf_puts(b, "\\n");
+    else if (ch == '\t')
+        buf_puts(b, "\\t");
+    else if (ch < 0x20 || ch == 0x7f || ch == '?')
+        buf_printf(b, "\\%03o", ch); /* '?' avoids trigraphs */
+    else
+        buf_printf(b, "%c", ch);
+}
+
 void buf_c_string(Buf *b, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            buf_printf(b, "\\%c", ch);
-        else if (ch == '\n')
-            buf_puts(b, "\\n");
-        else if (ch == '\t')
-            buf_puts(b, "\\t");
-        else if (ch < 0x20 || ch == 0x7f || ch == '?')
-            buf_printf(b, "\\%03o", ch); /* '?' avoids trigraphs */
-        else
-            buf_printf(b, "%c", ch);
-    }
+    for (; *s; s++)
+        buf_c_char(b, (unsigned char)*s);
 }
 
 char *buf_take(Buf *b, size_t *len)

@@ -18,6 +18,8 @@ void buf_printf(Buf *b, const char *fmt, ...)
 #endif
     ;
 void buf_puts(Buf *b, const char *s);
+/* Appends one byte as it must appear inside a C string literal. */
+void buf_c_char(Buf *b, unsigned char ch);
 /* Appends s as the body of a C string literal (escaping " and \). */
 void buf_c_string(Buf *b, const char *s);
 /* Hands the text over (malloc'd, NUL-terminated) and empties b. */

@@ -5,6 +5,7 @@
 #include "build.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,15 @@ const char *lex_token(Ctx *c, const char *text, size_t n)
     memcpy(c->tok, text, k);
     strcpy(c->tok + k, k < n ? "..." : "");
     return c->tok;
+}
+
+const char *lex_ident(Ctx *c, Loc loc, const char *text, size_t n)
+{
+    if (n > MAX_NAME)
+        diag_error(c, loc, "name '%.20s...' is %zu characters long; names "
+                           "have at most %d",
+                   text, n, MAX_NAME);
+    return lex_text(c, text, n);
 }
 
 const char *lex_text(Ctx *c, const char *text, size_t n)
@@ -303,7 +313,10 @@ Default build_real_literal(Ctx *c, const char *text, bool neg, Loc loc)
     Default d = {.kind = DEF_REAL, .loc = loc};
     errno = 0;
     d.r = strtod(text, NULL);
-    if (errno == ERANGE)
+    /* overflow, or a non-zero number that underflows to zero; subnormal
+     * numbers are fine */
+    bool nonzero = strcspn(text, "123456789") < strcspn(text, "eE");
+    if (errno == ERANGE && (isinf(d.r) || (d.r == 0 && nonzero)))
         diag_error(c, loc, "number %s%.30s%s is out of range for real",
                    neg ? "-" : "", text, strlen(text) > 30 ? "..." : "");
     if (neg)

@@ -12,6 +12,11 @@
 void lex_advance(Ctx *c, Loc *loc, const char *text, size_t n);
 /* Copies token text into the arena and remembers it for syntax errors. */
 const char *lex_text(Ctx *c, const char *text, size_t n);
+/* Names are at most this long: generated C names stay readable and within
+ * what every compiler and linker keeps significant. */
+#define MAX_NAME 100
+/* lex_text for identifiers; reports one longer than MAX_NAME. */
+const char *lex_ident(Ctx *c, Loc loc, const char *text, size_t n);
 /* Remembers the token text and returns it (truncated for messages). */
 const char *lex_token(Ctx *c, const char *text, size_t n);
 /* Unescapes a string literal body (\" \\ \n \t); reports bad escapes. */

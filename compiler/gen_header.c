@@ -40,13 +40,13 @@ static bool has_null_flag(const Field *f)
 static void member(Buf *b, const char *type, const char *name,
                    const char *comment)
 {
-    char decl[256];
     const char *sep = type[strlen(type) - 1] == '*' ? "" : " ";
-    snprintf(decl, sizeof decl, "%s%s%s;", type, sep, name);
+    int width = (int)(strlen(type) + strlen(sep) + strlen(name) + 1);
+    buf_printf(b, "    %s%s%s;", type, sep, name);
     if (comment)
-        buf_printf(b, "    %-30s /* %s */\n", decl, comment);
-    else
-        buf_printf(b, "    %s\n", decl);
+        buf_printf(b, "%*s /* %s */", width < 30 ? 30 - width : 0, "",
+                   comment);
+    buf_puts(b, "\n");
 }
 
 /* "text(100), unique" — how the field was declared, for the comment. */

@@ -91,6 +91,15 @@ static void column_def(Ctx *c, Buf *b, const Field *f)
 
 static const char *index_col(const Field *f) { return f ? f->member : "id"; }
 
+static const char *lower(Ctx *c, const char *s)
+{
+    char *d = arena_strdup(c->arena, s, strlen(s));
+    for (char *p = d; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p + 32);
+    return d;
+}
+
 
 void gen_ddl(Ctx *c)
 {
@@ -115,8 +124,11 @@ void gen_ddl(Ctx *c)
         c->ddl[c->nddl++] = arena_strdup(c->arena, t, len);
         free(t);
     }
+    /* index names share SQLite's one namespace with tables, without case */
     NameMap used;
     names_init(&used, c->arena);
+    for (int i = 0; i < s->nmodels; i++)
+        names_put(&used, lower(c, s->mv[i]->table), s->mv[i]);
     for (int i = 0; i < s->nmodels; i++) {
         Model *m = s->mv[i];
         for (int k = 0; k < m->nindexes; k++) {
@@ -134,7 +146,7 @@ void gen_ddl(Ctx *c)
             char *nm = buf_take(&name, NULL), *cl = buf_take(&cols, NULL);
             /* index names share one namespace per database: number clashes */
             const char *unique_name = arena_strdup(c->arena, nm, strlen(nm));
-            for (int n = 2; names_put(&used, unique_name, ix); n++)
+            for (int n = 2; names_put(&used, lower(c, unique_name), ix); n++)
                 unique_name = arena_printf(c->arena, "%s_%d", nm, n);
             c->ddl[c->nddl++] = arena_printf(
                 c->arena, "CREATE %sINDEX \"%s\" ON \"%s\" (%s)",
@@ -485,14 +497,10 @@ char *gen_source(Ctx *c, size_t *len)
     for (int i = 0; i < c->nddl; i++) {
         buf_puts(&b, "    \"");
         for (const char *q = c->ddl[i]; *q; q++) {
-            if (*q == '\n')
+            if (*q == '\n') /* one line of SQL per line of C */
                 buf_puts(&b, "\\n\"\n    \"");
-            else if (*q == '"' || *q == '\\')
-                buf_printf(&b, "\\%c", *q);
-            else if (*q == '?')
-                buf_puts(&b, "\\?");
             else
-                buf_printf(&b, "%c", *q);
+                buf_c_char(&b, (unsigned char)*q);
         }
         buf_puts(&b, "\",\n");
     }

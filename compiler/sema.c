@@ -45,7 +45,16 @@ static const char *const RESERVED[] = {
     /* types of <stddef.h> and <stdint.h>, which generated code uses */
     "size_t", "ptrdiff_t", "max_align_t", "offsetof", "int8_t", "int16_t",
     "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
-    "intptr_t", "uintptr_t", "intmax_t", "uintmax_t"};
+    "intptr_t", "uintptr_t", "intmax_t", "uintmax_t",
+    /* macros: predefined by gcc in GNU modes, or by <complex.h> and
+     * <stdnoreturn.h> in the user's program */
+    "unix", "linux", "i386", "complex", "imaginary", "I", "noreturn"};
+
+/* Prefixes of C library and SQLite functions: a model whose C prefix is one
+ * of these would declare e.g. timer_delete, which <time.h> already has. */
+static const char *const LIBC_PREFIXES[] = {
+    "aio", "atomic", "cnd", "mq", "mtx", "posix", "pthread", "sched", "sem",
+    "shm", "sqlite3", "thrd", "timer", "tss"};
 
 static bool is_reserved(const char *name)
 {
@@ -223,6 +232,17 @@ static void check_models(Sema *s)
                        "'%s_', and 'ormc_' names are the runtime's; choose "
                        "another name",
                        m->name, prefix);
+            continue;
+        }
+        bool libc = false;
+        for (size_t k = 0; k < sizeof LIBC_PREFIXES / sizeof *LIBC_PREFIXES; k++)
+            libc |= strcmp(prefix, LIBC_PREFIXES[k]) == 0;
+        if (libc) {
+            diag_error(c, m->loc,
+                       "model '%s' would generate functions such as "
+                       "'%s_delete', but the C library or SQLite owns the "
+                       "'%s_' prefix; rename the model",
+                       m->name, prefix, prefix);
             continue;
         }
         m->prefix = prefix;
@@ -677,7 +697,7 @@ static void option_table(Ctx *c, Model *m, Option *o, Option **seen)
 static void check_options(Ctx *c, Model *m)
 {
     Option *order_seen = NULL, *table_seen = NULL;
-        for (Option *o = m->options; o; o = o->next) {
+    for (Option *o = m->options; o; o = o->next) {
         if (strcmp(o->name, "index") == 0)
             option_index(c, m, o, false);
         else if (strcmp(o->name, "unique") == 0)
@@ -700,6 +720,12 @@ static void check_options(Ctx *c, Model *m)
         m->order = arena_zalloc(c->arena, sizeof *m->order);
         m->norder = 1; /* by id */
     }
+    if (!table_seen && m->table && strncmp(m->table, "sqlite_", 7) == 0)
+        diag_error(c, m->loc,
+                   "model '%s' would use table '%s', but SQLite reserves "
+                   "names starting with 'sqlite_'; rename the model or give "
+                   "it @table(\"...\")",
+                   m->name, m->table);
 }
 
 /* An index is redundant when the primary key or a UNIQUE column already
@@ -887,9 +913,13 @@ static void check_generated_names(Ctx *c)
                                 s->base);
     claim(&g, schema, "%s_schema", s->name);
     claim(&g, schema, "%s_schema_create", s->name);
+    claim(&g, schema, "%s_ddl", s->name);
+    claim(&g, schema, "%s_models", s->name);
+    /* the functions, and the descriptor tables of the .c file */
     static const char *const per_model[] = {
         "init", "insert", "update", "delete", "get", "free", "list_free",
-        "query_init", "fetch", "count", "order_by", "limit", "offset", "model"};
+        "query_init", "fetch", "count", "order_by", "limit", "offset", "model",
+        "fields", "relations", "reverses", "order"};
     NameMap tables;
     names_init(&tables, c->arena);
     for (int i = 0; i < s->nmodels; i++) {
@@ -992,16 +1022,24 @@ static void name_schema(Ctx *c)
     size_t n = strlen(base);
     if (n > 4 && strcmp(base + n - 4, ".orm") == 0)
         n -= 4;
+    /* lower case letters and digits, other runs of bytes as one '_'; never
+     * "_x" or "9x", which are not valid or reserved at file scope in C */
     char *name = arena_zalloc(c->arena, n + 5), *o = name;
-    if (n == 0 || isdigit((unsigned char)base[0])) {
-        /* not "_9x": C reserves file-scope names starting with '_' */
-        memcpy(o, "orm", 3);
-        o += 3;
-        if (n)
+    memcpy(o, "orm_", 4);
+    o += 4;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)base[i];
+        if (isalnum(ch) && ch < 0x80)
+            *o++ = (char)tolower(ch);
+        else if (o[-1] != '_')
             *o++ = '_';
     }
-    for (size_t i = 0; i < n; i++)
-        *o++ = isalnum((unsigned char)base[i]) ? (char)tolower((unsigned char)base[i]) : '_';
+    while (o > name + 4 && o[-1] == '_')
+        *--o = '\0';
+    if (o == name + 4)
+        name[3] = '\0'; /* nothing usable: "orm" */
+    else if (isalpha((unsigned char)name[4]))
+        name += 4;       /* "blog.orm" -> "blog" */
     c->schema.name = name;
 }
 

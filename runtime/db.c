@@ -180,8 +180,7 @@ int ormc_exec(ormc_db *db, const char *sql)
     return ORMC_OK;
 }
 
-/* Runs transaction-control SQL (not counted, not traced). */
-static int tx_exec(ormc_db *db, const char *sql, const char *what)
+int tx_exec(ormc_db *db, const char *sql, const char *what)
 {
     int rc = db->be->exec(db->conn, sql);
     if (rc != ORMC_OK)

@@ -67,6 +67,9 @@ struct ormc_db {
 int db_fail(ormc_db *db, int code, const char *fmt, ...);
 /* Records the backend's current error for status `code` and returns it. */
 int db_fail_backend(ormc_db *db, int code, const char *ctx);
+/* Runs transaction-control SQL (not counted, not traced); records errors
+ * prefixed with `what`. */
+int tx_exec(ormc_db *db, const char *sql, const char *what);
 /* Clears the last error. */
 void db_ok(ormc_db *db);
 

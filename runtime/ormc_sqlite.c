@@ -129,7 +129,14 @@ static int64_t sq_last_insert_id(void *conn)
     return sqlite3_last_insert_rowid(conn);
 }
 
-static int64_t sq_changes(void *conn) { return sqlite3_changes64(conn); }
+static int64_t sq_changes(void *conn)
+{
+#if SQLITE_VERSION_NUMBER >= 3037000
+    return sqlite3_changes64(conn);
+#else
+    return sqlite3_changes(conn);
+#endif
+}
 
 static bool sq_in_transaction(void *conn)
 {

@@ -360,6 +360,8 @@ static void *vec_push(vec *v)
 {
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 64;
+        if (cap > SIZE_MAX / 2 / v->size)
+            return NULL;
         char *d = ormc_realloc(v->data, cap * v->size);
         if (!d)
             return NULL;
@@ -450,6 +452,8 @@ static bool idmap_build(idmap *h, const char *items, size_t n, size_t size,
                         size_t id_off)
 {
     size_t cap = 16;
+    if (n > SIZE_MAX / 4 / sizeof *h->keys)
+        return false;
     while (cap < n * 2)
         cap *= 2;
     h->mask = cap - 1;
@@ -634,19 +638,33 @@ int ormc_fetch(ormc_db *db, const ormc_model *m, const ormc_query *q,
 
     char what[160];
     snprintf(what, sizeof what, "%s.fetch", m->name);
+    /* The main and the child statements must read one snapshot, or a write
+     * between them could leave a loaded parent without its children: outside
+     * a transaction, a (deferred, read-only) savepoint holds them together. */
+    bool snapshot = q->nprefetch && !db->be->in_transaction(db->conn);
+    if (snapshot && (rc = tx_exec(db, "SAVEPOINT ormc_fetch", what)) != ORMC_OK) {
+        sb_free(&b);
+        return rc;
+    }
     void *stmt = prepare_bound(db, &b, q, what);
     sb_free(&b);
-    if (!stmt)
-        return db->errcode;
-    ormc_result *res = arena_new();
+    ormc_result *res = stmt ? arena_new() : NULL;
     if (!res) {
+        rc = stmt ? db_fail(db, ORMC_NOMEM, "%s: out of memory", what)
+                  : db->errcode;
         db_stmt_done(db, stmt);
-        return db_fail(db, ORMC_NOMEM, "%s.fetch: out of memory", m->name);
+        if (snapshot)
+            db->be->exec(db->conn, "RELEASE ormc_fetch");
+        return rc;
     }
     vec rows = {NULL, 0, 0, m->size};
     rc = step_rows(db, stmt, &rows, main_row, q, res, what);
     for (uint8_t i = 0; i < q->nprefetch && rc == ORMC_OK; i++)
         rc = prefetch_one(db, q, &m->reverses[q->prefetch[i]], &rows, res);
+    if (snapshot && rc == ORMC_OK)
+        rc = tx_exec(db, "RELEASE ormc_fetch", what);
+    else if (snapshot) /* keep the error that stopped the fetch */
+        db->be->exec(db->conn, "RELEASE ormc_fetch");
     res->items = rows.data;
     if (rc != ORMC_OK) {
         ormc_result_free(res);

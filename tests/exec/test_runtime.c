@@ -581,6 +581,86 @@ static void test_fault_in_get_and_count(void **state)
     assert_int_equal(n_authors(f->db), 1);
 }
 
+/* ---- prefetch reads one snapshot ---- */
+
+/* A second connection that writes while the first fetch is between its
+ * main statement and its prefetch statement. */
+static ormc_db *race_writer;
+static int64_t race_author;
+static int race_inserts;
+
+static void race_trace(void *ctx, const char *sql)
+{
+    (void)ctx;
+    if (!strstr(sql, "\"blog_id\" IN (SELECT"))
+        return;
+    Blog b;
+    blog_init(&b);
+    b.title = "newest";
+    b.author_id = race_author;
+    b.created = 2000000000;
+    assert_ok(race_writer, blog_insert(race_writer, &b));
+    race_inserts++;
+}
+
+/* Without a snapshot the child query re-runs "newest 3 blogs" after the
+ * writer added a newer one, and the oldest loaded blog gets no comments. */
+static void test_prefetch_reads_one_snapshot(void **state)
+{
+    (void)state;
+    const char *path = "prefetch_snapshot.db";
+    remove(path);
+    ormc_db *db = NULL;
+    assert_int_equal(ormc_open(path, &db), ORMC_OK);
+    assert_ok(db, ormc_exec(db, "PRAGMA journal_mode = WAL"));
+    assert_ok(db, blog_schema_create(db));
+    assert_int_equal(ormc_open(path, &race_writer), ORMC_OK);
+    Author a;
+    author_init(&a);
+    a.name = "Ann";
+    a.email = "ann@example.com";
+    assert_ok(db, author_insert(db, &a));
+    race_author = a.id;
+    for (int i = 0; i < 3; i++) {
+        Blog b;
+        blog_init(&b);
+        b.title = "t";
+        b.author_id = a.id;
+        b.created = 1000 + i;
+        assert_ok(db, blog_insert(db, &b));
+        for (int k = 0; k < 2; k++) {
+            Comment c;
+            comment_init(&c);
+            c.blog_id = b.id;
+            c.content = "x";
+            assert_ok(db, comment_insert(db, &c));
+        }
+    }
+    ormc_set_trace(db, race_trace, NULL);
+    race_inserts = 0;
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_order_by(&q, BLOG_FIELD_CREATED, ORMC_DESC);
+    blog_limit(&q, 3);
+    blog_prefetch_comments(&q);
+    blog_count_comments(&q);
+    BlogList l;
+    assert_ok(db, blog_fetch(db, &q, &l));
+    assert_int_equal(race_inserts, 1); /* the write did happen in between */
+    assert_int_equal(l.count, 3);
+    for (size_t i = 0; i < l.count; i++) {
+        assert_int_equal(l.items[i].id, 3 - (int64_t)i);
+        assert_int_equal(l.items[i].comments_count, 2);
+        assert_int_equal(l.items[i].comments.count, 2);
+    }
+    assert_false(ormc_in_transaction(db));
+    blog_list_free(&l);
+    ormc_close(race_writer);
+    race_writer = NULL;
+    ormc_close(db);
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -610,6 +690,7 @@ int main(void)
         T_SPY(test_fault_in_fetch_rows),
         T_SPY(test_fault_in_prefetch),
         T_SPY(test_fault_in_get_and_count),
+        cmocka_unit_test(test_prefetch_reads_one_snapshot),
 #undef T
 #undef T_SPY
 #undef T_EMPTY
