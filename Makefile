@@ -96,7 +96,7 @@ demo: deps
 # ---- tests ----
 EXEC_TESTS := test_blog test_types test_runtime
 
-$(B)/tests/test_blog: tests/exec/test_blog.c tests/exec/testutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
+$(B)/tests/test_blog: tests/exec/test_blog.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
@@ -106,7 +106,7 @@ $(B)/tests/test_types: tests/exec/test_types.c tests/exec/testutil.h $(B)/gen/ty
 	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/types.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
-$(B)/tests/test_runtime: tests/exec/test_runtime.c tests/exec/testutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
+$(B)/tests/test_runtime: tests/exec/test_runtime.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@

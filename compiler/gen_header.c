@@ -5,6 +5,7 @@
  */
 #include "buf.h"
 #include "ctx.h"
+#include "names.h"
 
 #include <string.h>
 
@@ -101,13 +102,9 @@ static void emit_struct(Ctx *c, Buf *b, Model *m)
     buf_puts(b, "};\n\n");
 
     buf_printf(b, "/* Field numbers, for %s_order_by. */\nenum {\n", m->prefix);
-    buf_printf(b, "    %s_FIELD_ID", m->upper);
-    for (int i = 0; i < m->nf; i++) {
-        const char *u = m->fv[i]->member;
-        buf_printf(b, ",\n    %s_FIELD_", m->upper);
-        for (const char *p = u; *p; p++)
-            buf_printf(b, "%c", *p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-    }
+    buf_printf(b, "    %s", field_const(c->arena, m, NULL));
+    for (int i = 0; i < m->nf; i++)
+        buf_printf(b, ",\n    %s", field_const(c->arena, m, m->fv[i]));
     buf_puts(b, "\n};\n\n");
     buf_printf(b,
                "/* A query on %s: start with %s_query_init, refine, run with "

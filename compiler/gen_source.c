@@ -91,14 +91,6 @@ static void column_def(Ctx *c, Buf *b, const Field *f)
 
 static const char *index_col(const Field *f) { return f ? f->member : "id"; }
 
-static const char *lower(Ctx *c, const char *s)
-{
-    char *d = arena_strdup(c->arena, s, strlen(s));
-    for (char *p = d; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p + 32);
-    return d;
-}
 
 
 void gen_ddl(Ctx *c)
@@ -128,7 +120,7 @@ void gen_ddl(Ctx *c)
     NameMap used;
     names_init(&used, c->arena);
     for (int i = 0; i < s->nmodels; i++)
-        names_put(&used, lower(c, s->mv[i]->table), s->mv[i]);
+        names_put(&used, name_lower(c->arena, s->mv[i]->table), s->mv[i]);
     for (int i = 0; i < s->nmodels; i++) {
         Model *m = s->mv[i];
         for (int k = 0; k < m->nindexes; k++) {
@@ -146,7 +138,7 @@ void gen_ddl(Ctx *c)
             char *nm = buf_take(&name, NULL), *cl = buf_take(&cols, NULL);
             /* index names share one namespace per database: number clashes */
             const char *unique_name = arena_strdup(c->arena, nm, strlen(nm));
-            for (int n = 2; names_put(&used, lower(c, unique_name), ix); n++)
+            for (int n = 2; names_put(&used, name_lower(c->arena, unique_name), ix); n++)
                 unique_name = arena_printf(c->arena, "%s_%d", nm, n);
             c->ddl[c->nddl++] = arena_printf(
                 c->arena, "CREATE %sINDEX \"%s\" ON \"%s\" (%s)",
@@ -171,15 +163,6 @@ static const char *type_const(const Field *f)
     }
 }
 
-static const char *field_const(Ctx *c, const Model *m, const Field *f)
-{
-    char *s = arena_printf(c->arena, "%s_FIELD_%s", m->upper,
-                           f ? f->member : "id");
-    for (char *p = s; *p; p++)
-        if (*p >= 'a' && *p <= 'z')
-            *p = (char)(*p - 32);
-    return s;
-}
 
 /* An int64 as a C constant expression.  INT64_MIN has no literal: written
  * as -9223372036854775808 the constant is unsigned (a -Wpedantic error). */
@@ -256,7 +239,7 @@ static void emit_relations(Ctx *c, Buf *b, Model *m)
             Field *f = m->fks[i];
             buf_printf(b,
                        "    {\"%s\", %s, &%s_model, offsetof(%s, %s)},\n",
-                       f->name, field_const(c, m, f), f->target->prefix,
+                       f->name, field_const(c->arena, m, f), f->target->prefix,
                        m->name, f->name);
         }
         buf_puts(b, "};\n\n");
@@ -270,7 +253,7 @@ static void emit_relations(Ctx *c, Buf *b, Model *m)
                        "    {\"%s\", &%s_model, %s,\n"
                        "     offsetof(%s, %s), offsetof(%s, %s_count)},\n",
                        r->name, r->child->prefix,
-                       field_const(c, r->child, r->fk), m->name, r->name,
+                       field_const(c->arena, r->child, r->fk), m->name, r->name,
                        m->name, r->name);
         }
         buf_puts(b, "};\n\n");
@@ -278,7 +261,7 @@ static void emit_relations(Ctx *c, Buf *b, Model *m)
     buf_printf(b, "static const ormc_order_term %s_order[] = {", m->prefix);
     for (int i = 0; i < m->norder; i++)
         buf_printf(b, "%s{%s, %d}", i ? ", " : "",
-                   field_const(c, m, m->order[i].field), m->order[i].desc);
+                   field_const(c->arena, m, m->order[i].field), m->order[i].desc);
     buf_puts(b, "};\n\n");
 }
 
@@ -404,12 +387,12 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                "void %s_query_init(%sQuery *q)\n{\n"
                "    ormc_query_init(&q->q, &%s_model);\n}\n\n",
                p, M, p);
-    const char *idc = field_const(c, m, NULL);
+    const char *idc = field_const(c->arena, m, NULL);
     where(b, p, M, "id", "int64_t", "ormc_where_int", idc);
     where_in(b, p, M, "id", "const int64_t *", "ormc_where_int_in", idc);
     for (int i = 0; i < m->nf; i++) {
         Field *f = m->fv[i];
-        const char *fc = field_const(c, m, f);
+        const char *fc = field_const(c->arena, m, f);
         switch (f->kind) {
         case TY_REAL:
             where(b, p, M, f->member, "double", "ormc_where_real", fc);
@@ -478,7 +461,7 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                    "ormc_%s_stats *out)\n{\n"
                    "    return ormc_aggregate_%s(db, &%s_model, q ? &q->q : "
                    "NULL, %s, out);\n}\n\n",
-                   p, f->name, M, k, k, p, field_const(c, m, f));
+                   p, f->name, M, k, k, p, field_const(c->arena, m, f));
     }
 }
 

@@ -6,6 +6,34 @@
 
 #include <string.h>
 
+/* A copy of s with each ASCII letter put in the other case by `delta`
+ * (+32: to lower, -32: to upper). */
+static const char *recase(Arena *a, const char *s, char from, char to,
+                          int delta)
+{
+    char *d = arena_strdup(a, s, strlen(s));
+    for (char *p = d; *p; p++)
+        if (*p >= from && *p <= to)
+            *p = (char)(*p + delta);
+    return d;
+}
+
+const char *name_lower(Arena *a, const char *s)
+{
+    return recase(a, s, 'A', 'Z', 'a' - 'A');
+}
+
+const char *name_upper(Arena *a, const char *s)
+{
+    return recase(a, s, 'a', 'z', 'A' - 'a');
+}
+
+const char *field_const(Arena *a, const Model *m, const Field *f)
+{
+    return name_upper(a, arena_printf(a, "%s_FIELD_%s", m->prefix,
+                                      f ? f->member : "id"));
+}
+
 static uint64_t hash(const char *s)
 {
     uint64_t h = 1469598103934665603ull;

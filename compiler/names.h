@@ -21,4 +21,10 @@ const void *names_get(const NameMap *m, const char *key);
  * then (and stores nothing), else NULL.  key must outlive the map. */
 const void *names_put(NameMap *m, const char *key, const void *val);
 
+/* ASCII lower / upper case copies in the arena (SQL and C names are ASCII). */
+const char *name_lower(Arena *a, const char *s);
+const char *name_upper(Arena *a, const char *s);
+/* The field-number constant of field f (NULL: id): "BLOG_FIELD_AUTHOR_ID". */
+const char *field_const(Arena *a, const Model *m, const Field *f);
+
 #endif

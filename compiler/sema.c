@@ -122,23 +122,6 @@ static const char *snake(Arena *a, const char *name)
     return out;
 }
 
-static const char *lower(Arena *a, const char *s)
-{
-    size_t n = strlen(s);
-    char *out = arena_strdup(a, s, n);
-    for (size_t i = 0; i < n; i++)
-        out[i] = (char)tolower((unsigned char)out[i]);
-    return out;
-}
-
-static const char *upper(Arena *a, const char *s)
-{
-    size_t n = strlen(s);
-    char *out = arena_strdup(a, s, n);
-    for (size_t i = 0; i < n; i++)
-        out[i] = (char)toupper((unsigned char)out[i]);
-    return out;
-}
 
 /* ", did you mean 'x'?" or "" — formatted into buf. */
 static const char *hint(char *buf, size_t size, const char *name,
@@ -246,7 +229,7 @@ static void check_models(Sema *s)
             continue;
         }
         m->prefix = prefix;
-        m->upper = upper(c->arena, m->prefix);
+        m->upper = name_upper(c->arena, m->prefix);
         m->table = m->prefix;
         const Model *other = names_put(&prefixes, m->prefix, m);
         if (other)
@@ -683,7 +666,7 @@ static void option_table(Ctx *c, Model *m, Option *o, Option **seen)
         return;
     }
     if (!valid_sql_name(a->name) || strlen(a->name) > 128 ||
-        strncmp(lower(c->arena, a->name), "sqlite_", 7) == 0) {
+        strncmp(name_lower(c->arena, a->name), "sqlite_", 7) == 0) {
         diag_error(c, a->loc,
                    "table name \"%s\" is not allowed: use at most 128 "
                    "letters, digits and '_', not starting with a digit or "
@@ -928,7 +911,7 @@ static void check_generated_names(Ctx *c)
             continue;
         const Owner *mo = owner(c, m->loc, "", "model '%s'", m->name);
         /* SQLite compares table names without regard to case */
-        const Model *t = names_put(&tables, lower(c->arena, m->table), m);
+        const Model *t = names_put(&tables, name_lower(c->arena, m->table), m);
         if (t) {
             diag_error(c, m->loc,
                        strcmp(t->table, m->table) == 0
@@ -946,7 +929,7 @@ static void check_generated_names(Ctx *c)
                   claim(&g, mo, "%sQuery", m->name);
         for (size_t k = 0; ok && k < sizeof per_model / sizeof *per_model; k++)
             ok = claim(&g, mo, "%s_%s", m->prefix, per_model[k]);
-        ok = ok && claim(&g, mo, "%s_FIELD_ID", m->upper);
+        ok = ok && claim(&g, mo, "%s", field_const(c->arena, m, NULL));
         /* the primary key's own query functions */
         const Owner *io = owner(c, (Loc){0, 0}, "",
                                 "the primary key '%s.id'", m->name);
@@ -979,8 +962,7 @@ static void check_generated_names(Ctx *c)
                 ok = member(&g, &members, m,
                             arena_printf(c->arena, "%s_null", f->name), nf);
             }
-            ok = ok && claim(&g, fo, "%s_FIELD_%s", m->upper,
-                             upper(c->arena, f->member));
+            ok = ok && claim(&g, fo, "%s", field_const(c->arena, m, f));
             ok = ok && claim(&g, fo, "%s_where_%s", m->prefix, f->member);
             if (ok && f->nullable)
                 ok = claim(&g, fo, "%s_where_%s_null", m->prefix, f->name);

@@ -9,6 +9,7 @@
 #include "testutil.h"
 
 #include "blog.orm.h"
+#include "blogutil.h"
 
 #include <math.h>
 
@@ -17,15 +18,6 @@ static int teardown(void **state) { return fixture_teardown(state); }
 
 /* ---- helpers ---- */
 
-static int64_t add_author(ormc_db *db, const char *name, const char *email)
-{
-    Author a;
-    author_init(&a);
-    a.name = name;
-    a.email = email;
-    assert_ok(db, author_insert(db, &a));
-    return a.id;
-}
 
 static int64_t add_book(ormc_db *db, const char *title, int64_t author,
                         double price, int64_t pages)

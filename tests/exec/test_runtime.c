@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include "blog.orm.h"
+#include "blogutil.h"
 
 #include <time.h>
 
@@ -15,15 +16,6 @@ static int setup_spy(void **state) { return fixture_setup_spy(state, blog_schema
 static int setup_empty(void **state) { return fixture_setup(state, NULL); }
 static int teardown(void **state) { return fixture_teardown(state); }
 
-static int64_t add_author(ormc_db *db, const char *name, const char *email)
-{
-    Author a;
-    author_init(&a);
-    a.name = name;
-    a.email = email;
-    assert_ok(db, author_insert(db, &a));
-    return a.id;
-}
 
 static int64_t n_authors(ormc_db *db)
 {
