@@ -39,6 +39,14 @@ int db_fail_backend(ormc_db *db, int code, const char *ctx)
     return db_fail(db, code, "%s: %s", ctx, db->be->errmsg(db->conn));
 }
 
+int db_fail_op(ormc_db *db, int code, const char *who, const char *verb)
+{
+    char ctx[160];
+    snprintf(ctx, sizeof ctx, "%s%s%s", who, verb ? "." : "",
+             verb ? verb : "");
+    return db_fail_backend(db, code, ctx);
+}
+
 void db_ok(ormc_db *db)
 {
     db->errcode = ORMC_OK;
@@ -117,7 +125,8 @@ static uint64_t hash_sql(const char *s, size_t n)
     return h;
 }
 
-void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *what)
+void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
+              const char *verb)
 {
     uint64_t h = hash_sql(sql, len);
     stmt_entry *hit = NULL, *victim = &db->cache[0];
@@ -134,7 +143,7 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *what)
         void *stmt = NULL;
         char *copy = ormc_malloc(len + 1);
         if (!copy) {
-            db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
+            db_fail_op(db, ORMC_NOMEM, who, verb);
             return NULL;
         }
         memcpy(copy, sql, len + 1);
@@ -143,7 +152,7 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *what)
             if (stmt)
                 db->be->finalize(stmt);
             ormc_free(copy);
-            db_fail_backend(db, rc, what);
+            db_fail_op(db, rc, who, verb);
             return NULL;
         }
         db->nprepares++;

@@ -73,10 +73,15 @@ int tx_exec(ormc_db *db, const char *sql, const char *what);
 /* Clears the last error. */
 void db_ok(ormc_db *db);
 
+/* Records the backend's error for status `code` as "who.verb: message"
+ * ("who: message" when verb is NULL) and returns `code`.  The context is
+ * only formatted here, on failure, never on the success path. */
+int db_fail_op(ormc_db *db, int code, const char *who, const char *verb);
 /* Returns a ready-to-bind statement for `sql` (cached; prepared on first use),
- * or NULL after recording the error (prefixed with `what`, e.g.
- * "Author.insert").  Counts and traces one execution. */
-void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *what);
+ * or NULL after recording the error as db_fail_op(who, verb) does (e.g.
+ * "Author.insert: ...").  Counts and traces one execution. */
+void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
+              const char *verb);
 /* Resets a statement obtained from db_stmt (bindings cleared). */
 void db_stmt_done(ormc_db *db, void *stmt);
 

@@ -5,7 +5,6 @@
 #include "internal.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 /* Members are reached through memcpy at descriptor offsets, so the runtime
@@ -293,9 +292,7 @@ static int step_write(ormc_db *db, void *stmt, const ormc_model *m,
     int rc = db->be->step(stmt);
     if (rc == ORMC_DONE || rc == ORMC_ROW)
         return ORMC_OK;
-    char ctx[160];
-    snprintf(ctx, sizeof ctx, "%s.%s", m->name, what);
-    return db_fail_backend(db, rc, ctx);
+    return db_fail_op(db, rc, m->name, what);
 }
 
 int ormc_insert(ormc_db *db, const ormc_model *m, void *obj)
@@ -303,9 +300,8 @@ int ormc_insert(ormc_db *db, const ormc_model *m, void *obj)
     int rc = check_all(db, m, obj);
     if (rc != ORMC_OK)
         return rc;
-    char what[160];
-    snprintf(what, sizeof what, "%s.insert", m->name);
-    void *stmt = db_stmt(db, m->insert_sql, strlen(m->insert_sql), what);
+    void *stmt = db_stmt(db, m->insert_sql, strlen(m->insert_sql), m->name,
+                         "insert");
     if (!stmt)
         return db->errcode;
     rc = bind_all(db, stmt, m, obj, false);
@@ -340,9 +336,8 @@ int ormc_update(ormc_db *db, const ormc_model *m, const void *obj)
     int rc = check_all(db, m, obj);
     if (rc != ORMC_OK)
         return rc;
-    char what[160];
-    snprintf(what, sizeof what, "%s.update", m->name);
-    void *stmt = db_stmt(db, m->update_sql, strlen(m->update_sql), what);
+    void *stmt = db_stmt(db, m->update_sql, strlen(m->update_sql), m->name,
+                         "update");
     if (!stmt)
         return db->errcode;
     int64_t id;
@@ -353,9 +348,8 @@ int ormc_update(ormc_db *db, const ormc_model *m, const void *obj)
 
 int ormc_delete(ormc_db *db, const ormc_model *m, int64_t id)
 {
-    char what[160];
-    snprintf(what, sizeof what, "%s.delete", m->name);
-    void *stmt = db_stmt(db, m->delete_sql, strlen(m->delete_sql), what);
+    void *stmt = db_stmt(db, m->delete_sql, strlen(m->delete_sql), m->name,
+                         "delete");
     if (!stmt)
         return db->errcode;
     int rc = db->be->bind_int(stmt, 1, id);
@@ -373,9 +367,8 @@ typedef struct object_header {
 int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
 {
     *out = NULL;
-    char what[160];
-    snprintf(what, sizeof what, "%s.get", m->name);
-    void *stmt = db_stmt(db, m->get_sql, strlen(m->get_sql), what);
+    void *stmt = db_stmt(db, m->get_sql, strlen(m->get_sql), m->name,
+                         "get");
     if (!stmt)
         return db->errcode;
     int rc = db->be->bind_int(stmt, 1, id);
@@ -389,9 +382,7 @@ int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
         rc = db_fail(db, ORMC_NOT_FOUND, "%s.get: no row with id %lld",
                      m->name, (long long)id);
     } else if (rc != ORMC_ROW) {
-        char ctx[160];
-        snprintf(ctx, sizeof ctx, "%s.get", m->name);
-        rc = db_fail_backend(db, rc, ctx);
+        rc = db_fail_op(db, rc, m->name, "get");
     } else {
         ormc_result *res = arena_new();
         object_header *h = res ? arena_alloc(res, sizeof *h + m->size) : NULL;

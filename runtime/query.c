@@ -336,7 +336,7 @@ static void *prepare_bound(ormc_db *db, sbuf *b, const ormc_query *q,
         db_fail(db, ORMC_NOMEM, "%s: out of memory building SQL", what);
         return NULL;
     }
-    void *stmt = db_stmt(db, b->s, b->len, what);
+    void *stmt = db_stmt(db, b->s, b->len, what, NULL);
     if (!stmt)
         return NULL;
     int idx = 1;
