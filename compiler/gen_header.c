@@ -152,7 +152,7 @@ static void emit_crud(Buf *b, Model *m)
                "void %s_list_free(%sList *list);\n\n", p, p, M);
 }
 
-static void emit_query(Ctx *c, Buf *b, Model *m)
+static void emit_query(Buf *b, Model *m)
 {
     const char *p = m->prefix, *M = m->name;
     buf_printf(b,
@@ -242,7 +242,6 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                    f->name, p, f->name, M,
                    f->kind == TY_REAL ? "real" : "int");
     }
-    (void)c;
 }
 
 char *gen_header(Ctx *c, size_t *len)
@@ -284,7 +283,7 @@ char *gen_header(Ctx *c, size_t *len)
     for (int i = 0; i < s->nmodels; i++) {
         emit_struct(c, &b, s->mv[i]);
         emit_crud(&b, s->mv[i]);
-        emit_query(c, &b, s->mv[i]);
+        emit_query(&b, s->mv[i]);
     }
     buf_printf(&b,
                "/* ---- schema ---- */\n\n"
