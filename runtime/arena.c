@@ -8,9 +8,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *ormc_malloc(size_t n) { return malloc(n ? n : 1); }
-void *ormc_realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
-void ormc_free(void *p) { free(p); }
+/* The process-wide allocator (ormc_set_allocator); libc's by default. */
+static void *(*alloc_malloc)(size_t) = malloc;
+static void *(*alloc_realloc)(void *, size_t) = realloc;
+static void (*alloc_free)(void *) = free;
+
+int ormc_set_allocator(void *(*malloc_fn)(size_t),
+                       void *(*realloc_fn)(void *, size_t),
+                       void (*free_fn)(void *))
+{
+    if (!malloc_fn && !realloc_fn && !free_fn) {
+        malloc_fn = malloc;
+        realloc_fn = realloc;
+        free_fn = free;
+    } else if (!malloc_fn || !realloc_fn || !free_fn) {
+        return ORMC_INVALID;
+    }
+    alloc_malloc = malloc_fn;
+    alloc_realloc = realloc_fn;
+    alloc_free = free_fn;
+    return ORMC_OK;
+}
+
+void *ormc_malloc(size_t n) { return alloc_malloc(n ? n : 1); }
+void *ormc_realloc(void *p, size_t n) { return alloc_realloc(p, n ? n : 1); }
+void ormc_free(void *p)
+{
+    if (p)
+        alloc_free(p);
+}
 
 struct arena_chunk {
     arena_chunk *next;
@@ -21,12 +47,26 @@ struct arena_chunk {
 #define ALIGN 16
 #define CHUNK_MIN (64u * 1024u)
 #define HDR ((sizeof(arena_chunk) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
+_Static_assert(HDR == ARENA_BLOCK_HDR, "ARENA_BLOCK_HDR must fit a chunk header");
 
-ormc_result *arena_new(void)
+/* A new result carries a small first chunk in its own allocation, so a
+ * one-object result (get) costs one malloc. */
+#define INLINE_SIZE 1024u
+#define RES_HDR ((sizeof(ormc_result) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
+
+ormc_result *arena_new(void) { return arena_new_sized(INLINE_SIZE); }
+
+ormc_result *arena_new_sized(size_t first)
 {
-    ormc_result *a = ormc_malloc(sizeof *a);
-    if (a)
+    first = (first + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    if (first > SIZE_MAX - RES_HDR)
+        return NULL;
+    ormc_result *a = ormc_malloc(RES_HDR + first);
+    if (a) {
         memset(a, 0, sizeof *a);
+        a->pos = (char *)a + RES_HDR;
+        a->end = a->pos + first;
+    }
     return a;
 }
 
@@ -46,6 +86,14 @@ static bool arena_grow(ormc_result *a, size_t n)
     a->pos = (char *)c + HDR;
     a->end = a->pos + size;
     return true;
+}
+
+void arena_adopt(ormc_result *a, void *block)
+{
+    arena_chunk *c = block;
+    c->next = a->blocks;
+    c->size = 0;
+    a->blocks = c;
 }
 
 void *arena_alloc(ormc_result *a, size_t n)
@@ -87,13 +135,14 @@ void ormc_result_free(ormc_result *a)
 {
     if (!a)
         return;
-    arena_chunk *c = a->chunks;
-    while (c) {
-        arena_chunk *next = c->next;
-        ormc_free(c);
-        c = next;
+    for (int list = 0; list < 2; list++) {
+        arena_chunk *c = list ? a->blocks : a->chunks;
+        while (c) {
+            arena_chunk *next = c->next;
+            ormc_free(c);
+            c = next;
+        }
     }
-    ormc_free(a->items);
     ormc_free(a);
 }
 

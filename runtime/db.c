@@ -128,11 +128,21 @@ static uint64_t hash_sql(const char *s, size_t n)
 void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
               const char *verb)
 {
-    uint64_t h = hash_sql(sql, len);
-    stmt_entry *hit = NULL, *victim = &db->cache[0];
-    for (size_t i = 0; i < ORMC_STMT_CACHE; i++) {
+    /* fast path: same address as last time, same text (always verified) */
+    size_t slot = ((uintptr_t)sql >> 4) % ORMC_STMT_CACHE;
+    stmt_entry *hit = NULL;
+    if (db->by_addr[slot]) {
+        stmt_entry *e = &db->cache[db->by_addr[slot] - 1];
+        if (e->stmt && e->key == sql && e->len == len &&
+            memcmp(e->sql, sql, len) == 0)
+            hit = e;
+    }
+    uint64_t h = hit ? hit->hash : hash_sql(sql, len);
+    stmt_entry *victim = &db->cache[0];
+    for (size_t i = 0; i < ORMC_STMT_CACHE && !hit; i++) {
         stmt_entry *e = &db->cache[i];
-        if (e->stmt && e->hash == h && strcmp(e->sql, sql) == 0) {
+        if (e->stmt && e->hash == h && e->len == len &&
+            memcmp(e->sql, sql, len) == 0) {
             hit = e;
             break;
         }
@@ -160,15 +170,23 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
             db->be->finalize(victim->stmt);
         ormc_free(victim->sql);
         victim->sql = copy;
+        victim->len = len;
         victim->hash = h;
         victim->stmt = stmt;
         hit = victim;
     }
+    hit->key = sql;
+    db->by_addr[slot] = (uint8_t)(hit - db->cache + 1);
     hit->last_used = ++db->tick;
+    db_stmt_again(db, hit->sql);
+    return hit->stmt;
+}
+
+void db_stmt_again(ormc_db *db, const char *sql)
+{
     db->nqueries++;
     if (db->trace)
-        db->trace(db->trace_ctx, hit->sql);
-    return hit->stmt;
+        db->trace(db->trace_ctx, sql);
 }
 
 void db_stmt_done(ormc_db *db, void *stmt)
@@ -226,24 +244,41 @@ bool ormc_in_transaction(const ormc_db *db)
     return db->be->in_transaction(db->conn);
 }
 
+/* Undoes a failed schema create: back to its savepoint and out of it.  If
+ * that fails too and the savepoint began the transaction (`outer` false),
+ * rolls the transaction back, so nothing stays open. */
+static void schema_undo(ormc_db *db, bool outer)
+{
+    if (db->be->exec(db->conn, "ROLLBACK TO ormc_schema") != ORMC_OK ||
+        db->be->exec(db->conn, "RELEASE ormc_schema") != ORMC_OK) {
+        if (!outer && db->be->in_transaction(db->conn))
+            db->be->exec(db->conn, "ROLLBACK");
+    }
+}
+
 int ormc_schema_create(ormc_db *db, const ormc_schema *s)
 {
-    int rc = tx_exec(db, "SAVEPOINT ormc_schema", "schema create");
+    char ctx[160];
+    snprintf(ctx, sizeof ctx, "schema %s create", s->name);
+    bool outer = db->be->in_transaction(db->conn);
+    int rc = tx_exec(db, "SAVEPOINT ormc_schema", ctx);
     if (rc != ORMC_OK)
         return rc;
-    for (size_t i = 0; i < s->nddl; i++) {
+    for (size_t i = 0; i < s->nddl && rc == ORMC_OK; i++) {
         db->nqueries++;
         if (db->trace)
             db->trace(db->trace_ctx, s->ddl[i]);
         rc = db->be->exec(db->conn, s->ddl[i]);
-        if (rc != ORMC_OK) {
-            char ctx[64];
-            snprintf(ctx, sizeof ctx, "schema %s create", s->name);
-            db_fail_backend(db, rc, ctx);
-            db->be->exec(db->conn, "ROLLBACK TO ormc_schema");
-            db->be->exec(db->conn, "RELEASE ormc_schema");
-            return rc;
-        }
     }
-    return tx_exec(db, "RELEASE ormc_schema", "schema create");
+    /* RELEASE commits when the savepoint began the transaction; if that
+     * fails, the tables are undone like a failed DDL statement's */
+    if (rc == ORMC_OK)
+        rc = db->be->exec(db->conn, "RELEASE ormc_schema");
+    if (rc != ORMC_OK) {
+        db_fail_backend(db, rc, ctx);
+        schema_undo(db, outer);
+        return rc;
+    }
+    db_ok(db);
+    return ORMC_OK;
 }

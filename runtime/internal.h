@@ -19,11 +19,22 @@ typedef struct arena_chunk arena_chunk;
 struct ormc_result {
     arena_chunk *chunks;  /* newest first */
     char *pos, *end;      /* free space of the newest chunk */
-    void *items;          /* top-level items array (malloc'd, grown) */
+    arena_chunk *blocks;  /* adopted arrays (arena_adopt) */
 };
+
+/* An array the result will own is allocated with ARENA_BLOCK_HDR bytes in
+ * front of its data (room for the chunk header), so that it can be handed
+ * over without a copy. */
+#define ARENA_BLOCK_HDR 16u
+/* Makes `block` (from ormc_malloc/ormc_realloc, data at block +
+ * ARENA_BLOCK_HDR) part of `a`: freed by ormc_result_free. */
+void arena_adopt(ormc_result *a, void *block);
 
 /* New empty result, or NULL when out of memory. */
 ormc_result *arena_new(void);
+/* The same with room for `first` bytes (allocations rounded up to 16, each
+ * string +1) in the one allocation of the result itself. */
+ormc_result *arena_new_sized(size_t first);
 /* n bytes aligned for any member type, or NULL.  Memory is zeroed. */
 void *arena_alloc(ormc_result *a, size_t n);
 /* Copies n bytes and a NUL terminator; returns the copy or NULL. */
@@ -44,7 +55,9 @@ void sb_free(sbuf *b);
 
 /* ---- connection ---- */
 typedef struct stmt_entry {
-    char *sql;
+    char *sql;            /* our copy of the text */
+    const char *key;      /* the caller's pointer when last looked up */
+    size_t len;
     uint64_t hash;
     uint64_t last_used;
     void *stmt;
@@ -61,6 +74,9 @@ struct ormc_db {
     ormc_trace_fn trace;
     void *trace_ctx;
     stmt_entry cache[ORMC_STMT_CACHE];
+    /* entry index + 1 by the address of the caller's SQL text: the fixed
+     * SQL of the descriptors is found without hashing it */
+    uint8_t by_addr[ORMC_STMT_CACHE];
 };
 
 /* Records an error on db and returns `code`.  `ctx` prefixes the message. */
@@ -82,6 +98,9 @@ int db_fail_op(ormc_db *db, int code, const char *who, const char *verb);
  * "Author.insert: ...").  Counts and traces one execution. */
 void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
               const char *verb);
+/* Counts and traces one more execution of a statement already obtained from
+ * db_stmt (and reset), for loops that run it again without looking it up. */
+void db_stmt_again(ormc_db *db, const char *sql);
 /* Resets a statement obtained from db_stmt (bindings cleared). */
 void db_stmt_done(ormc_db *db, void *stmt);
 
@@ -92,11 +111,16 @@ void db_stmt_done(ormc_db *db, void *stmt);
 int check_field(ormc_db *db, const ormc_model *m, const ormc_field *f,
                 const void *obj);
 /* Binds obj's field `f` to parameter idx; the value must have passed
- * check_field.  Returns status, recording the error on db. */
+ * check_field.  Returns status, recording the error on db as
+ * "Model.verb: ...". */
 int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
-               const ormc_field *f, const void *obj);
+               const ormc_field *f, const void *obj, const char *verb);
 /* Reads nfields columns starting at `col` into obj (fields in model order).
- * Strings and blobs are copied into `res`.  Returns ORMC_OK or ORMC_NOMEM. */
+ * Strings and blobs are copied into `res`.  Returns ORMC_OK or ORMC_NOMEM
+ * (recorded as "Model: out of memory"; callers may restate it with their
+ * own operation name).  A non-NULL text column that the backend cannot
+ * deliver (column_text returns NULL: out of memory) is ORMC_NOMEM, never
+ * an empty string. */
 int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
              ormc_result *res);
 

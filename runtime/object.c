@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Members are reached through memcpy at descriptor offsets, so the runtime
@@ -155,7 +156,7 @@ int check_field(ormc_db *db, const ormc_model *m, const ormc_field *f,
 }
 
 int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
-               const ormc_field *f, const void *obj)
+               const ormc_field *f, const void *obj, const char *verb)
 {
     const ormc_backend *be = db->be;
     const void *p = CAT(obj, f->offset);
@@ -163,7 +164,7 @@ int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
     if (is_null_at(obj, f))
         return (rc = be->bind_null(stmt, idx)) == ORMC_OK
                    ? ORMC_OK
-                   : db_fail_backend(db, rc, "bind");
+                   : db_fail_op(db, rc, m->name, verb);
     switch ((ormc_type)f->type) {
     case ORMC_T_INT:
     case ORMC_T_DATETIME: {
@@ -200,7 +201,7 @@ int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
         return db_fail(db, ORMC_ERROR, "%s.%s: unknown field type", m->name,
                        f->name);
     }
-    return rc == ORMC_OK ? ORMC_OK : db_fail_backend(db, rc, "bind");
+    return rc == ORMC_OK ? ORMC_OK : db_fail_op(db, rc, m->name, verb);
 }
 
 int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
@@ -237,7 +238,9 @@ int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
         case ORMC_T_TEXT: {
             size_t n;
             const char *s = be->column_text(stmt, col, &n);
-            char *d = arena_strndup(res, s ? s : "", s ? n : 0);
+            /* NULL for a value that is not NULL: the backend ran out of
+             * memory converting it (never read it as "") */
+            char *d = s ? arena_strndup(res, s, n) : NULL;
             if (!d)
                 return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
             memcpy(p, &d, sizeof d);
@@ -271,17 +274,17 @@ static int check_all(ormc_db *db, const ormc_model *m, const void *obj)
 }
 
 /* Binds every field but id (1..n-1), then id at n if `with_id`; the values
- * were validated by check_all. */
+ * were validated by check_all.  Errors read "Model.verb: ...". */
 static int bind_all(ormc_db *db, void *stmt, const ormc_model *m,
-                    const void *obj, bool with_id)
+                    const void *obj, bool with_id, const char *verb)
 {
     for (uint16_t i = 1; i < m->nfields; i++) {
-        int rc = bind_field(db, stmt, i, m, &m->fields[i], obj);
+        int rc = bind_field(db, stmt, i, m, &m->fields[i], obj, verb);
         if (rc != ORMC_OK)
             return rc;
     }
     if (with_id)
-        return bind_field(db, stmt, m->nfields, m, &m->fields[0], obj);
+        return bind_field(db, stmt, m->nfields, m, &m->fields[0], obj, verb);
     return ORMC_OK;
 }
 
@@ -304,7 +307,7 @@ int ormc_insert(ormc_db *db, const ormc_model *m, void *obj)
                          "insert");
     if (!stmt)
         return db->errcode;
-    rc = bind_all(db, stmt, m, obj, false);
+    rc = bind_all(db, stmt, m, obj, false, "insert");
     if (rc == ORMC_OK)
         rc = step_write(db, stmt, m, "insert");
     if (rc == ORMC_OK) {
@@ -313,6 +316,70 @@ int ormc_insert(ormc_db *db, const ormc_model *m, void *obj)
         db_ok(db);
     }
     db_stmt_done(db, stmt);
+    return rc;
+}
+
+int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n)
+{
+    char *base = objs;
+    for (size_t i = 0; i < n; i++) {
+        int rc = check_all(db, m, base + i * m->size);
+        if (rc != ORMC_OK) {
+            size_t len = strlen(db->errmsg);
+            snprintf(db->errmsg + len, sizeof db->errmsg - len,
+                     " (item %zu of %zu; nothing written)", i, n);
+            return rc;
+        }
+    }
+    /* all or nothing: its own transaction, or a savepoint inside the
+     * caller's (so a failure leaves the caller's earlier work alone) */
+    bool outer = db->be->in_transaction(db->conn);
+    int rc = db->be->exec(db->conn, outer ? "SAVEPOINT ormc_insert_many"
+                                          : "BEGIN IMMEDIATE");
+    if (rc != ORMC_OK)
+        return db_fail_op(db, rc, m->name, "insert_many");
+    void *stmt = NULL;
+    size_t i = 0;
+    for (; i < n && rc == ORMC_OK; i++) {
+        void *obj = base + i * m->size;
+        if (!stmt)
+            stmt = db_stmt(db, m->insert_sql, strlen(m->insert_sql), m->name,
+                           "insert_many");
+        else
+            db_stmt_again(db, m->insert_sql);
+        if (!stmt) {
+            rc = db->errcode;
+            break;
+        }
+        rc = bind_all(db, stmt, m, obj, false, "insert_many");
+        if (rc == ORMC_OK)
+            rc = step_write(db, stmt, m, "insert_many");
+        if (rc == ORMC_OK) {
+            int64_t id = db->be->last_insert_id(db->conn);
+            memcpy(AT(obj, m->fields[0].offset), &id, sizeof id);
+        }
+        db_stmt_done(db, stmt);
+    }
+    if (rc == ORMC_OK) {
+        rc = db->be->exec(db->conn,
+                          outer ? "RELEASE ormc_insert_many" : "COMMIT");
+        if (rc == ORMC_OK) {
+            db_ok(db);
+            return ORMC_OK;
+        }
+        /* a failed COMMIT may leave the transaction open: undone below */
+        db_fail_op(db, rc, m->name, "insert_many");
+    }
+    /* undo: the error already recorded is the one reported */
+    if (outer) {
+        db->be->exec(db->conn, "ROLLBACK TO ormc_insert_many");
+        db->be->exec(db->conn, "RELEASE ormc_insert_many");
+    } else if (db->be->in_transaction(db->conn)) {
+        db->be->exec(db->conn, "ROLLBACK");
+    }
+    int64_t zero = 0;
+    for (size_t k = 0; k < i; k++)
+        memcpy(AT(base + k * m->size, m->fields[0].offset), &zero, sizeof zero);
     return rc;
 }
 
@@ -343,7 +410,7 @@ int ormc_update(ormc_db *db, const ormc_model *m, const void *obj)
     int64_t id;
     memcpy(&id, CAT(obj, m->fields[0].offset), sizeof id);
     return finish_by_id(db, stmt, m, id, "update",
-                        bind_all(db, stmt, m, obj, true));
+                        bind_all(db, stmt, m, obj, true, "update"));
 }
 
 int ormc_delete(ormc_db *db, const ormc_model *m, int64_t id)
@@ -354,7 +421,7 @@ int ormc_delete(ormc_db *db, const ormc_model *m, int64_t id)
         return db->errcode;
     int rc = db->be->bind_int(stmt, 1, id);
     if (rc != ORMC_OK)
-        rc = db_fail_backend(db, rc, "bind");
+        rc = db_fail_op(db, rc, m->name, "delete");
     return finish_by_id(db, stmt, m, id, "delete", rc);
 }
 
@@ -363,6 +430,25 @@ typedef struct object_header {
     ormc_result *owner;
     void *pad; /* keeps the object 16-byte aligned */
 } object_header;
+
+/* Bytes a result needs to hold one object of m read from the current row,
+ * with its header, strings and blobs: get's result is one exact malloc. */
+static size_t row_size(ormc_db *db, void *stmt, const ormc_model *m)
+{
+    size_t total = sizeof(object_header) + m->size + 16;
+    for (uint16_t i = 0; i < m->nfields; i++) {
+        const ormc_field *f = &m->fields[i];
+        size_t n = 0;
+        if (f->type == ORMC_T_TEXT)
+            db->be->column_text(stmt, i, &n);
+        else if (f->type == ORMC_T_BLOB)
+            db->be->column_blob(stmt, i, &n);
+        else
+            continue;
+        total += n + 1;
+    }
+    return total;
+}
 
 int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
 {
@@ -373,7 +459,7 @@ int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
         return db->errcode;
     int rc = db->be->bind_int(stmt, 1, id);
     if (rc != ORMC_OK) {
-        rc = db_fail_backend(db, rc, "bind");
+        rc = db_fail_op(db, rc, m->name, "get");
         db_stmt_done(db, stmt);
         return rc;
     }
@@ -384,7 +470,7 @@ int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
     } else if (rc != ORMC_ROW) {
         rc = db_fail_op(db, rc, m->name, "get");
     } else {
-        ormc_result *res = arena_new();
+        ormc_result *res = arena_new_sized(row_size(db, stmt, m));
         object_header *h = res ? arena_alloc(res, sizeof *h + m->size) : NULL;
         if (!h) {
             ormc_result_free(res);
@@ -397,6 +483,7 @@ int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
                 db_ok(db);
             } else {
                 ormc_result_free(res);
+                rc = db_fail(db, rc, "%s.get: out of memory", m->name);
             }
         }
     }

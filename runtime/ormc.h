@@ -16,8 +16,11 @@
  * own dialect hooks.)
  *
  * Threading: an ormc_db is a single connection; use it from one thread at a
- * time (one connection per thread).  Result sets are plain memory and may be
- * handed to other threads.
+ * time (one connection per thread), and never in a child after fork().  Result
+ * sets are plain memory and may be handed to other threads.  Several
+ * connections (threads or processes) on one file: set WAL mode once with
+ * ormc_exec(db, "PRAGMA journal_mode = WAL"); readers then never block and
+ * writers queue on the 5 s busy timeout, then get ORMC_BUSY (docs/api.md 11).
  */
 #ifndef ORMC_H
 #define ORMC_H
@@ -58,7 +61,8 @@ const char *ormc_status_name(int status);
  * ------------------------------------------------------------------------- */
 
 /* Opens (creating if needed) the SQLite database at `path` (":memory:" for an
- * in-memory one) with foreign keys enforced and a 5 s busy timeout.
+ * in-memory one) with foreign keys enforced and a 5 s busy timeout (a call
+ * that waits longer for another connection's lock fails with ORMC_BUSY).
  * On success *out is a new connection.  On failure *out is still a connection
  * (unless memory ran out, then NULL) so ormc_errmsg() can tell why; close it.
  * Cost: one file open plus one PRAGMA statement (not counted). */
@@ -79,8 +83,10 @@ int ormc_errcode(const ormc_db *db);
  * the busy timeout instead of failing at commit); nesting is refused with
  * ORMC_ERROR.  ormc_commit / ormc_rollback end it.  A failed statement inside
  * a transaction leaves the transaction open with the statement undone; the
- * caller decides whether to roll back.  ormc_in_transaction tells whether one
- * is open.  These statements are not counted by ormc_query_count. */
+ * caller decides whether to roll back (after ORMC_NOMEM or an I/O error
+ * SQLite may have rolled the whole transaction back itself, and a failed
+ * commit may leave it open).  ormc_in_transaction tells whether one is
+ * open.  These statements are not counted by ormc_query_count. */
 int ormc_begin(ormc_db *db);
 int ormc_commit(ormc_db *db);
 int ormc_rollback(ormc_db *db);
@@ -103,6 +109,20 @@ void ormc_set_trace(ormc_db *db, ormc_trace_fn fn, void *ctx);
 
 /* Current time as datetime (Unix seconds, UTC): what `default now` stores. */
 int64_t ormc_now(void);
+
+/* Replaces the allocator of the whole runtime (connections, statement cache,
+ * SQL text, result sets, objects from get) for the whole process.  Set it
+ * before opening any connection and keep it until every connection is closed
+ * and every result freed: memory is freed by the free_fn in force then.
+ * All three NULL restores libc's malloc/realloc/free; only some NULL is
+ * ORMC_INVALID (nothing changed).  They are never called with size 0, nor
+ * free_fn with NULL; realloc_fn(NULL, n) must allocate, as realloc does.
+ * A malloc_fn/realloc_fn returning NULL makes the call that needed it fail
+ * with ORMC_NOMEM and free what it had taken.  SQLite's own memory is not
+ * affected (see sqlite3_config). */
+int ormc_set_allocator(void *(*malloc_fn)(size_t),
+                       void *(*realloc_fn)(void *, size_t),
+                       void (*free_fn)(void *));
 
 /* Runs one SQL statement with no parameters and no result rows (for
  * application DDL or PRAGMAs).  Counted. */
@@ -346,6 +366,15 @@ void ormc_object_init(const ormc_model *m, void *obj);
 /* Validates obj (NOT NULL, text(N) in characters, valid UTF-8, no NaN) and
  * inserts it; sets obj's id.  1 statement; nothing is written on error. */
 int ormc_insert(ormc_db *db, const ormc_model *m, void *obj);
+
+/* Inserts the n objects of the array `objs` (each m->size bytes), all or
+ * nothing: every object is validated before any SQL runs, then the rows are
+ * inserted in one transaction (a savepoint inside the caller's transaction,
+ * else BEGIN IMMEDIATE ... COMMIT) and each object's id is set.  On failure
+ * the database is as it was, every id is 0, and the message names the
+ * failing item.  n statements (one prepared statement, reused); transaction
+ * control is not counted. */
+int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n);
 
 /* Validates and writes every field of obj to the row with obj's id.
  * ORMC_NOT_FOUND if no such row.  1 statement. */

@@ -42,7 +42,9 @@ typedef struct ormc_backend {
     bool (*column_is_null)(void *stmt, int col);
     int64_t (*column_int)(void *stmt, int col);
     double (*column_real)(void *stmt, int col);
-    /* Pointer valid until the next step/reset; *n = length in bytes. */
+    /* Pointer valid until the next step/reset; *n = length in bytes.
+     * column_text returns NULL only when memory ran out (callers ask
+     * column_is_null first); column_blob returns NULL for an empty blob. */
     const char *(*column_text)(void *stmt, int col, size_t *n);
     const void *(*column_blob)(void *stmt, int col, size_t *n);
     int64_t (*last_insert_id)(void *conn);

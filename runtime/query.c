@@ -11,6 +11,7 @@
  */
 #include "internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,6 +70,11 @@ void ormc_where_real(ormc_query *q, uint16_t field, ormc_op op, double v)
 {
     if (!valid_op(q, op))
         return;
+    if (isnan(v)) { /* SQLite would bind NULL and silently match nothing */
+        if (!q->error)
+            q->error = "NaN value in a filter";
+        return;
+    }
     ormc_filter *f = add_filter(q, field, K_REAL);
     if (f)
         f->op = (uint8_t)op, f->v.r = v;
@@ -272,7 +278,8 @@ static void put_body(sbuf *b, const ormc_query *q, bool ordered)
 }
 
 /* Binds the parameters put_where and put_window emitted, from *idx on. */
-static int bind_body(ormc_db *db, void *stmt, const ormc_query *q, int *idx)
+static int bind_body(ormc_db *db, void *stmt, const ormc_query *q, int *idx,
+                     const char *what)
 {
     const ormc_backend *be = db->be;
     int rc = ORMC_OK;
@@ -303,7 +310,7 @@ static int bind_body(ormc_db *db, void *stmt, const ormc_query *q, int *idx)
         if (rc == ORMC_OK)
             rc = be->bind_int(stmt, (*idx)++, q->offset);
     }
-    return rc == ORMC_OK ? ORMC_OK : db_fail_backend(db, rc, "bind");
+    return rc == ORMC_OK ? ORMC_OK : db_fail_backend(db, rc, what);
 }
 
 /* Checks the query before any SQL runs; a NULL q becomes "all rows" in
@@ -340,7 +347,7 @@ static void *prepare_bound(ormc_db *db, sbuf *b, const ormc_query *q,
     if (!stmt)
         return NULL;
     int idx = 1;
-    if (bind_body(db, stmt, q, &idx) != ORMC_OK) {
+    if (bind_body(db, stmt, q, &idx, what) != ORMC_OK) {
         db_stmt_done(db, stmt);
         return NULL;
     }
@@ -349,8 +356,10 @@ static void *prepare_bound(ormc_db *db, sbuf *b, const ormc_query *q,
 
 /* ---- fetch ---- */
 
-/* Growable array of fixed-size elements, memory from ormc_realloc. */
+/* Growable array of fixed-size elements, memory from ormc_realloc, with
+ * room for a chunk header in front so the result can adopt it whole. */
 typedef struct vec {
+    char *base; /* the allocation; elements start ARENA_BLOCK_HDR later */
     char *data;
     size_t n, cap, size;
 } vec;
@@ -360,12 +369,13 @@ static void *vec_push(vec *v)
 {
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 64;
-        if (cap > SIZE_MAX / 2 / v->size)
+        if (cap > (SIZE_MAX - ARENA_BLOCK_HDR) / 2 / v->size)
             return NULL;
-        char *d = ormc_realloc(v->data, cap * v->size);
-        if (!d)
+        char *b = ormc_realloc(v->base, ARENA_BLOCK_HDR + cap * v->size);
+        if (!b)
             return NULL;
-        v->data = d;
+        v->base = b;
+        v->data = b + ARENA_BLOCK_HDR;
         v->cap = cap;
     }
     void *e = v->data + v->n++ * v->size;
@@ -396,17 +406,111 @@ static int step_rows(ormc_db *db, void *stmt, vec *v, row_fn row,
         rc = ORMC_OK;
     else if (rc != ORMC_OK && rc != ORMC_NOMEM)
         rc = db_fail_backend(db, rc, what);
-    else if (rc == ORMC_NOMEM && db->errcode != ORMC_NOMEM)
+    else if (rc == ORMC_NOMEM) /* from step, or restating read_row's */
         rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
     db_stmt_done(db, stmt);
     return rc;
 }
 
+/* Open-addressing map from an id to a value (an index or a pointer),
+ * at most half full. */
+typedef struct idmap {
+    int64_t *keys;
+    uintptr_t *vals; /* IDMAP_NONE: empty slot */
+    size_t mask, n;
+} idmap;
+
+#define IDMAP_NONE UINTPTR_MAX
+
+static size_t id_slot(const idmap *h, int64_t id)
+{
+    uint64_t x = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+    return (size_t)(x >> 17) & h->mask;
+}
+
+/* Empties h with room for n keys; false when out of memory. */
+static bool idmap_init(idmap *h, size_t n)
+{
+    size_t cap = 16;
+    if (n > SIZE_MAX / 4 / sizeof *h->keys)
+        return false;
+    while (cap < n * 2)
+        cap *= 2;
+    int64_t *keys = ormc_malloc(cap * sizeof *keys);
+    uintptr_t *vals = ormc_malloc(cap * sizeof *vals);
+    if (!keys || !vals) {
+        ormc_free(keys);
+        ormc_free(vals);
+        return false;
+    }
+    for (size_t i = 0; i < cap; i++)
+        vals[i] = IDMAP_NONE;
+    ormc_free(h->keys);
+    ormc_free(h->vals);
+    *h = (idmap){keys, vals, cap - 1, 0};
+    return true;
+}
+
+static void idmap_put_slot(idmap *h, int64_t id, uintptr_t v)
+{
+    size_t s = id_slot(h, id);
+    while (h->vals[s] != IDMAP_NONE)
+        s = (s + 1) & h->mask;
+    h->keys[s] = id;
+    h->vals[s] = v;
+    h->n++;
+}
+
+/* Adds id -> v (id not yet present), growing h; false when out of memory
+ * (h unchanged). */
+static bool idmap_put(idmap *h, int64_t id, uintptr_t v)
+{
+    if (!h->keys || (h->n + 1) * 2 > h->mask + 1) {
+        idmap old = *h, grown = {0};
+        if (!idmap_init(&grown, old.keys ? old.mask + 1 : 16))
+            return false;
+        for (size_t i = 0; old.keys && i <= old.mask; i++)
+            if (old.vals[i] != IDMAP_NONE)
+                idmap_put_slot(&grown, old.keys[i], old.vals[i]);
+        ormc_free(old.keys);
+        ormc_free(old.vals);
+        *h = grown;
+    }
+    idmap_put_slot(h, id, v);
+    return true;
+}
+
+static uintptr_t idmap_get(const idmap *h, int64_t id)
+{
+    if (!h->keys)
+        return IDMAP_NONE;
+    for (size_t s = id_slot(h, id); h->vals[s] != IDMAP_NONE;
+         s = (s + 1) & h->mask)
+        if (h->keys[s] == id)
+            return h->vals[s];
+    return IDMAP_NONE;
+}
+
+static void idmap_free(idmap *h)
+{
+    ormc_free(h->keys);
+    ormc_free(h->vals);
+    *h = (idmap){0};
+}
+
+/* The main query's rows: q, and for each with_ relation the objects loaded
+ * so far by id, so rows naming the same object share one copy. */
+typedef struct main_ctx {
+    const ormc_query *q;
+    idmap loaded[ORMC_MAX_RELATED];
+} main_ctx;
+
 /* One row of the main query: t0, then each with_ model, then counts. */
 static int main_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
                     ormc_result *res)
 {
-    const ormc_query *q = ctx;
+    main_ctx *mc = (main_ctx *)ctx;
+    const ormc_query *q = mc->q;
     const ormc_model *m = q->model;
     int rc = read_row(db, stmt, 0, m, obj, res);
     int col = m->nfields;
@@ -414,10 +518,16 @@ static int main_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
         const ormc_relation *r = &m->relations[q->with[i]];
         const ormc_model *t = r->target;
         if (!db->be->column_is_null(stmt, col)) {
-            void *rel = arena_alloc(res, t->size);
-            if (!rel)
-                return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
-            rc = read_row(db, stmt, col, t, rel, res);
+            int64_t id = db->be->column_int(stmt, col);
+            uintptr_t v = idmap_get(&mc->loaded[i], id);
+            void *rel = (void *)v;
+            if (v == IDMAP_NONE) {
+                rel = arena_alloc(res, t->size);
+                if (!rel || !idmap_put(&mc->loaded[i], id, (uintptr_t)rel))
+                    return db_fail(db, ORMC_NOMEM, "%s: out of memory",
+                                   m->name);
+                rc = read_row(db, stmt, col, t, rel, res);
+            }
             memcpy(AT(obj, r->ptr_offset), &rel, sizeof rel);
         }
         col += t->nfields;
@@ -435,116 +545,77 @@ static int child_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
     return read_row(db, stmt, 0, ctx, obj, res);
 }
 
-/* Open-addressing map from parent id to its index in the parent array. */
-typedef struct idmap {
-    int64_t *keys;
-    size_t *vals;
-    size_t mask;
-} idmap;
-
-static size_t id_slot(const idmap *h, int64_t id)
-{
-    uint64_t x = (uint64_t)id * 0x9e3779b97f4a7c15ull;
-    return (size_t)(x >> 17) & h->mask;
-}
-
-static bool idmap_build(idmap *h, const char *items, size_t n, size_t size,
-                        size_t id_off)
-{
-    size_t cap = 16;
-    if (n > SIZE_MAX / 4 / sizeof *h->keys)
-        return false;
-    while (cap < n * 2)
-        cap *= 2;
-    h->mask = cap - 1;
-    h->keys = ormc_malloc(cap * sizeof *h->keys);
-    h->vals = ormc_malloc(cap * sizeof *h->vals);
-    if (!h->keys || !h->vals)
-        return false;
-    for (size_t i = 0; i < cap; i++)
-        h->vals[i] = SIZE_MAX;
-    for (size_t i = 0; i < n; i++) {
-        int64_t id;
-        memcpy(&id, items + i * size + id_off, sizeof id);
-        size_t s = id_slot(h, id);
-        while (h->vals[s] != SIZE_MAX)
-            s = (s + 1) & h->mask;
-        h->keys[s] = id;
-        h->vals[s] = i;
-    }
-    return true;
-}
-
-static size_t idmap_get(const idmap *h, int64_t id)
-{
-    for (size_t s = id_slot(h, id); h->vals[s] != SIZE_MAX;
-         s = (s + 1) & h->mask)
-        if (h->keys[s] == id)
-            return h->vals[s];
-    return SIZE_MAX;
-}
-
-static void idmap_free(idmap *h)
-{
-    ormc_free(h->keys);
-    ormc_free(h->vals);
-}
 
 /* Groups the children in `kids` under their parents in `parents`, keeping
- * the children's order within each parent.  One pass to count, one to place;
- * the grouped children live in `res`. */
+ * the children's order within each parent: one pass to count, then the
+ * children are permuted in place (each moved once) and `res` adopts their
+ * array, so no second copy of them is ever made. */
 static int stitch(ormc_db *db, const ormc_query *q, const ormc_reverse *rv,
                   vec *parents, vec *kids, ormc_result *res)
 {
     const ormc_model *pm = q->model, *cm = rv->child;
     const ormc_field *fk = &cm->fields[rv->child_field];
+    const size_t size = cm->size;
     idmap h = {0};
-    size_t *owner = ormc_malloc(kids->n * sizeof *owner);
+    size_t *dest = ormc_malloc(kids->n * sizeof *dest);
     size_t *start = ormc_malloc((parents->n + 1) * sizeof *start);
-    char *grouped = NULL;
+    char *tmp = ormc_malloc(size);
     int rc = ORMC_OK;
-    if (!owner || !start ||
-        !idmap_build(&h, parents->data, parents->n, pm->size,
-                     pm->fields[0].offset)) {
+    if (!dest || !start || !tmp || !idmap_init(&h, parents->n)) {
         rc = db_fail(db, ORMC_NOMEM, "%s.prefetch_%s: out of memory",
                      pm->name, rv->name);
         goto out;
     }
+    for (size_t p = 0; p < parents->n; p++) {
+        int64_t id;
+        memcpy(&id, parents->data + p * pm->size + pm->fields[0].offset,
+               sizeof id);
+        idmap_put_slot(&h, id, p);
+    }
     memset(start, 0, (parents->n + 1) * sizeof *start);
     for (size_t i = 0; i < kids->n; i++) {
         int64_t pid;
-        memcpy(&pid, kids->data + i * cm->size + fk->offset, sizeof pid);
-        owner[i] = idmap_get(&h, pid);
-        if (owner[i] != SIZE_MAX)
-            start[owner[i] + 1]++;
+        memcpy(&pid, kids->data + i * size + fk->offset, sizeof pid);
+        uintptr_t owner = idmap_get(&h, pid);
+        dest[i] = owner == IDMAP_NONE ? SIZE_MAX : (size_t)owner; /* for now */
+        if (dest[i] != SIZE_MAX)
+            start[dest[i] + 1]++;
     }
     for (size_t p = 0; p < parents->n; p++)
         start[p + 1] += start[p];
-    size_t total = start[parents->n];
-    if (total) {
-        grouped = arena_alloc_raw(res, total * cm->size);
-        if (!grouped) {
-            rc = db_fail(db, ORMC_NOMEM, "%s.prefetch_%s: out of memory",
-                         pm->name, rv->name);
-            goto out;
-        }
-    }
     for (size_t p = 0; p < parents->n; p++) {
-        ormc_list l = {grouped ? grouped + start[p] * cm->size : NULL,
-                       start[p + 1] - start[p], NULL};
+        ormc_list l = {kids->data + start[p] * size, start[p + 1] - start[p],
+                       NULL};
         if (!l.count)
             l.items = NULL;
         memcpy(AT(parents->data + p * pm->size, rv->list_offset), &l, sizeof l);
     }
-    /* start[p] now serves as the next free slot of parent p */
+    /* owner -> final position (start[p] serves as parent p's next free
+     * slot); a child whose parent was not loaded goes past the end */
+    size_t spare = start[parents->n];
     for (size_t i = 0; i < kids->n; i++)
-        if (owner[i] != SIZE_MAX)
-            memcpy(grouped + start[owner[i]]++ * cm->size,
-                   kids->data + i * cm->size, cm->size);
+        dest[i] = dest[i] == SIZE_MAX ? spare++ : start[dest[i]]++;
+    /* each swap puts one child where it belongs */
+    for (size_t i = 0; i < kids->n; i++) {
+        while (dest[i] != i) {
+            size_t j = dest[i];
+            char *a = kids->data + i * size, *b = kids->data + j * size;
+            memcpy(tmp, a, size);
+            memcpy(a, b, size);
+            memcpy(b, tmp, size);
+            dest[i] = dest[j];
+            dest[j] = j;
+        }
+    }
+    if (kids->base) {
+        arena_adopt(res, kids->base);
+        kids->base = NULL;
+    }
 out:
     idmap_free(&h);
-    ormc_free(owner);
+    ormc_free(dest);
     ormc_free(start);
+    ormc_free(tmp);
     return rc;
 }
 
@@ -587,11 +658,27 @@ static int prefetch_one(ormc_db *db, const ormc_query *q,
     sb_free(&b);
     if (!stmt)
         return db->errcode;
-    vec kids = {NULL, 0, 0, cm->size};
+    vec kids = {.size = cm->size};
     int rc = step_rows(db, stmt, &kids, child_row, cm, res, what);
     if (rc == ORMC_OK)
         rc = stitch(db, q, rv, parents, &kids, res);
-    ormc_free(kids.data);
+    ormc_free(kids.base); /* NULL once adopted */
+    return rc;
+}
+
+/* Ends the snapshot savepoint of a fetch and returns its status: `rc`, or
+ * the RELEASE's error when rc was ORMC_OK.  A RELEASE that fails rolls the
+ * (read-only) savepoint's transaction back instead, so a fetch never leaves
+ * a transaction open. */
+static int end_snapshot(ormc_db *db, int rc, const char *what)
+{
+    int rel = db->be->exec(db->conn, "RELEASE ormc_fetch");
+    if (rel != ORMC_OK) {
+        if (rc == ORMC_OK)
+            rc = db_fail_backend(db, rel, what);
+        if (db->be->in_transaction(db->conn))
+            db->be->exec(db->conn, "ROLLBACK");
+    }
     return rc;
 }
 
@@ -654,18 +741,20 @@ int ormc_fetch(ormc_db *db, const ormc_model *m, const ormc_query *q,
                   : db->errcode;
         db_stmt_done(db, stmt);
         if (snapshot)
-            db->be->exec(db->conn, "RELEASE ormc_fetch");
+            end_snapshot(db, rc, what);
         return rc;
     }
-    vec rows = {NULL, 0, 0, m->size};
-    rc = step_rows(db, stmt, &rows, main_row, q, res, what);
+    vec rows = {.size = m->size};
+    main_ctx mc = {.q = q};
+    rc = step_rows(db, stmt, &rows, main_row, &mc, res, what);
+    for (uint8_t i = 0; i < q->nwith; i++)
+        idmap_free(&mc.loaded[i]);
     for (uint8_t i = 0; i < q->nprefetch && rc == ORMC_OK; i++)
         rc = prefetch_one(db, q, &m->reverses[q->prefetch[i]], &rows, res);
-    if (snapshot && rc == ORMC_OK)
-        rc = tx_exec(db, "RELEASE ormc_fetch", what);
-    else if (snapshot) /* keep the error that stopped the fetch */
-        db->be->exec(db->conn, "RELEASE ormc_fetch");
-    res->items = rows.data;
+    if (snapshot)
+        rc = end_snapshot(db, rc, what);
+    if (rows.base)
+        arena_adopt(res, rows.base);
     if (rc != ORMC_OK) {
         ormc_result_free(res);
         return rc;
@@ -802,8 +891,11 @@ int ormc_aggregate_real(ormc_db *db, const ormc_model *m,
         return rc;
     if (!out->is_null) {
         const ormc_backend *be = db->be;
-        out->sum = be->column_real(stmt[0], 1);
-        out->avg = be->column_real(stmt[0], 2);
+        /* SQLite returns NULL for a NaN result (+Inf plus -Inf) */
+        out->sum = be->column_is_null(stmt[0], 1) ? NAN
+                                                   : be->column_real(stmt[0], 1);
+        out->avg = be->column_is_null(stmt[0], 2) ? NAN
+                                                   : be->column_real(stmt[0], 2);
         out->min = be->column_real(stmt[0], 3);
         out->max = be->column_real(stmt[0], 4);
     }

@@ -319,6 +319,9 @@ static void test_select_related_book_with_author(void **state)
     }
     assert_string_equal(l.items[0].author->email, "bob@example.com");
     assert_string_equal(l.items[1].author->email, "ann@example.com");
+    /* rows naming the same author share its one copy */
+    assert_ptr_equal(l.items[0].author, l.items[2].author);
+    assert_ptr_not_equal(l.items[0].author, l.items[1].author);
     assert_double_exact(l.items[2].price, 5.25);
     assert_int_equal(l.items[2].pages, 50);
     book_list_free(&l);
@@ -1326,6 +1329,110 @@ static void test_builder_misuse_other(void **state)
     assert_queries(f, 0);
 }
 
+/* ---- insert_many: all or nothing ---- */
+
+static void fill_comments(Comment *c, size_t n, int64_t blog)
+{
+    for (size_t i = 0; i < n; i++) {
+        comment_init(&c[i]);
+        c[i].blog_id = blog;
+        c[i].content = i % 2 ? "odd" : "even";
+        c[i].score = (int64_t)i;
+    }
+}
+
+static void test_insert_many(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t blog = add_blog(f->db, "b", ann, 0, 1, NAN);
+    Comment c[5];
+
+    /* success: n statements, one prepare, ids in order, rows present */
+    fill_comments(c, 5, blog);
+    counts_reset(f);
+    assert_ok(f->db, comment_insert_many(f->db, c, 5));
+    assert_queries(f, 5);
+    assert_int_equal(spy.prepares, 1);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(c[i].id, c[0].id + (int64_t)i);
+    assert_int_equal(N_COMMENTS(f->db), 5);
+    assert_false(ormc_in_transaction(f->db));
+    Comment *got = NULL;
+    assert_ok(f->db, comment_get(f->db, c[3].id, &got));
+    assert_string_equal(got->content, "odd");
+    assert_int_equal(got->score, 3);
+    comment_free(got);
+
+    /* n = 0 is a no-op that succeeds */
+    counts_reset(f);
+    assert_ok(f->db, comment_insert_many(f->db, c, 0));
+    assert_queries(f, 0);
+
+    /* an invalid item: refused before any SQL, nothing written, ids 0 */
+    fill_comments(c, 5, blog);
+    c[3].content = "\xff";
+    counts_reset(f);
+    assert_status(f->db, comment_insert_many(f->db, c, 5), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Comment.content: text is not valid UTF-8 (item 3 of 5; "
+                 "nothing written)");
+    assert_queries(f, 0);
+    assert_int_equal(N_COMMENTS(f->db), 5);
+
+    /* the database refuses item 2 (no such blog): items 0 and 1 are undone */
+    fill_comments(c, 5, blog);
+    c[2].blog_id = 999;
+    counts_reset(f);
+    assert_status(f->db, comment_insert_many(f->db, c, 5), ORMC_CONSTRAINT);
+    assert_error(f->db, ORMC_CONSTRAINT,
+                 "Comment.insert_many: FOREIGN KEY constraint failed");
+    assert_queries(f, 3);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(c[i].id, 0);
+    assert_int_equal(N_COMMENTS(f->db), 5);
+    assert_false(ormc_in_transaction(f->db));
+
+    /* a failed step in the middle (injected): same, nothing half-done */
+    fill_comments(c, 5, blog);
+    counts_reset(f);
+    spy.fail_step_at = 4;
+    assert_status(f->db, comment_insert_many(f->db, c, 5), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Comment.insert_many: injected fault");
+    assert_int_equal(c[0].id, 0);
+    assert_int_equal(N_COMMENTS(f->db), 5);
+    assert_false(ormc_in_transaction(f->db));
+}
+
+static void test_insert_many_inside_transaction(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t blog = add_blog(f->db, "b", ann, 0, 1, NAN);
+    Comment c[3];
+
+    /* a failure rolls back to its savepoint: the caller's earlier insert and
+     * transaction survive, and the caller decides */
+    assert_ok(f->db, ormc_begin(f->db));
+    add_comment(f->db, blog, "before", 1);
+    fill_comments(c, 3, blog);
+    c[1].blog_id = 999;
+    assert_status(f->db, comment_insert_many(f->db, c, 3), ORMC_CONSTRAINT);
+    assert_true(ormc_in_transaction(f->db));
+    assert_int_equal(N_COMMENTS(f->db), 1);
+    fill_comments(c, 3, blog);
+    assert_ok(f->db, comment_insert_many(f->db, c, 3));
+    assert_true(ormc_in_transaction(f->db));
+    assert_int_equal(N_COMMENTS(f->db), 4);
+    assert_ok(f->db, ormc_rollback(f->db));
+    assert_int_equal(N_COMMENTS(f->db), 0);
+
+    assert_ok(f->db, ormc_begin(f->db));
+    assert_ok(f->db, comment_insert_many(f->db, c, 3));
+    assert_ok(f->db, ormc_commit(f->db));
+    assert_int_equal(N_COMMENTS(f->db), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1352,6 +1459,8 @@ int main(void)
         T(test_comment_count_null_query),
         T(test_builder_misuse_17_filters),
         T(test_builder_misuse_other),
+        T(test_insert_many),
+        T(test_insert_many_inside_transaction),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
