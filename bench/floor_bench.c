@@ -1,0 +1,310 @@
+/*
+ * floor_bench.c — contestant 4, the floor: the same SQL as hand_bench.c
+ * (bench/sql.h), each statement prepared once and stepped with sqlite3_step,
+ * every column read with sqlite3_column_*, but nothing copied or kept: the
+ * values only go into the running checksum.  No result is materialised, so
+ * no ORM or hand-written loader can be faster than this on these queries;
+ * what is left is SQLite's own cost.  (W6 inserts exactly as hand_bench.c
+ * does: binding with SQLITE_STATIC is already the floor.)
+ *
+ * Usage: floor_bench DBFILE WORKLOAD RUNS   (see harness.h, bench/README.md)
+ */
+#include "checksum.h"
+#include "harness.h"
+#include "rawdb.h"
+#include "sql.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ctx {
+    rawdb r;
+    sqlite3_stmt *st, *st2;
+    uint64_t sum; /* checksum of the last run, computed while stepping */
+} ctx;
+
+static int c_open(const char *path, void **out)
+{
+    ctx *c = calloc(1, sizeof *c);
+    *out = c;
+    return c ? rawdb_open(&c->r, path) : -1;
+}
+
+static void c_close(void *p)
+{
+    ctx *c = p;
+    if (!c)
+        return;
+    sqlite3_finalize(c->st);
+    sqlite3_finalize(c->st2);
+    rawdb_close(&c->r);
+    free(c);
+}
+
+static uint64_t c_statements(void *p) { return ((ctx *)p)->r.executed; }
+
+static const char *c_errmsg(void *p) { return p ? ((ctx *)p)->r.err : "out of memory"; }
+
+static int sum_check(void *p, uint64_t *sum)
+{
+    *sum = ((ctx *)p)->sum;
+    return 0;
+}
+
+static uint64_t col_text(uint64_t h, sqlite3_stmt *st, int i)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    return ck_text(h, s, (size_t)sqlite3_column_bytes(st, i));
+}
+
+static uint64_t col_int(uint64_t h, sqlite3_stmt *st, int i)
+{
+    return ck(h, (uint64_t)sqlite3_column_int64(st, i));
+}
+
+/* Columns i..i+2 of AUTHOR_COLS. */
+static uint64_t author(uint64_t h, sqlite3_stmt *st, int i)
+{
+    h = col_int(h, st, i);
+    h = col_text(h, st, i + 1);
+    return col_text(h, st, i + 2);
+}
+
+/* Columns 0..4 of BOOK_COLS. */
+static uint64_t book(uint64_t h, sqlite3_stmt *st)
+{
+    h = col_int(h, st, 0);
+    h = col_text(h, st, 1);
+    h = col_int(h, st, 2);
+    h = ck_real(h, sqlite3_column_double(st, 3));
+    return col_int(h, st, 4);
+}
+
+/* Columns 0..5 of BLOG_COLS. */
+static uint64_t blog(uint64_t h, sqlite3_stmt *st)
+{
+    h = col_int(h, st, 0);
+    h = col_text(h, st, 1);
+    h = col_int(h, st, 2);
+    h = sqlite3_column_type(st, 3) == SQLITE_NULL ? ck(h, CK_NULL)
+                                                   : col_int(h, st, 3);
+    h = col_int(h, st, 4);
+    return sqlite3_column_type(st, 5) == SQLITE_NULL
+               ? ck(h, CK_NULL)
+               : ck_real(h, sqlite3_column_double(st, 5));
+}
+
+/* Ends one execution: 0 if it ran to SQLITE_DONE. */
+static int done(ctx *c, sqlite3_stmt *st, int rc, const char *what)
+{
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : rawdb_fail(&c->r, what);
+}
+
+/* ---- W0: books, one author query per book; W0sr: the join ---- */
+
+static int w0_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W0_BOOKS, &c->st) ||
+           rawdb_prepare(&c->r, SQL_W0_AUTHOR, &c->st2);
+}
+
+/* Like hand_bench.c and ormc, the book statement is finished before the
+ * author queries run (each then is its own read transaction): the floor
+ * keeps only the author ids it must look up, and the checksum of each
+ * book's columns to combine with its author's. */
+static int w0_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st, *as = c->st2;
+    int64_t ids[BENCH_W0_BOOKS];
+    uint64_t hbook[BENCH_W0_BOOKS];
+    size_t n = 0;
+    int rc;
+    sqlite3_bind_int(st, 1, BENCH_W0_BOOKS);
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < BENCH_W0_BOOKS) {
+        hbook[n] = book(CK_SEED, st);
+        ids[n++] = sqlite3_column_int64(st, 2);
+    }
+    if (done(c, st, rc, SQL_W0_BOOKS))
+        return -1;
+    uint64_t h = CK_SEED;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_int64(as, 1, ids[i]);
+        c->r.executed++;
+        if (sqlite3_step(as) != SQLITE_ROW)
+            return done(c, as, SQLITE_ERROR, SQL_W0_AUTHOR);
+        h = author(ck(h, hbook[i]), as, 0);
+        sqlite3_reset(as);
+    }
+    c->sum = h;
+    return 0;
+}
+
+static int w0sr_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W0SR, &c->st);
+}
+
+static int w0sr_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    uint64_t h = CK_SEED;
+    int rc;
+    sqlite3_bind_int(st, 1, BENCH_W0_BOOKS);
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        h = author(ck(h, book(CK_SEED, st)), st, 5);
+    c->sum = h;
+    return done(c, st, rc, SQL_W0SR);
+}
+
+/* ---- W1 and W5: blogs with their author ---- */
+
+static int blogs_author_run(ctx *c, sqlite3_stmt *st, const char *what)
+{
+    uint64_t h = CK_SEED;
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        h = author(blog(h, st), st, 6);
+    c->sum = h;
+    return done(c, st, rc, what);
+}
+
+static int w1_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W1, &c->st);
+}
+
+static int w1_run(void *p)
+{
+    ctx *c = p;
+    return blogs_author_run(c, c->st, SQL_W1);
+}
+
+static int w5_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_sizes(&c->r) || rawdb_prepare_w5(&c->r, &c->st);
+}
+
+static int w5_run(void *p)
+{
+    ctx *c = p;
+    for (int k = 0; k < BENCH_W5_AUTHORS; k++)
+        sqlite3_bind_int64(c->st, k + 1, c->r.w5_ids[k]);
+    sqlite3_bind_int(c->st, BENCH_W5_AUTHORS + 1, BENCH_W5_LIMIT);
+    return blogs_author_run(c, c->st, "W5");
+}
+
+/* ---- W2: blogs, then comments ordered by blog ---- */
+
+static int w2_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W2_BLOGS, &c->st) ||
+           rawdb_prepare(&c->r, SQL_W2_COMMENTS, &c->st2);
+}
+
+static int w2_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    uint64_t hb = CK_SEED, hc = 0;
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        hb = blog(hb, st);
+    if (done(c, st, rc, SQL_W2_BLOGS))
+        return -1;
+    st = c->st2;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) /* parent = blog_id */
+        hc += ck_child((uint64_t)sqlite3_column_int64(st, 1),
+                       (uint64_t)sqlite3_column_int64(st, 0),
+                       (const char *)sqlite3_column_text(st, 2),
+                       (size_t)sqlite3_column_bytes(st, 2),
+                       (uint64_t)sqlite3_column_int64(st, 3));
+    c->sum = ck(hb, hc);
+    return done(c, st, rc, SQL_W2_COMMENTS);
+}
+
+/* ---- W3: blogs with their comment count ---- */
+
+static int w3_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W3, &c->st);
+}
+
+static int w3_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    uint64_t h = CK_SEED;
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        h = col_int(blog(h, st), st, 6);
+    c->sum = h;
+    return done(c, st, rc, SQL_W3);
+}
+
+/* ---- W4: aggregate ---- */
+
+static int w4_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W4, &c->st);
+}
+
+static int w4_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    uint64_t h = CK_SEED;
+    c->r.executed++;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        h = col_int(h, st, 0);
+        h = col_int(h, st, 1);
+        h = ck_real(h, sqlite3_column_double(st, 2));
+        h = col_int(h, st, 3);
+        h = col_int(h, st, 4);
+        rc = sqlite3_step(st);
+    }
+    c->sum = h;
+    return done(c, st, rc, SQL_W4);
+}
+
+/* ---- W6: shared with hand_bench.c (rawdb.c) ---- */
+
+static int w6_prepare(void *p) { return rawdb_w6_prepare(&((ctx *)p)->r); }
+static int w6_run(void *p) { return rawdb_w6_run(&((ctx *)p)->r); }
+static int w6_check(void *p, uint64_t *sum) { return rawdb_w6_check(&((ctx *)p)->r, sum); }
+static void w6_release(void *p) { rawdb_w6_release(&((ctx *)p)->r); }
+
+static const bench_workload workloads[] = {
+    {"W0", w0_prepare, w0_run, sum_check, NULL},
+    {"W0sr", w0sr_prepare, w0sr_run, sum_check, NULL},
+    {"W1", w1_prepare, w1_run, sum_check, NULL},
+    {"W2", w2_prepare, w2_run, sum_check, NULL},
+    {"W3", w3_prepare, w3_run, sum_check, NULL},
+    {"W4", w4_prepare, w4_run, sum_check, NULL},
+    {"W5", w5_prepare, w5_run, sum_check, NULL},
+    {"W6", w6_prepare, w6_run, w6_check, w6_release},
+};
+
+int main(int argc, char **argv)
+{
+    static const bench_contestant c = {
+        "floor", workloads, sizeof workloads / sizeof *workloads,
+        c_open, c_close, c_statements, c_errmsg};
+    return bench_main(argc, argv, &c);
+}

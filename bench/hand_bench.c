@@ -1,0 +1,621 @@
+/*
+ * hand_bench.c — contestant 2: the best hand-written C we can write against
+ * the sqlite3 API for each workload.  It is the bar ormc is measured
+ * against, not a straw man:
+ *   - every statement is prepared once (SQLITE_PREPARE_PERSISTENT) and reused;
+ *   - rows are copied with sqlite3_column_* into plain structs specialised
+ *     for the query, in one growing array per result;
+ *   - text is copied with the length from sqlite3_column_bytes into one
+ *     bump arena, freed in one go;
+ *   - select_related rows carry their author inline (no extra allocation);
+ *   - prefetch scans the children in table order, finds each one's parent by
+ *     binary search over the id-ordered parents (direct index when ids are
+ *     dense), then groups them with a counting sort: each blog's comments
+ *     are a slice of one array, in id order.
+ *
+ * Usage: hand_bench DBFILE WORKLOAD RUNS   (see harness.h, bench/README.md)
+ */
+#include "checksum.h"
+#include "harness.h"
+#include "rawdb.h"
+#include "sql.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- memory: a bump arena for text, growing arrays for rows ---- */
+
+typedef struct chunk {
+    struct chunk *next;
+} chunk;
+
+typedef struct arena {
+    chunk *chunks;
+    char *pos, *end;
+    size_t next_size;
+} arena;
+
+/* Small first blocks (text chunks from 64 KB, arrays from 64 elements, both
+ * doubling) stay under glibc's mmap threshold, so the next run reuses the
+ * heap instead of faulting in fresh pages: with 256 KB / 1,024 to start,
+ * W3 at S=1 took 6x the page faults and 2x the time of ormc, whose arena
+ * starts at 64 KB. */
+#define ARENA_MIN (64u * 1024u)
+
+static char *arena_grow(arena *a, size_t n)
+{
+    size_t size = a->next_size > n ? a->next_size : n;
+    if (size < ARENA_MIN)
+        size = ARENA_MIN;
+    chunk *c = malloc(sizeof(chunk) + size);
+    if (!c)
+        return NULL;
+    c->next = a->chunks;
+    a->chunks = c;
+    a->pos = (char *)(c + 1);
+    a->end = a->pos + size;
+    a->next_size = size < (64u << 20) ? size * 2 : size;
+    return a->pos;
+}
+
+/* Copies `n` bytes of column text plus its NUL into the arena. */
+static const char *arena_text(arena *a, const unsigned char *s, size_t n)
+{
+    if ((size_t)(a->end - a->pos) < n + 1 && !arena_grow(a, n + 1))
+        return NULL;
+    char *d = a->pos;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    a->pos += n + 1;
+    return d;
+}
+
+static void arena_free(arena *a)
+{
+    while (a->chunks) {
+        chunk *c = a->chunks;
+        a->chunks = c->next;
+        free(c);
+    }
+    a->pos = a->end = NULL;
+    a->next_size = 0;
+}
+
+/* Makes room for one more element after items[0..n) (capacity doubling):
+ * returns items or a larger block, or NULL when out of memory (items is then
+ * left as it was, for the caller to free). */
+static void *grow(void *items, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return items;
+    size_t c = *cap ? *cap * 2 : 64;
+    void *p = realloc(items, c * size);
+    if (p)
+        *cap = c;
+    return p;
+}
+
+/* ---- the result structs ---- */
+
+typedef struct HAuthor {
+    int64_t id;
+    const char *name;
+    const char *email;
+} HAuthor;
+
+typedef struct HBook {
+    int64_t id;
+    const char *title;
+    int64_t author_id;
+    double price;
+    int64_t pages;
+    HAuthor author;
+} HBook;
+
+typedef struct HComment {
+    int64_t id;
+    int64_t blog_id;
+    const char *content;
+    int64_t score;
+} HComment;
+
+typedef struct HBlog {
+    int64_t id;
+    const char *title;
+    int64_t author_id;
+    int64_t editor_id;
+    int64_t created;
+    double rating;
+    bool editor_null;
+    bool rating_null;
+    int64_t comments_count; /* W3 */
+    HComment *comments;     /* W2: a slice of the comment array */
+    size_t ncomments;
+    HAuthor author;         /* W1, W5 */
+} HBlog;
+
+typedef struct ctx {
+    rawdb r;
+    arena text;
+    HBook *books;
+    size_t nbooks, books_cap;
+    HBlog *blogs;
+    size_t nblogs, blogs_cap;
+    HComment *comments;
+    size_t ncomments, comments_cap;
+    int64_t stats_count, stats_sum, stats_min, stats_max;
+    double stats_avg;
+    sqlite3_stmt *st, *st2;
+} ctx;
+
+static int c_open(const char *path, void **out)
+{
+    ctx *c = calloc(1, sizeof *c);
+    *out = c;
+    return c ? rawdb_open(&c->r, path) : -1;
+}
+
+static void release(void *p);
+
+static void c_close(void *p)
+{
+    ctx *c = p;
+    if (!c)
+        return;
+    release(c);
+    sqlite3_finalize(c->st);
+    sqlite3_finalize(c->st2);
+    rawdb_close(&c->r);
+    free(c);
+}
+
+static uint64_t c_statements(void *p) { return ((ctx *)p)->r.executed; }
+
+static const char *c_errmsg(void *p) { return p ? ((ctx *)p)->r.err : "out of memory"; }
+
+static int nomem(ctx *c)
+{
+    strcpy(c->r.err, "out of memory");
+    return -1;
+}
+
+/* Frees the result of the last run (arrays are kept for the next run). */
+static void release(void *p)
+{
+    ctx *c = p;
+    arena_free(&c->text);
+    free(c->books);
+    free(c->blogs);
+    free(c->comments);
+    c->books = NULL;
+    c->blogs = NULL;
+    c->comments = NULL;
+    c->nbooks = c->books_cap = c->nblogs = c->blogs_cap = 0;
+    c->ncomments = c->comments_cap = 0;
+}
+
+/* Text column i, copied; NULL on out of memory. */
+static const char *col_text(ctx *c, sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return arena_text(&c->text, s, (size_t)sqlite3_column_bytes(st, i));
+}
+
+/* Author columns at i, i+1, i+2.  0 or -1. */
+static int read_author(ctx *c, sqlite3_stmt *st, int i, HAuthor *a)
+{
+    a->id = sqlite3_column_int64(st, i);
+    a->name = col_text(c, st, i + 1);
+    a->email = col_text(c, st, i + 2);
+    return a->name && a->email ? 0 : -1;
+}
+
+/* BLOG_COLS at 0..5.  0 or -1. */
+static int read_blog(ctx *c, sqlite3_stmt *st, HBlog *b)
+{
+    b->id = sqlite3_column_int64(st, 0);
+    b->title = col_text(c, st, 1);
+    b->author_id = sqlite3_column_int64(st, 2);
+    b->editor_null = sqlite3_column_type(st, 3) == SQLITE_NULL;
+    b->editor_id = b->editor_null ? 0 : sqlite3_column_int64(st, 3);
+    b->created = sqlite3_column_int64(st, 4);
+    b->rating_null = sqlite3_column_type(st, 5) == SQLITE_NULL;
+    b->rating = b->rating_null ? 0 : sqlite3_column_double(st, 5);
+    b->comments = NULL;
+    b->ncomments = 0;
+    b->comments_count = 0;
+    return b->title ? 0 : -1;
+}
+
+/* BOOK_COLS at 0..4.  0 or -1. */
+static int read_book(ctx *c, sqlite3_stmt *st, HBook *b)
+{
+    b->id = sqlite3_column_int64(st, 0);
+    b->title = col_text(c, st, 1);
+    b->author_id = sqlite3_column_int64(st, 2);
+    b->price = sqlite3_column_double(st, 3);
+    b->pages = sqlite3_column_int64(st, 4);
+    return b->title ? 0 : -1;
+}
+
+/* Ends a statement's execution: 0 if it ran to SQLITE_DONE. */
+static int done(ctx *c, sqlite3_stmt *st, int rc, const char *what)
+{
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return rc == SQLITE_ROW ? nomem(c) : rawdb_fail(&c->r, what);
+    return 0;
+}
+
+static uint64_t ck_author(uint64_t h, const HAuthor *a)
+{
+    h = ck(h, (uint64_t)a->id);
+    h = ck_text(h, a->name, strlen(a->name));
+    return ck_text(h, a->email, strlen(a->email));
+}
+
+static uint64_t ck_book(uint64_t h, const HBook *b)
+{
+    h = ck(h, (uint64_t)b->id);
+    h = ck_text(h, b->title, strlen(b->title));
+    h = ck(h, (uint64_t)b->author_id);
+    h = ck_real(h, b->price);
+    return ck(h, (uint64_t)b->pages);
+}
+
+static uint64_t ck_blog(uint64_t h, const HBlog *b)
+{
+    h = ck(h, (uint64_t)b->id);
+    h = ck_text(h, b->title, strlen(b->title));
+    h = ck(h, (uint64_t)b->author_id);
+    h = ck(h, b->editor_null ? CK_NULL : (uint64_t)b->editor_id);
+    h = ck(h, (uint64_t)b->created);
+    return b->rating_null ? ck(h, CK_NULL) : ck_real(h, b->rating);
+}
+
+/* ---- W0: the naive loop, W0sr: the join ---- */
+
+static int w0_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W0_BOOKS, &c->st) ||
+           rawdb_prepare(&c->r, SQL_W0_AUTHOR, &c->st2);
+}
+
+static int w0_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    int rc;
+    sqlite3_bind_int(st, 1, BENCH_W0_BOOKS);
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HBook *b = grow(c->books, c->nbooks, &c->books_cap, sizeof *b);
+        if (!b || !(c->books = b) || read_book(c, st, &b[c->nbooks++]))
+            break;
+    }
+    if (done(c, st, rc, SQL_W0_BOOKS))
+        return -1;
+    st = c->st2;
+    for (size_t i = 0; i < c->nbooks; i++) {
+        sqlite3_bind_int64(st, 1, c->books[i].author_id);
+        c->r.executed++;
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            rawdb_fail(&c->r, SQL_W0_AUTHOR);
+            sqlite3_reset(st);
+            return -1;
+        }
+        int bad = read_author(c, st, 0, &c->books[i].author);
+        sqlite3_reset(st);
+        if (bad)
+            return nomem(c);
+    }
+    return 0;
+}
+
+static int w0sr_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W0SR, &c->st);
+}
+
+static int w0sr_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    int rc;
+    sqlite3_bind_int(st, 1, BENCH_W0_BOOKS);
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HBook *b = grow(c->books, c->nbooks, &c->books_cap, sizeof *b);
+        if (!b || !(c->books = b) || read_book(c, st, &b[c->nbooks]) ||
+            read_author(c, st, 5, &b[c->nbooks].author))
+            break;
+        c->nbooks++;
+    }
+    return done(c, st, rc, SQL_W0SR);
+}
+
+static int books_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED;
+    for (size_t i = 0; i < c->nbooks; i++)
+        h = ck_author(ck(h, ck_book(CK_SEED, &c->books[i])),
+                      &c->books[i].author);
+    *sum = h;
+    return 0;
+}
+
+/* ---- W1 and W5: blogs with their author ---- */
+
+static int blogs_author_run(ctx *c, sqlite3_stmt *st, const char *what)
+{
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HBlog *b = grow(c->blogs, c->nblogs, &c->blogs_cap, sizeof *b);
+        if (!b || !(c->blogs = b) || read_blog(c, st, &b[c->nblogs]) ||
+            read_author(c, st, 6, &b[c->nblogs].author))
+            break;
+        c->nblogs++;
+    }
+    return done(c, st, rc, what);
+}
+
+static int w1_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W1, &c->st);
+}
+
+static int w1_run(void *p)
+{
+    ctx *c = p;
+    return blogs_author_run(c, c->st, SQL_W1);
+}
+
+static int blogs_author_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED;
+    for (size_t i = 0; i < c->nblogs; i++) {
+        h = ck_blog(h, &c->blogs[i]);
+        h = ck_author(h, &c->blogs[i].author);
+    }
+    *sum = h;
+    return 0;
+}
+
+static int w5_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_sizes(&c->r) || rawdb_prepare_w5(&c->r, &c->st);
+}
+
+static int w5_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    for (int k = 0; k < BENCH_W5_AUTHORS; k++)
+        sqlite3_bind_int64(st, k + 1, c->r.w5_ids[k]);
+    sqlite3_bind_int(st, BENCH_W5_AUTHORS + 1, BENCH_W5_LIMIT);
+    return blogs_author_run(c, st, "W5");
+}
+
+/* ---- W2: blogs, then comments ordered by blog, stitched in one pass ---- */
+
+static int w2_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W2_BLOGS, &c->st) ||
+           rawdb_prepare(&c->r, SQL_W2_COMMENTS, &c->st2);
+}
+
+/* Index of the blog with id `id` in c->blogs (ordered by id), or nblogs. */
+static size_t blog_index(const ctx *c, int64_t id)
+{
+    size_t guess = (size_t)(id - 1); /* dense ids: the direct hit */
+    if (id >= 1 && guess < c->nblogs && c->blogs[guess].id == id)
+        return guess;
+    size_t lo = 0, hi = c->nblogs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->blogs[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->nblogs && c->blogs[lo].id == id ? lo : c->nblogs;
+}
+
+static int w2_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HBlog *b = grow(c->blogs, c->nblogs, &c->blogs_cap, sizeof *b);
+        if (!b || !(c->blogs = b) || read_blog(c, st, &b[c->nblogs++]))
+            break;
+    }
+    if (done(c, st, rc, SQL_W2_BLOGS))
+        return -1;
+    /* The comments in id order, each with its parent's index. */
+    HComment *all = NULL;
+    uint32_t *parent = NULL;
+    size_t n = 0, cap = 0, pcap = 0;
+    st = c->st2;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HComment *a2 = grow(all, n, &cap, sizeof *all);
+        if (a2)
+            all = a2;
+        uint32_t *p2 = a2 ? grow(parent, n, &pcap, sizeof *parent) : NULL;
+        if (!p2)
+            break;
+        parent = p2;
+        HComment *m = &all[n];
+        m->id = sqlite3_column_int64(st, 0);
+        m->blog_id = sqlite3_column_int64(st, 1);
+        m->content = col_text(c, st, 2);
+        m->score = sqlite3_column_int64(st, 3);
+        parent[n++] = (uint32_t)blog_index(c, m->blog_id);
+        if (!m->content)
+            break;
+    }
+    if (done(c, st, rc, SQL_W2_COMMENTS) || c->nblogs > UINT32_MAX - 1) {
+        free(all);
+        free(parent);
+        return -1;
+    }
+    /* Counting sort by parent: count, then place in id order. */
+    size_t *start = calloc(c->nblogs + 1, sizeof *start);
+    c->comments = malloc((n ? n : 1) * sizeof *c->comments);
+    if (!start || !c->comments) {
+        free(all);
+        free(parent);
+        free(start);
+        return nomem(c);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (parent[i] < c->nblogs)
+            start[parent[i] + 1]++;
+    for (size_t b = 0; b < c->nblogs; b++) {
+        start[b + 1] += start[b];
+        c->blogs[b].comments = c->comments + start[b];
+        c->blogs[b].ncomments = start[b + 1] - start[b];
+    }
+    for (size_t i = 0; i < n; i++)
+        if (parent[i] < c->nblogs)
+            c->comments[start[parent[i]]++] = all[i];
+    c->ncomments = n;
+    free(all);
+    free(parent);
+    free(start);
+    return 0;
+}
+
+static int w2_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t hb = CK_SEED, hc = 0;
+    for (size_t i = 0; i < c->nblogs; i++) {
+        const HBlog *b = &c->blogs[i];
+        hb = ck_blog(hb, b);
+        for (size_t k = 0; k < b->ncomments; k++) {
+            const HComment *m = &b->comments[k];
+            if (k && m->id <= b->comments[k - 1].id) {
+                snprintf(c->r.err, sizeof c->r.err,
+                         "blog %lld: comments not in ascending id order",
+                         (long long)b->id);
+                return -1;
+            }
+            hc += ck_child((uint64_t)b->id, (uint64_t)m->id, m->content,
+                           strlen(m->content), (uint64_t)m->score);
+        }
+    }
+    *sum = ck(hb, hc);
+    return 0;
+}
+
+/* ---- W3: blogs with their comment count ---- */
+
+static int w3_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W3, &c->st);
+}
+
+static int w3_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HBlog *b = grow(c->blogs, c->nblogs, &c->blogs_cap, sizeof *b);
+        if (!b || !(c->blogs = b) || read_blog(c, st, &b[c->nblogs]))
+            break;
+        b[c->nblogs++].comments_count = sqlite3_column_int64(st, 6);
+    }
+    return done(c, st, rc, SQL_W3);
+}
+
+static int w3_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED;
+    for (size_t i = 0; i < c->nblogs; i++) {
+        h = ck_blog(h, &c->blogs[i]);
+        h = ck(h, (uint64_t)c->blogs[i].comments_count);
+    }
+    *sum = h;
+    return 0;
+}
+
+/* ---- W4: aggregate ---- */
+
+static int w4_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W4, &c->st);
+}
+
+static int w4_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    c->r.executed++;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        c->stats_count = sqlite3_column_int64(st, 0);
+        c->stats_sum = sqlite3_column_int64(st, 1);
+        c->stats_avg = sqlite3_column_double(st, 2);
+        c->stats_min = sqlite3_column_int64(st, 3);
+        c->stats_max = sqlite3_column_int64(st, 4);
+        rc = sqlite3_step(st);
+    }
+    return done(c, st, rc, SQL_W4);
+}
+
+static int w4_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED;
+    h = ck(h, (uint64_t)c->stats_count);
+    h = ck(h, (uint64_t)c->stats_sum);
+    h = ck_real(h, c->stats_avg);
+    h = ck(h, (uint64_t)c->stats_min);
+    *sum = ck(h, (uint64_t)c->stats_max);
+    return 0;
+}
+
+/* ---- W6: shared with the floor (rawdb.c) ---- */
+
+static int w6_prepare(void *p) { return rawdb_w6_prepare(&((ctx *)p)->r); }
+static int w6_run(void *p) { return rawdb_w6_run(&((ctx *)p)->r); }
+static int w6_check(void *p, uint64_t *sum) { return rawdb_w6_check(&((ctx *)p)->r, sum); }
+static void w6_release(void *p) { rawdb_w6_release(&((ctx *)p)->r); }
+
+static const bench_workload workloads[] = {
+    {"W0", w0_prepare, w0_run, books_check, release},
+    {"W0sr", w0sr_prepare, w0sr_run, books_check, release},
+    {"W1", w1_prepare, w1_run, blogs_author_check, release},
+    {"W2", w2_prepare, w2_run, w2_check, release},
+    {"W3", w3_prepare, w3_run, w3_check, release},
+    {"W4", w4_prepare, w4_run, w4_check, release},
+    {"W5", w5_prepare, w5_run, blogs_author_check, release},
+    {"W6", w6_prepare, w6_run, w6_check, w6_release},
+};
+
+int main(int argc, char **argv)
+{
+    static const bench_contestant c = {
+        "hand", workloads, sizeof workloads / sizeof *workloads,
+        c_open, c_close, c_statements, c_errmsg};
+    return bench_main(argc, argv, &c);
+}

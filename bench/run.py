@@ -1,0 +1,581 @@
+#!/usr/bin/python3
+"""bench/run.py — the benchmark runner behind `make bench` and
+`make bench-smoke` (python3 standard library only).
+
+  run.py --build DIR [--scales 1,10] [--runs R] [--out FILE] [--plot PNG]
+         [--smoke] [--contestants ormc,hand,django,floor]
+
+DIR is the bench build directory ($(B)/bench): DIR/bin holds gen and the C
+contestants, DIR/ormc the -O2 compiler, DIR/data the databases (one per S,
+made by DIR/bin/gen when missing or older than gen).  For each S, each
+workload and each contestant it starts one process (so peak RSS is per
+workload), which runs 1 warm-up and R timed runs and prints one BENCH line
+(bench/harness.h).  Then it cross-checks: every contestant's checksum must
+equal ormc's, and the statement counts must be the expected ones (W1..W4:
+1/2/1/1 for ormc at every S).  A mismatch is printed with both values and
+makes the exit status 1; a Django failure that is Django's own limit (its
+prefetch binds one SQL variable per parent) is reported in the table
+instead.  Finally it writes the markdown report (machine, command, tables),
+appends bench/compiler_scale.sh's table when that script exists, and draws
+time against S with gnuplot (--plot).
+
+--smoke: S=0.1, R=1, everything cross-checked, report to DIR/smoke.md, no
+plot; asserts no times.  This is what CI runs.
+"""
+import argparse
+import hashlib
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYTHON = "/usr/bin/python3"  # Debian's, where python3-django lives
+
+WORKLOADS = ["W0", "W0sr", "W1", "W2", "W3", "W4", "W5", "W6"]
+DESCRIBE = {
+    "W0": "naive N+1: 1,000 books, author fetched per book",
+    "W0sr": "the same 1,000 books with select_related",
+    "W1": "select_related: all blogs with their author",
+    "W2": "prefetch_related: all blogs with their comments",
+    "W3": "annotate(Count): all blogs with their comment count",
+    "W4": "aggregate: count/sum/avg/min/max of comment.score",
+    "W5": "page: blogs of 50 authors, newest first, 100 rows, with author",
+    "W6": "insert 100,000 comments in one transaction",
+}
+# Statements one run must execute.  Django's bulk_create batches by its
+# SQLite parameter limit, so its W6 count is reported, not asserted.
+EXPECTED = {"W0": 1001, "W0sr": 1, "W1": 1, "W2": 2, "W3": 1, "W4": 1,
+            "W5": 1, "W6": 100000}
+LIGHT = {"W0sr", "W4", "W5"}  # a few ms or less: 3x the runs
+CONTESTANTS = ["ormc", "hand", "django", "floor"]
+TITLE = {"ormc": "ormc", "hand": "hand C", "django": "Django",
+         "floor": "floor"}
+DJANGO_LIMIT = "too many SQL variables"
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def sh(cmd):
+    """First line of a command's output, or '?'."""
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return "?"
+
+
+def scale_name(s):
+    return ("%g" % s).replace(".", "_")
+
+
+def data_stamp(build):
+    """What the data depends on: the generator's source and the generated
+    DDL (not the gen binary, which is relinked whenever the runtime
+    changes)."""
+    h = hashlib.sha256()
+    for path in (os.path.join(ROOT, "bench", "gen.c"),
+                 os.path.join(build, "gen", "blog.orm.c")):
+        with open(path, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
+def ensure_db(build, s):
+    """DIR/data/sS.db, made by gen unless it exists with the same stamp."""
+    gen = os.path.join(build, "bin", "gen")
+    data = os.path.join(build, "data")
+    os.makedirs(data, exist_ok=True)
+    db = os.path.join(data, "s%s.db" % scale_name(s))
+    stamp = data_stamp(build)
+    try:
+        with open(db + ".stamp") as f:
+            if os.path.exists(db) and f.read() == stamp:
+                return db, None
+    except OSError:
+        pass
+    t0 = time.perf_counter()
+    subprocess.run([gen, db, "%g" % s], check=True)
+    with open(db + ".stamp", "w") as f:
+        f.write(stamp)
+    return db, time.perf_counter() - t0
+
+
+def command(build, contestant, db, workload, runs):
+    if contestant == "django":
+        return [PYTHON, os.path.join(ROOT, "bench", "django_bench.py"), db,
+                workload, str(runs)]
+    return [os.path.join(build, "bin", contestant + "_bench"), db, workload,
+            str(runs)]
+
+
+def run_one(build, contestant, db, workload, runs):
+    """Runs one process; returns the parsed BENCH line (a dict)."""
+    cmd = command(build, contestant, db, workload, runs)
+    t0 = time.perf_counter_ns()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    except subprocess.TimeoutExpired:
+        return {"status": "error", "error": "timed out after 1800 s"}
+    wall = time.perf_counter_ns() - t0
+    for line in p.stdout.splitlines():
+        if line.startswith("BENCH\t"):
+            r = dict(kv.split("=", 1) for kv in line.split("\t")[1:])
+            r["wall_ns"] = wall
+            if r.get("status") == "ok" and p.returncode != 0:
+                r = {"status": "error", "error": "exit status %d after a "
+                     "result line" % p.returncode}
+            return r
+    tail = (p.stderr.strip().splitlines() or ["no output"])[-1]
+    return {"status": "error",
+            "error": "exit status %d: %s" % (p.returncode, tail)}
+
+
+def runs_for(contestant, workload, s, base, smoke):
+    if smoke:
+        return 1
+    if contestant == "django" and workload not in LIGHT:
+        # seconds per run at S=1, W2 alone ~a minute per run at S=10
+        return 1 if s > 1 else min(base, 3)
+    return base * 3 if workload in LIGHT else base
+
+
+def fmt_ms(ns):
+    ms = ns / 1e6
+    if ms >= 100:
+        return "%.0f" % ms
+    if ms >= 10:
+        return "%.1f" % ms
+    return "%.2f" % ms
+
+
+def fmt_ratio(a, b):
+    return "%.2f" % (a / b) if a and b else "—"
+
+
+def machine():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"^model name\s*:\s*(.*)$", f.read(), re.M)
+            cpu = m.group(1) if m else "?"
+    except OSError:
+        pass
+    django = sh([PYTHON, "-c", "import django; print(django.get_version())"])
+    sqlite = sh([PYTHON, "-c", "import sqlite3; print(sqlite3.sqlite_version)"])
+    return [
+        ("date", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())),
+        ("machine", "%d CPUs (nproc), %s" % (os.cpu_count() or 0, cpu)),
+        ("kernel", platform.release()),
+        ("load average at start", "%.2f %.2f %.2f" % os.getloadavg()),
+        ("SQLite", sqlite),
+        ("C compiler", sh(["cc", "--version"])),
+        ("Django", "%s (python %s)" % (django, sh([PYTHON, "--version"]))),
+    ]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--scales", default="1,10")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--out")
+    ap.add_argument("--plot")
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--contestants", default=",".join(CONTESTANTS))
+    ap.add_argument("--probe", type=float,
+                    help="also run W2 once at this S, to show where "
+                    "Django's prefetch hits SQLite's variable limit")
+    a = ap.parse_args()
+    build = a.build
+    if a.smoke:
+        a.scales, a.runs = "0.1", 1
+        a.out = a.out or os.path.join(build, "smoke.md")
+    a.out = a.out or os.path.join(ROOT, "bench", "results", "latest.md")
+    scales = [float(x) for x in a.scales.split(",")]
+    contestants = [c for c in CONTESTANTS if c in a.contestants.split(",")]
+    if "ormc" not in contestants:
+        sys.exit("run.py: ormc is the reference contestant; keep it")
+    started = time.time()
+    info = machine()
+    failures = []
+    results = {}   # (s, workload, contestant) -> dict
+    gen_times = {}
+    startup = {}   # contestant -> (median wall ns, median init ns)
+
+    for s in scales:
+        db, gen_s = ensure_db(build, s)
+        if gen_s is not None:
+            gen_times[s] = gen_s
+            log("generated %s in %.1f s" % (db, gen_s))
+        if not startup:
+            for c in contestants:
+                rs = [run_one(build, c, db, "none", 1)
+                      for _ in range(1 if a.smoke else 5)]
+                bad = [r for r in rs if r.get("status") != "ok"]
+                if bad:
+                    failures.append("%s start-up: %s" % (c, bad[0]["error"]))
+                    continue
+                startup[c] = (statistics.median(r["wall_ns"] for r in rs),
+                              statistics.median(int(r["init_ns"]) for r in rs))
+        for w in WORKLOADS:
+            for c in contestants:
+                n = runs_for(c, w, s, a.runs, a.smoke)
+                r = run_one(build, c, db, w, n)
+                results[(s, w, c)] = r
+                if r["status"] == "ok":
+                    log("S=%-4g %-5s %-7s %10s ms (min %s, cpu %s) %7s "
+                        "statements %7.1f MB  %s" % (
+                            s, w, c, fmt_ms(int(r["median_ns"])),
+                            fmt_ms(int(r["min_ns"])), fmt_ms(int(r["cpu_ns"])),
+                            r["statements"], int(r["rss_kb"]) / 1024,
+                            r["checksum"]))
+                else:
+                    log("S=%-4g %-5s %-7s FAILED: %s" % (s, w, c, r["error"]))
+            check(s, w, contestants, results, failures)
+
+    probe = None
+    if a.probe and not a.smoke:
+        db, gen_s = ensure_db(build, a.probe)
+        if gen_s is not None:
+            gen_times[a.probe] = gen_s
+            log("generated %s in %.1f s" % (db, gen_s))
+        probe = {"s": a.probe}
+        for c in contestants:
+            r = run_one(build, c, db, "W2", 1)
+            probe[c] = r
+            log("probe S=%g W2 %-7s %s" % (
+                a.probe, c, fmt_ms(int(r["median_ns"])) + " ms"
+                if r["status"] == "ok" else "FAILED: " + r["error"]))
+            results[(a.probe, "W2", c)] = r
+        check(a.probe, "W2", contestants, results, failures)
+
+    if a.smoke:
+        failures += selftest_checker()
+    scale_md = compiler_scale(build, a.smoke, failures)
+    report = write_report(a, scales, contestants, results, startup,
+                          gen_times, info, failures, started, scale_md, probe)
+    if a.plot and not a.smoke:
+        plot(a.plot, scales, contestants, results,
+             a.probe if probe else None)
+    log("\nwrote %s" % report)
+    if failures:
+        log("\nbench FAILED:")
+        for f in failures:
+            log("  " + f)
+        return 1
+    log("bench: all checksums and statement counts agree")
+    return 0
+
+
+def selftest_checker():
+    """The cross-check must be able to fail: a wrong count and a wrong
+    checksum must each be reported, Django's variable limit must not."""
+    ok = {"status": "ok", "statements": "2", "checksum": "00000000000000aa"}
+    results = {
+        (0, "W2", "ormc"): dict(ok, statements="3"),
+        (0, "W2", "hand"): dict(ok, checksum="00000000000000ab"),
+        (0, "W2", "floor"): dict(ok),
+        (0, "W2", "django"): {"status": "error", "error": "run: "
+                              "OperationalError: " + DJANGO_LIMIT},
+    }
+    got = []
+    check(0, "W2", CONTESTANTS, results, got)
+    want = ["S=0 W2 ormc: 3 statements, expected 2",
+            "S=0 W2 hand: checksum MISMATCH: 00000000000000ab, ormc has "
+            "00000000000000aa"]
+    if got != want:
+        return ["the cross-check itself is broken: got %r" % got]
+    return []
+
+
+def known_django_limit(r):
+    return DJANGO_LIMIT in r.get("error", "")
+
+
+def check(s, w, contestants, results, failures):
+    """Cross-checks one workload at one scale; appends to failures."""
+    ref = results[(s, w, "ormc")]
+    for c in contestants:
+        r = results[(s, w, c)]
+        where = "S=%g %s %s" % (s, w, c)
+        if r["status"] != "ok":
+            if not (c == "django" and known_django_limit(r)):
+                failures.append("%s failed: %s" % (where, r["error"]))
+            continue
+        n = int(r["statements"])
+        if (c != "django" or w != "W6") and n != EXPECTED[w]:
+            failures.append("%s: %d statements, expected %d"
+                            % (where, n, EXPECTED[w]))
+        if c != "ormc" and ref["status"] == "ok" and \
+                r["checksum"] != ref["checksum"]:
+            failures.append("%s: checksum MISMATCH: %s, ormc has %s"
+                            % (where, r["checksum"], ref["checksum"]))
+
+
+def cell(r, key="median_ns"):
+    if r is None:
+        return "—"
+    if r["status"] != "ok":
+        return "FAILED" if not known_django_limit(r) else \
+            "FAILED: %s" % DJANGO_LIMIT
+    return fmt_ms(int(r[key]))
+
+
+def t(r):
+    return int(r["median_ns"]) if r and r["status"] == "ok" else 0
+
+
+def cpu(r):
+    return int(r["cpu_ns"]) if r and r["status"] == "ok" else 0
+
+
+def compiler_scale(build, smoke, failures):
+    """bench/compiler_scale.sh's markdown (another helper's script), or
+    None when the script is not there."""
+    scale_sh = os.path.join(ROOT, "bench", "compiler_scale.sh")
+    if not os.path.exists(scale_sh):
+        return None
+    cmd = ["sh", scale_sh] + (["--smoke"] if smoke else []) + \
+        [os.path.join(build, "ormc")]
+    log("running %s" % " ".join(cmd))
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    out = p.stdout.rstrip()
+    if p.returncode != 0:
+        out += "\n\ncompiler_scale.sh failed (exit status %d): %s" % (
+            p.returncode, p.stderr.strip()[-500:])
+        failures.append("compiler_scale.sh exit status %d" % p.returncode)
+    log(out)
+    return out
+
+
+def write_report(a, scales, contestants, results, startup, gen_times,
+                 info, failures, started, scale_md, probe):
+    L = []
+    L.append("# ormc benchmark%s" % (" (smoke run)" if a.smoke else ""))
+    L.append("")
+    L.append("Generated by `bench/run.py`; what each workload and contestant "
+             "measures is in [bench/README.md](%s)." %
+             ("../README.md" if not a.smoke else
+              os.path.join(ROOT, "bench", "README.md")))
+    L.append("")
+    for k, v in info:
+        L.append("- **%s**: %s" % (k, v))
+    L.append("- **command**: `%s` (run by `make %s`)" % (
+        " ".join([PYTHON] + [os.path.relpath(sys.argv[0], ROOT)] +
+                 sys.argv[1:]), "bench-smoke" if a.smoke else "bench"))
+    L.append("- **runs**: 1 warm-up, then R timed runs per process; R = %d "
+             "(%d for %s); Django's other workloads: R = 3 at S <= 1, "
+             "R = 1 above. Times "
+             "are the median (min in the tables below) of the R runs, in "
+             "milliseconds, of the timed part only (the queries and "
+             "building the result; not the free)." %
+             (a.runs, a.runs * 3, ", ".join(sorted(LIGHT)))
+             if not a.smoke else "- **runs**: 1 warm-up + 1 run (smoke)")
+    L.append("- **total bench time**: %.0f s" % (time.time() - started))
+    L.append("")
+    status = "all checksums and statement counts agree" if not failures \
+        else "**FAILED**: " + "; ".join(failures)
+    L.append("**Cross-check:** %s." % status)
+    L.append("")
+    if startup:
+        L.append("## Process start-up")
+        L.append("")
+        L.append("Workload `none`: start the process, open the database, "
+                 "exit (median of %d). *init* is the in-process part "
+                 "(main or script start to database open; for Django: "
+                 "importing and setting up Django)." %
+                 (1 if a.smoke else 5))
+        L.append("")
+        L.append("| contestant | start-up ms | init ms |")
+        L.append("|---|---:|---:|")
+        for c in contestants:
+            if c in startup:
+                L.append("| %s | %s | %s |" % (TITLE[c], fmt_ms(startup[c][0]),
+                                               fmt_ms(startup[c][1])))
+        L.append("")
+    for s in scales:
+        L.append("## S = %g: %s authors, %s books, %s blogs, %s comments" % (
+            s, *["{:,}".format(int(s * n + 0.5))
+                 for n in (1000, 10000, 10000, 100000)]))
+        L.append("")
+        if s in gen_times:
+            L.append("(database generated in %.1f s)" % gen_times[s])
+            L.append("")
+        L.append("Median ms (min ms) per run.  Ratios are of medians; "
+                 "below 1 means the first is faster.")
+        L.append("")
+        head = ["workload"] + ["%s ms" % TITLE[c] for c in contestants]
+        head += ["ormc/C", "ormc/floor", "Django/ormc"]
+        L.append("| " + " | ".join(head) + " |")
+        L.append("|---" + "|---:" * (len(head) - 1) + "|")
+        for w in WORKLOADS:
+            row = [w]
+            for c in contestants:
+                r = results.get((s, w, c))
+                v = cell(r)
+                if r and r["status"] == "ok":
+                    v += " (%s)" % cell(r, "min_ns")
+                row.append(v)
+            get = lambda c: t(results.get((s, w, c)))  # noqa: E731
+            row += [fmt_ratio(get("ormc"), get("hand")),
+                    fmt_ratio(get("ormc"), get("floor")),
+                    fmt_ratio(get("django"), get("ormc"))]
+            L.append("| " + " | ".join(row) + " |")
+        L.append("")
+        L.append("CPU ms per run (median; user + system time of the process "
+                 "during the timed part — less disturbed than wall time by "
+                 "other load on the machine, but it leaves out waiting):")
+        L.append("")
+        head = ["workload"] + ["%s CPU" % TITLE[c] for c in contestants]
+        head += ["ormc/C", "ormc/floor", "Django/ormc"]
+        L.append("| " + " | ".join(head) + " |")
+        L.append("|---" + "|---:" * (len(head) - 1) + "|")
+        for w in WORKLOADS:
+            get = lambda c: cpu(results.get((s, w, c)))  # noqa: E731
+            row = [w] + [fmt_ms(get(c)) if get(c) else
+                         cell(results.get((s, w, c))) for c in contestants]
+            row += [fmt_ratio(get("ormc"), get("hand")),
+                    fmt_ratio(get("ormc"), get("floor")),
+                    fmt_ratio(get("django"), get("ormc"))]
+            L.append("| " + " | ".join(row) + " |")
+        L.append("")
+        L.append("Statements per run, peak RSS (MB) of the process, checksum:")
+        L.append("")
+        head = ["workload"] + ["%s stmts" % TITLE[c] for c in contestants] + \
+            ["%s MB" % TITLE[c] for c in contestants] + ["checksum"]
+        L.append("| " + " | ".join(head) + " |")
+        L.append("|---" + "|---:" * (len(head) - 2) + "|---|")
+        for w in WORKLOADS:
+            rs = [results.get((s, w, c)) for c in contestants]
+            row = [w]
+            row += [r["statements"] if r and r["status"] == "ok" else "—"
+                    for r in rs]
+            row += ["%.1f" % (int(r["rss_kb"]) / 1024)
+                    if r and r["status"] == "ok" else "—" for r in rs]
+            sums = {r["checksum"] for r in rs if r and r["status"] == "ok"}
+            row.append("`%s`" % sums.pop() if len(sums) == 1 else
+                       "**MISMATCH**")
+            L.append("| " + " | ".join(row) + " |")
+        L.append("")
+        failed = [(w, c, results[(s, w, c)]["error"]) for w in WORKLOADS
+                  for c in contestants
+                  if results[(s, w, c)]["status"] != "ok"]
+        for w, c, e in failed:
+            L.append("- %s %s failed: `%s`" % (w, TITLE[c], e))
+        if failed:
+            L.append("")
+    if len(scales) > 1:
+        L.append("## How cost grows with S")
+        L.append("")
+        L.append("Median ms at each S, and the growth factor from the "
+                 "smallest to the largest S (the data grows %gx; W0, W0sr, "
+                 "W5 and W6 do the same amount of work at every S)." %
+                 (scales[-1] / scales[0]))
+        L.append("")
+        head = ["workload", "contestant"] + ["S=%g" % s for s in scales] + \
+            ["growth"]
+        L.append("| " + " | ".join(head) + " |")
+        L.append("|---|---" + "|---:" * (len(head) - 2) + "|")
+        for w in WORKLOADS:
+            for c in contestants:
+                rs = [results.get((s, w, c)) for s in scales]
+                row = [w, TITLE[c]] + [cell(r) for r in rs]
+                row.append(fmt_ratio(t(rs[-1]), t(rs[0])) + "x"
+                           if t(rs[-1]) and t(rs[0]) else "—")
+                L.append("| " + " | ".join(row) + " |")
+        L.append("")
+    if probe:
+        s = probe["s"]
+        L.append("## Where Django stops: W2 at S = %g (%s blogs)" % (
+            s, "{:,}".format(int(s * 10000 + 0.5))))
+        L.append("")
+        L.append("Django's prefetch_related sends `WHERE blog_id IN (?, ?, "
+                 "...)` with one variable per blog; Debian's SQLite allows "
+                 "250,000 (SQLITE_MAX_VARIABLE_NUMBER), so above 250,000 "
+                 "blogs it fails.  ormc's prefetch binds no variable per "
+                 "parent.  One run after a warm-up; the database is "
+                 "generated for this probe%s." % (
+                     " in %.1f s" % gen_times[s] if s in gen_times else ""))
+        L.append("")
+        L.append("| contestant | W2 ms | statements | peak RSS MB |")
+        L.append("|---|---:|---:|---:|")
+        for c in contestants:
+            r = probe[c]
+            if r["status"] == "ok":
+                L.append("| %s | %s | %s | %.1f |" % (
+                    TITLE[c], fmt_ms(int(r["median_ns"])), r["statements"],
+                    int(r["rss_kb"]) / 1024))
+            else:
+                L.append("| %s | FAILED: `%s` | — | — |" % (TITLE[c],
+                                                          r["error"]))
+        L.append("")
+    L.append("## Workloads")
+    L.append("")
+    for w in WORKLOADS:
+        L.append("- **%s**: %s" % (w, DESCRIBE[w]))
+    L.append("")
+    if a.plot and not a.smoke:
+        L.append("![time against S](%s)" % os.path.basename(a.plot))
+        L.append("")
+    if scale_md is not None:
+        L.append("## Compiler scaling (bench/compiler_scale.sh)")
+        L.append("")
+        L.append(scale_md)
+        L.append("")
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    with open(a.out, "w") as f:
+        f.write("\n".join(L))
+    return a.out
+
+
+def plot(png, scales, contestants, results, probe_s):
+    """Time against S, one panel per workload, one line per contestant
+    (W2 also at the probe's S)."""
+    if not shutil.which("gnuplot"):
+        log("gnuplot not found: no plot")
+        return
+    tmp = os.path.join(os.path.dirname(os.path.abspath(png)), ".plot")
+    os.makedirs(tmp, exist_ok=True)
+    script = ["set terminal pngcairo size 1600,800 font ',9'",
+              "set output '%s'" % os.path.abspath(png),
+              "set multiplot layout 2,4 title 'ormc bench: median ms per "
+              "run against scale S (log-log)'",
+              "set logscale xy", "set key top left", "set grid",
+              "set xlabel 'S'", "set ylabel 'ms'",
+              "set xrange [%g:%g]" % (scales[0] / 1.5,
+                                      max(scales + [probe_s or 0]) * 1.5)]
+    for w in WORKLOADS:
+        plots = []
+        ss = sorted(scales + [probe_s]) if w == "W2" and probe_s else scales
+        for c in contestants:
+            pts = [(s, t(results.get((s, w, c))) / 1e6) for s in ss
+                   if t(results.get((s, w, c)))]
+            if not pts:
+                continue
+            path = os.path.join(tmp, "%s_%s.dat" % (w, c))
+            with open(path, "w") as f:
+                f.writelines("%g %g\n" % p for p in pts)
+            plots.append("'%s' with linespoints title '%s'" %
+                         (path, TITLE[c]))
+        script.append("set title '%s'" % w)
+        if plots:
+            script.append("plot " + ", ".join(plots))
+    script.append("unset multiplot")
+    p = subprocess.run(["gnuplot"], input="\n".join(script), text=True,
+                       capture_output=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    if p.returncode != 0:
+        log("gnuplot failed: %s" % p.stderr.strip()[-300:])
+    else:
+        log("wrote %s" % png)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
