@@ -6,6 +6,7 @@
 #ifndef ORMC_AST_H
 #define ORMC_AST_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,12 @@ char *arena_printf(Arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* arena_printf with a va_list (formatted by buf.c's printf). */
+char *arena_vprintf(Arena *a, const char *fmt, va_list ap);
+/* A zeroed block of n bytes that arena_big_free may release before the
+ * arena is destroyed (for tables that grow); arena_destroy frees the rest. */
+void *arena_big_zalloc(Arena *a, size_t n);
+void arena_big_free(Arena *a, void *p); /* NULL-safe */
 
 typedef enum TypeKind {
     TY_UNRESOLVED,
@@ -84,6 +91,7 @@ typedef struct Field {
     Model *target;       /* TY_MODEL */
     const char *member;  /* C member / SQL column: name, or name_id for FKs */
     int index_no;        /* position in the model's field table (id = 0) */
+    const char *fconst;  /* field_const() once computed: "BLOG_FIELD_TITLE" */
 } Field;
 
 typedef struct OptArg {
@@ -137,10 +145,13 @@ struct Model {
     int nfks;
     Reverse *revs;        /* reverse relations in declaration order */
     int nrevs, caprevs;
+    struct NameMap *fields_by_name; /* fv by name, for lookups in O(1) */
+    struct NameMap *revs_by_name;   /* revs by name (copies of the entries) */
     OrderTerm *order;
     int norder;
     Index *indexes;
     int nindexes;
+    const char *id_const; /* field_const(id) once computed */
 };
 
 typedef struct Schema {

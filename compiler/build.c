@@ -26,8 +26,16 @@ void lex_advance(Ctx *c, Loc *loc, const char *text, size_t n)
     }
 }
 
+/* The input at scanner position p: the scanner reads c->scan, a copy of
+ * c->text with NUL bytes replaced, and NUL bytes matter in a string. */
+static const char *input_at(const Ctx *c, const char *p)
+{
+    return c->scan ? c->text + (p - c->scan) : p;
+}
+
 const char *lex_token(Ctx *c, const char *text, size_t n)
 {
+    text = input_at(c, text);
     size_t k = n < sizeof c->tok - 4 ? n : sizeof c->tok - 4;
     memcpy(c->tok, text, k);
     strcpy(c->tok + k, k < n ? "..." : "");
@@ -52,6 +60,7 @@ const char *lex_text(Ctx *c, const char *text, size_t n)
 const char *lex_string(Ctx *c, Loc loc, const char *body, size_t n)
 {
     lex_token(c, body - 1, n + 2);
+    body = input_at(c, body);
     const char *nul = memchr(body, '\0', n);
     if (nul)
         diag_error(c, (Loc){loc.line, loc.col + 1 + (int)(nul - body)},
@@ -90,8 +99,9 @@ void lex_error(Ctx *c, Loc loc, const char *fmt, ...)
     diag_error(c, loc, "%s", msg);
 }
 
-void lex_stray(Ctx *c, Loc loc, unsigned char ch)
+void lex_stray(Ctx *c, Loc loc, const char *at)
 {
+    unsigned char ch = (unsigned char)*input_at(c, at);
     if (ch == ':' || ch == '=')
         diag_error(c, loc,
                    "unexpected character '%c' (a field is written "

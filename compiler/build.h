@@ -26,7 +26,8 @@ void lex_error(Ctx *c, Loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-void lex_stray(Ctx *c, Loc loc, unsigned char ch);
+/* Reports the stray byte(s) starting at scanner position `at`. */
+void lex_stray(Ctx *c, Loc loc, const char *at);
 void *lex_alloc(size_t n);
 void *lex_realloc(void *p, size_t n);
 void lex_free(void *p);

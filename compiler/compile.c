@@ -1,6 +1,9 @@
 /*
- * compile.c — the compiler library's entry point: parse, check, generate.
+ * compile.c — the compiler library's entry points: parse and check
+ * (ormcc_check), generate (ormcc_emit_*, streaming), or both at once into
+ * memory (ormcc_compile).
  */
+#include "buf.h"
 #include "ctx.h"
 #include "ormcc.h"
 
@@ -10,49 +13,121 @@
 /* Inputs larger than this are refused (flex buffers are int-sized). */
 #define MAX_INPUT (64u << 20)
 
-static char *dup_name(const char *base, const char *suffix)
+struct ormcc_unit {
+    Ctx c;
+    char *header_name, *source_name;
+};
+
+static void *xmalloc(size_t n)
 {
-    size_t a = strlen(base), b = strlen(suffix);
-    char *s = malloc(a + b + 1);
-    if (!s) {
+    void *p = malloc(n);
+    if (!p) {
         fputs("ormc: out of memory\n", stderr);
         exit(2);
     }
+    return p;
+}
+
+static char *dup_name(const char *base, const char *suffix)
+{
+    size_t a = strlen(base), b = strlen(suffix);
+    char *s = xmalloc(a + b + 1);
     memcpy(s, base, a);
     memcpy(s + a, suffix, b + 1);
     return s;
+}
+
+int ormcc_check(const char *path, const char *text, size_t len, FILE *diag,
+                ormcc_unit **out)
+{
+    *out = NULL;
+    ormcc_unit *u = xmalloc(sizeof *u);
+    memset(u, 0, sizeof *u);
+    Ctx *c = &u->c;
+    c->arena = arena_create();
+    /* the unit outlives path and text: names live in the arena */
+    c->file = arena_strdup(c->arena, path, strlen(path));
+    c->text = text;
+    c->len = len;
+    c->diag = diag;
+    c->line = c->col = 1;
+    if (len > MAX_INPUT) {
+        diag_error(c, (Loc){1, 1}, "schema is larger than %u MiB",
+                   MAX_INPUT >> 20);
+    } else {
+        parse_schema(c);
+        if (!c->stopped)
+            sema_check(c);
+    }
+    int nerrors = c->nerrors;
+    c->text = NULL; /* generation reports nothing: the text is not needed */
+    c->len = 0;
+    c->diag = NULL;
+    if (nerrors) {
+        ormcc_unit_free(u);
+        return nerrors;
+    }
+    gen_ddl(c);
+    u->header_name = dup_name(c->schema.base, ".h");
+    u->source_name = dup_name(c->schema.base, ".c");
+    *out = u;
+    return 0;
+}
+
+const char *ormcc_header_name(const ormcc_unit *u)
+{
+    return u->header_name;
+}
+
+const char *ormcc_source_name(const ormcc_unit *u)
+{
+    return u->source_name;
+}
+
+int ormcc_emit_header(ormcc_unit *u, ormcc_write_fn write, void *arg)
+{
+    Buf b;
+    buf_stream(&b, write, arg);
+    gen_header(&u->c, &b);
+    return buf_finish(&b);
+}
+
+int ormcc_emit_source(ormcc_unit *u, ormcc_write_fn write, void *arg)
+{
+    Buf b;
+    buf_stream(&b, write, arg);
+    gen_source(&u->c, &b);
+    return buf_finish(&b);
+}
+
+void ormcc_unit_free(ormcc_unit *u)
+{
+    if (!u)
+        return;
+    arena_destroy(u->c.arena);
+    free(u->header_name);
+    free(u->source_name);
+    free(u);
 }
 
 int ormcc_compile(const char *path, const char *text, size_t len, FILE *diag,
                   ormcc_output *out)
 {
     memset(out, 0, sizeof *out);
-    Ctx c;
-    memset(&c, 0, sizeof c);
-    c.arena = arena_create();
-    c.file = path;
-    c.text = text;
-    c.len = len;
-    c.diag = diag;
-    c.line = c.col = 1;
-    if (len > MAX_INPUT) {
-        diag_error(&c, (Loc){1, 1}, "schema is larger than %u MiB",
-                   MAX_INPUT >> 20);
-    } else {
-        parse_schema(&c);
-        if (!c.stopped)
-            sema_check(&c);
-    }
-    int nerrors = c.nerrors;
-    if (nerrors == 0) {
-        gen_ddl(&c);
-        out->header.name = dup_name(c.schema.base, ".h");
-        out->header.data = gen_header(&c, &out->header.len);
-        out->source.name = dup_name(c.schema.base, ".c");
-        out->source.data = gen_source(&c, &out->source.len);
-    }
-    arena_destroy(c.arena);
-    return nerrors;
+    ormcc_unit *u;
+    int nerrors = ormcc_check(path, text, len, diag, &u);
+    if (nerrors)
+        return nerrors;
+    Buf b = {0};
+    gen_header(&u->c, &b);
+    out->header.data = buf_take(&b, &out->header.len);
+    gen_source(&u->c, &b);
+    out->source.data = buf_take(&b, &out->source.len);
+    out->header.name = u->header_name;
+    out->source.name = u->source_name;
+    u->header_name = u->source_name = NULL;
+    ormcc_unit_free(u);
+    return 0;
 }
 
 void ormcc_output_free(ormcc_output *out)

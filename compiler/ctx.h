@@ -27,6 +27,9 @@ typedef struct Ctx {
 
     /* lexer position and the text of the last token (for syntax errors) */
     int line, col;
+    /* what the scanner reads: a copy of text with NUL bytes replaced
+     * (grammar/orm.l says why); lexer helpers read bytes from text */
+    const char *scan;
     char tok[48];
 
     /* parser output: finished models, and the one being built */
@@ -67,8 +70,10 @@ void sema_check(Ctx *c);
 
 /* Builds c->ddl (CREATE TABLE / CREATE INDEX statements). */
 void gen_ddl(Ctx *c);
-/* Code generation into malloc'd text. */
-char *gen_header(Ctx *c, size_t *len);
-char *gen_source(Ctx *c, size_t *len);
+/* Code generation: appends the header / source text to b (buf.h), which
+ * either collects it or streams it to a sink. */
+struct Buf;
+void gen_header(Ctx *c, struct Buf *b);
+void gen_source(Ctx *c, struct Buf *b);
 
 #endif

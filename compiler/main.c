@@ -4,10 +4,12 @@
  *   ormc [-o DIR] FILE.orm...   writes DIR/FILE.orm.h and DIR/FILE.orm.c
  *
  * Exit status: 0 success, 1 schema errors, 2 usage or I/O errors.  All
- * inputs are compiled before anything is written; on any error no file is
- * written.  Every output is first written to a temporary file; they are
- * renamed into place only once all are complete, so a reader never sees
- * half a file and a failed write (disk full) leaves no output behind.
+ * inputs are checked (ormcc_check) before anything is written; on any
+ * error no file is written.  Every output is then generated straight into
+ * a temporary file (ormcc_emit_*, in 64 KiB pieces: the output is never
+ * held in memory); they are renamed into place only once all are
+ * complete, so a reader never sees half a file and a failed write (disk
+ * full) leaves no output behind.
  * Options may come before or after the files.
  */
 #include "ormcc.h"
@@ -69,22 +71,33 @@ static char *read_file(const char *path, size_t *len)
 /* A generated file on its way to dir/name: written to dir/.name.tmp first,
  * renamed into place only once every output has been written. */
 typedef struct Pending {
-    const ormcc_file *file;
+    ormcc_unit *unit;
+    bool source;      /* the .c file, else the .h */
+    const char *name;
     char *path, *tmp;
 } Pending;
 
-/* Writes p->file to p->tmp; false (with a message) on failure. */
+/* ormcc_write_fn over a FILE: 0, or the errno of a failed write. */
+static int write_chunk(void *arg, const char *data, size_t len)
+{
+    errno = 0;
+    if (fwrite(data, 1, len, (FILE *)arg) == len)
+        return 0;
+    return errno ? errno : EIO;
+}
+
+/* Generates p's file into p->tmp; false (with a message) on failure. */
 static bool write_tmp(const char *dir, Pending *p)
 {
-    size_t n = strlen(dir) + strlen(p->file->name) + 16;
+    size_t n = strlen(dir) + strlen(p->name) + 16;
     p->path = malloc(n);
     p->tmp = malloc(n);
     if (!p->path || !p->tmp) {
         fputs("ormc: out of memory\n", stderr);
         return false;
     }
-    snprintf(p->path, n, "%s/%s", dir, p->file->name);
-    snprintf(p->tmp, n, "%s/.%s.tmp", dir, p->file->name);
+    snprintf(p->path, n, "%s/%s", dir, p->name);
+    snprintf(p->tmp, n, "%s/.%s.tmp", dir, p->name);
     FILE *f = fopen(p->tmp, "wb");
     if (!f) {
         fprintf(stderr, "ormc: cannot write %s: %s\n", p->path,
@@ -93,21 +106,22 @@ static bool write_tmp(const char *dir, Pending *p)
         p->tmp = NULL;
         return false;
     }
-    bool ok = fwrite(p->file->data, 1, p->file->len, f) == p->file->len;
-    int err = errno;
-    if (fclose(f) != 0 && ok) {
-        ok = false;
-        err = errno;
-    }
-    if (!ok)
+    /* the compiler hands over 64 KiB pieces: no need for stdio's buffer */
+    setvbuf(f, NULL, _IONBF, 0);
+    int err = p->source ? ormcc_emit_source(p->unit, write_chunk, f)
+                        : ormcc_emit_header(p->unit, write_chunk, f);
+    if (fclose(f) != 0 && !err)
+        err = errno ? errno : EIO;
+    if (err)
         fprintf(stderr, "ormc: cannot write %s: %s\n", p->path,
                 strerror(err));
-    return ok;
+    return !err;
 }
 
 /* Writes every output, or (after a failure) none: all go to temporary
- * files first, and are renamed into place only when all are complete. */
-static bool write_all(const char *dir, const ormcc_output *outs, int n)
+ * files first, and are renamed into place only when all are complete.
+ * The files are generated straight into them, never held in memory. */
+static bool write_all(const char *dir, ormcc_unit **units, int n)
 {
     int np = 2 * n;
     Pending *p = calloc((size_t)np, sizeof *p);
@@ -117,8 +131,10 @@ static bool write_all(const char *dir, const ormcc_output *outs, int n)
     }
     bool ok = true;
     for (int i = 0; i < n; i++) {
-        p[2 * i].file = &outs[i].header;
-        p[2 * i + 1].file = &outs[i].source;
+        p[2 * i] = (Pending){units[i], false, ormcc_header_name(units[i]),
+                             NULL, NULL};
+        p[2 * i + 1] = (Pending){units[i], true, ormcc_source_name(units[i]),
+                                 NULL, NULL};
     }
     for (int i = 0; i < np && ok; i++)
         ok = write_tmp(dir, &p[i]);
@@ -185,8 +201,8 @@ int main(int argc, char **argv)
         return 2;
     }
     int errors = 0, status = 0;
-    ormcc_output *outs = calloc((size_t)n, sizeof *outs);
-    if (!outs) {
+    ormcc_unit **units = calloc((size_t)n, sizeof *units);
+    if (!units) {
         fputs("ormc: out of memory\n", stderr);
         free(files);
         return 2;
@@ -198,7 +214,7 @@ int main(int argc, char **argv)
             status = 2;
             continue;
         }
-        errors += ormcc_compile(files[i], text, len, stderr, &outs[i]);
+        errors += ormcc_check(files[i], text, len, stderr, &units[i]);
         free(text);
     }
     if (status == 0 && errors) {
@@ -209,17 +225,18 @@ int main(int argc, char **argv)
     for (int i = 0; i < n && status == 0; i++) {
         /* two inputs with the same base name would overwrite each other */
         for (int k = 0; k < i; k++)
-            if (strcmp(outs[k].header.name, outs[i].header.name) == 0) {
+            if (strcmp(ormcc_header_name(units[k]),
+                       ormcc_header_name(units[i])) == 0) {
                 fprintf(stderr, "ormc: %s and %s would both write %s\n",
-                        files[k], files[i], outs[i].header.name);
+                        files[k], files[i], ormcc_header_name(units[i]));
                 status = 2;
             }
     }
-    if (status == 0 && !write_all(dir, outs, n))
+    if (status == 0 && !write_all(dir, units, n))
         status = 2;
     for (int i = 0; i < n; i++)
-        ormcc_output_free(&outs[i]);
-    free(outs);
+        ormcc_unit_free(units[i]);
+    free(units);
     free(files);
     return status;
 }

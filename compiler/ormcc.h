@@ -41,6 +41,42 @@ int ormcc_compile(const char *path, const char *text, size_t len, FILE *diag,
 /* Frees what ormcc_compile put in *out and empties it.  NULL-safe. */
 void ormcc_output_free(ormcc_output *out);
 
+/* ---- in two steps, streaming: for large schemas ----
+ * ormcc_compile holds both generated files in memory (about 14 KiB per
+ * model).  ormcc_check + ormcc_emit_* produce the same bytes but hand them
+ * over in pieces as they are generated, so memory stays bounded by the
+ * checked schema, not by the output. */
+
+/* A parsed and checked schema, ready to generate. */
+typedef struct ormcc_unit ormcc_unit;
+
+/* Receives generated text, in order, in pieces of about 64 KiB.  Returns
+ * 0, or nonzero to report an error (a failed write): nothing more is then
+ * passed, and ormcc_emit_* returns that value. */
+typedef int (*ormcc_write_fn)(void *arg, const char *data, size_t len);
+
+/* Parses and checks `text` exactly like ormcc_compile (same diagnostics to
+ * `diag`, same return value), without generating anything.  On 0 errors,
+ * *out is the checked schema (free it with ormcc_unit_free); otherwise
+ * *out is NULL.  Neither path nor text is used after this returns.
+ * Cost: linear in the size of the schema. */
+int ormcc_check(const char *path, const char *text, size_t len, FILE *diag,
+                ormcc_unit **out);
+
+/* The names of u's two outputs ("blog.orm.h", "blog.orm.c"), owned by u. */
+const char *ormcc_header_name(const ormcc_unit *u);
+const char *ormcc_source_name(const ormcc_unit *u);
+
+/* Generates u's header (or source) through write(arg, ...): the bytes
+ * ormcc_compile would return.  Returns 0, or the first nonzero result of
+ * write.  May be called again (each call generates the whole file).
+ * Cost: linear in the size of the output; memory: 64 KiB. */
+int ormcc_emit_header(ormcc_unit *u, ormcc_write_fn write, void *arg);
+int ormcc_emit_source(ormcc_unit *u, ormcc_write_fn write, void *arg);
+
+/* Frees a unit from ormcc_check.  NULL-safe. */
+void ormcc_unit_free(ormcc_unit *u);
+
 #ifdef __cplusplus
 }
 #endif

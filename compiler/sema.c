@@ -48,7 +48,36 @@ static const char *const RESERVED[] = {
     "intptr_t", "uintptr_t", "intmax_t", "uintmax_t",
     /* macros: predefined by gcc in GNU modes, or by <complex.h> and
      * <stdnoreturn.h> in the user's program */
-    "unix", "linux", "i386", "complex", "imaginary", "I", "noreturn"};
+    "unix", "linux", "i386", "complex", "imaginary", "I", "noreturn",
+    /* object-like macros and the type FILE of the C11 standard headers
+     * (those the _MIN/_MAX/_C and '_' rules do not already cover): a member
+     * or type of that name breaks every program that includes the header
+     * together with the generated one; NDEBUG is the user's, for <assert.h> */
+    "FILE", "stdin", "stdout", "stderr", "EOF", "BUFSIZ", "L_tmpnam",
+    "SEEK_SET", "SEEK_CUR", "SEEK_END", "EXIT_SUCCESS", "EXIT_FAILURE",
+    "NDEBUG", "EDOM", "EILSEQ", "ERANGE", "CHAR_BIT", "WEOF",
+    "CLOCKS_PER_SEC", "TIME_UTC", "LC_ALL", "LC_COLLATE", "LC_CTYPE",
+    "LC_MONETARY", "LC_NUMERIC", "LC_TIME", "SIG_DFL", "SIG_ERR", "SIG_IGN",
+    "SIGABRT", "SIGFPE", "SIGILL", "SIGINT", "SIGSEGV", "SIGTERM",
+    "INFINITY", "NAN", "HUGE_VAL", "HUGE_VALF", "HUGE_VALL", "FP_INFINITE",
+    "FP_NAN", "FP_NORMAL", "FP_SUBNORMAL", "FP_ZERO", "FP_FAST_FMA",
+    "FP_FAST_FMAF", "FP_FAST_FMAL", "FP_ILOGB0", "FP_ILOGBNAN", "MATH_ERRNO",
+    "MATH_ERREXCEPT", "math_errhandling", "FE_DIVBYZERO", "FE_INEXACT",
+    "FE_INVALID", "FE_OVERFLOW", "FE_UNDERFLOW", "FE_ALL_EXCEPT",
+    "FE_DOWNWARD", "FE_TONEAREST", "FE_TOWARDZERO", "FE_UPWARD", "FE_DFL_ENV",
+    "FLT_RADIX", "FLT_ROUNDS", "FLT_EVAL_METHOD", "DECIMAL_DIG",
+    "FLT_DECIMAL_DIG", "DBL_DECIMAL_DIG", "LDBL_DECIMAL_DIG", "FLT_MANT_DIG",
+    "DBL_MANT_DIG", "LDBL_MANT_DIG", "FLT_DIG", "DBL_DIG", "LDBL_DIG",
+    "FLT_EPSILON", "DBL_EPSILON", "LDBL_EPSILON", "FLT_HAS_SUBNORM",
+    "DBL_HAS_SUBNORM", "LDBL_HAS_SUBNORM", "FLT_MIN_EXP", "DBL_MIN_EXP",
+    "LDBL_MIN_EXP", "FLT_MIN_10_EXP", "DBL_MIN_10_EXP", "LDBL_MIN_10_EXP",
+    "FLT_MAX_EXP", "DBL_MAX_EXP", "LDBL_MAX_EXP", "FLT_MAX_10_EXP",
+    "DBL_MAX_10_EXP", "LDBL_MAX_10_EXP", "ATOMIC_VAR_INIT",
+    "ATOMIC_FLAG_INIT", "ATOMIC_BOOL_LOCK_FREE", "ATOMIC_CHAR_LOCK_FREE",
+    "ATOMIC_CHAR16_T_LOCK_FREE", "ATOMIC_CHAR32_T_LOCK_FREE",
+    "ATOMIC_WCHAR_T_LOCK_FREE", "ATOMIC_SHORT_LOCK_FREE",
+    "ATOMIC_INT_LOCK_FREE", "ATOMIC_LONG_LOCK_FREE", "ATOMIC_LLONG_LOCK_FREE",
+    "ATOMIC_POINTER_LOCK_FREE", "ONCE_FLAG_INIT", "TSS_DTOR_ITERATIONS"};
 
 /* Prefixes of C library and SQLite functions: a model whose C prefix is one
  * of these would declare e.g. timer_delete, which <time.h> already has. */
@@ -56,13 +85,22 @@ static const char *const LIBC_PREFIXES[] = {
     "aio", "atomic", "cnd", "mq", "mtx", "posix", "pthread", "sched", "sem",
     "shm", "sqlite3", "thrd", "timer", "tss"};
 
-static bool is_reserved(const char *name)
+/* RESERVED as a map (names -> themselves), built once per compile:
+ * every model, field and related name is looked up. */
+static void reserved_init(NameMap *words, Arena *a)
 {
-    size_t n = sizeof RESERVED / sizeof RESERVED[0];
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(RESERVED[i], name) == 0)
-            return true;
-    return false;
+    names_init(words, a);
+    for (size_t i = 0; i < sizeof RESERVED / sizeof RESERVED[0]; i++)
+        names_put(words, RESERVED[i], RESERVED[i]);
+}
+
+static bool is_reserved(const NameMap *words, const char *name)
+{
+    /* <inttypes.h>: PRI or SCN, then a lowercase letter or X (PRId64) */
+    if ((strncmp(name, "PRI", 3) == 0 || strncmp(name, "SCN", 3) == 0) &&
+        (islower((unsigned char)name[3]) || name[3] == 'X'))
+        return true;
+    return names_get(words, name) != NULL;
 }
 
 /* Names C reserves for the implementation: __x and _X. */
@@ -86,9 +124,9 @@ static bool is_limit_macro(const char *name)
 }
 
 /* Why `name` cannot name a C identifier part, or NULL if it can. */
-static const char *reserved_why(const char *name)
+static const char *reserved_why(const NameMap *words, const char *name)
 {
-    if (is_reserved(name))
+    if (is_reserved(words, name))
         return "is a reserved word or standard name in C or C++";
     if (strncmp(name, "ormc_", 5) == 0 || strncmp(name, "ORMC_", 5) == 0)
         return "is reserved for the ormc runtime (names starting with "
@@ -164,6 +202,7 @@ typedef struct Sema {
     Ctx *c;
     NameMap models; /* name -> Model */
     const char **model_names;
+    NameMap reserved; /* RESERVED */
 } Sema;
 
 /* ---- models ---- */
@@ -203,9 +242,9 @@ static void check_models(Sema *s)
                            m->name);
             continue;
         }
-        if (reserved_why(m->name)) {
+        if (reserved_why(&s->reserved, m->name)) {
             diag_error(c, m->loc, "model name '%s' %s; choose another name",
-                       m->name, reserved_why(m->name));
+                       m->name, reserved_why(&s->reserved, m->name));
             continue;
         }
         const char *prefix = snake(c->arena, m->name);
@@ -241,12 +280,11 @@ static void check_models(Sema *s)
 
 /* ---- fields ---- */
 
+/* The field of m called `name` (after check_fields), or NULL.  O(1). */
 static Field *find_field(Model *m, const char *name)
 {
-    for (int i = 0; i < m->nf; i++)
-        if (strcmp(m->fv[i]->name, name) == 0)
-            return m->fv[i];
-    return NULL;
+    return m->fields_by_name ? (Field *)names_get(m->fields_by_name, name)
+                             : NULL;
 }
 
 /* Well-formed UTF-8: no overlong forms, surrogates or values past U+10FFFF. */
@@ -371,7 +409,7 @@ static void resolve_type(Sema *s, Model *m, Field *f)
             diag_error(c, f->type_loc, "relation '%s.%s' names unknown model '%s'%s",
                        m->name, f->name, f->type_name,
                        hint(buf, sizeof buf, f->type_name, s->model_names,
-                            c->schema.nmodels));
+                            c->stopped ? 0 : c->schema.nmodels));
             return;
         }
         f->kind = TY_MODEL;
@@ -386,7 +424,9 @@ static void resolve_type(Sema *s, Model *m, Field *f)
         if (!s2)
             s2 = diag_suggest(f->type_name, BUILTINS, NBUILTINS);
         if (!s2)
-            s2 = diag_suggest(f->type_name, s->model_names, c->schema.nmodels);
+            /* O(models): not once errors are no longer printed */
+            s2 = diag_suggest(f->type_name, s->model_names,
+                              c->stopped ? 0 : c->schema.nmodels);
         if (s2)
             snprintf(buf, sizeof buf, "; did you mean '%s'?", s2);
         else
@@ -406,9 +446,9 @@ static void check_field(Sema *s, Model *m, Field *f)
                    "key 'id'");
         return;
     }
-    if (reserved_why(f->name)) {
+    if (reserved_why(&s->reserved, f->name)) {
         diag_error(c, f->loc, "field name '%s' %s; choose another name",
-                   f->name, reserved_why(f->name));
+                   f->name, reserved_why(&s->reserved, f->name));
         return;
     }
     resolve_type(s, m, f);
@@ -442,10 +482,10 @@ static void check_field(Sema *s, Model *m, Field *f)
     }
     if (f->kind != TY_UNRESOLVED)
         check_default(c, m, f);
-    if (f->related && reserved_why(f->related))
+    if (f->related && reserved_why(&s->reserved, f->related))
         diag_error(c, f->related_loc,
                    "related name '%s' %s; choose another name", f->related,
-                   reserved_why(f->related));
+                   reserved_why(&s->reserved, f->related));
 }
 
 static void check_fields(Sema *s, Model *m)
@@ -456,10 +496,12 @@ static void check_fields(Sema *s, Model *m)
         n++;
     m->fv = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(Field *));
     m->fks = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(Field *));
-    NameMap seen;
-    names_init(&seen, c->arena);
+    /* the first field of each name: exactly those kept in m->fv */
+    NameMap *seen = arena_zalloc(c->arena, sizeof *seen);
+    names_init(seen, c->arena);
+    m->fields_by_name = seen;
     for (Field *f = m->fields; f; f = f->next) {
-        const Field *first = names_put(&seen, f->name, f);
+        const Field *first = names_put(seen, f->name, f);
         if (first) {
             /* a field broken by a syntax error has been reported */
             if (!f->type_name || !first->type_name)
@@ -487,18 +529,19 @@ static void add_reverse(Ctx *c, Model *m, Field *fk)
                            ? fk->related
                            : arena_printf(c->arena, "%s_set", m->prefix);
     Loc loc = fk->related ? fk->related_loc : fk->type_loc;
-    for (int i = 0; i < t->nrevs; i++) {
-        Reverse *r = &t->revs[i];
-        if (strcmp(r->name, name) == 0) {
-            diag_error(c, loc,
-                       "reverse relation '%s' on model '%s' is already "
-                       "defined by '%s.%s'; give this one another "
-                       "'related' name",
-                       name, t->name, r->child->name, r->fk->name);
-            diag_note(c, r->loc, "'%s.%s' defined here", r->child->name,
-                      r->fk->name);
-            return;
-        }
+    if (!t->revs_by_name) {
+        t->revs_by_name = arena_zalloc(c->arena, sizeof *t->revs_by_name);
+        names_init(t->revs_by_name, c->arena);
+    }
+    const Reverse *prev = names_get(t->revs_by_name, name);
+    if (prev) {
+        diag_error(c, loc,
+                   "reverse relation '%s' on model '%s' is already defined "
+                   "by '%s.%s'; give this one another 'related' name",
+                   name, t->name, prev->child->name, prev->fk->name);
+        diag_note(c, prev->loc, "'%s.%s' defined here", prev->child->name,
+                  prev->fk->name);
+        return;
     }
     Field *clash = find_field(t, name);
     if (clash || strcmp(name, "id") == 0) {
@@ -519,11 +562,15 @@ static void add_reverse(Ctx *c, Model *m, Field *fk)
         t->revs = r;
         t->caprevs = cap;
     }
-    Reverse *r = &t->revs[t->nrevs++];
-    r->name = name;
-    r->loc = loc;
-    r->child = m;
-    r->fk = fk;
+    Reverse *nr = &t->revs[t->nrevs++];
+    nr->name = name;
+    nr->loc = loc;
+    nr->child = m;
+    nr->fk = fk;
+    /* t->revs moves as it grows: the map keeps a copy */
+    Reverse *copy = arena_zalloc(c->arena, sizeof *copy);
+    *copy = *nr;
+    names_put(t->revs_by_name, name, copy);
 }
 
 /* ---- options ---- */
@@ -556,6 +603,8 @@ static bool option_field(Ctx *c, Model *m, Option *o, OptArg *a, Field **out)
     }
     *out = find_field(m, a->name);
     if (!*out) {
+        if (c->stopped) /* nothing is printed: skip the O(fields) hint */
+            return false;
         diag_error(c, a->loc, "@%s names unknown field '%s' in model '%s'%s",
                    o->name, a->name, m->name,
                    hint(buf, sizeof buf, a->name, field_names(c, m),
@@ -565,7 +614,10 @@ static bool option_field(Ctx *c, Model *m, Option *o, OptArg *a, Field **out)
     return true;
 }
 
-static void option_index(Ctx *c, Model *m, Option *o, bool unique)
+/* Adds @index/@unique `o` to m->indexes (check_options sized it).
+ * stamp[field number] == mark: the field is already in this index. */
+static void option_index(Ctx *c, Model *m, Option *o, bool unique, int *stamp,
+                         int mark)
 {
     int n = 0;
     for (OptArg *a = o->args; a; a = a->next)
@@ -589,20 +641,16 @@ static void option_index(Ctx *c, Model *m, Option *o, bool unique)
                        o->name, f->name);
             ok = false;
         }
-        for (int k = 0; k < ix.nfields; k++)
-            if (ix.fields[k] == f) {
-                diag_error(c, a->loc, "@%s names '%s' twice", o->name, a->name);
-                ok = false;
-            }
+        int no = f ? f->index_no : 0;
+        if (stamp[no] == mark) {
+            diag_error(c, a->loc, "@%s names '%s' twice", o->name, a->name);
+            ok = false;
+        }
+        stamp[no] = mark;
         ix.fields[ix.nfields++] = f;
     }
-    if (!ok)
-        return;
-    Index *v = arena_zalloc(c->arena, (size_t)(m->nindexes + 1) * sizeof *v);
-    if (m->nindexes)
-        memcpy(v, m->indexes, (size_t)m->nindexes * sizeof *v);
-    v[m->nindexes++] = ix;
-    m->indexes = v;
+    if (ok)
+        m->indexes[m->nindexes++] = ix;
 }
 
 /* Reports a second @order or @table; *first is the first one. */
@@ -680,11 +728,21 @@ static void option_table(Ctx *c, Model *m, Option *o, Option **seen)
 static void check_options(Ctx *c, Model *m)
 {
     Option *order_seen = NULL, *table_seen = NULL;
+    /* room for every @index and @unique, and a mark per field (and id)
+     * to find one named twice: linear however many there are */
+    int nix = 0, mark = 0;
+    for (Option *o = m->options; o; o = o->next)
+        nix += strcmp(o->name, "index") == 0 || strcmp(o->name, "unique") == 0;
+    int *stamp = NULL;
+    if (nix) {
+        m->indexes = arena_zalloc(c->arena, (size_t)nix * sizeof *m->indexes);
+        stamp = arena_zalloc(c->arena, (size_t)(m->nf + 1) * sizeof *stamp);
+    }
     for (Option *o = m->options; o; o = o->next) {
         if (strcmp(o->name, "index") == 0)
-            option_index(c, m, o, false);
+            option_index(c, m, o, false, stamp, ++mark);
         else if (strcmp(o->name, "unique") == 0)
-            option_index(c, m, o, true);
+            option_index(c, m, o, true, stamp, ++mark);
         else if (strcmp(o->name, "order") == 0)
             option_order(c, m, o, &order_seen);
         else if (strcmp(o->name, "table") == 0)
@@ -713,9 +771,18 @@ static void check_options(Ctx *c, Model *m)
 
 /* An index is redundant when the primary key or a UNIQUE column already
  * provides it, when another index has the same columns (a unique one wins),
- * or, for a single column, when a longer index starts with that column. */
-static void mark_redundant_indexes(Model *m)
+ * or, for a single column, when a longer index starts with that column.
+ * Linear: kept indexes are found by their column list, and the fields that
+ * lead a longer index are marked first (one always stays unskipped). */
+static void mark_redundant_indexes(Ctx *c, Model *m)
 {
+    bool *leads = arena_zalloc(c->arena, (size_t)(m->nf + 1) * sizeof *leads);
+    for (int k = 0; k < m->nindexes; k++)
+        if (m->indexes[k].nfields > 1)
+            leads[m->indexes[k].fields[0] ? m->indexes[k].fields[0]->index_no
+                                          : 0] = true;
+    NameMap kept; /* "3,1," (field numbers) -> the index kept for them */
+    names_init(&kept, c->arena);
     for (int k = 0; k < m->nindexes; k++) {
         Index *ix = &m->indexes[k];
         Field *first = ix->fields[0];
@@ -723,22 +790,18 @@ static void mark_redundant_indexes(Model *m)
             ix->skip = true;
             continue;
         }
-        for (int j = 0; j < k && !ix->skip; j++) {
-            Index *o = &m->indexes[j];
-            bool same = !o->skip && o->nfields == ix->nfields;
-            for (int f = 0; same && f < ix->nfields; f++)
-                same = o->fields[f] == ix->fields[f];
-            if (same) {
-                o->unique |= ix->unique;
-                ix->skip = true;
-            }
-        }
-        for (int j = 0; j < m->nindexes && !ix->skip && !ix->unique &&
-                        ix->nfields == 1;
-             j++) {
-            Index *o = &m->indexes[j];
-            if (!o->skip && o->nfields > 1 && o->fields[0] == first)
-                ix->skip = true;
+        char *key = arena_zalloc(c->arena, (size_t)ix->nfields * 12 + 1);
+        for (int f = 0, at = 0; f < ix->nfields; f++)
+            at += sprintf(key + at, "%d,",
+                          ix->fields[f] ? ix->fields[f]->index_no : 0);
+        Index *same = (Index *)names_get(&kept, key);
+        if (same) {
+            same->unique |= ix->unique;
+            ix->skip = true;
+        } else if (!ix->unique && ix->nfields == 1 && leads[first->index_no]) {
+            ix->skip = true;
+        } else {
+            names_put(&kept, key, ix);
         }
     }
 }
@@ -765,16 +828,19 @@ static void add_implied_indexes(Ctx *c, Model *m)
         memcpy(v + n, m->indexes, (size_t)m->nindexes * sizeof *v);
     m->indexes = v;
     m->nindexes += n;
-    mark_redundant_indexes(m);
+    mark_redundant_indexes(c, m);
 }
 
 /* ---- generated names ---- */
 
-/* What a generated name is for, to report a clash with it. */
+/* What a generated name is for, to report a clash with it.  The text
+ * ("field 'Book.title'") is only formatted for a message: a large schema
+ * has hundreds of thousands of owners and, usually, no clash. */
 typedef struct Owner {
-    const char *what; /* "field 'Book.title'" */
-    const char *role; /* "" or " (its foreign key)" */
-    Loc loc;          /* line 0: the schema itself */
+    const char *kind;  /* "field", "relation", "model", "the schema", ... */
+    const char *a, *b; /* named 'a', or 'a.b' when b is not NULL */
+    const char *role;  /* "" or " (its foreign key)" */
+    Loc loc;           /* line 0: the schema itself */
 } Owner;
 
 typedef struct Gen {
@@ -784,25 +850,18 @@ typedef struct Gen {
 } Gen;
 
 static const Owner *owner(Ctx *c, Loc loc, const char *role,
-                          const char *fmt, ...)
-#ifdef __GNUC__
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
-static const Owner *owner(Ctx *c, Loc loc, const char *role,
-                          const char *fmt, ...)
+                          const char *kind, const char *a, const char *b)
 {
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
     Owner *o = arena_zalloc(c->arena, sizeof *o);
-    o->what = arena_strdup(c->arena, buf, strlen(buf));
-    o->role = role;
-    o->loc = loc;
+    *o = (Owner){kind, a, b, role, loc};
     return o;
+}
+
+/* "field 'Book.title'": the owner, for a message. */
+static const char *what(Ctx *c, const Owner *o)
+{
+    return o->b ? arena_printf(c->arena, "%s '%s.%s'", o->kind, o->a, o->b)
+                : arena_printf(c->arena, "%s '%s'", o->kind, o->a);
 }
 
 /* `subject` is "generated name 'x'" or "member 'x' of struct M". */
@@ -812,14 +871,14 @@ static void clash(Ctx *c, const char *subject, const Owner *now,
     if (!prev->loc.line) { /* implicit: only `now` can be renamed */
         diag_error(c, now->loc,
                    "%s is needed both for %s%s and for %s%s; rename %s",
-                   subject, now->what, now->role, prev->what, prev->role,
-                   now->what);
+                   subject, what(c, now), now->role, what(c, prev),
+                   prev->role, what(c, now));
         return;
     }
     diag_error(c, now->loc,
                "%s is needed both for %s%s and for %s%s; rename one of them",
-               subject, now->what, now->role, prev->what, prev->role);
-    diag_note(c, prev->loc, "%s declared here", prev->what);
+               subject, what(c, now), now->role, what(c, prev), prev->role);
+    diag_note(c, prev->loc, "%s declared here", what(c, prev));
 }
 
 /* Claims a generated function, type or constant name for `o`; false (after
@@ -832,12 +891,10 @@ static bool claim(Gen *g, const Owner *o, const char *fmt, ...)
 
 static bool claim(Gen *g, const Owner *o, const char *fmt, ...)
 {
-    char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    char *name = arena_vprintf(g->c->arena, fmt, ap);
     va_end(ap);
-    char *name = arena_strdup(g->c->arena, buf, strlen(buf));
     const Owner *prev = names_put(&g->names, name, o);
     if (prev) {
         char subject[600];
@@ -860,8 +917,8 @@ static bool member(Gen *g, NameMap *members, Model *m, const char *name,
                    "member '%s' of struct %s, for %s%s, has the name of a "
                    "type generated for %s; C++ does not allow that, rename "
                    "it",
-                   name, m->name, o->what, o->role, type->what);
-        diag_note(c, type->loc, "%s declared here", type->what);
+                   name, m->name, what(c, o), o->role, what(c, type));
+        diag_note(c, type->loc, "%s declared here", what(c, type));
         return false;
     }
     const Owner *prev = names_put(members, name, o);
@@ -880,36 +937,42 @@ static bool member(Gen *g, NameMap *members, Model *m, const char *name,
 static void check_generated_names(Ctx *c)
 {
     Gen g = {c, {0}, {0}};
-    names_init(&g.names, c->arena);
-    names_init(&g.types, c->arena);
     Schema *s = &c->schema;
+    /* sized up front (about 26 names per model, 4 per field, 2 per reverse
+     * relation), so that the table of a large schema is never rehashed */
+    size_t expected = 8;
+    for (int i = 0; i < s->nmodels; i++)
+        expected += 26 + 4 * (size_t)s->mv[i]->nf + 2 * (size_t)s->mv[i]->nrevs;
+    names_init_for(&g.names, c->arena, expected);
+    names_init_for(&g.types, c->arena, 3 * (size_t)s->nmodels);
     for (int i = 0; i < s->nmodels; i++) {
         Model *m = s->mv[i];
         if (!m->prefix)
             continue;
-        const Owner *mo = owner(c, m->loc, "", "model '%s'", m->name);
+        const Owner *mo = owner(c, m->loc, "", "model", m->name, NULL);
         names_put(&g.types, m->name, mo);
         names_put(&g.types, arena_printf(c->arena, "%sList", m->name), mo);
         names_put(&g.types, arena_printf(c->arena, "%sQuery", m->name), mo);
     }
-    const Owner *schema = owner(c, (Loc){0, 0}, "", "the schema '%s'",
-                                s->base);
+    const Owner *schema = owner(c, (Loc){0, 0}, "", "the schema", s->base,
+                                NULL);
     claim(&g, schema, "%s_schema", s->name);
     claim(&g, schema, "%s_schema_create", s->name);
     claim(&g, schema, "%s_ddl", s->name);
     claim(&g, schema, "%s_models", s->name);
     /* the functions, and the descriptor tables of the .c file */
     static const char *const per_model[] = {
-        "init", "insert", "update", "delete", "get", "free", "list_free",
+        "init", "insert", "insert_many", "update", "delete", "get", "free", "list_free",
         "query_init", "fetch", "count", "order_by", "limit", "offset", "model",
         "fields", "relations", "reverses", "order"};
-    NameMap tables;
-    names_init(&tables, c->arena);
+    NameMap tables, members;
+    names_init_for(&tables, c->arena, (size_t)s->nmodels);
+    names_init(&members, c->arena); /* cleared for each model */
     for (int i = 0; i < s->nmodels; i++) {
         Model *m = s->mv[i];
         if (!m->prefix)
             continue;
-        const Owner *mo = owner(c, m->loc, "", "model '%s'", m->name);
+        const Owner *mo = owner(c, m->loc, "", "model", m->name, NULL);
         /* SQLite compares table names without regard to case */
         const Model *t = names_put(&tables, name_lower(c->arena, m->table), m);
         if (t) {
@@ -931,34 +994,31 @@ static void check_generated_names(Ctx *c)
             ok = claim(&g, mo, "%s_%s", m->prefix, per_model[k]);
         ok = ok && claim(&g, mo, "%s", field_const(c->arena, m, NULL));
         /* the primary key's own query functions */
-        const Owner *io = owner(c, (Loc){0, 0}, "",
-                                "the primary key '%s.id'", m->name);
+        const Owner *io = owner(c, (Loc){0, 0}, "", "the primary key",
+                                m->name, "id");
         if (ok && claim(&g, io, "%s_where_id", m->prefix))
             claim(&g, io, "%s_where_id_in", m->prefix);
 
-        NameMap members;
-        names_init(&members, c->arena);
+        names_clear(&members);
         names_put(&members, "id",
-                  owner(c, (Loc){0, 0}, "", "the primary key 'id'"));
+                  owner(c, (Loc){0, 0}, "", "the primary key", "id", NULL));
         for (int k = 0; k < m->nf; k++) {
             Field *f = m->fv[k];
             bool rel = f->kind == TY_MODEL;
-            const char *qual = arena_printf(c->arena, "%s.%s", m->name,
-                                            f->name);
-            const Owner *fo = owner(c, f->loc, "", "%s '%s'",
-                                    rel ? "relation" : "field", qual);
+            const char *kind = rel ? "relation" : "field";
+            const Owner *fo = owner(c, f->loc, "", kind, m->name, f->name);
             ok = true;
             if (rel) {
                 const Owner *fk = owner(c, f->loc, " (its foreign key)",
-                                        "relation '%s'", qual);
+                                        "relation", m->name, f->name);
                 ok = member(&g, &members, m, f->member, fk) &&
                      member(&g, &members, m, f->name, fo);
             } else {
                 ok = member(&g, &members, m, f->member, fo);
             }
             if (ok && f->nullable && f->kind != TY_TEXT && f->kind != TY_BLOB) {
-                const Owner *nf = owner(c, f->loc, " (its null flag)", "%s '%s'",
-                                        rel ? "relation" : "field", qual);
+                const Owner *nf = owner(c, f->loc, " (its null flag)", kind,
+                                        m->name, f->name);
                 ok = member(&g, &members, m,
                             arena_printf(c->arena, "%s_null", f->name), nf);
             }
@@ -977,12 +1037,10 @@ static void check_generated_names(Ctx *c)
         }
         for (int k = 0; k < m->nrevs; k++) {
             Reverse *r = &m->revs[k];
-            const char *qual = arena_printf(c->arena, "%s.%s", m->name,
-                                            r->name);
-            const Owner *ro = owner(c, r->loc, "", "reverse relation '%s'",
-                                    qual);
+            const Owner *ro = owner(c, r->loc, "", "reverse relation",
+                                    m->name, r->name);
             const Owner *rc = owner(c, r->loc, " (its count)",
-                                    "reverse relation '%s'", qual);
+                                    "reverse relation", m->name, r->name);
             if (member(&g, &members, m, r->name, ro) &&
                 member(&g, &members, m,
                        arena_printf(c->arena, "%s_count", r->name), rc) &&
@@ -1027,8 +1085,9 @@ static void name_schema(Ctx *c)
 
 void sema_check(Ctx *c)
 {
-    Sema s = {c, {0}, NULL};
+    Sema s = {c, {0}, NULL, {0}};
     names_init(&s.models, c->arena);
+    reserved_init(&s.reserved, c->arena);
     name_schema(c);
     const char *sn = c->schema.name;
     if (strcmp(sn, "ormc") == 0 || strncmp(sn, "ormc_", 5) == 0)

@@ -224,6 +224,11 @@ int author_insert(ormc_db *db, Author *obj)
     return ormc_insert(db, &author_model, obj);
 }
 
+int author_insert_many(ormc_db *db, Author *items, size_t n)
+{
+    return ormc_insert_many(db, &author_model, items, n);
+}
+
 int author_update(ormc_db *db, const Author *obj)
 {
     return ormc_update(db, &author_model, obj);
@@ -364,6 +369,11 @@ int book_insert(ormc_db *db, Book *obj)
     return ormc_insert(db, &book_model, obj);
 }
 
+int book_insert_many(ormc_db *db, Book *items, size_t n)
+{
+    return ormc_insert_many(db, &book_model, items, n);
+}
+
 int book_update(ormc_db *db, const Book *obj)
 {
     return ormc_update(db, &book_model, obj);
@@ -502,6 +512,11 @@ void blog_init(Blog *obj)
 int blog_insert(ormc_db *db, Blog *obj)
 {
     return ormc_insert(db, &blog_model, obj);
+}
+
+int blog_insert_many(ormc_db *db, Blog *items, size_t n)
+{
+    return ormc_insert_many(db, &blog_model, items, n);
 }
 
 int blog_update(ormc_db *db, const Blog *obj)
@@ -677,6 +692,11 @@ void comment_init(Comment *obj)
 int comment_insert(ormc_db *db, Comment *obj)
 {
     return ormc_insert(db, &comment_model, obj);
+}
+
+int comment_insert_many(ormc_db *db, Comment *items, size_t n)
+{
+    return ormc_insert_many(db, &comment_model, items, n);
 }
 
 int comment_update(ormc_db *db, const Comment *obj)

@@ -76,6 +76,11 @@ void author_init(Author *obj);
  * is written on error.  1 statement. */
 int author_insert(ormc_db *db, Author *obj);
 
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int author_insert_many(ormc_db *db, Author *items, size_t n);
+
 /* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
  * 1 statement. */
 int author_update(ormc_db *db, const Author *obj);
@@ -175,6 +180,11 @@ void book_init(Book *obj);
  * is written on error.  1 statement. */
 int book_insert(ormc_db *db, Book *obj);
 
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int book_insert_many(ormc_db *db, Book *items, size_t n);
+
 /* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
  * 1 statement. */
 int book_update(ormc_db *db, const Book *obj);
@@ -272,6 +282,11 @@ void blog_init(Blog *obj);
 /* Inserts obj (all fields but id) and sets obj->id.  Validates first: nothing
  * is written on error.  1 statement. */
 int blog_insert(ormc_db *db, Blog *obj);
+
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int blog_insert_many(ormc_db *db, Blog *items, size_t n);
 
 /* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
  * 1 statement. */
@@ -376,6 +391,11 @@ void comment_init(Comment *obj);
 /* Inserts obj (all fields but id) and sets obj->id.  Validates first: nothing
  * is written on error.  1 statement. */
 int comment_insert(ormc_db *db, Comment *obj);
+
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int comment_insert_many(ormc_db *db, Comment *items, size_t n);
 
 /* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
  * 1 statement. */

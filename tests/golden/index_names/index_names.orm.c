@@ -161,6 +161,11 @@ int blog_insert(ormc_db *db, Blog *obj)
     return ormc_insert(db, &blog_model, obj);
 }
 
+int blog_insert_many(ormc_db *db, Blog *items, size_t n)
+{
+    return ormc_insert_many(db, &blog_model, items, n);
+}
+
 int blog_update(ormc_db *db, const Blog *obj)
 {
     return ormc_update(db, &blog_model, obj);
@@ -281,6 +286,11 @@ int blog_title_idx_insert(ormc_db *db, BlogTitleIdx *obj)
     return ormc_insert(db, &blog_title_idx_model, obj);
 }
 
+int blog_title_idx_insert_many(ormc_db *db, BlogTitleIdx *items, size_t n)
+{
+    return ormc_insert_many(db, &blog_title_idx_model, items, n);
+}
+
 int blog_title_idx_update(ormc_db *db, const BlogTitleIdx *obj)
 {
     return ormc_update(db, &blog_title_idx_model, obj);
@@ -386,6 +396,11 @@ int upper_insert(ormc_db *db, Upper *obj)
     return ormc_insert(db, &upper_model, obj);
 }
 
+int upper_insert_many(ormc_db *db, Upper *items, size_t n)
+{
+    return ormc_insert_many(db, &upper_model, items, n);
+}
+
 int upper_update(ormc_db *db, const Upper *obj)
 {
     return ormc_update(db, &upper_model, obj);
@@ -489,6 +504,11 @@ void lower_init(Lower *obj)
 int lower_insert(ormc_db *db, Lower *obj)
 {
     return ormc_insert(db, &lower_model, obj);
+}
+
+int lower_insert_many(ormc_db *db, Lower *items, size_t n)
+{
+    return ormc_insert_many(db, &lower_model, items, n);
 }
 
 int lower_update(ormc_db *db, const Lower *obj)

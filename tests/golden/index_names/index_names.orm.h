@@ -72,6 +72,11 @@ void blog_init(Blog *obj);
  * is written on error.  1 statement. */
 int blog_insert(ormc_db *db, Blog *obj);
 
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int blog_insert_many(ormc_db *db, Blog *items, size_t n);
+
 /* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
  * 1 statement. */
 int blog_update(ormc_db *db, const Blog *obj);
@@ -147,6 +152,11 @@ void blog_title_idx_init(BlogTitleIdx *obj);
  * is written on error.  1 statement. */
 int blog_title_idx_insert(ormc_db *db, BlogTitleIdx *obj);
 
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int blog_title_idx_insert_many(ormc_db *db, BlogTitleIdx *items, size_t n);
+
 /* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
  * 1 statement. */
 int blog_title_idx_update(ormc_db *db, const BlogTitleIdx *obj);
@@ -219,6 +229,11 @@ void upper_init(Upper *obj);
  * is written on error.  1 statement. */
 int upper_insert(ormc_db *db, Upper *obj);
 
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int upper_insert_many(ormc_db *db, Upper *items, size_t n);
+
 /* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
  * 1 statement. */
 int upper_update(ormc_db *db, const Upper *obj);
@@ -290,6 +305,11 @@ void lower_init(Lower *obj);
 /* Inserts obj (all fields but id) and sets obj->id.  Validates first: nothing
  * is written on error.  1 statement. */
 int lower_insert(ormc_db *db, Lower *obj);
+
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int lower_insert_many(ormc_db *db, Lower *items, size_t n);
 
 /* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
  * 1 statement. */

@@ -138,6 +138,11 @@ int tag_insert(ormc_db *db, Tag *obj)
     return ormc_insert(db, &tag_model, obj);
 }
 
+int tag_insert_many(ormc_db *db, Tag *items, size_t n)
+{
+    return ormc_insert_many(db, &tag_model, items, n);
+}
+
 int tag_update(ormc_db *db, const Tag *obj)
 {
     return ormc_update(db, &tag_model, obj);
@@ -236,6 +241,11 @@ void node_init(Node *obj)
 int node_insert(ormc_db *db, Node *obj)
 {
     return ormc_insert(db, &node_model, obj);
+}
+
+int node_insert_many(ormc_db *db, Node *items, size_t n)
+{
+    return ormc_insert_many(db, &node_model, items, n);
 }
 
 int node_update(ormc_db *db, const Node *obj)

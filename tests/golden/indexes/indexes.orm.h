@@ -56,6 +56,11 @@ void tag_init(Tag *obj);
  * is written on error.  1 statement. */
 int tag_insert(ormc_db *db, Tag *obj);
 
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int tag_insert_many(ormc_db *db, Tag *items, size_t n);
+
 /* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
  * 1 statement. */
 int tag_update(ormc_db *db, const Tag *obj);
@@ -152,6 +157,11 @@ void node_init(Node *obj);
 /* Inserts obj (all fields but id) and sets obj->id.  Validates first: nothing
  * is written on error.  1 statement. */
 int node_insert(ormc_db *db, Node *obj);
+
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int node_insert_many(ormc_db *db, Node *items, size_t n);
 
 /* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
  * 1 statement. */

@@ -198,6 +198,11 @@ int order_insert(ormc_db *db, Order *obj)
     return ormc_insert(db, &order_model, obj);
 }
 
+int order_insert_many(ormc_db *db, Order *items, size_t n)
+{
+    return ormc_insert_many(db, &order_model, items, n);
+}
+
 int order_update(ormc_db *db, const Order *obj)
 {
     return ormc_update(db, &order_model, obj);
@@ -433,6 +438,11 @@ int item_insert(ormc_db *db, Item *obj)
     return ormc_insert(db, &item_model, obj);
 }
 
+int item_insert_many(ormc_db *db, Item *items, size_t n)
+{
+    return ormc_insert_many(db, &item_model, items, n);
+}
+
 int item_update(ormc_db *db, const Item *obj)
 {
     return ormc_update(db, &item_model, obj);
@@ -616,6 +626,11 @@ void group_init(Group *obj)
 int group_insert(ormc_db *db, Group *obj)
 {
     return ormc_insert(db, &group_model, obj);
+}
+
+int group_insert_many(ormc_db *db, Group *items, size_t n)
+{
+    return ormc_insert_many(db, &group_model, items, n);
 }
 
 int group_update(ormc_db *db, const Group *obj)

@@ -85,6 +85,11 @@ void order_init(Order *obj);
  * is written on error.  1 statement. */
 int order_insert(ormc_db *db, Order *obj);
 
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int order_insert_many(ormc_db *db, Order *items, size_t n);
+
 /* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
  * 1 statement. */
 int order_update(ormc_db *db, const Order *obj);
@@ -217,6 +222,11 @@ void item_init(Item *obj);
  * is written on error.  1 statement. */
 int item_insert(ormc_db *db, Item *obj);
 
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int item_insert_many(ormc_db *db, Item *items, size_t n);
+
 /* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
  * 1 statement. */
 int item_update(ormc_db *db, const Item *obj);
@@ -321,6 +331,11 @@ void group_init(Group *obj);
 /* Inserts obj (all fields but id) and sets obj->id.  Validates first: nothing
  * is written on error.  1 statement. */
 int group_insert(ormc_db *db, Group *obj);
+
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int group_insert_many(ormc_db *db, Group *items, size_t n);
 
 /* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
  * 1 statement. */
