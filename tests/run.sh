@@ -8,6 +8,8 @@
 #            header as C++; an error case holds expected.stderr (exact text),
 #            exit status 1 and no file written.
 #   cli      tests/cli.sh: options, exit codes, determinism, ABI check.
+#   fuzz     each tests/fuzz/regress/ file through BUILD_DIR/tests/fuzz_replay
+#            (no crash, no leak, the harness's invariants hold).
 #   exec     cmocka programs (BUILD_DIR/tests/NAME), counted per test case;
 #            with VALGRIND=1 each runs under valgrind (any error or leak
 #            fails it).
@@ -92,6 +94,20 @@ if [ -f tests/cli.sh ]; then
 $(ORMC="$ORMC" ROOT="$ROOT" TMP="$TMP" sh tests/cli.sh 2>&1)
 EOT
 fi
+
+# ---- fuzz regressions ----
+# every input the fuzzer ever broke the compiler with (tests/fuzz/regress/),
+# through the fuzz harness's checks (tests/fuzz/fuzz_compile.c)
+for f in tests/fuzz/regress/*; do
+    [ -f "$f" ] || continue
+    name="fuzz/$(basename "$f")"
+    if $VG "$B/tests/fuzz_replay" "$f" >"$TMP/replay.log" 2>&1; then
+        pass "$name"
+    else
+        head -40 "$TMP/replay.log"
+        fail "$name"
+    fi
+done
 
 # ---- exec (cmocka, TAP output: one "ok"/"not ok" line per test) ----
 for t in "$@"; do
