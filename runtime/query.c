@@ -559,7 +559,7 @@ static int stitch(ormc_db *db, const ormc_query *q, const ormc_reverse *rv,
     idmap h = {0};
     size_t *dest = ormc_malloc(kids->n * sizeof *dest);
     size_t *start = ormc_malloc((parents->n + 1) * sizeof *start);
-    char *tmp = ormc_malloc(size);
+    char *tmp = ormc_malloc(2 * size);
     int rc = ORMC_OK;
     if (!dest || !start || !tmp || !idmap_init(&h, parents->n)) {
         rc = db_fail(db, ORMC_NOMEM, "%s.prefetch_%s: out of memory",
@@ -595,17 +595,27 @@ static int stitch(ormc_db *db, const ormc_query *q, const ormc_reverse *rv,
     size_t spare = start[parents->n];
     for (size_t i = 0; i < kids->n; i++)
         dest[i] = dest[i] == SIZE_MAX ? spare++ : start[dest[i]]++;
-    /* each swap puts one child where it belongs */
+    /* follow each cycle of the permutation, carrying one child in hand:
+     * every child is copied twice, whatever the cycle lengths */
+    char *hand = tmp, *next = tmp + size;
     for (size_t i = 0; i < kids->n; i++) {
-        while (dest[i] != i) {
-            size_t j = dest[i];
-            char *a = kids->data + i * size, *b = kids->data + j * size;
-            memcpy(tmp, a, size);
-            memcpy(a, b, size);
-            memcpy(b, tmp, size);
-            dest[i] = dest[j];
+        if (dest[i] == i)
+            continue;
+        memcpy(hand, kids->data + i * size, size);
+        size_t j = dest[i];
+        while (j != i) {
+            char *slot = kids->data + j * size;
+            memcpy(next, slot, size);
+            memcpy(slot, hand, size);
+            char *t = hand;
+            hand = next;
+            next = t;
+            size_t k = dest[j];
             dest[j] = j;
+            j = k;
         }
+        memcpy(kids->data + i * size, hand, size);
+        dest[i] = i;
     }
     if (kids->base) {
         arena_adopt(res, kids->base);
