@@ -7,6 +7,7 @@
 #   make test SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make test VALGRIND=1   the execution tests under valgrind
 #   make golden-update     regenerate tests/golden/*/expected files (read the diff!)
+#   make stress     4 writer + 4 reader processes on one WAL file (STRESS_SECONDS=10)
 #   make clean
 
 CC      ?= cc
@@ -34,7 +35,7 @@ RUNTIME_SRC  := runtime/arena.c runtime/db.c runtime/object.c runtime/query.c \
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar/orm.lex.o
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
 
-.PHONY: all deps demo test golden-update clean
+.PHONY: all deps demo test golden-update clean fuzz fuzz-regress fuzz-huge
 # generated sources are kept (they are worth reading), never auto-deleted
 .SECONDARY:
 all: $(B)/ormc $(B)/libormc.a
@@ -94,7 +95,13 @@ demo: deps
 	$(B)/demo $(B)/demo.db
 
 # ---- tests ----
-EXEC_TESTS := test_blog test_types test_runtime
+EXEC_TESTS := test_blog test_types test_runtime test_hostile test_compiler
+
+# the compiler library (compiler/ormcc.h): streaming vs in-memory output,
+# and its printf (compiler/buf.h)
+$(B)/tests/test_compiler: tests/exec/test_compiler.c compiler/ormcc.h compiler/buf.h $(B)/libormcc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Icompiler $< $(B)/libormcc.a $(LDFLAGS) -lcmocka -o $@
 
 $(B)/tests/test_blog: tests/exec/test_blog.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
@@ -106,17 +113,132 @@ $(B)/tests/test_types: tests/exec/test_types.c tests/exec/testutil.h $(B)/gen/ty
 	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/types.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
+$(B)/tests/test_hostile: tests/exec/test_hostile.c tests/exec/testutil.h $(B)/gen/hostile.orm.o $(B)/gen/types.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/hostile.orm.o \
+	    $(B)/gen/types.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
 $(B)/tests/test_runtime: tests/exec/test_runtime.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 test: deps
-	@$(MAKE) --no-print-directory all $(EXEC_TESTS:%=$(B)/tests/%)
+	@$(MAKE) --no-print-directory all $(EXEC_TESTS:%=$(B)/tests/%) $(B)/tests/fuzz_replay
 	@VALGRIND=$(VALGRIND) sh tests/run.sh $(B) $(EXEC_TESTS)
 
 golden-update: $(B)/ormc
 	@sh tests/golden-update.sh $(B)/ormc
+
+# ---- fuzz ----
+# make fuzz FUZZ_SECONDS=N   libFuzzer (clang -fsanitize=fuzzer,address,undefined)
+#                            over the compiler library, in build/fuzz; fails
+#                            on a crash, leak, timeout or broken invariant
+# make fuzz-regress          replays tests/fuzz/regress/* (also part of make test)
+# make fuzz-huge             huge inputs: bounded time and memory, no crash
+FUZZ_SECONDS ?= 60
+FUZZ_B := build/fuzz
+FUZZ_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer \
+               -fsanitize=address,undefined -fno-sanitize-recover=all
+
+fuzz: deps
+	@ORMC_EXTRA_DEPS="clang libclang-rt-14-dev" sh .ci/deps
+	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=clang SANITIZE= \
+	    CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" $(FUZZ_B)/fuzz_compile
+	@sh tests/fuzz/fuzz.sh $(FUZZ_B) $(FUZZ_SECONDS)
+
+$(FUZZ_B)/fuzz_compile: tests/fuzz/fuzz_compile.c $(FUZZ_B)/libormcc.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Icompiler $^ -o $@
+
+$(B)/tests/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_compile.c $(B)/libormcc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Icompiler $^ $(LDFLAGS) -o $@
+
+fuzz-regress: $(B)/tests/fuzz_replay
+	$(B)/tests/fuzz_replay tests/fuzz/regress/*
+
+fuzz-huge: $(B)/ormc
+	@ORMC_EXTRA_DEPS=time sh .ci/deps
+	@sh tests/fuzz/huge.sh $(B)/ormc
+
+# ---- faults ----
+# make faults   fault injection (tests/faults/faults.c): every scenario fails
+#               at the 1st, 2nd, ... runtime malloc, SQLite malloc, exec,
+#               prepare, bind, step and column read; built under ASan+UBSan
+#               in $(B)/faults-san; ends "N passed, N failed"
+.PHONY: faults
+FAULTS_B = $(B)/faults-san
+
+faults: deps
+	@$(MAKE) --no-print-directory B=$(FAULTS_B) SANITIZE=1 $(FAULTS_B)/tests/faults
+	$(FAULTS_B)/tests/faults
+
+$(B)/tests/faults: tests/faults/faults.c $(B)/gen/blog.orm.o $(B)/gen/types.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen $< $(B)/gen/blog.orm.o \
+	    $(B)/gen/types.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
+
+# ---- stress ----
+# make stress STRESS_SECONDS=N   4 writer + 4 reader processes on one WAL file
+#               ($(B)/stress.db) for N seconds (tests/stress/stress.c): no
+#               torn object, 0 lost, 0 duplicated writes; ends "N passed, N failed"
+.PHONY: stress
+STRESS_SECONDS ?= 10
+
+stress: deps
+	@$(MAKE) --no-print-directory $(B)/tests/stress
+	$(B)/tests/stress $(B)/stress.db $(STRESS_SECONDS)
+
+$(B)/tests/stress: tests/stress/stress.c $(B)/gen/blog.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen $< $(B)/gen/blog.orm.o \
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
+
+# ---- bench ----
+# make bench        the benchmark (bench/README.md): data at S=1 and S=10,
+#                   ormc vs hand-written C vs Django vs the SQLite floor,
+#                   plus W2 at S=30 where Django's prefetch fails; report in
+#                   bench/results/latest.md (~10 minutes)
+# make bench-smoke  a tiny run for CI (S=0.1, 1 run): cross-checks checksums
+#                   and statement counts, asserts no times (< 60 s)
+# Both build with -O2 and without sanitizers in $(B)/bench and install their
+# own dependencies (python3-django, gnuplot-nox).
+.PHONY: bench bench-smoke bench-bins
+BENCH_B    := $(B)/bench
+BENCH_PY   := /usr/bin/python3
+BENCH_DEPS := python3-django gnuplot-nox
+BENCH_HDR  := bench/harness.h bench/checksum.h
+BENCH_RAW  := bench/rawdb.c bench/rawdb.h bench/sql.h
+
+bench: deps
+	@ORMC_EXTRA_DEPS="$(BENCH_DEPS)" sh .ci/deps
+	@$(MAKE) --no-print-directory B=$(BENCH_B) SANITIZE= OPT=-O2 bench-bins
+	$(BENCH_PY) bench/run.py --build $(BENCH_B) --scales 1,10 --probe 30 \
+	    --out bench/results/latest.md --plot bench/results/scaling.png
+
+bench-smoke: deps
+	@ORMC_EXTRA_DEPS="$(BENCH_DEPS)" sh .ci/deps
+	@$(MAKE) --no-print-directory B=$(BENCH_B) SANITIZE= OPT=-O2 bench-bins
+	$(BENCH_PY) bench/run.py --build $(BENCH_B) --smoke
+
+# (made inside $(BENCH_B) by the two targets above)
+bench-bins: $(B)/bin/gen $(B)/bin/ormc_bench $(B)/bin/hand_bench \
+            $(B)/bin/floor_bench $(B)/ormc
+
+$(B)/bin/gen: bench/gen.c $(B)/gen/blog.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen $< $(B)/gen/blog.orm.o \
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
+
+$(B)/bin/ormc_bench: bench/ormc_bench.c bench/harness.c $(BENCH_HDR) \
+                     $(B)/gen/blog.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen $< bench/harness.c \
+	    $(B)/gen/blog.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
+
+$(B)/bin/%_bench: bench/%_bench.c bench/harness.c $(BENCH_HDR) $(BENCH_RAW)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< bench/harness.c bench/rawdb.c $(LDFLAGS) $(LDLIBS) -o $@
 
 clean:
 	rm -rf build
