@@ -46,6 +46,7 @@ struct arena_chunk {
 
 #define ALIGN 16
 #define CHUNK_MIN (64u * 1024u)
+#define SMALL_CHUNKS 8
 #define HDR ((sizeof(arena_chunk) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
 _Static_assert(HDR == ARENA_BLOCK_HDR, "ARENA_BLOCK_HDR must fit a chunk header");
 
@@ -74,8 +75,13 @@ ormc_result *arena_new_sized(size_t first)
 static bool arena_grow(ormc_result *a, size_t n)
 {
     size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
-    /* grow chunk size with the arena so big results need few chunks */
-    if (a->chunks && a->chunks->size * 2 > size && a->chunks->size < (64u << 20))
+    /* The first chunks stay small, under malloc's usual mmap threshold
+     * (128 KiB), so a small result reuses heap memory from one fetch to
+     * the next instead of mapping (and page-faulting) fresh memory each
+     * time; past SMALL_CHUNKS chunks, sizes double so a big result needs
+     * few of them. */
+    if (a->nchunks >= SMALL_CHUNKS && a->chunks->size * 2 > size &&
+        a->chunks->size < (64u << 20))
         size = a->chunks->size * 2;
     arena_chunk *c = ormc_malloc(HDR + size);
     if (!c)
@@ -83,6 +89,7 @@ static bool arena_grow(ormc_result *a, size_t n)
     c->next = a->chunks;
     c->size = size;
     a->chunks = c;
+    a->nchunks++;
     a->pos = (char *)c + HDR;
     a->end = a->pos + size;
     return true;

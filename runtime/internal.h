@@ -20,6 +20,7 @@ struct ormc_result {
     arena_chunk *chunks;  /* newest first */
     char *pos, *end;      /* free space of the newest chunk */
     arena_chunk *blocks;  /* adopted arrays (arena_adopt) */
+    size_t nchunks;       /* in `chunks` */
 };
 
 /* An array the result will own is allocated with ARENA_BLOCK_HDR bytes in
