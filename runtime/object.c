@@ -298,6 +298,22 @@ static int step_write(ormc_db *db, void *stmt, const ormc_model *m,
     return db_fail_op(db, rc, m->name, what);
 }
 
+/* Binds and runs the prepared insert `stmt` for obj (already validated),
+ * sets obj's id, and resets the statement.  Errors read "Model.verb: ...". */
+static int insert_row(ormc_db *db, void *stmt, const ormc_model *m,
+                      void *obj, const char *verb)
+{
+    int rc = bind_all(db, stmt, m, obj, false, verb);
+    if (rc == ORMC_OK)
+        rc = step_write(db, stmt, m, verb);
+    if (rc == ORMC_OK) {
+        int64_t id = db->be->last_insert_id(db->conn);
+        memcpy(AT(obj, m->fields[0].offset), &id, sizeof id);
+    }
+    db_stmt_done(db, stmt);
+    return rc;
+}
+
 int ormc_insert(ormc_db *db, const ormc_model *m, void *obj)
 {
     int rc = check_all(db, m, obj);
@@ -307,15 +323,9 @@ int ormc_insert(ormc_db *db, const ormc_model *m, void *obj)
                          "insert");
     if (!stmt)
         return db->errcode;
-    rc = bind_all(db, stmt, m, obj, false, "insert");
+    rc = insert_row(db, stmt, m, obj, "insert");
     if (rc == ORMC_OK)
-        rc = step_write(db, stmt, m, "insert");
-    if (rc == ORMC_OK) {
-        int64_t id = db->be->last_insert_id(db->conn);
-        memcpy(AT(obj, m->fields[0].offset), &id, sizeof id);
         db_ok(db);
-    }
-    db_stmt_done(db, stmt);
     return rc;
 }
 
@@ -351,14 +361,7 @@ int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n)
             rc = db->errcode;
             break;
         }
-        rc = bind_all(db, stmt, m, obj, false, "insert_many");
-        if (rc == ORMC_OK)
-            rc = step_write(db, stmt, m, "insert_many");
-        if (rc == ORMC_OK) {
-            int64_t id = db->be->last_insert_id(db->conn);
-            memcpy(AT(obj, m->fields[0].offset), &id, sizeof id);
-        }
-        db_stmt_done(db, stmt);
+        rc = insert_row(db, stmt, m, obj, "insert_many");
     }
     if (rc == ORMC_OK) {
         rc = db->be->exec(db->conn,
