@@ -197,9 +197,7 @@ void db_stmt_done(ormc_db *db, void *stmt)
 
 int ormc_exec(ormc_db *db, const char *sql)
 {
-    db->nqueries++;
-    if (db->trace)
-        db->trace(db->trace_ctx, sql);
+    db_stmt_again(db, sql);
     int rc = db->be->exec(db->conn, sql);
     if (rc != ORMC_OK)
         return db_fail_backend(db, rc, "exec");
@@ -265,9 +263,7 @@ int ormc_schema_create(ormc_db *db, const ormc_schema *s)
     if (rc != ORMC_OK)
         return rc;
     for (size_t i = 0; i < s->nddl && rc == ORMC_OK; i++) {
-        db->nqueries++;
-        if (db->trace)
-            db->trace(db->trace_ctx, s->ddl[i]);
+        db_stmt_again(db, s->ddl[i]);
         rc = db->be->exec(db->conn, s->ddl[i]);
     }
     /* RELEASE commits when the savepoint began the transaction; if that

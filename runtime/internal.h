@@ -99,8 +99,9 @@ int db_fail_op(ormc_db *db, int code, const char *who, const char *verb);
  * "Author.insert: ...").  Counts and traces one execution. */
 void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
               const char *verb);
-/* Counts and traces one more execution of a statement already obtained from
- * db_stmt (and reset), for loops that run it again without looking it up. */
+/* Counts and traces one execution of `sql`: a statement already obtained
+ * from db_stmt (and reset) run again without looking it up, or SQL run
+ * through exec (ormc_exec, schema DDL). */
 void db_stmt_again(ormc_db *db, const char *sql);
 /* Resets a statement obtained from db_stmt (bindings cleared). */
 void db_stmt_done(ormc_db *db, void *stmt);
