@@ -2,8 +2,17 @@
  * arena.c — allocation: the malloc seam, result-set arenas and the SQL string
  * builder.
  */
+#if defined(__linux__)
+#define _GNU_SOURCE /* mremap, MAP_ANONYMOUS, madvise */
+#include <sys/mman.h>
+#if defined(MADV_HUGEPAGE) && defined(MREMAP_MAYMOVE) && defined(MREMAP_FIXED)
+#define ORMC_HAVE_MMAP 1
+#endif
+#endif
+
 #include "internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,14 +47,159 @@ void ormc_free(void *p)
         alloc_free(p);
 }
 
+#define ALIGN 16
+
+/* ---- large blocks ----
+ *
+ * Arena chunks, result arrays and the scratch tables of prefetch reach
+ * hundreds of megabytes.  While libc's allocator is in force, a block of
+ * HUGE_SIZE or more is mapped directly, in whole HUGE_SIZE units aligned
+ * to HUGE_SIZE, with a transparent-huge-page hint: a 200 MB result then
+ * takes about 100 page faults instead of 50,000, and the faults were most
+ * of prefetch's time at a million children (bench/README.md).  Growing a
+ * mapped array moves pages with mremap instead of copying them.  Every
+ * block starts with a header saying how it was obtained, so ormc_big_free
+ * needs no size.  With a caller's allocator every block comes from it. */
+#define HUGE_SIZE ((size_t)2 << 20)
+
+typedef struct big_hdr {
+    size_t mapped; /* length of the mapping; 0: from the allocator */
+    size_t size;   /* bytes asked for (after the header) */
+} big_hdr;
+#define BIG_HDR ((sizeof(big_hdr) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
+
+#ifdef ORMC_HAVE_MMAP
+/* Whether a block of n bytes (header included) is mapped. */
+static bool big_mapped(size_t n)
+{
+    return alloc_malloc == malloc && n >= HUGE_SIZE &&
+           n <= SIZE_MAX / 2 - HUGE_SIZE;
+}
+
+static size_t huge_round(size_t n)
+{
+    return (n + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1);
+}
+
+/* A fresh mapping of len bytes (a multiple of HUGE_SIZE) that starts on a
+ * HUGE_SIZE boundary, hinted for huge pages; NULL when refused. */
+static void *map_huge(size_t len)
+{
+    char *p = mmap(NULL, len + HUGE_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    size_t head = (HUGE_SIZE - (uintptr_t)p % HUGE_SIZE) % HUGE_SIZE;
+    if (head)
+        munmap(p, head);
+    munmap(p + head + len, HUGE_SIZE - head);
+    p += head;
+    (void)madvise(p, len, MADV_HUGEPAGE); /* only a hint */
+    return p;
+}
+
+/* Grows mapping h to len bytes: in place when the addresses after it are
+ * free, else by moving its pages (no copy) into a fresh aligned range,
+ * grown in the same call so the block stays one mapping; a copy only if
+ * the kernel refuses both. */
+static big_hdr *remap_huge(big_hdr *h, size_t len)
+{
+    void *q = mremap(h, h->mapped, len, 0);
+    if (q == MAP_FAILED) {
+        void *fresh = map_huge(len);
+        if (!fresh)
+            return NULL;
+        q = mremap(h, h->mapped, len, MREMAP_MAYMOVE | MREMAP_FIXED, fresh);
+        if (q == MAP_FAILED) {
+            munmap(fresh, len); /* the failed call may have unmapped it */
+            if (!(q = map_huge(len)))
+                return NULL;
+            memcpy(q, h, BIG_HDR + h->size);
+            munmap(h, h->mapped);
+        }
+    }
+    (void)madvise(q, len, MADV_HUGEPAGE);
+    h = q;
+    h->mapped = len;
+    return h;
+}
+#endif
+
+void *ormc_big_malloc(size_t n)
+{
+    if (n > SIZE_MAX / 2)
+        return NULL;
+    big_hdr *h;
+#ifdef ORMC_HAVE_MMAP
+    if (big_mapped(BIG_HDR + n)) {
+        size_t len = huge_round(BIG_HDR + n);
+        if (!(h = map_huge(len)))
+            return NULL;
+        h->mapped = len;
+        h->size = n;
+        return (char *)h + BIG_HDR;
+    }
+#endif
+    if (!(h = ormc_malloc(BIG_HDR + n)))
+        return NULL;
+    h->mapped = 0;
+    h->size = n;
+    return (char *)h + BIG_HDR;
+}
+
+void *ormc_big_realloc(void *p, size_t n)
+{
+    if (!p)
+        return ormc_big_malloc(n);
+    if (n > SIZE_MAX / 2)
+        return NULL;
+    big_hdr *h = (big_hdr *)((char *)p - BIG_HDR);
+#ifdef ORMC_HAVE_MMAP
+    if (h->mapped) {
+        size_t len = huge_round(BIG_HDR + n);
+        if (len > h->mapped && !(h = remap_huge(h, len)))
+            return NULL;
+        h->size = n; /* a shrunk block keeps its mapping */
+        return (char *)h + BIG_HDR;
+    }
+    if (big_mapped(BIG_HDR + n)) {
+        /* outgrows the heap: one copy into a mapping, mremap from then on */
+        char *q = ormc_big_malloc(n);
+        if (!q)
+            return NULL;
+        memcpy(q, p, h->size < n ? h->size : n);
+        ormc_free(h);
+        return q;
+    }
+#endif
+    if (!(h = ormc_realloc(h, BIG_HDR + n)))
+        return NULL;
+    h->size = n;
+    return (char *)h + BIG_HDR;
+}
+
+void ormc_big_free(void *p)
+{
+    if (!p)
+        return;
+    big_hdr *h = (big_hdr *)((char *)p - BIG_HDR);
+#ifdef ORMC_HAVE_MMAP
+    if (h->mapped) {
+        munmap(h, h->mapped);
+        return;
+    }
+#endif
+    ormc_free(h);
+}
+
 struct arena_chunk {
     arena_chunk *next;
     size_t size;
     /* data follows, aligned */
 };
 
-#define ALIGN 16
-#define CHUNK_MIN (64u * 1024u)
+#define CHUNK_MIN ((size_t)64 << 10)
+#define CHUNK_MAX ((size_t)64 << 20)
 #define SMALL_CHUNKS 8
 #define HDR ((sizeof(arena_chunk) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
 _Static_assert(HDR == ARENA_BLOCK_HDR, "ARENA_BLOCK_HDR must fit a chunk header");
@@ -74,16 +228,22 @@ ormc_result *arena_new_sized(size_t first)
 /* Adds a chunk of at least n bytes and makes it current. */
 static bool arena_grow(ormc_result *a, size_t n)
 {
-    size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
     /* The first chunks stay small, under malloc's usual mmap threshold
      * (128 KiB), so a small result reuses heap memory from one fetch to
      * the next instead of mapping (and page-faulting) fresh memory each
-     * time; past SMALL_CHUNKS chunks, sizes double so a big result needs
-     * few of them. */
-    if (a->nchunks >= SMALL_CHUNKS && a->chunks->size * 2 > size &&
-        a->chunks->size < (64u << 20))
-        size = a->chunks->size * 2;
-    arena_chunk *c = ormc_malloc(HDR + size);
+     * time; past SMALL_CHUNKS chunks, sizes double up to CHUNK_MAX so a
+     * big result needs few of them.  The size is that of the whole block,
+     * headers included, so a mapped chunk fills its huge pages exactly. */
+    size_t block = CHUNK_MIN;
+    for (size_t k = SMALL_CHUNKS; k <= a->nchunks && block < CHUNK_MAX; k++)
+        block *= 2;
+    size_t size = block - HDR - BIG_HDR;
+    if (size < n) {
+        if (n > SIZE_MAX / 2)
+            return false;
+        size = n;
+    }
+    arena_chunk *c = ormc_big_malloc(HDR + size);
     if (!c)
         return false;
     c->next = a->chunks;
@@ -146,7 +306,7 @@ void ormc_result_free(ormc_result *a)
         arena_chunk *c = list ? a->blocks : a->chunks;
         while (c) {
             arena_chunk *next = c->next;
-            ormc_free(c);
+            ormc_big_free(c);
             c = next;
         }
     }

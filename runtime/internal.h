@@ -13,6 +13,13 @@
 void *ormc_malloc(size_t n);
 void *ormc_realloc(void *p, size_t n);
 void ormc_free(void *p);
+/* The same for blocks that may be large (arena chunks, result arrays,
+ * prefetch's tables): with libc's allocator in force, blocks of 2 MiB or
+ * more are mapped with a huge-page hint (arena.c).  Only ormc_big_free
+ * frees them, and it frees nothing else. */
+void *ormc_big_malloc(size_t n);
+void *ormc_big_realloc(void *p, size_t n);
+void ormc_big_free(void *p);
 
 /* ---- arena (the body of an ormc_result) ---- */
 typedef struct arena_chunk arena_chunk;
@@ -27,7 +34,7 @@ struct ormc_result {
  * front of its data (room for the chunk header), so that it can be handed
  * over without a copy. */
 #define ARENA_BLOCK_HDR 16u
-/* Makes `block` (from ormc_malloc/ormc_realloc, data at block +
+/* Makes `block` (from ormc_big_malloc/ormc_big_realloc, data at block +
  * ARENA_BLOCK_HDR) part of `a`: freed by ormc_result_free. */
 void arena_adopt(ormc_result *a, void *block);
 

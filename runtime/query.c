@@ -356,7 +356,7 @@ static void *prepare_bound(ormc_db *db, sbuf *b, const ormc_query *q,
 
 /* ---- fetch ---- */
 
-/* Growable array of fixed-size elements, memory from ormc_realloc, with
+/* Growable array of fixed-size elements, memory from ormc_big_realloc, with
  * room for a chunk header in front so the result can adopt it whole. */
 typedef struct vec {
     char *base; /* the allocation; elements start ARENA_BLOCK_HDR later */
@@ -371,7 +371,7 @@ static void *vec_push(vec *v)
         size_t cap = v->cap ? v->cap * 2 : 64;
         if (cap > (SIZE_MAX - ARENA_BLOCK_HDR) / 2 / v->size)
             return NULL;
-        char *b = ormc_realloc(v->base, ARENA_BLOCK_HDR + cap * v->size);
+        char *b = ormc_big_realloc(v->base, ARENA_BLOCK_HDR + cap * v->size);
         if (!b)
             return NULL;
         v->base = b;
@@ -436,17 +436,17 @@ static bool idmap_init(idmap *h, size_t n)
         return false;
     while (cap < n * 2)
         cap *= 2;
-    int64_t *keys = ormc_malloc(cap * sizeof *keys);
-    uintptr_t *vals = ormc_malloc(cap * sizeof *vals);
+    int64_t *keys = ormc_big_malloc(cap * sizeof *keys);
+    uintptr_t *vals = ormc_big_malloc(cap * sizeof *vals);
     if (!keys || !vals) {
-        ormc_free(keys);
-        ormc_free(vals);
+        ormc_big_free(keys);
+        ormc_big_free(vals);
         return false;
     }
     for (size_t i = 0; i < cap; i++)
         vals[i] = IDMAP_NONE;
-    ormc_free(h->keys);
-    ormc_free(h->vals);
+    ormc_big_free(h->keys);
+    ormc_big_free(h->vals);
     *h = (idmap){keys, vals, cap - 1, 0};
     return true;
 }
@@ -472,8 +472,8 @@ static bool idmap_put(idmap *h, int64_t id, uintptr_t v)
         for (size_t i = 0; old.keys && i <= old.mask; i++)
             if (old.vals[i] != IDMAP_NONE)
                 idmap_put_slot(&grown, old.keys[i], old.vals[i]);
-        ormc_free(old.keys);
-        ormc_free(old.vals);
+        ormc_big_free(old.keys);
+        ormc_big_free(old.vals);
         *h = grown;
     }
     idmap_put_slot(h, id, v);
@@ -493,8 +493,8 @@ static uintptr_t idmap_get(const idmap *h, int64_t id)
 
 static void idmap_free(idmap *h)
 {
-    ormc_free(h->keys);
-    ormc_free(h->vals);
+    ormc_big_free(h->keys);
+    ormc_big_free(h->vals);
     *h = (idmap){0};
 }
 
@@ -557,8 +557,8 @@ static int stitch(ormc_db *db, const ormc_query *q, const ormc_reverse *rv,
     const ormc_field *fk = &cm->fields[rv->child_field];
     const size_t size = cm->size;
     idmap h = {0};
-    size_t *dest = ormc_malloc(kids->n * sizeof *dest);
-    size_t *start = ormc_malloc((parents->n + 1) * sizeof *start);
+    size_t *dest = ormc_big_malloc(kids->n * sizeof *dest);
+    size_t *start = ormc_big_malloc((parents->n + 1) * sizeof *start);
     char *tmp = ormc_malloc(2 * size);
     int rc = ORMC_OK;
     if (!dest || !start || !tmp || !idmap_init(&h, parents->n)) {
@@ -623,8 +623,8 @@ static int stitch(ormc_db *db, const ormc_query *q, const ormc_reverse *rv,
     }
 out:
     idmap_free(&h);
-    ormc_free(dest);
-    ormc_free(start);
+    ormc_big_free(dest);
+    ormc_big_free(start);
     ormc_free(tmp);
     return rc;
 }
@@ -672,7 +672,7 @@ static int prefetch_one(ormc_db *db, const ormc_query *q,
     int rc = step_rows(db, stmt, &kids, child_row, cm, res, what);
     if (rc == ORMC_OK)
         rc = stitch(db, q, rv, parents, &kids, res);
-    ormc_free(kids.base); /* NULL once adopted */
+    ormc_big_free(kids.base); /* NULL once adopted */
     return rc;
 }
 

@@ -9,7 +9,15 @@
 #include "blog.orm.h"
 #include "blogutil.h"
 
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+/* The runtime's block allocator (runtime/internal.h), tested directly. */
+void *ormc_big_malloc(size_t n);
+void *ormc_big_realloc(void *p, size_t n);
+void ormc_big_free(void *p);
 
 static int setup(void **state) { return fixture_setup(state, blog_schema_create); }
 static int setup_spy(void **state) { return fixture_setup_spy(state, blog_schema_create); }
@@ -25,6 +33,98 @@ static int64_t n_authors(ormc_db *db)
 }
 
 #define AUTHOR_INSERT "INSERT INTO \"author\" (\"name\", \"email\") VALUES (?, ?)"
+
+/* ---- large blocks (arena.c): heap below 2 MiB, huge-page mappings above ---- */
+
+/* Byte i of block `tag`: a pattern that a lost or shifted page would break. */
+static unsigned char pat(size_t i, unsigned tag)
+{
+    return (unsigned char)((i * 2654435761u) >> 13 ^ tag);
+}
+
+static void fill(unsigned char *p, size_t from, size_t to, unsigned tag)
+{
+    for (size_t i = from; i < to; i++)
+        p[i] = pat(i, tag);
+}
+
+/* Whether p[0..n) still holds the pattern (checked every 509 bytes and at
+ * both ends, so a 50 MiB block stays quick under valgrind). */
+static bool holds(const unsigned char *p, size_t n, unsigned tag)
+{
+    for (size_t i = 0; i < n; i += 509)
+        if (p[i] != pat(i, tag))
+            return false;
+    return n == 0 || p[n - 1] == pat(n - 1, tag);
+}
+
+static void test_big_blocks_keep_contents(void **state)
+{
+    (void)state;
+    const size_t MiB = (size_t)1 << 20;
+    unsigned char *a = ormc_big_malloc(1000), *b = NULL;
+    assert_non_null(a);
+    assert_int_equal((uintptr_t)a % 16, 0);
+    fill(a, 0, 1000, 1);
+    /* heap to mapping: one copy */
+    a = ormc_big_realloc(a, 3 * MiB);
+    assert_non_null(a);
+    assert_true(holds(a, 1000, 1));
+#ifdef __linux__
+    /* mapped on a 2 MiB boundary, behind a 16-byte header */
+    assert_int_equal(((uintptr_t)a - 16) % (2 * MiB), 0);
+#endif
+    fill(a, 1000, 3 * MiB, 1);
+    /* a second mapping, usually placed next to the first so that growing
+     * `a` has to move its pages instead of extending in place */
+    b = ormc_big_malloc(5 * MiB);
+    assert_non_null(b);
+    fill(b, 0, 5 * MiB, 2);
+    for (size_t n = 6 * MiB; n <= 48 * MiB; n *= 2) {
+        a = ormc_big_realloc(a, n);
+        assert_non_null(a);
+        assert_true(holds(a, n / 2, 1));
+        fill(a, n / 2, n, 1);
+        assert_true(holds(b, 5 * MiB, 2));
+    }
+    /* shrinking keeps the front */
+    a = ormc_big_realloc(a, MiB);
+    assert_non_null(a);
+    assert_true(holds(a, MiB, 1));
+    ormc_big_free(a);
+    ormc_big_free(b);
+    ormc_big_free(NULL);
+    /* absurd sizes fail cleanly */
+    assert_null(ormc_big_malloc(SIZE_MAX - 8));
+    a = ormc_big_malloc(16);
+    assert_non_null(a);
+    assert_null(ormc_big_realloc(a, SIZE_MAX / 2 + 1));
+    ormc_big_free(a);
+}
+
+static size_t counted_mallocs;
+static void *counting_malloc(size_t n)
+{
+    counted_mallocs++;
+    return malloc(n);
+}
+
+static void test_big_blocks_use_callers_allocator(void **state)
+{
+    (void)state;
+    assert_int_equal(ormc_set_allocator(counting_malloc, realloc, free),
+                     ORMC_OK);
+    counted_mallocs = 0;
+    unsigned char *p = ormc_big_malloc((size_t)8 << 20);
+    assert_non_null(p);
+    assert_int_equal(counted_mallocs, 1); /* not mapped behind its back */
+    fill(p, 0, (size_t)8 << 20, 3);
+    p = ormc_big_realloc(p, (size_t)9 << 20);
+    assert_non_null(p);
+    assert_true(holds(p, (size_t)8 << 20, 3));
+    ormc_big_free(p);
+    assert_int_equal(ormc_set_allocator(NULL, NULL, NULL), ORMC_OK);
+}
 
 /* ---- statement cache and counters ---- */
 
@@ -659,6 +759,8 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 #define T_SPY(fn) cmocka_unit_test_setup_teardown(fn, setup_spy, teardown)
 #define T_EMPTY(fn) cmocka_unit_test_setup_teardown(fn, setup_empty, teardown)
+        cmocka_unit_test(test_big_blocks_keep_contents),
+        cmocka_unit_test(test_big_blocks_use_callers_allocator),
         T(test_stmt_cache_same_shape),
         T(test_stmt_cache_eviction_lru),
         T(test_reset_counts),
