@@ -53,14 +53,18 @@ void ormc_free(void *p)
  *
  * Arena chunks, result arrays and the scratch tables of prefetch reach
  * hundreds of megabytes.  While libc's allocator is in force, a block of
- * HUGE_SIZE or more is mapped directly, in whole HUGE_SIZE units aligned
- * to HUGE_SIZE, with a transparent-huge-page hint: a 200 MB result then
- * takes about 100 page faults instead of 50,000, and the faults were most
- * of prefetch's time at a million children (bench/README.md).  Growing a
- * mapped array moves pages with mremap instead of copying them.  Every
- * block starts with a header saying how it was obtained, so ormc_big_free
- * needs no size.  With a caller's allocator every block comes from it. */
+ * MAP_MIN bytes or more is mapped directly, in whole HUGE_SIZE units
+ * aligned to HUGE_SIZE, with a transparent-huge-page hint: a 200 MB result
+ * then takes about 100 page faults instead of 50,000, and the faults were
+ * most of prefetch's time at a million children (bench/README.md).  From
+ * MAP_MIN (not HUGE_SIZE) because one huge page costs less than the 256
+ * faults of 1 MiB of small ones; a block between the two holds at most
+ * twice its size.  Growing a mapped array moves pages with mremap instead
+ * of copying them.  Every block starts with a header saying how it was
+ * obtained, so ormc_big_free needs no size.  With a caller's allocator
+ * every block comes from it. */
 #define HUGE_SIZE ((size_t)2 << 20)
+#define MAP_MIN ((size_t)1 << 20)
 
 typedef struct big_hdr {
     size_t mapped; /* length of the mapping; 0: from the allocator */
@@ -72,7 +76,7 @@ typedef struct big_hdr {
 /* Whether a block of n bytes (header included) is mapped. */
 static bool big_mapped(size_t n)
 {
-    return alloc_malloc == malloc && n >= HUGE_SIZE &&
+    return alloc_malloc == malloc && n >= MAP_MIN &&
            n <= SIZE_MAX / 2 - HUGE_SIZE;
 }
 
@@ -200,7 +204,7 @@ struct arena_chunk {
 
 #define CHUNK_MIN ((size_t)64 << 10)
 #define CHUNK_MAX ((size_t)64 << 20)
-#define SMALL_CHUNKS 8
+#define SMALL_CHUNKS 16
 #define HDR ((sizeof(arena_chunk) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
 _Static_assert(HDR == ARENA_BLOCK_HDR, "ARENA_BLOCK_HDR must fit a chunk header");
 
@@ -228,15 +232,19 @@ ormc_result *arena_new_sized(size_t first)
 /* Adds a chunk of at least n bytes and makes it current. */
 static bool arena_grow(ormc_result *a, size_t n)
 {
-    /* The first chunks stay small, under malloc's usual mmap threshold
-     * (128 KiB), so a small result reuses heap memory from one fetch to
-     * the next instead of mapping (and page-faulting) fresh memory each
-     * time; past SMALL_CHUNKS chunks, sizes double up to CHUNK_MAX so a
-     * big result needs few of them.  The size is that of the whole block,
-     * headers included, so a mapped chunk fills its huge pages exactly. */
+    /* The first SMALL_CHUNKS chunks (1 MiB) stay small, under malloc's
+     * usual mmap threshold (128 KiB), so a small result reuses heap memory
+     * from one fetch to the next instead of mapping (and page-faulting)
+     * fresh memory each time.  The next ones are mapped huge pages, from
+     * HUGE_SIZE doubling to CHUNK_MAX, so a big result needs few of them.
+     * The size is that of the whole block, headers included, so a mapped
+     * chunk fills its huge pages exactly. */
     size_t block = CHUNK_MIN;
-    for (size_t k = SMALL_CHUNKS; k <= a->nchunks && block < CHUNK_MAX; k++)
-        block *= 2;
+    if (a->nchunks >= SMALL_CHUNKS) {
+        block = HUGE_SIZE;
+        for (size_t k = SMALL_CHUNKS; k < a->nchunks && block < CHUNK_MAX; k++)
+            block *= 2;
+    }
     size_t size = block - HDR - BIG_HDR;
     if (size < n) {
         if (n > SIZE_MAX / 2)
