@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 #include <time.h>
 
 /* The runtime's block allocator (runtime/internal.h), tested directly. */
@@ -124,6 +125,89 @@ static void test_big_blocks_use_callers_allocator(void **state)
     assert_true(holds(p, (size_t)8 << 20, 3));
     ormc_big_free(p);
     assert_int_equal(ormc_set_allocator(NULL, NULL, NULL), ORMC_OK);
+}
+
+/* ---- results on several threads at once (the chunk cache of arena.c) ---- */
+
+enum { THREADS = 4, THREAD_ROWS = 2000, THREAD_ROUNDS = 20 };
+
+typedef struct worker {
+    int id;
+    const char *failed; /* what went wrong, or NULL */
+} worker;
+
+/* Comment i of worker w: 60..159 copies of one letter, so a chunk handed to
+ * two results at once would show as a wrong letter or length. */
+static size_t row_len(size_t i) { return 60 + i % 100; }
+static char row_letter(size_t i, int w) { return (char)('a' + (i + (size_t)w * 7) % 26); }
+
+static int fetch_worker(void *arg)
+{
+    worker *w = arg;
+    ormc_db *db = NULL;
+    static char text[THREADS][THREAD_ROWS][160];
+    Comment *c = calloc(THREAD_ROWS, sizeof *c);
+    w->failed = "setup";
+    if (!c || ormc_open(":memory:", &db) != ORMC_OK ||
+        blog_schema_create(db) != ORMC_OK)
+        goto out;
+    Author a;
+    author_init(&a);
+    a.name = "A";
+    a.email = "a@example.com";
+    Blog b;
+    blog_init(&b);
+    b.title = "t";
+    if (author_insert(db, &a) != ORMC_OK ||
+        (b.author_id = a.id, blog_insert(db, &b)) != ORMC_OK)
+        goto out;
+    for (size_t i = 0; i < THREAD_ROWS; i++) {
+        memset(text[w->id][i], row_letter(i, w->id), row_len(i));
+        comment_init(&c[i]);
+        c[i].blog_id = b.id;
+        c[i].content = text[w->id][i];
+        c[i].score = (int64_t)i * w->id;
+    }
+    if (comment_insert_many(db, c, THREAD_ROWS) != ORMC_OK)
+        goto out;
+    w->failed = NULL;
+    for (int round = 0; round < THREAD_ROUNDS && !w->failed; round++) {
+        CommentList l = {0};
+        if (comment_fetch(db, NULL, &l) != ORMC_OK || l.count != THREAD_ROWS) {
+            w->failed = "fetch";
+            break;
+        }
+        for (size_t i = 0; i < l.count && !w->failed; i++) {
+            const char *t = l.items[i].content;
+            if (strlen(t) != row_len(i) || t[0] != row_letter(i, w->id) ||
+                t[row_len(i) - 1] != row_letter(i, w->id) ||
+                l.items[i].score != (int64_t)i * w->id)
+                w->failed = "a row changed under another thread";
+        }
+        comment_list_free(&l);
+    }
+out:
+    ormc_close(db);
+    free(c);
+    return 0;
+}
+
+static void test_results_on_threads(void **state)
+{
+    (void)state;
+    thrd_t t[THREADS];
+    worker w[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        w[i] = (worker){.id = i};
+        assert_int_equal(thrd_create(&t[i], fetch_worker, &w[i]), thrd_success);
+    }
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(thrd_join(t[i], NULL), thrd_success);
+    for (int i = 0; i < THREADS; i++) {
+        if (w[i].failed)
+            print_error("thread %d: %s\n", i, w[i].failed);
+        assert_null(w[i].failed);
+    }
 }
 
 /* ---- statement cache and counters ---- */
@@ -761,6 +845,7 @@ int main(void)
 #define T_EMPTY(fn) cmocka_unit_test_setup_teardown(fn, setup_empty, teardown)
         cmocka_unit_test(test_big_blocks_keep_contents),
         cmocka_unit_test(test_big_blocks_use_callers_allocator),
+        cmocka_unit_test(test_results_on_threads),
         T(test_stmt_cache_same_shape),
         T(test_stmt_cache_eviction_lru),
         T(test_reset_counts),
