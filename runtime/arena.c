@@ -3,7 +3,9 @@
  * builder.
  */
 #if defined(__linux__)
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* mremap, MAP_ANONYMOUS, madvise */
+#endif
 #include <sys/mman.h>
 #if defined(MADV_HUGEPAGE) && defined(MREMAP_MAYMOVE) && defined(MREMAP_FIXED)
 #define ORMC_HAVE_MMAP 1
@@ -17,12 +19,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Built with AddressSanitizer: every block goes through malloc, so that
+ * it sees overflows and use after free (no mapped blocks, no chunk cache). */
+#if defined(__SANITIZE_ADDRESS__)
+#define ORMC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ORMC_ASAN 1
+#endif
+#endif
+#ifndef ORMC_ASAN
+#define ORMC_ASAN 0
+#endif
+
 static void cache_drain(void);
 
 /* The process-wide allocator (ormc_set_allocator); libc's by default. */
 static void *(*alloc_malloc)(size_t) = malloc;
 static void *(*alloc_realloc)(void *, size_t) = realloc;
 static void (*alloc_free)(void *) = free;
+/* All three are libc's: only then does the runtime map large blocks and
+ * park small chunks itself (a caller's allocator sees every block). */
+static bool libc_alloc = true;
+
+static bool own_blocks(void) { return libc_alloc && !ORMC_ASAN; }
 
 int ormc_set_allocator(void *(*malloc_fn)(size_t),
                        void *(*realloc_fn)(void *, size_t),
@@ -39,6 +59,7 @@ int ormc_set_allocator(void *(*malloc_fn)(size_t),
     alloc_malloc = malloc_fn;
     alloc_realloc = realloc_fn;
     alloc_free = free_fn;
+    libc_alloc = malloc_fn == malloc && realloc_fn == realloc && free_fn == free;
     return ORMC_OK;
 }
 
@@ -79,7 +100,7 @@ typedef struct big_hdr {
 /* Whether a block of n bytes (header included) is mapped. */
 static bool big_mapped(size_t n)
 {
-    return alloc_malloc == malloc && n >= MAP_MIN &&
+    return own_blocks() && n >= MAP_MIN &&
            n <= SIZE_MAX / 2 - HUGE_SIZE;
 }
 
@@ -118,8 +139,21 @@ static big_hdr *remap_huge(big_hdr *h, size_t len)
             return NULL;
         q = mremap(h, h->mapped, len, MREMAP_MAYMOVE | MREMAP_FIXED, fresh);
         if (q == MAP_FAILED) {
-            munmap(fresh, len); /* the failed call may have unmapped it */
-            if (!(q = map_huge(len)))
+            /* The failed call may have unmapped `fresh`, and another thread
+             * may have mapped something there since: never unmap it
+             * blindly.  Take the range back if it is still free, else leave
+             * it (at worst untouched address space stays reserved). */
+            q = NULL;
+#ifdef MAP_FIXED_NOREPLACE
+            void *back = mmap(fresh, len, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                              -1, 0);
+            if (back == fresh)
+                q = fresh;
+            else if (back != MAP_FAILED) /* a kernel that took it as a hint */
+                munmap(back, len);
+#endif
+            if (!q && !(q = map_huge(len)))
                 return NULL;
             memcpy(q, h, BIG_HDR + h->size);
             munmap(h, h->mapped);
@@ -131,6 +165,15 @@ static big_hdr *remap_huge(big_hdr *h, size_t len)
     return h;
 }
 #endif
+
+bool ormc_big_mapping(void)
+{
+#ifdef ORMC_HAVE_MMAP
+    return own_blocks();
+#else
+    return false;
+#endif
+}
 
 void *ormc_big_malloc(size_t n)
 {
@@ -302,7 +345,7 @@ static bool arena_grow(ormc_result *a, size_t n)
         size = n;
     }
     arena_chunk *c = NULL;
-    if (size == SMALL_SIZE && alloc_malloc == malloc)
+    if (size == SMALL_SIZE && own_blocks())
         c = cache_take();
     if (!c && !(c = ormc_big_malloc(HDR + size)))
         return false;
@@ -366,7 +409,7 @@ void ormc_result_free(ormc_result *a)
         arena_chunk *c = list ? a->blocks : a->chunks;
         while (c) {
             arena_chunk *next = c->next;
-            if (c->size != SMALL_SIZE || alloc_malloc != malloc ||
+            if (c->size != SMALL_SIZE || !own_blocks() ||
                 !cache_park(c))
                 ormc_big_free(c);
             c = next;

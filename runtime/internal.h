@@ -14,12 +14,15 @@ void *ormc_malloc(size_t n);
 void *ormc_realloc(void *p, size_t n);
 void ormc_free(void *p);
 /* The same for blocks that may be large (arena chunks, result arrays,
- * prefetch's tables): with libc's allocator in force, blocks of 2 MiB or
+ * prefetch's tables): with libc's allocator in force, blocks of 1 MiB or
  * more are mapped with a huge-page hint (arena.c).  Only ormc_big_free
  * frees them, and it frees nothing else. */
 void *ormc_big_malloc(size_t n);
 void *ormc_big_realloc(void *p, size_t n);
 void ormc_big_free(void *p);
+/* Whether blocks of 1 MiB or more are mapped now (Linux, libc's allocator,
+ * not built with AddressSanitizer). */
+bool ormc_big_mapping(void);
 
 /* ---- arena (the body of an ormc_result) ---- */
 typedef struct arena_chunk arena_chunk;

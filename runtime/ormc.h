@@ -119,9 +119,11 @@ int64_t ormc_now(void);
  * free_fn with NULL; realloc_fn(NULL, n) must allocate, as realloc does.
  * A malloc_fn/realloc_fn returning NULL makes the call that needed it fail
  * with ORMC_NOMEM and free what it had taken.  SQLite's own memory is not
- * affected (see sqlite3_config).  With libc's allocator in force, blocks
- * of 1 MiB or more of a result are mmap'd with a huge-page hint instead
- * (docs/api.md, section 7); a custom allocator gets every block. */
+ * affected (see sqlite3_config).  With libc's allocator in force (all
+ * three), blocks of 1 MiB or more of a result are mmap'd with a huge-page
+ * hint instead and freed 64 KiB chunks are kept for the next result
+ * (docs/api.md, section 7); a custom allocator gets every block, and
+ * setting one gives the kept chunks back. */
 int ormc_set_allocator(void *(*malloc_fn)(size_t),
                        void *(*realloc_fn)(void *, size_t),
                        void (*free_fn)(void *));
