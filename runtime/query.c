@@ -546,10 +546,108 @@ static int child_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
 }
 
 
+/* Moves element i of data[0..n) (each `size` bytes) to position
+ * dest[i] - off, where dest[0..n) holds each of off..off+n-1 once; dest is
+ * left as off..off+n-1.  Follows each cycle of the permutation carrying
+ * one element in hand (tmp: room for two): every element is copied twice,
+ * whatever the cycle lengths. */
+static void permute_cycles(char *data, size_t *dest, size_t n, size_t off,
+                           size_t size, char *tmp)
+{
+    char *hand = tmp, *next = tmp + size;
+    for (size_t i = 0; i < n; i++) {
+        if (dest[i] == off + i)
+            continue;
+        memcpy(hand, data + i * size, size);
+        size_t j = dest[i] - off;
+        while (j != i) {
+            char *slot = data + j * size;
+            memcpy(next, slot, size);
+            memcpy(slot, hand, size);
+            char *t = hand;
+            hand = next;
+            next = t;
+            size_t k = dest[j] - off;
+            dest[j] = off + j;
+            j = k;
+        }
+        memcpy(data + i * size, hand, size);
+        dest[i] = off + i;
+    }
+}
+
+/* Elements per block of permute: about 32 KiB, so a block's cycles stay
+ * in the cache. */
+static unsigned block_shift(size_t size)
+{
+    unsigned shift = 4;
+    while (shift < 16 && (size << (shift + 1)) <= 32768)
+        shift++;
+    return shift;
+}
+
+/* permute_cycles over the whole array, in two passes when it is large:
+ * the cycles of a random permutation jump across the whole array, one
+ * cache miss per element (a quarter of a million-child prefetch).  So
+ * first every element goes to its block of 2^shift positions, in place
+ * (an American flag sort: each block fills from its front, so the writes
+ * go to a few thousand streams, each in order), then each block, now in
+ * the cache, is permuted on its own.  One pass for 1 MiB or less (it
+ * fits the cache already) or when the block table cannot be allocated. */
+static void permute(char *data, size_t *dest, size_t n, size_t size,
+                    char *tmp)
+{
+    unsigned shift = block_shift(size);
+    size_t nb = (n >> shift) + 1;
+    size_t *fill = n * size > ((size_t)1 << 20)
+                       ? ormc_big_malloc(nb * sizeof *fill)
+                       : NULL;
+    if (!fill) {
+        permute_cycles(data, dest, n, 0, size, tmp);
+        return;
+    }
+    for (size_t k = 0; k < nb; k++)
+        fill[k] = k << shift; /* first position of block k not yet done */
+    char *hand = tmp, *next = tmp + size;
+    for (size_t k = 0; k < nb; k++) {
+        size_t end = (k + 1) << shift < n ? (k + 1) << shift : n;
+        while (fill[k] < end) {
+            size_t i = fill[k], hd = dest[i];
+            if (hd >> shift == k) {
+                fill[k]++;
+                continue;
+            }
+            /* carry i's element to its block, taking out the one there,
+             * until one for block k comes back to the hole at i */
+            memcpy(hand, data + i * size, size);
+            do {
+                size_t j = fill[hd >> shift]++, jd = dest[j];
+                memcpy(next, data + j * size, size);
+                memcpy(data + j * size, hand, size);
+                dest[j] = hd;
+                char *t = hand;
+                hand = next;
+                next = t;
+                hd = jd;
+            } while (hd >> shift != k);
+            memcpy(data + i * size, hand, size);
+            dest[i] = hd;
+            fill[k]++;
+        }
+    }
+    ormc_big_free(fill);
+    for (size_t k = 0; k << shift < n; k++) {
+        size_t lo = k << shift, len = n - lo < ((size_t)1 << shift)
+                                          ? n - lo
+                                          : (size_t)1 << shift;
+        permute_cycles(data + lo * size, dest + lo, len, lo, size, tmp);
+    }
+}
+
 /* Groups the children in `kids` under their parents in `parents`, keeping
  * the children's order within each parent: one pass to count, then the
- * children are permuted in place (each moved once) and `res` adopts their
- * array, so no second copy of them is ever made. */
+ * children are permuted in place (permute) and `res` adopts their array,
+ * so no second array of them is ever made. */
 static int stitch(ormc_db *db, const ormc_query *q, const ormc_reverse *rv,
                   vec *parents, vec *kids, ormc_result *res)
 {
@@ -595,28 +693,7 @@ static int stitch(ormc_db *db, const ormc_query *q, const ormc_reverse *rv,
     size_t spare = start[parents->n];
     for (size_t i = 0; i < kids->n; i++)
         dest[i] = dest[i] == SIZE_MAX ? spare++ : start[dest[i]]++;
-    /* follow each cycle of the permutation, carrying one child in hand:
-     * every child is copied twice, whatever the cycle lengths */
-    char *hand = tmp, *next = tmp + size;
-    for (size_t i = 0; i < kids->n; i++) {
-        if (dest[i] == i)
-            continue;
-        memcpy(hand, kids->data + i * size, size);
-        size_t j = dest[i];
-        while (j != i) {
-            char *slot = kids->data + j * size;
-            memcpy(next, slot, size);
-            memcpy(slot, hand, size);
-            char *t = hand;
-            hand = next;
-            next = t;
-            size_t k = dest[j];
-            dest[j] = j;
-            j = k;
-        }
-        memcpy(kids->data + i * size, hand, size);
-        dest[i] = i;
-    }
+    permute(kids->data, dest, kids->n, size, tmp);
     if (kids->base) {
         arena_adopt(res, kids->base);
         kids->base = NULL;
