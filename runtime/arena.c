@@ -266,10 +266,10 @@ _Static_assert(HDR == ARENA_BLOCK_HDR, "ARENA_BLOCK_HDR must fit a chunk header"
 #define CHUNK_CACHE SMALL_CHUNKS
 static _Atomic(arena_chunk *) chunk_cache[CHUNK_CACHE];
 
-/* A parked chunk, or NULL. */
+/* A parked chunk, or NULL (always NULL unless the runtime owns blocks). */
 static arena_chunk *cache_take(void)
 {
-    for (size_t i = 0; i < CHUNK_CACHE; i++)
+    for (size_t i = 0; own_blocks() && i < CHUNK_CACHE; i++)
         if (atomic_load_explicit(&chunk_cache[i], memory_order_relaxed)) {
             arena_chunk *c = atomic_exchange(&chunk_cache[i], NULL);
             if (c)
@@ -278,9 +278,12 @@ static arena_chunk *cache_take(void)
     return NULL;
 }
 
-/* Parks c (a small chunk from libc's allocator); false when full. */
+/* Parks c if it is a small chunk and the runtime owns blocks; false when
+ * it is not or the cache is full. */
 static bool cache_park(arena_chunk *c)
 {
+    if (c->size != SMALL_SIZE || !own_blocks())
+        return false;
     for (size_t i = 0; i < CHUNK_CACHE; i++) {
         arena_chunk *none = NULL;
         if (!atomic_load_explicit(&chunk_cache[i], memory_order_relaxed) &&
@@ -345,7 +348,7 @@ static bool arena_grow(ormc_result *a, size_t n)
         size = n;
     }
     arena_chunk *c = NULL;
-    if (size == SMALL_SIZE && own_blocks())
+    if (size == SMALL_SIZE)
         c = cache_take();
     if (!c && !(c = ormc_big_malloc(HDR + size)))
         return false;
@@ -409,8 +412,7 @@ void ormc_result_free(ormc_result *a)
         arena_chunk *c = list ? a->blocks : a->chunks;
         while (c) {
             arena_chunk *next = c->next;
-            if (c->size != SMALL_SIZE || !own_blocks() ||
-                !cache_park(c))
+            if (!cache_park(c))
                 ormc_big_free(c);
             c = next;
         }

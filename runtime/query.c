@@ -546,6 +546,17 @@ static int child_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
 }
 
 
+/* Puts the element in *hand (size bytes) into slot and takes the one that
+ * was there into hand, using *spare (the buffers trade places). */
+static void swap_in(char *slot, char **hand, char **spare, size_t size)
+{
+    char *t = *spare;
+    memcpy(t, slot, size);
+    memcpy(slot, *hand, size);
+    *spare = *hand;
+    *hand = t;
+}
+
 /* Moves element i of data[0..n) (each `size` bytes) to position
  * dest[i] - off, where dest[0..n) holds each of off..off+n-1 once; dest is
  * left as off..off+n-1.  Follows each cycle of the permutation carrying
@@ -554,19 +565,14 @@ static int child_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
 static void permute_cycles(char *data, size_t *dest, size_t n, size_t off,
                            size_t size, char *tmp)
 {
-    char *hand = tmp, *next = tmp + size;
+    char *hand = tmp, *spare = tmp + size;
     for (size_t i = 0; i < n; i++) {
         if (dest[i] == off + i)
             continue;
         memcpy(hand, data + i * size, size);
         size_t j = dest[i] - off;
         while (j != i) {
-            char *slot = data + j * size;
-            memcpy(next, slot, size);
-            memcpy(slot, hand, size);
-            char *t = hand;
-            hand = next;
-            next = t;
+            swap_in(data + j * size, &hand, &spare, size);
             size_t k = dest[j] - off;
             dest[j] = off + j;
             j = k;
@@ -606,11 +612,12 @@ static void permute(char *data, size_t *dest, size_t n, size_t size,
         permute_cycles(data, dest, n, 0, size, tmp);
         return;
     }
+    const size_t blk = (size_t)1 << shift;
     for (size_t k = 0; k < nb; k++)
-        fill[k] = k << shift; /* first position of block k not yet done */
-    char *hand = tmp, *next = tmp + size;
+        fill[k] = k * blk; /* first position of block k not yet done */
+    char *hand = tmp, *spare = tmp + size;
     for (size_t k = 0; k < nb; k++) {
-        size_t end = (k + 1) << shift < n ? (k + 1) << shift : n;
+        size_t end = n - k * blk < blk ? n : (k + 1) * blk;
         while (fill[k] < end) {
             size_t i = fill[k], hd = dest[i];
             if (hd >> shift == k) {
@@ -622,12 +629,8 @@ static void permute(char *data, size_t *dest, size_t n, size_t size,
             memcpy(hand, data + i * size, size);
             do {
                 size_t j = fill[hd >> shift]++, jd = dest[j];
-                memcpy(next, data + j * size, size);
-                memcpy(data + j * size, hand, size);
+                swap_in(data + j * size, &hand, &spare, size);
                 dest[j] = hd;
-                char *t = hand;
-                hand = next;
-                next = t;
                 hd = jd;
             } while (hd >> shift != k);
             memcpy(data + i * size, hand, size);
@@ -636,12 +639,9 @@ static void permute(char *data, size_t *dest, size_t n, size_t size,
         }
     }
     ormc_big_free(fill);
-    for (size_t k = 0; k << shift < n; k++) {
-        size_t lo = k << shift, len = n - lo < ((size_t)1 << shift)
-                                          ? n - lo
-                                          : (size_t)1 << shift;
-        permute_cycles(data + lo * size, dest + lo, len, lo, size, tmp);
-    }
+    for (size_t lo = 0; lo < n; lo += blk)
+        permute_cycles(data + lo * size, dest + lo, n - lo < blk ? n - lo : blk,
+                       lo, size, tmp);
 }
 
 /* Groups the children in `kids` under their parents in `parents`, keeping
