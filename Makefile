@@ -27,9 +27,12 @@ B       ?= build
 endif
 
 COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/build.c compiler/names.c \
+                compiler/paths.c \
                 compiler/sema.c compiler/buf.c compiler/gen_header.c \
                 compiler/gen_source.c compiler/compile.c
-RUNTIME_SRC  := runtime/arena.c runtime/db.c runtime/object.c runtime/query.c \
+RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
+                runtime/query.c runtime/sql.c runtime/dialect_sqlite.c \
+                runtime/rows.c runtime/stitch.c runtime/fetch.c \
                 runtime/ormc_sqlite.c
 
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar/orm.lex.o

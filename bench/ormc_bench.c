@@ -288,7 +288,7 @@ static int w5_run(void *p)
     BlogQuery q;
     blog_query_init(&q);
     blog_where_author_id_in(&q, w5_ids, BENCH_W5_AUTHORS);
-    blog_order_by(&q, BLOG_FIELD_CREATED, ORMC_DESC);
+    blog_order_by(&q, BLOG_CREATED.path, ORMC_DESC);
     blog_limit(&q, BENCH_W5_LIMIT);
     blog_with_author(&q);
     return ok(blog_fetch(c->db, &q, &c->blogs));
@@ -304,7 +304,7 @@ static int w6_prepare(void *p)
     CommentQuery q;
     CommentList last;
     comment_query_init(&q);
-    comment_order_by(&q, COMMENT_FIELD_ID, ORMC_DESC);
+    comment_order_by(&q, COMMENT_ID.path, ORMC_DESC);
     comment_limit(&q, 1);
     if (comment_fetch(c->db, &q, &last) != ORMC_OK)
         return -1;

@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "ctx.h"
 #include "names.h"
+#include "paths.h"
 
 #include <string.h>
 
@@ -101,17 +102,50 @@ static void emit_struct(Ctx *c, Buf *b, Model *m)
     }
     buf_puts(b, "};\n\n");
 
-    buf_printf(b, "/* Field numbers, for %s_order_by. */\nenum {\n", m->prefix);
+    buf_printf(b, "/* Field numbers (the order of %s's descriptor table). */\nenum {\n",
+               m->name);
     buf_printf(b, "    %s", field_const(c->arena, m, NULL));
     for (int i = 0; i < m->nf; i++)
         buf_printf(b, ",\n    %s", field_const(c->arena, m, m->fv[i]));
     buf_puts(b, "\n};\n\n");
+    buf_printf(b, "/* Paths to the fields of %s, for filters and order_by. */\n",
+               m->name);
+    buf_printf(b, "extern const %s %s;\n",
+               path_type(c->arena, m, path_kind(NULL)),
+               path_const(c->arena, m, NULL));
+    for (int i = 0; i < m->nf; i++)
+        buf_printf(b, "extern const %s %s;\n",
+                   path_type(c->arena, m, path_kind(m->fv[i])),
+                   path_const(c->arena, m, m->fv[i]));
+    buf_puts(b, "\n");
     buf_printf(b,
                "/* A query on %s: start with %s_query_init, refine, run with "
-               "%s_fetch. */\n"
+               "%s_fetch,\n * end with %s_query_free. */\n"
                "typedef struct %sQuery {\n    ormc_query q;\n} %sQuery;\n\n",
-               m->name, m->prefix, m->prefix, m->name, m->name);
-    buf_printf(b, "extern const ormc_model %s_model;\n\n", m->prefix);
+               m->name, m->prefix, m->prefix, m->prefix, m->name, m->name);
+}
+
+/* The path types of m: one per value kind, each wrapping the untyped one. */
+static void emit_path_types(Ctx *c, Buf *b, Model *m)
+{
+    const char *any = path_type(c->arena, m, &PATH_KINDS[0]);
+    buf_printf(b, "typedef struct %s {\n    ormc_path p;\n} %s;\n", any, any);
+    for (int k = 1; k < NPATH_KINDS; k++) {
+        const char *t = path_type(c->arena, m, &PATH_KINDS[k]);
+        buf_printf(b, "typedef struct %s {\n    %s path;\n} %s;\n", t, any, t);
+    }
+}
+
+/* The steps through one relation (forward or reverse) of m to target. */
+static void emit_steps(Ctx *c, Buf *b, Model *m, const char *rel,
+                       Model *target)
+{
+    for (int k = 0; k < NPATH_KINDS; k++) {
+        const PathKind *pk = &PATH_KINDS[k];
+        buf_printf(b, "%s %s(%s p);\n", path_type(c->arena, m, pk),
+                   path_step(c->arena, m, rel, pk),
+                   path_type(c->arena, target, pk));
+    }
 }
 
 static void emit_crud(Buf *b, Model *m)
@@ -151,8 +185,8 @@ static void emit_crud(Buf *b, Model *m)
                " * is none.  1 statement. */\n"
                "int %s_get(ormc_db *db, int64_t id, %s **out);\n\n", p, p, M);
     buf_printf(b,
-               "/* Frees an object from %s_get.  NULL-safe. */\n"
-               "void %s_free(%s *obj);\n\n", p, p, M);
+               "/* Frees an object from %s_get or %s_first.  NULL-safe. */\n"
+               "void %s_free(%s *obj);\n\n", p, p, p, M);
     buf_printf(b,
                "/* Frees a list from %s_fetch and everything in it "
                "(related objects,\n"
@@ -160,14 +194,59 @@ static void emit_crud(Buf *b, Model *m)
                "void %s_list_free(%sList *list);\n\n", p, p, M);
 }
 
-static void emit_query(Buf *b, Model *m)
+static void emit_query(Ctx *c, Buf *b, Model *m)
 {
     const char *p = m->prefix, *M = m->name;
     buf_printf(b,
                "/* Starts a query over all %s rows in the default order. */\n"
                "void %s_query_init(%sQuery *q);\n\n", M, p, M);
-    buf_printf(b, "/* Filters (ANDed); text and IN values are borrowed until "
-                  "the fetch. */\n");
+    buf_printf(b,
+               "/* Frees what q allocated (queries of more than "
+               "ORMC_QUERY_INLINE terms) and\n"
+               " * empties it.  NULL-safe. */\n"
+               "void %s_query_free(%sQuery *q);\n\n", p, M);
+    buf_printf(b,
+               "/* Filters on any path from %s, ANDed within their group "
+               "(docs/api.md 5).\n"
+               " * Text and array values are borrowed until the run. */\n", M);
+    for (int k = 1; k < NPATH_KINDS; k++) {
+        const PathKind *pk = &PATH_KINDS[k];
+        if (!pk->ctype)
+            continue;
+        const char *t = path_type(c->arena, m, pk);
+        const char *sp = pk->ctype[strlen(pk->ctype) - 1] == '*' ? "" : " ";
+        buf_printf(b, "/* %s */\n", pk->ops);
+        buf_printf(b, "void %s_filter_%s(%sQuery *q, %s f, ormc_op op, %s%sv);\n",
+                   p, pk->fn, M, t, pk->ctype, sp);
+        if (pk->in)
+            buf_printf(b,
+                       "void %s_filter_%s_in(%sQuery *q, %s f, ormc_op op, "
+                       "%sv, size_t n);\n",
+                       p, pk->fn, M, t, path_array_type(c->arena, pk));
+        if (pk->range)
+            buf_printf(b,
+                       "void %s_filter_%s_range(%sQuery *q, %s f, %s lo, %s hi);\n",
+                       p, pk->fn, M, t, pk->ctype, pk->ctype);
+        if (pk->calendar)
+            buf_printf(b,
+                       "void %s_filter_year(%sQuery *q, %s f, int year);\n"
+                       "void %s_filter_month(%sQuery *q, %s f, int year, int month);\n"
+                       "void %s_filter_day(%sQuery *q, %s f, int year, int month, "
+                       "int day);\n",
+                       p, M, t, p, M, t, p, M, t);
+    }
+    buf_printf(b, "/* IS NULL (is_null) or IS NOT NULL */\n"
+                  "void %s_filter_null(%sQuery *q, %s f, bool is_null);\n\n",
+               p, M, path_type(c->arena, m, &PATH_KINDS[0]));
+    buf_printf(b,
+               "/* Groups (Django's Q objects): %s_or(q) begins an OR group, "
+               "%s_and(q) an AND\n"
+               " * group, %s_not(q) a NOT group (Django's exclude()); "
+               "%s_end(q) closes it. */\n"
+               "void %s_and(%sQuery *q);\nvoid %s_or(%sQuery *q);\n"
+               "void %s_not(%sQuery *q);\nvoid %s_end(%sQuery *q);\n\n",
+               p, p, p, p, p, M, p, M, p, M, p, M);
+    buf_printf(b, "/* Shortcuts: filters on one field of %s. */\n", M);
     buf_printf(b, "void %s_where_id(%sQuery *q, ormc_op op, int64_t v);\n", p, M);
     buf_printf(b,
                "void %s_where_id_in(%sQuery *q, const int64_t *v, size_t n);\n",
@@ -194,13 +273,36 @@ static void emit_query(Buf *b, Model *m)
                        f->name, M);
     }
     buf_printf(b,
-               "\n/* ORDER BY field (%s_FIELD_*); the first call replaces the "
-               "default order;\n"
-               " * id always breaks ties. */\n"
-               "void %s_order_by(%sQuery *q, int field, ormc_dir dir);\n"
+               "\n/* ORDER BY a path along foreign keys (%s_ID.path, "
+               "%s_via_...(...).path);\n"
+               " * the first call replaces the default order; id always breaks "
+               "ties.  NULLs\n"
+               " * sort first in ORMC_ASC. */\n"
+               "void %s_order_by(%sQuery *q, %s f, ormc_dir dir);\n"
                "void %s_limit(%sQuery *q, int64_t n);\n"
                "void %s_offset(%sQuery *q, int64_t n);\n\n",
-               m->upper, p, M, p, M, p, M);
+               m->upper, p, p, M, path_type(c->arena, m, &PATH_KINDS[0]), p,
+               M, p, M);
+    for (int i = 0; i < m->nfks; i++) {
+        Field *f = m->fks[i];
+        buf_printf(b,
+                   "/* Paths through %s (%s): a field of the related %s. */\n",
+                   f->name, f->target->name, f->target->name);
+        emit_steps(c, b, m, f->name, f->target);
+        buf_puts(b, "\n");
+    }
+    for (int i = 0; i < m->nrevs; i++) {
+        Reverse *r = &m->revs[i];
+        buf_printf(b,
+                   "/* Paths through %s (%s.%s): a filter holds when some %s "
+                   "matches\n"
+                   " * (EXISTS; each %s once); filters of one AND group "
+                   "through it must\n * match the same %s. */\n",
+                   r->name, r->child->name, r->fk->name, r->child->name, M,
+                   r->child->name);
+        emit_steps(c, b, m, r->name, r->child);
+        buf_puts(b, "\n");
+    }
     for (int i = 0; i < m->nfks; i++) {
         Field *f = m->fks[i];
         buf_printf(b,
@@ -234,6 +336,17 @@ static void emit_query(Buf *b, Model *m)
                " * success free *out with %s_list_free; on error *out is empty. */\n"
                "int %s_fetch(ormc_db *db, const %sQuery *q, %sList *out);\n\n",
                p, p, p, M, M);
+    buf_printf(b,
+               "/* The first row q selects (NULL: all), with its related "
+               "loads, into a new\n"
+               " * *out (free with %s_free); ORMC_NOT_FOUND if there is none.  "
+               "1 statement\n * + 1 per %s_prefetch_* on q. */\n"
+               "int %s_first(ormc_db *db, const %sQuery *q, %s **out);\n\n",
+               p, p, p, M, M);
+    buf_printf(b,
+               "/* Whether q selects any row (NULL: all).  1 statement. */\n"
+               "int %s_exists(ormc_db *db, const %sQuery *q, bool *out);\n\n",
+               p, M);
     buf_printf(b,
                "/* Number of rows q selects (NULL: all).  1 statement. */\n"
                "int %s_count(ormc_db *db, const %sQuery *q, int64_t *out);\n\n",
@@ -288,10 +401,26 @@ void gen_header(Ctx *c, Buf *out)
                    M, M, M);
     }
     buf_puts(b, "\n");
+    for (int i = 0; i < s->nmodels; i++)
+        buf_printf(b, "extern const ormc_model %s_model;\n", s->mv[i]->prefix);
+    buf_puts(b,
+             "\n/* Paths (docs/api.md 5): a field of a model, or of a model "
+             "reached from it\n"
+             " * along relations, typed by the model it starts from and the "
+             "value it ends\n"
+             " * at, so a path of another model or type does not compile.  "
+             "Start from the\n"
+             " * field constants (BLOG_TITLE), go through relations with the "
+             "steps\n"
+             " * (blog_via_author_text(AUTHOR_NAME)); .path is the untyped "
+             "path. */\n");
+    for (int i = 0; i < s->nmodels; i++)
+        emit_path_types(c, b, s->mv[i]);
+    buf_puts(b, "\n");
     for (int i = 0; i < s->nmodels; i++) {
         emit_struct(c, b, s->mv[i]);
         emit_crud(b, s->mv[i]);
-        emit_query(b, s->mv[i]);
+        emit_query(c, b, s->mv[i]);
     }
     buf_printf(b,
                "/* ---- schema ---- */\n\n"

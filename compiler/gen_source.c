@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "ctx.h"
 #include "names.h"
+#include "paths.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -178,7 +179,7 @@ static void emit_fields(Ctx *c, Buf *b, Model *m)
 {
     buf_printf(b, "static const ormc_field %s_fields[] = {\n", m->prefix);
     buf_printf(b,
-               "    {.name = \"id\", .column = \"\\\"id\\\"\", .type = "
+               "    {.name = \"id\", .column = \"id\", .type = "
                "ORMC_T_INT, .flags = ORMC_F_PK,\n"
                "     .offset = offsetof(%s, id)},\n",
                m->name);
@@ -195,7 +196,7 @@ static void emit_fields(Ctx *c, Buf *b, Model *m)
             buf_puts(&flags, " | ORMC_F_DEFAULT");
         char *fl = buf_take(&flags, NULL);
         buf_printf(b,
-                   "    {.name = \"%s\", .column = \"\\\"%s\\\"\", .type = %s, "
+                   "    {.name = \"%s\", .column = \"%s\", .type = %s, "
                    ".flags = %s,\n     .offset = offsetof(%s, %s)",
                    f->member, f->member, type_const(f),
                    fl[0] ? fl + 3 : "0", m->name, f->member);
@@ -265,7 +266,8 @@ static void emit_relations(Ctx *c, Buf *b, Model *m)
     buf_puts(b, "};\n\n");
 }
 
-/* Emits `name = "SQL"` for the CRUD statements, parameters in field order. */
+/* Emits `name = "SQL"` for the CRUD statements, parameters ?1.. in field
+ * order, id last. */
 static void emit_sql(Buf *b, Model *m)
 {
     buf_printf(b, "    .insert_sql = \"INSERT INTO \\\"%s\\\"", m->table);
@@ -276,24 +278,42 @@ static void emit_sql(Buf *b, Model *m)
     else {
         buf_puts(b, ") VALUES (");
         for (int i = 0; i < m->nf; i++)
-            buf_puts(b, i ? ", ?" : "?");
+            buf_printf(b, "%s?%d", i ? ", " : "", i + 1);
         buf_puts(b, ")\",\n");
     }
     buf_printf(b, "    .update_sql = \"UPDATE \\\"%s\\\" SET ", m->table);
     for (int i = 0; i < m->nf; i++)
-        buf_printf(b, "%s\\\"%s\\\" = ?", i ? ", " : "", m->fv[i]->member);
+        buf_printf(b, "%s\\\"%s\\\" = ?%d", i ? ", " : "", m->fv[i]->member,
+                   i + 1);
     if (!m->nf)
         buf_puts(b, "\\\"id\\\" = \\\"id\\\"");
-    buf_puts(b, " WHERE \\\"id\\\" = ?\",\n");
+    buf_printf(b, " WHERE \\\"id\\\" = ?%d\",\n", m->nf + 1);
     buf_printf(b,
                "    .delete_sql = \"DELETE FROM \\\"%s\\\" WHERE \\\"id\\\" = "
-               "?\",\n",
+               "?1\",\n",
                m->table);
     buf_puts(b, "    .get_sql = \"SELECT t0.\\\"id\\\"");
     for (int i = 0; i < m->nf; i++)
         buf_printf(b, ", t0.\\\"%s\\\"", m->fv[i]->member);
-    buf_printf(b, " FROM \\\"%s\\\" AS t0 WHERE t0.\\\"id\\\" = ?\",\n",
+    buf_printf(b, " FROM \\\"%s\\\" AS t0 WHERE t0.\\\"id\\\" = ?1\",\n",
                m->table);
+}
+
+/* The field of a path constant: its descriptor entry's number and type. */
+static void path_const_def(Ctx *c, Buf *b, Model *m, Field *f)
+{
+    buf_printf(b, "const %s %s = {{{&%s_model, %s, %s, 0, {0}}}};\n",
+               path_type(c->arena, m, path_kind(f)), path_const(c->arena, m, f),
+               m->prefix, field_const(c->arena, m, f),
+               f ? type_const(f) : "ORMC_T_INT");
+}
+
+static void emit_path_consts(Ctx *c, Buf *b, Model *m)
+{
+    path_const_def(c, b, m, NULL);
+    for (int i = 0; i < m->nf; i++)
+        path_const_def(c, b, m, m->fv[i]);
+    buf_puts(b, "\n");
 }
 
 static void emit_model(Ctx *c, Buf *b, Model *m)
@@ -303,7 +323,7 @@ static void emit_model(Ctx *c, Buf *b, Model *m)
     emit_relations(c, b, m);
     buf_printf(b, "const ormc_model %s_model = {\n", m->prefix);
     buf_printf(b, "    .name = \"%s\",\n", m->name);
-    buf_printf(b, "    .table = \"\\\"%s\\\"\",\n", m->table);
+    buf_printf(b, "    .table = \"%s\",\n", m->table);
     buf_printf(b, "    .size = sizeof(%s),\n", m->name);
     buf_printf(b, "    .fields = %s_fields,\n    .nfields = %d,\n", m->prefix,
                m->nf + 1);
@@ -317,6 +337,7 @@ static void emit_model(Ctx *c, Buf *b, Model *m)
                m->norder);
     emit_sql(b, m);
     buf_puts(b, "};\n\n");
+    emit_path_consts(c, b, m);
 }
 
 /* ---- wrappers ---- */
@@ -365,23 +386,87 @@ static void emit_crud(Buf *b, Model *m)
                p, M);
 }
 
+/* A shortcut filter on one field: blog_where_title(q, op, v). */
 static void where(Buf *b, const char *p, const char *M, const char *member,
-                  const char *ctype, const char *fn, const char *fconst)
+                  const char *ctype, const char *fn, const char *pconst)
 {
     buf_printf(b,
                "void %s_where_%s(%sQuery *q, ormc_op op, %s%sv)\n{\n"
-               "    %s(&q->q, %s, op, v);\n}\n\n",
+               "    %s(&q->q, &%s.path.p, op, v);\n}\n\n",
                p, member, M, ctype, ctype[strlen(ctype) - 1] == '*' ? "" : " ",
-               fn, fconst);
+               fn, pconst);
 }
 
 static void where_in(Buf *b, const char *p, const char *M, const char *member,
-                     const char *ctype, const char *fn, const char *fconst)
+                     const char *ctype, const char *fn, const char *pconst)
 {
     buf_printf(b,
                "void %s_where_%s_in(%sQuery *q, %sv, size_t n)\n{\n"
-               "    %s(&q->q, %s, v, n);\n}\n\n",
-               p, member, M, ctype, fn, fconst);
+               "    %s(&q->q, &%s.path.p, ORMC_IN, v, n);\n}\n\n",
+               p, member, M, ctype, fn, pconst);
+}
+
+/* The typed filters on any path of m (blog_filter_text, ...). */
+static void emit_filters(Ctx *c, Buf *b, Model *m)
+{
+    const char *p = m->prefix, *M = m->name;
+    for (int k = 1; k < NPATH_KINDS; k++) {
+        const PathKind *pk = &PATH_KINDS[k];
+        if (!pk->ctype)
+            continue;
+        const char *t = path_type(c->arena, m, pk);
+        const char *sp = pk->ctype[strlen(pk->ctype) - 1] == '*' ? "" : " ";
+        buf_printf(b,
+                   "void %s_filter_%s(%sQuery *q, %s f, ormc_op op, %s%sv)\n{\n"
+                   "    ormc_where_%s(&q->q, &f.path.p, op, v);\n}\n\n",
+                   p, pk->fn, M, t, pk->ctype, sp, pk->rt);
+        if (pk->in)
+            buf_printf(b,
+                       "void %s_filter_%s_in(%sQuery *q, %s f, ormc_op op, "
+                       "%sv, size_t n)\n{\n"
+                       "    ormc_where_%s_in(&q->q, &f.path.p, op, v, n);\n}\n\n",
+                       p, pk->fn, M, t, path_array_type(c->arena, pk), pk->rt);
+        if (pk->range)
+            buf_printf(b,
+                       "void %s_filter_%s_range(%sQuery *q, %s f, %s lo, %s hi)\n"
+                       "{\n    ormc_where_%s_range(&q->q, &f.path.p, lo, hi);\n}\n\n",
+                       p, pk->fn, M, t, pk->ctype, pk->ctype, pk->rt);
+        if (pk->calendar)
+            buf_printf(b,
+                       "void %s_filter_year(%sQuery *q, %s f, int year)\n{\n"
+                       "    ormc_where_year(&q->q, &f.path.p, year);\n}\n\n"
+                       "void %s_filter_month(%sQuery *q, %s f, int year, int month)\n{\n"
+                       "    ormc_where_month(&q->q, &f.path.p, year, month);\n}\n\n"
+                       "void %s_filter_day(%sQuery *q, %s f, int year, int month, "
+                       "int day)\n{\n"
+                       "    ormc_where_day(&q->q, &f.path.p, year, month, day);\n}\n\n",
+                       p, M, t, p, M, t, p, M, t);
+    }
+    buf_printf(b,
+               "void %s_filter_null(%sQuery *q, %s f, bool is_null)\n{\n"
+               "    ormc_where_null(&q->q, &f.p, is_null);\n}\n\n",
+               p, M, path_type(c->arena, m, &PATH_KINDS[0]));
+    static const char *const groups[] = {"and", "or", "not", "end"};
+    for (int i = 0; i < 4; i++)
+        buf_printf(b, "void %s_%s(%sQuery *q)\n{\n    ormc_%s(&q->q);\n}\n\n",
+                   p, groups[i], M, groups[i]);
+}
+
+/* The steps through relation (or reverse relation) `rel`, step number
+ * `step` (ORMC_STEP_REVERSE | i for a reverse one), to target. */
+static void emit_steps(Ctx *c, Buf *b, Model *m, const char *rel,
+                       const char *step, Model *target)
+{
+    for (int k = 0; k < NPATH_KINDS; k++) {
+        const PathKind *pk = &PATH_KINDS[k];
+        const char *t = path_type(c->arena, m, pk);
+        buf_printf(b, "%s %s(%s p)\n{\n    %s r;\n", t,
+                   path_step(c->arena, m, rel, pk),
+                   path_type(c->arena, target, pk), t);
+        buf_printf(b, "    r%s.p = ormc_path_via(&%s_model, %s, p%s.p);\n",
+                   k ? ".path" : "", m->prefix, step, k ? ".path" : "");
+        buf_puts(b, "    return r;\n}\n\n");
+    }
 }
 
 static void emit_query(Ctx *c, Buf *b, Model *m)
@@ -389,20 +474,23 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
     const char *p = m->prefix, *M = m->name;
     buf_printf(b,
                "void %s_query_init(%sQuery *q)\n{\n"
-               "    ormc_query_init(&q->q, &%s_model);\n}\n\n",
-               p, M, p);
-    const char *idc = field_const(c->arena, m, NULL);
+               "    ormc_query_init(&q->q, &%s_model);\n}\n\n"
+               "void %s_query_free(%sQuery *q)\n{\n"
+               "    if (q)\n        ormc_query_free(&q->q);\n}\n\n",
+               p, M, p, p, M);
+    emit_filters(c, b, m);
+    const char *idc = path_const(c->arena, m, NULL);
     where(b, p, M, "id", "int64_t", "ormc_where_int", idc);
     where_in(b, p, M, "id", "const int64_t *", "ormc_where_int_in", idc);
     for (int i = 0; i < m->nf; i++) {
         Field *f = m->fv[i];
-        const char *fc = field_const(c->arena, m, f);
+        const char *fc = path_const(c->arena, m, f);
         switch (f->kind) {
         case TY_REAL:
             where(b, p, M, f->member, "double", "ormc_where_real", fc);
             break;
         case TY_BOOL:
-            where(b, p, M, f->member, "bool", "ormc_where_int", fc);
+            where(b, p, M, f->member, "bool", "ormc_where_bool", fc);
             break;
         case TY_TEXT:
             where(b, p, M, f->member, "const char *", "ormc_where_text", fc);
@@ -418,17 +506,24 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
         if (f->nullable)
             buf_printf(b,
                        "void %s_where_%s_null(%sQuery *q, bool is_null)\n{\n"
-                       "    ormc_where_null(&q->q, %s, is_null);\n}\n\n",
+                       "    ormc_where_null(&q->q, &%s.path.p, is_null);\n}\n\n",
                        p, f->name, M, fc);
     }
+    for (int i = 0; i < m->nfks; i++)
+        emit_steps(c, b, m, m->fks[i]->name, arena_printf(c->arena, "%d", i),
+                   m->fks[i]->target);
+    for (int i = 0; i < m->nrevs; i++)
+        emit_steps(c, b, m, m->revs[i].name,
+                   arena_printf(c->arena, "ORMC_STEP_REVERSE | %d", i),
+                   m->revs[i].child);
     buf_printf(b,
-               "void %s_order_by(%sQuery *q, int field, ormc_dir dir)\n{\n"
-               "    ormc_order_by(&q->q, (uint16_t)field, dir);\n}\n\n"
+               "void %s_order_by(%sQuery *q, %sPath f, ormc_dir dir)\n{\n"
+               "    ormc_order_by(&q->q, &f.p, dir);\n}\n\n"
                "void %s_limit(%sQuery *q, int64_t n)\n{\n"
                "    ormc_limit(&q->q, n);\n}\n\n"
                "void %s_offset(%sQuery *q, int64_t n)\n{\n"
                "    ormc_offset(&q->q, n);\n}\n\n",
-               p, M, p, M, p, M);
+               p, M, M, p, M, p, M);
     for (int i = 0; i < m->nfks; i++)
         buf_printf(b,
                    "void %s_with_%s(%sQuery *q)\n{\n"
@@ -450,6 +545,15 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                "    out->owner = l.owner;\n"
                "    return rc;\n}\n\n",
                p, M, M, p);
+    buf_printf(b,
+               "int %s_first(ormc_db *db, const %sQuery *q, %s **out)\n{\n"
+               "    void *obj = NULL;\n"
+               "    int rc = ormc_first(db, &%s_model, q ? &q->q : NULL, &obj);\n"
+               "    *out = obj;\n"
+               "    return rc;\n}\n\n"
+               "int %s_exists(ormc_db *db, const %sQuery *q, bool *out)\n{\n"
+               "    return ormc_exists(db, &%s_model, q ? &q->q : NULL, out);\n}\n\n",
+               p, M, M, p, p, M, p);
     buf_printf(b,
                "int %s_count(ormc_db *db, const %sQuery *q, int64_t *out)\n{\n"
                "    return ormc_count_rows(db, &%s_model, q ? &q->q : NULL, "

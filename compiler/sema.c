@@ -6,6 +6,7 @@
  */
 #include "ctx.h"
 #include "names.h"
+#include "paths.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -938,13 +939,13 @@ static void check_generated_names(Ctx *c)
 {
     Gen g = {c, {0}, {0}};
     Schema *s = &c->schema;
-    /* sized up front (about 26 names per model, 4 per field, 2 per reverse
+    /* sized up front (about 60 names per model, 13 per field, 9 per reverse
      * relation), so that the table of a large schema is never rehashed */
     size_t expected = 8;
     for (int i = 0; i < s->nmodels; i++)
-        expected += 26 + 4 * (size_t)s->mv[i]->nf + 2 * (size_t)s->mv[i]->nrevs;
+        expected += 60 + 13 * (size_t)s->mv[i]->nf + 9 * (size_t)s->mv[i]->nrevs;
     names_init_for(&g.names, c->arena, expected);
-    names_init_for(&g.types, c->arena, 3 * (size_t)s->nmodels);
+    names_init_for(&g.types, c->arena, 10 * (size_t)s->nmodels);
     for (int i = 0; i < s->nmodels; i++) {
         Model *m = s->mv[i];
         if (!m->prefix)
@@ -953,6 +954,8 @@ static void check_generated_names(Ctx *c)
         names_put(&g.types, m->name, mo);
         names_put(&g.types, arena_printf(c->arena, "%sList", m->name), mo);
         names_put(&g.types, arena_printf(c->arena, "%sQuery", m->name), mo);
+        for (int k = 0; k < NPATH_KINDS; k++)
+            names_put(&g.types, path_type(c->arena, m, &PATH_KINDS[k]), mo);
     }
     const Owner *schema = owner(c, (Loc){0, 0}, "", "the schema", s->base,
                                 NULL);
@@ -963,8 +966,13 @@ static void check_generated_names(Ctx *c)
     /* the functions, and the descriptor tables of the .c file */
     static const char *const per_model[] = {
         "init", "insert", "insert_many", "update", "delete", "get", "free", "list_free",
-        "query_init", "fetch", "count", "order_by", "limit", "offset", "model",
-        "fields", "relations", "reverses", "order"};
+        "query_init", "query_free", "fetch", "first", "exists", "count",
+        "order_by", "limit", "offset", "model", "fields", "relations",
+        "reverses", "order", "and", "or", "not", "end", "filter_null",
+        "filter_int", "filter_int_in", "filter_int_range", "filter_real",
+        "filter_real_in", "filter_real_range", "filter_bool", "filter_text",
+        "filter_text_in", "filter_time", "filter_time_in", "filter_time_range",
+        "filter_year", "filter_month", "filter_day"};
     NameMap tables, members;
     names_init_for(&tables, c->arena, (size_t)s->nmodels);
     names_init(&members, c->arena); /* cleared for each model */
@@ -993,6 +1001,9 @@ static void check_generated_names(Ctx *c)
         for (size_t k = 0; ok && k < sizeof per_model / sizeof *per_model; k++)
             ok = claim(&g, mo, "%s_%s", m->prefix, per_model[k]);
         ok = ok && claim(&g, mo, "%s", field_const(c->arena, m, NULL));
+        for (int k = 0; ok && k < NPATH_KINDS; k++)
+            ok = claim(&g, mo, "%s", path_type(c->arena, m, &PATH_KINDS[k]));
+        ok = ok && claim(&g, mo, "%s", path_const(c->arena, m, NULL));
         /* the primary key's own query functions */
         const Owner *io = owner(c, (Loc){0, 0}, "", "the primary key",
                                 m->name, "id");
@@ -1023,6 +1034,7 @@ static void check_generated_names(Ctx *c)
                             arena_printf(c->arena, "%s_null", f->name), nf);
             }
             ok = ok && claim(&g, fo, "%s", field_const(c->arena, m, f));
+            ok = ok && claim(&g, fo, "%s", path_const(c->arena, m, f));
             ok = ok && claim(&g, fo, "%s_where_%s", m->prefix, f->member);
             if (ok && f->nullable)
                 ok = claim(&g, fo, "%s_where_%s_null", m->prefix, f->name);
@@ -1033,7 +1045,10 @@ static void check_generated_names(Ctx *c)
                        f->kind == TY_DATETIME))
                 ok = claim(&g, fo, "%s_aggregate_%s", m->prefix, f->name);
             if (ok && rel)
-                claim(&g, fo, "%s_with_%s", m->prefix, f->name);
+                ok = claim(&g, fo, "%s_with_%s", m->prefix, f->name);
+            for (int j = 0; ok && rel && j < NPATH_KINDS; j++)
+                ok = claim(&g, fo, "%s",
+                           path_step(c->arena, m, f->name, &PATH_KINDS[j]));
         }
         for (int k = 0; k < m->nrevs; k++) {
             Reverse *r = &m->revs[k];
@@ -1044,8 +1059,12 @@ static void check_generated_names(Ctx *c)
             if (member(&g, &members, m, r->name, ro) &&
                 member(&g, &members, m,
                        arena_printf(c->arena, "%s_count", r->name), rc) &&
-                claim(&g, ro, "%s_prefetch_%s", m->prefix, r->name))
-                claim(&g, ro, "%s_count_%s", m->prefix, r->name);
+                claim(&g, ro, "%s_prefetch_%s", m->prefix, r->name) &&
+                claim(&g, ro, "%s_count_%s", m->prefix, r->name))
+                for (int j = 0; j < NPATH_KINDS; j++)
+                    if (!claim(&g, ro, "%s",
+                               path_step(c->arena, m, r->name, &PATH_KINDS[j])))
+                        break;
         }
     }
 }

@@ -316,7 +316,7 @@ static void demo_combined(ormc_db *db)
     blog_query_init(&q);
     blog_where_author_id(&q, ORMC_EQ, 7);
     blog_where_rating_null(&q, false);
-    blog_order_by(&q, BLOG_FIELD_CREATED, ORMC_DESC);
+    blog_order_by(&q, BLOG_CREATED.path, ORMC_DESC);
     blog_limit(&q, 5);
     blog_with_author(&q);
     blog_with_editor(&q);

@@ -61,6 +61,7 @@ int ormc_open_backend(const char *path, const ormc_backend *be, ormc_db **out)
         return ORMC_NOMEM;
     memset(db, 0, sizeof *db);
     db->be = be;
+    db->dialect = be->dialect;
     *out = db;
     int rc = be->open(path, &db->conn);
     if (rc != ORMC_OK) {
@@ -84,6 +85,7 @@ void ormc_close(ormc_db *db)
         if (db->cache[i].stmt)
             db->be->finalize(db->cache[i].stmt);
         ormc_free(db->cache[i].sql);
+        ormc_free(db->cache[i].shape);
     }
     if (db->conn)
         db->be->close(db->conn);
@@ -125,6 +127,58 @@ static uint64_t hash_sql(const char *s, size_t n)
     return h;
 }
 
+/* The least recently used (or an empty) entry of the cache. */
+static stmt_entry *cache_victim(ormc_db *db)
+{
+    stmt_entry *victim = &db->cache[0];
+    for (size_t i = 0; i < ORMC_STMT_CACHE; i++) {
+        stmt_entry *e = &db->cache[i];
+        if (!e->stmt)
+            return e;
+        if (e->last_used < victim->last_used)
+            victim = e;
+    }
+    return victim;
+}
+
+/* Prepares sql[0..len) (taking ownership of the heap copy `sql`) into
+ * entry e, evicting what e held; false after recording the error (the
+ * copy is freed then). */
+static bool cache_fill(ormc_db *db, stmt_entry *e, char *sql, size_t len,
+                       const char *who, const char *verb)
+{
+    void *stmt = NULL;
+    int rc = db->be->prepare(db->conn, sql, len, &stmt);
+    if (rc != ORMC_OK) {
+        if (stmt)
+            db->be->finalize(stmt);
+        ormc_free(sql);
+        db_fail_op(db, rc, who, verb);
+        return false;
+    }
+    db->nprepares++;
+    if (e->stmt)
+        db->be->finalize(e->stmt);
+    ormc_free(e->sql);
+    ormc_free(e->shape);
+    for (size_t i = 0; i < ORMC_STMT_CACHE; i++)
+        if (db->by_addr[i] == e - db->cache + 1)
+            db->by_addr[i] = 0;
+    memset(e, 0, sizeof *e);
+    e->sql = sql;
+    e->len = len;
+    e->stmt = stmt;
+    return true;
+}
+
+/* Marks e used and counts and traces one execution; returns its stmt. */
+static void *cache_use(ormc_db *db, stmt_entry *e)
+{
+    e->last_used = ++db->tick;
+    db_stmt_again(db, e->sql);
+    return e->stmt;
+}
+
 void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
               const char *verb)
 {
@@ -133,53 +187,64 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
     stmt_entry *hit = NULL;
     if (db->by_addr[slot]) {
         stmt_entry *e = &db->cache[db->by_addr[slot] - 1];
-        if (e->stmt && e->key == sql && e->len == len &&
+        if (e->stmt && !e->shape && e->key == sql && e->len == len &&
             memcmp(e->sql, sql, len) == 0)
             hit = e;
     }
     uint64_t h = hit ? hit->hash : hash_sql(sql, len);
-    stmt_entry *victim = &db->cache[0];
     for (size_t i = 0; i < ORMC_STMT_CACHE && !hit; i++) {
         stmt_entry *e = &db->cache[i];
-        if (e->stmt && e->hash == h && e->len == len &&
-            memcmp(e->sql, sql, len) == 0) {
+        if (e->stmt && !e->shape && e->hash == h && e->len == len &&
+            memcmp(e->sql, sql, len) == 0)
             hit = e;
-            break;
-        }
-        if (!e->stmt || (victim->stmt && e->last_used < victim->last_used))
-            victim = e;
     }
     if (!hit) {
-        void *stmt = NULL;
         char *copy = ormc_malloc(len + 1);
         if (!copy) {
             db_fail_op(db, ORMC_NOMEM, who, verb);
             return NULL;
         }
         memcpy(copy, sql, len + 1);
-        int rc = db->be->prepare(db->conn, sql, len, &stmt);
-        if (rc != ORMC_OK) {
-            if (stmt)
-                db->be->finalize(stmt);
-            ormc_free(copy);
-            db_fail_op(db, rc, who, verb);
+        hit = cache_victim(db);
+        if (!cache_fill(db, hit, copy, len, who, verb))
             return NULL;
-        }
-        db->nprepares++;
-        if (victim->stmt)
-            db->be->finalize(victim->stmt);
-        ormc_free(victim->sql);
-        victim->sql = copy;
-        victim->len = len;
-        victim->hash = h;
-        victim->stmt = stmt;
-        hit = victim;
+        hit->hash = h;
     }
     hit->key = sql;
     db->by_addr[slot] = (uint8_t)(hit - db->cache + 1);
-    hit->last_used = ++db->tick;
-    db_stmt_again(db, hit->sql);
-    return hit->stmt;
+    return cache_use(db, hit);
+}
+
+void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
+                    shape_render_fn render, const void *ctx,
+                    const char *what)
+{
+    uint64_t h = hash_sql((const char *)key, len);
+    for (size_t i = 0; i < ORMC_STMT_CACHE; i++) {
+        stmt_entry *e = &db->cache[i];
+        if (e->stmt && e->shape && e->hash == h && e->shape_len == len &&
+            memcmp(e->shape, key, len) == 0)
+            return cache_use(db, e);
+    }
+    sbuf b = {0};
+    int rc = render(db, ctx, &b);
+    uint8_t *copy = rc == ORMC_OK ? ormc_malloc(len) : NULL;
+    if (rc == ORMC_OK && !copy)
+        db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
+    if (!copy) {
+        sb_free(&b);
+        return NULL;
+    }
+    memcpy(copy, key, len);
+    stmt_entry *e = cache_victim(db);
+    if (!cache_fill(db, e, b.s, b.len, what, NULL)) {
+        ormc_free(copy);
+        return NULL;
+    }
+    e->shape = copy;
+    e->shape_len = len;
+    e->hash = h;
+    return cache_use(db, e);
 }
 
 void db_stmt_again(ormc_db *db, const char *sql)
@@ -220,21 +285,21 @@ int ormc_begin(ormc_db *db)
         return db_fail(db, ORMC_ERROR,
                        "begin: a transaction is already open on this "
                        "connection (nesting is not supported)");
-    return tx_exec(db, "BEGIN IMMEDIATE", "begin");
+    return tx_exec(db, db->dialect->begin, "begin");
 }
 
 int ormc_commit(ormc_db *db)
 {
     if (!db->be->in_transaction(db->conn))
         return db_fail(db, ORMC_ERROR, "commit: no transaction is open");
-    return tx_exec(db, "COMMIT", "commit");
+    return tx_exec(db, db->dialect->commit, "commit");
 }
 
 int ormc_rollback(ormc_db *db)
 {
     if (!db->be->in_transaction(db->conn))
         return db_fail(db, ORMC_ERROR, "rollback: no transaction is open");
-    return tx_exec(db, "ROLLBACK", "rollback");
+    return tx_exec(db, db->dialect->rollback, "rollback");
 }
 
 bool ormc_in_transaction(const ormc_db *db)

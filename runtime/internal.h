@@ -53,6 +53,13 @@ char *arena_strndup(ormc_result *a, const char *s, size_t n);
 /* Like arena_alloc, without zeroing: for memory the caller fills whole. */
 void *arena_alloc_raw(ormc_result *a, size_t n);
 
+/* An object from ormc_get or ormc_first sits right after this header in
+ * its result; ormc_object_free frees the result. */
+typedef struct object_header {
+    ormc_result *owner;
+    void *pad; /* keeps the object 16-byte aligned */
+} object_header;
+
 /* ---- growable string for building SQL ---- */
 typedef struct sbuf {
     char *s;
@@ -64,9 +71,39 @@ void sb_putn(sbuf *b, const char *s, size_t n);
 void sb_printf(sbuf *b, const char *fmt, ...);
 void sb_free(sbuf *b);
 
+/* ---- queries (query.c) ---- */
+
+/* Term kinds of an ormc_query.  Filters: */
+enum {
+    T_CMP = 1, /* path <op> v.i[0] / v.r[0] / v.s */
+    T_IN,      /* path IN / NOT IN (op) the array v.*v[0..n) */
+    T_RANGE,   /* v.?[0] <= path <= v.?[1] */
+    T_SPAN,    /* v.i[0] <= path < v.i[1] (calendar lookups) */
+    T_NULL,    /* path IS NULL (op 1) or IS NOT NULL (op 0) */
+    /* groups, closed by T_END: */
+    T_AND, T_OR, T_NOT, T_END,
+    /* the rest (rel: relation or reverse relation index) */
+    T_ORDER,   /* path, op = ormc_dir */
+    T_WITH, T_PREFETCH, T_COUNT
+};
+
+/* The terms of q, wherever they are (inline or spilled). */
+static inline ormc_term *query_terms(const ormc_query *q)
+{
+    return q->heap ? q->heap : (ormc_term *)q->inl;
+}
+
+/* The model one step leads to from m (a relation's target, a reverse
+ * relation's child), or NULL if m has no such step. */
+const ormc_model *path_step_target(const ormc_model *m, unsigned step);
+/* The field a well-formed path ends at. */
+const ormc_field *path_field(const ormc_path *p);
+
 /* ---- connection ---- */
 typedef struct stmt_entry {
     char *sql;            /* our copy of the text */
+    uint8_t *shape;       /* a query shape's key (db_stmt_shape), or NULL */
+    size_t shape_len;
     const char *key;      /* the caller's pointer when last looked up */
     size_t len;
     uint64_t hash;
@@ -78,6 +115,7 @@ typedef struct stmt_entry {
 
 struct ormc_db {
     const ormc_backend *be;
+    const ormc_dialect *dialect; /* be->dialect */
     void *conn;
     int errcode;
     char errmsg[512];
@@ -109,6 +147,17 @@ int db_fail_op(ormc_db *db, int code, const char *who, const char *verb);
  * "Author.insert: ...").  Counts and traces one execution. */
 void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
               const char *verb);
+/* Renders the SQL of a statement shape into *b (NUL-terminated) and
+ * returns ORMC_OK, or an error status after recording it on db. */
+typedef int (*shape_render_fn)(ormc_db *db, const void *ctx, sbuf *b);
+/* Returns a statement for the shape whose key is key[0..len) (a compact
+ * description that determines the SQL text): a cached one, or one
+ * prepared from the SQL `render` builds on first use, so a repeated shape
+ * neither builds nor hashes SQL text.  Counts and traces one execution.
+ * NULL after recording the error, prefixed with `what`. */
+void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
+                    shape_render_fn render, const void *ctx,
+                    const char *what);
 /* Counts and traces one execution of `sql`: a statement already obtained
  * from db_stmt (and reset) run again without looking it up, or SQL run
  * through exec (ormc_exec, schema DDL). */

@@ -428,11 +428,6 @@ int ormc_delete(ormc_db *db, const ormc_model *m, int64_t id)
     return finish_by_id(db, stmt, m, id, "delete", rc);
 }
 
-/* An object from ormc_get sits right after this header in its arena. */
-typedef struct object_header {
-    ormc_result *owner;
-    void *pad; /* keeps the object 16-byte aligned */
-} object_header;
 
 /* Bytes a result needs to hold one object of m read from the current row,
  * with its header, strings and blobs: get's result is one exact malloc. */

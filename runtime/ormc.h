@@ -36,7 +36,7 @@ extern "C" {
 #define ORMC_VERSION "0.1.0"
 /* Bumped whenever the descriptor layout or a generated-code entry point
  * changes.  Generated files refuse to compile against another ABI. */
-#define ORMC_ABI_VERSION 1
+#define ORMC_ABI_VERSION 2
 
 /* ---------------------------------------------------------------------------
  * Status codes.  Every fallible call returns one; ORMC_OK is 0.
@@ -143,10 +143,27 @@ typedef struct ormc_blob {
     size_t size;
 } ormc_blob;
 
-/* Comparison operators for where-filters. */
-typedef enum ormc_op { ORMC_EQ, ORMC_NE, ORMC_LT, ORMC_LE, ORMC_GT, ORMC_GE } ormc_op;
+/* Lookups of a where-filter (Django's field lookups).  Which lookups a
+ * filter function takes is listed above it; another one is ORMC_INVALID.
+ * A comparison with a NULL value (a NULL field, or a path through a NULL
+ * relation) is false, for every lookup, ORMC_NE and ORMC_NOT_IN included;
+ * only a NOT group (ormc_not) turns false into true (docs/api.md 5). */
+typedef enum ormc_op {
+    ORMC_EQ, ORMC_NE, ORMC_LT, ORMC_LE, ORMC_GT, ORMC_GE,
+    /* text only; every character of the value matches itself, % _ * ? [
+     * and \ included.  Case-sensitive, byte for byte: */
+    ORMC_CONTAINS, ORMC_STARTSWITH, ORMC_ENDSWITH,
+    /* text only, ignoring ASCII case (A-Z = a-z); every other character,
+     * é and É included, must match exactly: */
+    ORMC_IEXACT, ORMC_ICONTAINS, ORMC_ISTARTSWITH, ORMC_IENDSWITH,
+    /* the _in filters: value in (or not in) an array of any length */
+    ORMC_IN, ORMC_NOT_IN,
+    /* the _range filters: lo <= value <= hi */
+    ORMC_BETWEEN
+} ormc_op;
 
-/* Sort direction. */
+/* Sort direction.  Another value is refused like an unknown lookup.  NULLs
+ * sort first in ORMC_ASC and last in ORMC_DESC. */
 typedef enum ormc_dir { ORMC_ASC, ORMC_DESC } ormc_dir;
 
 /* Aggregates over an int or datetime field.  `count` is the number of non-NULL
@@ -193,7 +210,7 @@ enum {
 
 typedef struct ormc_field {
     const char *name;    /* member name in the struct, e.g. "author_id" */
-    const char *column;  /* quoted SQL column, e.g. "\"author_id\"" */
+    const char *column;  /* SQL column name (unquoted), e.g. "author_id" */
     uint8_t type;        /* ormc_type */
     uint8_t flags;       /* ORMC_F_* */
     uint32_t max_chars;  /* text(N): N; 0 = unlimited */
@@ -231,7 +248,7 @@ typedef struct ormc_order_term {
 
 struct ormc_model {
     const char *name;         /* "Blog" */
-    const char *table;        /* quoted SQL table, "\"blog\"" */
+    const char *table;        /* SQL table name (unquoted), "blog" */
     size_t size;              /* sizeof(Blog) */
     const ormc_field *fields; /* fields[0] is id */
     uint16_t nfields;
@@ -278,59 +295,141 @@ typedef struct ormc_list {
  * Queries (filled by generated m_query_init / m_where_* / m_with_* ...)
  * ------------------------------------------------------------------------- */
 
-#define ORMC_MAX_FILTERS 16
-#define ORMC_MAX_ORDER 8
-#define ORMC_MAX_RELATED 8
+/* A path: a field of a model (`root`), or a field of a model reached from
+ * it along relations: Book -> author -> publisher -> name.  Each step is
+ * a relation index of the model reached so far (a foreign key: one row),
+ * or ORMC_STEP_REVERSE | a reverse relation index (its children: a filter
+ * through it holds when some child matches, Django's semantics; an
+ * ordering through it is refused).  Generated code builds paths as typed
+ * constants (BLOG_TITLE) and typed steps (blog_via_author_text), so that
+ * a path of the wrong model or type does not compile. */
+#define ORMC_PATH_MAX 8
+#define ORMC_STEP_REVERSE 0x8000u
 
-typedef struct ormc_filter {
-    uint16_t field;
-    uint8_t kind;   /* internal: comparison, null test or IN */
-    uint8_t op;     /* ormc_op, or is-null flag */
-    size_t n;       /* IN: number of values */
+typedef struct ormc_path {
+    const ormc_model *root; /* where the path starts; NULL: a broken path */
+    uint16_t field;         /* index of the field in the last model */
+    uint8_t type;           /* ormc_type of that field */
+    uint8_t nsteps;         /* 0..ORMC_PATH_MAX */
+    uint16_t step[ORMC_PATH_MAX];
+} ormc_path;
+
+/* The path from `m` through its relation `step` (or ORMC_STEP_REVERSE |
+ * reverse relation index) and then along `in`.  Never fails: a step `m`
+ * does not have, one that does not lead to in.root, or a path of more
+ * than ORMC_PATH_MAX steps gives a broken path (root NULL), which a query
+ * refuses as ORMC_INVALID.  Cost: a copy of 32 bytes. */
+ormc_path ormc_path_via(const ormc_model *m, unsigned step, ormc_path in);
+
+/* One term of a query: a filter, a group bracket, an order term, or a
+ * related load.  Internal: use the builder functions below. */
+typedef struct ormc_term {
+    uint8_t kind;  /* query.c's term kinds */
+    uint8_t op;    /* ormc_op, or ormc_dir for an order term */
+    uint16_t rel;  /* related loads: relation or reverse relation index */
+    ormc_path path;
+    size_t n;      /* _in: number of values */
     union {
-        int64_t i;
-        double r;
+        int64_t i[2];
+        double r[2];
         const char *s;
         const int64_t *iv;
+        const double *rv;
         const char *const *sv;
     } v;
-} ormc_filter;
+} ormc_term;
 
-/* A query under construction.  Plain value: no allocation, nothing to free.
- * Builder calls never fail on their own; a misuse (too many filters, wrong
- * field) is remembered and reported by the fetch as ORMC_INVALID.  Text and
- * IN-list values are borrowed: keep them alive until the fetch returns. */
+/* Terms held inside the query itself; more spill to one heap block. */
+#define ORMC_QUERY_INLINE 8
+
+/* A query under construction: filters nested in AND / OR / NOT groups,
+ * order terms, related loads, limit and offset, with no fixed caps.  Up
+ * to ORMC_QUERY_INLINE terms it allocates nothing; past that its terms
+ * move to one heap block, which ormc_query_free releases (calling it on
+ * a query that never spilled is harmless, so call it always).  Builder
+ * calls never fail on their own: a misuse (a field of another model, an
+ * unknown lookup or direction, an unbalanced group, out of memory) is
+ * remembered and reported by the run as ORMC_INVALID (ORMC_NOMEM for
+ * memory) before any SQL.  Text and array values are borrowed: keep them
+ * alive until the run returns.  A query may be run any number of times;
+ * do not copy one by assignment (the copy would share its heap block). */
 typedef struct ormc_query {
     const ormc_model *model;
-    const char *error; /* first builder misuse, or NULL */
-    uint8_t nfilters, norder, nwith, nprefetch, ncount;
-    ormc_filter filters[ORMC_MAX_FILTERS];
-    ormc_order_term order[ORMC_MAX_ORDER];
-    uint16_t with[ORMC_MAX_RELATED];
-    uint16_t prefetch[ORMC_MAX_RELATED];
-    uint16_t count[ORMC_MAX_RELATED];
-    int64_t limit;  /* -1: none */
-    int64_t offset; /* 0: none */
+    const char *error;  /* first builder misuse, or NULL */
+    ormc_term *heap;    /* the terms once spilled, else NULL */
+    uint32_t nterms, cap;
+    uint32_t open;      /* groups begun and not yet ended */
+    bool nomem;         /* the error is out of memory */
+    int64_t limit;      /* -1: none */
+    int64_t offset;     /* 0: none */
+    ormc_term inl[ORMC_QUERY_INLINE];
 } ormc_query;
 
 /* Starts a query over all rows of `model` in its default order. */
 void ormc_query_init(ormc_query *q, const ormc_model *model);
-/* field <op> value. */
-void ormc_where_int(ormc_query *q, uint16_t field, ormc_op op, int64_t v);
-void ormc_where_real(ormc_query *q, uint16_t field, ormc_op op, double v);
-void ormc_where_text(ormc_query *q, uint16_t field, ormc_op op, const char *v);
-/* field IS NULL (is_null) or IS NOT NULL (!is_null). */
-void ormc_where_null(ormc_query *q, uint16_t field, bool is_null);
-/* field IN (values...).  n == 0 matches nothing. */
-void ormc_where_int_in(ormc_query *q, uint16_t field, const int64_t *v, size_t n);
-void ormc_where_text_in(ormc_query *q, uint16_t field, const char *const *v, size_t n);
-/* Adds an ORDER BY term; the first call replaces the default ordering.
- * `id` is always appended as the last tie-breaker, so order is total. */
-void ormc_order_by(ormc_query *q, uint16_t field, ormc_dir dir);
+/* Frees what q allocated and starts it again, empty, over the same model.
+ * NULL-safe. */
+void ormc_query_free(ormc_query *q);
+
+/* Filters: path <op> value.  Every filter (and group) is ANDed with the
+ * others of its group; the query itself is an AND group.
+ *   int, datetime:  EQ NE LT LE GT GE
+ *   real:           the same; NaN is refused
+ *   bool:           EQ NE
+ *   text:           EQ NE LT LE GT GE (byte order), CONTAINS STARTSWITH
+ *                   ENDSWITH, IEXACT ICONTAINS ISTARTSWITH IENDSWITH;
+ *                   NULL or invalid UTF-8 is refused */
+void ormc_where_int(ormc_query *q, const ormc_path *p, ormc_op op, int64_t v);
+void ormc_where_real(ormc_query *q, const ormc_path *p, ormc_op op, double v);
+void ormc_where_bool(ormc_query *q, const ormc_path *p, ormc_op op, bool v);
+void ormc_where_text(ormc_query *q, const ormc_path *p, ormc_op op,
+                     const char *v);
+/* path IS NULL (is_null) or IS NOT NULL; through a NULL relation the
+ * value is NULL. */
+void ormc_where_null(ormc_query *q, const ormc_path *p, bool is_null);
+/* op ORMC_IN or ORMC_NOT_IN: value in v[0..n).  Any n, 0 included (IN
+ * matches nothing, NOT IN every non-NULL value); the array is sent as one
+ * parameter, so the statement is the same for every n. */
+void ormc_where_int_in(ormc_query *q, const ormc_path *p, ormc_op op,
+                       const int64_t *v, size_t n);
+void ormc_where_real_in(ormc_query *q, const ormc_path *p, ormc_op op,
+                        const double *v, size_t n);
+void ormc_where_text_in(ormc_query *q, const ormc_path *p, ormc_op op,
+                        const char *const *v, size_t n);
+/* lo <= value <= hi (Django's __range). */
+void ormc_where_int_range(ormc_query *q, const ormc_path *p, int64_t lo,
+                          int64_t hi);
+void ormc_where_real_range(ormc_query *q, const ormc_path *p, double lo,
+                           double hi);
+/* A datetime in one UTC calendar year, month (1-12) of a year, or day
+ * (Django's __year, __month with __year, __date): sent as a half-open
+ * range of Unix seconds, so an index on the field serves it.  A month or
+ * day that does not exist is refused. */
+void ormc_where_year(ormc_query *q, const ormc_path *p, int year);
+void ormc_where_month(ormc_query *q, const ormc_path *p, int year, int month);
+void ormc_where_day(ormc_query *q, const ormc_path *p, int year, int month,
+                    int day);
+
+/* Groups (Django's Q objects): ormc_or(q) begins a group whose terms are
+ * ORed, ormc_and(q) one whose terms are ANDed, ormc_not(q) one that holds
+ * when the AND of its terms does not (Django's exclude(); a comparison
+ * with NULL inside counts as false, so NOT makes it true); ormc_end(q)
+ * closes the innermost open group.  An empty AND group is true, an empty
+ * OR group false.  Every group must be closed before the run. */
+void ormc_and(ormc_query *q);
+void ormc_or(ormc_query *q);
+void ormc_not(ormc_query *q);
+void ormc_end(ormc_query *q);
+
+/* Adds an ORDER BY term (a path along foreign keys only); the first call
+ * replaces the default ordering.  `id` is always appended as the last
+ * tie-breaker, so the order is total. */
+void ormc_order_by(ormc_query *q, const ormc_path *p, ormc_dir dir);
 /* LIMIT n (n >= 0) and OFFSET n (n >= 0). */
 void ormc_limit(ormc_query *q, int64_t n);
 void ormc_offset(ormc_query *q, int64_t n);
-/* select_related / prefetch_related / annotate(Count) by relation index. */
+/* select_related / prefetch_related / annotate(Count) by relation index.
+ * Asking twice for the same one is the same as once. */
 void ormc_with(ormc_query *q, uint16_t relation);
 void ormc_prefetch(ormc_query *q, uint16_t reverse);
 void ormc_count(ormc_query *q, uint16_t reverse);
@@ -342,6 +441,18 @@ void ormc_count(ormc_query *q, uint16_t reverse);
  * nothing needs freeing. */
 int ormc_fetch(ormc_db *db, const ormc_model *model, const ormc_query *q,
                ormc_list *out);
+
+/* The first row of q (its order, its offset; at most one row is read), with
+ * its related loads, into a new object *out (free with ormc_object_free;
+ * the object owns its strings, related objects and children).
+ * ORMC_NOT_FOUND and *out = NULL when q selects no row.  1 statement + 1
+ * per prefetch. */
+int ormc_first(ormc_db *db, const ormc_model *model, const ormc_query *q,
+               void **out);
+
+/* Whether q selects at least one row: SELECT EXISTS(...).  1 statement. */
+int ormc_exists(ormc_db *db, const ormc_model *model, const ormc_query *q,
+                bool *out);
 
 /* SELECT COUNT(*) over `q` (filters, limit and offset apply; NULL = all rows).
  * 1 statement. */

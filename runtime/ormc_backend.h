@@ -4,7 +4,7 @@
  * includes sqlite3.h; a PostgreSQL backend would implement this same table.
  * Tests wrap a backend to inject faults (fail the Nth prepare/step/bind).
  *
- * Conventions: statements use `?` placeholders numbered from 1 in text order.
+ * Conventions: statements use the dialect's placeholders, numbered from 1.
  * Functions that can fail return an ormc_status; step returns ORMC_ROW or
  * ORMC_DONE on success.  After a failure, errmsg(conn) describes it.
  */
@@ -17,11 +17,15 @@
 extern "C" {
 #endif
 
+#include "dialect.h"
+
 #define ORMC_ROW 100
 #define ORMC_DONE 101
 
 typedef struct ormc_backend {
     const char *name;
+    /* How the runtime spells SQL for this engine (dialect.h). */
+    const ormc_dialect *dialect;
     /* Opens `path`; on failure may still set *conn (for errmsg) or NULL. */
     int (*open)(const char *path, void **conn);
     void (*close)(void *conn);
@@ -38,6 +42,15 @@ typedef struct ormc_backend {
      * caller keeps them alive until the statement is reset. */
     int (*bind_text)(void *stmt, int idx, const char *v, size_t n);
     int (*bind_blob)(void *stmt, int idx, const void *v, size_t n);
+    /* Binds text the backend copies at once (the caller may free v as
+     * soon as this returns). */
+    int (*bind_text_copy)(void *stmt, int idx, const char *v, size_t n);
+    /* Binds the array v[0..n) of `type` (ORMC_T_INT: int64_t, ORMC_T_REAL:
+     * double, ORMC_T_TEXT: const char *, none NULL) as the one parameter
+     * of the dialect's in_array expression.  ORMC_INVALID for a value the
+     * engine cannot carry. */
+    int (*bind_array)(void *stmt, int idx, int type, const void *v,
+                      size_t n);
     int (*step)(void *stmt);
     bool (*column_is_null)(void *stmt, int col);
     int64_t (*column_int)(void *stmt, int col);

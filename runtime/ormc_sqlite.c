@@ -5,7 +5,10 @@
  */
 #include "ormc_backend.h"
 
+#include <math.h>
 #include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 /* Maps an SQLite primary result code to an ormc_status. */
@@ -126,6 +129,80 @@ static int sq_bind_text(void *stmt, int idx, const char *v, size_t n)
                                       SQLITE_UTF8));
 }
 
+static int sq_bind_text_copy(void *stmt, int idx, const char *v, size_t n)
+{
+    return map_rc(sqlite3_bind_text64(stmt, idx, v, n, SQLITE_TRANSIENT,
+                                      SQLITE_UTF8));
+}
+
+/* A JSON array of the values, in SQLite's memory (sqlite3_malloc64):
+ * json_each reads it back into integers, reals and texts exactly
+ * (int64 in full, reals with 17 digits, +-Inf as +-9e999).  NULL when out
+ * of memory. */
+static char *json_array(int type, const void *v, size_t n, size_t *len)
+{
+    size_t cap = 2 + n;
+    for (size_t i = 0; i < n; i++) {
+        if (type == ORMC_T_TEXT) {
+            const char *s = ((const char *const *)v)[i];
+            size_t k = strlen(s);
+            if (k > (SIZE_MAX - cap) / 6 - 2)
+                return NULL;
+            cap += 6 * k + 2; /* every byte escaped as \u00XX at worst */
+        } else {
+            cap += 25;
+        }
+    }
+    char *out = sqlite3_malloc64(cap + 1);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    out[k++] = '[';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            out[k++] = ',';
+        if (type == ORMC_T_INT) {
+            k += (size_t)snprintf(out + k, 25, "%lld",
+                                  (long long)((const int64_t *)v)[i]);
+        } else if (type == ORMC_T_REAL) {
+            double d = ((const double *)v)[i];
+            if (isinf(d))
+                k += (size_t)snprintf(out + k, 25, d > 0 ? "9e999" : "-9e999");
+            else
+                k += (size_t)snprintf(out + k, 25, "%.17g", d);
+        } else {
+            const unsigned char *s = ((const unsigned char *const *)v)[i];
+            out[k++] = '"';
+            for (; *s; s++) {
+                if (*s == '"' || *s == '\\') {
+                    out[k++] = '\\';
+                    out[k++] = (char)*s;
+                } else if (*s < 0x20) {
+                    k += (size_t)snprintf(out + k, 7, "\\u%04x", *s);
+                } else {
+                    out[k++] = (char)*s;
+                }
+            }
+            out[k++] = '"';
+        }
+    }
+    out[k++] = ']';
+    out[k] = '\0';
+    *len = k;
+    return out;
+}
+
+static int sq_bind_array(void *stmt, int idx, int type, const void *v,
+                         size_t n)
+{
+    size_t len;
+    char *json = json_array(type, v, n, &len);
+    if (!json)
+        return ORMC_NOMEM;
+    return map_rc(sqlite3_bind_text64(stmt, idx, json, len, sqlite3_free,
+                                      SQLITE_UTF8));
+}
+
 static int sq_bind_blob(void *stmt, int idx, const void *v, size_t n)
 {
     if (n == 0)
@@ -190,6 +267,7 @@ static const char *sq_errmsg(void *conn)
 
 const ormc_backend ormc_sqlite_backend = {
     .name = "sqlite",
+    .dialect = &ormc_sqlite_dialect,
     .open = sq_open,
     .close = sq_close,
     .exec = sq_exec,
@@ -201,6 +279,8 @@ const ormc_backend ormc_sqlite_backend = {
     .bind_real = sq_bind_real,
     .bind_text = sq_bind_text,
     .bind_blob = sq_bind_blob,
+    .bind_text_copy = sq_bind_text_copy,
+    .bind_array = sq_bind_array,
     .step = sq_step,
     .column_is_null = sq_column_is_null,
     .column_int = sq_column_int,

@@ -184,7 +184,7 @@ static void test_payloads_roundtrip_everywhere(void **state)
     item_query_init(&q);
     item_where_t_in(&q, EVIL, NEVIL);
     item_where_nt_in(&q, EVIL, NEVIL);
-    item_order_by(&q, ITEM_FIELD_T, ORMC_DESC);
+    item_order_by(&q, ITEM_T.path, ORMC_DESC);
     item_limit(&q, 100);
     assert_int_equal(item_rows(f->db, &q), (int64_t)NEVIL);
 
@@ -540,7 +540,7 @@ static void test_int64_extremes_in_queries(void **state)
     item_query_init(&q);
     const int64_t ext[] = {INT64_MAX, INT64_MIN};
     item_where_i_in(&q, ext, 2);
-    item_order_by(&q, ITEM_FIELD_I, ORMC_ASC);
+    item_order_by(&q, ITEM_I.path, ORMC_ASC);
     ItemList l = {0};
     assert_ok(f->db, item_fetch(f->db, &q, &l));
     assert_int_equal(l.count, 2);
@@ -687,9 +687,9 @@ static void test_keyword_schema_crud(void **state)
     assert_ok(f->db, select_count(f->db, &q, &n));
     assert_int_equal(n, 1);
     assert_sql(f, 0,
-               "SELECT COUNT(*) FROM \"select\" AS t0 WHERE t0.\"order\" = ? "
-               "AND t0.\"where\" IS NOT NULL AND t0.\"group\" = ? AND "
-               "t0.\"count\" >= ? AND t0.\"from\" IN (?, ?)");
+               "SELECT COUNT(*) FROM \"select\" AS t0 WHERE t0.\"order\" = ?1 "
+               "AND t0.\"where\" IS NOT NULL AND t0.\"group\" = ?2 AND "
+               "t0.\"count\" >= ?3 AND t0.\"from\" IN (SELECT value FROM json_each(?4))");
 
     /* aggregates over columns named count, order, values and time */
     ormc_int_stats st;
@@ -721,7 +721,7 @@ static void test_keyword_schema_relations(void **state)
     from_query_init(&fq);
     from_with_select(&fq);
     from_with_join(&fq);
-    from_order_by(&fq, FROM_FIELD_LIMIT, ORMC_DESC);
+    from_order_by(&fq, FROM_LIMIT.path, ORMC_DESC);
     counts_reset(f);
     FromList fl = {0};
     assert_ok(f->db, from_fetch(f->db, &fq, &fl));
@@ -770,9 +770,9 @@ static void test_keyword_schema_relations(void **state)
                "SELECT t0.\"id\", t0.\"select_id\", t0.\"join_id\", "
                "t0.\"limit\", t0.\"offset\", t0.\"fetch\", t0.\"query\", "
                "t0.\"init\", t0.\"free\", t0.\"strlen\", t0.\"exit\" FROM "
-               "\"where\" AS t0 WHERE t0.\"select_id\" IN (SELECT t0.\"id\" "
-               "FROM \"select\" AS t0 WHERE t0.\"from\" <> ?) ORDER BY "
-               "t0.\"id\"");
+               "\"where\" AS t0 WHERE t0.\"select_id\" IN (SELECT t1.\"id\" "
+               "FROM \"select\" AS t1 WHERE t1.\"from\" <> ?1) ORDER BY "
+               "t0.\"select_id\", t0.\"id\"");
     assert_int_equal(sl.count, 2);
     /* default order: -order, so s2 first */
     assert_int_equal(sl.items[0].id, s2);

@@ -37,7 +37,7 @@ static int64_t n_authors(ormc_db *db)
     return n;
 }
 
-#define AUTHOR_INSERT "INSERT INTO \"author\" (\"name\", \"email\") VALUES (?, ?)"
+#define AUTHOR_INSERT "INSERT INTO \"author\" (\"name\", \"email\") VALUES (?1, ?2)"
 
 /* ---- large blocks (arena.c): heap below 2 MiB, huge-page mappings above ---- */
 
@@ -197,8 +197,8 @@ static void test_big_blocks_use_callers_allocator(void **state)
     assert_string_equal(l.items[N - 1].content, text);
     comment_list_free(&l);
     /* all of the result went back; what stays is the statement cache's
-     * copy of the fetch's SQL, freed by ormc_close */
-    assert_int_equal(live_blocks, before + 1);
+     * copy of the fetch's SQL and shape key, freed by ormc_close */
+    assert_int_equal(live_blocks, before + 2);
     ormc_close(db);
     assert_int_equal(live_blocks, 0);
     assert_int_equal(ormc_set_allocator(NULL, NULL, NULL), ORMC_OK);
@@ -381,18 +381,17 @@ static void test_stmt_cache_same_shape(void **state)
 static void test_stmt_cache_eviction_lru(void **state)
 {
     fixture *f = *state;
-    /* 70 shapes (IN lists of 1..70 ids) through a 64-entry cache */
-    int64_t ids[70];
-    for (int k = 0; k < 70; k++)
-        ids[k] = k + 1;
+    /* 70 shapes (1..70 filters) through a 64-entry cache */
     BlogQuery q;
     BlogList l = {0};
 #define RUN(n)                                                               \
     do {                                                                     \
         blog_query_init(&q);                                                 \
-        blog_where_id_in(&q, ids, (n));                                      \
+        for (int k_ = 0; k_ < (n); k_++)                                     \
+            blog_where_id(&q, ORMC_GE, k_);                                  \
         assert_ok(f->db, blog_fetch(f->db, &q, &l));                         \
         blog_list_free(&l);                                                  \
+        blog_query_free(&q);                                                 \
     } while (0)
     for (int n = 1; n <= 70; n++)
         RUN(n);
@@ -411,6 +410,47 @@ static void test_stmt_cache_eviction_lru(void **state)
     assert_int_equal(ormc_prepare_count(f->db), 72);
     assert_int_equal(ormc_query_count(f->db), 76);
 #undef RUN
+}
+
+static void test_stmt_cache_by_shape(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    /* IN lists of 0 to 200,000 values: one shape, one statement */
+    static int64_t ids[200000];
+    for (size_t k = 0; k < 200000; k++)
+        ids[k] = (int64_t)k + 1;
+    const size_t lens[] = {0, 1, 2, 70, 200000};
+    ormc_reset_counts(f->db);
+    for (size_t i = 0; i < 5; i++) {
+        AuthorQuery q;
+        author_query_init(&q);
+        author_where_id_in(&q, ids, lens[i]);
+        AuthorList l = {0};
+        assert_ok(f->db, author_fetch(f->db, &q, &l));
+        assert_int_equal(l.count, lens[i] ? 1 : 0);
+        if (lens[i])
+            assert_int_equal(l.items[0].id, ann);
+        author_list_free(&l);
+    }
+    assert_int_equal(ormc_query_count(f->db), 5);
+    assert_int_equal(ormc_prepare_count(f->db), 1);
+    /* other values, same shape: no new statement; another lookup is one */
+    AuthorQuery q;
+    author_query_init(&q);
+    author_where_name(&q, ORMC_EQ, "Ann");
+    int64_t n = -1;
+    assert_ok(f->db, author_count(f->db, &q, &n));
+    author_query_init(&q);
+    author_where_name(&q, ORMC_EQ, "Bob");
+    assert_ok(f->db, author_count(f->db, &q, &n));
+    assert_int_equal(n, 0);
+    assert_int_equal(ormc_prepare_count(f->db), 2);
+    author_query_init(&q);
+    author_where_name(&q, ORMC_NE, "Bob");
+    assert_ok(f->db, author_count(f->db, &q, &n));
+    assert_int_equal(n, 1);
+    assert_int_equal(ormc_prepare_count(f->db), 3);
 }
 
 static void test_reset_counts(void **state)
@@ -447,7 +487,7 @@ static void test_trace_exact_sql(void **state)
     AuthorQuery q;
     author_query_init(&q);
     author_where_email(&q, ORMC_LE, "z");
-    author_order_by(&q, AUTHOR_FIELD_NAME, ORMC_DESC);
+    author_order_by(&q, AUTHOR_NAME.path, ORMC_DESC);
     AuthorList l = {0};
     assert_ok(f->db, author_fetch(f->db, &q, &l));
     assert_int_equal(l.count, 1);
@@ -462,17 +502,17 @@ static void test_trace_exact_sql(void **state)
     assert_sql(f, 0, AUTHOR_INSERT);
     assert_sql(f, 1,
                "SELECT t0.\"id\", t0.\"name\", t0.\"email\" FROM \"author\" "
-               "AS t0 WHERE t0.\"id\" = ?");
+               "AS t0 WHERE t0.\"id\" = ?1");
     assert_sql(f, 2,
-               "UPDATE \"author\" SET \"name\" = ?, \"email\" = ? WHERE "
-               "\"id\" = ?");
+               "UPDATE \"author\" SET \"name\" = ?1, \"email\" = ?2 WHERE "
+               "\"id\" = ?3");
     assert_sql(f, 3,
                "SELECT t0.\"id\", t0.\"name\", t0.\"email\" FROM \"author\" "
-               "AS t0 WHERE t0.\"email\" <= ? ORDER BY t0.\"name\" DESC, "
+               "AS t0 WHERE t0.\"email\" <= ?1 ORDER BY t0.\"name\" DESC, "
                "t0.\"id\"");
     assert_sql(f, 4,
-               "SELECT COUNT(*) FROM \"author\" AS t0 WHERE t0.\"email\" <= ?");
-    assert_sql(f, 5, "DELETE FROM \"author\" WHERE \"id\" = ?");
+               "SELECT COUNT(*) FROM \"author\" AS t0 WHERE t0.\"email\" <= ?1");
+    assert_sql(f, 5, "DELETE FROM \"author\" WHERE \"id\" = ?1");
     assert_sql(f, 6, "CREATE TABLE extra (x)");
     /* never a value in the SQL text */
     for (size_t k = 0; k < 7; k++) {
@@ -936,7 +976,7 @@ static void test_prefetch_reads_one_snapshot(void **state)
     race_inserts = 0;
     BlogQuery q;
     blog_query_init(&q);
-    blog_order_by(&q, BLOG_FIELD_CREATED, ORMC_DESC);
+    blog_order_by(&q, BLOG_CREATED.path, ORMC_DESC);
     blog_limit(&q, 3);
     blog_prefetch_comments(&q);
     blog_count_comments(&q);
@@ -969,6 +1009,7 @@ int main(void)
         cmocka_unit_test(test_results_on_threads),
         T(test_stmt_cache_same_shape),
         T(test_stmt_cache_eviction_lru),
+        T(test_stmt_cache_by_shape),
         T(test_reset_counts),
         T(test_trace_exact_sql),
         T(test_tx_rollback_discards),

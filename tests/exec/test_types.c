@@ -148,8 +148,8 @@ static void test_roundtrip_every_type_non_null(void **state)
     assert_sql(f, 0,
                "INSERT INTO \"item\" (\"i\", \"r\", \"flag\", \"t\", \"code\", "
                "\"data\", \"at\", \"ni\", \"nr\", \"nflag\", \"nt\", \"ncode\", "
-               "\"ndata\", \"nat\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-               "?, ?)");
+               "\"ndata\", \"nat\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+               "?13, ?14)");
 
     counts_reset(f);
     Item *got = NULL;
@@ -159,7 +159,7 @@ static void test_roundtrip_every_type_non_null(void **state)
                "SELECT t0.\"id\", t0.\"i\", t0.\"r\", t0.\"flag\", t0.\"t\", "
                "t0.\"code\", t0.\"data\", t0.\"at\", t0.\"ni\", t0.\"nr\", "
                "t0.\"nflag\", t0.\"nt\", t0.\"ncode\", t0.\"ndata\", t0.\"nat\" "
-               "FROM \"item\" AS t0 WHERE t0.\"id\" = ?");
+               "FROM \"item\" AS t0 WHERE t0.\"id\" = ?1");
     assert_non_null(got);
     assert_item_equal(got, &it);
     /* the object owns copies, not the caller's pointers */
@@ -233,10 +233,10 @@ static void test_update_null_and_back(void **state)
     assert_ok(f->db, item_update(f->db, &upd));
     assert_queries(f, 1);
     assert_sql(f, 0,
-               "UPDATE \"item\" SET \"i\" = ?, \"r\" = ?, \"flag\" = ?, \"t\" "
-               "= ?, \"code\" = ?, \"data\" = ?, \"at\" = ?, \"ni\" = ?, \"nr\" "
-               "= ?, \"nflag\" = ?, \"nt\" = ?, \"ncode\" = ?, \"ndata\" = ?, "
-               "\"nat\" = ? WHERE \"id\" = ?");
+               "UPDATE \"item\" SET \"i\" = ?1, \"r\" = ?2, \"flag\" = ?3, \"t\" "
+               "= ?4, \"code\" = ?5, \"data\" = ?6, \"at\" = ?7, \"ni\" = ?8, \"nr\" "
+               "= ?9, \"nflag\" = ?10, \"nt\" = ?11, \"ncode\" = ?12, \"ndata\" = ?13, "
+               "\"nat\" = ?14 WHERE \"id\" = ?15");
     Item *got = NULL;
     assert_ok(f->db, item_get(f->db, it.id, &got));
     assert_item_equal(got, &upd);
@@ -269,7 +269,7 @@ static void test_delete_then_get_not_found(void **state)
     counts_reset(f);
     assert_ok(f->db, item_delete(f->db, it.id));
     assert_queries(f, 1);
-    assert_sql(f, 0, "DELETE FROM \"item\" WHERE \"id\" = ?");
+    assert_sql(f, 0, "DELETE FROM \"item\" WHERE \"id\" = ?1");
 
     Item *got = (Item *)&it; /* must be reset to NULL */
     assert_status(f->db, item_get(f->db, it.id, &got), ORMC_NOT_FOUND);
@@ -737,8 +737,8 @@ static void test_sql_keyword_names(void **state)
     assert_sql(f, 0,
                "SELECT t0.\"id\", t0.\"order\", t0.\"group\", t0.\"select\", "
                "t0.\"from\", t0.\"where\" FROM \"keyword\" AS t0 WHERE "
-               "t0.\"group\" = ? AND t0.\"select\" = ? AND t0.\"where\" IS NOT "
-               "NULL AND t0.\"order\" >= ? ORDER BY t0.\"order\" DESC, "
+               "t0.\"group\" = ?1 AND t0.\"select\" = ?2 AND t0.\"where\" IS NOT "
+               "NULL AND t0.\"order\" >= ?3 ORDER BY t0.\"order\" DESC, "
                "t0.\"group\", t0.\"id\"");
     assert_int_equal(l.count, 1);
     assert_int_equal(l.items[0].id, 3);

@@ -663,7 +663,7 @@ static int run_fetch_with(run_ctx *c)
     blog_with_author(&q);
     blog_with_editor(&q);
     blog_where_created(&q, ORMC_GE, 1000);
-    blog_order_by(&q, BLOG_FIELD_CREATED, ORMC_DESC);
+    blog_order_by(&q, BLOG_CREATED.path, ORMC_DESC);
     return fetch_render(c, &q);
 }
 

@@ -454,7 +454,7 @@ static int run_reader(const char *path, int r, const int64_t *authors,
         if (mode <= 1) { /* everything, or one writer's latest 20 */
             if (mode == 1) {
                 blog_where_author_id(&q, ORMC_EQ, authors[rnd((unsigned)nauthors)]);
-                blog_order_by(&q, BLOG_FIELD_ID, ORMC_DESC);
+                blog_order_by(&q, BLOG_ID.path, ORMC_DESC);
                 blog_limit(&q, 20);
             }
             blog_with_author(&q);
@@ -497,7 +497,7 @@ static int run_reader(const char *path, int r, const int64_t *authors,
         } else { /* comments with their blog (select_related, 1 statement) */
             CommentQuery cq;
             comment_query_init(&cq);
-            comment_order_by(&cq, COMMENT_FIELD_ID, ORMC_DESC);
+            comment_order_by(&cq, COMMENT_ID.path, ORMC_DESC);
             comment_limit(&cq, 50);
             comment_with_blog(&cq);
             CommentList cl;

@@ -6,11 +6,11 @@
 /* ---- Author ---- */
 
 static const ormc_field author_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Author, id)},
-    {.name = "name", .column = "\"name\"", .type = ORMC_T_TEXT, .flags = 0,
+    {.name = "name", .column = "name", .type = ORMC_T_TEXT, .flags = 0,
      .offset = offsetof(Author, name), .max_chars = 100},
-    {.name = "email", .column = "\"email\"", .type = ORMC_T_TEXT, .flags = 0,
+    {.name = "email", .column = "email", .type = ORMC_T_TEXT, .flags = 0,
      .offset = offsetof(Author, email)},
 };
 
@@ -27,7 +27,7 @@ static const ormc_order_term author_order[] = {{AUTHOR_FIELD_ID, 0}};
 
 const ormc_model author_model = {
     .name = "Author",
-    .table = "\"author\"",
+    .table = "author",
     .size = sizeof(Author),
     .fields = author_fields,
     .nfields = 3,
@@ -35,24 +35,28 @@ const ormc_model author_model = {
     .nreverses = 3,
     .order = author_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"author\" (\"name\", \"email\") VALUES (?, ?)",
-    .update_sql = "UPDATE \"author\" SET \"name\" = ?, \"email\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"author\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"name\", t0.\"email\" FROM \"author\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"author\" (\"name\", \"email\") VALUES (?1, ?2)",
+    .update_sql = "UPDATE \"author\" SET \"name\" = ?1, \"email\" = ?2 WHERE \"id\" = ?3",
+    .delete_sql = "DELETE FROM \"author\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"name\", t0.\"email\" FROM \"author\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const AuthorIntPath AUTHOR_ID = {{{&author_model, AUTHOR_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const AuthorTextPath AUTHOR_NAME = {{{&author_model, AUTHOR_FIELD_NAME, ORMC_T_TEXT, 0, {0}}}};
+const AuthorTextPath AUTHOR_EMAIL = {{{&author_model, AUTHOR_FIELD_EMAIL, ORMC_T_TEXT, 0, {0}}}};
 
 /* ---- Book ---- */
 
 static const ormc_field book_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Book, id)},
-    {.name = "title", .column = "\"title\"", .type = ORMC_T_TEXT, .flags = 0,
+    {.name = "title", .column = "title", .type = ORMC_T_TEXT, .flags = 0,
      .offset = offsetof(Book, title), .max_chars = 200},
-    {.name = "author_id", .column = "\"author_id\"", .type = ORMC_T_INT, .flags = ORMC_F_FK,
+    {.name = "author_id", .column = "author_id", .type = ORMC_T_INT, .flags = ORMC_F_FK,
      .offset = offsetof(Book, author_id)},
-    {.name = "price", .column = "\"price\"", .type = ORMC_T_REAL, .flags = 0,
+    {.name = "price", .column = "price", .type = ORMC_T_REAL, .flags = 0,
      .offset = offsetof(Book, price)},
-    {.name = "pages", .column = "\"pages\"", .type = ORMC_T_INT, .flags = 0,
+    {.name = "pages", .column = "pages", .type = ORMC_T_INT, .flags = 0,
      .offset = offsetof(Book, pages)},
 };
 
@@ -64,7 +68,7 @@ static const ormc_order_term book_order[] = {{BOOK_FIELD_ID, 0}};
 
 const ormc_model book_model = {
     .name = "Book",
-    .table = "\"book\"",
+    .table = "book",
     .size = sizeof(Book),
     .fields = book_fields,
     .nfields = 5,
@@ -72,26 +76,32 @@ const ormc_model book_model = {
     .nrelations = 1,
     .order = book_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"book\" (\"title\", \"author_id\", \"price\", \"pages\") VALUES (?, ?, ?, ?)",
-    .update_sql = "UPDATE \"book\" SET \"title\" = ?, \"author_id\" = ?, \"price\" = ?, \"pages\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"book\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", t0.\"price\", t0.\"pages\" FROM \"book\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"book\" (\"title\", \"author_id\", \"price\", \"pages\") VALUES (?1, ?2, ?3, ?4)",
+    .update_sql = "UPDATE \"book\" SET \"title\" = ?1, \"author_id\" = ?2, \"price\" = ?3, \"pages\" = ?4 WHERE \"id\" = ?5",
+    .delete_sql = "DELETE FROM \"book\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", t0.\"price\", t0.\"pages\" FROM \"book\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const BookIntPath BOOK_ID = {{{&book_model, BOOK_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const BookTextPath BOOK_TITLE = {{{&book_model, BOOK_FIELD_TITLE, ORMC_T_TEXT, 0, {0}}}};
+const BookIntPath BOOK_AUTHOR_ID = {{{&book_model, BOOK_FIELD_AUTHOR_ID, ORMC_T_INT, 0, {0}}}};
+const BookRealPath BOOK_PRICE = {{{&book_model, BOOK_FIELD_PRICE, ORMC_T_REAL, 0, {0}}}};
+const BookIntPath BOOK_PAGES = {{{&book_model, BOOK_FIELD_PAGES, ORMC_T_INT, 0, {0}}}};
 
 /* ---- Blog ---- */
 
 static const ormc_field blog_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Blog, id)},
-    {.name = "title", .column = "\"title\"", .type = ORMC_T_TEXT, .flags = 0,
+    {.name = "title", .column = "title", .type = ORMC_T_TEXT, .flags = 0,
      .offset = offsetof(Blog, title), .max_chars = 200},
-    {.name = "author_id", .column = "\"author_id\"", .type = ORMC_T_INT, .flags = ORMC_F_FK,
+    {.name = "author_id", .column = "author_id", .type = ORMC_T_INT, .flags = ORMC_F_FK,
      .offset = offsetof(Blog, author_id)},
-    {.name = "editor_id", .column = "\"editor_id\"", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE | ORMC_F_FK,
+    {.name = "editor_id", .column = "editor_id", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE | ORMC_F_FK,
      .offset = offsetof(Blog, editor_id), .null_offset = offsetof(Blog, editor_null)},
-    {.name = "created", .column = "\"created\"", .type = ORMC_T_DATETIME, .flags = ORMC_F_NOW,
+    {.name = "created", .column = "created", .type = ORMC_T_DATETIME, .flags = ORMC_F_NOW,
      .offset = offsetof(Blog, created)},
-    {.name = "rating", .column = "\"rating\"", .type = ORMC_T_REAL, .flags = ORMC_F_NULLABLE,
+    {.name = "rating", .column = "rating", .type = ORMC_T_REAL, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Blog, rating), .null_offset = offsetof(Blog, rating_null)},
 };
 
@@ -109,7 +119,7 @@ static const ormc_order_term blog_order[] = {{BLOG_FIELD_ID, 0}};
 
 const ormc_model blog_model = {
     .name = "Blog",
-    .table = "\"blog\"",
+    .table = "blog",
     .size = sizeof(Blog),
     .fields = blog_fields,
     .nfields = 6,
@@ -119,22 +129,29 @@ const ormc_model blog_model = {
     .nreverses = 1,
     .order = blog_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"blog\" (\"title\", \"author_id\", \"editor_id\", \"created\", \"rating\") VALUES (?, ?, ?, ?, ?)",
-    .update_sql = "UPDATE \"blog\" SET \"title\" = ?, \"author_id\" = ?, \"editor_id\" = ?, \"created\" = ?, \"rating\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"blog\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", t0.\"editor_id\", t0.\"created\", t0.\"rating\" FROM \"blog\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"blog\" (\"title\", \"author_id\", \"editor_id\", \"created\", \"rating\") VALUES (?1, ?2, ?3, ?4, ?5)",
+    .update_sql = "UPDATE \"blog\" SET \"title\" = ?1, \"author_id\" = ?2, \"editor_id\" = ?3, \"created\" = ?4, \"rating\" = ?5 WHERE \"id\" = ?6",
+    .delete_sql = "DELETE FROM \"blog\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", t0.\"editor_id\", t0.\"created\", t0.\"rating\" FROM \"blog\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const BlogIntPath BLOG_ID = {{{&blog_model, BLOG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const BlogTextPath BLOG_TITLE = {{{&blog_model, BLOG_FIELD_TITLE, ORMC_T_TEXT, 0, {0}}}};
+const BlogIntPath BLOG_AUTHOR_ID = {{{&blog_model, BLOG_FIELD_AUTHOR_ID, ORMC_T_INT, 0, {0}}}};
+const BlogIntPath BLOG_EDITOR_ID = {{{&blog_model, BLOG_FIELD_EDITOR_ID, ORMC_T_INT, 0, {0}}}};
+const BlogTimePath BLOG_CREATED = {{{&blog_model, BLOG_FIELD_CREATED, ORMC_T_DATETIME, 0, {0}}}};
+const BlogRealPath BLOG_RATING = {{{&blog_model, BLOG_FIELD_RATING, ORMC_T_REAL, 0, {0}}}};
 
 /* ---- Comment ---- */
 
 static const ormc_field comment_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Comment, id)},
-    {.name = "blog_id", .column = "\"blog_id\"", .type = ORMC_T_INT, .flags = ORMC_F_FK,
+    {.name = "blog_id", .column = "blog_id", .type = ORMC_T_INT, .flags = ORMC_F_FK,
      .offset = offsetof(Comment, blog_id)},
-    {.name = "content", .column = "\"content\"", .type = ORMC_T_TEXT, .flags = 0,
+    {.name = "content", .column = "content", .type = ORMC_T_TEXT, .flags = 0,
      .offset = offsetof(Comment, content)},
-    {.name = "score", .column = "\"score\"", .type = ORMC_T_INT, .flags = ORMC_F_DEFAULT,
+    {.name = "score", .column = "score", .type = ORMC_T_INT, .flags = ORMC_F_DEFAULT,
      .offset = offsetof(Comment, score), .def_int = 0},
 };
 
@@ -146,7 +163,7 @@ static const ormc_order_term comment_order[] = {{COMMENT_FIELD_ID, 0}};
 
 const ormc_model comment_model = {
     .name = "Comment",
-    .table = "\"comment\"",
+    .table = "comment",
     .size = sizeof(Comment),
     .fields = comment_fields,
     .nfields = 4,
@@ -154,11 +171,16 @@ const ormc_model comment_model = {
     .nrelations = 1,
     .order = comment_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"comment\" (\"blog_id\", \"content\", \"score\") VALUES (?, ?, ?)",
-    .update_sql = "UPDATE \"comment\" SET \"blog_id\" = ?, \"content\" = ?, \"score\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"comment\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"blog_id\", t0.\"content\", t0.\"score\" FROM \"comment\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"comment\" (\"blog_id\", \"content\", \"score\") VALUES (?1, ?2, ?3)",
+    .update_sql = "UPDATE \"comment\" SET \"blog_id\" = ?1, \"content\" = ?2, \"score\" = ?3 WHERE \"id\" = ?4",
+    .delete_sql = "DELETE FROM \"comment\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"blog_id\", t0.\"content\", t0.\"score\" FROM \"comment\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const CommentIntPath COMMENT_ID = {{{&comment_model, COMMENT_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const CommentIntPath COMMENT_BLOG_ID = {{{&comment_model, COMMENT_FIELD_BLOG_ID, ORMC_T_INT, 0, {0}}}};
+const CommentTextPath COMMENT_CONTENT = {{{&comment_model, COMMENT_FIELD_CONTENT, ORMC_T_TEXT, 0, {0}}}};
+const CommentIntPath COMMENT_SCORE = {{{&comment_model, COMMENT_FIELD_SCORE, ORMC_T_INT, 0, {0}}}};
 
 /* ---- schema ---- */
 
@@ -267,39 +289,292 @@ void author_query_init(AuthorQuery *q)
     ormc_query_init(&q->q, &author_model);
 }
 
+void author_query_free(AuthorQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void author_filter_int(AuthorQuery *q, AuthorIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void author_filter_int_in(AuthorQuery *q, AuthorIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void author_filter_int_range(AuthorQuery *q, AuthorIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void author_filter_real(AuthorQuery *q, AuthorRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void author_filter_real_in(AuthorQuery *q, AuthorRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void author_filter_real_range(AuthorQuery *q, AuthorRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void author_filter_bool(AuthorQuery *q, AuthorBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void author_filter_text(AuthorQuery *q, AuthorTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void author_filter_text_in(AuthorQuery *q, AuthorTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void author_filter_time(AuthorQuery *q, AuthorTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void author_filter_time_in(AuthorQuery *q, AuthorTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void author_filter_time_range(AuthorQuery *q, AuthorTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void author_filter_year(AuthorQuery *q, AuthorTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void author_filter_month(AuthorQuery *q, AuthorTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void author_filter_day(AuthorQuery *q, AuthorTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void author_filter_null(AuthorQuery *q, AuthorPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void author_and(AuthorQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void author_or(AuthorQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void author_not(AuthorQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void author_end(AuthorQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void author_where_id(AuthorQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, AUTHOR_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &AUTHOR_ID.path.p, op, v);
 }
 
 void author_where_id_in(AuthorQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, AUTHOR_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &AUTHOR_ID.path.p, ORMC_IN, v, n);
 }
 
 void author_where_name(AuthorQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, AUTHOR_FIELD_NAME, op, v);
+    ormc_where_text(&q->q, &AUTHOR_NAME.path.p, op, v);
 }
 
 void author_where_name_in(AuthorQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, AUTHOR_FIELD_NAME, v, n);
+    ormc_where_text_in(&q->q, &AUTHOR_NAME.path.p, ORMC_IN, v, n);
 }
 
 void author_where_email(AuthorQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, AUTHOR_FIELD_EMAIL, op, v);
+    ormc_where_text(&q->q, &AUTHOR_EMAIL.path.p, op, v);
 }
 
 void author_where_email_in(AuthorQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, AUTHOR_FIELD_EMAIL, v, n);
+    ormc_where_text_in(&q->q, &AUTHOR_EMAIL.path.p, ORMC_IN, v, n);
 }
 
-void author_order_by(AuthorQuery *q, int field, ormc_dir dir)
+AuthorPath author_via_books(BookPath p)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    AuthorPath r;
+    r.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 0, p.p);
+    return r;
+}
+
+AuthorIntPath author_via_books_int(BookIntPath p)
+{
+    AuthorIntPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+AuthorRealPath author_via_books_real(BookRealPath p)
+{
+    AuthorRealPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+AuthorBoolPath author_via_books_bool(BookBoolPath p)
+{
+    AuthorBoolPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+AuthorTextPath author_via_books_text(BookTextPath p)
+{
+    AuthorTextPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+AuthorTimePath author_via_books_time(BookTimePath p)
+{
+    AuthorTimePath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+AuthorBlobPath author_via_books_blob(BookBlobPath p)
+{
+    AuthorBlobPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+AuthorPath author_via_blogs(BlogPath p)
+{
+    AuthorPath r;
+    r.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 1, p.p);
+    return r;
+}
+
+AuthorIntPath author_via_blogs_int(BlogIntPath p)
+{
+    AuthorIntPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+AuthorRealPath author_via_blogs_real(BlogRealPath p)
+{
+    AuthorRealPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+AuthorBoolPath author_via_blogs_bool(BlogBoolPath p)
+{
+    AuthorBoolPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+AuthorTextPath author_via_blogs_text(BlogTextPath p)
+{
+    AuthorTextPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+AuthorTimePath author_via_blogs_time(BlogTimePath p)
+{
+    AuthorTimePath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+AuthorBlobPath author_via_blogs_blob(BlogBlobPath p)
+{
+    AuthorBlobPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+AuthorPath author_via_edited_blogs(BlogPath p)
+{
+    AuthorPath r;
+    r.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 2, p.p);
+    return r;
+}
+
+AuthorIntPath author_via_edited_blogs_int(BlogIntPath p)
+{
+    AuthorIntPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 2, p.path.p);
+    return r;
+}
+
+AuthorRealPath author_via_edited_blogs_real(BlogRealPath p)
+{
+    AuthorRealPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 2, p.path.p);
+    return r;
+}
+
+AuthorBoolPath author_via_edited_blogs_bool(BlogBoolPath p)
+{
+    AuthorBoolPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 2, p.path.p);
+    return r;
+}
+
+AuthorTextPath author_via_edited_blogs_text(BlogTextPath p)
+{
+    AuthorTextPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 2, p.path.p);
+    return r;
+}
+
+AuthorTimePath author_via_edited_blogs_time(BlogTimePath p)
+{
+    AuthorTimePath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 2, p.path.p);
+    return r;
+}
+
+AuthorBlobPath author_via_edited_blogs_blob(BlogBlobPath p)
+{
+    AuthorBlobPath r;
+    r.path.p = ormc_path_via(&author_model, ORMC_STEP_REVERSE | 2, p.path.p);
+    return r;
+}
+
+void author_order_by(AuthorQuery *q, AuthorPath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void author_limit(AuthorQuery *q, int64_t n)
@@ -350,6 +625,19 @@ int author_fetch(ormc_db *db, const AuthorQuery *q, AuthorList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int author_first(ormc_db *db, const AuthorQuery *q, Author **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &author_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int author_exists(ormc_db *db, const AuthorQuery *q, bool *out)
+{
+    return ormc_exists(db, &author_model, q ? &q->q : NULL, out);
 }
 
 int author_count(ormc_db *db, const AuthorQuery *q, int64_t *out)
@@ -412,54 +700,209 @@ void book_query_init(BookQuery *q)
     ormc_query_init(&q->q, &book_model);
 }
 
+void book_query_free(BookQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void book_filter_int(BookQuery *q, BookIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void book_filter_int_in(BookQuery *q, BookIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void book_filter_int_range(BookQuery *q, BookIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void book_filter_real(BookQuery *q, BookRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void book_filter_real_in(BookQuery *q, BookRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void book_filter_real_range(BookQuery *q, BookRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void book_filter_bool(BookQuery *q, BookBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void book_filter_text(BookQuery *q, BookTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void book_filter_text_in(BookQuery *q, BookTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void book_filter_time(BookQuery *q, BookTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void book_filter_time_in(BookQuery *q, BookTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void book_filter_time_range(BookQuery *q, BookTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void book_filter_year(BookQuery *q, BookTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void book_filter_month(BookQuery *q, BookTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void book_filter_day(BookQuery *q, BookTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void book_filter_null(BookQuery *q, BookPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void book_and(BookQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void book_or(BookQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void book_not(BookQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void book_end(BookQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void book_where_id(BookQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, BOOK_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &BOOK_ID.path.p, op, v);
 }
 
 void book_where_id_in(BookQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, BOOK_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &BOOK_ID.path.p, ORMC_IN, v, n);
 }
 
 void book_where_title(BookQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, BOOK_FIELD_TITLE, op, v);
+    ormc_where_text(&q->q, &BOOK_TITLE.path.p, op, v);
 }
 
 void book_where_title_in(BookQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, BOOK_FIELD_TITLE, v, n);
+    ormc_where_text_in(&q->q, &BOOK_TITLE.path.p, ORMC_IN, v, n);
 }
 
 void book_where_author_id(BookQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, BOOK_FIELD_AUTHOR_ID, op, v);
+    ormc_where_int(&q->q, &BOOK_AUTHOR_ID.path.p, op, v);
 }
 
 void book_where_author_id_in(BookQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, BOOK_FIELD_AUTHOR_ID, v, n);
+    ormc_where_int_in(&q->q, &BOOK_AUTHOR_ID.path.p, ORMC_IN, v, n);
 }
 
 void book_where_price(BookQuery *q, ormc_op op, double v)
 {
-    ormc_where_real(&q->q, BOOK_FIELD_PRICE, op, v);
+    ormc_where_real(&q->q, &BOOK_PRICE.path.p, op, v);
 }
 
 void book_where_pages(BookQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, BOOK_FIELD_PAGES, op, v);
+    ormc_where_int(&q->q, &BOOK_PAGES.path.p, op, v);
 }
 
 void book_where_pages_in(BookQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, BOOK_FIELD_PAGES, v, n);
+    ormc_where_int_in(&q->q, &BOOK_PAGES.path.p, ORMC_IN, v, n);
 }
 
-void book_order_by(BookQuery *q, int field, ormc_dir dir)
+BookPath book_via_author(AuthorPath p)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    BookPath r;
+    r.p = ormc_path_via(&book_model, 0, p.p);
+    return r;
+}
+
+BookIntPath book_via_author_int(AuthorIntPath p)
+{
+    BookIntPath r;
+    r.path.p = ormc_path_via(&book_model, 0, p.path.p);
+    return r;
+}
+
+BookRealPath book_via_author_real(AuthorRealPath p)
+{
+    BookRealPath r;
+    r.path.p = ormc_path_via(&book_model, 0, p.path.p);
+    return r;
+}
+
+BookBoolPath book_via_author_bool(AuthorBoolPath p)
+{
+    BookBoolPath r;
+    r.path.p = ormc_path_via(&book_model, 0, p.path.p);
+    return r;
+}
+
+BookTextPath book_via_author_text(AuthorTextPath p)
+{
+    BookTextPath r;
+    r.path.p = ormc_path_via(&book_model, 0, p.path.p);
+    return r;
+}
+
+BookTimePath book_via_author_time(AuthorTimePath p)
+{
+    BookTimePath r;
+    r.path.p = ormc_path_via(&book_model, 0, p.path.p);
+    return r;
+}
+
+BookBlobPath book_via_author_blob(AuthorBlobPath p)
+{
+    BookBlobPath r;
+    r.path.p = ormc_path_via(&book_model, 0, p.path.p);
+    return r;
+}
+
+void book_order_by(BookQuery *q, BookPath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void book_limit(BookQuery *q, int64_t n)
@@ -485,6 +928,19 @@ int book_fetch(ormc_db *db, const BookQuery *q, BookList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int book_first(ormc_db *db, const BookQuery *q, Book **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &book_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int book_exists(ormc_db *db, const BookQuery *q, bool *out)
+{
+    return ormc_exists(db, &book_model, q ? &q->q : NULL, out);
 }
 
 int book_count(ormc_db *db, const BookQuery *q, int64_t *out)
@@ -557,74 +1013,327 @@ void blog_query_init(BlogQuery *q)
     ormc_query_init(&q->q, &blog_model);
 }
 
+void blog_query_free(BlogQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void blog_filter_int(BlogQuery *q, BlogIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void blog_filter_int_in(BlogQuery *q, BlogIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void blog_filter_int_range(BlogQuery *q, BlogIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void blog_filter_real(BlogQuery *q, BlogRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void blog_filter_real_in(BlogQuery *q, BlogRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void blog_filter_real_range(BlogQuery *q, BlogRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void blog_filter_bool(BlogQuery *q, BlogBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void blog_filter_text(BlogQuery *q, BlogTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void blog_filter_text_in(BlogQuery *q, BlogTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void blog_filter_time(BlogQuery *q, BlogTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void blog_filter_time_in(BlogQuery *q, BlogTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void blog_filter_time_range(BlogQuery *q, BlogTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void blog_filter_year(BlogQuery *q, BlogTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void blog_filter_month(BlogQuery *q, BlogTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void blog_filter_day(BlogQuery *q, BlogTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void blog_filter_null(BlogQuery *q, BlogPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void blog_and(BlogQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void blog_or(BlogQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void blog_not(BlogQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void blog_end(BlogQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void blog_where_id(BlogQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, BLOG_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &BLOG_ID.path.p, op, v);
 }
 
 void blog_where_id_in(BlogQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, BLOG_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &BLOG_ID.path.p, ORMC_IN, v, n);
 }
 
 void blog_where_title(BlogQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, BLOG_FIELD_TITLE, op, v);
+    ormc_where_text(&q->q, &BLOG_TITLE.path.p, op, v);
 }
 
 void blog_where_title_in(BlogQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, BLOG_FIELD_TITLE, v, n);
+    ormc_where_text_in(&q->q, &BLOG_TITLE.path.p, ORMC_IN, v, n);
 }
 
 void blog_where_author_id(BlogQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, BLOG_FIELD_AUTHOR_ID, op, v);
+    ormc_where_int(&q->q, &BLOG_AUTHOR_ID.path.p, op, v);
 }
 
 void blog_where_author_id_in(BlogQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, BLOG_FIELD_AUTHOR_ID, v, n);
+    ormc_where_int_in(&q->q, &BLOG_AUTHOR_ID.path.p, ORMC_IN, v, n);
 }
 
 void blog_where_editor_id(BlogQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, BLOG_FIELD_EDITOR_ID, op, v);
+    ormc_where_int(&q->q, &BLOG_EDITOR_ID.path.p, op, v);
 }
 
 void blog_where_editor_id_in(BlogQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, BLOG_FIELD_EDITOR_ID, v, n);
+    ormc_where_int_in(&q->q, &BLOG_EDITOR_ID.path.p, ORMC_IN, v, n);
 }
 
 void blog_where_editor_null(BlogQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, BLOG_FIELD_EDITOR_ID, is_null);
+    ormc_where_null(&q->q, &BLOG_EDITOR_ID.path.p, is_null);
 }
 
 void blog_where_created(BlogQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, BLOG_FIELD_CREATED, op, v);
+    ormc_where_int(&q->q, &BLOG_CREATED.path.p, op, v);
 }
 
 void blog_where_created_in(BlogQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, BLOG_FIELD_CREATED, v, n);
+    ormc_where_int_in(&q->q, &BLOG_CREATED.path.p, ORMC_IN, v, n);
 }
 
 void blog_where_rating(BlogQuery *q, ormc_op op, double v)
 {
-    ormc_where_real(&q->q, BLOG_FIELD_RATING, op, v);
+    ormc_where_real(&q->q, &BLOG_RATING.path.p, op, v);
 }
 
 void blog_where_rating_null(BlogQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, BLOG_FIELD_RATING, is_null);
+    ormc_where_null(&q->q, &BLOG_RATING.path.p, is_null);
 }
 
-void blog_order_by(BlogQuery *q, int field, ormc_dir dir)
+BlogPath blog_via_author(AuthorPath p)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    BlogPath r;
+    r.p = ormc_path_via(&blog_model, 0, p.p);
+    return r;
+}
+
+BlogIntPath blog_via_author_int(AuthorIntPath p)
+{
+    BlogIntPath r;
+    r.path.p = ormc_path_via(&blog_model, 0, p.path.p);
+    return r;
+}
+
+BlogRealPath blog_via_author_real(AuthorRealPath p)
+{
+    BlogRealPath r;
+    r.path.p = ormc_path_via(&blog_model, 0, p.path.p);
+    return r;
+}
+
+BlogBoolPath blog_via_author_bool(AuthorBoolPath p)
+{
+    BlogBoolPath r;
+    r.path.p = ormc_path_via(&blog_model, 0, p.path.p);
+    return r;
+}
+
+BlogTextPath blog_via_author_text(AuthorTextPath p)
+{
+    BlogTextPath r;
+    r.path.p = ormc_path_via(&blog_model, 0, p.path.p);
+    return r;
+}
+
+BlogTimePath blog_via_author_time(AuthorTimePath p)
+{
+    BlogTimePath r;
+    r.path.p = ormc_path_via(&blog_model, 0, p.path.p);
+    return r;
+}
+
+BlogBlobPath blog_via_author_blob(AuthorBlobPath p)
+{
+    BlogBlobPath r;
+    r.path.p = ormc_path_via(&blog_model, 0, p.path.p);
+    return r;
+}
+
+BlogPath blog_via_editor(AuthorPath p)
+{
+    BlogPath r;
+    r.p = ormc_path_via(&blog_model, 1, p.p);
+    return r;
+}
+
+BlogIntPath blog_via_editor_int(AuthorIntPath p)
+{
+    BlogIntPath r;
+    r.path.p = ormc_path_via(&blog_model, 1, p.path.p);
+    return r;
+}
+
+BlogRealPath blog_via_editor_real(AuthorRealPath p)
+{
+    BlogRealPath r;
+    r.path.p = ormc_path_via(&blog_model, 1, p.path.p);
+    return r;
+}
+
+BlogBoolPath blog_via_editor_bool(AuthorBoolPath p)
+{
+    BlogBoolPath r;
+    r.path.p = ormc_path_via(&blog_model, 1, p.path.p);
+    return r;
+}
+
+BlogTextPath blog_via_editor_text(AuthorTextPath p)
+{
+    BlogTextPath r;
+    r.path.p = ormc_path_via(&blog_model, 1, p.path.p);
+    return r;
+}
+
+BlogTimePath blog_via_editor_time(AuthorTimePath p)
+{
+    BlogTimePath r;
+    r.path.p = ormc_path_via(&blog_model, 1, p.path.p);
+    return r;
+}
+
+BlogBlobPath blog_via_editor_blob(AuthorBlobPath p)
+{
+    BlogBlobPath r;
+    r.path.p = ormc_path_via(&blog_model, 1, p.path.p);
+    return r;
+}
+
+BlogPath blog_via_comments(CommentPath p)
+{
+    BlogPath r;
+    r.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 0, p.p);
+    return r;
+}
+
+BlogIntPath blog_via_comments_int(CommentIntPath p)
+{
+    BlogIntPath r;
+    r.path.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+BlogRealPath blog_via_comments_real(CommentRealPath p)
+{
+    BlogRealPath r;
+    r.path.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+BlogBoolPath blog_via_comments_bool(CommentBoolPath p)
+{
+    BlogBoolPath r;
+    r.path.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+BlogTextPath blog_via_comments_text(CommentTextPath p)
+{
+    BlogTextPath r;
+    r.path.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+BlogTimePath blog_via_comments_time(CommentTimePath p)
+{
+    BlogTimePath r;
+    r.path.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+BlogBlobPath blog_via_comments_blob(CommentBlobPath p)
+{
+    BlogBlobPath r;
+    r.path.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+void blog_order_by(BlogQuery *q, BlogPath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void blog_limit(BlogQuery *q, int64_t n)
@@ -665,6 +1374,19 @@ int blog_fetch(ormc_db *db, const BlogQuery *q, BlogList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int blog_first(ormc_db *db, const BlogQuery *q, Blog **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &blog_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int blog_exists(ormc_db *db, const BlogQuery *q, bool *out)
+{
+    return ormc_exists(db, &blog_model, q ? &q->q : NULL, out);
 }
 
 int blog_count(ormc_db *db, const BlogQuery *q, int64_t *out)
@@ -737,49 +1459,204 @@ void comment_query_init(CommentQuery *q)
     ormc_query_init(&q->q, &comment_model);
 }
 
+void comment_query_free(CommentQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void comment_filter_int(CommentQuery *q, CommentIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void comment_filter_int_in(CommentQuery *q, CommentIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void comment_filter_int_range(CommentQuery *q, CommentIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void comment_filter_real(CommentQuery *q, CommentRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void comment_filter_real_in(CommentQuery *q, CommentRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void comment_filter_real_range(CommentQuery *q, CommentRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void comment_filter_bool(CommentQuery *q, CommentBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void comment_filter_text(CommentQuery *q, CommentTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void comment_filter_text_in(CommentQuery *q, CommentTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void comment_filter_time(CommentQuery *q, CommentTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void comment_filter_time_in(CommentQuery *q, CommentTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void comment_filter_time_range(CommentQuery *q, CommentTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void comment_filter_year(CommentQuery *q, CommentTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void comment_filter_month(CommentQuery *q, CommentTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void comment_filter_day(CommentQuery *q, CommentTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void comment_filter_null(CommentQuery *q, CommentPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void comment_and(CommentQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void comment_or(CommentQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void comment_not(CommentQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void comment_end(CommentQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void comment_where_id(CommentQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, COMMENT_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &COMMENT_ID.path.p, op, v);
 }
 
 void comment_where_id_in(CommentQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, COMMENT_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &COMMENT_ID.path.p, ORMC_IN, v, n);
 }
 
 void comment_where_blog_id(CommentQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, COMMENT_FIELD_BLOG_ID, op, v);
+    ormc_where_int(&q->q, &COMMENT_BLOG_ID.path.p, op, v);
 }
 
 void comment_where_blog_id_in(CommentQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, COMMENT_FIELD_BLOG_ID, v, n);
+    ormc_where_int_in(&q->q, &COMMENT_BLOG_ID.path.p, ORMC_IN, v, n);
 }
 
 void comment_where_content(CommentQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, COMMENT_FIELD_CONTENT, op, v);
+    ormc_where_text(&q->q, &COMMENT_CONTENT.path.p, op, v);
 }
 
 void comment_where_content_in(CommentQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, COMMENT_FIELD_CONTENT, v, n);
+    ormc_where_text_in(&q->q, &COMMENT_CONTENT.path.p, ORMC_IN, v, n);
 }
 
 void comment_where_score(CommentQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, COMMENT_FIELD_SCORE, op, v);
+    ormc_where_int(&q->q, &COMMENT_SCORE.path.p, op, v);
 }
 
 void comment_where_score_in(CommentQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, COMMENT_FIELD_SCORE, v, n);
+    ormc_where_int_in(&q->q, &COMMENT_SCORE.path.p, ORMC_IN, v, n);
 }
 
-void comment_order_by(CommentQuery *q, int field, ormc_dir dir)
+CommentPath comment_via_blog(BlogPath p)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    CommentPath r;
+    r.p = ormc_path_via(&comment_model, 0, p.p);
+    return r;
+}
+
+CommentIntPath comment_via_blog_int(BlogIntPath p)
+{
+    CommentIntPath r;
+    r.path.p = ormc_path_via(&comment_model, 0, p.path.p);
+    return r;
+}
+
+CommentRealPath comment_via_blog_real(BlogRealPath p)
+{
+    CommentRealPath r;
+    r.path.p = ormc_path_via(&comment_model, 0, p.path.p);
+    return r;
+}
+
+CommentBoolPath comment_via_blog_bool(BlogBoolPath p)
+{
+    CommentBoolPath r;
+    r.path.p = ormc_path_via(&comment_model, 0, p.path.p);
+    return r;
+}
+
+CommentTextPath comment_via_blog_text(BlogTextPath p)
+{
+    CommentTextPath r;
+    r.path.p = ormc_path_via(&comment_model, 0, p.path.p);
+    return r;
+}
+
+CommentTimePath comment_via_blog_time(BlogTimePath p)
+{
+    CommentTimePath r;
+    r.path.p = ormc_path_via(&comment_model, 0, p.path.p);
+    return r;
+}
+
+CommentBlobPath comment_via_blog_blob(BlogBlobPath p)
+{
+    CommentBlobPath r;
+    r.path.p = ormc_path_via(&comment_model, 0, p.path.p);
+    return r;
+}
+
+void comment_order_by(CommentQuery *q, CommentPath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void comment_limit(CommentQuery *q, int64_t n)
@@ -805,6 +1682,19 @@ int comment_fetch(ormc_db *db, const CommentQuery *q, CommentList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int comment_first(ormc_db *db, const CommentQuery *q, Comment **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &comment_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int comment_exists(ormc_db *db, const CommentQuery *q, bool *out)
+{
+    return ormc_exists(db, &comment_model, q ? &q->q : NULL, out);
 }
 
 int comment_count(ormc_db *db, const CommentQuery *q, int64_t *out)

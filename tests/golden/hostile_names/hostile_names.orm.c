@@ -6,41 +6,41 @@
 /* ---- Select ---- */
 
 static const ormc_field select_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Select, id)},
-    {.name = "from", .column = "\"from\"", .type = ORMC_T_TEXT, .flags = 0,
+    {.name = "from", .column = "from", .type = ORMC_T_TEXT, .flags = 0,
      .offset = offsetof(Select, from), .max_chars = 10},
-    {.name = "where", .column = "\"where\"", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
+    {.name = "where", .column = "where", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Select, where), .null_offset = offsetof(Select, where_null)},
-    {.name = "group", .column = "\"group\"", .type = ORMC_T_TEXT, .flags = ORMC_F_NULLABLE,
+    {.name = "group", .column = "group", .type = ORMC_T_TEXT, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Select, group)},
-    {.name = "order", .column = "\"order\"", .type = ORMC_T_INT, .flags = ORMC_F_DEFAULT,
+    {.name = "order", .column = "order", .type = ORMC_T_INT, .flags = ORMC_F_DEFAULT,
      .offset = offsetof(Select, order), .def_int = 0},
-    {.name = "values", .column = "\"values\"", .type = ORMC_T_REAL, .flags = ORMC_F_NULLABLE,
+    {.name = "values", .column = "values", .type = ORMC_T_REAL, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Select, values), .null_offset = offsetof(Select, values_null)},
-    {.name = "count", .column = "\"count\"", .type = ORMC_T_INT, .flags = ORMC_F_DEFAULT,
+    {.name = "count", .column = "count", .type = ORMC_T_INT, .flags = ORMC_F_DEFAULT,
      .offset = offsetof(Select, count), .def_int = 0},
-    {.name = "fetch", .column = "\"fetch\"", .type = ORMC_T_INT, .flags = 0,
+    {.name = "fetch", .column = "fetch", .type = ORMC_T_INT, .flags = 0,
      .offset = offsetof(Select, fetch)},
-    {.name = "limit", .column = "\"limit\"", .type = ORMC_T_INT, .flags = 0,
+    {.name = "limit", .column = "limit", .type = ORMC_T_INT, .flags = 0,
      .offset = offsetof(Select, limit)},
-    {.name = "query", .column = "\"query\"", .type = ORMC_T_TEXT, .flags = ORMC_F_NULLABLE,
+    {.name = "query", .column = "query", .type = ORMC_T_TEXT, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Select, query)},
-    {.name = "init", .column = "\"init\"", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
+    {.name = "init", .column = "init", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Select, init), .null_offset = offsetof(Select, init_null)},
-    {.name = "free", .column = "\"free\"", .type = ORMC_T_BOOL, .flags = 0,
+    {.name = "free", .column = "free", .type = ORMC_T_BOOL, .flags = 0,
      .offset = offsetof(Select, free)},
-    {.name = "printf", .column = "\"printf\"", .type = ORMC_T_TEXT, .flags = ORMC_F_NULLABLE,
+    {.name = "printf", .column = "printf", .type = ORMC_T_TEXT, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Select, printf)},
-    {.name = "malloc", .column = "\"malloc\"", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
+    {.name = "malloc", .column = "malloc", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Select, malloc), .null_offset = offsetof(Select, malloc_null)},
-    {.name = "time", .column = "\"time\"", .type = ORMC_T_DATETIME, .flags = ORMC_F_DEFAULT,
+    {.name = "time", .column = "time", .type = ORMC_T_DATETIME, .flags = ORMC_F_DEFAULT,
      .offset = offsetof(Select, time), .def_int = 0},
-    {.name = "strlen", .column = "\"strlen\"", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
+    {.name = "strlen", .column = "strlen", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Select, strlen), .null_offset = offsetof(Select, strlen_null)},
-    {.name = "exit", .column = "\"exit\"", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
+    {.name = "exit", .column = "exit", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Select, exit), .null_offset = offsetof(Select, exit_null)},
-    {.name = "main", .column = "\"main\"", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
+    {.name = "main", .column = "main", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Select, main), .null_offset = offsetof(Select, main_null)},
 };
 
@@ -53,7 +53,7 @@ static const ormc_order_term select_order[] = {{SELECT_FIELD_ORDER, 1}, {SELECT_
 
 const ormc_model select_model = {
     .name = "Select",
-    .table = "\"select\"",
+    .table = "select",
     .size = sizeof(Select),
     .fields = select_fields,
     .nfields = 18,
@@ -61,20 +61,39 @@ const ormc_model select_model = {
     .nreverses = 1,
     .order = select_order,
     .norder = 2,
-    .insert_sql = "INSERT INTO \"select\" (\"from\", \"where\", \"group\", \"order\", \"values\", \"count\", \"fetch\", \"limit\", \"query\", \"init\", \"free\", \"printf\", \"malloc\", \"time\", \"strlen\", \"exit\", \"main\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    .update_sql = "UPDATE \"select\" SET \"from\" = ?, \"where\" = ?, \"group\" = ?, \"order\" = ?, \"values\" = ?, \"count\" = ?, \"fetch\" = ?, \"limit\" = ?, \"query\" = ?, \"init\" = ?, \"free\" = ?, \"printf\" = ?, \"malloc\" = ?, \"time\" = ?, \"strlen\" = ?, \"exit\" = ?, \"main\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"select\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"from\", t0.\"where\", t0.\"group\", t0.\"order\", t0.\"values\", t0.\"count\", t0.\"fetch\", t0.\"limit\", t0.\"query\", t0.\"init\", t0.\"free\", t0.\"printf\", t0.\"malloc\", t0.\"time\", t0.\"strlen\", t0.\"exit\", t0.\"main\" FROM \"select\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"select\" (\"from\", \"where\", \"group\", \"order\", \"values\", \"count\", \"fetch\", \"limit\", \"query\", \"init\", \"free\", \"printf\", \"malloc\", \"time\", \"strlen\", \"exit\", \"main\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    .update_sql = "UPDATE \"select\" SET \"from\" = ?1, \"where\" = ?2, \"group\" = ?3, \"order\" = ?4, \"values\" = ?5, \"count\" = ?6, \"fetch\" = ?7, \"limit\" = ?8, \"query\" = ?9, \"init\" = ?10, \"free\" = ?11, \"printf\" = ?12, \"malloc\" = ?13, \"time\" = ?14, \"strlen\" = ?15, \"exit\" = ?16, \"main\" = ?17 WHERE \"id\" = ?18",
+    .delete_sql = "DELETE FROM \"select\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"from\", t0.\"where\", t0.\"group\", t0.\"order\", t0.\"values\", t0.\"count\", t0.\"fetch\", t0.\"limit\", t0.\"query\", t0.\"init\", t0.\"free\", t0.\"printf\", t0.\"malloc\", t0.\"time\", t0.\"strlen\", t0.\"exit\", t0.\"main\" FROM \"select\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const SelectIntPath SELECT_ID = {{{&select_model, SELECT_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const SelectTextPath SELECT_FROM = {{{&select_model, SELECT_FIELD_FROM, ORMC_T_TEXT, 0, {0}}}};
+const SelectIntPath SELECT_WHERE = {{{&select_model, SELECT_FIELD_WHERE, ORMC_T_INT, 0, {0}}}};
+const SelectTextPath SELECT_GROUP = {{{&select_model, SELECT_FIELD_GROUP, ORMC_T_TEXT, 0, {0}}}};
+const SelectIntPath SELECT_ORDER = {{{&select_model, SELECT_FIELD_ORDER, ORMC_T_INT, 0, {0}}}};
+const SelectRealPath SELECT_VALUES = {{{&select_model, SELECT_FIELD_VALUES, ORMC_T_REAL, 0, {0}}}};
+const SelectIntPath SELECT_COUNT = {{{&select_model, SELECT_FIELD_COUNT, ORMC_T_INT, 0, {0}}}};
+const SelectIntPath SELECT_FETCH = {{{&select_model, SELECT_FIELD_FETCH, ORMC_T_INT, 0, {0}}}};
+const SelectIntPath SELECT_LIMIT = {{{&select_model, SELECT_FIELD_LIMIT, ORMC_T_INT, 0, {0}}}};
+const SelectTextPath SELECT_QUERY = {{{&select_model, SELECT_FIELD_QUERY, ORMC_T_TEXT, 0, {0}}}};
+const SelectIntPath SELECT_INIT = {{{&select_model, SELECT_FIELD_INIT, ORMC_T_INT, 0, {0}}}};
+const SelectBoolPath SELECT_FREE = {{{&select_model, SELECT_FIELD_FREE, ORMC_T_BOOL, 0, {0}}}};
+const SelectTextPath SELECT_PRINTF = {{{&select_model, SELECT_FIELD_PRINTF, ORMC_T_TEXT, 0, {0}}}};
+const SelectIntPath SELECT_MALLOC = {{{&select_model, SELECT_FIELD_MALLOC, ORMC_T_INT, 0, {0}}}};
+const SelectTimePath SELECT_TIME = {{{&select_model, SELECT_FIELD_TIME, ORMC_T_DATETIME, 0, {0}}}};
+const SelectIntPath SELECT_STRLEN = {{{&select_model, SELECT_FIELD_STRLEN, ORMC_T_INT, 0, {0}}}};
+const SelectIntPath SELECT_EXIT = {{{&select_model, SELECT_FIELD_EXIT, ORMC_T_INT, 0, {0}}}};
+const SelectIntPath SELECT_MAIN = {{{&select_model, SELECT_FIELD_MAIN, ORMC_T_INT, 0, {0}}}};
 
 /* ---- Join ---- */
 
 static const ormc_field join_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Join, id)},
-    {.name = "select_id", .column = "\"select_id\"", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE | ORMC_F_FK,
+    {.name = "select_id", .column = "select_id", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE | ORMC_F_FK,
      .offset = offsetof(Join, select_id), .null_offset = offsetof(Join, select_null)},
-    {.name = "primary", .column = "\"primary\"", .type = ORMC_T_TEXT, .flags = 0,
+    {.name = "primary", .column = "primary", .type = ORMC_T_TEXT, .flags = 0,
      .offset = offsetof(Join, primary)},
 };
 
@@ -91,7 +110,7 @@ static const ormc_order_term join_order[] = {{JOIN_FIELD_ID, 0}};
 
 const ormc_model join_model = {
     .name = "Join",
-    .table = "\"where\"",
+    .table = "where",
     .size = sizeof(Join),
     .fields = join_fields,
     .nfields = 3,
@@ -101,20 +120,24 @@ const ormc_model join_model = {
     .nreverses = 1,
     .order = join_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"where\" (\"select_id\", \"primary\") VALUES (?, ?)",
-    .update_sql = "UPDATE \"where\" SET \"select_id\" = ?, \"primary\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"where\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"select_id\", t0.\"primary\" FROM \"where\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"where\" (\"select_id\", \"primary\") VALUES (?1, ?2)",
+    .update_sql = "UPDATE \"where\" SET \"select_id\" = ?1, \"primary\" = ?2 WHERE \"id\" = ?3",
+    .delete_sql = "DELETE FROM \"where\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"select_id\", t0.\"primary\" FROM \"where\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const JoinIntPath JOIN_ID = {{{&join_model, JOIN_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const JoinIntPath JOIN_SELECT_ID = {{{&join_model, JOIN_FIELD_SELECT_ID, ORMC_T_INT, 0, {0}}}};
+const JoinTextPath JOIN_PRIMARY = {{{&join_model, JOIN_FIELD_PRIMARY, ORMC_T_TEXT, 0, {0}}}};
 
 /* ---- Values ---- */
 
 static const ormc_field values_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Values, id)},
-    {.name = "join_id", .column = "\"join_id\"", .type = ORMC_T_INT, .flags = ORMC_F_FK,
+    {.name = "join_id", .column = "join_id", .type = ORMC_T_INT, .flags = ORMC_F_FK,
      .offset = offsetof(Values, join_id)},
-    {.name = "distinct", .column = "\"distinct\"", .type = ORMC_T_INT, .flags = 0,
+    {.name = "distinct", .column = "distinct", .type = ORMC_T_INT, .flags = 0,
      .offset = offsetof(Values, distinct)},
 };
 
@@ -126,7 +149,7 @@ static const ormc_order_term values_order[] = {{VALUES_FIELD_ID, 0}};
 
 const ormc_model values_model = {
     .name = "Values",
-    .table = "\"values\"",
+    .table = "values",
     .size = sizeof(Values),
     .fields = values_fields,
     .nfields = 3,
@@ -134,18 +157,22 @@ const ormc_model values_model = {
     .nrelations = 1,
     .order = values_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"values\" (\"join_id\", \"distinct\") VALUES (?, ?)",
-    .update_sql = "UPDATE \"values\" SET \"join_id\" = ?, \"distinct\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"values\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"join_id\", t0.\"distinct\" FROM \"values\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"values\" (\"join_id\", \"distinct\") VALUES (?1, ?2)",
+    .update_sql = "UPDATE \"values\" SET \"join_id\" = ?1, \"distinct\" = ?2 WHERE \"id\" = ?3",
+    .delete_sql = "DELETE FROM \"values\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"join_id\", t0.\"distinct\" FROM \"values\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const ValuesIntPath VALUES_ID = {{{&values_model, VALUES_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const ValuesIntPath VALUES_JOIN_ID = {{{&values_model, VALUES_FIELD_JOIN_ID, ORMC_T_INT, 0, {0}}}};
+const ValuesIntPath VALUES_DISTINCT = {{{&values_model, VALUES_FIELD_DISTINCT, ORMC_T_INT, 0, {0}}}};
 
 /* ---- SelectWhereFrom ---- */
 
 static const ormc_field select_where_from_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(SelectWhereFrom, id)},
-    {.name = "x", .column = "\"x\"", .type = ORMC_T_INT, .flags = 0,
+    {.name = "x", .column = "x", .type = ORMC_T_INT, .flags = 0,
      .offset = offsetof(SelectWhereFrom, x)},
 };
 
@@ -153,24 +180,27 @@ static const ormc_order_term select_where_from_order[] = {{SELECT_WHERE_FROM_FIE
 
 const ormc_model select_where_from_model = {
     .name = "SelectWhereFrom",
-    .table = "\"select_where_from\"",
+    .table = "select_where_from",
     .size = sizeof(SelectWhereFrom),
     .fields = select_where_from_fields,
     .nfields = 2,
     .order = select_where_from_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"select_where_from\" (\"x\") VALUES (?)",
-    .update_sql = "UPDATE \"select_where_from\" SET \"x\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"select_where_from\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"x\" FROM \"select_where_from\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"select_where_from\" (\"x\") VALUES (?1)",
+    .update_sql = "UPDATE \"select_where_from\" SET \"x\" = ?1 WHERE \"id\" = ?2",
+    .delete_sql = "DELETE FROM \"select_where_from\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"x\" FROM \"select_where_from\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const SelectWhereFromIntPath SELECT_WHERE_FROM_ID = {{{&select_where_from_model, SELECT_WHERE_FROM_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const SelectWhereFromIntPath SELECT_WHERE_FROM_X = {{{&select_where_from_model, SELECT_WHERE_FROM_FIELD_X, ORMC_T_INT, 0, {0}}}};
 
 /* ---- SelectFetch ---- */
 
 static const ormc_field select_fetch_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(SelectFetch, id)},
-    {.name = "y", .column = "\"y\"", .type = ORMC_T_INT, .flags = 0,
+    {.name = "y", .column = "y", .type = ORMC_T_INT, .flags = 0,
      .offset = offsetof(SelectFetch, y)},
 };
 
@@ -178,17 +208,20 @@ static const ormc_order_term select_fetch_order[] = {{SELECT_FETCH_FIELD_ID, 0}}
 
 const ormc_model select_fetch_model = {
     .name = "SelectFetch",
-    .table = "\"select_fetch\"",
+    .table = "select_fetch",
     .size = sizeof(SelectFetch),
     .fields = select_fetch_fields,
     .nfields = 2,
     .order = select_fetch_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"select_fetch\" (\"y\") VALUES (?)",
-    .update_sql = "UPDATE \"select_fetch\" SET \"y\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"select_fetch\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"y\" FROM \"select_fetch\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"select_fetch\" (\"y\") VALUES (?1)",
+    .update_sql = "UPDATE \"select_fetch\" SET \"y\" = ?1 WHERE \"id\" = ?2",
+    .delete_sql = "DELETE FROM \"select_fetch\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"y\" FROM \"select_fetch\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const SelectFetchIntPath SELECT_FETCH_ID = {{{&select_fetch_model, SELECT_FETCH_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const SelectFetchIntPath SELECT_FETCH_Y = {{{&select_fetch_model, SELECT_FETCH_FIELD_Y, ORMC_T_INT, 0, {0}}}};
 
 /* ---- schema ---- */
 
@@ -308,229 +341,384 @@ void select_query_init(SelectQuery *q)
     ormc_query_init(&q->q, &select_model);
 }
 
+void select_query_free(SelectQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void select_filter_int(SelectQuery *q, SelectIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void select_filter_int_in(SelectQuery *q, SelectIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void select_filter_int_range(SelectQuery *q, SelectIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void select_filter_real(SelectQuery *q, SelectRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void select_filter_real_in(SelectQuery *q, SelectRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void select_filter_real_range(SelectQuery *q, SelectRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void select_filter_bool(SelectQuery *q, SelectBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void select_filter_text(SelectQuery *q, SelectTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void select_filter_text_in(SelectQuery *q, SelectTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void select_filter_time(SelectQuery *q, SelectTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void select_filter_time_in(SelectQuery *q, SelectTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void select_filter_time_range(SelectQuery *q, SelectTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void select_filter_year(SelectQuery *q, SelectTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void select_filter_month(SelectQuery *q, SelectTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void select_filter_day(SelectQuery *q, SelectTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void select_filter_null(SelectQuery *q, SelectPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void select_and(SelectQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void select_or(SelectQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void select_not(SelectQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void select_end(SelectQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void select_where_id(SelectQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &SELECT_ID.path.p, op, v);
 }
 
 void select_where_id_in(SelectQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &SELECT_ID.path.p, ORMC_IN, v, n);
 }
 
 void select_where_from(SelectQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, SELECT_FIELD_FROM, op, v);
+    ormc_where_text(&q->q, &SELECT_FROM.path.p, op, v);
 }
 
 void select_where_from_in(SelectQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, SELECT_FIELD_FROM, v, n);
+    ormc_where_text_in(&q->q, &SELECT_FROM.path.p, ORMC_IN, v, n);
 }
 
 void select_where_where(SelectQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FIELD_WHERE, op, v);
+    ormc_where_int(&q->q, &SELECT_WHERE.path.p, op, v);
 }
 
 void select_where_where_in(SelectQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FIELD_WHERE, v, n);
+    ormc_where_int_in(&q->q, &SELECT_WHERE.path.p, ORMC_IN, v, n);
 }
 
 void select_where_where_null(SelectQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, SELECT_FIELD_WHERE, is_null);
+    ormc_where_null(&q->q, &SELECT_WHERE.path.p, is_null);
 }
 
 void select_where_group(SelectQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, SELECT_FIELD_GROUP, op, v);
+    ormc_where_text(&q->q, &SELECT_GROUP.path.p, op, v);
 }
 
 void select_where_group_in(SelectQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, SELECT_FIELD_GROUP, v, n);
+    ormc_where_text_in(&q->q, &SELECT_GROUP.path.p, ORMC_IN, v, n);
 }
 
 void select_where_group_null(SelectQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, SELECT_FIELD_GROUP, is_null);
+    ormc_where_null(&q->q, &SELECT_GROUP.path.p, is_null);
 }
 
 void select_where_order(SelectQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FIELD_ORDER, op, v);
+    ormc_where_int(&q->q, &SELECT_ORDER.path.p, op, v);
 }
 
 void select_where_order_in(SelectQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FIELD_ORDER, v, n);
+    ormc_where_int_in(&q->q, &SELECT_ORDER.path.p, ORMC_IN, v, n);
 }
 
 void select_where_values(SelectQuery *q, ormc_op op, double v)
 {
-    ormc_where_real(&q->q, SELECT_FIELD_VALUES, op, v);
+    ormc_where_real(&q->q, &SELECT_VALUES.path.p, op, v);
 }
 
 void select_where_values_null(SelectQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, SELECT_FIELD_VALUES, is_null);
+    ormc_where_null(&q->q, &SELECT_VALUES.path.p, is_null);
 }
 
 void select_where_count(SelectQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FIELD_COUNT, op, v);
+    ormc_where_int(&q->q, &SELECT_COUNT.path.p, op, v);
 }
 
 void select_where_count_in(SelectQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FIELD_COUNT, v, n);
+    ormc_where_int_in(&q->q, &SELECT_COUNT.path.p, ORMC_IN, v, n);
 }
 
 void select_where_fetch(SelectQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FIELD_FETCH, op, v);
+    ormc_where_int(&q->q, &SELECT_FETCH.path.p, op, v);
 }
 
 void select_where_fetch_in(SelectQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FIELD_FETCH, v, n);
+    ormc_where_int_in(&q->q, &SELECT_FETCH.path.p, ORMC_IN, v, n);
 }
 
 void select_where_limit(SelectQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FIELD_LIMIT, op, v);
+    ormc_where_int(&q->q, &SELECT_LIMIT.path.p, op, v);
 }
 
 void select_where_limit_in(SelectQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FIELD_LIMIT, v, n);
+    ormc_where_int_in(&q->q, &SELECT_LIMIT.path.p, ORMC_IN, v, n);
 }
 
 void select_where_query(SelectQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, SELECT_FIELD_QUERY, op, v);
+    ormc_where_text(&q->q, &SELECT_QUERY.path.p, op, v);
 }
 
 void select_where_query_in(SelectQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, SELECT_FIELD_QUERY, v, n);
+    ormc_where_text_in(&q->q, &SELECT_QUERY.path.p, ORMC_IN, v, n);
 }
 
 void select_where_query_null(SelectQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, SELECT_FIELD_QUERY, is_null);
+    ormc_where_null(&q->q, &SELECT_QUERY.path.p, is_null);
 }
 
 void select_where_init(SelectQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FIELD_INIT, op, v);
+    ormc_where_int(&q->q, &SELECT_INIT.path.p, op, v);
 }
 
 void select_where_init_in(SelectQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FIELD_INIT, v, n);
+    ormc_where_int_in(&q->q, &SELECT_INIT.path.p, ORMC_IN, v, n);
 }
 
 void select_where_init_null(SelectQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, SELECT_FIELD_INIT, is_null);
+    ormc_where_null(&q->q, &SELECT_INIT.path.p, is_null);
 }
 
 void select_where_free(SelectQuery *q, ormc_op op, bool v)
 {
-    ormc_where_int(&q->q, SELECT_FIELD_FREE, op, v);
+    ormc_where_bool(&q->q, &SELECT_FREE.path.p, op, v);
 }
 
 void select_where_printf(SelectQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, SELECT_FIELD_PRINTF, op, v);
+    ormc_where_text(&q->q, &SELECT_PRINTF.path.p, op, v);
 }
 
 void select_where_printf_in(SelectQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, SELECT_FIELD_PRINTF, v, n);
+    ormc_where_text_in(&q->q, &SELECT_PRINTF.path.p, ORMC_IN, v, n);
 }
 
 void select_where_printf_null(SelectQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, SELECT_FIELD_PRINTF, is_null);
+    ormc_where_null(&q->q, &SELECT_PRINTF.path.p, is_null);
 }
 
 void select_where_malloc(SelectQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FIELD_MALLOC, op, v);
+    ormc_where_int(&q->q, &SELECT_MALLOC.path.p, op, v);
 }
 
 void select_where_malloc_in(SelectQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FIELD_MALLOC, v, n);
+    ormc_where_int_in(&q->q, &SELECT_MALLOC.path.p, ORMC_IN, v, n);
 }
 
 void select_where_malloc_null(SelectQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, SELECT_FIELD_MALLOC, is_null);
+    ormc_where_null(&q->q, &SELECT_MALLOC.path.p, is_null);
 }
 
 void select_where_time(SelectQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FIELD_TIME, op, v);
+    ormc_where_int(&q->q, &SELECT_TIME.path.p, op, v);
 }
 
 void select_where_time_in(SelectQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FIELD_TIME, v, n);
+    ormc_where_int_in(&q->q, &SELECT_TIME.path.p, ORMC_IN, v, n);
 }
 
 void select_where_strlen(SelectQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FIELD_STRLEN, op, v);
+    ormc_where_int(&q->q, &SELECT_STRLEN.path.p, op, v);
 }
 
 void select_where_strlen_in(SelectQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FIELD_STRLEN, v, n);
+    ormc_where_int_in(&q->q, &SELECT_STRLEN.path.p, ORMC_IN, v, n);
 }
 
 void select_where_strlen_null(SelectQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, SELECT_FIELD_STRLEN, is_null);
+    ormc_where_null(&q->q, &SELECT_STRLEN.path.p, is_null);
 }
 
 void select_where_exit(SelectQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FIELD_EXIT, op, v);
+    ormc_where_int(&q->q, &SELECT_EXIT.path.p, op, v);
 }
 
 void select_where_exit_in(SelectQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FIELD_EXIT, v, n);
+    ormc_where_int_in(&q->q, &SELECT_EXIT.path.p, ORMC_IN, v, n);
 }
 
 void select_where_exit_null(SelectQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, SELECT_FIELD_EXIT, is_null);
+    ormc_where_null(&q->q, &SELECT_EXIT.path.p, is_null);
 }
 
 void select_where_main(SelectQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FIELD_MAIN, op, v);
+    ormc_where_int(&q->q, &SELECT_MAIN.path.p, op, v);
 }
 
 void select_where_main_in(SelectQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FIELD_MAIN, v, n);
+    ormc_where_int_in(&q->q, &SELECT_MAIN.path.p, ORMC_IN, v, n);
 }
 
 void select_where_main_null(SelectQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, SELECT_FIELD_MAIN, is_null);
+    ormc_where_null(&q->q, &SELECT_MAIN.path.p, is_null);
 }
 
-void select_order_by(SelectQuery *q, int field, ormc_dir dir)
+SelectPath select_via_joins(JoinPath p)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    SelectPath r;
+    r.p = ormc_path_via(&select_model, ORMC_STEP_REVERSE | 0, p.p);
+    return r;
+}
+
+SelectIntPath select_via_joins_int(JoinIntPath p)
+{
+    SelectIntPath r;
+    r.path.p = ormc_path_via(&select_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+SelectRealPath select_via_joins_real(JoinRealPath p)
+{
+    SelectRealPath r;
+    r.path.p = ormc_path_via(&select_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+SelectBoolPath select_via_joins_bool(JoinBoolPath p)
+{
+    SelectBoolPath r;
+    r.path.p = ormc_path_via(&select_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+SelectTextPath select_via_joins_text(JoinTextPath p)
+{
+    SelectTextPath r;
+    r.path.p = ormc_path_via(&select_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+SelectTimePath select_via_joins_time(JoinTimePath p)
+{
+    SelectTimePath r;
+    r.path.p = ormc_path_via(&select_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+SelectBlobPath select_via_joins_blob(JoinBlobPath p)
+{
+    SelectBlobPath r;
+    r.path.p = ormc_path_via(&select_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+void select_order_by(SelectQuery *q, SelectPath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void select_limit(SelectQuery *q, int64_t n)
@@ -561,6 +749,19 @@ int select_fetch(ormc_db *db, const SelectQuery *q, SelectList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int select_first(ormc_db *db, const SelectQuery *q, Select **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &select_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int select_exists(ormc_db *db, const SelectQuery *q, bool *out)
+{
+    return ormc_exists(db, &select_model, q ? &q->q : NULL, out);
 }
 
 int select_count(ormc_db *db, const SelectQuery *q, int64_t *out)
@@ -683,44 +884,248 @@ void join_query_init(JoinQuery *q)
     ormc_query_init(&q->q, &join_model);
 }
 
+void join_query_free(JoinQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void join_filter_int(JoinQuery *q, JoinIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void join_filter_int_in(JoinQuery *q, JoinIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void join_filter_int_range(JoinQuery *q, JoinIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void join_filter_real(JoinQuery *q, JoinRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void join_filter_real_in(JoinQuery *q, JoinRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void join_filter_real_range(JoinQuery *q, JoinRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void join_filter_bool(JoinQuery *q, JoinBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void join_filter_text(JoinQuery *q, JoinTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void join_filter_text_in(JoinQuery *q, JoinTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void join_filter_time(JoinQuery *q, JoinTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void join_filter_time_in(JoinQuery *q, JoinTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void join_filter_time_range(JoinQuery *q, JoinTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void join_filter_year(JoinQuery *q, JoinTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void join_filter_month(JoinQuery *q, JoinTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void join_filter_day(JoinQuery *q, JoinTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void join_filter_null(JoinQuery *q, JoinPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void join_and(JoinQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void join_or(JoinQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void join_not(JoinQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void join_end(JoinQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void join_where_id(JoinQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, JOIN_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &JOIN_ID.path.p, op, v);
 }
 
 void join_where_id_in(JoinQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, JOIN_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &JOIN_ID.path.p, ORMC_IN, v, n);
 }
 
 void join_where_select_id(JoinQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, JOIN_FIELD_SELECT_ID, op, v);
+    ormc_where_int(&q->q, &JOIN_SELECT_ID.path.p, op, v);
 }
 
 void join_where_select_id_in(JoinQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, JOIN_FIELD_SELECT_ID, v, n);
+    ormc_where_int_in(&q->q, &JOIN_SELECT_ID.path.p, ORMC_IN, v, n);
 }
 
 void join_where_select_null(JoinQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, JOIN_FIELD_SELECT_ID, is_null);
+    ormc_where_null(&q->q, &JOIN_SELECT_ID.path.p, is_null);
 }
 
 void join_where_primary(JoinQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, JOIN_FIELD_PRIMARY, op, v);
+    ormc_where_text(&q->q, &JOIN_PRIMARY.path.p, op, v);
 }
 
 void join_where_primary_in(JoinQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, JOIN_FIELD_PRIMARY, v, n);
+    ormc_where_text_in(&q->q, &JOIN_PRIMARY.path.p, ORMC_IN, v, n);
 }
 
-void join_order_by(JoinQuery *q, int field, ormc_dir dir)
+JoinPath join_via_select(SelectPath p)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    JoinPath r;
+    r.p = ormc_path_via(&join_model, 0, p.p);
+    return r;
+}
+
+JoinIntPath join_via_select_int(SelectIntPath p)
+{
+    JoinIntPath r;
+    r.path.p = ormc_path_via(&join_model, 0, p.path.p);
+    return r;
+}
+
+JoinRealPath join_via_select_real(SelectRealPath p)
+{
+    JoinRealPath r;
+    r.path.p = ormc_path_via(&join_model, 0, p.path.p);
+    return r;
+}
+
+JoinBoolPath join_via_select_bool(SelectBoolPath p)
+{
+    JoinBoolPath r;
+    r.path.p = ormc_path_via(&join_model, 0, p.path.p);
+    return r;
+}
+
+JoinTextPath join_via_select_text(SelectTextPath p)
+{
+    JoinTextPath r;
+    r.path.p = ormc_path_via(&join_model, 0, p.path.p);
+    return r;
+}
+
+JoinTimePath join_via_select_time(SelectTimePath p)
+{
+    JoinTimePath r;
+    r.path.p = ormc_path_via(&join_model, 0, p.path.p);
+    return r;
+}
+
+JoinBlobPath join_via_select_blob(SelectBlobPath p)
+{
+    JoinBlobPath r;
+    r.path.p = ormc_path_via(&join_model, 0, p.path.p);
+    return r;
+}
+
+JoinPath join_via_count(ValuesPath p)
+{
+    JoinPath r;
+    r.p = ormc_path_via(&join_model, ORMC_STEP_REVERSE | 0, p.p);
+    return r;
+}
+
+JoinIntPath join_via_count_int(ValuesIntPath p)
+{
+    JoinIntPath r;
+    r.path.p = ormc_path_via(&join_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+JoinRealPath join_via_count_real(ValuesRealPath p)
+{
+    JoinRealPath r;
+    r.path.p = ormc_path_via(&join_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+JoinBoolPath join_via_count_bool(ValuesBoolPath p)
+{
+    JoinBoolPath r;
+    r.path.p = ormc_path_via(&join_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+JoinTextPath join_via_count_text(ValuesTextPath p)
+{
+    JoinTextPath r;
+    r.path.p = ormc_path_via(&join_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+JoinTimePath join_via_count_time(ValuesTimePath p)
+{
+    JoinTimePath r;
+    r.path.p = ormc_path_via(&join_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+JoinBlobPath join_via_count_blob(ValuesBlobPath p)
+{
+    JoinBlobPath r;
+    r.path.p = ormc_path_via(&join_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+void join_order_by(JoinQuery *q, JoinPath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void join_limit(JoinQuery *q, int64_t n)
@@ -756,6 +1161,19 @@ int join_fetch(ormc_db *db, const JoinQuery *q, JoinList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int join_first(ormc_db *db, const JoinQuery *q, Join **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &join_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int join_exists(ormc_db *db, const JoinQuery *q, bool *out)
+{
+    return ormc_exists(db, &join_model, q ? &q->q : NULL, out);
 }
 
 int join_count(ormc_db *db, const JoinQuery *q, int64_t *out)
@@ -818,39 +1236,194 @@ void values_query_init(ValuesQuery *q)
     ormc_query_init(&q->q, &values_model);
 }
 
+void values_query_free(ValuesQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void values_filter_int(ValuesQuery *q, ValuesIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void values_filter_int_in(ValuesQuery *q, ValuesIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void values_filter_int_range(ValuesQuery *q, ValuesIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void values_filter_real(ValuesQuery *q, ValuesRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void values_filter_real_in(ValuesQuery *q, ValuesRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void values_filter_real_range(ValuesQuery *q, ValuesRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void values_filter_bool(ValuesQuery *q, ValuesBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void values_filter_text(ValuesQuery *q, ValuesTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void values_filter_text_in(ValuesQuery *q, ValuesTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void values_filter_time(ValuesQuery *q, ValuesTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void values_filter_time_in(ValuesQuery *q, ValuesTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void values_filter_time_range(ValuesQuery *q, ValuesTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void values_filter_year(ValuesQuery *q, ValuesTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void values_filter_month(ValuesQuery *q, ValuesTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void values_filter_day(ValuesQuery *q, ValuesTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void values_filter_null(ValuesQuery *q, ValuesPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void values_and(ValuesQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void values_or(ValuesQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void values_not(ValuesQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void values_end(ValuesQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void values_where_id(ValuesQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, VALUES_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &VALUES_ID.path.p, op, v);
 }
 
 void values_where_id_in(ValuesQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, VALUES_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &VALUES_ID.path.p, ORMC_IN, v, n);
 }
 
 void values_where_join_id(ValuesQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, VALUES_FIELD_JOIN_ID, op, v);
+    ormc_where_int(&q->q, &VALUES_JOIN_ID.path.p, op, v);
 }
 
 void values_where_join_id_in(ValuesQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, VALUES_FIELD_JOIN_ID, v, n);
+    ormc_where_int_in(&q->q, &VALUES_JOIN_ID.path.p, ORMC_IN, v, n);
 }
 
 void values_where_distinct(ValuesQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, VALUES_FIELD_DISTINCT, op, v);
+    ormc_where_int(&q->q, &VALUES_DISTINCT.path.p, op, v);
 }
 
 void values_where_distinct_in(ValuesQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, VALUES_FIELD_DISTINCT, v, n);
+    ormc_where_int_in(&q->q, &VALUES_DISTINCT.path.p, ORMC_IN, v, n);
 }
 
-void values_order_by(ValuesQuery *q, int field, ormc_dir dir)
+ValuesPath values_via_join(JoinPath p)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    ValuesPath r;
+    r.p = ormc_path_via(&values_model, 0, p.p);
+    return r;
+}
+
+ValuesIntPath values_via_join_int(JoinIntPath p)
+{
+    ValuesIntPath r;
+    r.path.p = ormc_path_via(&values_model, 0, p.path.p);
+    return r;
+}
+
+ValuesRealPath values_via_join_real(JoinRealPath p)
+{
+    ValuesRealPath r;
+    r.path.p = ormc_path_via(&values_model, 0, p.path.p);
+    return r;
+}
+
+ValuesBoolPath values_via_join_bool(JoinBoolPath p)
+{
+    ValuesBoolPath r;
+    r.path.p = ormc_path_via(&values_model, 0, p.path.p);
+    return r;
+}
+
+ValuesTextPath values_via_join_text(JoinTextPath p)
+{
+    ValuesTextPath r;
+    r.path.p = ormc_path_via(&values_model, 0, p.path.p);
+    return r;
+}
+
+ValuesTimePath values_via_join_time(JoinTimePath p)
+{
+    ValuesTimePath r;
+    r.path.p = ormc_path_via(&values_model, 0, p.path.p);
+    return r;
+}
+
+ValuesBlobPath values_via_join_blob(JoinBlobPath p)
+{
+    ValuesBlobPath r;
+    r.path.p = ormc_path_via(&values_model, 0, p.path.p);
+    return r;
+}
+
+void values_order_by(ValuesQuery *q, ValuesPath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void values_limit(ValuesQuery *q, int64_t n)
@@ -876,6 +1449,19 @@ int values_fetch(ormc_db *db, const ValuesQuery *q, ValuesList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int values_first(ormc_db *db, const ValuesQuery *q, Values **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &values_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int values_exists(ormc_db *db, const ValuesQuery *q, bool *out)
+{
+    return ormc_exists(db, &values_model, q ? &q->q : NULL, out);
 }
 
 int values_count(ormc_db *db, const ValuesQuery *q, int64_t *out)
@@ -943,29 +1529,135 @@ void select_where_from_query_init(SelectWhereFromQuery *q)
     ormc_query_init(&q->q, &select_where_from_model);
 }
 
+void select_where_from_query_free(SelectWhereFromQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void select_where_from_filter_int(SelectWhereFromQuery *q, SelectWhereFromIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void select_where_from_filter_int_in(SelectWhereFromQuery *q, SelectWhereFromIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void select_where_from_filter_int_range(SelectWhereFromQuery *q, SelectWhereFromIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void select_where_from_filter_real(SelectWhereFromQuery *q, SelectWhereFromRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void select_where_from_filter_real_in(SelectWhereFromQuery *q, SelectWhereFromRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void select_where_from_filter_real_range(SelectWhereFromQuery *q, SelectWhereFromRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void select_where_from_filter_bool(SelectWhereFromQuery *q, SelectWhereFromBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void select_where_from_filter_text(SelectWhereFromQuery *q, SelectWhereFromTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void select_where_from_filter_text_in(SelectWhereFromQuery *q, SelectWhereFromTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void select_where_from_filter_time(SelectWhereFromQuery *q, SelectWhereFromTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void select_where_from_filter_time_in(SelectWhereFromQuery *q, SelectWhereFromTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void select_where_from_filter_time_range(SelectWhereFromQuery *q, SelectWhereFromTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void select_where_from_filter_year(SelectWhereFromQuery *q, SelectWhereFromTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void select_where_from_filter_month(SelectWhereFromQuery *q, SelectWhereFromTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void select_where_from_filter_day(SelectWhereFromQuery *q, SelectWhereFromTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void select_where_from_filter_null(SelectWhereFromQuery *q, SelectWhereFromPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void select_where_from_and(SelectWhereFromQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void select_where_from_or(SelectWhereFromQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void select_where_from_not(SelectWhereFromQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void select_where_from_end(SelectWhereFromQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void select_where_from_where_id(SelectWhereFromQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_WHERE_FROM_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &SELECT_WHERE_FROM_ID.path.p, op, v);
 }
 
 void select_where_from_where_id_in(SelectWhereFromQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_WHERE_FROM_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &SELECT_WHERE_FROM_ID.path.p, ORMC_IN, v, n);
 }
 
 void select_where_from_where_x(SelectWhereFromQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_WHERE_FROM_FIELD_X, op, v);
+    ormc_where_int(&q->q, &SELECT_WHERE_FROM_X.path.p, op, v);
 }
 
 void select_where_from_where_x_in(SelectWhereFromQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_WHERE_FROM_FIELD_X, v, n);
+    ormc_where_int_in(&q->q, &SELECT_WHERE_FROM_X.path.p, ORMC_IN, v, n);
 }
 
-void select_where_from_order_by(SelectWhereFromQuery *q, int field, ormc_dir dir)
+void select_where_from_order_by(SelectWhereFromQuery *q, SelectWhereFromPath f, ormc_dir dir)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void select_where_from_limit(SelectWhereFromQuery *q, int64_t n)
@@ -986,6 +1678,19 @@ int select_where_from_fetch(ormc_db *db, const SelectWhereFromQuery *q, SelectWh
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int select_where_from_first(ormc_db *db, const SelectWhereFromQuery *q, SelectWhereFrom **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &select_where_from_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int select_where_from_exists(ormc_db *db, const SelectWhereFromQuery *q, bool *out)
+{
+    return ormc_exists(db, &select_where_from_model, q ? &q->q : NULL, out);
 }
 
 int select_where_from_count(ormc_db *db, const SelectWhereFromQuery *q, int64_t *out)
@@ -1053,29 +1758,135 @@ void select_fetch_query_init(SelectFetchQuery *q)
     ormc_query_init(&q->q, &select_fetch_model);
 }
 
+void select_fetch_query_free(SelectFetchQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void select_fetch_filter_int(SelectFetchQuery *q, SelectFetchIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void select_fetch_filter_int_in(SelectFetchQuery *q, SelectFetchIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void select_fetch_filter_int_range(SelectFetchQuery *q, SelectFetchIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void select_fetch_filter_real(SelectFetchQuery *q, SelectFetchRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void select_fetch_filter_real_in(SelectFetchQuery *q, SelectFetchRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void select_fetch_filter_real_range(SelectFetchQuery *q, SelectFetchRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void select_fetch_filter_bool(SelectFetchQuery *q, SelectFetchBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void select_fetch_filter_text(SelectFetchQuery *q, SelectFetchTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void select_fetch_filter_text_in(SelectFetchQuery *q, SelectFetchTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void select_fetch_filter_time(SelectFetchQuery *q, SelectFetchTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void select_fetch_filter_time_in(SelectFetchQuery *q, SelectFetchTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void select_fetch_filter_time_range(SelectFetchQuery *q, SelectFetchTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void select_fetch_filter_year(SelectFetchQuery *q, SelectFetchTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void select_fetch_filter_month(SelectFetchQuery *q, SelectFetchTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void select_fetch_filter_day(SelectFetchQuery *q, SelectFetchTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void select_fetch_filter_null(SelectFetchQuery *q, SelectFetchPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void select_fetch_and(SelectFetchQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void select_fetch_or(SelectFetchQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void select_fetch_not(SelectFetchQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void select_fetch_end(SelectFetchQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void select_fetch_where_id(SelectFetchQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FETCH_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &SELECT_FETCH_ID.path.p, op, v);
 }
 
 void select_fetch_where_id_in(SelectFetchQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FETCH_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &SELECT_FETCH_ID.path.p, ORMC_IN, v, n);
 }
 
 void select_fetch_where_y(SelectFetchQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, SELECT_FETCH_FIELD_Y, op, v);
+    ormc_where_int(&q->q, &SELECT_FETCH_Y.path.p, op, v);
 }
 
 void select_fetch_where_y_in(SelectFetchQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, SELECT_FETCH_FIELD_Y, v, n);
+    ormc_where_int_in(&q->q, &SELECT_FETCH_Y.path.p, ORMC_IN, v, n);
 }
 
-void select_fetch_order_by(SelectFetchQuery *q, int field, ormc_dir dir)
+void select_fetch_order_by(SelectFetchQuery *q, SelectFetchPath f, ormc_dir dir)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void select_fetch_limit(SelectFetchQuery *q, int64_t n)
@@ -1096,6 +1907,19 @@ int select_fetch_fetch(ormc_db *db, const SelectFetchQuery *q, SelectFetchList *
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int select_fetch_first(ormc_db *db, const SelectFetchQuery *q, SelectFetch **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &select_fetch_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int select_fetch_exists(ormc_db *db, const SelectFetchQuery *q, bool *out)
+{
+    return ormc_exists(db, &select_fetch_model, q ? &q->q : NULL, out);
 }
 
 int select_fetch_count(ormc_db *db, const SelectFetchQuery *q, int64_t *out)

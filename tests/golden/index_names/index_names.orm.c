@@ -6,13 +6,13 @@
 /* ---- Blog ---- */
 
 static const ormc_field blog_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Blog, id)},
-    {.name = "title", .column = "\"title\"", .type = ORMC_T_TEXT, .flags = 0,
+    {.name = "title", .column = "title", .type = ORMC_T_TEXT, .flags = 0,
      .offset = offsetof(Blog, title)},
-    {.name = "note", .column = "\"note\"", .type = ORMC_T_TEXT, .flags = ORMC_F_DEFAULT,
+    {.name = "note", .column = "note", .type = ORMC_T_TEXT, .flags = ORMC_F_DEFAULT,
      .offset = offsetof(Blog, note), .def_text = "a\015b"},
-    {.name = "tiny", .column = "\"tiny\"", .type = ORMC_T_REAL, .flags = ORMC_F_DEFAULT,
+    {.name = "tiny", .column = "tiny", .type = ORMC_T_REAL, .flags = ORMC_F_DEFAULT,
      .offset = offsetof(Blog, tiny), .def_real = 9.99999999999997e-311},
 };
 
@@ -20,24 +20,29 @@ static const ormc_order_term blog_order[] = {{BLOG_FIELD_ID, 0}};
 
 const ormc_model blog_model = {
     .name = "Blog",
-    .table = "\"blog\"",
+    .table = "blog",
     .size = sizeof(Blog),
     .fields = blog_fields,
     .nfields = 4,
     .order = blog_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"blog\" (\"title\", \"note\", \"tiny\") VALUES (?, ?, ?)",
-    .update_sql = "UPDATE \"blog\" SET \"title\" = ?, \"note\" = ?, \"tiny\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"blog\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"title\", t0.\"note\", t0.\"tiny\" FROM \"blog\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"blog\" (\"title\", \"note\", \"tiny\") VALUES (?1, ?2, ?3)",
+    .update_sql = "UPDATE \"blog\" SET \"title\" = ?1, \"note\" = ?2, \"tiny\" = ?3 WHERE \"id\" = ?4",
+    .delete_sql = "DELETE FROM \"blog\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"title\", t0.\"note\", t0.\"tiny\" FROM \"blog\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const BlogIntPath BLOG_ID = {{{&blog_model, BLOG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const BlogTextPath BLOG_TITLE = {{{&blog_model, BLOG_FIELD_TITLE, ORMC_T_TEXT, 0, {0}}}};
+const BlogTextPath BLOG_NOTE = {{{&blog_model, BLOG_FIELD_NOTE, ORMC_T_TEXT, 0, {0}}}};
+const BlogRealPath BLOG_TINY = {{{&blog_model, BLOG_FIELD_TINY, ORMC_T_REAL, 0, {0}}}};
 
 /* ---- BlogTitleIdx ---- */
 
 static const ormc_field blog_title_idx_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(BlogTitleIdx, id)},
-    {.name = "x", .column = "\"x\"", .type = ORMC_T_INT, .flags = 0,
+    {.name = "x", .column = "x", .type = ORMC_T_INT, .flags = 0,
      .offset = offsetof(BlogTitleIdx, x)},
 };
 
@@ -45,24 +50,27 @@ static const ormc_order_term blog_title_idx_order[] = {{BLOG_TITLE_IDX_FIELD_ID,
 
 const ormc_model blog_title_idx_model = {
     .name = "BlogTitleIdx",
-    .table = "\"blog_title_idx\"",
+    .table = "blog_title_idx",
     .size = sizeof(BlogTitleIdx),
     .fields = blog_title_idx_fields,
     .nfields = 2,
     .order = blog_title_idx_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"blog_title_idx\" (\"x\") VALUES (?)",
-    .update_sql = "UPDATE \"blog_title_idx\" SET \"x\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"blog_title_idx\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"x\" FROM \"blog_title_idx\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"blog_title_idx\" (\"x\") VALUES (?1)",
+    .update_sql = "UPDATE \"blog_title_idx\" SET \"x\" = ?1 WHERE \"id\" = ?2",
+    .delete_sql = "DELETE FROM \"blog_title_idx\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"x\" FROM \"blog_title_idx\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const BlogTitleIdxIntPath BLOG_TITLE_IDX_ID = {{{&blog_title_idx_model, BLOG_TITLE_IDX_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const BlogTitleIdxIntPath BLOG_TITLE_IDX_X = {{{&blog_title_idx_model, BLOG_TITLE_IDX_FIELD_X, ORMC_T_INT, 0, {0}}}};
 
 /* ---- Upper ---- */
 
 static const ormc_field upper_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Upper, id)},
-    {.name = "c", .column = "\"c\"", .type = ORMC_T_INT, .flags = 0,
+    {.name = "c", .column = "c", .type = ORMC_T_INT, .flags = 0,
      .offset = offsetof(Upper, c)},
 };
 
@@ -70,24 +78,27 @@ static const ormc_order_term upper_order[] = {{UPPER_FIELD_ID, 0}};
 
 const ormc_model upper_model = {
     .name = "Upper",
-    .table = "\"T_x\"",
+    .table = "T_x",
     .size = sizeof(Upper),
     .fields = upper_fields,
     .nfields = 2,
     .order = upper_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"T_x\" (\"c\") VALUES (?)",
-    .update_sql = "UPDATE \"T_x\" SET \"c\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"T_x\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"c\" FROM \"T_x\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"T_x\" (\"c\") VALUES (?1)",
+    .update_sql = "UPDATE \"T_x\" SET \"c\" = ?1 WHERE \"id\" = ?2",
+    .delete_sql = "DELETE FROM \"T_x\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"c\" FROM \"T_x\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const UpperIntPath UPPER_ID = {{{&upper_model, UPPER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const UpperIntPath UPPER_C = {{{&upper_model, UPPER_FIELD_C, ORMC_T_INT, 0, {0}}}};
 
 /* ---- Lower ---- */
 
 static const ormc_field lower_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Lower, id)},
-    {.name = "x_c", .column = "\"x_c\"", .type = ORMC_T_INT, .flags = 0,
+    {.name = "x_c", .column = "x_c", .type = ORMC_T_INT, .flags = 0,
      .offset = offsetof(Lower, x_c)},
 };
 
@@ -95,17 +106,20 @@ static const ormc_order_term lower_order[] = {{LOWER_FIELD_ID, 0}};
 
 const ormc_model lower_model = {
     .name = "Lower",
-    .table = "\"t\"",
+    .table = "t",
     .size = sizeof(Lower),
     .fields = lower_fields,
     .nfields = 2,
     .order = lower_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"t\" (\"x_c\") VALUES (?)",
-    .update_sql = "UPDATE \"t\" SET \"x_c\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"t\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"x_c\" FROM \"t\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"t\" (\"x_c\") VALUES (?1)",
+    .update_sql = "UPDATE \"t\" SET \"x_c\" = ?1 WHERE \"id\" = ?2",
+    .delete_sql = "DELETE FROM \"t\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"x_c\" FROM \"t\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const LowerIntPath LOWER_ID = {{{&lower_model, LOWER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const LowerIntPath LOWER_X_C = {{{&lower_model, LOWER_FIELD_X_C, ORMC_T_INT, 0, {0}}}};
 
 /* ---- schema ---- */
 
@@ -204,44 +218,150 @@ void blog_query_init(BlogQuery *q)
     ormc_query_init(&q->q, &blog_model);
 }
 
+void blog_query_free(BlogQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void blog_filter_int(BlogQuery *q, BlogIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void blog_filter_int_in(BlogQuery *q, BlogIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void blog_filter_int_range(BlogQuery *q, BlogIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void blog_filter_real(BlogQuery *q, BlogRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void blog_filter_real_in(BlogQuery *q, BlogRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void blog_filter_real_range(BlogQuery *q, BlogRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void blog_filter_bool(BlogQuery *q, BlogBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void blog_filter_text(BlogQuery *q, BlogTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void blog_filter_text_in(BlogQuery *q, BlogTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void blog_filter_time(BlogQuery *q, BlogTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void blog_filter_time_in(BlogQuery *q, BlogTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void blog_filter_time_range(BlogQuery *q, BlogTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void blog_filter_year(BlogQuery *q, BlogTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void blog_filter_month(BlogQuery *q, BlogTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void blog_filter_day(BlogQuery *q, BlogTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void blog_filter_null(BlogQuery *q, BlogPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void blog_and(BlogQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void blog_or(BlogQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void blog_not(BlogQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void blog_end(BlogQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void blog_where_id(BlogQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, BLOG_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &BLOG_ID.path.p, op, v);
 }
 
 void blog_where_id_in(BlogQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, BLOG_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &BLOG_ID.path.p, ORMC_IN, v, n);
 }
 
 void blog_where_title(BlogQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, BLOG_FIELD_TITLE, op, v);
+    ormc_where_text(&q->q, &BLOG_TITLE.path.p, op, v);
 }
 
 void blog_where_title_in(BlogQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, BLOG_FIELD_TITLE, v, n);
+    ormc_where_text_in(&q->q, &BLOG_TITLE.path.p, ORMC_IN, v, n);
 }
 
 void blog_where_note(BlogQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, BLOG_FIELD_NOTE, op, v);
+    ormc_where_text(&q->q, &BLOG_NOTE.path.p, op, v);
 }
 
 void blog_where_note_in(BlogQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, BLOG_FIELD_NOTE, v, n);
+    ormc_where_text_in(&q->q, &BLOG_NOTE.path.p, ORMC_IN, v, n);
 }
 
 void blog_where_tiny(BlogQuery *q, ormc_op op, double v)
 {
-    ormc_where_real(&q->q, BLOG_FIELD_TINY, op, v);
+    ormc_where_real(&q->q, &BLOG_TINY.path.p, op, v);
 }
 
-void blog_order_by(BlogQuery *q, int field, ormc_dir dir)
+void blog_order_by(BlogQuery *q, BlogPath f, ormc_dir dir)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void blog_limit(BlogQuery *q, int64_t n)
@@ -262,6 +382,19 @@ int blog_fetch(ormc_db *db, const BlogQuery *q, BlogList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int blog_first(ormc_db *db, const BlogQuery *q, Blog **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &blog_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int blog_exists(ormc_db *db, const BlogQuery *q, bool *out)
+{
+    return ormc_exists(db, &blog_model, q ? &q->q : NULL, out);
 }
 
 int blog_count(ormc_db *db, const BlogQuery *q, int64_t *out)
@@ -329,29 +462,135 @@ void blog_title_idx_query_init(BlogTitleIdxQuery *q)
     ormc_query_init(&q->q, &blog_title_idx_model);
 }
 
+void blog_title_idx_query_free(BlogTitleIdxQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void blog_title_idx_filter_int(BlogTitleIdxQuery *q, BlogTitleIdxIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void blog_title_idx_filter_int_in(BlogTitleIdxQuery *q, BlogTitleIdxIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void blog_title_idx_filter_int_range(BlogTitleIdxQuery *q, BlogTitleIdxIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void blog_title_idx_filter_real(BlogTitleIdxQuery *q, BlogTitleIdxRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void blog_title_idx_filter_real_in(BlogTitleIdxQuery *q, BlogTitleIdxRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void blog_title_idx_filter_real_range(BlogTitleIdxQuery *q, BlogTitleIdxRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void blog_title_idx_filter_bool(BlogTitleIdxQuery *q, BlogTitleIdxBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void blog_title_idx_filter_text(BlogTitleIdxQuery *q, BlogTitleIdxTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void blog_title_idx_filter_text_in(BlogTitleIdxQuery *q, BlogTitleIdxTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void blog_title_idx_filter_time(BlogTitleIdxQuery *q, BlogTitleIdxTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void blog_title_idx_filter_time_in(BlogTitleIdxQuery *q, BlogTitleIdxTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void blog_title_idx_filter_time_range(BlogTitleIdxQuery *q, BlogTitleIdxTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void blog_title_idx_filter_year(BlogTitleIdxQuery *q, BlogTitleIdxTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void blog_title_idx_filter_month(BlogTitleIdxQuery *q, BlogTitleIdxTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void blog_title_idx_filter_day(BlogTitleIdxQuery *q, BlogTitleIdxTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void blog_title_idx_filter_null(BlogTitleIdxQuery *q, BlogTitleIdxPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void blog_title_idx_and(BlogTitleIdxQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void blog_title_idx_or(BlogTitleIdxQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void blog_title_idx_not(BlogTitleIdxQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void blog_title_idx_end(BlogTitleIdxQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void blog_title_idx_where_id(BlogTitleIdxQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, BLOG_TITLE_IDX_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &BLOG_TITLE_IDX_ID.path.p, op, v);
 }
 
 void blog_title_idx_where_id_in(BlogTitleIdxQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, BLOG_TITLE_IDX_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &BLOG_TITLE_IDX_ID.path.p, ORMC_IN, v, n);
 }
 
 void blog_title_idx_where_x(BlogTitleIdxQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, BLOG_TITLE_IDX_FIELD_X, op, v);
+    ormc_where_int(&q->q, &BLOG_TITLE_IDX_X.path.p, op, v);
 }
 
 void blog_title_idx_where_x_in(BlogTitleIdxQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, BLOG_TITLE_IDX_FIELD_X, v, n);
+    ormc_where_int_in(&q->q, &BLOG_TITLE_IDX_X.path.p, ORMC_IN, v, n);
 }
 
-void blog_title_idx_order_by(BlogTitleIdxQuery *q, int field, ormc_dir dir)
+void blog_title_idx_order_by(BlogTitleIdxQuery *q, BlogTitleIdxPath f, ormc_dir dir)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void blog_title_idx_limit(BlogTitleIdxQuery *q, int64_t n)
@@ -372,6 +611,19 @@ int blog_title_idx_fetch(ormc_db *db, const BlogTitleIdxQuery *q, BlogTitleIdxLi
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int blog_title_idx_first(ormc_db *db, const BlogTitleIdxQuery *q, BlogTitleIdx **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &blog_title_idx_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int blog_title_idx_exists(ormc_db *db, const BlogTitleIdxQuery *q, bool *out)
+{
+    return ormc_exists(db, &blog_title_idx_model, q ? &q->q : NULL, out);
 }
 
 int blog_title_idx_count(ormc_db *db, const BlogTitleIdxQuery *q, int64_t *out)
@@ -439,29 +691,135 @@ void upper_query_init(UpperQuery *q)
     ormc_query_init(&q->q, &upper_model);
 }
 
+void upper_query_free(UpperQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void upper_filter_int(UpperQuery *q, UpperIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void upper_filter_int_in(UpperQuery *q, UpperIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void upper_filter_int_range(UpperQuery *q, UpperIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void upper_filter_real(UpperQuery *q, UpperRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void upper_filter_real_in(UpperQuery *q, UpperRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void upper_filter_real_range(UpperQuery *q, UpperRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void upper_filter_bool(UpperQuery *q, UpperBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void upper_filter_text(UpperQuery *q, UpperTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void upper_filter_text_in(UpperQuery *q, UpperTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void upper_filter_time(UpperQuery *q, UpperTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void upper_filter_time_in(UpperQuery *q, UpperTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void upper_filter_time_range(UpperQuery *q, UpperTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void upper_filter_year(UpperQuery *q, UpperTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void upper_filter_month(UpperQuery *q, UpperTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void upper_filter_day(UpperQuery *q, UpperTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void upper_filter_null(UpperQuery *q, UpperPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void upper_and(UpperQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void upper_or(UpperQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void upper_not(UpperQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void upper_end(UpperQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void upper_where_id(UpperQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, UPPER_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &UPPER_ID.path.p, op, v);
 }
 
 void upper_where_id_in(UpperQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, UPPER_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &UPPER_ID.path.p, ORMC_IN, v, n);
 }
 
 void upper_where_c(UpperQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, UPPER_FIELD_C, op, v);
+    ormc_where_int(&q->q, &UPPER_C.path.p, op, v);
 }
 
 void upper_where_c_in(UpperQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, UPPER_FIELD_C, v, n);
+    ormc_where_int_in(&q->q, &UPPER_C.path.p, ORMC_IN, v, n);
 }
 
-void upper_order_by(UpperQuery *q, int field, ormc_dir dir)
+void upper_order_by(UpperQuery *q, UpperPath f, ormc_dir dir)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void upper_limit(UpperQuery *q, int64_t n)
@@ -482,6 +840,19 @@ int upper_fetch(ormc_db *db, const UpperQuery *q, UpperList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int upper_first(ormc_db *db, const UpperQuery *q, Upper **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &upper_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int upper_exists(ormc_db *db, const UpperQuery *q, bool *out)
+{
+    return ormc_exists(db, &upper_model, q ? &q->q : NULL, out);
 }
 
 int upper_count(ormc_db *db, const UpperQuery *q, int64_t *out)
@@ -549,29 +920,135 @@ void lower_query_init(LowerQuery *q)
     ormc_query_init(&q->q, &lower_model);
 }
 
+void lower_query_free(LowerQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void lower_filter_int(LowerQuery *q, LowerIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void lower_filter_int_in(LowerQuery *q, LowerIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void lower_filter_int_range(LowerQuery *q, LowerIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void lower_filter_real(LowerQuery *q, LowerRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void lower_filter_real_in(LowerQuery *q, LowerRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void lower_filter_real_range(LowerQuery *q, LowerRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void lower_filter_bool(LowerQuery *q, LowerBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void lower_filter_text(LowerQuery *q, LowerTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void lower_filter_text_in(LowerQuery *q, LowerTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void lower_filter_time(LowerQuery *q, LowerTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void lower_filter_time_in(LowerQuery *q, LowerTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void lower_filter_time_range(LowerQuery *q, LowerTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void lower_filter_year(LowerQuery *q, LowerTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void lower_filter_month(LowerQuery *q, LowerTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void lower_filter_day(LowerQuery *q, LowerTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void lower_filter_null(LowerQuery *q, LowerPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void lower_and(LowerQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void lower_or(LowerQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void lower_not(LowerQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void lower_end(LowerQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void lower_where_id(LowerQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, LOWER_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &LOWER_ID.path.p, op, v);
 }
 
 void lower_where_id_in(LowerQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, LOWER_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &LOWER_ID.path.p, ORMC_IN, v, n);
 }
 
 void lower_where_x_c(LowerQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, LOWER_FIELD_X_C, op, v);
+    ormc_where_int(&q->q, &LOWER_X_C.path.p, op, v);
 }
 
 void lower_where_x_c_in(LowerQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, LOWER_FIELD_X_C, v, n);
+    ormc_where_int_in(&q->q, &LOWER_X_C.path.p, ORMC_IN, v, n);
 }
 
-void lower_order_by(LowerQuery *q, int field, ormc_dir dir)
+void lower_order_by(LowerQuery *q, LowerPath f, ormc_dir dir)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void lower_limit(LowerQuery *q, int64_t n)
@@ -592,6 +1069,19 @@ int lower_fetch(ormc_db *db, const LowerQuery *q, LowerList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int lower_first(ormc_db *db, const LowerQuery *q, Lower **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &lower_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int lower_exists(ormc_db *db, const LowerQuery *q, bool *out)
+{
+    return ormc_exists(db, &lower_model, q ? &q->q : NULL, out);
 }
 
 int lower_count(ormc_db *db, const LowerQuery *q, int64_t *out)

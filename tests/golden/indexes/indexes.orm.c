@@ -6,7 +6,7 @@
 /* ---- Tag ---- */
 
 static const ormc_field tag_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Tag, id)},
 };
 
@@ -19,7 +19,7 @@ static const ormc_order_term tag_order[] = {{TAG_FIELD_ID, 0}};
 
 const ormc_model tag_model = {
     .name = "Tag",
-    .table = "\"tag\"",
+    .table = "tag",
     .size = sizeof(Tag),
     .fields = tag_fields,
     .nfields = 1,
@@ -28,31 +28,33 @@ const ormc_model tag_model = {
     .order = tag_order,
     .norder = 1,
     .insert_sql = "INSERT INTO \"tag\" DEFAULT VALUES",
-    .update_sql = "UPDATE \"tag\" SET \"id\" = \"id\" WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"tag\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\" FROM \"tag\" AS t0 WHERE t0.\"id\" = ?",
+    .update_sql = "UPDATE \"tag\" SET \"id\" = \"id\" WHERE \"id\" = ?1",
+    .delete_sql = "DELETE FROM \"tag\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\" FROM \"tag\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const TagIntPath TAG_ID = {{{&tag_model, TAG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
 
 /* ---- Node ---- */
 
 static const ormc_field node_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Node, id)},
-    {.name = "name", .column = "\"name\"", .type = ORMC_T_TEXT, .flags = 0,
+    {.name = "name", .column = "name", .type = ORMC_T_TEXT, .flags = 0,
      .offset = offsetof(Node, name)},
-    {.name = "code", .column = "\"code\"", .type = ORMC_T_INT, .flags = 0,
+    {.name = "code", .column = "code", .type = ORMC_T_INT, .flags = 0,
      .offset = offsetof(Node, code)},
-    {.name = "parent_id", .column = "\"parent_id\"", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE | ORMC_F_FK,
+    {.name = "parent_id", .column = "parent_id", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE | ORMC_F_FK,
      .offset = offsetof(Node, parent_id), .null_offset = offsetof(Node, parent_null)},
-    {.name = "other_id", .column = "\"other_id\"", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE | ORMC_F_FK,
+    {.name = "other_id", .column = "other_id", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE | ORMC_F_FK,
      .offset = offsetof(Node, other_id), .null_offset = offsetof(Node, other_null)},
-    {.name = "ratio", .column = "\"ratio\"", .type = ORMC_T_REAL, .flags = ORMC_F_DEFAULT,
+    {.name = "ratio", .column = "ratio", .type = ORMC_T_REAL, .flags = ORMC_F_DEFAULT,
      .offset = offsetof(Node, ratio), .def_real = 1e-300},
-    {.name = "tiny", .column = "\"tiny\"", .type = ORMC_T_REAL, .flags = ORMC_F_DEFAULT,
+    {.name = "tiny", .column = "tiny", .type = ORMC_T_REAL, .flags = ORMC_F_DEFAULT,
      .offset = offsetof(Node, tiny), .def_real = 0.1},
-    {.name = "big", .column = "\"big\"", .type = ORMC_T_REAL, .flags = ORMC_F_DEFAULT,
+    {.name = "big", .column = "big", .type = ORMC_T_REAL, .flags = ORMC_F_DEFAULT,
      .offset = offsetof(Node, big), .def_real = 1e+300},
-    {.name = "tag_id", .column = "\"tag_id\"", .type = ORMC_T_INT, .flags = ORMC_F_FK,
+    {.name = "tag_id", .column = "tag_id", .type = ORMC_T_INT, .flags = ORMC_F_FK,
      .offset = offsetof(Node, tag_id)},
 };
 
@@ -73,7 +75,7 @@ static const ormc_order_term node_order[] = {{NODE_FIELD_ID, 0}};
 
 const ormc_model node_model = {
     .name = "Node",
-    .table = "\"Nodes\"",
+    .table = "Nodes",
     .size = sizeof(Node),
     .fields = node_fields,
     .nfields = 9,
@@ -83,11 +85,21 @@ const ormc_model node_model = {
     .nreverses = 2,
     .order = node_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"Nodes\" (\"name\", \"code\", \"parent_id\", \"other_id\", \"ratio\", \"tiny\", \"big\", \"tag_id\") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    .update_sql = "UPDATE \"Nodes\" SET \"name\" = ?, \"code\" = ?, \"parent_id\" = ?, \"other_id\" = ?, \"ratio\" = ?, \"tiny\" = ?, \"big\" = ?, \"tag_id\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"Nodes\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"name\", t0.\"code\", t0.\"parent_id\", t0.\"other_id\", t0.\"ratio\", t0.\"tiny\", t0.\"big\", t0.\"tag_id\" FROM \"Nodes\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"Nodes\" (\"name\", \"code\", \"parent_id\", \"other_id\", \"ratio\", \"tiny\", \"big\", \"tag_id\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    .update_sql = "UPDATE \"Nodes\" SET \"name\" = ?1, \"code\" = ?2, \"parent_id\" = ?3, \"other_id\" = ?4, \"ratio\" = ?5, \"tiny\" = ?6, \"big\" = ?7, \"tag_id\" = ?8 WHERE \"id\" = ?9",
+    .delete_sql = "DELETE FROM \"Nodes\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"name\", t0.\"code\", t0.\"parent_id\", t0.\"other_id\", t0.\"ratio\", t0.\"tiny\", t0.\"big\", t0.\"tag_id\" FROM \"Nodes\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const NodeIntPath NODE_ID = {{{&node_model, NODE_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const NodeTextPath NODE_NAME = {{{&node_model, NODE_FIELD_NAME, ORMC_T_TEXT, 0, {0}}}};
+const NodeIntPath NODE_CODE = {{{&node_model, NODE_FIELD_CODE, ORMC_T_INT, 0, {0}}}};
+const NodeIntPath NODE_PARENT_ID = {{{&node_model, NODE_FIELD_PARENT_ID, ORMC_T_INT, 0, {0}}}};
+const NodeIntPath NODE_OTHER_ID = {{{&node_model, NODE_FIELD_OTHER_ID, ORMC_T_INT, 0, {0}}}};
+const NodeRealPath NODE_RATIO = {{{&node_model, NODE_FIELD_RATIO, ORMC_T_REAL, 0, {0}}}};
+const NodeRealPath NODE_TINY = {{{&node_model, NODE_FIELD_TINY, ORMC_T_REAL, 0, {0}}}};
+const NodeRealPath NODE_BIG = {{{&node_model, NODE_FIELD_BIG, ORMC_T_REAL, 0, {0}}}};
+const NodeIntPath NODE_TAG_ID = {{{&node_model, NODE_FIELD_TAG_ID, ORMC_T_INT, 0, {0}}}};
 
 /* ---- schema ---- */
 
@@ -181,19 +193,174 @@ void tag_query_init(TagQuery *q)
     ormc_query_init(&q->q, &tag_model);
 }
 
+void tag_query_free(TagQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void tag_filter_int(TagQuery *q, TagIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void tag_filter_int_in(TagQuery *q, TagIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void tag_filter_int_range(TagQuery *q, TagIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void tag_filter_real(TagQuery *q, TagRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void tag_filter_real_in(TagQuery *q, TagRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void tag_filter_real_range(TagQuery *q, TagRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void tag_filter_bool(TagQuery *q, TagBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void tag_filter_text(TagQuery *q, TagTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void tag_filter_text_in(TagQuery *q, TagTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void tag_filter_time(TagQuery *q, TagTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void tag_filter_time_in(TagQuery *q, TagTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void tag_filter_time_range(TagQuery *q, TagTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void tag_filter_year(TagQuery *q, TagTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void tag_filter_month(TagQuery *q, TagTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void tag_filter_day(TagQuery *q, TagTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void tag_filter_null(TagQuery *q, TagPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void tag_and(TagQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void tag_or(TagQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void tag_not(TagQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void tag_end(TagQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void tag_where_id(TagQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, TAG_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &TAG_ID.path.p, op, v);
 }
 
 void tag_where_id_in(TagQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, TAG_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &TAG_ID.path.p, ORMC_IN, v, n);
 }
 
-void tag_order_by(TagQuery *q, int field, ormc_dir dir)
+TagPath tag_via_nodes(NodePath p)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    TagPath r;
+    r.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.p);
+    return r;
+}
+
+TagIntPath tag_via_nodes_int(NodeIntPath p)
+{
+    TagIntPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagRealPath tag_via_nodes_real(NodeRealPath p)
+{
+    TagRealPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagBoolPath tag_via_nodes_bool(NodeBoolPath p)
+{
+    TagBoolPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagTextPath tag_via_nodes_text(NodeTextPath p)
+{
+    TagTextPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagTimePath tag_via_nodes_time(NodeTimePath p)
+{
+    TagTimePath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagBlobPath tag_via_nodes_blob(NodeBlobPath p)
+{
+    TagBlobPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+void tag_order_by(TagQuery *q, TagPath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void tag_limit(TagQuery *q, int64_t n)
@@ -224,6 +391,19 @@ int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int tag_first(ormc_db *db, const TagQuery *q, Tag **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &tag_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int tag_exists(ormc_db *db, const TagQuery *q, bool *out)
+{
+    return ormc_exists(db, &tag_model, q ? &q->q : NULL, out);
 }
 
 int tag_count(ormc_db *db, const TagQuery *q, int64_t *out)
@@ -286,94 +466,445 @@ void node_query_init(NodeQuery *q)
     ormc_query_init(&q->q, &node_model);
 }
 
+void node_query_free(NodeQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void node_filter_int(NodeQuery *q, NodeIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void node_filter_int_in(NodeQuery *q, NodeIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void node_filter_int_range(NodeQuery *q, NodeIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void node_filter_real(NodeQuery *q, NodeRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void node_filter_real_in(NodeQuery *q, NodeRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void node_filter_real_range(NodeQuery *q, NodeRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void node_filter_bool(NodeQuery *q, NodeBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void node_filter_text(NodeQuery *q, NodeTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void node_filter_text_in(NodeQuery *q, NodeTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void node_filter_time(NodeQuery *q, NodeTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void node_filter_time_in(NodeQuery *q, NodeTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void node_filter_time_range(NodeQuery *q, NodeTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void node_filter_year(NodeQuery *q, NodeTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void node_filter_month(NodeQuery *q, NodeTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void node_filter_day(NodeQuery *q, NodeTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void node_filter_null(NodeQuery *q, NodePath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void node_and(NodeQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void node_or(NodeQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void node_not(NodeQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void node_end(NodeQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void node_where_id(NodeQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, NODE_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &NODE_ID.path.p, op, v);
 }
 
 void node_where_id_in(NodeQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, NODE_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &NODE_ID.path.p, ORMC_IN, v, n);
 }
 
 void node_where_name(NodeQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, NODE_FIELD_NAME, op, v);
+    ormc_where_text(&q->q, &NODE_NAME.path.p, op, v);
 }
 
 void node_where_name_in(NodeQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, NODE_FIELD_NAME, v, n);
+    ormc_where_text_in(&q->q, &NODE_NAME.path.p, ORMC_IN, v, n);
 }
 
 void node_where_code(NodeQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, NODE_FIELD_CODE, op, v);
+    ormc_where_int(&q->q, &NODE_CODE.path.p, op, v);
 }
 
 void node_where_code_in(NodeQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, NODE_FIELD_CODE, v, n);
+    ormc_where_int_in(&q->q, &NODE_CODE.path.p, ORMC_IN, v, n);
 }
 
 void node_where_parent_id(NodeQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, NODE_FIELD_PARENT_ID, op, v);
+    ormc_where_int(&q->q, &NODE_PARENT_ID.path.p, op, v);
 }
 
 void node_where_parent_id_in(NodeQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, NODE_FIELD_PARENT_ID, v, n);
+    ormc_where_int_in(&q->q, &NODE_PARENT_ID.path.p, ORMC_IN, v, n);
 }
 
 void node_where_parent_null(NodeQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, NODE_FIELD_PARENT_ID, is_null);
+    ormc_where_null(&q->q, &NODE_PARENT_ID.path.p, is_null);
 }
 
 void node_where_other_id(NodeQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, NODE_FIELD_OTHER_ID, op, v);
+    ormc_where_int(&q->q, &NODE_OTHER_ID.path.p, op, v);
 }
 
 void node_where_other_id_in(NodeQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, NODE_FIELD_OTHER_ID, v, n);
+    ormc_where_int_in(&q->q, &NODE_OTHER_ID.path.p, ORMC_IN, v, n);
 }
 
 void node_where_other_null(NodeQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, NODE_FIELD_OTHER_ID, is_null);
+    ormc_where_null(&q->q, &NODE_OTHER_ID.path.p, is_null);
 }
 
 void node_where_ratio(NodeQuery *q, ormc_op op, double v)
 {
-    ormc_where_real(&q->q, NODE_FIELD_RATIO, op, v);
+    ormc_where_real(&q->q, &NODE_RATIO.path.p, op, v);
 }
 
 void node_where_tiny(NodeQuery *q, ormc_op op, double v)
 {
-    ormc_where_real(&q->q, NODE_FIELD_TINY, op, v);
+    ormc_where_real(&q->q, &NODE_TINY.path.p, op, v);
 }
 
 void node_where_big(NodeQuery *q, ormc_op op, double v)
 {
-    ormc_where_real(&q->q, NODE_FIELD_BIG, op, v);
+    ormc_where_real(&q->q, &NODE_BIG.path.p, op, v);
 }
 
 void node_where_tag_id(NodeQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, NODE_FIELD_TAG_ID, op, v);
+    ormc_where_int(&q->q, &NODE_TAG_ID.path.p, op, v);
 }
 
 void node_where_tag_id_in(NodeQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, NODE_FIELD_TAG_ID, v, n);
+    ormc_where_int_in(&q->q, &NODE_TAG_ID.path.p, ORMC_IN, v, n);
 }
 
-void node_order_by(NodeQuery *q, int field, ormc_dir dir)
+NodePath node_via_parent(NodePath p)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    NodePath r;
+    r.p = ormc_path_via(&node_model, 0, p.p);
+    return r;
+}
+
+NodeIntPath node_via_parent_int(NodeIntPath p)
+{
+    NodeIntPath r;
+    r.path.p = ormc_path_via(&node_model, 0, p.path.p);
+    return r;
+}
+
+NodeRealPath node_via_parent_real(NodeRealPath p)
+{
+    NodeRealPath r;
+    r.path.p = ormc_path_via(&node_model, 0, p.path.p);
+    return r;
+}
+
+NodeBoolPath node_via_parent_bool(NodeBoolPath p)
+{
+    NodeBoolPath r;
+    r.path.p = ormc_path_via(&node_model, 0, p.path.p);
+    return r;
+}
+
+NodeTextPath node_via_parent_text(NodeTextPath p)
+{
+    NodeTextPath r;
+    r.path.p = ormc_path_via(&node_model, 0, p.path.p);
+    return r;
+}
+
+NodeTimePath node_via_parent_time(NodeTimePath p)
+{
+    NodeTimePath r;
+    r.path.p = ormc_path_via(&node_model, 0, p.path.p);
+    return r;
+}
+
+NodeBlobPath node_via_parent_blob(NodeBlobPath p)
+{
+    NodeBlobPath r;
+    r.path.p = ormc_path_via(&node_model, 0, p.path.p);
+    return r;
+}
+
+NodePath node_via_other(NodePath p)
+{
+    NodePath r;
+    r.p = ormc_path_via(&node_model, 1, p.p);
+    return r;
+}
+
+NodeIntPath node_via_other_int(NodeIntPath p)
+{
+    NodeIntPath r;
+    r.path.p = ormc_path_via(&node_model, 1, p.path.p);
+    return r;
+}
+
+NodeRealPath node_via_other_real(NodeRealPath p)
+{
+    NodeRealPath r;
+    r.path.p = ormc_path_via(&node_model, 1, p.path.p);
+    return r;
+}
+
+NodeBoolPath node_via_other_bool(NodeBoolPath p)
+{
+    NodeBoolPath r;
+    r.path.p = ormc_path_via(&node_model, 1, p.path.p);
+    return r;
+}
+
+NodeTextPath node_via_other_text(NodeTextPath p)
+{
+    NodeTextPath r;
+    r.path.p = ormc_path_via(&node_model, 1, p.path.p);
+    return r;
+}
+
+NodeTimePath node_via_other_time(NodeTimePath p)
+{
+    NodeTimePath r;
+    r.path.p = ormc_path_via(&node_model, 1, p.path.p);
+    return r;
+}
+
+NodeBlobPath node_via_other_blob(NodeBlobPath p)
+{
+    NodeBlobPath r;
+    r.path.p = ormc_path_via(&node_model, 1, p.path.p);
+    return r;
+}
+
+NodePath node_via_tag(TagPath p)
+{
+    NodePath r;
+    r.p = ormc_path_via(&node_model, 2, p.p);
+    return r;
+}
+
+NodeIntPath node_via_tag_int(TagIntPath p)
+{
+    NodeIntPath r;
+    r.path.p = ormc_path_via(&node_model, 2, p.path.p);
+    return r;
+}
+
+NodeRealPath node_via_tag_real(TagRealPath p)
+{
+    NodeRealPath r;
+    r.path.p = ormc_path_via(&node_model, 2, p.path.p);
+    return r;
+}
+
+NodeBoolPath node_via_tag_bool(TagBoolPath p)
+{
+    NodeBoolPath r;
+    r.path.p = ormc_path_via(&node_model, 2, p.path.p);
+    return r;
+}
+
+NodeTextPath node_via_tag_text(TagTextPath p)
+{
+    NodeTextPath r;
+    r.path.p = ormc_path_via(&node_model, 2, p.path.p);
+    return r;
+}
+
+NodeTimePath node_via_tag_time(TagTimePath p)
+{
+    NodeTimePath r;
+    r.path.p = ormc_path_via(&node_model, 2, p.path.p);
+    return r;
+}
+
+NodeBlobPath node_via_tag_blob(TagBlobPath p)
+{
+    NodeBlobPath r;
+    r.path.p = ormc_path_via(&node_model, 2, p.path.p);
+    return r;
+}
+
+NodePath node_via_children(NodePath p)
+{
+    NodePath r;
+    r.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 0, p.p);
+    return r;
+}
+
+NodeIntPath node_via_children_int(NodeIntPath p)
+{
+    NodeIntPath r;
+    r.path.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+NodeRealPath node_via_children_real(NodeRealPath p)
+{
+    NodeRealPath r;
+    r.path.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+NodeBoolPath node_via_children_bool(NodeBoolPath p)
+{
+    NodeBoolPath r;
+    r.path.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+NodeTextPath node_via_children_text(NodeTextPath p)
+{
+    NodeTextPath r;
+    r.path.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+NodeTimePath node_via_children_time(NodeTimePath p)
+{
+    NodeTimePath r;
+    r.path.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+NodeBlobPath node_via_children_blob(NodeBlobPath p)
+{
+    NodeBlobPath r;
+    r.path.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+NodePath node_via_others(NodePath p)
+{
+    NodePath r;
+    r.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 1, p.p);
+    return r;
+}
+
+NodeIntPath node_via_others_int(NodeIntPath p)
+{
+    NodeIntPath r;
+    r.path.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+NodeRealPath node_via_others_real(NodeRealPath p)
+{
+    NodeRealPath r;
+    r.path.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+NodeBoolPath node_via_others_bool(NodeBoolPath p)
+{
+    NodeBoolPath r;
+    r.path.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+NodeTextPath node_via_others_text(NodeTextPath p)
+{
+    NodeTextPath r;
+    r.path.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+NodeTimePath node_via_others_time(NodeTimePath p)
+{
+    NodeTimePath r;
+    r.path.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+NodeBlobPath node_via_others_blob(NodeBlobPath p)
+{
+    NodeBlobPath r;
+    r.path.p = ormc_path_via(&node_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+void node_order_by(NodeQuery *q, NodePath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void node_limit(NodeQuery *q, int64_t n)
@@ -429,6 +960,19 @@ int node_fetch(ormc_db *db, const NodeQuery *q, NodeList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int node_first(ormc_db *db, const NodeQuery *q, Node **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &node_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int node_exists(ormc_db *db, const NodeQuery *q, bool *out)
+{
+    return ormc_exists(db, &node_model, q ? &q->q : NULL, out);
 }
 
 int node_count(ormc_db *db, const NodeQuery *q, int64_t *out)

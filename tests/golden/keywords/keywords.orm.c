@@ -6,25 +6,25 @@
 /* ---- Order ---- */
 
 static const ormc_field order_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Order, id)},
-    {.name = "group", .column = "\"group\"", .type = ORMC_T_TEXT, .flags = 0,
+    {.name = "group", .column = "group", .type = ORMC_T_TEXT, .flags = 0,
      .offset = offsetof(Order, group), .max_chars = 50},
-    {.name = "select", .column = "\"select\"", .type = ORMC_T_INT, .flags = ORMC_F_DEFAULT,
+    {.name = "select", .column = "select", .type = ORMC_T_INT, .flags = ORMC_F_DEFAULT,
      .offset = offsetof(Order, select), .def_int = 1},
-    {.name = "order", .column = "\"order\"", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
+    {.name = "order", .column = "order", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Order, order), .null_offset = offsetof(Order, order_null)},
-    {.name = "from", .column = "\"from\"", .type = ORMC_T_DATETIME, .flags = ORMC_F_NOW,
+    {.name = "from", .column = "from", .type = ORMC_T_DATETIME, .flags = ORMC_F_NOW,
      .offset = offsetof(Order, from)},
-    {.name = "where", .column = "\"where\"", .type = ORMC_T_TEXT, .flags = ORMC_F_NULLABLE,
+    {.name = "where", .column = "where", .type = ORMC_T_TEXT, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Order, where)},
-    {.name = "set", .column = "\"set\"", .type = ORMC_T_BOOL, .flags = ORMC_F_DEFAULT,
+    {.name = "set", .column = "set", .type = ORMC_T_BOOL, .flags = ORMC_F_DEFAULT,
      .offset = offsetof(Order, set), .def_int = 0},
-    {.name = "null", .column = "\"null\"", .type = ORMC_T_REAL, .flags = ORMC_F_NULLABLE,
+    {.name = "null", .column = "null", .type = ORMC_T_REAL, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Order, null), .null_offset = offsetof(Order, null_null)},
-    {.name = "now", .column = "\"now\"", .type = ORMC_T_DATETIME, .flags = ORMC_F_NULLABLE,
+    {.name = "now", .column = "now", .type = ORMC_T_DATETIME, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Order, now), .null_offset = offsetof(Order, now_null)},
-    {.name = "cascade", .column = "\"cascade\"", .type = ORMC_T_TEXT, .flags = ORMC_F_DEFAULT,
+    {.name = "cascade", .column = "cascade", .type = ORMC_T_TEXT, .flags = ORMC_F_DEFAULT,
      .offset = offsetof(Order, cascade), .def_text = "select * from \"order\""},
 };
 
@@ -39,7 +39,7 @@ static const ormc_order_term order_order[] = {{ORDER_FIELD_ORDER, 1}, {ORDER_FIE
 
 const ormc_model order_model = {
     .name = "Order",
-    .table = "\"order\"",
+    .table = "order",
     .size = sizeof(Order),
     .fields = order_fields,
     .nfields = 10,
@@ -47,28 +47,39 @@ const ormc_model order_model = {
     .nreverses = 2,
     .order = order_order,
     .norder = 2,
-    .insert_sql = "INSERT INTO \"order\" (\"group\", \"select\", \"order\", \"from\", \"where\", \"set\", \"null\", \"now\", \"cascade\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    .update_sql = "UPDATE \"order\" SET \"group\" = ?, \"select\" = ?, \"order\" = ?, \"from\" = ?, \"where\" = ?, \"set\" = ?, \"null\" = ?, \"now\" = ?, \"cascade\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"order\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"group\", t0.\"select\", t0.\"order\", t0.\"from\", t0.\"where\", t0.\"set\", t0.\"null\", t0.\"now\", t0.\"cascade\" FROM \"order\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"order\" (\"group\", \"select\", \"order\", \"from\", \"where\", \"set\", \"null\", \"now\", \"cascade\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    .update_sql = "UPDATE \"order\" SET \"group\" = ?1, \"select\" = ?2, \"order\" = ?3, \"from\" = ?4, \"where\" = ?5, \"set\" = ?6, \"null\" = ?7, \"now\" = ?8, \"cascade\" = ?9 WHERE \"id\" = ?10",
+    .delete_sql = "DELETE FROM \"order\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"group\", t0.\"select\", t0.\"order\", t0.\"from\", t0.\"where\", t0.\"set\", t0.\"null\", t0.\"now\", t0.\"cascade\" FROM \"order\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const OrderIntPath ORDER_ID = {{{&order_model, ORDER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const OrderTextPath ORDER_GROUP = {{{&order_model, ORDER_FIELD_GROUP, ORMC_T_TEXT, 0, {0}}}};
+const OrderIntPath ORDER_SELECT = {{{&order_model, ORDER_FIELD_SELECT, ORMC_T_INT, 0, {0}}}};
+const OrderIntPath ORDER_ORDER = {{{&order_model, ORDER_FIELD_ORDER, ORMC_T_INT, 0, {0}}}};
+const OrderTimePath ORDER_FROM = {{{&order_model, ORDER_FIELD_FROM, ORMC_T_DATETIME, 0, {0}}}};
+const OrderTextPath ORDER_WHERE = {{{&order_model, ORDER_FIELD_WHERE, ORMC_T_TEXT, 0, {0}}}};
+const OrderBoolPath ORDER_SET = {{{&order_model, ORDER_FIELD_SET, ORMC_T_BOOL, 0, {0}}}};
+const OrderRealPath ORDER_NULL = {{{&order_model, ORDER_FIELD_NULL, ORMC_T_REAL, 0, {0}}}};
+const OrderTimePath ORDER_NOW = {{{&order_model, ORDER_FIELD_NOW, ORMC_T_DATETIME, 0, {0}}}};
+const OrderTextPath ORDER_CASCADE = {{{&order_model, ORDER_FIELD_CASCADE, ORMC_T_TEXT, 0, {0}}}};
 
 /* ---- Item ---- */
 
 static const ormc_field item_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Item, id)},
-    {.name = "order_id", .column = "\"order_id\"", .type = ORMC_T_INT, .flags = ORMC_F_FK,
+    {.name = "order_id", .column = "order_id", .type = ORMC_T_INT, .flags = ORMC_F_FK,
      .offset = offsetof(Item, order_id)},
-    {.name = "table", .column = "\"table\"", .type = ORMC_T_TEXT, .flags = 0,
+    {.name = "table", .column = "table", .type = ORMC_T_TEXT, .flags = 0,
      .offset = offsetof(Item, table)},
-    {.name = "values", .column = "\"values\"", .type = ORMC_T_INT, .flags = 0,
+    {.name = "values", .column = "values", .type = ORMC_T_INT, .flags = 0,
      .offset = offsetof(Item, values)},
-    {.name = "limit", .column = "\"limit\"", .type = ORMC_T_INT, .flags = ORMC_F_DEFAULT,
+    {.name = "limit", .column = "limit", .type = ORMC_T_INT, .flags = ORMC_F_DEFAULT,
      .offset = offsetof(Item, limit), .def_int = 10},
-    {.name = "check", .column = "\"check\"", .type = ORMC_T_BOOL, .flags = ORMC_F_NULLABLE,
+    {.name = "check", .column = "check", .type = ORMC_T_BOOL, .flags = ORMC_F_NULLABLE,
      .offset = offsetof(Item, check), .null_offset = offsetof(Item, check_null)},
-    {.name = "references_id", .column = "\"references_id\"", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE | ORMC_F_FK,
+    {.name = "references_id", .column = "references_id", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE | ORMC_F_FK,
      .offset = offsetof(Item, references_id), .null_offset = offsetof(Item, references_null)},
 };
 
@@ -86,7 +97,7 @@ static const ormc_order_term item_order[] = {{ITEM_FIELD_ID, 0}};
 
 const ormc_model item_model = {
     .name = "Item",
-    .table = "\"order_items\"",
+    .table = "order_items",
     .size = sizeof(Item),
     .fields = item_fields,
     .nfields = 7,
@@ -96,20 +107,28 @@ const ormc_model item_model = {
     .nreverses = 1,
     .order = item_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"order_items\" (\"order_id\", \"table\", \"values\", \"limit\", \"check\", \"references_id\") VALUES (?, ?, ?, ?, ?, ?)",
-    .update_sql = "UPDATE \"order_items\" SET \"order_id\" = ?, \"table\" = ?, \"values\" = ?, \"limit\" = ?, \"check\" = ?, \"references_id\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"order_items\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"order_id\", t0.\"table\", t0.\"values\", t0.\"limit\", t0.\"check\", t0.\"references_id\" FROM \"order_items\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"order_items\" (\"order_id\", \"table\", \"values\", \"limit\", \"check\", \"references_id\") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    .update_sql = "UPDATE \"order_items\" SET \"order_id\" = ?1, \"table\" = ?2, \"values\" = ?3, \"limit\" = ?4, \"check\" = ?5, \"references_id\" = ?6 WHERE \"id\" = ?7",
+    .delete_sql = "DELETE FROM \"order_items\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"order_id\", t0.\"table\", t0.\"values\", t0.\"limit\", t0.\"check\", t0.\"references_id\" FROM \"order_items\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const ItemIntPath ITEM_ID = {{{&item_model, ITEM_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const ItemIntPath ITEM_ORDER_ID = {{{&item_model, ITEM_FIELD_ORDER_ID, ORMC_T_INT, 0, {0}}}};
+const ItemTextPath ITEM_TABLE = {{{&item_model, ITEM_FIELD_TABLE, ORMC_T_TEXT, 0, {0}}}};
+const ItemIntPath ITEM_VALUES = {{{&item_model, ITEM_FIELD_VALUES, ORMC_T_INT, 0, {0}}}};
+const ItemIntPath ITEM_LIMIT = {{{&item_model, ITEM_FIELD_LIMIT, ORMC_T_INT, 0, {0}}}};
+const ItemBoolPath ITEM_CHECK = {{{&item_model, ITEM_FIELD_CHECK, ORMC_T_BOOL, 0, {0}}}};
+const ItemIntPath ITEM_REFERENCES_ID = {{{&item_model, ITEM_FIELD_REFERENCES_ID, ORMC_T_INT, 0, {0}}}};
 
 /* ---- Group ---- */
 
 static const ormc_field group_fields[] = {
-    {.name = "id", .column = "\"id\"", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
      .offset = offsetof(Group, id)},
-    {.name = "order_id", .column = "\"order_id\"", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE | ORMC_F_FK,
+    {.name = "order_id", .column = "order_id", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE | ORMC_F_FK,
      .offset = offsetof(Group, order_id), .null_offset = offsetof(Group, order_null)},
-    {.name = "primary", .column = "\"primary\"", .type = ORMC_T_TEXT, .flags = 0,
+    {.name = "primary", .column = "primary", .type = ORMC_T_TEXT, .flags = 0,
      .offset = offsetof(Group, primary)},
 };
 
@@ -121,7 +140,7 @@ static const ormc_order_term group_order[] = {{GROUP_FIELD_ID, 0}};
 
 const ormc_model group_model = {
     .name = "Group",
-    .table = "\"group\"",
+    .table = "group",
     .size = sizeof(Group),
     .fields = group_fields,
     .nfields = 3,
@@ -129,11 +148,15 @@ const ormc_model group_model = {
     .nrelations = 1,
     .order = group_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"group\" (\"order_id\", \"primary\") VALUES (?, ?)",
-    .update_sql = "UPDATE \"group\" SET \"order_id\" = ?, \"primary\" = ? WHERE \"id\" = ?",
-    .delete_sql = "DELETE FROM \"group\" WHERE \"id\" = ?",
-    .get_sql = "SELECT t0.\"id\", t0.\"order_id\", t0.\"primary\" FROM \"group\" AS t0 WHERE t0.\"id\" = ?",
+    .insert_sql = "INSERT INTO \"group\" (\"order_id\", \"primary\") VALUES (?1, ?2)",
+    .update_sql = "UPDATE \"group\" SET \"order_id\" = ?1, \"primary\" = ?2 WHERE \"id\" = ?3",
+    .delete_sql = "DELETE FROM \"group\" WHERE \"id\" = ?1",
+    .get_sql = "SELECT t0.\"id\", t0.\"order_id\", t0.\"primary\" FROM \"group\" AS t0 WHERE t0.\"id\" = ?1",
 };
+
+const GroupIntPath GROUP_ID = {{{&group_model, GROUP_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const GroupIntPath GROUP_ORDER_ID = {{{&group_model, GROUP_FIELD_ORDER_ID, ORMC_T_INT, 0, {0}}}};
+const GroupTextPath GROUP_PRIMARY = {{{&group_model, GROUP_FIELD_PRIMARY, ORMC_T_TEXT, 0, {0}}}};
 
 /* ---- schema ---- */
 
@@ -241,119 +264,323 @@ void order_query_init(OrderQuery *q)
     ormc_query_init(&q->q, &order_model);
 }
 
+void order_query_free(OrderQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void order_filter_int(OrderQuery *q, OrderIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void order_filter_int_in(OrderQuery *q, OrderIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void order_filter_int_range(OrderQuery *q, OrderIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void order_filter_real(OrderQuery *q, OrderRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void order_filter_real_in(OrderQuery *q, OrderRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void order_filter_real_range(OrderQuery *q, OrderRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void order_filter_bool(OrderQuery *q, OrderBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void order_filter_text(OrderQuery *q, OrderTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void order_filter_text_in(OrderQuery *q, OrderTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void order_filter_time(OrderQuery *q, OrderTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void order_filter_time_in(OrderQuery *q, OrderTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void order_filter_time_range(OrderQuery *q, OrderTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void order_filter_year(OrderQuery *q, OrderTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void order_filter_month(OrderQuery *q, OrderTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void order_filter_day(OrderQuery *q, OrderTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void order_filter_null(OrderQuery *q, OrderPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void order_and(OrderQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void order_or(OrderQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void order_not(OrderQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void order_end(OrderQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void order_where_id(OrderQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, ORDER_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &ORDER_ID.path.p, op, v);
 }
 
 void order_where_id_in(OrderQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, ORDER_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &ORDER_ID.path.p, ORMC_IN, v, n);
 }
 
 void order_where_group(OrderQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, ORDER_FIELD_GROUP, op, v);
+    ormc_where_text(&q->q, &ORDER_GROUP.path.p, op, v);
 }
 
 void order_where_group_in(OrderQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, ORDER_FIELD_GROUP, v, n);
+    ormc_where_text_in(&q->q, &ORDER_GROUP.path.p, ORMC_IN, v, n);
 }
 
 void order_where_select(OrderQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, ORDER_FIELD_SELECT, op, v);
+    ormc_where_int(&q->q, &ORDER_SELECT.path.p, op, v);
 }
 
 void order_where_select_in(OrderQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, ORDER_FIELD_SELECT, v, n);
+    ormc_where_int_in(&q->q, &ORDER_SELECT.path.p, ORMC_IN, v, n);
 }
 
 void order_where_order(OrderQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, ORDER_FIELD_ORDER, op, v);
+    ormc_where_int(&q->q, &ORDER_ORDER.path.p, op, v);
 }
 
 void order_where_order_in(OrderQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, ORDER_FIELD_ORDER, v, n);
+    ormc_where_int_in(&q->q, &ORDER_ORDER.path.p, ORMC_IN, v, n);
 }
 
 void order_where_order_null(OrderQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, ORDER_FIELD_ORDER, is_null);
+    ormc_where_null(&q->q, &ORDER_ORDER.path.p, is_null);
 }
 
 void order_where_from(OrderQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, ORDER_FIELD_FROM, op, v);
+    ormc_where_int(&q->q, &ORDER_FROM.path.p, op, v);
 }
 
 void order_where_from_in(OrderQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, ORDER_FIELD_FROM, v, n);
+    ormc_where_int_in(&q->q, &ORDER_FROM.path.p, ORMC_IN, v, n);
 }
 
 void order_where_where(OrderQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, ORDER_FIELD_WHERE, op, v);
+    ormc_where_text(&q->q, &ORDER_WHERE.path.p, op, v);
 }
 
 void order_where_where_in(OrderQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, ORDER_FIELD_WHERE, v, n);
+    ormc_where_text_in(&q->q, &ORDER_WHERE.path.p, ORMC_IN, v, n);
 }
 
 void order_where_where_null(OrderQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, ORDER_FIELD_WHERE, is_null);
+    ormc_where_null(&q->q, &ORDER_WHERE.path.p, is_null);
 }
 
 void order_where_set(OrderQuery *q, ormc_op op, bool v)
 {
-    ormc_where_int(&q->q, ORDER_FIELD_SET, op, v);
+    ormc_where_bool(&q->q, &ORDER_SET.path.p, op, v);
 }
 
 void order_where_null(OrderQuery *q, ormc_op op, double v)
 {
-    ormc_where_real(&q->q, ORDER_FIELD_NULL, op, v);
+    ormc_where_real(&q->q, &ORDER_NULL.path.p, op, v);
 }
 
 void order_where_null_null(OrderQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, ORDER_FIELD_NULL, is_null);
+    ormc_where_null(&q->q, &ORDER_NULL.path.p, is_null);
 }
 
 void order_where_now(OrderQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, ORDER_FIELD_NOW, op, v);
+    ormc_where_int(&q->q, &ORDER_NOW.path.p, op, v);
 }
 
 void order_where_now_in(OrderQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, ORDER_FIELD_NOW, v, n);
+    ormc_where_int_in(&q->q, &ORDER_NOW.path.p, ORMC_IN, v, n);
 }
 
 void order_where_now_null(OrderQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, ORDER_FIELD_NOW, is_null);
+    ormc_where_null(&q->q, &ORDER_NOW.path.p, is_null);
 }
 
 void order_where_cascade(OrderQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, ORDER_FIELD_CASCADE, op, v);
+    ormc_where_text(&q->q, &ORDER_CASCADE.path.p, op, v);
 }
 
 void order_where_cascade_in(OrderQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, ORDER_FIELD_CASCADE, v, n);
+    ormc_where_text_in(&q->q, &ORDER_CASCADE.path.p, ORMC_IN, v, n);
 }
 
-void order_order_by(OrderQuery *q, int field, ormc_dir dir)
+OrderPath order_via_items(ItemPath p)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    OrderPath r;
+    r.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 0, p.p);
+    return r;
+}
+
+OrderIntPath order_via_items_int(ItemIntPath p)
+{
+    OrderIntPath r;
+    r.path.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+OrderRealPath order_via_items_real(ItemRealPath p)
+{
+    OrderRealPath r;
+    r.path.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+OrderBoolPath order_via_items_bool(ItemBoolPath p)
+{
+    OrderBoolPath r;
+    r.path.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+OrderTextPath order_via_items_text(ItemTextPath p)
+{
+    OrderTextPath r;
+    r.path.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+OrderTimePath order_via_items_time(ItemTimePath p)
+{
+    OrderTimePath r;
+    r.path.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+OrderBlobPath order_via_items_blob(ItemBlobPath p)
+{
+    OrderBlobPath r;
+    r.path.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+OrderPath order_via_groups(GroupPath p)
+{
+    OrderPath r;
+    r.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 1, p.p);
+    return r;
+}
+
+OrderIntPath order_via_groups_int(GroupIntPath p)
+{
+    OrderIntPath r;
+    r.path.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+OrderRealPath order_via_groups_real(GroupRealPath p)
+{
+    OrderRealPath r;
+    r.path.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+OrderBoolPath order_via_groups_bool(GroupBoolPath p)
+{
+    OrderBoolPath r;
+    r.path.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+OrderTextPath order_via_groups_text(GroupTextPath p)
+{
+    OrderTextPath r;
+    r.path.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+OrderTimePath order_via_groups_time(GroupTimePath p)
+{
+    OrderTimePath r;
+    r.path.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+OrderBlobPath order_via_groups_blob(GroupBlobPath p)
+{
+    OrderBlobPath r;
+    r.path.p = ormc_path_via(&order_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+void order_order_by(OrderQuery *q, OrderPath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void order_limit(OrderQuery *q, int64_t n)
@@ -394,6 +621,19 @@ int order_fetch(ormc_db *db, const OrderQuery *q, OrderList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int order_first(ormc_db *db, const OrderQuery *q, Order **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &order_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int order_exists(ormc_db *db, const OrderQuery *q, bool *out)
+{
+    return ormc_exists(db, &order_model, q ? &q->q : NULL, out);
 }
 
 int order_count(ormc_db *db, const OrderQuery *q, int64_t *out)
@@ -481,84 +721,337 @@ void item_query_init(ItemQuery *q)
     ormc_query_init(&q->q, &item_model);
 }
 
+void item_query_free(ItemQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void item_filter_int(ItemQuery *q, ItemIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void item_filter_int_in(ItemQuery *q, ItemIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void item_filter_int_range(ItemQuery *q, ItemIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void item_filter_real(ItemQuery *q, ItemRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void item_filter_real_in(ItemQuery *q, ItemRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void item_filter_real_range(ItemQuery *q, ItemRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void item_filter_bool(ItemQuery *q, ItemBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void item_filter_text(ItemQuery *q, ItemTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void item_filter_text_in(ItemQuery *q, ItemTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void item_filter_time(ItemQuery *q, ItemTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void item_filter_time_in(ItemQuery *q, ItemTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void item_filter_time_range(ItemQuery *q, ItemTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void item_filter_year(ItemQuery *q, ItemTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void item_filter_month(ItemQuery *q, ItemTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void item_filter_day(ItemQuery *q, ItemTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void item_filter_null(ItemQuery *q, ItemPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void item_and(ItemQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void item_or(ItemQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void item_not(ItemQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void item_end(ItemQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void item_where_id(ItemQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, ITEM_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &ITEM_ID.path.p, op, v);
 }
 
 void item_where_id_in(ItemQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, ITEM_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &ITEM_ID.path.p, ORMC_IN, v, n);
 }
 
 void item_where_order_id(ItemQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, ITEM_FIELD_ORDER_ID, op, v);
+    ormc_where_int(&q->q, &ITEM_ORDER_ID.path.p, op, v);
 }
 
 void item_where_order_id_in(ItemQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, ITEM_FIELD_ORDER_ID, v, n);
+    ormc_where_int_in(&q->q, &ITEM_ORDER_ID.path.p, ORMC_IN, v, n);
 }
 
 void item_where_table(ItemQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, ITEM_FIELD_TABLE, op, v);
+    ormc_where_text(&q->q, &ITEM_TABLE.path.p, op, v);
 }
 
 void item_where_table_in(ItemQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, ITEM_FIELD_TABLE, v, n);
+    ormc_where_text_in(&q->q, &ITEM_TABLE.path.p, ORMC_IN, v, n);
 }
 
 void item_where_values(ItemQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, ITEM_FIELD_VALUES, op, v);
+    ormc_where_int(&q->q, &ITEM_VALUES.path.p, op, v);
 }
 
 void item_where_values_in(ItemQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, ITEM_FIELD_VALUES, v, n);
+    ormc_where_int_in(&q->q, &ITEM_VALUES.path.p, ORMC_IN, v, n);
 }
 
 void item_where_limit(ItemQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, ITEM_FIELD_LIMIT, op, v);
+    ormc_where_int(&q->q, &ITEM_LIMIT.path.p, op, v);
 }
 
 void item_where_limit_in(ItemQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, ITEM_FIELD_LIMIT, v, n);
+    ormc_where_int_in(&q->q, &ITEM_LIMIT.path.p, ORMC_IN, v, n);
 }
 
 void item_where_check(ItemQuery *q, ormc_op op, bool v)
 {
-    ormc_where_int(&q->q, ITEM_FIELD_CHECK, op, v);
+    ormc_where_bool(&q->q, &ITEM_CHECK.path.p, op, v);
 }
 
 void item_where_check_null(ItemQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, ITEM_FIELD_CHECK, is_null);
+    ormc_where_null(&q->q, &ITEM_CHECK.path.p, is_null);
 }
 
 void item_where_references_id(ItemQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, ITEM_FIELD_REFERENCES_ID, op, v);
+    ormc_where_int(&q->q, &ITEM_REFERENCES_ID.path.p, op, v);
 }
 
 void item_where_references_id_in(ItemQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, ITEM_FIELD_REFERENCES_ID, v, n);
+    ormc_where_int_in(&q->q, &ITEM_REFERENCES_ID.path.p, ORMC_IN, v, n);
 }
 
 void item_where_references_null(ItemQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, ITEM_FIELD_REFERENCES_ID, is_null);
+    ormc_where_null(&q->q, &ITEM_REFERENCES_ID.path.p, is_null);
 }
 
-void item_order_by(ItemQuery *q, int field, ormc_dir dir)
+ItemPath item_via_order(OrderPath p)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    ItemPath r;
+    r.p = ormc_path_via(&item_model, 0, p.p);
+    return r;
+}
+
+ItemIntPath item_via_order_int(OrderIntPath p)
+{
+    ItemIntPath r;
+    r.path.p = ormc_path_via(&item_model, 0, p.path.p);
+    return r;
+}
+
+ItemRealPath item_via_order_real(OrderRealPath p)
+{
+    ItemRealPath r;
+    r.path.p = ormc_path_via(&item_model, 0, p.path.p);
+    return r;
+}
+
+ItemBoolPath item_via_order_bool(OrderBoolPath p)
+{
+    ItemBoolPath r;
+    r.path.p = ormc_path_via(&item_model, 0, p.path.p);
+    return r;
+}
+
+ItemTextPath item_via_order_text(OrderTextPath p)
+{
+    ItemTextPath r;
+    r.path.p = ormc_path_via(&item_model, 0, p.path.p);
+    return r;
+}
+
+ItemTimePath item_via_order_time(OrderTimePath p)
+{
+    ItemTimePath r;
+    r.path.p = ormc_path_via(&item_model, 0, p.path.p);
+    return r;
+}
+
+ItemBlobPath item_via_order_blob(OrderBlobPath p)
+{
+    ItemBlobPath r;
+    r.path.p = ormc_path_via(&item_model, 0, p.path.p);
+    return r;
+}
+
+ItemPath item_via_references(ItemPath p)
+{
+    ItemPath r;
+    r.p = ormc_path_via(&item_model, 1, p.p);
+    return r;
+}
+
+ItemIntPath item_via_references_int(ItemIntPath p)
+{
+    ItemIntPath r;
+    r.path.p = ormc_path_via(&item_model, 1, p.path.p);
+    return r;
+}
+
+ItemRealPath item_via_references_real(ItemRealPath p)
+{
+    ItemRealPath r;
+    r.path.p = ormc_path_via(&item_model, 1, p.path.p);
+    return r;
+}
+
+ItemBoolPath item_via_references_bool(ItemBoolPath p)
+{
+    ItemBoolPath r;
+    r.path.p = ormc_path_via(&item_model, 1, p.path.p);
+    return r;
+}
+
+ItemTextPath item_via_references_text(ItemTextPath p)
+{
+    ItemTextPath r;
+    r.path.p = ormc_path_via(&item_model, 1, p.path.p);
+    return r;
+}
+
+ItemTimePath item_via_references_time(ItemTimePath p)
+{
+    ItemTimePath r;
+    r.path.p = ormc_path_via(&item_model, 1, p.path.p);
+    return r;
+}
+
+ItemBlobPath item_via_references_blob(ItemBlobPath p)
+{
+    ItemBlobPath r;
+    r.path.p = ormc_path_via(&item_model, 1, p.path.p);
+    return r;
+}
+
+ItemPath item_via_referenced_by(ItemPath p)
+{
+    ItemPath r;
+    r.p = ormc_path_via(&item_model, ORMC_STEP_REVERSE | 0, p.p);
+    return r;
+}
+
+ItemIntPath item_via_referenced_by_int(ItemIntPath p)
+{
+    ItemIntPath r;
+    r.path.p = ormc_path_via(&item_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+ItemRealPath item_via_referenced_by_real(ItemRealPath p)
+{
+    ItemRealPath r;
+    r.path.p = ormc_path_via(&item_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+ItemBoolPath item_via_referenced_by_bool(ItemBoolPath p)
+{
+    ItemBoolPath r;
+    r.path.p = ormc_path_via(&item_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+ItemTextPath item_via_referenced_by_text(ItemTextPath p)
+{
+    ItemTextPath r;
+    r.path.p = ormc_path_via(&item_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+ItemTimePath item_via_referenced_by_time(ItemTimePath p)
+{
+    ItemTimePath r;
+    r.path.p = ormc_path_via(&item_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+ItemBlobPath item_via_referenced_by_blob(ItemBlobPath p)
+{
+    ItemBlobPath r;
+    r.path.p = ormc_path_via(&item_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+void item_order_by(ItemQuery *q, ItemPath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void item_limit(ItemQuery *q, int64_t n)
@@ -599,6 +1092,19 @@ int item_fetch(ormc_db *db, const ItemQuery *q, ItemList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int item_first(ormc_db *db, const ItemQuery *q, Item **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &item_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int item_exists(ormc_db *db, const ItemQuery *q, bool *out)
+{
+    return ormc_exists(db, &item_model, q ? &q->q : NULL, out);
 }
 
 int item_count(ormc_db *db, const ItemQuery *q, int64_t *out)
@@ -671,44 +1177,199 @@ void group_query_init(GroupQuery *q)
     ormc_query_init(&q->q, &group_model);
 }
 
+void group_query_free(GroupQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void group_filter_int(GroupQuery *q, GroupIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void group_filter_int_in(GroupQuery *q, GroupIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void group_filter_int_range(GroupQuery *q, GroupIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void group_filter_real(GroupQuery *q, GroupRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void group_filter_real_in(GroupQuery *q, GroupRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void group_filter_real_range(GroupQuery *q, GroupRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void group_filter_bool(GroupQuery *q, GroupBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void group_filter_text(GroupQuery *q, GroupTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void group_filter_text_in(GroupQuery *q, GroupTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void group_filter_time(GroupQuery *q, GroupTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void group_filter_time_in(GroupQuery *q, GroupTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void group_filter_time_range(GroupQuery *q, GroupTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void group_filter_year(GroupQuery *q, GroupTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void group_filter_month(GroupQuery *q, GroupTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void group_filter_day(GroupQuery *q, GroupTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void group_filter_null(GroupQuery *q, GroupPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void group_and(GroupQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void group_or(GroupQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void group_not(GroupQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void group_end(GroupQuery *q)
+{
+    ormc_end(&q->q);
+}
+
 void group_where_id(GroupQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, GROUP_FIELD_ID, op, v);
+    ormc_where_int(&q->q, &GROUP_ID.path.p, op, v);
 }
 
 void group_where_id_in(GroupQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, GROUP_FIELD_ID, v, n);
+    ormc_where_int_in(&q->q, &GROUP_ID.path.p, ORMC_IN, v, n);
 }
 
 void group_where_order_id(GroupQuery *q, ormc_op op, int64_t v)
 {
-    ormc_where_int(&q->q, GROUP_FIELD_ORDER_ID, op, v);
+    ormc_where_int(&q->q, &GROUP_ORDER_ID.path.p, op, v);
 }
 
 void group_where_order_id_in(GroupQuery *q, const int64_t *v, size_t n)
 {
-    ormc_where_int_in(&q->q, GROUP_FIELD_ORDER_ID, v, n);
+    ormc_where_int_in(&q->q, &GROUP_ORDER_ID.path.p, ORMC_IN, v, n);
 }
 
 void group_where_order_null(GroupQuery *q, bool is_null)
 {
-    ormc_where_null(&q->q, GROUP_FIELD_ORDER_ID, is_null);
+    ormc_where_null(&q->q, &GROUP_ORDER_ID.path.p, is_null);
 }
 
 void group_where_primary(GroupQuery *q, ormc_op op, const char *v)
 {
-    ormc_where_text(&q->q, GROUP_FIELD_PRIMARY, op, v);
+    ormc_where_text(&q->q, &GROUP_PRIMARY.path.p, op, v);
 }
 
 void group_where_primary_in(GroupQuery *q, const char *const *v, size_t n)
 {
-    ormc_where_text_in(&q->q, GROUP_FIELD_PRIMARY, v, n);
+    ormc_where_text_in(&q->q, &GROUP_PRIMARY.path.p, ORMC_IN, v, n);
 }
 
-void group_order_by(GroupQuery *q, int field, ormc_dir dir)
+GroupPath group_via_order(OrderPath p)
 {
-    ormc_order_by(&q->q, (uint16_t)field, dir);
+    GroupPath r;
+    r.p = ormc_path_via(&group_model, 0, p.p);
+    return r;
+}
+
+GroupIntPath group_via_order_int(OrderIntPath p)
+{
+    GroupIntPath r;
+    r.path.p = ormc_path_via(&group_model, 0, p.path.p);
+    return r;
+}
+
+GroupRealPath group_via_order_real(OrderRealPath p)
+{
+    GroupRealPath r;
+    r.path.p = ormc_path_via(&group_model, 0, p.path.p);
+    return r;
+}
+
+GroupBoolPath group_via_order_bool(OrderBoolPath p)
+{
+    GroupBoolPath r;
+    r.path.p = ormc_path_via(&group_model, 0, p.path.p);
+    return r;
+}
+
+GroupTextPath group_via_order_text(OrderTextPath p)
+{
+    GroupTextPath r;
+    r.path.p = ormc_path_via(&group_model, 0, p.path.p);
+    return r;
+}
+
+GroupTimePath group_via_order_time(OrderTimePath p)
+{
+    GroupTimePath r;
+    r.path.p = ormc_path_via(&group_model, 0, p.path.p);
+    return r;
+}
+
+GroupBlobPath group_via_order_blob(OrderBlobPath p)
+{
+    GroupBlobPath r;
+    r.path.p = ormc_path_via(&group_model, 0, p.path.p);
+    return r;
+}
+
+void group_order_by(GroupQuery *q, GroupPath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
 }
 
 void group_limit(GroupQuery *q, int64_t n)
@@ -734,6 +1395,19 @@ int group_fetch(ormc_db *db, const GroupQuery *q, GroupList *out)
     out->count = l.count;
     out->owner = l.owner;
     return rc;
+}
+
+int group_first(ormc_db *db, const GroupQuery *q, Group **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &group_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int group_exists(ormc_db *db, const GroupQuery *q, bool *out)
+{
+    return ormc_exists(db, &group_model, q ? &q->q : NULL, out);
 }
 
 int group_count(ormc_db *db, const GroupQuery *q, int64_t *out)

@@ -1,0 +1,61 @@
+/*
+ * rows.h — what a fetch reads rows into (rows.c) and how prefetched
+ * children are grouped under their parents (stitch.c).  Internal.
+ */
+#ifndef ORMC_ROWS_H
+#define ORMC_ROWS_H
+
+#include "internal.h"
+
+/* Growable array of fixed-size elements, memory from ormc_big_realloc, with
+ * room for a chunk header in front so a result can adopt it whole. */
+typedef struct vec {
+    char *base; /* the allocation; elements start ARENA_BLOCK_HDR later */
+    char *data;
+    size_t n, cap, size;
+} vec;
+
+/* Appends one zeroed element; NULL when out of memory.  Amortized O(1). */
+void *vec_push(vec *v);
+
+/* Reads the current row of stmt into elem (a new element of a vec). */
+typedef int (*row_fn)(ormc_db *db, void *stmt, void *elem, const void *ctx,
+                      ormc_result *res);
+
+/* Steps `stmt`, reading each row with `row` into a new element of v.
+ * Returns status (errors recorded, prefixed with `what`); resets the
+ * statement. */
+int step_rows(ormc_db *db, void *stmt, vec *v, row_fn row, const void *ctx,
+              ormc_result *res, const char *what);
+
+/* Open-addressing map from an id to a value (an index or a pointer). */
+typedef struct idmap {
+    int64_t *keys;
+    uintptr_t *vals; /* IDMAP_NONE: empty slot */
+    size_t mask, n;
+} idmap;
+
+#define IDMAP_NONE UINTPTR_MAX
+
+/* Empties h with room for n keys; false when out of memory. */
+bool idmap_init(idmap *h, size_t n);
+/* Adds id -> v to a map with room (from idmap_init), id not present. */
+void idmap_put_slot(idmap *h, int64_t id, uintptr_t v);
+/* Adds id -> v (id not yet present), growing h; false when out of memory
+ * (h unchanged). */
+bool idmap_put(idmap *h, int64_t id, uintptr_t v);
+/* The value of id, or IDMAP_NONE.  O(1) expected. */
+uintptr_t idmap_get(const idmap *h, int64_t id);
+/* Frees h's tables; h is empty again.  */
+void idmap_free(idmap *h);
+
+/* Groups the children in `kids` (rows of rv's child model) under their
+ * parents in `parents` (rows of pm), keeping the children's order within
+ * each parent, and sets each parent's list: one pass to count, then the
+ * children are permuted in place and `res` adopts their array, so no
+ * second array of them is ever made.  Children of no loaded parent are
+ * dropped.  Returns status; cost O(parents + children). */
+int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
+           vec *parents, vec *kids, ormc_result *res);
+
+#endif

@@ -1,0 +1,833 @@
+/*
+ * sql.c — renders and binds every query statement the runtime sends:
+ * fetch, count, exists, aggregates and the prefetch child query, from the
+ * query's terms, in the words of the connection's dialect (dialect.h).
+ *
+ * Shape (alias t0 is the queried model; t1.. are joins and subqueries,
+ * numbered as they are met):
+ *   SELECT t0.<cols>, <with_ cols>, (SELECT COUNT(*) FROM "child" AS tN
+ *          WHERE tN."fk" = t0."id") FROM "model" AS t0
+ *   [LEFT] JOIN "target" AS t1 ON t1."id" = t0."fk"      (one per path)
+ *   WHERE <terms> ORDER BY <terms>, t0."id" LIMIT ?a OFFSET ?b
+ *
+ * The join planner: every path along foreign keys from one scope (the
+ * statement, or an EXISTS subquery) gets one join per distinct prefix,
+ * shared by filters, order terms and with_ loads; LEFT where a link on
+ * the way is nullable.  A path through a reverse relation becomes
+ * EXISTS (SELECT 1 FROM child ... WHERE child.fk = parent.id AND ...),
+ * so a parent is never repeated; the filters of one AND group that go
+ * through the same reverse relation (from the same place) share one
+ * EXISTS, so they must hold for the same child (Django's filter()).
+ *
+ * Parameters are numbered by term, in term order (?1, ?2, ...), whatever
+ * order the text puts them in, so binding walks the terms once.
+ */
+#include "sql.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- parameter counts ---- */
+
+/* Parameters a term binds. */
+static int term_params(const ormc_term *t)
+{
+    switch (t->kind) {
+    case T_CMP:
+    case T_IN: return 1;
+    case T_RANGE:
+    case T_SPAN: return 2;
+    default: return 0;
+    }
+}
+
+static bool is_filter(int kind) { return kind >= T_CMP && kind <= T_NOT; }
+
+static bool has_window(const ormc_query *q)
+{
+    return q->limit >= 0 || q->offset > 0;
+}
+
+/* ---- shape keys ---- */
+
+/* Appends n bytes to the key when they fit; counts them always. */
+static void key_put(uint8_t *buf, size_t cap, size_t *len, const void *p,
+                    size_t n)
+{
+    if (*len + n <= cap)
+        memcpy(buf + *len, p, n);
+    *len += n;
+}
+
+size_t sql_shape(const sql_req *r, uint8_t *buf, size_t cap)
+{
+    const ormc_query *q = r->q;
+    size_t len = 0;
+    uint8_t head[4] = {(uint8_t)r->kind, has_window(q), 0, 0};
+    memcpy(head + 2, &r->arg, sizeof r->arg);
+    key_put(buf, cap, &len, head, sizeof head);
+    key_put(buf, cap, &len, &q->model, sizeof q->model);
+    const ormc_term *t = query_terms(q);
+    for (uint32_t i = 0; i < q->nterms; i++) {
+        uint8_t k[6] = {t[i].kind, t[i].op, 0, 0, 0, 0};
+        memcpy(k + 2, &t[i].rel, 2);
+        memcpy(k + 4, &t[i].path.field, 2);
+        key_put(buf, cap, &len, k, sizeof k);
+        if (t[i].kind <= T_NULL || t[i].kind == T_ORDER) {
+            key_put(buf, cap, &len, &t[i].path.nsteps, 1);
+            key_put(buf, cap, &len, t[i].path.step,
+                    t[i].path.nsteps * sizeof *t[i].path.step);
+        }
+    }
+    return len;
+}
+
+/* ---- rendering ---- */
+
+typedef struct join {
+    int parent;        /* alias the foreign key is on */
+    uint16_t rel;      /* relation index of the parent's model */
+    int alias;
+    bool left;
+} join;
+
+/* A FROM clause being planned: a root table and its joins. */
+typedef struct scope {
+    int base;                /* the root's alias */
+    const ormc_model *m;
+    join *joins;
+    size_t n, cap;
+    const ormc_model **jm;   /* the model of each join (parallel array) */
+} scope;
+
+typedef struct render {
+    ormc_db *db;
+    const ormc_dialect *d;
+    const ormc_query *q;
+    const ormc_term *t;
+    int *pno;          /* first parameter number of each term */
+    int next_alias;
+    bool oom;
+} render;
+
+static void put_ident(render *R, sbuf *b, const char *name)
+{
+    char q = R->d->quote;
+    sb_putn(b, &q, 1);
+    for (const char *p = name; *p; p++) {
+        sb_putn(b, p, 1);
+        if (*p == q)
+            sb_putn(b, p, 1);
+    }
+    sb_putn(b, &q, 1);
+}
+
+static void put_col(render *R, sbuf *b, int alias, const ormc_field *f)
+{
+    sb_printf(b, "t%d.", alias);
+    put_ident(R, b, f->column);
+}
+
+/* The alias of the join for (parent, rel) in s, added if new. */
+static int join_of(render *R, scope *s, int parent, const ormc_model *pm,
+                   uint16_t rel, bool parent_left, bool *left)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->joins[i].parent == parent && s->joins[i].rel == rel) {
+            *left = s->joins[i].left;
+            return s->joins[i].alias;
+        }
+    const ormc_relation *r = &pm->relations[rel];
+    *left = parent_left || (pm->fields[r->field].flags & ORMC_F_NULLABLE);
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 8;
+        join *j = ormc_realloc(s->joins, cap * sizeof *j);
+        const ormc_model **jm = j ? ormc_realloc(s->jm, cap * sizeof *jm)
+                                  : NULL;
+        if (j)
+            s->joins = j;
+        if (jm)
+            s->jm = jm;
+        if (!j || !jm) {
+            R->oom = true;
+            return s->base;
+        }
+        s->cap = cap;
+    }
+    join *j = &s->joins[s->n];
+    j->parent = parent;
+    j->rel = rel;
+    j->alias = R->next_alias++;
+    j->left = *left;
+    s->jm[s->n++] = r->target;
+    return j->alias;
+}
+
+/* Follows steps [from, to) of p (all forward) from s's root; returns the
+ * alias reached and its model in *m; *left: a link on the way may be
+ * missing. */
+static int walk(render *R, scope *s, const ormc_path *p, unsigned from,
+                unsigned to, const ormc_model **m, bool *left)
+{
+    int alias = s->base;
+    const ormc_model *cur = s->m;
+    bool l = false;
+    for (unsigned i = from; i < to; i++) {
+        alias = join_of(R, s, alias, cur, p->step[i], l, &l);
+        cur = cur->relations[p->step[i]].target;
+    }
+    *m = cur;
+    *left = l;
+    return alias;
+}
+
+static void put_joins(render *R, sbuf *b, const scope *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const join *j = &s->joins[i];
+        const ormc_model *pm = j->parent == s->base ? s->m : NULL;
+        for (size_t k = 0; !pm && k < i; k++)
+            if (s->joins[k].alias == j->parent)
+                pm = s->jm[k];
+        const ormc_field *fk = &pm->fields[pm->relations[j->rel].field];
+        sb_put(b, j->left ? " LEFT JOIN " : " JOIN ");
+        put_ident(R, b, s->jm[i]->table);
+        sb_printf(b, " AS t%d ON ", j->alias);
+        put_col(R, b, j->alias, &s->jm[i]->fields[0]);
+        sb_put(b, " = ");
+        put_col(R, b, j->parent, fk);
+    }
+}
+
+static void scope_free(scope *s)
+{
+    ormc_free(s->joins);
+    ormc_free(s->jm);
+}
+
+/* Index of the first reverse step of t's path at or after `from`, or -1. */
+static int reverse_at(const ormc_term *t, unsigned from)
+{
+    for (unsigned i = from; i < t->path.nsteps; i++)
+        if (t->path.step[i] & ORMC_STEP_REVERSE)
+            return (int)i;
+    return -1;
+}
+
+/* The index after the group that opens at i (its T_END + 1). */
+static uint32_t group_end(const ormc_term *t, uint32_t n, uint32_t i)
+{
+    int depth = 0;
+    for (; i < n; i++) {
+        if (t[i].kind >= T_AND && t[i].kind <= T_NOT)
+            depth++;
+        else if (t[i].kind == T_END && --depth == 0)
+            return i + 1;
+    }
+    return n;
+}
+
+/* The filter children of the terms [i, end): leaves and group openers.
+ * Returns their number; *out is a new array (NULL when none, or when
+ * memory ran out: R->oom). */
+static size_t children(render *R, uint32_t i, uint32_t end, uint32_t **out)
+{
+    const ormc_term *t = R->t;
+    size_t n = 0;
+    *out = NULL;
+    for (uint32_t k = i; k < end;) {
+        if (is_filter(t[k].kind))
+            n++;
+        k = t[k].kind >= T_AND && t[k].kind <= T_NOT ? group_end(t, end, k)
+                                                     : k + 1;
+    }
+    if (!n)
+        return 0;
+    uint32_t *c = ormc_malloc(n * sizeof *c);
+    if (!c) {
+        R->oom = true;
+        return 0;
+    }
+    n = 0;
+    for (uint32_t k = i; k < end;) {
+        if (is_filter(t[k].kind))
+            c[n++] = k;
+        k = t[k].kind >= T_AND && t[k].kind <= T_NOT ? group_end(t, end, k)
+                                                     : k + 1;
+    }
+    *out = c;
+    return n;
+}
+
+static bool put_and(render *R, scope *s, sbuf *b, const uint32_t *kids,
+                    size_t n, unsigned from);
+
+/* One leaf whose remaining path [from, end) is forward only.  Returns
+ * whether it can be NULL. */
+static bool put_leaf(render *R, scope *s, sbuf *b, uint32_t i, unsigned from)
+{
+    const ormc_term *t = &R->t[i];
+    const ormc_model *m;
+    bool left;
+    int alias = walk(R, s, &t->path, from, t->path.nsteps, &m, &left);
+    const ormc_field *f = &m->fields[t->path.field];
+    int p = R->pno[i];
+    char ph[2][24];
+    snprintf(ph[0], sizeof ph[0], R->d->param, p);
+    snprintf(ph[1], sizeof ph[1], R->d->param, p + 1);
+    static const char *const CMP[] = {" = ", " <> ", " < ", " <= ", " > ",
+                                      " >= "};
+    bool null_ok = left || (f->flags & ORMC_F_NULLABLE);
+    switch (t->kind) {
+    case T_CMP:
+        put_col(R, b, alias, f);
+        if (t->op <= ORMC_GE) {
+            sb_put(b, CMP[t->op]);
+            sb_put(b, ph[0]);
+        } else {
+            sb_printf(b, t->op <= ORMC_ENDSWITH ? R->d->match : R->d->imatch,
+                      ph[0]);
+        }
+        return null_ok;
+    case T_IN:
+        put_col(R, b, alias, f);
+        sb_printf(b, t->op == ORMC_IN ? R->d->in_array : R->d->not_in_array,
+                  ph[0]);
+        return null_ok;
+    case T_RANGE:
+        put_col(R, b, alias, f);
+        sb_printf(b, " BETWEEN %s AND %s", ph[0], ph[1]);
+        return null_ok;
+    case T_SPAN:
+        sb_put(b, "(");
+        put_col(R, b, alias, f);
+        sb_printf(b, " >= %s AND ", ph[0]);
+        put_col(R, b, alias, f);
+        sb_printf(b, " < %s)", ph[1]);
+        return null_ok;
+    default: /* T_NULL */
+        put_col(R, b, alias, f);
+        sb_put(b, t->op ? " IS NULL" : " IS NOT NULL");
+        return false;
+    }
+}
+
+/* EXISTS over the reverse step r of the leaves kids[0..n) (which all go
+ * the same way up to it), from s: their rests ANDed on one child. */
+static void put_exists(render *R, scope *s, sbuf *b, const uint32_t *kids,
+                       size_t n, unsigned from, unsigned r)
+{
+    const ormc_term *t = &R->t[kids[0]];
+    const ormc_model *pm;
+    bool left;
+    int parent = walk(R, s, &t->path, from, r, &pm, &left);
+    const ormc_reverse *rv =
+        &pm->reverses[t->path.step[r] & ~ORMC_STEP_REVERSE];
+    scope sub = {.base = R->next_alias++, .m = rv->child};
+    sbuf w = {0};
+    put_and(R, &sub, &w, kids, n, r + 1);
+    sb_put(b, "EXISTS (SELECT 1 FROM ");
+    put_ident(R, b, rv->child->table);
+    sb_printf(b, " AS t%d", sub.base);
+    put_joins(R, b, &sub);
+    sb_put(b, " WHERE ");
+    put_col(R, b, sub.base, &rv->child->fields[rv->child_field]);
+    sb_put(b, " = ");
+    put_col(R, b, parent, &pm->fields[0]);
+    if (w.len) {
+        sb_put(b, " AND ");
+        sb_putn(b, w.s, w.len);
+    }
+    sb_put(b, ")");
+    R->oom |= w.oom;
+    sb_free(&w);
+    scope_free(&sub);
+}
+
+/* True when leaves a and b go the same way up to and including reverse
+ * step r (from `from`). */
+static bool same_way(const ormc_term *a, const ormc_term *b, unsigned from,
+                     unsigned r)
+{
+    return b->path.nsteps > r &&
+           memcmp(a->path.step + from, b->path.step + from,
+                  (r + 1 - from) * sizeof *a->path.step) == 0 &&
+           reverse_at(b, from) == (int)r;
+}
+
+static bool put_group(render *R, scope *s, sbuf *b, uint32_t i,
+                      unsigned from);
+
+/* One child of a group: a group or a leaf (a leaf through a reverse
+ * relation as its own EXISTS). */
+static bool put_child(render *R, scope *s, sbuf *b, uint32_t k, unsigned from)
+{
+    if (R->t[k].kind >= T_AND)
+        return put_group(R, s, b, k, from);
+    return put_and(R, s, b, &k, 1, from);
+}
+
+/* The AND of kids[0..n), leaves through the same reverse relation merged
+ * into one EXISTS.  Returns whether the result can be NULL. */
+static bool put_and(render *R, scope *s, sbuf *b, const uint32_t *kids,
+                    size_t n, unsigned from)
+{
+    bool may_null = false;
+    bool *done = n > 1 ? ormc_malloc(n) : NULL;
+    if (n > 1 && !done) {
+        R->oom = true;
+        return false;
+    }
+    if (done)
+        memset(done, 0, n);
+    size_t parts = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (done && done[i])
+            continue;
+        if (parts++)
+            sb_put(b, " AND ");
+        const ormc_term *t = &R->t[kids[i]];
+        int r = t->kind < T_AND ? reverse_at(t, from) : -1;
+        if (t->kind >= T_AND) {
+            may_null |= put_group(R, s, b, kids[i], from);
+        } else if (r < 0) {
+            may_null |= put_leaf(R, s, b, kids[i], from);
+        } else {
+            /* this leaf and every later one going the same way */
+            uint32_t *same = ormc_malloc((n - i) * sizeof *same);
+            if (!same) {
+                R->oom = true;
+                break;
+            }
+            size_t k = 0;
+            for (size_t j = i; j < n; j++) {
+                const ormc_term *u = &R->t[kids[j]];
+                if ((!done || !done[j]) && u->kind < T_AND &&
+                    same_way(t, u, from, (unsigned)r)) {
+                    same[k++] = kids[j];
+                    if (done)
+                        done[j] = true;
+                }
+            }
+            put_exists(R, s, b, same, k, from, (unsigned)r);
+            ormc_free(same);
+        }
+    }
+    if (!parts)
+        sb_put(b, "1 = 1");
+    ormc_free(done);
+    return may_null;
+}
+
+/* A group opening at term i: (a AND b), (a OR b), NOT (a AND b). */
+static bool put_group(render *R, scope *s, sbuf *b, uint32_t i, unsigned from)
+{
+    uint32_t *kids;
+    size_t n = children(R, i + 1, group_end(R->t, R->q->nterms, i) - 1, &kids);
+    int kind = R->t[i].kind;
+    bool may_null = false;
+    if (kind == T_OR) {
+        sb_put(b, "(");
+        for (size_t k = 0; k < n; k++) {
+            if (k)
+                sb_put(b, " OR ");
+            may_null |= put_child(R, s, b, kids[k], from);
+        }
+        sb_put(b, n ? ")" : "1 = 0)");
+    } else if (kind == T_AND) {
+        sb_put(b, "(");
+        may_null = put_and(R, s, b, kids, n, from);
+        sb_put(b, ")");
+    } else {
+        /* NOT: NULL (a comparison with NULL) must count as false inside,
+         * so as true here */
+        sbuf w = {0};
+        may_null = put_and(R, s, &w, kids, n, from);
+        if (may_null) {
+            sb_put(b, "(");
+            sb_putn(b, w.s ? w.s : "", w.len);
+            sb_put(b, ")");
+            sb_put(b, R->d->is_not_true);
+        } else {
+            sb_put(b, "NOT (");
+            sb_putn(b, w.s ? w.s : "", w.len);
+            sb_put(b, ")");
+        }
+        R->oom |= w.oom;
+        sb_free(&w);
+        may_null = false;
+    }
+    ormc_free(kids);
+    return may_null;
+}
+
+/* " WHERE ..." of the query's filters in scope s, or nothing. */
+static void put_where(render *R, scope *s, sbuf *b)
+{
+    uint32_t *kids;
+    size_t n = children(R, 0, R->q->nterms, &kids);
+    if (n) {
+        sb_put(b, " WHERE ");
+        put_and(R, s, b, kids, n, 0);
+    }
+    ormc_free(kids);
+}
+
+static void put_order_term(render *R, scope *s, sbuf *b, const ormc_path *p,
+                           bool desc)
+{
+    const ormc_model *m;
+    bool left;
+    int alias = walk(R, s, p, 0, p->nsteps, &m, &left);
+    put_col(R, b, alias, &m->fields[p->field]);
+    sb_put(b, desc ? " DESC" : "");
+    sb_put(b, desc ? R->d->nulls_desc : R->d->nulls_asc);
+}
+
+/* " ORDER BY" [lead,] q's order terms (q NULL or without any: s's
+ * model's default order), then id. */
+static void put_order(render *R, scope *s, sbuf *b, const ormc_query *q,
+                      const ormc_field *lead)
+{
+    bool has_id = false, any = false;
+    sb_put(b, " ORDER BY ");
+    if (lead) {
+        put_col(R, b, s->base, lead);
+        sb_put(b, ", ");
+    }
+    const ormc_term *t = q ? query_terms(q) : NULL;
+    for (uint32_t i = 0; q && i < q->nterms; i++) {
+        if (t[i].kind != T_ORDER)
+            continue;
+        if (any)
+            sb_put(b, ", ");
+        any = true;
+        put_order_term(R, s, b, &t[i].path, t[i].op == ORMC_DESC);
+        has_id |= t[i].path.nsteps == 0 && t[i].path.field == 0;
+    }
+    for (uint16_t i = 0; !any && i < s->m->norder; i++) {
+        ormc_path p = {.root = s->m, .field = s->m->order[i].field};
+        if (i)
+            sb_put(b, ", ");
+        put_order_term(R, s, b, &p, s->m->order[i].desc);
+        has_id |= p.field == 0;
+    }
+    if (!has_id) {
+        if (any || s->m->norder)
+            sb_put(b, ", ");
+        put_col(R, b, s->base, &s->m->fields[0]);
+    }
+}
+
+/* The parameter numbers of limit and offset: after every term's. */
+static int window_param(const render *R)
+{
+    uint32_t n = R->q->nterms;
+    return n ? R->pno[n - 1] + term_params(&R->t[n - 1]) : 1;
+}
+
+static void put_window(render *R, sbuf *b)
+{
+    if (!has_window(R->q))
+        return;
+    char a[24], c[24];
+    int p = window_param(R);
+    snprintf(a, sizeof a, R->d->param, p);
+    snprintf(c, sizeof c, R->d->param, p + 1);
+    sb_printf(b, R->d->limit_offset, a, c);
+}
+
+/* FROM <model> AS t<base> <joins> WHERE ... [ORDER BY ...] [LIMIT]: the
+ * rows of the query, its filters and window, in scope s (joins planned
+ * by what came before, e.g. with_ loads, and by the filters and order). */
+static void put_from(render *R, scope *s, sbuf *b, bool ordered)
+{
+    sbuf w = {0}, o = {0};
+    put_where(R, s, &w);
+    if (ordered)
+        put_order(R, s, &o, R->q, NULL);
+    sb_put(b, " FROM ");
+    put_ident(R, b, s->m->table);
+    sb_printf(b, " AS t%d", s->base);
+    put_joins(R, b, s);
+    sb_putn(b, w.s ? w.s : "", w.len);
+    sb_putn(b, o.s ? o.s : "", o.len);
+    put_window(R, b);
+    R->oom |= w.oom || o.oom;
+    sb_free(&w);
+    sb_free(&o);
+}
+
+static void put_cols(render *R, sbuf *b, int alias, const ormc_model *m,
+                     bool first)
+{
+    for (uint16_t i = 0; i < m->nfields; i++) {
+        if (!first || i)
+            sb_put(b, ", ");
+        put_col(R, b, alias, &m->fields[i]);
+    }
+}
+
+/* SELECT of a fetch: t0, each with_ model, each count. */
+static void put_select(render *R, scope *s, sbuf *b)
+{
+    const ormc_model *m = s->m;
+    sb_put(b, "SELECT ");
+    put_cols(R, b, 0, m, true);
+    const ormc_term *t = R->t;
+    for (uint32_t i = 0; i < R->q->nterms; i++) {
+        if (t[i].kind != T_WITH)
+            continue;
+        bool left;
+        int alias = join_of(R, s, 0, m, t[i].rel, false, &left);
+        put_cols(R, b, alias, m->relations[t[i].rel].target, false);
+    }
+    for (uint32_t i = 0; i < R->q->nterms; i++) {
+        if (t[i].kind != T_COUNT)
+            continue;
+        const ormc_reverse *rv = &m->reverses[t[i].rel];
+        int c = R->next_alias++;
+        sb_put(b, ", (SELECT COUNT(*) FROM ");
+        put_ident(R, b, rv->child->table);
+        sb_printf(b, " AS t%d WHERE ", c);
+        put_col(R, b, c, &rv->child->fields[rv->child_field]);
+        sb_put(b, " = ");
+        put_col(R, b, 0, &m->fields[0]);
+        sb_put(b, ")");
+    }
+    put_from(R, s, b, true);
+}
+
+/* The prefetch child query of reverse relation `rev`: every child of the
+ * rows q selects, grouped by parent (ORDER BY fk first, which the foreign
+ * key's index gives without a sort) in the child's order within each;
+ * all children in the child's order when q selects every row. */
+static void put_child_query(render *R, sbuf *b, uint16_t rev)
+{
+    const ormc_model *pm = R->q->model;
+    const ormc_reverse *rv = &pm->reverses[rev];
+    const ormc_model *cm = rv->child;
+    const ormc_field *fk = &cm->fields[rv->child_field];
+    scope cs = {.base = 0, .m = cm};
+    R->next_alias = 1;
+    sb_put(b, "SELECT ");
+    put_cols(R, b, 0, cm, true);
+    sb_put(b, " FROM ");
+    put_ident(R, b, cm->table);
+    sb_put(b, " AS t0");
+    bool all = !has_window(R->q);
+    for (uint32_t i = 0; all && i < R->q->nterms; i++)
+        all = !is_filter(R->t[i].kind);
+    if (all && (fk->flags & ORMC_F_NULLABLE)) {
+        sb_put(b, " WHERE ");
+        put_col(R, b, 0, fk);
+        sb_put(b, " IS NOT NULL");
+    } else if (!all) {
+        scope ps = {.base = R->next_alias++, .m = pm};
+        sb_put(b, " WHERE ");
+        put_col(R, b, 0, fk);
+        sb_put(b, " IN (SELECT ");
+        put_col(R, b, ps.base, &pm->fields[0]);
+        put_from(R, &ps, b, has_window(R->q));
+        sb_put(b, ")");
+        scope_free(&ps);
+    }
+    put_order(R, &cs, b, NULL, all ? NULL : fk);
+    scope_free(&cs);
+}
+
+/* Numbers each term's parameters from 1, in term order. */
+static bool number_params(render *R)
+{
+    uint32_t n = R->q->nterms;
+    R->pno = n ? ormc_malloc(n * sizeof *R->pno) : NULL;
+    if (n && !R->pno)
+        return false;
+    int p = 1;
+    for (uint32_t i = 0; i < n; i++) {
+        R->pno[i] = p;
+        p += term_params(&R->t[i]);
+    }
+    return true;
+}
+
+int sql_render(ormc_db *db, const void *ctx, sbuf *b)
+{
+    const sql_req *r = ctx;
+    render R = {.db = db, .d = db->dialect, .q = r->q,
+                .t = query_terms(r->q), .next_alias = 1};
+    if (!number_params(&R))
+        return db_fail(db, ORMC_NOMEM, "%s: out of memory", r->what);
+    scope s = {.base = 0, .m = r->q->model};
+    const ormc_model *m = r->q->model;
+    switch (r->kind) {
+    case SQL_SELECT:
+        put_select(&R, &s, b);
+        break;
+    case SQL_COUNT:
+    case SQL_EXISTS:
+        if (r->kind == SQL_COUNT && has_window(r->q)) {
+            sb_put(b, "SELECT COUNT(*) FROM (SELECT 1");
+            put_from(&R, &s, b, true);
+            sb_put(b, ") AS tq");
+        } else if (r->kind == SQL_COUNT) {
+            sb_put(b, "SELECT COUNT(*)");
+            put_from(&R, &s, b, false);
+        } else {
+            sb_put(b, "SELECT EXISTS (SELECT 1");
+            put_from(&R, &s, b, has_window(r->q));
+            sb_put(b, ")");
+        }
+        break;
+    case SQL_AGG: {
+        const ormc_field *f = &m->fields[r->arg];
+        static const char *const FN[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
+        sbuf col = {0};
+        if (has_window(r->q))
+            sb_put(&col, "tq.v");
+        else
+            put_col(&R, &col, 0, f);
+        sb_put(b, "SELECT ");
+        for (int i = 0; i < 5; i++) {
+            if (i)
+                sb_put(b, ", ");
+            if (i == 0 && !(f->flags & ORMC_F_NULLABLE)) {
+                sb_put(b, "COUNT(*)"); /* the same answer, and faster */
+                continue;
+            }
+            sb_printf(b, "%s(%s)", FN[i], col.s ? col.s : "");
+        }
+        R.oom |= col.oom;
+        sb_free(&col);
+        if (has_window(r->q)) {
+            sb_put(b, " FROM (SELECT ");
+            put_col(&R, b, 0, f);
+            sb_put(b, " AS v");
+            put_from(&R, &s, b, true);
+            sb_put(b, ") AS tq");
+        } else {
+            put_from(&R, &s, b, false);
+        }
+        break;
+    }
+    case SQL_CHILD:
+        put_child_query(&R, b, r->arg);
+        break;
+    }
+    scope_free(&s);
+    ormc_free(R.pno);
+    if (R.oom || b->oom)
+        return db_fail(db, ORMC_NOMEM, "%s: out of memory building SQL",
+                       r->what);
+    return ORMC_OK;
+}
+
+/* ---- binding ---- */
+
+/* Binds the pattern of a text lookup (built here, copied by the backend). */
+static int bind_pattern(ormc_db *db, void *stmt, int idx, int op,
+                        const char *v)
+{
+    const ormc_dialect *d = db->dialect;
+    size_t n = strlen(v);
+    if (n > SIZE_MAX / 4)
+        return ORMC_NOMEM;
+    char small[256];
+    size_t need = d->pattern_size(n) + 1;
+    char *buf = need <= sizeof small ? small : ormc_malloc(need);
+    if (!buf)
+        return ORMC_NOMEM;
+    size_t len = d->pattern(op, v, n, buf);
+    int rc = db->be->bind_text_copy(stmt, idx, buf, len);
+    if (buf != small)
+        ormc_free(buf);
+    return rc;
+}
+
+/* Binds term t's values at idx.. */
+static int bind_term(ormc_db *db, void *stmt, int idx, const ormc_term *t)
+{
+    const ormc_backend *be = db->be;
+    int type = t->path.type;
+    bool real = type == ORMC_T_REAL;
+    switch (t->kind) {
+    case T_CMP:
+        if (type == ORMC_T_TEXT) {
+            if (t->op > ORMC_GE)
+                return bind_pattern(db, stmt, idx, t->op, t->v.s);
+            return be->bind_text(stmt, idx, t->v.s, strlen(t->v.s));
+        }
+        return real ? be->bind_real(stmt, idx, t->v.r[0])
+                    : be->bind_int(stmt, idx, t->v.i[0]);
+    case T_IN: {
+        const void *v = type == ORMC_T_TEXT ? (const void *)t->v.sv
+                        : real              ? (const void *)t->v.rv
+                                            : (const void *)t->v.iv;
+        return be->bind_array(stmt, idx,
+                              type == ORMC_T_DATETIME ? ORMC_T_INT : type, v,
+                              t->n);
+    }
+    case T_RANGE:
+    case T_SPAN: {
+        int rc = real ? be->bind_real(stmt, idx, t->v.r[0])
+                      : be->bind_int(stmt, idx, t->v.i[0]);
+        if (rc == ORMC_OK)
+            rc = real ? be->bind_real(stmt, idx + 1, t->v.r[1])
+                      : be->bind_int(stmt, idx + 1, t->v.i[1]);
+        return rc;
+    }
+    default:
+        return ORMC_OK;
+    }
+}
+
+int sql_bind(ormc_db *db, void *stmt, const sql_req *r)
+{
+    const ormc_query *q = r->q;
+    const ormc_term *t = query_terms(q);
+    int idx = 1, rc = ORMC_OK;
+    bool uses_terms = r->kind != SQL_CHILD;
+    if (r->kind == SQL_CHILD) { /* the parents' filters, unless all */
+        uses_terms = has_window(q);
+        for (uint32_t i = 0; !uses_terms && i < q->nterms; i++)
+            uses_terms = is_filter(t[i].kind);
+    }
+    if (!uses_terms)
+        return ORMC_OK;
+    for (uint32_t i = 0; i < q->nterms && rc == ORMC_OK; i++) {
+        rc = bind_term(db, stmt, idx, &t[i]);
+        idx += term_params(&t[i]);
+    }
+    if (rc == ORMC_OK && has_window(q)) {
+        if (q->limit < 0 && db->dialect->no_limit_null)
+            rc = db->be->bind_null(stmt, idx);
+        else
+            rc = db->be->bind_int(stmt, idx, q->limit >= 0 ? q->limit : -1);
+        if (rc == ORMC_OK)
+            rc = db->be->bind_int(stmt, idx + 1, q->offset);
+    }
+    return rc == ORMC_OK ? ORMC_OK : db_fail_backend(db, rc, r->what);
+}
+
+void *sql_stmt(ormc_db *db, const sql_req *r)
+{
+    uint8_t small[512];
+    size_t len = sql_shape(r, small, sizeof small);
+    uint8_t *key = small;
+    if (len > sizeof small) {
+        key = ormc_malloc(len);
+        if (!key) {
+            db_fail(db, ORMC_NOMEM, "%s: out of memory", r->what);
+            return NULL;
+        }
+        sql_shape(r, key, len);
+    }
+    void *stmt = db_stmt_shape(db, key, len, sql_render, r, r->what);
+    if (key != small)
+        ormc_free(key);
+    if (stmt && sql_bind(db, stmt, r) != ORMC_OK) {
+        db_stmt_done(db, stmt);
+        return NULL;
+    }
+    return stmt;
+}
