@@ -329,9 +329,13 @@ int ormc_insert(ormc_db *db, const ormc_model *m, void *obj)
     return rc;
 }
 
-int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n)
+/* The body of ormc_insert_many: validates every object, then inserts them
+ * in one transaction or savepoint, setting ids as it goes.  On failure the
+ * database is as it was and the error is recorded, but ids already set are
+ * left for the caller (ormc_insert_many) to clear. */
+static int insert_many_run(ormc_db *db, const ormc_model *m, char *base,
+                           size_t n)
 {
-    char *base = objs;
     for (size_t i = 0; i < n; i++) {
         int rc = check_all(db, m, base + i * m->size);
         if (rc != ORMC_OK) {
@@ -349,9 +353,7 @@ int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n)
     if (rc != ORMC_OK)
         return db_fail_op(db, rc, m->name, "insert_many");
     void *stmt = NULL;
-    size_t i = 0;
-    for (; i < n && rc == ORMC_OK; i++) {
-        void *obj = base + i * m->size;
+    for (size_t i = 0; i < n && rc == ORMC_OK; i++) {
         if (!stmt)
             stmt = db_stmt(db, m->insert_sql, strlen(m->insert_sql), m->name,
                            "insert_many");
@@ -361,15 +363,13 @@ int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n)
             rc = db->errcode;
             break;
         }
-        rc = insert_row(db, stmt, m, obj, "insert_many");
+        rc = insert_row(db, stmt, m, base + i * m->size, "insert_many");
     }
     if (rc == ORMC_OK) {
         rc = db->be->exec(db->conn,
                           outer ? "RELEASE ormc_insert_many" : "COMMIT");
-        if (rc == ORMC_OK) {
-            db_ok(db);
+        if (rc == ORMC_OK)
             return ORMC_OK;
-        }
         /* a failed COMMIT may leave the transaction open: undone below */
         db_fail_op(db, rc, m->name, "insert_many");
     }
@@ -380,9 +380,25 @@ int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n)
     } else if (db->be->in_transaction(db->conn)) {
         db->be->exec(db->conn, "ROLLBACK");
     }
+    return rc;
+}
+
+/* Contract in ormc.h.  Whatever path fails (validation, BEGIN, prepare,
+ * bind, step, COMMIT), every one of the n ids is set to 0, including ids
+ * left in the array by an earlier call and ids of items after the failing
+ * one.  Cost: insert_many_run's, plus one pass over the ids on failure. */
+int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n)
+{
+    char *base = objs;
+    int rc = insert_many_run(db, m, base, n);
+    if (rc == ORMC_OK) {
+        db_ok(db);
+        return ORMC_OK;
+    }
     int64_t zero = 0;
-    for (size_t k = 0; k < i; k++)
-        memcpy(AT(base + k * m->size, m->fields[0].offset), &zero, sizeof zero);
+    for (size_t i = 0; i < n; i++)
+        memcpy(AT(base + i * m->size, m->fields[0].offset), &zero,
+               sizeof zero);
     return rc;
 }
 

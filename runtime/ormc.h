@@ -374,10 +374,12 @@ int ormc_insert(ormc_db *db, const ormc_model *m, void *obj);
 /* Inserts the n objects of the array `objs` (each m->size bytes), all or
  * nothing: every object is validated before any SQL runs, then the rows are
  * inserted in one transaction (a savepoint inside the caller's transaction,
- * else BEGIN IMMEDIATE ... COMMIT) and each object's id is set.  On failure
- * the database is as it was, every id is 0, and the message names the
- * failing item.  n statements (one prepared statement, reused); transaction
- * control is not counted. */
+ * else BEGIN IMMEDIATE ... COMMIT) and each object's id is set.  On any
+ * failure (validation, transaction control, prepare, bind, step, commit)
+ * the database is as it was and every one of the n ids is 0, ids an earlier
+ * call left in the array included; a validation message ends "(item i of
+ * n; nothing written)".  n statements (one prepared statement, reused);
+ * transaction control is not counted. */
 int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n);
 
 /* Validates and writes every field of obj to the row with obj's id.

@@ -1404,6 +1404,111 @@ static void test_insert_many(void **state)
     assert_false(ormc_in_transaction(f->db));
 }
 
+/* n authors named <tag><i> with emails <tag><i>@example.com. */
+static void fill_authors(Author *a, size_t n, char names[][8],
+                         char emails[][24], char tag)
+{
+    for (size_t i = 0; i < n; i++) {
+        author_init(&a[i]);
+        snprintf(names[i], 8, "%c%zu", tag, i);
+        snprintf(emails[i], 24, "%c%zu@example.com", tag, i);
+        a[i].name = names[i];
+        a[i].email = emails[i];
+    }
+}
+
+/* The authors table as "id name email;" rows, for before/after checks. */
+static void dump_authors(ormc_db *db, char *out, size_t size)
+{
+    AuthorList l = {0};
+    assert_ok(db, author_fetch(db, NULL, &l));
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < l.count; i++) {
+        int k = snprintf(out + len, size - len, "%lld %s %s;",
+                         (long long)l.items[i].id, l.items[i].name,
+                         l.items[i].email);
+        assert_true(k > 0 && (size_t)k < size - len);
+        len += (size_t)k;
+    }
+    author_list_free(&l);
+}
+
+/* The promise of insert_many: on any failure every one of the n ids is 0,
+ * even ids a previous successful call left in the array, and even ids of
+ * items after the failing one. */
+static void test_insert_many_failure_zeroes_every_id(void **state)
+{
+    fixture *f = *state;
+    Author a[5];
+    char names[5][8], emails[5][24];
+    char before[512], after[512];
+
+    /* a successful call sets every id */
+    fill_authors(a, 5, names, emails, 'a');
+    assert_ok(f->db, author_insert_many(f->db, a, 5));
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(a[i].id, (int64_t)i + 1);
+    dump_authors(f->db, before, sizeof before);
+    assert_string_equal(before,
+                        "1 a0 a0@example.com;2 a1 a1@example.com;"
+                        "3 a2 a2@example.com;4 a3 a3@example.com;"
+                        "5 a4 a4@example.com;");
+
+    /* validation refuses item 2 of the same array: ids 1..5 are cleared */
+    fill_authors(a, 5, names, emails, 'b');
+    for (size_t i = 0; i < 5; i++)
+        a[i].id = (int64_t)i + 1; /* as the successful call left them */
+    a[2].name = "\xc3"; /* cut short */
+    counts_reset(f);
+    assert_status(f->db, author_insert_many(f->db, a, 5), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Author.name: text is not valid UTF-8 (item 2 of 5; "
+                 "nothing written)");
+    assert_queries(f, 0);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(a[i].id, 0);
+    dump_authors(f->db, after, sizeof after);
+    assert_string_equal(after, before);
+
+    /* the database refuses item 3 (UNIQUE email) after items 0..2 went in:
+     * they are undone, and all five ids are 0, item 4's included */
+    fill_authors(a, 5, names, emails, 'c');
+    assert_ok(f->db, author_insert_many(f->db, a, 5));
+    assert_int_equal(a[0].id, 6);
+    assert_int_equal(a[4].id, 10);
+    dump_authors(f->db, before, sizeof before);
+    fill_authors(a, 5, names, emails, 'd');
+    for (size_t i = 0; i < 5; i++)
+        a[i].id = (int64_t)i + 6;
+    a[3].email = "a1@example.com";
+    counts_reset(f);
+    assert_status(f->db, author_insert_many(f->db, a, 5), ORMC_CONSTRAINT);
+    assert_error(f->db, ORMC_CONSTRAINT,
+                 "Author.insert_many: UNIQUE constraint failed: "
+                 "author.email");
+    assert_queries(f, 4);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(a[i].id, 0);
+    dump_authors(f->db, after, sizeof after);
+    assert_string_equal(after, before);
+    assert_false(ormc_in_transaction(f->db));
+
+    /* a failed step on the last item (injected): ids 0..3 were set by this
+     * very call, and are cleared with the rest */
+    fill_authors(a, 5, names, emails, 'e');
+    counts_reset(f);
+    spy.fail_step_at = 5;
+    assert_status(f->db, author_insert_many(f->db, a, 5), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Author.insert_many: injected fault");
+    assert_queries(f, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(a[i].id, 0);
+    dump_authors(f->db, after, sizeof after);
+    assert_string_equal(after, before);
+    assert_false(ormc_in_transaction(f->db));
+}
+
 static void test_insert_many_inside_transaction(void **state)
 {
     fixture *f = *state;
@@ -1461,6 +1566,7 @@ int main(void)
         T(test_builder_misuse_other),
         T(test_insert_many),
         T(test_insert_many_inside_transaction),
+        T(test_insert_many_failure_zeroes_every_id),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

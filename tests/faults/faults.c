@@ -807,6 +807,7 @@ static int run_insert_many(run_ctx *c)
         author_init(&a[i]);
         a[i].name = names[i];
         a[i].email = emails[i];
+        a[i].id = 99; /* as an earlier call may leave it: cleared on error */
     }
     int rc = author_insert_many(c->db, a, 3);
     if (rc != ORMC_OK) {
