@@ -118,8 +118,10 @@ void db_stmt_done(ormc_db *db, void *stmt);
 
 /* ---- values ---- */
 /* Validates obj's field `f` (NOT NULL, text(N) in characters, UTF-8, NaN,
- * blob size without data).  Runs no SQL, so a write it rejects is neither
- * counted nor traced.  Returns status, recording the error on db. */
+ * blob size without data, and a nullable int/real/bool/datetime whose
+ * <name>_null flag is true must hold 0 / +0.0 / false: no silent NULL).
+ * Runs no SQL, so a write it rejects is neither counted nor traced.
+ * Returns status, recording the error on db as "Model.field: ...". */
 int check_field(ormc_db *db, const ormc_model *m, const ormc_field *f,
                 const void *obj);
 /* Binds obj's field `f` to parameter idx; the value must have passed

@@ -103,12 +103,84 @@ static long utf8_chars(const unsigned char *s, size_t n)
     return chars;
 }
 
+/* The stem of the bool flag that marks f NULL: the relation's name for a
+ * relation's <name>_id field (editor_id -> editor_null), else the field's
+ * own name (rating -> rating_null).  Cost: a scan of m's relations, on the
+ * error path only. */
+static const char *null_flag_stem(const ormc_model *m, const ormc_field *f)
+{
+    if (f->flags & ORMC_F_FK) {
+        size_t idx = (size_t)(f - m->fields);
+        for (uint16_t r = 0; r < m->nrelations; r++)
+            if (m->relations[r].field == idx)
+                return m->relations[r].name;
+    }
+    return f->name;
+}
+
+/* f is a nullable int/real/bool/datetime whose <stem>_null flag is true:
+ * its value member must be all zero (0, +0.0 bit for bit, false), or the
+ * caller set a value and forgot to clear the flag, and storing NULL would
+ * lose it silently.  Returns ORMC_OK, or ORMC_INVALID recorded as
+ * "Model.field: <stem>_null is true but the value is V (set <stem>_null =
+ * false to store V, or field = 0 to store NULL)"; reals print with %.17g,
+ * and a NaN, which nothing stores, gets its own message. */
+static int check_null_flag(ormc_db *db, const ormc_model *m,
+                           const ormc_field *f, const void *p)
+{
+    char value[40];
+    const char *zero = "0";
+    switch ((ormc_type)f->type) {
+    case ORMC_T_INT:
+    case ORMC_T_DATETIME: {
+        int64_t v;
+        memcpy(&v, p, sizeof v);
+        if (v == 0)
+            return ORMC_OK;
+        snprintf(value, sizeof value, "%lld", (long long)v);
+        break;
+    }
+    case ORMC_T_REAL: {
+        double v;
+        uint64_t bits;
+        memcpy(&v, p, sizeof v);
+        memcpy(&bits, p, sizeof bits);
+        if (bits == 0) /* +0.0; -0.0 is a value */
+            return ORMC_OK;
+        if (isnan(v)) /* no flag setting stores it: say so */
+            return db_fail(db, ORMC_INVALID,
+                           "%s.%s: %s_null is true but the value is NaN, "
+                           "which cannot be stored (set %s = 0 to store "
+                           "NULL)",
+                           m->name, f->name, null_flag_stem(m, f), f->name);
+        snprintf(value, sizeof value, "%.17g", v);
+        break;
+    }
+    case ORMC_T_BOOL: {
+        unsigned char v; /* any nonzero byte is a value */
+        memcpy(&v, p, sizeof v);
+        if (v == 0)
+            return ORMC_OK;
+        snprintf(value, sizeof value, "true");
+        zero = "false";
+        break;
+    }
+    default:
+        return ORMC_OK; /* text and blob have no flag */
+    }
+    const char *stem = null_flag_stem(m, f);
+    return db_fail(db, ORMC_INVALID,
+                   "%s.%s: %s_null is true but the value is %s (set "
+                   "%s_null = false to store %s, or %s = %s to store NULL)",
+                   m->name, f->name, stem, value, stem, value, f->name, zero);
+}
+
 int check_field(ormc_db *db, const ormc_model *m, const ormc_field *f,
                 const void *obj)
 {
     const void *p = CAT(obj, f->offset);
     if (is_null_at(obj, f))
-        return ORMC_OK;
+        return f->null_offset ? check_null_flag(db, m, f, p) : ORMC_OK;
     switch ((ormc_type)f->type) {
     case ORMC_T_REAL: {
         double v;

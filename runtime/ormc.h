@@ -364,11 +364,20 @@ int ormc_aggregate_real(ormc_db *db, const ormc_model *model,
 
 /* Zeroes *obj and applies the model's defaults (`default now` = ormc_now()).
  * A nullable field without a literal default (none, or `default null`)
- * starts NULL: its <name>_null flag is true, text/blob pointers are NULL. */
+ * starts NULL: its <name>_null flag is true, text/blob pointers are NULL.
+ * To store a value in such an int/real/bool/datetime field, set the value
+ * AND clear its flag: a value left behind a true flag is refused by insert
+ * and update (see ormc_insert), never stored as NULL. */
 void ormc_object_init(const ormc_model *m, void *obj);
 
-/* Validates obj (NOT NULL, text(N) in characters, valid UTF-8, no NaN) and
- * inserts it; sets obj's id.  1 statement; nothing is written on error. */
+/* Validates obj (NOT NULL, text(N) in characters, valid UTF-8, no NaN, no
+ * value behind a true <name>_null flag) and inserts it; sets obj's id.
+ * A nullable int/real/bool/datetime whose flag is true must hold 0, +0.0
+ * (bit for bit) or false, else ORMC_INVALID before any SQL, e.g.
+ * "Blog.editor_id: editor_null is true but the value is 3 (set editor_null
+ * = false to store 3, or editor_id = 0 to store NULL)".  ormc_update and
+ * ormc_insert_many validate the same way.  1 statement; nothing is written
+ * on error. */
 int ormc_insert(ormc_db *db, const ormc_model *m, void *obj);
 
 /* Inserts the n objects of the array `objs` (each m->size bytes), all or

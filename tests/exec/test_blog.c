@@ -279,6 +279,62 @@ static void test_set_null_delete_editor(void **state)
     (void)g2;
 }
 
+/* The mistake this rule exists for: blog_init leaves editor_null true, and
+ * setting editor_id alone used to store NULL and return OK.  The flag of a
+ * relation's <name>_id field is <name>_null. */
+static void test_editor_id_behind_editor_null_rejected(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t ed = add_author(f->db, "Ed", "ed@example.com");
+    Blog b;
+    blog_init(&b);
+    assert_true(b.editor_null);
+    b.title = "t";
+    b.author_id = ann;
+    b.editor_id = ed;
+    counts_reset(f);
+    assert_status(f->db, blog_insert(f->db, &b), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.editor_id: editor_null is true but the value is 2 (set "
+                 "editor_null = false to store 2, or editor_id = 0 to store "
+                 "NULL)");
+    assert_queries(f, 0);
+    assert_int_equal(b.id, 0);
+    assert_int_equal(N_BLOGS(f->db), 0);
+
+    /* rating too (a plain nullable real) */
+    b.editor_null = false;
+    b.rating = 4.5;
+    assert_status(f->db, blog_insert(f->db, &b), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.rating: rating_null is true but the value is 4.5 (set "
+                 "rating_null = false to store 4.5, or rating = 0 to store "
+                 "NULL)");
+    b.rating_null = false;
+    assert_ok(f->db, blog_insert(f->db, &b));
+
+    /* update: clearing the editor needs the value cleared too */
+    b.editor_null = true;
+    counts_reset(f);
+    assert_status(f->db, blog_update(f->db, &b), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.editor_id: editor_null is true but the value is 2 (set "
+                 "editor_null = false to store 2, or editor_id = 0 to store "
+                 "NULL)");
+    assert_queries(f, 0);
+    Blog *g = NULL;
+    assert_ok(f->db, blog_get(f->db, b.id, &g));
+    assert_false(g->editor_null);
+    assert_int_equal(g->editor_id, ed);
+    blog_free(g);
+    b.editor_id = 0;
+    assert_ok(f->db, blog_update(f->db, &b));
+    assert_ok(f->db, blog_get(f->db, b.id, &g));
+    assert_true(g->editor_null);
+    blog_free(g);
+}
+
 /* ---- select_related ---- */
 
 static void test_select_related_book_with_author(void **state)
@@ -1546,6 +1602,7 @@ int main(void)
         T(test_missing_id_not_found),
         T(test_cascade_delete_author),
         T(test_set_null_delete_editor),
+        T(test_editor_id_behind_editor_null_rejected),
         T(test_select_related_book_with_author),
         T(test_with_editor_null_keeps_row),
         T(test_prefetch_comments),

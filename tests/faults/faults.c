@@ -438,8 +438,8 @@ static int64_t seed_blog(ormc_db *db, const char *title, int64_t author,
     b.editor_id = editor;
     b.editor_null = editor == 0;
     b.created = created;
-    b.rating = rating;
     b.rating_null = rating < 0;
+    b.rating = b.rating_null ? 0 : rating; /* NULL: the value stays 0 */
     must(db, blog_insert(db, &b), "blog_insert");
     return b.id;
 }
