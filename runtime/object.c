@@ -276,6 +276,26 @@ int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
     return rc == ORMC_OK ? ORMC_OK : db_fail_op(db, rc, m->name, verb);
 }
 
+/* Records that NOT NULL field f of the row being read into obj holds NULL
+ * in the database (a damaged file, or a table not created by this schema)
+ * and returns ORMC_ERROR.  The message, without an operation prefix (the
+ * callers of read_row add theirs), reads "Blog.title is NULL in the row with
+ * id 7, but the schema says NOT NULL (a damaged or foreign database?)";
+ * obj's id was read first (fields[0]), so it names the row. */
+static int null_in_not_null(ormc_db *db, const ormc_model *m,
+                            const ormc_field *f, const void *obj)
+{
+    int64_t id;
+    memcpy(&id, CAT(obj, m->fields[0].offset), sizeof id);
+    return db_fail(db, ORMC_ERROR,
+                   "%s.%s is NULL in the row with id %lld, but the schema "
+                   "says NOT NULL (a damaged or foreign database?)",
+                   m->name, f->name, (long long)id);
+}
+
+/* Contract in internal.h.  column_is_null is asked only of nullable fields,
+ * and of a NOT NULL text or blob only when the backend hands back NULL, so
+ * the common path costs no extra call. */
 int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
              ormc_result *res)
 {
@@ -310,8 +330,11 @@ int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
         case ORMC_T_TEXT: {
             size_t n;
             const char *s = be->column_text(stmt, col, &n);
-            /* NULL for a value that is not NULL: the backend ran out of
-             * memory converting it (never read it as "") */
+            /* NULL: the column is NULL although the schema says NOT NULL
+             * (bad data), or the backend ran out of memory converting a
+             * value (never read either as "") */
+            if (!s && be->column_is_null(stmt, col))
+                return null_in_not_null(db, m, f, obj);
             char *d = s ? arena_strndup(res, s, n) : NULL;
             if (!d)
                 return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
@@ -321,6 +344,9 @@ int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
         case ORMC_T_BLOB: {
             size_t n;
             const void *s = be->column_blob(stmt, col, &n);
+            /* NULL is an empty blob, or a NULL the schema forbids */
+            if (!s && be->column_is_null(stmt, col))
+                return null_in_not_null(db, m, f, obj);
             ormc_blob b;
             b.size = s ? n : 0;
             b.data = arena_strndup(res, s ? s : "", b.size);
@@ -574,7 +600,9 @@ int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
                 db_ok(db);
             } else {
                 ormc_result_free(res);
-                rc = db_fail(db, rc, "%s.get: out of memory", m->name);
+                rc = rc == ORMC_NOMEM
+                         ? db_fail(db, rc, "%s.get: out of memory", m->name)
+                         : db_restate(db, m->name, "get"); /* bad data */
             }
         }
     }

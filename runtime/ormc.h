@@ -401,7 +401,9 @@ int ormc_update(ormc_db *db, const ormc_model *m, const void *obj);
 int ormc_delete(ormc_db *db, const ormc_model *m, int64_t id);
 
 /* Loads row `id` into a new object *out (free with ormc_object_free).
- * ORMC_NOT_FOUND if no such row, *out = NULL.  1 statement. */
+ * ORMC_NOT_FOUND if no such row, *out = NULL.  A NULL in a NOT NULL text
+ * or blob column (a damaged or foreign database) is ORMC_ERROR naming the
+ * field and id, *out = NULL.  1 statement. */
 int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out);
 
 /* Frees an object returned by ormc_get.  NULL-safe. */

@@ -1594,6 +1594,128 @@ static void test_insert_many_inside_transaction(void **state)
     assert_int_equal(N_COMMENTS(f->db), 3);
 }
 
+/* ---- a foreign database: NULL in a NOT NULL column ---- */
+
+/* No schema: the test creates its own tables. */
+static int setup_bare(void **state) { return fixture_setup_spy(state, NULL); }
+
+/* The blog schema's tables as another program might have made them: the
+ * same columns, without the NOT NULLs, holding NULLs where ormc's schema
+ * says NOT NULL: author 3's name, blog 7's title, comment 4's content. */
+static void make_foreign_blog_db(ormc_db *db)
+{
+    static const char *const sql[] = {
+        "CREATE TABLE \"author\" (\"id\" INTEGER PRIMARY KEY, \"name\" TEXT, "
+        "\"email\" TEXT)",
+        "CREATE TABLE \"blog\" (\"id\" INTEGER PRIMARY KEY, \"title\" TEXT, "
+        "\"author_id\" INTEGER, \"editor_id\" INTEGER, \"created\" INTEGER, "
+        "\"rating\" REAL)",
+        "CREATE TABLE \"comment\" (\"id\" INTEGER PRIMARY KEY, \"blog_id\" "
+        "INTEGER, \"content\" TEXT, \"score\" INTEGER)",
+        "INSERT INTO \"author\" VALUES (1, 'Ann', 'ann@example.com'), "
+        "(3, NULL, 'nameless@example.com')",
+        "INSERT INTO \"blog\" VALUES (7, NULL, 1, NULL, 100, NULL), "
+        "(8, 'fine', 1, 3, 200, 2.5), (9, 'also fine', 1, NULL, 300, NULL)",
+        "INSERT INTO \"comment\" VALUES (4, 8, NULL, 0), (5, 9, 'ok', 1)",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
+        assert_ok(db, ormc_exec(db, sql[i]));
+}
+
+#define NOT_NULL_TAIL ", but the schema says NOT NULL (a damaged or foreign " \
+                      "database?)"
+
+static void test_null_in_not_null_text_is_a_data_error(void **state)
+{
+    fixture *f = *state;
+    make_foreign_blog_db(f->db);
+
+    /* get of the damaged row: ORMC_ERROR naming model, field and id */
+    Blog *g = (Blog *)&g; /* must come back NULL */
+    counts_reset(f);
+    assert_status(f->db, blog_get(f->db, 7, &g), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Blog.get: Blog.title is NULL in the row with id 7"
+                 NOT_NULL_TAIL);
+    assert_null(g);
+    assert_queries(f, 1);
+    /* the rows around it read fine */
+    assert_ok(f->db, blog_get(f->db, 8, &g));
+    assert_string_equal(g->title, "fine");
+    blog_free(g);
+
+    /* fetch over all rows meets it at the first row */
+    BlogList l;
+    memset(&l, 0xa5, sizeof l);
+    assert_status(f->db, blog_fetch(f->db, NULL, &l), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Blog.fetch: Blog.title is NULL in the row with id 7"
+                 NOT_NULL_TAIL);
+    assert_null(l.items);
+    assert_int_equal(l.count, 0);
+    assert_null(l.owner);
+
+    /* a select_related object: the related model's name and id */
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_where_id(&q, ORMC_GE, 8);
+    blog_with_editor(&q);
+    assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Blog.fetch: Author.name is NULL in the row with id 3"
+                 NOT_NULL_TAIL);
+    assert_null(l.items);
+
+    /* a prefetched child: the prefetch statement names it */
+    blog_query_init(&q);
+    blog_where_id(&q, ORMC_GE, 8);
+    blog_prefetch_comments(&q);
+    assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Blog.prefetch_comments: Comment.content is NULL in the row "
+                 "with id 4" NOT_NULL_TAIL);
+    assert_null(l.items);
+    assert_false(ormc_in_transaction(f->db));
+
+    /* without the damaged rows everything works on the same connection */
+    blog_query_init(&q);
+    blog_where_id(&q, ORMC_EQ, 9);
+    blog_prefetch_comments(&q);
+    assert_ok(f->db, blog_fetch(f->db, &q, &l));
+    assert_int_equal(l.count, 1);
+    assert_int_equal(l.items[0].comments.count, 1);
+    assert_string_equal(l.items[0].comments.items[0].content, "ok");
+    blog_list_free(&l);
+}
+
+/* column_text returning NULL for a value that is not NULL is the backend
+ * running out of memory: still ORMC_NOMEM, never the data error. */
+static const char *oom_column_text(void *stmt, int col, size_t *n)
+{
+    (void)stmt, (void)col;
+    *n = 0;
+    return NULL;
+}
+
+static void test_column_text_oom_stays_nomem(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t id = add_blog(f->db, "t", ann, 0, 1, NAN);
+    spy_backend.column_text = oom_column_text;
+    Blog *g = NULL;
+    assert_status(f->db, blog_get(f->db, id, &g), ORMC_NOMEM);
+    assert_error(f->db, ORMC_NOMEM, "Blog.get: out of memory");
+    assert_null(g);
+    BlogList l = {0};
+    assert_status(f->db, blog_fetch(f->db, NULL, &l), ORMC_NOMEM);
+    assert_error(f->db, ORMC_NOMEM, "Blog.fetch: out of memory");
+    assert_null(l.items);
+    spy_backend.column_text = ormc_sqlite_backend.column_text;
+    assert_ok(f->db, blog_get(f->db, id, &g));
+    blog_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1624,6 +1746,9 @@ int main(void)
         T(test_insert_many),
         T(test_insert_many_inside_transaction),
         T(test_insert_many_failure_zeroes_every_id),
+        cmocka_unit_test_setup_teardown(
+            test_null_in_not_null_text_is_a_data_error, setup_bare, teardown),
+        T(test_column_text_oom_stays_nomem),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

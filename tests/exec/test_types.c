@@ -758,6 +758,56 @@ static void test_value_behind_null_flag_rejected(void **state)
     assert_int_equal(item_rows(f->db), before);
 }
 
+/* A table not made by this schema (no NOT NULLs) holding NULL in a NOT
+ * NULL blob or text: a data error naming model, field and row id, never
+ * an empty blob, an empty string or "out of memory". */
+static int setup_bare(void **state) { return fixture_setup(state, NULL); }
+
+static void test_null_in_not_null_blob_is_a_data_error(void **state)
+{
+    fixture *f = *state;
+    assert_ok(f->db,
+              ormc_exec(f->db,
+                        "CREATE TABLE \"item\" (\"id\" INTEGER PRIMARY KEY, "
+                        "\"i\", \"r\", \"flag\", \"t\", \"code\", \"data\", "
+                        "\"at\", \"ni\", \"nr\", \"nflag\", \"nt\", \"ncode\", "
+                        "\"ndata\", \"nat\")"));
+    assert_ok(f->db,
+              ormc_exec(f->db,
+                        "INSERT INTO \"item\" VALUES "
+                        "(1, 1, 1.5, 0, 't', 'c', NULL, 0, NULL, NULL, NULL, "
+                        "NULL, NULL, NULL, NULL), "
+                        "(2, 1, 1.5, 0, 't', 'c', x'', 0, NULL, NULL, NULL, "
+                        "NULL, NULL, NULL, NULL), "
+                        "(3, 1, 1.5, 0, NULL, 'c', x'00', 0, NULL, NULL, "
+                        "NULL, NULL, NULL, NULL, NULL)"));
+    Item *got = NULL;
+    assert_status(f->db, item_get(f->db, 1, &got), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Item.get: Item.data is NULL in the row with id 1, but the "
+                 "schema says NOT NULL (a damaged or foreign database?)");
+    assert_null(got);
+    assert_status(f->db, item_get(f->db, 3, &got), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Item.get: Item.t is NULL in the row with id 3, but the "
+                 "schema says NOT NULL (a damaged or foreign database?)");
+    assert_null(got);
+    /* an empty blob is not NULL: it reads back empty, data non-NULL */
+    assert_ok(f->db, item_get(f->db, 2, &got));
+    assert_non_null(got->data.data);
+    assert_int_equal(got->data.size, 0);
+    assert_null(got->ndata.data);
+    item_free(got);
+
+    ItemList l = {0};
+    assert_status(f->db, item_fetch(f->db, NULL, &l), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Item.fetch: Item.data is NULL in the row with id 1, but the "
+                 "schema says NOT NULL (a damaged or foreign database?)");
+    assert_null(l.items);
+    assert_int_equal(l.count, 0);
+}
+
 /* ---- hostile strings ---- */
 
 static void test_hostile_strings_verbatim(void **state)
@@ -1037,6 +1087,8 @@ int main(void)
         T(test_nan_rejected),
         T(test_null_for_not_nullable_text_rejected),
         T(test_value_behind_null_flag_rejected),
+        cmocka_unit_test_setup_teardown(
+            test_null_in_not_null_blob_is_a_data_error, setup_bare, teardown),
         T(test_hostile_strings_verbatim),
         T(test_sql_keyword_names),
         T(test_restrict_is_the_default),
