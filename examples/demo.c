@@ -96,7 +96,8 @@ static void seed(ormc_db *db)
         b.editor_id = b.editor_null ? 0 : 1 + (int64_t)rnd(AUTHORS);
         b.created = 1700000000 + (int64_t)i * 3600;
         b.rating_null = rnd(4) == 0;
-        b.rating = (double)(1 + rnd(50)) / 10;
+        double rating = (double)(1 + rnd(50)) / 10; /* drawn either way */
+        b.rating = b.rating_null ? 0 : rating; /* NULL: the value stays 0 */
         check(db, blog_insert(db, &b), "blog_insert");
     }
     for (int i = 0; i < COMMENTS; i++) {

@@ -32,6 +32,14 @@ int db_fail(ormc_db *db, int code, const char *fmt, ...)
     return code;
 }
 
+int db_restate(ormc_db *db, const char *who, const char *verb)
+{
+    char msg[sizeof db->errmsg];
+    memcpy(msg, db->errmsg, sizeof msg);
+    return db_fail(db, db->errcode, "%s%s%s: %s", who, verb ? "." : "",
+                   verb ? verb : "", msg);
+}
+
 int db_fail_backend(ormc_db *db, int code, const char *ctx)
 {
     if (code == ORMC_NOMEM)

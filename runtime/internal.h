@@ -130,6 +130,10 @@ struct ormc_db {
 
 /* Records an error on db and returns `code`.  `ctx` prefixes the message. */
 int db_fail(ormc_db *db, int code, const char *fmt, ...);
+/* Prefixes the recorded message with "who.verb: " ("who: " when verb is
+ * NULL), keeping the recorded status, and returns that status: for errors
+ * recorded without an operation name (read_row's data errors). */
+int db_restate(ormc_db *db, const char *who, const char *verb);
 /* Records the backend's current error for status `code` and returns it. */
 int db_fail_backend(ormc_db *db, int code, const char *ctx);
 /* Runs transaction-control SQL (not counted, not traced); records errors
@@ -167,8 +171,10 @@ void db_stmt_done(ormc_db *db, void *stmt);
 
 /* ---- values ---- */
 /* Validates obj's field `f` (NOT NULL, text(N) in characters, UTF-8, NaN,
- * blob size without data).  Runs no SQL, so a write it rejects is neither
- * counted nor traced.  Returns status, recording the error on db. */
+ * blob size without data, and a nullable int/real/bool/datetime whose
+ * <name>_null flag is true must hold 0 / +0.0 / false: no silent NULL).
+ * Runs no SQL, so a write it rejects is neither counted nor traced.
+ * Returns status, recording the error on db as "Model.field: ...". */
 int check_field(ormc_db *db, const ormc_model *m, const ormc_field *f,
                 const void *obj);
 /* Binds obj's field `f` to parameter idx; the value must have passed
@@ -177,11 +183,15 @@ int check_field(ormc_db *db, const ormc_model *m, const ormc_field *f,
 int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
                const ormc_field *f, const void *obj, const char *verb);
 /* Reads nfields columns starting at `col` into obj (fields in model order).
- * Strings and blobs are copied into `res`.  Returns ORMC_OK or ORMC_NOMEM
+ * Strings and blobs are copied into `res`.  Returns ORMC_OK, ORMC_NOMEM
  * (recorded as "Model: out of memory"; callers may restate it with their
- * own operation name).  A non-NULL text column that the backend cannot
- * deliver (column_text returns NULL: out of memory) is ORMC_NOMEM, never
- * an empty string. */
+ * own operation name) or ORMC_ERROR for a NULL in a NOT NULL text or blob
+ * column (a damaged or foreign database), recorded without an operation
+ * name as "Blog.title is NULL in the row with id 7, but the schema says
+ * NOT NULL (a damaged or foreign database?)"; callers prefix theirs with
+ * db_restate.  A non-NULL text column that the backend cannot deliver
+ * (column_text returns NULL: out of memory) is ORMC_NOMEM, never an empty
+ * string.  (A NULL in a NOT NULL int/real/bool/datetime reads as 0.) */
 int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
              ormc_result *res);
 

@@ -103,12 +103,84 @@ static long utf8_chars(const unsigned char *s, size_t n)
     return chars;
 }
 
+/* The stem of the bool flag that marks f NULL: the relation's name for a
+ * relation's <name>_id field (editor_id -> editor_null), else the field's
+ * own name (rating -> rating_null).  Cost: a scan of m's relations, on the
+ * error path only. */
+static const char *null_flag_stem(const ormc_model *m, const ormc_field *f)
+{
+    if (f->flags & ORMC_F_FK) {
+        size_t idx = (size_t)(f - m->fields);
+        for (uint16_t r = 0; r < m->nrelations; r++)
+            if (m->relations[r].field == idx)
+                return m->relations[r].name;
+    }
+    return f->name;
+}
+
+/* f is a nullable int/real/bool/datetime whose <stem>_null flag is true:
+ * its value member must be all zero (0, +0.0 bit for bit, false), or the
+ * caller set a value and forgot to clear the flag, and storing NULL would
+ * lose it silently.  Returns ORMC_OK, or ORMC_INVALID recorded as
+ * "Model.field: <stem>_null is true but the value is V (set <stem>_null =
+ * false to store V, or field = 0 to store NULL)"; reals print with %.17g,
+ * and a NaN, which nothing stores, gets its own message. */
+static int check_null_flag(ormc_db *db, const ormc_model *m,
+                           const ormc_field *f, const void *p)
+{
+    char value[40];
+    const char *zero = "0";
+    switch ((ormc_type)f->type) {
+    case ORMC_T_INT:
+    case ORMC_T_DATETIME: {
+        int64_t v;
+        memcpy(&v, p, sizeof v);
+        if (v == 0)
+            return ORMC_OK;
+        snprintf(value, sizeof value, "%lld", (long long)v);
+        break;
+    }
+    case ORMC_T_REAL: {
+        double v;
+        uint64_t bits;
+        memcpy(&v, p, sizeof v);
+        memcpy(&bits, p, sizeof bits);
+        if (bits == 0) /* +0.0; -0.0 is a value */
+            return ORMC_OK;
+        if (isnan(v)) /* no flag setting stores it: say so */
+            return db_fail(db, ORMC_INVALID,
+                           "%s.%s: %s_null is true but the value is NaN, "
+                           "which cannot be stored (set %s = 0 to store "
+                           "NULL)",
+                           m->name, f->name, null_flag_stem(m, f), f->name);
+        snprintf(value, sizeof value, "%.17g", v);
+        break;
+    }
+    case ORMC_T_BOOL: {
+        unsigned char v; /* any nonzero byte is a value */
+        memcpy(&v, p, sizeof v);
+        if (v == 0)
+            return ORMC_OK;
+        snprintf(value, sizeof value, "true");
+        zero = "false";
+        break;
+    }
+    default:
+        return ORMC_OK; /* text and blob have no flag */
+    }
+    const char *stem = null_flag_stem(m, f);
+    return db_fail(db, ORMC_INVALID,
+                   "%s.%s: %s_null is true but the value is %s (set "
+                   "%s_null = false to store %s, or %s = %s to store NULL)",
+                   m->name, f->name, stem, value, stem, value, f->name, zero);
+}
+
 int check_field(ormc_db *db, const ormc_model *m, const ormc_field *f,
                 const void *obj)
 {
     const void *p = CAT(obj, f->offset);
     if (is_null_at(obj, f))
-        return ORMC_OK;
+        return f->null_offset ? check_null_flag(db, m, f, p) : ORMC_OK;
     switch ((ormc_type)f->type) {
     case ORMC_T_REAL: {
         double v;
@@ -204,6 +276,26 @@ int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
     return rc == ORMC_OK ? ORMC_OK : db_fail_op(db, rc, m->name, verb);
 }
 
+/* Records that NOT NULL field f of the row being read into obj holds NULL
+ * in the database (a damaged file, or a table not created by this schema)
+ * and returns ORMC_ERROR.  The message, without an operation prefix (the
+ * callers of read_row add theirs), reads "Blog.title is NULL in the row with
+ * id 7, but the schema says NOT NULL (a damaged or foreign database?)";
+ * obj's id was read first (fields[0]), so it names the row. */
+static int null_in_not_null(ormc_db *db, const ormc_model *m,
+                            const ormc_field *f, const void *obj)
+{
+    int64_t id;
+    memcpy(&id, CAT(obj, m->fields[0].offset), sizeof id);
+    return db_fail(db, ORMC_ERROR,
+                   "%s.%s is NULL in the row with id %lld, but the schema "
+                   "says NOT NULL (a damaged or foreign database?)",
+                   m->name, f->name, (long long)id);
+}
+
+/* Contract in internal.h.  column_is_null is asked only of nullable fields,
+ * and of a NOT NULL text or blob only when the backend hands back NULL, so
+ * the common path costs no extra call. */
 int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
              ormc_result *res)
 {
@@ -238,8 +330,11 @@ int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
         case ORMC_T_TEXT: {
             size_t n;
             const char *s = be->column_text(stmt, col, &n);
-            /* NULL for a value that is not NULL: the backend ran out of
-             * memory converting it (never read it as "") */
+            /* NULL: the column is NULL although the schema says NOT NULL
+             * (bad data), or the backend ran out of memory converting a
+             * value (never read either as "") */
+            if (!s && be->column_is_null(stmt, col))
+                return null_in_not_null(db, m, f, obj);
             char *d = s ? arena_strndup(res, s, n) : NULL;
             if (!d)
                 return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
@@ -249,6 +344,9 @@ int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
         case ORMC_T_BLOB: {
             size_t n;
             const void *s = be->column_blob(stmt, col, &n);
+            /* NULL is an empty blob, or a NULL the schema forbids */
+            if (!s && be->column_is_null(stmt, col))
+                return null_in_not_null(db, m, f, obj);
             ormc_blob b;
             b.size = s ? n : 0;
             b.data = arena_strndup(res, s ? s : "", b.size);
@@ -329,9 +427,13 @@ int ormc_insert(ormc_db *db, const ormc_model *m, void *obj)
     return rc;
 }
 
-int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n)
+/* The body of ormc_insert_many: validates every object, then inserts them
+ * in one transaction or savepoint, setting ids as it goes.  On failure the
+ * database is as it was and the error is recorded, but ids already set are
+ * left for the caller (ormc_insert_many) to clear. */
+static int insert_many_run(ormc_db *db, const ormc_model *m, char *base,
+                           size_t n)
 {
-    char *base = objs;
     for (size_t i = 0; i < n; i++) {
         int rc = check_all(db, m, base + i * m->size);
         if (rc != ORMC_OK) {
@@ -349,9 +451,7 @@ int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n)
     if (rc != ORMC_OK)
         return db_fail_op(db, rc, m->name, "insert_many");
     void *stmt = NULL;
-    size_t i = 0;
-    for (; i < n && rc == ORMC_OK; i++) {
-        void *obj = base + i * m->size;
+    for (size_t i = 0; i < n && rc == ORMC_OK; i++) {
         if (!stmt)
             stmt = db_stmt(db, m->insert_sql, strlen(m->insert_sql), m->name,
                            "insert_many");
@@ -361,15 +461,13 @@ int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n)
             rc = db->errcode;
             break;
         }
-        rc = insert_row(db, stmt, m, obj, "insert_many");
+        rc = insert_row(db, stmt, m, base + i * m->size, "insert_many");
     }
     if (rc == ORMC_OK) {
         rc = db->be->exec(db->conn,
                           outer ? "RELEASE ormc_insert_many" : "COMMIT");
-        if (rc == ORMC_OK) {
-            db_ok(db);
+        if (rc == ORMC_OK)
             return ORMC_OK;
-        }
         /* a failed COMMIT may leave the transaction open: undone below */
         db_fail_op(db, rc, m->name, "insert_many");
     }
@@ -380,9 +478,25 @@ int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n)
     } else if (db->be->in_transaction(db->conn)) {
         db->be->exec(db->conn, "ROLLBACK");
     }
+    return rc;
+}
+
+/* Contract in ormc.h.  Whatever path fails (validation, BEGIN, prepare,
+ * bind, step, COMMIT), every one of the n ids is set to 0, including ids
+ * left in the array by an earlier call and ids of items after the failing
+ * one.  Cost: insert_many_run's, plus one pass over the ids on failure. */
+int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n)
+{
+    char *base = objs;
+    int rc = insert_many_run(db, m, base, n);
+    if (rc == ORMC_OK) {
+        db_ok(db);
+        return ORMC_OK;
+    }
     int64_t zero = 0;
-    for (size_t k = 0; k < i; k++)
-        memcpy(AT(base + k * m->size, m->fields[0].offset), &zero, sizeof zero);
+    for (size_t i = 0; i < n; i++)
+        memcpy(AT(base + i * m->size, m->fields[0].offset), &zero,
+               sizeof zero);
     return rc;
 }
 
@@ -481,7 +595,9 @@ int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
                 db_ok(db);
             } else {
                 ormc_result_free(res);
-                rc = db_fail(db, rc, "%s.get: out of memory", m->name);
+                rc = rc == ORMC_NOMEM
+                         ? db_fail(db, rc, "%s.get: out of memory", m->name)
+                         : db_restate(db, m->name, "get"); /* bad data */
             }
         }
     }

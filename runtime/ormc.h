@@ -475,20 +475,31 @@ int ormc_aggregate_real(ormc_db *db, const ormc_model *model,
 
 /* Zeroes *obj and applies the model's defaults (`default now` = ormc_now()).
  * A nullable field without a literal default (none, or `default null`)
- * starts NULL: its <name>_null flag is true, text/blob pointers are NULL. */
+ * starts NULL: its <name>_null flag is true, text/blob pointers are NULL.
+ * To store a value in such an int/real/bool/datetime field, set the value
+ * AND clear its flag: a value left behind a true flag is refused by insert
+ * and update (see ormc_insert), never stored as NULL. */
 void ormc_object_init(const ormc_model *m, void *obj);
 
-/* Validates obj (NOT NULL, text(N) in characters, valid UTF-8, no NaN) and
- * inserts it; sets obj's id.  1 statement; nothing is written on error. */
+/* Validates obj (NOT NULL, text(N) in characters, valid UTF-8, no NaN, no
+ * value behind a true <name>_null flag) and inserts it; sets obj's id.
+ * A nullable int/real/bool/datetime whose flag is true must hold 0, +0.0
+ * (bit for bit) or false, else ORMC_INVALID before any SQL, e.g.
+ * "Blog.editor_id: editor_null is true but the value is 3 (set editor_null
+ * = false to store 3, or editor_id = 0 to store NULL)".  ormc_update and
+ * ormc_insert_many validate the same way.  1 statement; nothing is written
+ * on error. */
 int ormc_insert(ormc_db *db, const ormc_model *m, void *obj);
 
 /* Inserts the n objects of the array `objs` (each m->size bytes), all or
  * nothing: every object is validated before any SQL runs, then the rows are
  * inserted in one transaction (a savepoint inside the caller's transaction,
- * else BEGIN IMMEDIATE ... COMMIT) and each object's id is set.  On failure
- * the database is as it was, every id is 0, and the message names the
- * failing item.  n statements (one prepared statement, reused); transaction
- * control is not counted. */
+ * else BEGIN IMMEDIATE ... COMMIT) and each object's id is set.  On any
+ * failure (validation, transaction control, prepare, bind, step, commit)
+ * the database is as it was and every one of the n ids is 0, ids an earlier
+ * call left in the array included; a validation message ends "(item i of
+ * n; nothing written)".  n statements (one prepared statement, reused);
+ * transaction control is not counted. */
 int ormc_insert_many(ormc_db *db, const ormc_model *m, void *objs, size_t n);
 
 /* Validates and writes every field of obj to the row with obj's id.
@@ -501,7 +512,9 @@ int ormc_update(ormc_db *db, const ormc_model *m, const void *obj);
 int ormc_delete(ormc_db *db, const ormc_model *m, int64_t id);
 
 /* Loads row `id` into a new object *out (free with ormc_object_free).
- * ORMC_NOT_FOUND if no such row, *out = NULL.  1 statement. */
+ * ORMC_NOT_FOUND if no such row, *out = NULL.  A NULL in a NOT NULL text
+ * or blob column (a damaged or foreign database) is ORMC_ERROR naming the
+ * field and id, *out = NULL.  1 statement. */
 int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out);
 
 /* Frees an object returned by ormc_get.  NULL-safe. */

@@ -39,6 +39,10 @@ int step_rows(ormc_db *db, void *stmt, vec *v, row_fn row, const void *ctx,
             break;
         }
         rc = row(db, stmt, e, ctx, res);
+        if (rc == ORMC_ERROR) { /* bad data: read_row said where */
+            db_stmt_done(db, stmt);
+            return db_restate(db, what, NULL);
+        }
         if (rc != ORMC_OK)
             break;
     }

@@ -279,6 +279,62 @@ static void test_set_null_delete_editor(void **state)
     (void)g2;
 }
 
+/* The mistake this rule exists for: blog_init leaves editor_null true, and
+ * setting editor_id alone used to store NULL and return OK.  The flag of a
+ * relation's <name>_id field is <name>_null. */
+static void test_editor_id_behind_editor_null_rejected(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t ed = add_author(f->db, "Ed", "ed@example.com");
+    Blog b;
+    blog_init(&b);
+    assert_true(b.editor_null);
+    b.title = "t";
+    b.author_id = ann;
+    b.editor_id = ed;
+    counts_reset(f);
+    assert_status(f->db, blog_insert(f->db, &b), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.editor_id: editor_null is true but the value is 2 (set "
+                 "editor_null = false to store 2, or editor_id = 0 to store "
+                 "NULL)");
+    assert_queries(f, 0);
+    assert_int_equal(b.id, 0);
+    assert_int_equal(N_BLOGS(f->db), 0);
+
+    /* rating too (a plain nullable real) */
+    b.editor_null = false;
+    b.rating = 4.5;
+    assert_status(f->db, blog_insert(f->db, &b), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.rating: rating_null is true but the value is 4.5 (set "
+                 "rating_null = false to store 4.5, or rating = 0 to store "
+                 "NULL)");
+    b.rating_null = false;
+    assert_ok(f->db, blog_insert(f->db, &b));
+
+    /* update: clearing the editor needs the value cleared too */
+    b.editor_null = true;
+    counts_reset(f);
+    assert_status(f->db, blog_update(f->db, &b), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.editor_id: editor_null is true but the value is 2 (set "
+                 "editor_null = false to store 2, or editor_id = 0 to store "
+                 "NULL)");
+    assert_queries(f, 0);
+    Blog *g = NULL;
+    assert_ok(f->db, blog_get(f->db, b.id, &g));
+    assert_false(g->editor_null);
+    assert_int_equal(g->editor_id, ed);
+    blog_free(g);
+    b.editor_id = 0;
+    assert_ok(f->db, blog_update(f->db, &b));
+    assert_ok(f->db, blog_get(f->db, b.id, &g));
+    assert_true(g->editor_null);
+    blog_free(g);
+}
+
 /* ---- select_related ---- */
 
 static void test_select_related_book_with_author(void **state)
@@ -1458,6 +1514,111 @@ static void test_insert_many(void **state)
     assert_false(ormc_in_transaction(f->db));
 }
 
+/* n authors named <tag><i> with emails <tag><i>@example.com. */
+static void fill_authors(Author *a, size_t n, char names[][8],
+                         char emails[][24], char tag)
+{
+    for (size_t i = 0; i < n; i++) {
+        author_init(&a[i]);
+        snprintf(names[i], 8, "%c%zu", tag, i);
+        snprintf(emails[i], 24, "%c%zu@example.com", tag, i);
+        a[i].name = names[i];
+        a[i].email = emails[i];
+    }
+}
+
+/* The authors table as "id name email;" rows, for before/after checks. */
+static void dump_authors(ormc_db *db, char *out, size_t size)
+{
+    AuthorList l = {0};
+    assert_ok(db, author_fetch(db, NULL, &l));
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < l.count; i++) {
+        int k = snprintf(out + len, size - len, "%lld %s %s;",
+                         (long long)l.items[i].id, l.items[i].name,
+                         l.items[i].email);
+        assert_true(k > 0 && (size_t)k < size - len);
+        len += (size_t)k;
+    }
+    author_list_free(&l);
+}
+
+/* The promise of insert_many: on any failure every one of the n ids is 0,
+ * even ids a previous successful call left in the array, and even ids of
+ * items after the failing one. */
+static void test_insert_many_failure_zeroes_every_id(void **state)
+{
+    fixture *f = *state;
+    Author a[5];
+    char names[5][8], emails[5][24];
+    char before[512], after[512];
+
+    /* a successful call sets every id */
+    fill_authors(a, 5, names, emails, 'a');
+    assert_ok(f->db, author_insert_many(f->db, a, 5));
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(a[i].id, (int64_t)i + 1);
+    dump_authors(f->db, before, sizeof before);
+    assert_string_equal(before,
+                        "1 a0 a0@example.com;2 a1 a1@example.com;"
+                        "3 a2 a2@example.com;4 a3 a3@example.com;"
+                        "5 a4 a4@example.com;");
+
+    /* validation refuses item 2 of the same array: ids 1..5 are cleared */
+    fill_authors(a, 5, names, emails, 'b');
+    for (size_t i = 0; i < 5; i++)
+        a[i].id = (int64_t)i + 1; /* as the successful call left them */
+    a[2].name = "\xc3"; /* cut short */
+    counts_reset(f);
+    assert_status(f->db, author_insert_many(f->db, a, 5), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Author.name: text is not valid UTF-8 (item 2 of 5; "
+                 "nothing written)");
+    assert_queries(f, 0);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(a[i].id, 0);
+    dump_authors(f->db, after, sizeof after);
+    assert_string_equal(after, before);
+
+    /* the database refuses item 3 (UNIQUE email) after items 0..2 went in:
+     * they are undone, and all five ids are 0, item 4's included */
+    fill_authors(a, 5, names, emails, 'c');
+    assert_ok(f->db, author_insert_many(f->db, a, 5));
+    assert_int_equal(a[0].id, 6);
+    assert_int_equal(a[4].id, 10);
+    dump_authors(f->db, before, sizeof before);
+    fill_authors(a, 5, names, emails, 'd');
+    for (size_t i = 0; i < 5; i++)
+        a[i].id = (int64_t)i + 6;
+    a[3].email = "a1@example.com";
+    counts_reset(f);
+    assert_status(f->db, author_insert_many(f->db, a, 5), ORMC_CONSTRAINT);
+    assert_error(f->db, ORMC_CONSTRAINT,
+                 "Author.insert_many: UNIQUE constraint failed: "
+                 "author.email");
+    assert_queries(f, 4);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(a[i].id, 0);
+    dump_authors(f->db, after, sizeof after);
+    assert_string_equal(after, before);
+    assert_false(ormc_in_transaction(f->db));
+
+    /* a failed step on the last item (injected): ids 0..3 were set by this
+     * very call, and are cleared with the rest */
+    fill_authors(a, 5, names, emails, 'e');
+    counts_reset(f);
+    spy.fail_step_at = 5;
+    assert_status(f->db, author_insert_many(f->db, a, 5), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Author.insert_many: injected fault");
+    assert_queries(f, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(a[i].id, 0);
+    dump_authors(f->db, after, sizeof after);
+    assert_string_equal(after, before);
+    assert_false(ormc_in_transaction(f->db));
+}
+
 static void test_insert_many_inside_transaction(void **state)
 {
     fixture *f = *state;
@@ -1487,6 +1648,128 @@ static void test_insert_many_inside_transaction(void **state)
     assert_int_equal(N_COMMENTS(f->db), 3);
 }
 
+/* ---- a foreign database: NULL in a NOT NULL column ---- */
+
+/* No schema: the test creates its own tables. */
+static int setup_bare(void **state) { return fixture_setup_spy(state, NULL); }
+
+/* The blog schema's tables as another program might have made them: the
+ * same columns, without the NOT NULLs, holding NULLs where ormc's schema
+ * says NOT NULL: author 3's name, blog 7's title, comment 4's content. */
+static void make_foreign_blog_db(ormc_db *db)
+{
+    static const char *const sql[] = {
+        "CREATE TABLE \"author\" (\"id\" INTEGER PRIMARY KEY, \"name\" TEXT, "
+        "\"email\" TEXT)",
+        "CREATE TABLE \"blog\" (\"id\" INTEGER PRIMARY KEY, \"title\" TEXT, "
+        "\"author_id\" INTEGER, \"editor_id\" INTEGER, \"created\" INTEGER, "
+        "\"rating\" REAL)",
+        "CREATE TABLE \"comment\" (\"id\" INTEGER PRIMARY KEY, \"blog_id\" "
+        "INTEGER, \"content\" TEXT, \"score\" INTEGER)",
+        "INSERT INTO \"author\" VALUES (1, 'Ann', 'ann@example.com'), "
+        "(3, NULL, 'nameless@example.com')",
+        "INSERT INTO \"blog\" VALUES (7, NULL, 1, NULL, 100, NULL), "
+        "(8, 'fine', 1, 3, 200, 2.5), (9, 'also fine', 1, NULL, 300, NULL)",
+        "INSERT INTO \"comment\" VALUES (4, 8, NULL, 0), (5, 9, 'ok', 1)",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
+        assert_ok(db, ormc_exec(db, sql[i]));
+}
+
+#define NOT_NULL_TAIL ", but the schema says NOT NULL (a damaged or foreign " \
+                      "database?)"
+
+static void test_null_in_not_null_text_is_a_data_error(void **state)
+{
+    fixture *f = *state;
+    make_foreign_blog_db(f->db);
+
+    /* get of the damaged row: ORMC_ERROR naming model, field and id */
+    Blog *g = (Blog *)&g; /* must come back NULL */
+    counts_reset(f);
+    assert_status(f->db, blog_get(f->db, 7, &g), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Blog.get: Blog.title is NULL in the row with id 7"
+                 NOT_NULL_TAIL);
+    assert_null(g);
+    assert_queries(f, 1);
+    /* the rows around it read fine */
+    assert_ok(f->db, blog_get(f->db, 8, &g));
+    assert_string_equal(g->title, "fine");
+    blog_free(g);
+
+    /* fetch over all rows meets it at the first row */
+    BlogList l;
+    memset(&l, 0xa5, sizeof l);
+    assert_status(f->db, blog_fetch(f->db, NULL, &l), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Blog.fetch: Blog.title is NULL in the row with id 7"
+                 NOT_NULL_TAIL);
+    assert_null(l.items);
+    assert_int_equal(l.count, 0);
+    assert_null(l.owner);
+
+    /* a select_related object: the related model's name and id */
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_where_id(&q, ORMC_GE, 8);
+    blog_with_editor(&q);
+    assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Blog.fetch: Author.name is NULL in the row with id 3"
+                 NOT_NULL_TAIL);
+    assert_null(l.items);
+
+    /* a prefetched child: the prefetch statement names it */
+    blog_query_init(&q);
+    blog_where_id(&q, ORMC_GE, 8);
+    blog_prefetch_comments(&q);
+    assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Blog.prefetch_comments: Comment.content is NULL in the row "
+                 "with id 4" NOT_NULL_TAIL);
+    assert_null(l.items);
+    assert_false(ormc_in_transaction(f->db));
+
+    /* without the damaged rows everything works on the same connection */
+    blog_query_init(&q);
+    blog_where_id(&q, ORMC_EQ, 9);
+    blog_prefetch_comments(&q);
+    assert_ok(f->db, blog_fetch(f->db, &q, &l));
+    assert_int_equal(l.count, 1);
+    assert_int_equal(l.items[0].comments.count, 1);
+    assert_string_equal(l.items[0].comments.items[0].content, "ok");
+    blog_list_free(&l);
+}
+
+/* column_text returning NULL for a value that is not NULL is the backend
+ * running out of memory: still ORMC_NOMEM, never the data error. */
+static const char *oom_column_text(void *stmt, int col, size_t *n)
+{
+    (void)stmt, (void)col;
+    *n = 0;
+    return NULL;
+}
+
+static void test_column_text_oom_stays_nomem(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    int64_t id = add_blog(f->db, "t", ann, 0, 1, NAN);
+    spy_backend.column_text = oom_column_text;
+    Blog *g = NULL;
+    assert_status(f->db, blog_get(f->db, id, &g), ORMC_NOMEM);
+    assert_error(f->db, ORMC_NOMEM, "Blog.get: out of memory");
+    assert_null(g);
+    BlogList l = {0};
+    assert_status(f->db, blog_fetch(f->db, NULL, &l), ORMC_NOMEM);
+    assert_error(f->db, ORMC_NOMEM, "Blog.fetch: out of memory");
+    assert_null(l.items);
+    spy_backend.column_text = ormc_sqlite_backend.column_text;
+    assert_ok(f->db, blog_get(f->db, id, &g));
+    blog_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1495,6 +1778,7 @@ int main(void)
         T(test_missing_id_not_found),
         T(test_cascade_delete_author),
         T(test_set_null_delete_editor),
+        T(test_editor_id_behind_editor_null_rejected),
         T(test_select_related_book_with_author),
         T(test_with_editor_null_keeps_row),
         T(test_prefetch_comments),
@@ -1515,6 +1799,10 @@ int main(void)
         T(test_builder_misuse_other),
         T(test_insert_many),
         T(test_insert_many_inside_transaction),
+        T(test_insert_many_failure_zeroes_every_id),
+        cmocka_unit_test_setup_teardown(
+            test_null_in_not_null_text_is_a_data_error, setup_bare, teardown),
+        T(test_column_text_oom_stays_nomem),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

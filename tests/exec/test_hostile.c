@@ -650,6 +650,7 @@ static void test_keyword_schema_crud(void **state)
     s.printf = NULL;
     s.count = -1;
     s.where_null = true;
+    s.where = 0; /* a value behind a true flag is refused */
     assert_ok(f->db, select_update(f->db, &s));
     select_free(got);
     assert_ok(f->db, select_get(f->db, s2, &got));

@@ -1,8 +1,9 @@
 /*
  * test_types.c — every column type through the generated API of
  * tests/exec/types.orm: CRUD round trips with and without NULLs, defaults,
- * value validation (text(N), UTF-8, NaN, NOT NULL) with nothing written on
- * error, hostile strings, SQL keywords as names, and `on delete restrict`.
+ * value validation (text(N), UTF-8, NaN, NOT NULL, no value behind a true
+ * _null flag) with nothing written on error, hostile strings, SQL keywords
+ * as names, and `on delete restrict`.
  */
 #include "testutil.h"
 
@@ -583,10 +584,15 @@ static void test_nan_rejected(void **state)
     it.nr = -NAN;
     assert_insert_rejected(f, &it, "Item.nr: NaN cannot be stored");
 
-    /* a NaN behind a NULL flag is never looked at */
+    /* a NaN behind a NULL flag is a value behind the flag: refused */
     fill_item(&it);
     it.nr = NAN;
     it.nr_null = true;
+    assert_insert_rejected(f, &it,
+                           "Item.nr: nr_null is true but the value is NaN, "
+                           "which cannot be stored (set nr = 0 to store "
+                           "NULL)");
+    it.nr = 0;
     assert_ok(f->db, item_insert(f->db, &it));
     Item *got = NULL;
     assert_ok(f->db, item_get(f->db, it.id, &got));
@@ -595,6 +601,7 @@ static void test_nan_rejected(void **state)
     item_free(got);
 
     /* update with NaN leaves the row as it was */
+    it.nr = NAN;
     it.nr_null = false;
     counts_reset(f);
     assert_status(f->db, item_update(f->db, &it), ORMC_INVALID);
@@ -625,6 +632,180 @@ static void test_null_for_not_nullable_text_rejected(void **state)
     it.r = NAN;
     assert_insert_rejected(f, &it, "Item.r: NaN cannot be stored");
     assert_int_equal(item_rows(f->db), 0);
+}
+
+/* A value behind a true <name>_null flag: no silent NULL.  Every nullable
+ * int, real, bool and datetime whose flag is true must hold 0 (+0.0 bit for
+ * bit, false); anything else is refused before any SQL, on insert, update
+ * and insert_many alike, and the row is left as it was. */
+static void test_value_behind_null_flag_rejected(void **state)
+{
+    fixture *f = *state;
+    Item it;
+
+    /* item_init leaves every flag true and every value 0: NULLs, accepted */
+    item_init(&it);
+    it.t = "t";
+    it.code = "c";
+    assert_ok(f->db, item_insert(f->db, &it));
+    Item *got = NULL;
+    assert_ok(f->db, item_get(f->db, it.id, &got));
+    assert_true(got->ni_null && got->nr_null && got->nflag_null &&
+                got->nat_null);
+    item_free(got);
+
+    /* each type: the flag still true, a value set */
+    fill_item(&it); /* flags false, values set */
+    it.ni_null = true;
+    assert_insert_rejected(f, &it,
+                           "Item.ni: ni_null is true but the value is 7 (set "
+                           "ni_null = false to store 7, or ni = 0 to store "
+                           "NULL)");
+    fill_item(&it);
+    it.nr_null = true;
+    assert_insert_rejected(f, &it,
+                           "Item.nr: nr_null is true but the value is -2.75 "
+                           "(set nr_null = false to store -2.75, or nr = 0 "
+                           "to store NULL)");
+    fill_item(&it);
+    it.nr_null = true;
+    it.nr = 0.1; /* printed with all 17 digits */
+    assert_insert_rejected(f, &it,
+                           "Item.nr: nr_null is true but the value is "
+                           "0.10000000000000001 (set nr_null = false to store "
+                           "0.10000000000000001, or nr = 0 to store NULL)");
+    fill_item(&it);
+    it.nr_null = true;
+    it.nr = -0.0; /* not +0.0 bit for bit: a value */
+    assert_insert_rejected(f, &it,
+                           "Item.nr: nr_null is true but the value is -0 (set "
+                           "nr_null = false to store -0, or nr = 0 to store "
+                           "NULL)");
+    fill_item(&it);
+    it.nflag_null = true;
+    it.nflag = true;
+    assert_insert_rejected(f, &it,
+                           "Item.nflag: nflag_null is true but the value is "
+                           "true (set nflag_null = false to store true, or "
+                           "nflag = false to store NULL)");
+    fill_item(&it);
+    it.nat_null = true;
+    assert_insert_rejected(f, &it,
+                           "Item.nat: nat_null is true but the value is -86400 "
+                           "(set nat_null = false to store -86400, or nat = 0 "
+                           "to store NULL)");
+    /* the first such field is the one reported */
+    item_init(&it);
+    it.t = "t";
+    it.code = "c";
+    it.nat = 1;
+    it.ni = INT64_MIN;
+    assert_insert_rejected(f, &it,
+                           "Item.ni: ni_null is true but the value is "
+                           "-9223372036854775808 (set ni_null = false to store "
+                           "-9223372036854775808, or ni = 0 to store NULL)");
+
+    /* a flag set true with its value cleared is a NULL: accepted */
+    fill_item(&it);
+    it.ni_null = it.nr_null = it.nflag_null = it.nat_null = true;
+    it.ni = 0;
+    it.nr = 0.0;
+    it.nflag = false;
+    it.nat = 0;
+    assert_ok(f->db, item_insert(f->db, &it));
+    assert_int_equal(item_rows(f->db), 2);
+
+    /* update: refused, no SQL, row unchanged */
+    fill_item(&it);
+    assert_ok(f->db, item_insert(f->db, &it));
+    Item upd = it;
+    upd.ni = 99;
+    upd.ni_null = true;
+    counts_reset(f);
+    assert_status(f->db, item_update(f->db, &upd), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Item.ni: ni_null is true but the value is 99 (set ni_null = "
+                 "false to store 99, or ni = 0 to store NULL)");
+    assert_queries(f, 0);
+    assert_ok(f->db, item_get(f->db, it.id, &got));
+    assert_item_equal(got, &it);
+    item_free(got);
+
+    /* an object read back with a NULL satisfies the rule: get, update */
+    null_item(&upd);
+    upd.id = it.id;
+    assert_ok(f->db, item_update(f->db, &upd));
+    assert_ok(f->db, item_get(f->db, it.id, &got));
+    assert_ok(f->db, item_update(f->db, got));
+    item_free(got);
+
+    /* insert_many: refused before any SQL, all ids 0, nothing written */
+    Item two[2];
+    fill_item(&two[0]);
+    fill_item(&two[1]);
+    two[1].nflag_null = true;
+    two[1].nflag = true;
+    int64_t before = item_rows(f->db);
+    counts_reset(f);
+    assert_status(f->db, item_insert_many(f->db, two, 2), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Item.nflag: nflag_null is true but the value is true (set "
+                 "nflag_null = false to store true, or nflag = false to store "
+                 "NULL) (item 1 of 2; nothing written)");
+    assert_queries(f, 0);
+    assert_int_equal(two[0].id, 0);
+    assert_int_equal(two[1].id, 0);
+    assert_int_equal(item_rows(f->db), before);
+}
+
+/* A table not made by this schema (no NOT NULLs) holding NULL in a NOT
+ * NULL blob or text: a data error naming model, field and row id, never
+ * an empty blob, an empty string or "out of memory". */
+static int setup_bare(void **state) { return fixture_setup(state, NULL); }
+
+static void test_null_in_not_null_blob_is_a_data_error(void **state)
+{
+    fixture *f = *state;
+    assert_ok(f->db,
+              ormc_exec(f->db,
+                        "CREATE TABLE \"item\" (\"id\" INTEGER PRIMARY KEY, "
+                        "\"i\", \"r\", \"flag\", \"t\", \"code\", \"data\", "
+                        "\"at\", \"ni\", \"nr\", \"nflag\", \"nt\", \"ncode\", "
+                        "\"ndata\", \"nat\")"));
+    assert_ok(f->db,
+              ormc_exec(f->db,
+                        "INSERT INTO \"item\" VALUES "
+                        "(1, 1, 1.5, 0, 't', 'c', NULL, 0, NULL, NULL, NULL, "
+                        "NULL, NULL, NULL, NULL), "
+                        "(2, 1, 1.5, 0, 't', 'c', x'', 0, NULL, NULL, NULL, "
+                        "NULL, NULL, NULL, NULL), "
+                        "(3, 1, 1.5, 0, NULL, 'c', x'00', 0, NULL, NULL, "
+                        "NULL, NULL, NULL, NULL, NULL)"));
+    Item *got = NULL;
+    assert_status(f->db, item_get(f->db, 1, &got), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Item.get: Item.data is NULL in the row with id 1, but the "
+                 "schema says NOT NULL (a damaged or foreign database?)");
+    assert_null(got);
+    assert_status(f->db, item_get(f->db, 3, &got), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Item.get: Item.t is NULL in the row with id 3, but the "
+                 "schema says NOT NULL (a damaged or foreign database?)");
+    assert_null(got);
+    /* an empty blob is not NULL: it reads back empty, data non-NULL */
+    assert_ok(f->db, item_get(f->db, 2, &got));
+    assert_non_null(got->data.data);
+    assert_int_equal(got->data.size, 0);
+    assert_null(got->ndata.data);
+    item_free(got);
+
+    ItemList l = {0};
+    assert_status(f->db, item_fetch(f->db, NULL, &l), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Item.fetch: Item.data is NULL in the row with id 1, but the "
+                 "schema says NOT NULL (a damaged or foreign database?)");
+    assert_null(l.items);
+    assert_int_equal(l.count, 0);
 }
 
 /* ---- hostile strings ---- */
@@ -850,8 +1031,15 @@ static void test_restrict_explicit_nullable(void **state)
     assert_ok(f->db, pet_count(f->db, NULL, &n));
     assert_int_equal(n, 2);
 
-    /* releasing the pet (owner -> NULL) lets the parent go */
+    /* releasing the pet (owner -> NULL) lets the parent go; the flag alone
+     * is refused while owner_id still names the parent */
     owned.owner_null = true;
+    assert_status(f->db, pet_update(f->db, &owned), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Pet.owner_id: owner_null is true but the value is 1 (set "
+                 "owner_null = false to store 1, or owner_id = 0 to store "
+                 "NULL)");
+    owned.owner_id = 0;
     assert_ok(f->db, pet_update(f->db, &owned));
     assert_ok(f->db, parent_delete(f->db, p1));
     Pet *got = NULL;
@@ -898,6 +1086,9 @@ int main(void)
         T(test_invalid_utf8_rejected),
         T(test_nan_rejected),
         T(test_null_for_not_nullable_text_rejected),
+        T(test_value_behind_null_flag_rejected),
+        cmocka_unit_test_setup_teardown(
+            test_null_in_not_null_blob_is_a_data_error, setup_bare, teardown),
         T(test_hostile_strings_verbatim),
         T(test_sql_keyword_names),
         T(test_restrict_is_the_default),

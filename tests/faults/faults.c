@@ -438,8 +438,8 @@ static int64_t seed_blog(ormc_db *db, const char *title, int64_t author,
     b.editor_id = editor;
     b.editor_null = editor == 0;
     b.created = created;
-    b.rating = rating;
     b.rating_null = rating < 0;
+    b.rating = b.rating_null ? 0 : rating; /* NULL: the value stays 0 */
     must(db, blog_insert(db, &b), "blog_insert");
     return b.id;
 }
@@ -807,6 +807,7 @@ static int run_insert_many(run_ctx *c)
         author_init(&a[i]);
         a[i].name = names[i];
         a[i].email = emails[i];
+        a[i].id = 99; /* as an earlier call may leave it: cleared on error */
     }
     int rc = author_insert_many(c->db, a, 3);
     if (rc != ORMC_OK) {
