@@ -290,9 +290,19 @@ static bool put_leaf(render *R, scope *s, sbuf *b, uint32_t i, unsigned from)
         }
         return null_ok;
     case T_IN:
+        /* x NOT IN (empty) is true even for a NULL x: say NULL is no match */
+        if (t->op == ORMC_NOT_IN && null_ok) {
+            sb_put(b, "(");
+            put_col(R, b, alias, f);
+            sb_put(b, " IS NOT NULL AND ");
+        }
         put_col(R, b, alias, f);
         sb_printf(b, t->op == ORMC_IN ? R->d->in_array : R->d->not_in_array,
                   ph[0]);
+        if (t->op == ORMC_NOT_IN && null_ok) {
+            sb_put(b, ")");
+            return false;
+        }
         return null_ok;
     case T_RANGE:
         put_col(R, b, alias, f);
