@@ -125,8 +125,8 @@ static uint64_t hash_sql(const char *s, size_t n)
     return h;
 }
 
-void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
-              const char *verb)
+void *db_stmt_lookup(ormc_db *db, const char *sql, size_t len,
+                     const char *who, const char *verb)
 {
     /* fast path: same address as last time, same text (always verified) */
     size_t slot = ((uintptr_t)sql >> 4) % ORMC_STMT_CACHE;
@@ -158,11 +158,15 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
         }
         memcpy(copy, sql, len + 1);
         int rc = db->be->prepare(db->conn, sql, len, &stmt);
-        if (rc != ORMC_OK) {
+        if (rc != ORMC_OK || !stmt) {
             if (stmt)
                 db->be->finalize(stmt);
             ormc_free(copy);
-            db_fail_op(db, rc, who, verb);
+            if (rc == ORMC_OK) /* only blanks and comments: no statement */
+                db_fail(db, ORMC_INVALID, "%s%s%s: no SQL statement", who,
+                        verb ? "." : "", verb ? verb : "");
+            else
+                db_fail_op(db, rc, who, verb);
             return NULL;
         }
         db->nprepares++;
@@ -178,8 +182,16 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
     hit->key = sql;
     db->by_addr[slot] = (uint8_t)(hit - db->cache + 1);
     hit->last_used = ++db->tick;
-    db_stmt_again(db, hit->sql);
     return hit->stmt;
+}
+
+void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
+              const char *verb)
+{
+    void *stmt = db_stmt_lookup(db, sql, len, who, verb);
+    if (stmt)
+        db_stmt_again(db, sql);
+    return stmt;
 }
 
 void db_stmt_again(ormc_db *db, const char *sql)

@@ -109,6 +109,12 @@ int db_fail_op(ormc_db *db, int code, const char *who, const char *verb);
  * "Author.insert: ...").  Counts and traces one execution. */
 void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
               const char *verb);
+/* db_stmt without counting or tracing: for a statement the caller checks
+ * before it decides to run it (raw.c), then counts with db_stmt_again.
+ * Text holding no statement (only blanks or comments) is ORMC_INVALID,
+ * "who.verb: no SQL statement". */
+void *db_stmt_lookup(ormc_db *db, const char *sql, size_t len,
+                     const char *who, const char *verb);
 /* Counts and traces one execution of `sql`: a statement already obtained
  * from db_stmt (and reset) run again without looking it up, or SQL run
  * through exec (ormc_exec, schema DDL). */
@@ -117,6 +123,10 @@ void db_stmt_again(ormc_db *db, const char *sql);
 void db_stmt_done(ormc_db *db, void *stmt);
 
 /* ---- values ---- */
+/* The number of characters (code points) of the UTF-8 text s[0..n), or -1
+ * if it is not valid UTF-8 (overlong forms, surrogates and code points
+ * above U+10FFFF are invalid). */
+long utf8_chars(const unsigned char *s, size_t n);
 /* Validates obj's field `f` (NOT NULL, text(N) in characters, UTF-8, NaN,
  * blob size without data).  Runs no SQL, so a write it rejects is neither
  * counted nor traced.  Returns status, recording the error on db. */
