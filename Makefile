@@ -30,6 +30,7 @@ COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/build.c compiler/names
                 compiler/sema.c compiler/buf.c compiler/gen_header.c \
                 compiler/gen_source.c compiler/compile.c
 RUNTIME_SRC  := runtime/arena.c runtime/db.c runtime/object.c runtime/query.c \
+                runtime/raw.c \
                 runtime/ormc_sqlite.c
 
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar/orm.lex.o

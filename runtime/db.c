@@ -207,16 +207,6 @@ void db_stmt_done(ormc_db *db, void *stmt)
         db->be->reset(stmt);
 }
 
-int ormc_exec(ormc_db *db, const char *sql)
-{
-    db_stmt_again(db, sql);
-    int rc = db->be->exec(db->conn, sql);
-    if (rc != ORMC_OK)
-        return db_fail_backend(db, rc, "exec");
-    db_ok(db);
-    return ORMC_OK;
-}
-
 int tx_exec(ormc_db *db, const char *sql, const char *what)
 {
     int rc = db->be->exec(db->conn, sql);

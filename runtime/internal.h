@@ -117,7 +117,7 @@ void *db_stmt_lookup(ormc_db *db, const char *sql, size_t len,
                      const char *who, const char *verb);
 /* Counts and traces one execution of `sql`: a statement already obtained
  * from db_stmt (and reset) run again without looking it up, or SQL run
- * through exec (ormc_exec, schema DDL). */
+ * through exec (schema DDL). */
 void db_stmt_again(ormc_db *db, const char *sql);
 /* Resets a statement obtained from db_stmt (bindings cleared). */
 void db_stmt_done(ormc_db *db, void *stmt);
