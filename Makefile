@@ -96,7 +96,7 @@ demo: deps
 	$(B)/demo $(B)/demo.db
 
 # ---- tests ----
-EXEC_TESTS := test_blog test_types test_runtime test_hostile test_compiler
+EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler
 
 # the compiler library (compiler/ormcc.h): streaming vs in-memory output,
 # and its printf (compiler/buf.h)
@@ -120,6 +120,11 @@ $(B)/tests/test_hostile: tests/exec/test_hostile.c tests/exec/testutil.h $(B)/ge
 	    $(B)/gen/types.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_runtime: tests/exec/test_runtime.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+$(B)/tests/test_raw: tests/exec/test_raw.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
