@@ -32,7 +32,7 @@ COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/build.c compiler/names
                 compiler/gen_source.c compiler/compile.c
 RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
                 runtime/query.c runtime/sql.c runtime/dialect_sqlite.c \
-                runtime/rows.c runtime/stitch.c runtime/fetch.c \
+                runtime/rows.c runtime/stitch.c runtime/fetch.c runtime/raw.c \
                 runtime/ormc_sqlite.c
 
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar/orm.lex.o
@@ -98,7 +98,8 @@ demo: deps
 	$(B)/demo $(B)/demo.db
 
 # ---- tests ----
-EXEC_TESTS := test_blog test_types test_runtime test_hostile test_compiler test_query
+EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler \
+              test_query
 
 # the compiler library (compiler/ormcc.h): streaming vs in-memory output,
 # and its printf (compiler/buf.h)
@@ -127,6 +128,11 @@ $(B)/tests/test_runtime: tests/exec/test_runtime.c tests/exec/testutil.h tests/e
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_query: tests/exec/test_query.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+$(B)/tests/test_raw: tests/exec/test_raw.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@

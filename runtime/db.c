@@ -151,17 +151,21 @@ static stmt_entry *cache_victim(ormc_db *db)
 
 /* Prepares sql[0..len) (taking ownership of the heap copy `sql`) into
  * entry e, evicting what e held; false after recording the error (the
- * copy is freed then). */
+ * copy is freed then).  Text holding no statement is ORMC_INVALID. */
 static bool cache_fill(ormc_db *db, stmt_entry *e, char *sql, size_t len,
                        const char *who, const char *verb)
 {
     void *stmt = NULL;
     int rc = db->be->prepare(db->conn, sql, len, &stmt);
-    if (rc != ORMC_OK) {
+    if (rc != ORMC_OK || !stmt) {
         if (stmt)
             db->be->finalize(stmt);
         ormc_free(sql);
-        db_fail_op(db, rc, who, verb);
+        if (rc == ORMC_OK) /* only blanks and comments: no statement */
+            db_fail(db, ORMC_INVALID, "%s%s%s: no SQL statement", who,
+                    verb ? "." : "", verb ? verb : "");
+        else
+            db_fail_op(db, rc, who, verb);
         return false;
     }
     db->nprepares++;
@@ -187,8 +191,8 @@ static void *cache_use(ormc_db *db, stmt_entry *e)
     return e->stmt;
 }
 
-void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
-              const char *verb)
+void *db_stmt_lookup(ormc_db *db, const char *sql, size_t len,
+                     const char *who, const char *verb)
 {
     /* fast path: same address as last time, same text (always verified) */
     size_t slot = ((uintptr_t)sql >> 4) % ORMC_STMT_CACHE;
@@ -212,7 +216,8 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
             db_fail_op(db, ORMC_NOMEM, who, verb);
             return NULL;
         }
-        memcpy(copy, sql, len + 1);
+        memcpy(copy, sql, len);
+        copy[len] = '\0';
         hit = cache_victim(db);
         if (!cache_fill(db, hit, copy, len, who, verb))
             return NULL;
@@ -220,7 +225,8 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
     }
     hit->key = sql;
     db->by_addr[slot] = (uint8_t)(hit - db->cache + 1);
-    return cache_use(db, hit);
+    hit->last_used = ++db->tick;
+    return hit->stmt;
 }
 
 void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
@@ -255,6 +261,15 @@ void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
     return cache_use(db, e);
 }
 
+void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
+              const char *verb)
+{
+    void *stmt = db_stmt_lookup(db, sql, len, who, verb);
+    if (stmt)
+        db_stmt_again(db, sql);
+    return stmt;
+}
+
 void db_stmt_again(ormc_db *db, const char *sql)
 {
     db->nqueries++;
@@ -266,16 +281,6 @@ void db_stmt_done(ormc_db *db, void *stmt)
 {
     if (stmt)
         db->be->reset(stmt);
-}
-
-int ormc_exec(ormc_db *db, const char *sql)
-{
-    db_stmt_again(db, sql);
-    int rc = db->be->exec(db->conn, sql);
-    if (rc != ORMC_OK)
-        return db_fail_backend(db, rc, "exec");
-    db_ok(db);
-    return ORMC_OK;
 }
 
 int tx_exec(ormc_db *db, const char *sql, const char *what)

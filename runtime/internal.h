@@ -162,14 +162,24 @@ typedef int (*shape_render_fn)(ormc_db *db, const void *ctx, sbuf *b);
 void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
                     shape_render_fn render, const void *ctx,
                     const char *what);
+/* db_stmt without counting or tracing: for a statement the caller checks
+ * before it decides to run it (raw.c), then counts with db_stmt_again.
+ * Text holding no statement (only blanks or comments) is ORMC_INVALID,
+ * "who.verb: no SQL statement". */
+void *db_stmt_lookup(ormc_db *db, const char *sql, size_t len,
+                     const char *who, const char *verb);
 /* Counts and traces one execution of `sql`: a statement already obtained
  * from db_stmt (and reset) run again without looking it up, or SQL run
- * through exec (ormc_exec, schema DDL). */
+ * through exec (schema DDL). */
 void db_stmt_again(ormc_db *db, const char *sql);
 /* Resets a statement obtained from db_stmt (bindings cleared). */
 void db_stmt_done(ormc_db *db, void *stmt);
 
 /* ---- values ---- */
+/* The number of characters (code points) of the UTF-8 text s[0..n), or -1
+ * if it is not valid UTF-8 (overlong forms, surrogates and code points
+ * above U+10FFFF are invalid). */
+long utf8_chars(const unsigned char *s, size_t n);
 /* Validates obj's field `f` (NOT NULL, text(N) in characters, UTF-8, NaN,
  * blob size without data, and a nullable int/real/bool/datetime whose
  * <name>_null flag is true must hold 0 / +0.0 / false: no silent NULL).

@@ -63,8 +63,7 @@ void ormc_object_init(const ormc_model *m, void *obj)
     }
 }
 
-/* Counts the characters (code points) of UTF-8 text; -1 if malformed. */
-static long utf8_chars(const unsigned char *s, size_t n)
+long utf8_chars(const unsigned char *s, size_t n)
 {
     long chars = 0;
     size_t i = 0;

@@ -128,8 +128,15 @@ int ormc_set_allocator(void *(*malloc_fn)(size_t),
                        void *(*realloc_fn)(void *, size_t),
                        void (*free_fn)(void *));
 
-/* Runs one SQL statement with no parameters and no result rows (for
- * application DDL or PRAGMAs).  Counted. */
+/* Runs one SQL statement that returns no rows and has no parameters
+ * (application DDL, PRAGMAs): ormc_raw_exec(db, sql, NULL, 0, NULL) under
+ * the name "exec" (messages read "exec: ...").  Rules as there: a
+ * statement that returns rows is refused with ORMC_INVALID before it runs
+ * (read rows with ormc_raw_query), except a PRAGMA, whose rows are
+ * discarded (PRAGMAs are configuration, and `PRAGMA journal_mode = WAL`
+ * answers with the new mode); text holding more than one statement is
+ * refused too.  Prepared through the statement cache; 1 counted, traced
+ * statement when it runs (not when it fails to compile or is refused). */
 int ormc_exec(ormc_db *db, const char *sql);
 
 /* ---------------------------------------------------------------------------
@@ -524,6 +531,170 @@ void ormc_object_free(void *obj);
  * savepoint).  Fails with ORMC_ERROR if a table already exists.  Counts one
  * statement per DDL statement. */
 int ormc_schema_create(ormc_db *db, const ormc_schema *schema);
+
+/* ===========================================================================
+ * Raw SQL: the escape hatch for what the query language cannot say
+ * (Django's Manager.raw() and connection.cursor().execute()); docs/api.md,
+ * section 15.  Statements are SQLite's dialect and run as written.
+ *
+ * Rules common to ormc_raw_exec, ormc_raw_query and ormc_raw_fetch:
+ *   - `sql` is one statement with `?` placeholders (?NNN counts as its
+ *     number).  Values are bound, never spliced into the text: the trace
+ *     hook sees the text exactly as given.  Text after the first statement
+ *     (other than blanks, `;` and comments) is refused.
+ *   - params[0..n) are bound to ?1..?n; n must equal the statement's
+ *     parameter count.  params may be NULL when n is 0.
+ *   - Refused with ORMC_INVALID before any SQL runs: no statement, a NaN
+ *     real, text that is not valid UTF-8, a blob with a size but no data,
+ *     an unknown type tag, or a parameter count other than the statement's.
+ *     Checks on the statement itself (count, rows or not) need it compiled,
+ *     so the text is prepared first (ormc_prepare_count may rise) but not run.
+ *   - Prepared through the statement cache (same text, same statement) and
+ *     counted (ormc_query_count) and traced (ormc_set_trace) once when it
+ *     runs; a refused or uncompilable statement is neither.
+ *   - Messages start with the call: "raw_exec: ...", "raw_query: ...",
+ *     "Blog.raw_fetch: ..." (e.g. "raw_exec: UNIQUE constraint failed:
+ *     author.email").
+ *   - The callback of ormc_raw_query (and the trace hook) must not use the
+ *     same connection: the statement being read lives in its cache.
+ * ========================================================================= */
+
+/* The type tag of an SQL NULL ormc_value (the others are ORMC_T_*). */
+enum { ORMC_T_NULL = 0xff };
+
+/* A typed parameter.  type: ORMC_T_INT and ORMC_T_DATETIME (v.i),
+ * ORMC_T_REAL (v.r), ORMC_T_BOOL (v.t, bound as 0/1), ORMC_T_TEXT (v.s,
+ * NUL-terminated UTF-8; NULL binds SQL NULL), ORMC_T_BLOB (v.b; data NULL
+ * and size 0 binds SQL NULL, a non-NULL data of size 0 an empty blob), or
+ * ORMC_T_NULL.  Text and blobs are borrowed until the call returns. */
+typedef struct ormc_value {
+    uint8_t type;
+    union {
+        int64_t i;
+        double r;
+        const char *s;
+        ormc_blob b;
+        bool t;
+    } v;
+} ormc_value;
+
+/* Constructors: ormc_value p[] = {ormc_int(7), ormc_text("x")}. */
+static inline ormc_value ormc_null(void)
+{
+    ormc_value v;
+    v.type = ORMC_T_NULL;
+    v.v.i = 0;
+    return v;
+}
+static inline ormc_value ormc_int(int64_t i)
+{
+    ormc_value v;
+    v.type = ORMC_T_INT;
+    v.v.i = i;
+    return v;
+}
+static inline ormc_value ormc_real(double r)
+{
+    ormc_value v;
+    v.type = ORMC_T_REAL;
+    v.v.r = r;
+    return v;
+}
+static inline ormc_value ormc_bool(bool t)
+{
+    ormc_value v;
+    v.type = ORMC_T_BOOL;
+    v.v.t = t;
+    return v;
+}
+static inline ormc_value ormc_text(const char *s)
+{
+    ormc_value v;
+    v.type = ORMC_T_TEXT;
+    v.v.s = s;
+    return v;
+}
+static inline ormc_value ormc_blob_v(const void *p, size_t n)
+{
+    ormc_value v;
+    v.type = ORMC_T_BLOB;
+    v.v.b.data = p;
+    v.v.b.size = n;
+    return v;
+}
+
+/* Runs one statement that returns no rows (INSERT, UPDATE, DELETE, DDL)
+ * with params[0..n).  On success *changes (if changes is not NULL) is the
+ * number of rows the statement inserted, updated or deleted itself (not
+ * those of triggers or foreign-key actions; 0 for DDL); on failure 0.  A
+ * statement that returns rows (a SELECT, or `... RETURNING`) is refused
+ * with ORMC_INVALID ("raw_exec: the statement returns rows; use
+ * ormc_raw_query or ormc_raw_fetch") and does not run, except a PRAGMA
+ * (its rows are discarded).  1 statement.  Allocates nothing the caller
+ * frees. */
+int ormc_raw_exec(ormc_db *db, const char *sql, const ormc_value *params,
+                  size_t n, int64_t *changes);
+
+/* One result row, seen by an ormc_row_fn.  Valid only during the call. */
+typedef struct ormc_row ormc_row;
+
+/* Called for each row, in order.  Return 0 for the next row, nonzero to
+ * stop: the remaining rows are not read and ormc_raw_query returns
+ * ORMC_OK. */
+typedef int (*ormc_row_fn)(void *ctx, const ormc_row *row);
+
+/* Runs one statement with params[0..n) and calls fn(ctx, row) for each row
+ * it returns (a statement that returns none runs and never calls fn).
+ * Returns ORMC_OK when the rows ran out or fn stopped; otherwise the status
+ * of the failure, after the rows before it were seen (fn NULL is
+ * ORMC_INVALID, nothing run).  A text column that memory ran out converting
+ * reads as NULL (see ormc_row_text) and the call then returns ORMC_NOMEM
+ * after fn returns.  1 statement.  Allocates nothing the caller frees. */
+int ormc_raw_query(ormc_db *db, const char *sql, const ormc_value *params,
+                   size_t n, ormc_row_fn fn, void *ctx);
+
+/* Runs a SELECT with params[0..n) and reads its rows into the generated
+ * struct of model m (e.g. &blog_model; out is an XList seen as an
+ * ormc_list, as in ormc_fetch).  The columns must be m's fields, in field
+ * order, matched by position (names are not compared): another number of
+ * columns is ORMC_INVALID before it runs ("Blog.raw_fetch: the statement
+ * returns 2 columns, Blog has 6: id, title, author_id, editor_id, created,
+ * rating"), and a NULL in a field that is not nullable is ORMC_INVALID
+ * naming the row and field.  Values are converted as SQLite converts them.
+ * Relation pointers stay NULL, reverse lists empty and counts 0.  On
+ * success *out holds the rows, all owned by out->owner (free with
+ * ormc_result_free or the generated x_list_free); on failure *out is an
+ * empty list and nothing needs freeing.  1 statement. */
+int ormc_raw_fetch(ormc_db *db, const ormc_model *m, const char *sql,
+                   const ormc_value *params, size_t n, ormc_list *out);
+
+/* Column access for an ormc_row_fn.  Columns are numbered from 0; a column
+ * outside 0..ormc_row_count(row)-1 reads as NULL (name NULL).  Values are
+ * converted as SQLite converts them (text '12' reads as int 12, int 12 as
+ * text "12").  Pointers returned are valid until fn returns, as long as
+ * the column is not read again as another type.  No SQL, no cost. */
+
+/* The number of columns of the row. */
+int ormc_row_count(const ormc_row *row);
+/* The name of column col (its alias if it has one); NULL when out of range
+ * or out of memory (the call then returns ORMC_NOMEM). */
+const char *ormc_row_name(const ormc_row *row, int col);
+/* True when column col is SQL NULL. */
+bool ormc_row_is_null(const ormc_row *row, int col);
+/* Column col as an integer (NULL reads 0). */
+int64_t ormc_row_int(const ormc_row *row, int col);
+/* Column col as a real (NULL reads 0.0). */
+double ormc_row_real(const ormc_row *row, int col);
+/* Column col as NUL-terminated text, *len (if len is not NULL) its length
+ * in bytes (it may hold NUL bytes of its own).  NULL for SQL NULL, or when
+ * memory ran out converting it (the call then returns ORMC_NOMEM); never
+ * NULL for an empty text. */
+const char *ormc_row_text(const ormc_row *row, int col, size_t *len);
+/* Column col as bytes: data NULL for SQL NULL; an empty blob has a
+ * non-NULL data and size 0. */
+ormc_blob ormc_row_blob(const ormc_row *row, int col);
+
+/* ======================== end of raw SQL ================================ */
 
 #ifdef __cplusplus
 }

@@ -66,6 +66,23 @@ typedef struct ormc_backend {
      * a transaction the engine rolled back by itself reads as closed). */
     bool (*in_transaction)(void *conn);
     const char *(*errmsg)(void *conn);
+    /* The shape of a prepared statement, for SQL the application wrote
+     * (runtime/raw.c).  param_count: the number of parameters (the largest
+     * index when they are numbered); column_count: the number of result
+     * columns, 0 for a statement that returns no rows; column_name: the
+     * name of result column `col`, NULL only when memory ran out;
+     * sql_len: the bytes of the given text the statement was compiled from
+     * (where a text holding several statements ends the first one), 0 if
+     * unknown. */
+    int (*param_count)(void *stmt);
+    int (*column_count)(void *stmt);
+    const char *(*column_name)(void *stmt, int col);
+    size_t (*sql_len)(void *stmt);
+    /* Rows inserted, updated or deleted on conn since it was opened,
+     * counting those of triggers and foreign-key actions: a statement that
+     * leaves it unchanged changed no rows (`changes` would still report
+     * the last INSERT/UPDATE/DELETE's). */
+    int64_t (*total_changes)(void *conn);
 } ormc_backend;
 
 /* The embedded SQLite backend. */

@@ -265,6 +265,33 @@ static const char *sq_errmsg(void *conn)
     return conn ? sqlite3_errmsg(conn) : "out of memory";
 }
 
+static int sq_param_count(void *stmt)
+{
+    return sqlite3_bind_parameter_count(stmt);
+}
+
+static int sq_column_count(void *stmt) { return sqlite3_column_count(stmt); }
+
+static const char *sq_column_name(void *stmt, int col)
+{
+    return sqlite3_column_name(stmt, col);
+}
+
+static size_t sq_sql_len(void *stmt)
+{
+    const char *sql = sqlite3_sql(stmt);
+    return sql ? strlen(sql) : 0;
+}
+
+static int64_t sq_total_changes(void *conn)
+{
+#if SQLITE_VERSION_NUMBER >= 3037000
+    return sqlite3_total_changes64(conn);
+#else
+    return sqlite3_total_changes(conn);
+#endif
+}
+
 const ormc_backend ormc_sqlite_backend = {
     .name = "sqlite",
     .dialect = &ormc_sqlite_dialect,
@@ -291,4 +318,9 @@ const ormc_backend ormc_sqlite_backend = {
     .changes = sq_changes,
     .in_transaction = sq_in_transaction,
     .errmsg = sq_errmsg,
+    .param_count = sq_param_count,
+    .column_count = sq_column_count,
+    .column_name = sq_column_name,
+    .sql_len = sq_sql_len,
+    .total_changes = sq_total_changes,
 };

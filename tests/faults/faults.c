@@ -12,8 +12,8 @@
  *   prepare         backend prepare fails
  *   bind            any backend bind_* fails
  *   step            backend step fails
- *   column          backend column_text returns NULL, as sqlite3_column_text
- *                   does when it runs out of memory
+ *   column          backend column_text or column_name returns NULL, as
+ *                   sqlite3_column_text/_name do when they run out of memory
  *
  * Every injected run must: return a status that is not ORMC_OK with a
  * message naming the operation (or ORMC_OK with exactly the result of the
@@ -229,6 +229,13 @@ static const char *spy_column_text(void *stmt, int col, size_t *n)
     return ormc_sqlite_backend.column_text(stmt, col, n);
 }
 
+static const char *spy_column_name(void *stmt, int col)
+{
+    if (fault_here(F_COLUMN))
+        return NULL;
+    return ormc_sqlite_backend.column_name(stmt, col);
+}
+
 static const char *spy_errmsg(void *conn)
 {
     return fault.fired ? "injected fault" : ormc_sqlite_backend.errmsg(conn);
@@ -248,6 +255,7 @@ static int spy_open(const char *path, ormc_db **out)
     spy.bind_blob = spy_bind_blob;
     spy.step = spy_step;
     spy.column_text = spy_column_text;
+    spy.column_name = spy_column_name;
     spy.errmsg = spy_errmsg;
     spy_conn = NULL;
     return ormc_open_backend(path, &spy, out);
@@ -823,6 +831,115 @@ static int run_insert_many(run_ctx *c)
     return rc;
 }
 
+/* Raw SQL: a write with typed parameters (text, int, real, NULL). */
+static int run_raw_exec(run_ctx *c)
+{
+    ormc_value p[] = {ormc_text("Raw \xc3\xa9" "dit"), ormc_real(0.5),
+                      ormc_null(), ormc_int(1)};
+    int64_t changes = -1;
+    int rc = ormc_raw_exec(c->db,
+                           "UPDATE blog SET title = title || ': ' || ?, "
+                           "rating = ?, editor_id = ? WHERE author_id = ?",
+                           p, 4, &changes);
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        if (changes != 0)
+            tx_printf(&c->out, "<failed raw_exec left changes %lld>",
+                      (long long)changes);
+        return rc;
+    }
+    tx_printf(&c->out, "changes %lld", (long long)changes);
+    return rc;
+}
+
+/* Renders every column of a row by name: text (ints converted), blobs in
+ * hex.  A NULL it was not promised (out of memory) shows as "?". */
+static int render_raw_row(void *ctx, const ormc_row *row)
+{
+    text *t = ctx;
+    for (int i = 0; i < ormc_row_count(row); i++) {
+        const char *name = ormc_row_name(row, i);
+        tx_printf(t, "%s%s=", i ? " " : "", name ? name : "?");
+        if (ormc_row_is_null(row, i)) {
+            tx_printf(t, "NULL");
+        } else if (name && strcmp(name, "data") == 0) {
+            ormc_blob b = ormc_row_blob(row, i);
+            for (size_t k = 0; k < b.size; k++)
+                tx_printf(t, "%02x", ((const unsigned char *)b.data)[k]);
+        } else {
+            size_t n = 0;
+            const char *s = ormc_row_text(row, i, &n);
+            tx_printf(t, "'%.*s'", (int)n, s ? s : "?");
+        }
+    }
+    tx_printf(t, "\n");
+    return 0;
+}
+
+/* Raw SQL: a grouped join read row by row, then an item's blob. */
+static int run_raw_query(run_ctx *c)
+{
+    int rc = ormc_raw_query(
+        c->db,
+        "SELECT a.name AS author, count(b.id) AS blogs, "
+        "group_concat(b.title, ', ') AS titles, max(b.rating) AS best "
+        "FROM author a LEFT JOIN blog b ON b.author_id = a.id "
+        "AND b.created >= ? GROUP BY a.id ORDER BY a.id",
+        (ormc_value[]){ormc_int(1000)}, 1, render_raw_row, &c->out);
+    if (rc == ORMC_OK)
+        rc = ormc_raw_query(c->db,
+                            "SELECT id, data, nt FROM item WHERE data = ?",
+                            (ormc_value[]){ormc_blob_v(BYTES, sizeof BYTES)},
+                            1, render_raw_row, &c->out);
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        tx_clear(&c->out);
+    }
+    return rc;
+}
+
+/* Raw SQL into the generated struct. */
+static int run_raw_fetch(run_ctx *c)
+{
+    BlogList l;
+    memset(&l, 0xa5, sizeof l);
+    int rc = ormc_raw_fetch(c->db, &blog_model,
+                            "SELECT * FROM blog WHERE title LIKE ? OR "
+                            "rating IS NULL ORDER BY created DESC",
+                            (ormc_value[]){ormc_text("%ir%")}, 1,
+                            (ormc_list *)&l);
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        if (l.items || l.count || l.owner)
+            tx_printf(&c->out, "<failed raw_fetch left a non-empty list>");
+        return rc;
+    }
+    tx_printf(&c->out, "%zu blogs\n", l.count);
+    for (size_t i = 0; i < l.count; i++)
+        render_blog(&c->out, &l.items[i]);
+    blog_list_free(&l);
+    return rc;
+}
+
+/* ormc_exec: application DDL. */
+static int run_exec_ddl(run_ctx *c)
+{
+    int rc = ormc_exec(c->db, "CREATE TABLE note (id INTEGER PRIMARY KEY, "
+                              "body TEXT NOT NULL)");
+    if (rc != ORMC_OK)
+        keep_error(c, rc);
+    return rc;
+}
+
+/* ormc_exec: a PRAGMA, whose answer (a row) is discarded. */
+static int run_exec_pragma(run_ctx *c)
+{
+    int rc = ormc_exec(c->db, "PRAGMA user_version = 3");
+    if (rc != ORMC_OK)
+        keep_error(c, rc);
+    return rc;
+}
+
 #define AUTHORS "SELECT * FROM author ORDER BY id"
 
 static const scenario SCENARIOS[] = {
@@ -955,6 +1072,36 @@ static const scenario SCENARIOS[] = {
          "  i3|'Fay'|'fay@example.org'\n"
          "  i4|'Gus'|'gus@example.org'\n"
          "  i5|'Hal'|'hal@example.org'\n"},
+    {.name = "raw_exec", .write = true, .run = run_raw_exec,
+     .ops = {"raw_exec"}, .expect = "changes 2",
+     .check_sql = "SELECT * FROM blog ORDER BY id", .check_expect =
+         "  i1|'First: Raw édit'|i1|NULL|i1000|r0.5\n"
+         "  i2|'Second: Raw édit'|i1|NULL|i2000|r0.5\n"
+         "  i3|'Third'|i2|i1|i3000|r3\n"},
+    {.name = "raw_query", .run = run_raw_query, .ops = {"raw_query"},
+     .expect =
+         "author='Ann' blogs='2' titles='First, Second' best='4.5'\n"
+         "author='Bob' blogs='1' titles='Third' best='3.0'\n"
+         "id='1' data=000102feff0078 nt=''\n"},
+    {.name = "raw_fetch", .run = run_raw_fetch, .ops = {"Blog.raw_fetch"},
+     .expect =
+         "3 blogs\n"
+         "Blog 3 'Third' author=2 - editor=1 - created=3000 rating=3 "
+         "ncomments=0 comments=[]\n"
+         "Blog 2 'Second' author=1 - editor=NULL - created=2000 "
+         "rating=NULL ncomments=0 comments=[]\n"
+         "Blog 1 'First' author=1 - editor=2 - created=1000 rating=4.5 "
+         "ncomments=0 comments=[]\n"},
+    {.name = "exec DDL", .write = true, .run = run_exec_ddl,
+     .ops = {"exec"}, .expect = "",
+     .check_sql = "SELECT sql FROM sqlite_master WHERE name = 'note'",
+     .check_expect =
+         "  'CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT NOT "
+         "NULL)'\n"},
+    {.name = "exec PRAGMA", .write = true, .run = run_exec_pragma,
+     .ops = {"exec"}, .expect = "",
+     .check_sql = "SELECT user_version FROM pragma_user_version",
+     .check_expect = "  i3\n"},
     {.name = "insert_many inside a transaction", .write = true,
      .extra = begin_eve, .run = run_insert_many,
      .ops = {"Author.insert_many"}, .in_tx = true, .expect = "ids 4 5 6",
