@@ -32,7 +32,8 @@ COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/build.c compiler/names
                 compiler/gen_source.c compiler/compile.c
 RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
                 runtime/query.c runtime/sql.c runtime/dialect_sqlite.c \
-                runtime/rows.c runtime/stitch.c runtime/fetch.c runtime/raw.c \
+                runtime/rows.c runtime/stitch.c runtime/fetch.c runtime/writes.c \
+                runtime/raw.c \
                 runtime/ormc_sqlite.c
 
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar/orm.lex.o

@@ -128,6 +128,15 @@ typedef struct Index {
     int nfields;
 } Index;
 
+/* A unique key of a model: a `unique` field or a @unique group (without
+ * id), for the generated get_by / upsert_by / get_or_create_by. */
+typedef struct Key {
+    Field **fields;
+    int nfields;
+    const char *name;  /* "email", "title_and_author_id" */
+    bool nullable;     /* some field is nullable: no upsert/get_or_create */
+} Key;
+
 struct Model {
     const char *name;
     Loc loc;
@@ -152,6 +161,8 @@ struct Model {
     Index *indexes;
     int nindexes;
     const char *id_const; /* field_const(id) once computed */
+    Key *keys;            /* unique keys, by declaration (collect_keys) */
+    int nkeys;
 };
 
 typedef struct Schema {

@@ -8,6 +8,7 @@
 #include "names.h"
 #include "paths.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The C type of a field's value member. */
@@ -18,17 +19,6 @@ static const char *c_type(const Field *f)
     case TY_BOOL: return "bool";
     case TY_TEXT: return "const char *";
     case TY_BLOB: return "ormc_blob";
-    default: return "int64_t";
-    }
-}
-
-/* The C type a filter on this field takes. */
-static const char *filter_type(const Field *f)
-{
-    switch (f->kind) {
-    case TY_REAL: return "double";
-    case TY_BOOL: return "bool";
-    case TY_TEXT: return "const char *";
     default: return "int64_t";
     }
 }
@@ -194,6 +184,93 @@ static void emit_crud(Buf *b, Model *m)
                "void %s_list_free(%sList *list);\n\n", p, p, M);
 }
 
+/* The C type of a key field's value, as a parameter. */
+/* Updates and deletes over a query, named-field updates, get_where, and
+ * the functions of each unique key. */
+static void emit_writes(Ctx *c, Buf *b, Model *m)
+{
+    const char *p = m->prefix, *M = m->name;
+    buf_printf(b,
+               "/* SET terms for %s_update_where (Django's update()): a field "
+               "of %s itself\n"
+               " * (not id) takes a value, NULL, or its own value + d (F() + d) "
+               "or times k. */\n",
+               p, M);
+    for (int k = 1; k < NPATH_KINDS; k++) {
+        const PathKind *pk = &PATH_KINDS[k];
+        const char *t = path_type(c->arena, m, pk);
+        const char *sp = pk->settype[strlen(pk->settype) - 1] == '*' ? "" : " ";
+        buf_printf(b, "void %s_set_%s(%sQuery *q, %s f, %s%sv);\n", p, pk->fn,
+                   M, t, pk->settype, sp);
+        if (pk->rtadd)
+            buf_printf(b, "void %s_set_add_%s(%sQuery *q, %s f, %s d);\n", p,
+                       pk->fn, M, t, pk->settype);
+        if (pk->mul)
+            buf_printf(b, "void %s_set_mul_%s(%sQuery *q, %s f, %s k);\n", p,
+                       pk->fn, M, t, pk->settype);
+    }
+    buf_printf(b, "void %s_set_null(%sQuery *q, %s f);\n\n", p, M,
+               path_type(c->arena, m, &PATH_KINDS[0]));
+    buf_printf(b,
+               "/* Applies q's SET terms to every row q selects; *changed (may "
+               "be NULL) = rows\n"
+               " * changed.  1 statement. */\n"
+               "int %s_update_where(ormc_db *db, const %sQuery *q, int64_t "
+               "*changed);\n\n"
+               "/* Deletes every row q selects (each relation's 'on delete' "
+               "applies); *deleted\n"
+               " * (may be NULL) = rows of %s deleted.  1 statement. */\n"
+               "int %s_delete_where(ormc_db *db, const %sQuery *q, int64_t "
+               "*deleted);\n\n"
+               "/* Writes only fields[0..n) of obj (paths of %s's own fields) "
+               "to row obj->id\n"
+               " * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  "
+               "1 statement. */\n"
+               "int %s_update_fields(ormc_db *db, const %s *obj, const %s "
+               "*fields, size_t n);\n\n"
+               "/* The one row q selects (Django's get()): ORMC_NOT_FOUND if "
+               "none, ORMC_ERROR\n"
+               " * if more than one.  Free *out with %s_free.  1 statement + 1 "
+               "per prefetch. */\n"
+               "int %s_get_where(ormc_db *db, const %sQuery *q, %s **out);\n\n",
+               p, M, M, p, M, M, p, M, path_type(c->arena, m, &PATH_KINDS[0]),
+               p, p, M, M);
+    for (int k = 0; k < m->nkeys; k++) {
+        Key *key = &m->keys[k];
+        Buf params = {0};
+        for (int i = 0; i < key->nfields; i++) {
+            const char *t = path_kind(key->fields[i])->ctype;
+            buf_printf(&params, ", %s%s%s", t,
+                       t[strlen(t) - 1] == '*' ? "" : " ",
+                       key->fields[i]->member);
+        }
+        char *pl = buf_take(&params, NULL);
+        buf_printf(b,
+                   "/* The row whose unique key %s has these values, into a new "
+                   "*out (free\n"
+                   " * with %s_free); ORMC_NOT_FOUND if none.  1 statement. */\n"
+                   "int %s_get_by_%s(ormc_db *db%s, %s **out);\n\n",
+                   key->name, p, p, key->name, pl, M);
+        free(pl);
+        if (key->nullable)
+            continue;
+        buf_printf(b,
+                   "/* Inserts obj, or updates the row with the same %s to "
+                   "obj's other fields;\n"
+                   " * sets obj->id either way.  1 statement. */\n"
+                   "int %s_upsert_by_%s(ormc_db *db, %s *obj);\n\n"
+                   "/* The row with defaults' %s, or a new one made of defaults "
+                   "(*created);\n"
+                   " * free *out with %s_free.  1 statement if it exists, 2 if "
+                   "created. */\n"
+                   "int %s_get_or_create_by_%s(ormc_db *db, const %s *defaults, "
+                   "%s **out,\n"
+                   "        bool *created);\n\n",
+                   key->name, p, key->name, M, key->name, p, p, key->name, M,
+                   M);
+    }
+}
+
 static void emit_query(Ctx *c, Buf *b, Model *m)
 {
     const char *p = m->prefix, *M = m->name;
@@ -255,11 +332,16 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
         Field *f = m->fv[i];
         if (f->kind != TY_BLOB)
             buf_printf(b, "void %s_where_%s(%sQuery *q, ormc_op op, %s%sv);\n",
-                       p, f->member, M, filter_type(f),
+                       p, f->member, M, path_kind(f)->ctype,
                        f->kind == TY_TEXT ? "" : " ");
         if (f->kind == TY_INT || f->kind == TY_DATETIME || f->kind == TY_MODEL)
             buf_printf(b,
                        "void %s_where_%s_in(%sQuery *q, const int64_t *v, "
+                       "size_t n);\n",
+                       p, f->member, M);
+        if (f->kind == TY_REAL)
+            buf_printf(b,
+                       "void %s_where_%s_in(%sQuery *q, const double *v, "
                        "size_t n);\n",
                        p, f->member, M);
         if (f->kind == TY_TEXT)
@@ -283,6 +365,7 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                "void %s_offset(%sQuery *q, int64_t n);\n\n",
                m->upper, p, p, M, path_type(c->arena, m, &PATH_KINDS[0]), p,
                M, p, M);
+    emit_writes(c, b, m);
     for (int i = 0; i < m->nfks; i++) {
         Field *f = m->fks[i];
         buf_printf(b,

@@ -469,6 +469,108 @@ static void emit_steps(Ctx *c, Buf *b, Model *m, const char *rel,
     }
 }
 
+/* The value of a key field: the runtime's where function for it. */
+static const char *key_where(const Field *f)
+{
+    switch (f->kind) {
+    case TY_REAL: return "ormc_where_real";
+    case TY_BOOL: return "ormc_where_bool";
+    case TY_TEXT: return "ormc_where_text";
+    default: return "ormc_where_int";
+    }
+}
+
+static void emit_writes(Ctx *c, Buf *b, Model *m)
+{
+    const char *p = m->prefix, *M = m->name;
+    for (int k = 1; k < NPATH_KINDS; k++) {
+        const PathKind *pk = &PATH_KINDS[k];
+        const char *t = path_type(c->arena, m, pk);
+        const char *sp = pk->settype[strlen(pk->settype) - 1] == '*' ? "" : " ";
+        buf_printf(b,
+                   "void %s_set_%s(%sQuery *q, %s f, %s%sv)\n{\n"
+                   "    ormc_set_%s(&q->q, &f.path.p, v);\n}\n\n",
+                   p, pk->fn, M, t, pk->settype, sp, pk->rtset);
+        if (pk->rtadd)
+            buf_printf(b,
+                       "void %s_set_add_%s(%sQuery *q, %s f, %s d)\n{\n"
+                       "    ormc_set_add_%s(&q->q, &f.path.p, d);\n}\n\n",
+                       p, pk->fn, M, t, pk->settype, pk->rtadd);
+        if (pk->mul)
+            buf_printf(b,
+                       "void %s_set_mul_%s(%sQuery *q, %s f, %s k)\n{\n"
+                       "    ormc_set_mul_%s(&q->q, &f.path.p, k);\n}\n\n",
+                       p, pk->fn, M, t, pk->settype, pk->rtset);
+    }
+    const char *any = path_type(c->arena, m, &PATH_KINDS[0]);
+    buf_printf(b,
+               "void %s_set_null(%sQuery *q, %s f)\n{\n"
+               "    ormc_set_null(&q->q, &f.p);\n}\n\n"
+               "int %s_update_where(ormc_db *db, const %sQuery *q, int64_t "
+               "*changed)\n{\n"
+               "    return ormc_update_where(db, &%s_model, q ? &q->q : NULL, "
+               "changed);\n}\n\n"
+               "int %s_delete_where(ormc_db *db, const %sQuery *q, int64_t "
+               "*deleted)\n{\n"
+               "    return ormc_delete_where(db, &%s_model, q ? &q->q : NULL, "
+               "deleted);\n}\n\n"
+               "int %s_update_fields(ormc_db *db, const %s *obj, const %s "
+               "*fields, size_t n)\n{\n"
+               "    return ormc_update_fields(db, &%s_model, obj, n ? &fields->p "
+               ": NULL, n,\n"
+               "                              sizeof *fields);\n}\n\n"
+               "int %s_get_where(ormc_db *db, const %sQuery *q, %s **out)\n{\n"
+               "    void *obj = NULL;\n"
+               "    int rc = ormc_get_where(db, &%s_model, q ? &q->q : NULL, "
+               "&obj);\n"
+               "    *out = obj;\n"
+               "    return rc;\n}\n\n",
+               p, M, any, p, M, p, p, M, p, p, M, any, p, p, M, M, p);
+    for (int k = 0; k < m->nkeys; k++) {
+        Key *key = &m->keys[k];
+        Buf params = {0}, keyv = {0};
+        for (int i = 0; i < key->nfields; i++) {
+            const char *t = path_kind(key->fields[i])->ctype;
+            buf_printf(&params, ", %s%s%s", t,
+                       t[strlen(t) - 1] == '*' ? "" : " ",
+                       key->fields[i]->member);
+            buf_printf(&keyv, "%s%s", i ? ", " : "",
+                       field_const(c->arena, m, key->fields[i]));
+        }
+        char *pl = buf_take(&params, NULL), *kl = buf_take(&keyv, NULL);
+        buf_printf(b, "int %s_get_by_%s(ormc_db *db%s, %s **out)\n{\n"
+                      "    %sQuery q;\n    void *obj = NULL;\n"
+                      "    %s_query_init(&q);\n",
+                   p, key->name, pl, M, M, p);
+        for (int i = 0; i < key->nfields; i++)
+            buf_printf(b, "    %s(&q.q, &%s.path.p, ORMC_EQ, %s);\n",
+                       key_where(key->fields[i]),
+                       path_const(c->arena, m, key->fields[i]),
+                       key->fields[i]->member);
+        buf_printf(b, "    int rc = ormc_get_where(db, &%s_model, &q.q, &obj);\n"
+                      "    *out = obj;\n    return rc;\n}\n\n",
+                   p);
+        if (!key->nullable)
+            buf_printf(b,
+                       "int %s_upsert_by_%s(ormc_db *db, %s *obj)\n{\n"
+                       "    static const uint16_t key[] = {%s};\n"
+                       "    return ormc_upsert(db, &%s_model, obj, key, %d);\n}\n\n"
+                       "int %s_get_or_create_by_%s(ormc_db *db, const %s "
+                       "*defaults, %s **out,\n"
+                       "        bool *created)\n{\n"
+                       "    static const uint16_t key[] = {%s};\n"
+                       "    void *obj = NULL;\n"
+                       "    int rc = ormc_get_or_create(db, &%s_model, defaults, "
+                       "key, %d, &obj,\n"
+                       "                                created);\n"
+                       "    *out = obj;\n    return rc;\n}\n\n",
+                       p, key->name, M, kl, p, key->nfields, p, key->name, M,
+                       M, kl, p, key->nfields);
+        free(pl);
+        free(kl);
+    }
+}
+
 static void emit_query(Ctx *c, Buf *b, Model *m)
 {
     const char *p = m->prefix, *M = m->name;
@@ -488,6 +590,8 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
         switch (f->kind) {
         case TY_REAL:
             where(b, p, M, f->member, "double", "ormc_where_real", fc);
+            where_in(b, p, M, f->member, "const double *",
+                     "ormc_where_real_in", fc);
             break;
         case TY_BOOL:
             where(b, p, M, f->member, "bool", "ormc_where_bool", fc);
@@ -571,6 +675,7 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                    "NULL, %s, out);\n}\n\n",
                    p, f->name, M, k, k, p, field_const(c->arena, m, f));
     }
+    emit_writes(c, b, m);
 }
 
 void gen_source(Ctx *c, Buf *out)

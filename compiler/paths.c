@@ -7,18 +7,21 @@
 #include <string.h>
 
 const PathKind PATH_KINDS[] = {
-    {"", "", NULL, NULL, NULL, false, false, false},
-    {"Int", "int", "int64_t", "int", "EQ NE LT LE GT GE", true, true, false},
+    {"", "", NULL, NULL, NULL, false, false, false, NULL, NULL, NULL, false},
+    {"Int", "int", "int64_t", "int", "EQ NE LT LE GT GE", true, true, false,
+     "int64_t", "int", "int", false},
     {"Real", "real", "double", "real", "EQ NE LT LE GT GE; NaN refused",
-     true, true, false},
-    {"Bool", "bool", "bool", "bool", "EQ NE", false, false, false},
+     true, true, false, "double", "real", "real", true},
+    {"Bool", "bool", "bool", "bool", "EQ NE", false, false, false, "bool",
+     "bool", NULL, false},
     {"Text", "text", "const char *", "text",
      "EQ NE LT LE GT GE CONTAINS STARTSWITH ENDSWITH IEXACT ICONTAINS "
      "ISTARTSWITH IENDSWITH",
-     true, false, false},
+     true, false, false, "const char *", "text", NULL, false},
     {"Time", "time", "int64_t", "int", "EQ NE LT LE GT GE (Unix seconds)",
-     true, true, true},
-    {"Blob", "blob", NULL, NULL, NULL, false, false, false},
+     true, true, true, "int64_t", "int", "int", false},
+    {"Blob", "blob", NULL, NULL, NULL, false, false, false, "ormc_blob",
+     "blob", NULL, false},
 };
 const int NPATH_KINDS = (int)(sizeof PATH_KINDS / sizeof *PATH_KINDS);
 

@@ -20,6 +20,10 @@ typedef struct PathKind {
     const char *ops;    /* the lookups it takes, for the comment */
     bool in, range;     /* has _in (array) and _range filters */
     bool calendar;      /* has _year, _month and _day filters */
+    const char *settype; /* C type of blog_set_<fn>'s value; NULL: none */
+    const char *rtset;  /* runtime part: ormc_set_<rtset> */
+    const char *rtadd;  /* blog_set_add_<fn>: ormc_set_add_<rtadd>; NULL */
+    bool mul;           /* has blog_set_mul_<fn> */
 } PathKind;
 
 /* Every kind, the untyped one (any field: order_by, null tests) first. */

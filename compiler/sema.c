@@ -832,6 +832,39 @@ static void add_implied_indexes(Ctx *c, Model *m)
     mark_redundant_indexes(c, m);
 }
 
+/* The unique keys of m: each `unique` field, then each kept @unique group
+ * without id, in declaration order. */
+static void collect_keys(Ctx *c, Model *m)
+{
+    int n = 0;
+    for (int i = 0; i < m->nf; i++)
+        n += m->fv[i]->unique;
+    for (int k = 0; k < m->nindexes; k++)
+        n += m->indexes[k].unique && !m->indexes[k].skip;
+    if (!n)
+        return;
+    m->keys = arena_zalloc(c->arena, (size_t)n * sizeof *m->keys);
+    for (int i = 0; i < m->nf; i++)
+        if (m->fv[i]->unique)
+            m->keys[m->nkeys++] = (Key){&m->fv[i], 1, m->fv[i]->member,
+                                        m->fv[i]->nullable};
+    for (int k = 0; k < m->nindexes; k++) {
+        Index *ix = &m->indexes[k];
+        bool has_id = false, nullable = false;
+        for (int f = 0; f < ix->nfields; f++) {
+            has_id |= !ix->fields[f];
+            nullable |= ix->fields[f] && ix->fields[f]->nullable;
+        }
+        if (!ix->unique || ix->skip || has_id)
+            continue;
+        const char *name = ix->fields[0]->member;
+        for (int f = 1; f < ix->nfields; f++)
+            name = arena_printf(c->arena, "%s_and_%s", name,
+                                ix->fields[f]->member);
+        m->keys[m->nkeys++] = (Key){ix->fields, ix->nfields, name, nullable};
+    }
+}
+
 /* ---- generated names ---- */
 
 /* What a generated name is for, to report a clash with it.  The text
@@ -972,7 +1005,10 @@ static void check_generated_names(Ctx *c)
         "filter_int", "filter_int_in", "filter_int_range", "filter_real",
         "filter_real_in", "filter_real_range", "filter_bool", "filter_text",
         "filter_text_in", "filter_time", "filter_time_in", "filter_time_range",
-        "filter_year", "filter_month", "filter_day"};
+        "filter_year", "filter_month", "filter_day", "set_int", "set_real",
+        "set_bool", "set_text", "set_time", "set_blob", "set_null",
+        "set_add_int", "set_add_real", "set_add_time", "set_mul_real",
+        "update_where", "delete_where", "update_fields", "get_where"};
     NameMap tables, members;
     names_init_for(&tables, c->arena, (size_t)s->nmodels);
     names_init(&members, c->arena); /* cleared for each model */
@@ -1039,7 +1075,7 @@ static void check_generated_names(Ctx *c)
             if (ok && f->nullable)
                 ok = claim(&g, fo, "%s_where_%s_null", m->prefix, f->name);
             if (ok && (f->kind == TY_INT || f->kind == TY_TEXT ||
-                       f->kind == TY_DATETIME || rel))
+                       f->kind == TY_REAL || f->kind == TY_DATETIME || rel))
                 ok = claim(&g, fo, "%s_where_%s_in", m->prefix, f->member);
             if (ok && (f->kind == TY_INT || f->kind == TY_REAL ||
                        f->kind == TY_DATETIME))
@@ -1049,6 +1085,15 @@ static void check_generated_names(Ctx *c)
             for (int j = 0; ok && rel && j < NPATH_KINDS; j++)
                 ok = claim(&g, fo, "%s",
                            path_step(c->arena, m, f->name, &PATH_KINDS[j]));
+        }
+        for (int k = 0; k < m->nkeys; k++) {
+            Key *key = &m->keys[k];
+            const Owner *ko = owner(c, key->fields[0]->loc, " (its unique key)",
+                                    "field", m->name, key->fields[0]->name);
+            if (claim(&g, ko, "%s_get_by_%s", m->prefix, key->name) &&
+                !key->nullable &&
+                claim(&g, ko, "%s_upsert_by_%s", m->prefix, key->name))
+                claim(&g, ko, "%s_get_or_create_by_%s", m->prefix, key->name);
         }
         for (int k = 0; k < m->nrevs; k++) {
             Reverse *r = &m->revs[k];
@@ -1133,6 +1178,7 @@ void sema_check(Ctx *c)
     for (int i = 0; i < c->schema.nmodels; i++) {
         check_options(c, c->schema.mv[i]);
         add_implied_indexes(c, c->schema.mv[i]);
+        collect_keys(c, c->schema.mv[i]);
     }
     if (c->nerrors == 0)
         check_generated_names(c);

@@ -292,6 +292,24 @@ int tx_exec(ormc_db *db, const char *sql, const char *what)
     return ORMC_OK;
 }
 
+int db_savepoint(ormc_db *db, const char *name, int op, const char *what)
+{
+    const ormc_dialect *d = db->dialect;
+    char sql[96];
+    snprintf(sql, sizeof sql,
+             op == SP_BEGIN ? d->savepoint
+             : op == SP_RELEASE ? d->release : d->rollback_to,
+             name);
+    if (op != SP_UNDO)
+        return tx_exec(db, sql, what);
+    /* back to the savepoint and out of it, keeping the error on db */
+    int rc = db->be->exec(db->conn, sql);
+    snprintf(sql, sizeof sql, d->release, name);
+    if (rc == ORMC_OK)
+        rc = db->be->exec(db->conn, sql);
+    return rc;
+}
+
 int ormc_begin(ormc_db *db)
 {
     if (db->be->in_transaction(db->conn))

@@ -13,11 +13,8 @@
 
 #define AT(obj, off) ((char *)(obj) + (off))
 
-/* Checks q before any SQL runs; a NULL q becomes "all rows" in *all.  Sets
- * *qp to the query to run. */
-static int check_query(ormc_db *db, const ormc_model *m, const ormc_query *q,
-                       ormc_query *all, const ormc_query **qp,
-                       const char *what)
+int check_query(ormc_db *db, const ormc_model *m, const ormc_query *q,
+                ormc_query *all, const ormc_query **qp, const char *what)
 {
     if (!q) {
         ormc_query_init(all, m);
@@ -117,7 +114,7 @@ static int prefetch_one(ormc_db *db, const ormc_query *q, uint16_t rev,
     const ormc_reverse *rv = &q->model->reverses[rev];
     char what[160];
     snprintf(what, sizeof what, "%s.prefetch_%s", q->model->name, rv->name);
-    sql_req r = {SQL_CHILD, rev, q, what};
+    sql_req r = {SQL_CHILD, rev, q, what, NULL, NULL, 0};
     void *stmt = sql_stmt(db, &r);
     if (!stmt)
         return db->errcode;
@@ -171,7 +168,7 @@ static int fetch(ormc_db *db, const ormc_query *q, ormc_list *out,
     if (snapshot &&
         (rc = tx_exec(db, db->dialect->snapshot_begin, what)) != ORMC_OK)
         goto done;
-    sql_req r = {SQL_SELECT, 0, q, what};
+    sql_req r = {SQL_SELECT, 0, q, what, NULL, NULL, 0};
     void *stmt = sql_stmt(db, &r);
     ormc_result *res = stmt ? arena_new() : NULL;
     if (!res) {
@@ -219,26 +216,30 @@ int ormc_fetch(ormc_db *db, const ormc_model *m, const ormc_query *q,
     return rc == ORMC_OK ? fetch(db, q, out, what) : rc;
 }
 
-int ormc_first(ormc_db *db, const ormc_model *m, const ormc_query *q,
-               void **out)
+int fetch_one(ormc_db *db, const ormc_model *m, const ormc_query *q,
+              const char *verb, bool exactly_one, void **out)
 {
     *out = NULL;
     ormc_query all;
     char what[160];
-    snprintf(what, sizeof what, "%s.first", m->name);
-    int rc = check_query(db, m, q, &all, &q, "first");
+    snprintf(what, sizeof what, "%s.%s", m->name, verb);
+    int rc = check_query(db, m, q, &all, &q, verb);
     if (rc != ORMC_OK)
         return rc;
-    /* the same terms, one row: a shallow copy that is never freed */
+    /* the same terms, one row (two to see a second): a shallow copy that
+     * is never freed */
     ormc_query one = *q;
-    one.limit = 1;
+    int64_t want = exactly_one ? 2 : 1;
+    one.limit = q->limit >= 0 && q->limit < want ? q->limit : want;
     ormc_list l;
     memset(&l, 0, sizeof l);
     if ((rc = fetch(db, &one, &l, what)) != ORMC_OK)
         return rc;
-    if (!l.count) {
+    if (l.count != 1) {
         ormc_result_free(l.owner);
-        return db_fail(db, ORMC_NOT_FOUND, "%s: no row", what);
+        return l.count ? db_fail(db, ORMC_ERROR,
+                                 "%s: more than one row matches", what)
+                       : db_fail(db, ORMC_NOT_FOUND, "%s: no row", what);
     }
     /* the object, behind the header ormc_object_free reads, in its result */
     object_header *h = arena_alloc(l.owner, sizeof *h + m->size);
@@ -250,6 +251,18 @@ int ormc_first(ormc_db *db, const ormc_model *m, const ormc_query *q,
     memcpy(h + 1, l.items, m->size);
     *out = h + 1;
     return ORMC_OK;
+}
+
+int ormc_first(ormc_db *db, const ormc_model *m, const ormc_query *q,
+               void **out)
+{
+    return fetch_one(db, m, q, "first", false, out);
+}
+
+int ormc_get_where(ormc_db *db, const ormc_model *m, const ormc_query *q,
+                   void **out)
+{
+    return fetch_one(db, m, q, "get", true, out);
 }
 
 /* Runs a one-row statement of kind `kind` over q and steps it to its row.
@@ -264,7 +277,7 @@ static int run_scalar(ormc_db *db, const ormc_model *m, const ormc_query *q,
     int rc = check_query(db, m, q, &all, &q, verb);
     if (rc != ORMC_OK)
         return rc;
-    sql_req r = {kind, arg, q, what};
+    sql_req r = {kind, arg, q, what, NULL, NULL, 0};
     void *stmt = sql_stmt(db, &r);
     if (!stmt)
         return db->errcode;

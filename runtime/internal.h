@@ -84,8 +84,12 @@ enum {
     T_AND, T_OR, T_NOT, T_END,
     /* the rest (rel: relation or reverse relation index) */
     T_ORDER,   /* path, op = ormc_dir */
-    T_WITH, T_PREFETCH, T_COUNT
+    T_WITH, T_PREFETCH, T_COUNT,
+    T_SET      /* an update's SET: path (own field), op = SET_*, value */
 };
+
+/* The ops of a T_SET term. */
+enum { SET_VALUE, SET_NULL, SET_ADD, SET_MUL };
 
 /* The terms of q, wherever they are (inline or spilled). */
 static inline ormc_term *query_terms(const ormc_query *q)
@@ -139,6 +143,12 @@ int db_fail_backend(ormc_db *db, int code, const char *ctx);
 /* Runs transaction-control SQL (not counted, not traced); records errors
  * prefixed with `what`. */
 int tx_exec(ormc_db *db, const char *sql, const char *what);
+/* Savepoint `name` (an identifier): SP_BEGIN starts it, SP_RELEASE ends
+ * it keeping its writes (recording errors prefixed with `what`), SP_UNDO
+ * rolls back to it and ends it without touching the recorded error.
+ * Not counted.  Spelled by the dialect. */
+enum { SP_BEGIN, SP_RELEASE, SP_UNDO };
+int db_savepoint(ormc_db *db, const char *name, int op, const char *what);
 /* Clears the last error. */
 void db_ok(ormc_db *db);
 

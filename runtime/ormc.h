@@ -477,6 +477,71 @@ int ormc_aggregate_real(ormc_db *db, const ormc_model *model,
                         ormc_real_stats *out);
 
 /* ---------------------------------------------------------------------------
+ * Writes over a query (Django's update() and delete()) and by unique key
+ * ------------------------------------------------------------------------- */
+
+/* SET terms of ormc_update_where, on a field of the query's model itself
+ * (not id, not through a relation): a value, NULL (a nullable field), or
+ * the row's own value plus d / times k (Django's F("score") + 1; NULL
+ * stays NULL).  Values are checked like an insert's (NaN, UTF-8, text(N));
+ * a misuse makes the run ORMC_INVALID.  Text and blobs are borrowed. */
+void ormc_set_int(ormc_query *q, const ormc_path *p, int64_t v);
+void ormc_set_real(ormc_query *q, const ormc_path *p, double v);
+void ormc_set_bool(ormc_query *q, const ormc_path *p, bool v);
+void ormc_set_text(ormc_query *q, const ormc_path *p, const char *v);
+void ormc_set_blob(ormc_query *q, const ormc_path *p, ormc_blob v);
+void ormc_set_null(ormc_query *q, const ormc_path *p);
+void ormc_set_add_int(ormc_query *q, const ormc_path *p, int64_t d);
+void ormc_set_add_real(ormc_query *q, const ormc_path *p, double d);
+void ormc_set_mul_real(ormc_query *q, const ormc_path *p, double k);
+
+/* Applies q's SET terms to every row q selects (its filters, paths,
+ * order, limit and offset), in one UPDATE statement; *changed (may be
+ * NULL) is the number of rows it changed.  A query without SET terms is
+ * ORMC_INVALID.  Constraint violations (UNIQUE, FOREIGN KEY, CHECK) are
+ * ORMC_CONSTRAINT with no row changed.  1 statement. */
+int ormc_update_where(ormc_db *db, const ormc_model *model,
+                      const ormc_query *q, int64_t *changed);
+
+/* Deletes every row q selects, in one DELETE statement, applying each
+ * relation's `on delete`; *deleted (may be NULL) is the number of rows of
+ * `model` deleted (cascaded rows are not counted).  A restrict is
+ * ORMC_CONSTRAINT with nothing deleted.  1 statement. */
+int ormc_delete_where(ormc_db *db, const ormc_model *model,
+                      const ormc_query *q, int64_t *deleted);
+
+/* Validates and writes only the n fields fields[0..n) of obj to the row
+ * with obj's id (Django's save(update_fields=...)); each element is an
+ * ormc_path of a field of m itself (not id), found `stride` bytes apart
+ * (generated code passes an array of its typed paths).  ORMC_NOT_FOUND if
+ * there is no such row.  1 statement. */
+int ormc_update_fields(ormc_db *db, const ormc_model *m, const void *obj,
+                       const ormc_path *fields, size_t n, size_t stride);
+
+/* Like ormc_first, for a query that must select exactly one row (Django's
+ * get()): ORMC_NOT_FOUND when it selects none, ORMC_ERROR when more than
+ * one (nothing returned).  1 statement + 1 per prefetch. */
+int ormc_get_where(ormc_db *db, const ormc_model *m, const ormc_query *q,
+                   void **out);
+
+/* Inserts obj, or, when a row has the same values of the unique key
+ * key[0..nkey) (field numbers), updates that row's other fields to obj's;
+ * sets obj's id either way.  Validates first.  1 statement (INSERT ... ON
+ * CONFLICT DO UPDATE ... RETURNING). */
+int ormc_upsert(ormc_db *db, const ormc_model *m, void *obj,
+                const uint16_t *key, size_t nkey);
+
+/* Django's get_or_create: the row whose unique key key[0..nkey) has the
+ * values of `defaults`, or a new row made of `defaults` (validated first)
+ * when there is none; *out is a new object either way (free with
+ * ormc_object_free) and *created tells which.  1 statement when the row
+ * exists, 2 when it is created (3 if another connection creates it
+ * between the two: then that row is returned). */
+int ormc_get_or_create(ormc_db *db, const ormc_model *m, const void *defaults,
+                       const uint16_t *key, size_t nkey, void **out,
+                       bool *created);
+
+/* ---------------------------------------------------------------------------
  * Objects (called by generated m_init / m_insert / ...)
  * ------------------------------------------------------------------------- */
 

@@ -166,10 +166,12 @@ static char *json_array(int type, const void *v, size_t n, size_t *len)
                                   (long long)((const int64_t *)v)[i]);
         } else if (type == ORMC_T_REAL) {
             double d = ((const double *)v)[i];
+            /* SQLite's printf: a '.' whatever the C locale says */
             if (isinf(d))
-                k += (size_t)snprintf(out + k, 25, d > 0 ? "9e999" : "-9e999");
+                sqlite3_snprintf(25, out + k, "%s", d > 0 ? "9e999" : "-9e999");
             else
-                k += (size_t)snprintf(out + k, 25, "%.17g", d);
+                sqlite3_snprintf(25, out + k, "%!.17g", d);
+            k += strlen(out + k);
         } else {
             const unsigned char *s = ((const unsigned char *const *)v)[i];
             out[k++] = '"';

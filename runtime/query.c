@@ -166,6 +166,12 @@ static ormc_term *add_filter(ormc_query *q, const ormc_path *p, int kind,
 static ormc_term *add_cmp(ormc_query *q, const ormc_path *p, ormc_op op,
                           unsigned types)
 {
+    if (op == ORMC_IN || op == ORMC_NOT_IN || op == ORMC_BETWEEN) {
+        misuse(q, op == ORMC_BETWEEN ? "ORMC_BETWEEN goes to the _range filters"
+                                     : "ORMC_IN and ORMC_NOT_IN go to the _in "
+                                       "filters");
+        return NULL;
+    }
     if ((unsigned)op >= sizeof CMP_TYPES / sizeof *CMP_TYPES) {
         misuse(q, "unknown lookup");
         return NULL;
@@ -208,6 +214,10 @@ void ormc_where_text(ormc_query *q, const ormc_path *p, ormc_op op,
 {
     if (!v) {
         misuse(q, "NULL text value in a filter (use the _null filter)");
+        return;
+    }
+    if (utf8_chars((const unsigned char *)v, strlen(v)) < 0) {
+        misuse(q, "text value in a filter is not valid UTF-8");
         return;
     }
     ormc_term *t = add_cmp(q, p, op, TY(ORMC_T_TEXT));
@@ -263,12 +273,17 @@ void ormc_where_real_in(ormc_query *q, const ormc_path *p, ormc_op op,
 void ormc_where_text_in(ormc_query *q, const ormc_path *p, ormc_op op,
                         const char *const *v, size_t n)
 {
-    for (size_t i = 0; i < n && v; i++)
+    for (size_t i = 0; i < n && v; i++) {
         if (!v[i]) {
             misuse(q, "NULL text value in an _in filter (use the _null "
                       "filter)");
             return;
         }
+        if (utf8_chars((const unsigned char *)v[i], strlen(v[i])) < 0) {
+            misuse(q, "text value in a filter is not valid UTF-8");
+            return;
+        }
+    }
     ormc_term *t = add_in(q, p, op, v, n, TY(ORMC_T_TEXT));
     if (t)
         t->v.sv = v;
@@ -457,4 +472,134 @@ void ormc_prefetch(ormc_query *q, uint16_t rev)
 void ormc_count(ormc_query *q, uint16_t rev)
 {
     add_load(q, T_COUNT, rev, q->model->nreverses);
+}
+
+/* ---- SET terms of an update over a query ---- */
+
+/* A SET term on p (a field of q's model itself, not id) of one of
+ * `types`; NULL after recording misuse. */
+static ormc_term *add_set(ormc_query *q, const ormc_path *p, int op,
+                          unsigned types)
+{
+    if (!path_ok(q, p))
+        return NULL;
+    if (p->nsteps || p->field == 0) {
+        misuse(q, p->nsteps ? "a set through a relation (set the related "
+                              "model's own query)"
+                            : "a set of the id");
+        return NULL;
+    }
+    if (!(TY(p->type) & types)) {
+        misuse(q, "a set whose value type is not the field's");
+        return NULL;
+    }
+    const ormc_field *f = &q->model->fields[p->field];
+    if (op == SET_NULL && !(f->flags & ORMC_F_NULLABLE)) {
+        misuse(q, "a set to NULL of a field that is not nullable");
+        return NULL;
+    }
+    ormc_term *t = add_term(q, T_SET);
+    if (t) {
+        t->path = *p;
+        t->op = (uint8_t)op;
+    }
+    return t;
+}
+
+void ormc_set_int(ormc_query *q, const ormc_path *p, int64_t v)
+{
+    ormc_term *t = add_set(q, p, SET_VALUE,
+                           TY(ORMC_T_INT) | TY(ORMC_T_DATETIME));
+    if (t)
+        t->v.i[0] = v;
+}
+
+void ormc_set_real(ormc_query *q, const ormc_path *p, double v)
+{
+    if (isnan(v)) {
+        misuse(q, "NaN cannot be stored");
+        return;
+    }
+    ormc_term *t = add_set(q, p, SET_VALUE, TY(ORMC_T_REAL));
+    if (t)
+        t->v.r[0] = v;
+}
+
+void ormc_set_bool(ormc_query *q, const ormc_path *p, bool v)
+{
+    ormc_term *t = add_set(q, p, SET_VALUE, TY(ORMC_T_BOOL));
+    if (t)
+        t->v.i[0] = v;
+}
+
+void ormc_set_text(ormc_query *q, const ormc_path *p, const char *v)
+{
+    if (!v) {
+        misuse(q, "NULL text in a set (use ormc_set_null)");
+        return;
+    }
+    long chars = utf8_chars((const unsigned char *)v, strlen(v));
+    if (chars < 0) {
+        misuse(q, "text is not valid UTF-8");
+        return;
+    }
+    if (p && p->root == q->model && p->field < q->model->nfields &&
+        q->model->fields[p->field].max_chars &&
+        (unsigned long)chars > q->model->fields[p->field].max_chars) {
+        misuse(q, "text longer than the field's text(N)");
+        return;
+    }
+    ormc_term *t = add_set(q, p, SET_VALUE, TY(ORMC_T_TEXT));
+    if (t)
+        t->v.s = v;
+}
+
+void ormc_set_blob(ormc_query *q, const ormc_path *p, ormc_blob v)
+{
+    if (!v.data && v.size) {
+        misuse(q, "blob has a size but no data");
+        return;
+    }
+    if (!v.data) {
+        ormc_set_null(q, p);
+        return;
+    }
+    ormc_term *t = add_set(q, p, SET_VALUE, TY(ORMC_T_BLOB));
+    if (t)
+        t->v.s = v.data, t->n = v.size;
+}
+
+void ormc_set_null(ormc_query *q, const ormc_path *p)
+{
+    add_set(q, p, SET_NULL, ~0u);
+}
+
+void ormc_set_add_int(ormc_query *q, const ormc_path *p, int64_t d)
+{
+    ormc_term *t = add_set(q, p, SET_ADD,
+                           TY(ORMC_T_INT) | TY(ORMC_T_DATETIME));
+    if (t)
+        t->v.i[0] = d;
+}
+
+void ormc_set_add_real(ormc_query *q, const ormc_path *p, double d)
+{
+    if (isnan(d)) {
+        misuse(q, "NaN cannot be stored");
+        return;
+    }
+    ormc_term *t = add_set(q, p, SET_ADD, TY(ORMC_T_REAL));
+    if (t)
+        t->v.r[0] = d;
+}
+
+void ormc_set_mul_real(ormc_query *q, const ormc_path *p, double k)
+{
+    if (isnan(k)) {
+        misuse(q, "NaN cannot be stored");
+        return;
+    }
+    ormc_term *t = add_set(q, p, SET_MUL, TY(ORMC_T_REAL));
+    if (t)
+        t->v.r[0] = k;
 }

@@ -37,6 +37,7 @@ static int term_params(const ormc_term *t)
     case T_IN: return 1;
     case T_RANGE:
     case T_SPAN: return 2;
+    case T_SET: return t->op != SET_NULL;
     default: return 0;
     }
 }
@@ -67,6 +68,8 @@ size_t sql_shape(const sql_req *r, uint8_t *buf, size_t cap)
     memcpy(head + 2, &r->arg, sizeof r->arg);
     key_put(buf, cap, &len, head, sizeof head);
     key_put(buf, cap, &len, &q->model, sizeof q->model);
+    key_put(buf, cap, &len, &r->nfields, sizeof r->nfields);
+    key_put(buf, cap, &len, r->fields, r->nfields * sizeof *r->fields);
     const ormc_term *t = query_terms(q);
     for (uint32_t i = 0; i < q->nterms; i++) {
         uint8_t k[6] = {t[i].kind, t[i].op, 0, 0, 0, 0};
@@ -334,9 +337,14 @@ static void put_exists(render *R, scope *s, sbuf *b, const uint32_t *kids,
     const ormc_reverse *rv =
         &pm->reverses[t->path.step[r] & ~ORMC_STEP_REVERSE];
     scope sub = {.base = R->next_alias++, .m = rv->child};
+    /* "the children's id IS NULL" alone means "has no children" (Django's
+     * comments__isnull=True): NOT EXISTS of any child */
+    bool none = n == 1 && t->kind == T_NULL && t->op &&
+                t->path.nsteps == r + 1 && t->path.field == 0;
     sbuf w = {0};
-    put_and(R, &sub, &w, kids, n, r + 1);
-    sb_put(b, "EXISTS (SELECT 1 FROM ");
+    if (!none)
+        put_and(R, &sub, &w, kids, n, r + 1);
+    sb_put(b, none ? "NOT EXISTS (SELECT 1 FROM " : "EXISTS (SELECT 1 FROM ");
     put_ident(R, b, rv->child->table);
     sb_printf(b, " AS t%d", sub.base);
     put_joins(R, b, &sub);
@@ -646,6 +654,147 @@ static void put_child_query(render *R, sbuf *b, uint16_t rev)
     scope_free(&cs);
 }
 
+/* Whether q has filters or a window (else it means every row). */
+static bool selects_some(const render *R)
+{
+    if (has_window(R->q))
+        return true;
+    for (uint32_t i = 0; i < R->q->nterms; i++)
+        if (is_filter(R->t[i].kind))
+            return true;
+    return false;
+}
+
+/* " WHERE "id" IN (SELECT t0."id" FROM ...)": the rows q selects, for an
+ * UPDATE or DELETE (which take no joins, aliases or limits of their own
+ * on every engine); nothing when q selects every row. */
+static void put_rows_of(render *R, sbuf *b)
+{
+    if (!selects_some(R))
+        return;
+    const ormc_model *m = R->q->model;
+    scope s = {.base = 0, .m = m};
+    sb_put(b, " WHERE ");
+    put_ident(R, b, m->fields[0].column);
+    sb_put(b, " IN (SELECT ");
+    put_col(R, b, 0, &m->fields[0]);
+    put_from(R, &s, b, has_window(R->q));
+    sb_put(b, ")");
+    scope_free(&s);
+}
+
+/* UPDATE "m" SET "f" = ?1, "g" = "g" + ?2, "h" = NULL ... */
+static void put_update(render *R, sbuf *b)
+{
+    const ormc_model *m = R->q->model;
+    sb_put(b, "UPDATE ");
+    put_ident(R, b, m->table);
+    sb_put(b, " SET ");
+    bool any = false;
+    for (uint32_t i = 0; i < R->q->nterms; i++) {
+        const ormc_term *t = &R->t[i];
+        if (t->kind != T_SET)
+            continue;
+        const ormc_field *f = &m->fields[t->path.field];
+        char ph[24];
+        snprintf(ph, sizeof ph, R->d->param, R->pno[i]);
+        if (any)
+            sb_put(b, ", ");
+        any = true;
+        put_ident(R, b, f->column);
+        sb_put(b, " = ");
+        if (t->op == SET_NULL) {
+            sb_put(b, "NULL");
+            continue;
+        }
+        if (t->op != SET_VALUE) {
+            put_ident(R, b, f->column);
+            sb_put(b, t->op == SET_ADD ? " + " : " * ");
+        }
+        sb_put(b, ph);
+    }
+    put_rows_of(R, b);
+}
+
+/* The statements of one object: fields[] by number, ?1.. in that order
+ * (then the id for SQL_UPDATE_FIELDS). */
+static void put_object_sql(render *R, sbuf *b, const sql_req *r)
+{
+    const ormc_model *m = R->q->model;
+    char ph[24];
+    if (r->kind == SQL_UPDATE_FIELDS) {
+        sb_put(b, "UPDATE ");
+        put_ident(R, b, m->table);
+        sb_put(b, " SET ");
+        for (size_t i = 0; i < r->nfields; i++) {
+            snprintf(ph, sizeof ph, R->d->param, (int)i + 1);
+            if (i)
+                sb_put(b, ", ");
+            put_ident(R, b, m->fields[r->fields[i]].column);
+            sb_printf(b, " = %s", ph);
+        }
+        snprintf(ph, sizeof ph, R->d->param, (int)r->nfields + 1);
+        sb_put(b, " WHERE ");
+        put_ident(R, b, m->fields[0].column);
+        sb_printf(b, " = %s", ph);
+        return;
+    }
+    /* INSERT INTO "m" ("a", "b") VALUES (?1, ?2) ON CONFLICT ("key") */
+    sb_put(b, "INSERT INTO ");
+    put_ident(R, b, m->table);
+    sb_put(b, " (");
+    for (uint16_t i = 1; i < m->nfields; i++) {
+        if (i > 1)
+            sb_put(b, ", ");
+        put_ident(R, b, m->fields[i].column);
+    }
+    sb_put(b, ") VALUES (");
+    for (uint16_t i = 1; i < m->nfields; i++) {
+        snprintf(ph, sizeof ph, R->d->param, (int)i);
+        sb_printf(b, "%s%s", i > 1 ? ", " : "", ph);
+    }
+    sb_put(b, ") ON CONFLICT (");
+    for (size_t i = 0; i < r->nfields; i++) {
+        if (i)
+            sb_put(b, ", ");
+        put_ident(R, b, m->fields[r->fields[i]].column);
+    }
+    sb_put(b, ")");
+    if (r->kind == SQL_INSERT_KEEP) {
+        sb_put(b, " DO NOTHING RETURNING ");
+        for (uint16_t i = 0; i < m->nfields; i++) {
+            if (i)
+                sb_put(b, ", ");
+            put_ident(R, b, m->fields[i].column);
+        }
+        return;
+    }
+    /* every field that is not the key takes the new value; with none, the
+     * first key field is set to itself, so RETURNING has a row */
+    sb_put(b, " DO UPDATE SET ");
+    bool any = false;
+    for (uint16_t i = 1; i < m->nfields; i++) {
+        bool key = false;
+        for (size_t k = 0; k < r->nfields; k++)
+            key |= r->fields[k] == i;
+        if (key)
+            continue;
+        if (any)
+            sb_put(b, ", ");
+        any = true;
+        put_ident(R, b, m->fields[i].column);
+        sb_put(b, " = excluded.");
+        put_ident(R, b, m->fields[i].column);
+    }
+    if (!any) {
+        put_ident(R, b, m->fields[r->fields[0]].column);
+        sb_put(b, " = excluded.");
+        put_ident(R, b, m->fields[r->fields[0]].column);
+    }
+    sb_put(b, " RETURNING ");
+    put_ident(R, b, m->fields[0].column);
+}
+
 /* Numbers each term's parameters from 1, in term order. */
 static bool number_params(render *R)
 {
@@ -723,6 +872,19 @@ int sql_render(ormc_db *db, const void *ctx, sbuf *b)
     case SQL_CHILD:
         put_child_query(&R, b, r->arg);
         break;
+    case SQL_UPDATE:
+        put_update(&R, b);
+        break;
+    case SQL_DELETE:
+        sb_put(b, "DELETE FROM ");
+        put_ident(&R, b, m->table);
+        put_rows_of(&R, b);
+        break;
+    case SQL_UPDATE_FIELDS:
+    case SQL_UPSERT:
+    case SQL_INSERT_KEEP:
+        put_object_sql(&R, b, r);
+        break;
     }
     scope_free(&s);
     ormc_free(R.pno);
@@ -777,6 +939,15 @@ static int bind_term(ormc_db *db, void *stmt, int idx, const ormc_term *t)
                               type == ORMC_T_DATETIME ? ORMC_T_INT : type, v,
                               t->n);
     }
+    case T_SET:
+        if (t->op == SET_NULL)
+            return ORMC_OK;
+        if (type == ORMC_T_TEXT)
+            return be->bind_text(stmt, idx, t->v.s, strlen(t->v.s));
+        if (type == ORMC_T_BLOB)
+            return be->bind_blob(stmt, idx, t->v.s, t->n);
+        return real ? be->bind_real(stmt, idx, t->v.r[0])
+                    : be->bind_int(stmt, idx, t->v.i[0]);
     case T_RANGE:
     case T_SPAN: {
         int rc = real ? be->bind_real(stmt, idx, t->v.r[0])
@@ -791,8 +962,32 @@ static int bind_term(ormc_db *db, void *stmt, int idx, const ormc_term *t)
     }
 }
 
+/* Binds the object fields of an object kind: fields[] (then the id) for
+ * SQL_UPDATE_FIELDS, every field but the id for the inserts. */
+static int bind_object(ormc_db *db, void *stmt, const sql_req *r)
+{
+    const ormc_model *m = r->q->model;
+    int rc = ORMC_OK;
+    const char *verb = strchr(r->what, '.') ? strchr(r->what, '.') + 1
+                                            : r->what;
+    if (r->kind == SQL_UPDATE_FIELDS) {
+        for (size_t i = 0; i < r->nfields && rc == ORMC_OK; i++)
+            rc = bind_field(db, stmt, (int)i + 1, m, &m->fields[r->fields[i]],
+                            r->obj, verb);
+        if (rc == ORMC_OK)
+            rc = bind_field(db, stmt, (int)r->nfields + 1, m, &m->fields[0],
+                            r->obj, verb);
+        return rc;
+    }
+    for (uint16_t i = 1; i < m->nfields && rc == ORMC_OK; i++)
+        rc = bind_field(db, stmt, i, m, &m->fields[i], r->obj, verb);
+    return rc;
+}
+
 int sql_bind(ormc_db *db, void *stmt, const sql_req *r)
 {
+    if (r->kind >= SQL_UPDATE_FIELDS)
+        return bind_object(db, stmt, r);
     const ormc_query *q = r->q;
     const ormc_term *t = query_terms(q);
     int idx = 1, rc = ORMC_OK;

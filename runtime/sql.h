@@ -12,7 +12,15 @@ typedef enum sql_kind {
     SQL_COUNT,  /* COUNT(*) of the rows */
     SQL_EXISTS, /* whether there is a row */
     SQL_AGG,    /* COUNT/SUM/AVG/MIN/MAX of field `arg` */
-    SQL_CHILD   /* the prefetch child query of reverse relation `arg` */
+    SQL_CHILD,  /* the prefetch child query of reverse relation `arg` */
+    SQL_UPDATE, /* UPDATE of the query's SET terms over its rows */
+    SQL_DELETE, /* DELETE of the query's rows */
+    /* of one object (obj), no query terms: */
+    SQL_UPDATE_FIELDS, /* UPDATE fields[] of the row with obj's id */
+    SQL_UPSERT,        /* INSERT, or UPDATE the row with the same key
+                          fields[]; RETURNING the id */
+    SQL_INSERT_KEEP    /* INSERT unless a row has the same key fields[]
+                          (then nothing); RETURNING every column */
 } sql_kind;
 
 /* One statement of a query: what to say about which query. */
@@ -21,6 +29,9 @@ typedef struct sql_req {
     uint16_t arg;
     const ormc_query *q; /* checked (sql_check); never NULL */
     const char *what;    /* "Blog.fetch": the prefix of error messages */
+    const void *obj;     /* object kinds: the object whose fields bind */
+    const uint16_t *fields; /* object kinds: the field list */
+    size_t nfields;
 } sql_req;
 
 /* Writes the shape key of r (everything its SQL text depends on, no value)
@@ -40,5 +51,17 @@ int sql_bind(ormc_db *db, void *stmt, const sql_req *r);
  * bound and ready to step; counted and traced.  NULL after recording the
  * error on db. */
 void *sql_stmt(ormc_db *db, const sql_req *r);
+
+/* Checks q before any SQL runs (model, builder misuse, open groups),
+ * recording "Model.what: ..." on db; a NULL q becomes "all rows" in *all.
+ * Sets *qp to the query to run. */
+int check_query(ormc_db *db, const ormc_model *m, const ormc_query *q,
+                ormc_query *all, const ormc_query **qp, const char *what);
+
+/* The one row q selects into a new object *out (ormc_first, and with
+ * exactly_one ormc_get_where: a second row is ORMC_ERROR); messages
+ * "Model.verb: ...". */
+int fetch_one(ormc_db *db, const ormc_model *m, const ormc_query *q,
+              const char *verb, bool exactly_one, void **out);
 
 #endif

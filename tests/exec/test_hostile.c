@@ -222,7 +222,8 @@ static void test_injection_filters_match_nothing(void **state)
         it.t = k == 0 ? "a" : k == 1 ? "b" : "1";
         assert_ok(f->db, item_insert(f->db, &it));
     }
-    /* classic tautologies are just strings no row holds */
+    /* classic tautologies are just strings no row holds; invalid UTF-8
+     * (which no row can hold either) is refused before any SQL */
     const char *taut[] = {"x' OR '1'='1", "' OR 1=1 --", "a' --",
                           "a'; DROP TABLE item; --", "\xff\xfe", "a\xc0\xaf"};
     for (size_t k = 0; k < sizeof taut / sizeof taut[0]; k++) {
@@ -230,6 +231,12 @@ static void test_injection_filters_match_nothing(void **state)
         item_query_init(&q);
         item_where_t(&q, ORMC_EQ, taut[k]);
         ItemList l = {0};
+        if (k >= 4) {
+            assert_status(f->db, item_fetch(f->db, &q, &l), ORMC_INVALID);
+            assert_error(f->db, ORMC_INVALID, "Item.fetch: text value in a "
+                                              "filter is not valid UTF-8");
+            continue;
+        }
         assert_ok(f->db, item_fetch(f->db, &q, &l));
         assert_int_equal(l.count, 0);
         item_list_free(&l);
@@ -239,7 +246,7 @@ static void test_injection_filters_match_nothing(void **state)
     }
     ItemQuery q;
     item_query_init(&q);
-    item_where_t_in(&q, taut, sizeof taut / sizeof taut[0]);
+    item_where_t_in(&q, taut, 4);
     assert_int_equal(item_rows(f->db, &q), 0);
     /* a payload as a comparison bound is compared byte by byte */
     item_query_init(&q);

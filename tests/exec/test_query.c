@@ -458,6 +458,16 @@ static void test_reverse_paths(void **state)
                   "comment WHERE score > 4) AND id IN (SELECT blog_id FROM "
                   "comment WHERE instr(content, 'good') > 0) ORDER BY id");
 
+    /* comments__isnull=True: blogs without any comment; False: with some */
+    blog_query_init(&q);
+    blog_filter_null(&q, blog_via_comments(COMMENT_ID.path), true);
+    EXPECT(f, &q, "SELECT id FROM blog WHERE id NOT IN (SELECT blog_id FROM "
+                  "comment) ORDER BY id");
+    blog_query_init(&q);
+    blog_filter_null(&q, blog_via_comments(COMMENT_ID.path), false);
+    EXPECT(f, &q, "SELECT id FROM blog WHERE id IN (SELECT blog_id FROM "
+                  "comment) ORDER BY id");
+
     /* exclude(comments__score__gt=4): blogs without such a comment,
      * blogs without comments included */
     blog_query_init(&q);
@@ -659,6 +669,27 @@ static void test_in_range_calendar(void **state)
     assert_error(f->db, ORMC_INVALID,
                  "Blog.fetch: a lookup this field's type does not take");
     blog_query_init(&q);
+    blog_filter_text(&q, BLOG_TITLE, ORMC_IN, "x");
+    assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID, "Blog.fetch: ORMC_IN and ORMC_NOT_IN "
+                                      "go to the _in filters");
+    blog_query_init(&q);
+    blog_filter_real(&q, BLOG_RATING, ORMC_BETWEEN, 1);
+    assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.fetch: ORMC_BETWEEN goes to the _range filters");
+    const char *bad_utf8[] = {"ok", "\xed\xa0\x80"}; /* a surrogate */
+    blog_query_init(&q);
+    blog_filter_text_in(&q, BLOG_TITLE, ORMC_IN, bad_utf8, 2);
+    assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.fetch: text value in a filter is not valid UTF-8");
+    blog_query_init(&q);
+    blog_filter_text(&q, BLOG_TITLE, ORMC_CONTAINS, "\xc3");
+    assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.fetch: text value in a filter is not valid UTF-8");
+    blog_query_init(&q);
     blog_filter_int_in(&q, BLOG_AUTHOR_ID, ORMC_EQ, authors, 3);
     assert_status(f->db, blog_fetch(f->db, &q, &l), ORMC_INVALID);
     assert_error(f->db, ORMC_INVALID,
@@ -804,6 +835,318 @@ static void test_first_exists_aggregate_prefetch(void **state)
                "t1 ON t1.\"id\" = t0.\"author_id\" WHERE t1.\"name\" = ?1)");
 }
 
+/* ---- writes over a query and by key ---- */
+
+static void test_update_where(void **state)
+{
+    fixture *f = *state;
+    /* bob's blogs: rating + 1.5 and a new title (Django: filter(author__
+     * name="bob").update(rating=F("rating") + 1.5, title="x")) */
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_filter_text(&q, blog_via_author_text(AUTHOR_NAME), ORMC_EQ, "bob");
+    blog_set_add_real(&q, BLOG_RATING, 1.5);
+    blog_set_text(&q, BLOG_TITLE, "x");
+    int64_t n = -1;
+    counts_reset(f);
+    assert_ok(f->db, blog_update_where(f->db, &q, &n));
+    assert_queries(f, 1);
+    assert_int_equal(n, 2);
+    assert_sql(f, 0,
+               "UPDATE \"blog\" SET \"rating\" = \"rating\" + ?2, \"title\" = ?3 "
+               "WHERE \"id\" IN (SELECT t0.\"id\" FROM \"blog\" AS t0 JOIN "
+               "\"author\" AS t1 ON t1.\"id\" = t0.\"author_id\" WHERE "
+               "t1.\"name\" = ?1)");
+    check_plan(f->trace.sql[0], false);
+    blog_query_free(&q);
+    int64_t want[4];
+    assert_int_equal(ref_ids("SELECT id FROM blog WHERE title = 'x' AND "
+                             "rating IN (3.5, 4.5) ORDER BY id",
+                             want, 4),
+                     2);
+    assert_int_equal(want[0], B[3]);
+    assert_int_equal(want[1], B[4]);
+
+    /* the 2 newest blogs with a rating: rating * 2; NULL stays NULL */
+    blog_query_init(&q);
+    blog_order_by(&q, BLOG_CREATED.path, ORMC_DESC);
+    blog_limit(&q, 2);
+    blog_set_mul_real(&q, BLOG_RATING, 2);
+    assert_ok(f->db, blog_update_where(f->db, &q, &n));
+    assert_int_equal(n, 2); /* blogs 9 (1.0) and 5 (5.0) */
+    assert_int_equal(ref_ids("SELECT id FROM blog WHERE (id = 9 AND rating = "
+                             "2) OR (id = 5 AND rating = 10)",
+                             want, 4),
+                     2);
+    /* set NULL, and a reverse path: blogs with a comment scoring > 8 */
+    blog_query_init(&q);
+    blog_filter_int(&q, blog_via_comments_int(COMMENT_SCORE), ORMC_GT, 8);
+    blog_set_null(&q, BLOG_EDITOR_ID.path);
+    assert_ok(f->db, blog_update_where(f->db, &q, &n));
+    assert_int_equal(n, 1);
+    assert_int_equal(ref_ids("SELECT id FROM blog WHERE id = 1 AND editor_id "
+                             "IS NULL",
+                             want, 4),
+                     1);
+    /* every row when there is no filter */
+    CommentQuery cq;
+    comment_query_init(&cq);
+    comment_set_add_int(&cq, COMMENT_SCORE, -100);
+    counts_reset(f);
+    assert_ok(f->db, comment_update_where(f->db, &cq, &n));
+    assert_sql(f, 0, "UPDATE \"comment\" SET \"score\" = \"score\" + ?1");
+    assert_int_equal(n, 10);
+    assert_int_equal(ref_ids("SELECT count(*) FROM comment WHERE score < -90",
+                             want, 4),
+                     1);
+    assert_int_equal(want[0], 10);
+
+    /* a violation changes nothing: two authors cannot share an email */
+    AuthorQuery aq;
+    author_query_init(&aq);
+    author_filter_int(&aq, AUTHOR_ID, ORMC_LE, BOB);
+    author_set_text(&aq, AUTHOR_EMAIL, "same@x.org");
+    assert_status(f->db, author_update_where(f->db, &aq, &n),
+                  ORMC_CONSTRAINT);
+    assert_int_equal(n, 0);
+    assert_error(f->db, ORMC_CONSTRAINT,
+                 "Author.update_where: UNIQUE constraint failed: "
+                 "author.email");
+    assert_int_equal(ref_ids("SELECT count(*) FROM author WHERE email = "
+                             "'same@x.org'",
+                             want, 4),
+                     1);
+    assert_int_equal(want[0], 0);
+
+    /* misuse, before any SQL */
+    static const char *const msgs[] = {
+        "Blog.update_where: nothing to set",
+        "Blog.update_where: a set through a relation (set the related "
+        "model's own query)",
+        "Blog.update_where: a set of the id",
+        "Blog.update_where: a set to NULL of a field that is not nullable",
+        "Blog.update_where: text longer than the field's text(N)",
+        "Blog.update_where: NaN cannot be stored",
+        "Blog.update_where: text is not valid UTF-8",
+    };
+    char long_title[202];
+    memset(long_title, 'a', 201);
+    long_title[201] = '\0';
+    for (int k = 0; k < 7; k++) {
+        blog_query_init(&q);
+        switch (k) {
+        case 0: blog_filter_int(&q, BLOG_ID, ORMC_EQ, 1); break;
+        case 1: blog_set_text(&q, blog_via_author_text(AUTHOR_NAME), "x"); break;
+        case 2: blog_set_int(&q, BLOG_ID, 5); break;
+        case 3: blog_set_null(&q, BLOG_TITLE.path); break;
+        case 4: blog_set_text(&q, BLOG_TITLE, long_title); break;
+        case 5: blog_set_real(&q, BLOG_RATING, NAN); break;
+        case 6: blog_set_text(&q, BLOG_TITLE, "\xc3"); break;
+        }
+        counts_reset(f);
+        assert_status(f->db, blog_update_where(f->db, &q, &n), ORMC_INVALID);
+        assert_error(f->db, ORMC_INVALID, msgs[k]);
+        assert_queries(f, 0);
+    }
+}
+
+static void test_delete_where(void **state)
+{
+    fixture *f = *state;
+    /* comments of Dan's blogs scoring under 3 */
+    CommentQuery q;
+    comment_query_init(&q);
+    comment_filter_text(&q,
+                        comment_via_blog_text(blog_via_author_text(AUTHOR_NAME)),
+                        ORMC_EQ, "Dan");
+    comment_filter_int(&q, COMMENT_SCORE, ORMC_LT, 3);
+    int64_t n = -1;
+    counts_reset(f);
+    assert_ok(f->db, comment_delete_where(f->db, &q, &n));
+    assert_queries(f, 1);
+    assert_int_equal(n, 2);
+    assert_sql(f, 0,
+               "DELETE FROM \"comment\" WHERE \"id\" IN (SELECT t0.\"id\" FROM "
+               "\"comment\" AS t0 JOIN \"blog\" AS t1 ON t1.\"id\" = "
+               "t0.\"blog_id\" JOIN \"author\" AS t2 ON t2.\"id\" = "
+               "t1.\"author_id\" WHERE t2.\"name\" = ?1 AND t0.\"score\" < ?2)");
+    int64_t want[4];
+    assert_int_equal(ref_ids("SELECT count(*) FROM comment", want, 4), 1);
+    assert_int_equal(want[0], 8);
+    /* blogs of Zoë: their comments cascade; only blogs are counted */
+    BlogQuery bq;
+    blog_query_init(&bq);
+    blog_filter_int(&bq, BLOG_AUTHOR_ID, ORMC_EQ, ZOE);
+    assert_ok(f->db, blog_delete_where(f->db, &bq, &n));
+    assert_int_equal(n, 2);
+    assert_int_equal(ref_ids("SELECT count(*) FROM comment", want, 4), 1);
+    assert_int_equal(want[0], 7);
+    /* a set term on a delete is a mistake */
+    blog_query_init(&bq);
+    blog_set_int(&bq, BLOG_AUTHOR_ID, 1);
+    assert_status(f->db, blog_delete_where(f->db, &bq, &n), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.delete_where: a delete has nothing to set");
+}
+
+static void test_update_fields(void **state)
+{
+    fixture *f = *state;
+    Blog *b = NULL;
+    assert_ok(f->db, blog_get(f->db, B[2], &b));
+    Blog w = *b;
+    w.title = "renamed";
+    w.rating_null = false;
+    w.rating = 7;
+    w.author_id = DAN; /* not listed: not written */
+    counts_reset(f);
+    assert_ok(f->db, blog_update_fields(f->db, &w,
+                                        (const BlogPath[]){BLOG_TITLE.path,
+                                                           BLOG_RATING.path},
+                                        2));
+    assert_queries(f, 1);
+    assert_sql(f, 0,
+               "UPDATE \"blog\" SET \"title\" = ?1, \"rating\" = ?2 WHERE "
+               "\"id\" = ?3");
+    int64_t want[2];
+    assert_int_equal(ref_ids("SELECT author_id FROM blog WHERE id = 2 AND "
+                             "title = 'renamed' AND rating = 7",
+                             want, 2),
+                     1);
+    assert_int_equal(want[0], ANN);
+    /* the same fields again: the same statement */
+    assert_ok(f->db, blog_update_fields(f->db, &w,
+                                        (const BlogPath[]){BLOG_TITLE.path,
+                                                           BLOG_RATING.path},
+                                        2));
+    assert_int_equal(ormc_prepare_count(f->db), 1);
+    /* refusals */
+    w.id = 999;
+    assert_status(f->db,
+                  blog_update_fields(f->db, &w,
+                                     (const BlogPath[]){BLOG_TITLE.path}, 1),
+                  ORMC_NOT_FOUND);
+    assert_error(f->db, ORMC_NOT_FOUND,
+                 "Blog.update_fields: no row with id 999");
+    w.id = B[2];
+    assert_status(f->db,
+                  blog_update_fields(f->db, &w,
+                                     (const BlogPath[]){BLOG_TITLE.path,
+                                                        BLOG_TITLE.path},
+                                     2),
+                  ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.update_fields: field 'title' listed twice");
+    assert_status(f->db,
+                  blog_update_fields(
+                      f->db, &w,
+                      (const BlogPath[]){blog_via_author(AUTHOR_NAME.path)}, 1),
+                  ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.update_fields: fields[0] is not a field of Blog itself "
+                 "(nor its id)");
+    w.title = NULL;
+    assert_status(f->db,
+                  blog_update_fields(f->db, &w,
+                                     (const BlogPath[]){BLOG_TITLE.path}, 1),
+                  ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Blog.title: NULL given for a field that is not nullable");
+    assert_status(f->db, blog_update_fields(f->db, &w, NULL, 0),
+                  ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID, "Blog.update_fields: no fields to update");
+    blog_free(b);
+}
+
+static void test_unique_keys(void **state)
+{
+    fixture *f = *state;
+    Author *a = NULL;
+    counts_reset(f);
+    assert_ok(f->db, author_get_by_email(f->db, "zoe@x.org", &a));
+    assert_queries(f, 1);
+    assert_int_equal(a->id, ZOE);
+    author_free(a);
+    a = (Author *)f;
+    assert_status(f->db, author_get_by_email(f->db, "nobody@x.org", &a),
+                  ORMC_NOT_FOUND);
+    assert_null(a);
+    assert_error(f->db, ORMC_NOT_FOUND, "Author.get: no row");
+
+    /* upsert: inserts, then updates the same row (1 statement each) */
+    Author n;
+    author_init(&n);
+    n.name = "Eve";
+    n.email = "eve@x.org";
+    counts_reset(f);
+    assert_ok(f->db, author_upsert_by_email(f->db, &n));
+    assert_queries(f, 1);
+    assert_sql(f, 0,
+               "INSERT INTO \"author\" (\"name\", \"email\") VALUES (?1, ?2) ON "
+               "CONFLICT (\"email\") DO UPDATE SET \"name\" = "
+               "excluded.\"name\" RETURNING \"id\"");
+    int64_t eve = n.id;
+    assert_int_equal(eve, DAN + 1);
+    Author m;
+    author_init(&m);
+    m.name = "Eve Two";
+    m.email = "eve@x.org";
+    assert_ok(f->db, author_upsert_by_email(f->db, &m));
+    assert_int_equal(m.id, eve);
+    int64_t want[2];
+    assert_int_equal(ref_ids("SELECT count(*) FROM author WHERE name = "
+                             "'Eve Two'",
+                             want, 2),
+                     1);
+    assert_int_equal(want[0], 1);
+    m.name = NULL;
+    assert_status(f->db, author_upsert_by_email(f->db, &m), ORMC_INVALID);
+
+    /* get_or_create: found in 1 statement, created in 2 */
+    Author d;
+    author_init(&d);
+    d.name = "Other name";
+    d.email = "ann@example.org";
+    bool created = true;
+    counts_reset(f);
+    assert_ok(f->db, author_get_or_create_by_email(f->db, &d, &a, &created));
+    assert_queries(f, 1);
+    assert_false(created);
+    assert_int_equal(a->id, ANN);
+    assert_string_equal(a->name, "Ann");
+    author_free(a);
+    d.email = "new@x.org";
+    counts_reset(f);
+    assert_ok(f->db, author_get_or_create_by_email(f->db, &d, &a, &created));
+    assert_queries(f, 2);
+    assert_true(created);
+    assert_string_equal(a->name, "Other name");
+    assert_string_equal(a->email, "new@x.org");
+    /* (the upsert that updated took an id of AUTOINCREMENT's too) */
+    assert_true(a->id > eve);
+    assert_int_equal(ref_ids("SELECT id FROM author WHERE email = 'new@x.org'",
+                             want, 2),
+                     1);
+    assert_int_equal(want[0], a->id);
+    assert_sql(f, 1,
+               "INSERT INTO \"author\" (\"name\", \"email\") VALUES (?1, ?2) ON "
+               "CONFLICT (\"email\") DO NOTHING RETURNING \"id\", \"name\", "
+               "\"email\"");
+    author_free(a);
+    /* Django's get(): more than one row is an error */
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_filter_int(&q, BLOG_AUTHOR_ID, ORMC_EQ, ANN);
+    Blog *b = (Blog *)f;
+    assert_status(f->db, blog_get_where(f->db, &q, &b), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR, "Blog.get: more than one row matches");
+    assert_null(b);
+    blog_where_title(&q, ORMC_EQ, "beta");
+    assert_ok(f->db, blog_get_where(f->db, &q, &b));
+    assert_int_equal(b->id, B[2]);
+    blog_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -816,6 +1159,10 @@ int main(void)
         T(test_in_million),
         T(test_order_by_paths),
         T(test_first_exists_aggregate_prefetch),
+        T(test_update_where),
+        T(test_delete_where),
+        T(test_update_fields),
+        T(test_unique_keys),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -645,6 +645,113 @@ int author_count(ormc_db *db, const AuthorQuery *q, int64_t *out)
     return ormc_count_rows(db, &author_model, q ? &q->q : NULL, out);
 }
 
+void author_set_int(AuthorQuery *q, AuthorIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void author_set_add_int(AuthorQuery *q, AuthorIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void author_set_real(AuthorQuery *q, AuthorRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void author_set_add_real(AuthorQuery *q, AuthorRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void author_set_mul_real(AuthorQuery *q, AuthorRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void author_set_bool(AuthorQuery *q, AuthorBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void author_set_text(AuthorQuery *q, AuthorTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void author_set_time(AuthorQuery *q, AuthorTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void author_set_add_time(AuthorQuery *q, AuthorTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void author_set_blob(AuthorQuery *q, AuthorBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void author_set_null(AuthorQuery *q, AuthorPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int author_update_where(ormc_db *db, const AuthorQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &author_model, q ? &q->q : NULL, changed);
+}
+
+int author_delete_where(ormc_db *db, const AuthorQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &author_model, q ? &q->q : NULL, deleted);
+}
+
+int author_update_fields(ormc_db *db, const Author *obj, const AuthorPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &author_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int author_get_where(ormc_db *db, const AuthorQuery *q, Author **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &author_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int author_get_by_email(ormc_db *db, const char *email, Author **out)
+{
+    AuthorQuery q;
+    void *obj = NULL;
+    author_query_init(&q);
+    ormc_where_text(&q.q, &AUTHOR_EMAIL.path.p, ORMC_EQ, email);
+    int rc = ormc_get_where(db, &author_model, &q.q, &obj);
+    *out = obj;
+    return rc;
+}
+
+int author_upsert_by_email(ormc_db *db, Author *obj)
+{
+    static const uint16_t key[] = {AUTHOR_FIELD_EMAIL};
+    return ormc_upsert(db, &author_model, obj, key, 1);
+}
+
+int author_get_or_create_by_email(ormc_db *db, const Author *defaults, Author **out,
+        bool *created)
+{
+    static const uint16_t key[] = {AUTHOR_FIELD_EMAIL};
+    void *obj = NULL;
+    int rc = ormc_get_or_create(db, &author_model, defaults, key, 1, &obj,
+                                created);
+    *out = obj;
+    return rc;
+}
+
 /* ---- Book API ---- */
 
 void book_init(Book *obj)
@@ -841,6 +948,11 @@ void book_where_price(BookQuery *q, ormc_op op, double v)
     ormc_where_real(&q->q, &BOOK_PRICE.path.p, op, v);
 }
 
+void book_where_price_in(BookQuery *q, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &BOOK_PRICE.path.p, ORMC_IN, v, n);
+}
+
 void book_where_pages(BookQuery *q, ormc_op op, int64_t v)
 {
     ormc_where_int(&q->q, &BOOK_PAGES.path.p, op, v);
@@ -956,6 +1068,85 @@ int book_aggregate_price(ormc_db *db, const BookQuery *q, ormc_real_stats *out)
 int book_aggregate_pages(ormc_db *db, const BookQuery *q, ormc_int_stats *out)
 {
     return ormc_aggregate_int(db, &book_model, q ? &q->q : NULL, BOOK_FIELD_PAGES, out);
+}
+
+void book_set_int(BookQuery *q, BookIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void book_set_add_int(BookQuery *q, BookIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void book_set_real(BookQuery *q, BookRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void book_set_add_real(BookQuery *q, BookRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void book_set_mul_real(BookQuery *q, BookRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void book_set_bool(BookQuery *q, BookBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void book_set_text(BookQuery *q, BookTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void book_set_time(BookQuery *q, BookTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void book_set_add_time(BookQuery *q, BookTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void book_set_blob(BookQuery *q, BookBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void book_set_null(BookQuery *q, BookPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int book_update_where(ormc_db *db, const BookQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &book_model, q ? &q->q : NULL, changed);
+}
+
+int book_delete_where(ormc_db *db, const BookQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &book_model, q ? &q->q : NULL, deleted);
+}
+
+int book_update_fields(ormc_db *db, const Book *obj, const BookPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &book_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int book_get_where(ormc_db *db, const BookQuery *q, Book **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &book_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
 }
 
 /* ---- Blog API ---- */
@@ -1177,6 +1368,11 @@ void blog_where_created_in(BlogQuery *q, const int64_t *v, size_t n)
 void blog_where_rating(BlogQuery *q, ormc_op op, double v)
 {
     ormc_where_real(&q->q, &BLOG_RATING.path.p, op, v);
+}
+
+void blog_where_rating_in(BlogQuery *q, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &BLOG_RATING.path.p, ORMC_IN, v, n);
 }
 
 void blog_where_rating_null(BlogQuery *q, bool is_null)
@@ -1402,6 +1598,85 @@ int blog_aggregate_created(ormc_db *db, const BlogQuery *q, ormc_int_stats *out)
 int blog_aggregate_rating(ormc_db *db, const BlogQuery *q, ormc_real_stats *out)
 {
     return ormc_aggregate_real(db, &blog_model, q ? &q->q : NULL, BLOG_FIELD_RATING, out);
+}
+
+void blog_set_int(BlogQuery *q, BlogIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void blog_set_add_int(BlogQuery *q, BlogIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void blog_set_real(BlogQuery *q, BlogRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void blog_set_add_real(BlogQuery *q, BlogRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void blog_set_mul_real(BlogQuery *q, BlogRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void blog_set_bool(BlogQuery *q, BlogBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void blog_set_text(BlogQuery *q, BlogTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void blog_set_time(BlogQuery *q, BlogTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void blog_set_add_time(BlogQuery *q, BlogTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void blog_set_blob(BlogQuery *q, BlogBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void blog_set_null(BlogQuery *q, BlogPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int blog_update_where(ormc_db *db, const BlogQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &blog_model, q ? &q->q : NULL, changed);
+}
+
+int blog_delete_where(ormc_db *db, const BlogQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &blog_model, q ? &q->q : NULL, deleted);
+}
+
+int blog_update_fields(ormc_db *db, const Blog *obj, const BlogPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &blog_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int blog_get_where(ormc_db *db, const BlogQuery *q, Blog **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &blog_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
 }
 
 /* ---- Comment API ---- */
@@ -1705,5 +1980,84 @@ int comment_count(ormc_db *db, const CommentQuery *q, int64_t *out)
 int comment_aggregate_score(ormc_db *db, const CommentQuery *q, ormc_int_stats *out)
 {
     return ormc_aggregate_int(db, &comment_model, q ? &q->q : NULL, COMMENT_FIELD_SCORE, out);
+}
+
+void comment_set_int(CommentQuery *q, CommentIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void comment_set_add_int(CommentQuery *q, CommentIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void comment_set_real(CommentQuery *q, CommentRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void comment_set_add_real(CommentQuery *q, CommentRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void comment_set_mul_real(CommentQuery *q, CommentRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void comment_set_bool(CommentQuery *q, CommentBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void comment_set_text(CommentQuery *q, CommentTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void comment_set_time(CommentQuery *q, CommentTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void comment_set_add_time(CommentQuery *q, CommentTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void comment_set_blob(CommentQuery *q, CommentBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void comment_set_null(CommentQuery *q, CommentPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int comment_update_where(ormc_db *db, const CommentQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &comment_model, q ? &q->q : NULL, changed);
+}
+
+int comment_delete_where(ormc_db *db, const CommentQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &comment_model, q ? &q->q : NULL, deleted);
+}
+
+int comment_update_fields(ormc_db *db, const Comment *obj, const CommentPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &comment_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int comment_get_where(ormc_db *db, const CommentQuery *q, Comment **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &comment_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
 }
 

@@ -253,6 +253,49 @@ void author_order_by(AuthorQuery *q, AuthorPath f, ormc_dir dir);
 void author_limit(AuthorQuery *q, int64_t n);
 void author_offset(AuthorQuery *q, int64_t n);
 
+/* SET terms for author_update_where (Django's update()): a field of Author itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void author_set_int(AuthorQuery *q, AuthorIntPath f, int64_t v);
+void author_set_add_int(AuthorQuery *q, AuthorIntPath f, int64_t d);
+void author_set_real(AuthorQuery *q, AuthorRealPath f, double v);
+void author_set_add_real(AuthorQuery *q, AuthorRealPath f, double d);
+void author_set_mul_real(AuthorQuery *q, AuthorRealPath f, double k);
+void author_set_bool(AuthorQuery *q, AuthorBoolPath f, bool v);
+void author_set_text(AuthorQuery *q, AuthorTextPath f, const char *v);
+void author_set_time(AuthorQuery *q, AuthorTimePath f, int64_t v);
+void author_set_add_time(AuthorQuery *q, AuthorTimePath f, int64_t d);
+void author_set_blob(AuthorQuery *q, AuthorBlobPath f, ormc_blob v);
+void author_set_null(AuthorQuery *q, AuthorPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int author_update_where(ormc_db *db, const AuthorQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Author deleted.  1 statement. */
+int author_delete_where(ormc_db *db, const AuthorQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Author's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int author_update_fields(ormc_db *db, const Author *obj, const AuthorPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with author_free.  1 statement + 1 per prefetch. */
+int author_get_where(ormc_db *db, const AuthorQuery *q, Author **out);
+
+/* The row whose unique key email has these values, into a new *out (free
+ * with author_free); ORMC_NOT_FOUND if none.  1 statement. */
+int author_get_by_email(ormc_db *db, const char *email, Author **out);
+
+/* Inserts obj, or updates the row with the same email to obj's other fields;
+ * sets obj->id either way.  1 statement. */
+int author_upsert_by_email(ormc_db *db, Author *obj);
+
+/* The row with defaults' email, or a new one made of defaults (*created);
+ * free *out with author_free.  1 statement if it exists, 2 if created. */
+int author_get_or_create_by_email(ormc_db *db, const Author *defaults, Author **out,
+        bool *created);
+
 /* Paths through books (Book.author): a filter holds when some Book matches
  * (EXISTS; each Author once); filters of one AND group through it must
  * match the same Book. */
@@ -434,6 +477,7 @@ void book_where_title_in(BookQuery *q, const char *const *v, size_t n);
 void book_where_author_id(BookQuery *q, ormc_op op, int64_t v);
 void book_where_author_id_in(BookQuery *q, const int64_t *v, size_t n);
 void book_where_price(BookQuery *q, ormc_op op, double v);
+void book_where_price_in(BookQuery *q, const double *v, size_t n);
 void book_where_pages(BookQuery *q, ormc_op op, int64_t v);
 void book_where_pages_in(BookQuery *q, const int64_t *v, size_t n);
 
@@ -443,6 +487,36 @@ void book_where_pages_in(BookQuery *q, const int64_t *v, size_t n);
 void book_order_by(BookQuery *q, BookPath f, ormc_dir dir);
 void book_limit(BookQuery *q, int64_t n);
 void book_offset(BookQuery *q, int64_t n);
+
+/* SET terms for book_update_where (Django's update()): a field of Book itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void book_set_int(BookQuery *q, BookIntPath f, int64_t v);
+void book_set_add_int(BookQuery *q, BookIntPath f, int64_t d);
+void book_set_real(BookQuery *q, BookRealPath f, double v);
+void book_set_add_real(BookQuery *q, BookRealPath f, double d);
+void book_set_mul_real(BookQuery *q, BookRealPath f, double k);
+void book_set_bool(BookQuery *q, BookBoolPath f, bool v);
+void book_set_text(BookQuery *q, BookTextPath f, const char *v);
+void book_set_time(BookQuery *q, BookTimePath f, int64_t v);
+void book_set_add_time(BookQuery *q, BookTimePath f, int64_t d);
+void book_set_blob(BookQuery *q, BookBlobPath f, ormc_blob v);
+void book_set_null(BookQuery *q, BookPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int book_update_where(ormc_db *db, const BookQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Book deleted.  1 statement. */
+int book_delete_where(ormc_db *db, const BookQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Book's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int book_update_fields(ormc_db *db, const Book *obj, const BookPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with book_free.  1 statement + 1 per prefetch. */
+int book_get_where(ormc_db *db, const BookQuery *q, Book **out);
 
 /* Paths through author (Author): a field of the related Author. */
 BookPath book_via_author(AuthorPath p);
@@ -603,6 +677,7 @@ void blog_where_editor_null(BlogQuery *q, bool is_null);
 void blog_where_created(BlogQuery *q, ormc_op op, int64_t v);
 void blog_where_created_in(BlogQuery *q, const int64_t *v, size_t n);
 void blog_where_rating(BlogQuery *q, ormc_op op, double v);
+void blog_where_rating_in(BlogQuery *q, const double *v, size_t n);
 void blog_where_rating_null(BlogQuery *q, bool is_null);
 
 /* ORDER BY a path along foreign keys (BLOG_ID.path, blog_via_...(...).path);
@@ -611,6 +686,36 @@ void blog_where_rating_null(BlogQuery *q, bool is_null);
 void blog_order_by(BlogQuery *q, BlogPath f, ormc_dir dir);
 void blog_limit(BlogQuery *q, int64_t n);
 void blog_offset(BlogQuery *q, int64_t n);
+
+/* SET terms for blog_update_where (Django's update()): a field of Blog itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void blog_set_int(BlogQuery *q, BlogIntPath f, int64_t v);
+void blog_set_add_int(BlogQuery *q, BlogIntPath f, int64_t d);
+void blog_set_real(BlogQuery *q, BlogRealPath f, double v);
+void blog_set_add_real(BlogQuery *q, BlogRealPath f, double d);
+void blog_set_mul_real(BlogQuery *q, BlogRealPath f, double k);
+void blog_set_bool(BlogQuery *q, BlogBoolPath f, bool v);
+void blog_set_text(BlogQuery *q, BlogTextPath f, const char *v);
+void blog_set_time(BlogQuery *q, BlogTimePath f, int64_t v);
+void blog_set_add_time(BlogQuery *q, BlogTimePath f, int64_t d);
+void blog_set_blob(BlogQuery *q, BlogBlobPath f, ormc_blob v);
+void blog_set_null(BlogQuery *q, BlogPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int blog_update_where(ormc_db *db, const BlogQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Blog deleted.  1 statement. */
+int blog_delete_where(ormc_db *db, const BlogQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Blog's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int blog_update_fields(ormc_db *db, const Blog *obj, const BlogPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with blog_free.  1 statement + 1 per prefetch. */
+int blog_get_where(ormc_db *db, const BlogQuery *q, Blog **out);
 
 /* Paths through author (Author): a field of the related Author. */
 BlogPath blog_via_author(AuthorPath p);
@@ -794,6 +899,36 @@ void comment_where_score_in(CommentQuery *q, const int64_t *v, size_t n);
 void comment_order_by(CommentQuery *q, CommentPath f, ormc_dir dir);
 void comment_limit(CommentQuery *q, int64_t n);
 void comment_offset(CommentQuery *q, int64_t n);
+
+/* SET terms for comment_update_where (Django's update()): a field of Comment itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void comment_set_int(CommentQuery *q, CommentIntPath f, int64_t v);
+void comment_set_add_int(CommentQuery *q, CommentIntPath f, int64_t d);
+void comment_set_real(CommentQuery *q, CommentRealPath f, double v);
+void comment_set_add_real(CommentQuery *q, CommentRealPath f, double d);
+void comment_set_mul_real(CommentQuery *q, CommentRealPath f, double k);
+void comment_set_bool(CommentQuery *q, CommentBoolPath f, bool v);
+void comment_set_text(CommentQuery *q, CommentTextPath f, const char *v);
+void comment_set_time(CommentQuery *q, CommentTimePath f, int64_t v);
+void comment_set_add_time(CommentQuery *q, CommentTimePath f, int64_t d);
+void comment_set_blob(CommentQuery *q, CommentBlobPath f, ormc_blob v);
+void comment_set_null(CommentQuery *q, CommentPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int comment_update_where(ormc_db *db, const CommentQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Comment deleted.  1 statement. */
+int comment_delete_where(ormc_db *db, const CommentQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Comment's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int comment_update_fields(ormc_db *db, const Comment *obj, const CommentPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with comment_free.  1 statement + 1 per prefetch. */
+int comment_get_where(ormc_db *db, const CommentQuery *q, Comment **out);
 
 /* Paths through blog (Blog): a field of the related Blog. */
 CommentPath comment_via_blog(BlogPath p);

@@ -512,6 +512,11 @@ void select_where_values(SelectQuery *q, ormc_op op, double v)
     ormc_where_real(&q->q, &SELECT_VALUES.path.p, op, v);
 }
 
+void select_where_values_in(SelectQuery *q, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &SELECT_VALUES.path.p, ORMC_IN, v, n);
+}
+
 void select_where_values_null(SelectQuery *q, bool is_null)
 {
     ormc_where_null(&q->q, &SELECT_VALUES.path.p, is_null);
@@ -827,6 +832,97 @@ int select_aggregate_exit(ormc_db *db, const SelectQuery *q, ormc_int_stats *out
 int select_aggregate_main(ormc_db *db, const SelectQuery *q, ormc_int_stats *out)
 {
     return ormc_aggregate_int(db, &select_model, q ? &q->q : NULL, SELECT_FIELD_MAIN, out);
+}
+
+void select_set_int(SelectQuery *q, SelectIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void select_set_add_int(SelectQuery *q, SelectIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void select_set_real(SelectQuery *q, SelectRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void select_set_add_real(SelectQuery *q, SelectRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void select_set_mul_real(SelectQuery *q, SelectRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void select_set_bool(SelectQuery *q, SelectBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void select_set_text(SelectQuery *q, SelectTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void select_set_time(SelectQuery *q, SelectTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void select_set_add_time(SelectQuery *q, SelectTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void select_set_blob(SelectQuery *q, SelectBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void select_set_null(SelectQuery *q, SelectPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int select_update_where(ormc_db *db, const SelectQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &select_model, q ? &q->q : NULL, changed);
+}
+
+int select_delete_where(ormc_db *db, const SelectQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &select_model, q ? &q->q : NULL, deleted);
+}
+
+int select_update_fields(ormc_db *db, const Select *obj, const SelectPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &select_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int select_get_where(ormc_db *db, const SelectQuery *q, Select **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &select_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int select_get_by_from_and_where(ormc_db *db, const char *from, int64_t where, Select **out)
+{
+    SelectQuery q;
+    void *obj = NULL;
+    select_query_init(&q);
+    ormc_where_text(&q.q, &SELECT_FROM.path.p, ORMC_EQ, from);
+    ormc_where_int(&q.q, &SELECT_WHERE.path.p, ORMC_EQ, where);
+    int rc = ormc_get_where(db, &select_model, &q.q, &obj);
+    *out = obj;
+    return rc;
 }
 
 /* ---- Join API ---- */
@@ -1181,6 +1277,113 @@ int join_count(ormc_db *db, const JoinQuery *q, int64_t *out)
     return ormc_count_rows(db, &join_model, q ? &q->q : NULL, out);
 }
 
+void join_set_int(JoinQuery *q, JoinIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void join_set_add_int(JoinQuery *q, JoinIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void join_set_real(JoinQuery *q, JoinRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void join_set_add_real(JoinQuery *q, JoinRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void join_set_mul_real(JoinQuery *q, JoinRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void join_set_bool(JoinQuery *q, JoinBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void join_set_text(JoinQuery *q, JoinTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void join_set_time(JoinQuery *q, JoinTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void join_set_add_time(JoinQuery *q, JoinTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void join_set_blob(JoinQuery *q, JoinBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void join_set_null(JoinQuery *q, JoinPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int join_update_where(ormc_db *db, const JoinQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &join_model, q ? &q->q : NULL, changed);
+}
+
+int join_delete_where(ormc_db *db, const JoinQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &join_model, q ? &q->q : NULL, deleted);
+}
+
+int join_update_fields(ormc_db *db, const Join *obj, const JoinPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &join_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int join_get_where(ormc_db *db, const JoinQuery *q, Join **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &join_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int join_get_by_primary(ormc_db *db, const char *primary, Join **out)
+{
+    JoinQuery q;
+    void *obj = NULL;
+    join_query_init(&q);
+    ormc_where_text(&q.q, &JOIN_PRIMARY.path.p, ORMC_EQ, primary);
+    int rc = ormc_get_where(db, &join_model, &q.q, &obj);
+    *out = obj;
+    return rc;
+}
+
+int join_upsert_by_primary(ormc_db *db, Join *obj)
+{
+    static const uint16_t key[] = {JOIN_FIELD_PRIMARY};
+    return ormc_upsert(db, &join_model, obj, key, 1);
+}
+
+int join_get_or_create_by_primary(ormc_db *db, const Join *defaults, Join **out,
+        bool *created)
+{
+    static const uint16_t key[] = {JOIN_FIELD_PRIMARY};
+    void *obj = NULL;
+    int rc = ormc_get_or_create(db, &join_model, defaults, key, 1, &obj,
+                                created);
+    *out = obj;
+    return rc;
+}
+
 /* ---- Values API ---- */
 
 void values_init(Values *obj)
@@ -1474,6 +1677,85 @@ int values_aggregate_distinct(ormc_db *db, const ValuesQuery *q, ormc_int_stats 
     return ormc_aggregate_int(db, &values_model, q ? &q->q : NULL, VALUES_FIELD_DISTINCT, out);
 }
 
+void values_set_int(ValuesQuery *q, ValuesIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void values_set_add_int(ValuesQuery *q, ValuesIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void values_set_real(ValuesQuery *q, ValuesRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void values_set_add_real(ValuesQuery *q, ValuesRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void values_set_mul_real(ValuesQuery *q, ValuesRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void values_set_bool(ValuesQuery *q, ValuesBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void values_set_text(ValuesQuery *q, ValuesTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void values_set_time(ValuesQuery *q, ValuesTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void values_set_add_time(ValuesQuery *q, ValuesTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void values_set_blob(ValuesQuery *q, ValuesBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void values_set_null(ValuesQuery *q, ValuesPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int values_update_where(ormc_db *db, const ValuesQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &values_model, q ? &q->q : NULL, changed);
+}
+
+int values_delete_where(ormc_db *db, const ValuesQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &values_model, q ? &q->q : NULL, deleted);
+}
+
+int values_update_fields(ormc_db *db, const Values *obj, const ValuesPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &values_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int values_get_where(ormc_db *db, const ValuesQuery *q, Values **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &values_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
 /* ---- SelectWhereFrom API ---- */
 
 void select_where_from_init(SelectWhereFrom *obj)
@@ -1703,6 +1985,85 @@ int select_where_from_aggregate_x(ormc_db *db, const SelectWhereFromQuery *q, or
     return ormc_aggregate_int(db, &select_where_from_model, q ? &q->q : NULL, SELECT_WHERE_FROM_FIELD_X, out);
 }
 
+void select_where_from_set_int(SelectWhereFromQuery *q, SelectWhereFromIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void select_where_from_set_add_int(SelectWhereFromQuery *q, SelectWhereFromIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void select_where_from_set_real(SelectWhereFromQuery *q, SelectWhereFromRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void select_where_from_set_add_real(SelectWhereFromQuery *q, SelectWhereFromRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void select_where_from_set_mul_real(SelectWhereFromQuery *q, SelectWhereFromRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void select_where_from_set_bool(SelectWhereFromQuery *q, SelectWhereFromBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void select_where_from_set_text(SelectWhereFromQuery *q, SelectWhereFromTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void select_where_from_set_time(SelectWhereFromQuery *q, SelectWhereFromTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void select_where_from_set_add_time(SelectWhereFromQuery *q, SelectWhereFromTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void select_where_from_set_blob(SelectWhereFromQuery *q, SelectWhereFromBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void select_where_from_set_null(SelectWhereFromQuery *q, SelectWhereFromPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int select_where_from_update_where(ormc_db *db, const SelectWhereFromQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &select_where_from_model, q ? &q->q : NULL, changed);
+}
+
+int select_where_from_delete_where(ormc_db *db, const SelectWhereFromQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &select_where_from_model, q ? &q->q : NULL, deleted);
+}
+
+int select_where_from_update_fields(ormc_db *db, const SelectWhereFrom *obj, const SelectWhereFromPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &select_where_from_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int select_where_from_get_where(ormc_db *db, const SelectWhereFromQuery *q, SelectWhereFrom **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &select_where_from_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
 /* ---- SelectFetch API ---- */
 
 void select_fetch_init(SelectFetch *obj)
@@ -1930,5 +2291,84 @@ int select_fetch_count(ormc_db *db, const SelectFetchQuery *q, int64_t *out)
 int select_fetch_aggregate_y(ormc_db *db, const SelectFetchQuery *q, ormc_int_stats *out)
 {
     return ormc_aggregate_int(db, &select_fetch_model, q ? &q->q : NULL, SELECT_FETCH_FIELD_Y, out);
+}
+
+void select_fetch_set_int(SelectFetchQuery *q, SelectFetchIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void select_fetch_set_add_int(SelectFetchQuery *q, SelectFetchIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void select_fetch_set_real(SelectFetchQuery *q, SelectFetchRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void select_fetch_set_add_real(SelectFetchQuery *q, SelectFetchRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void select_fetch_set_mul_real(SelectFetchQuery *q, SelectFetchRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void select_fetch_set_bool(SelectFetchQuery *q, SelectFetchBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void select_fetch_set_text(SelectFetchQuery *q, SelectFetchTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void select_fetch_set_time(SelectFetchQuery *q, SelectFetchTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void select_fetch_set_add_time(SelectFetchQuery *q, SelectFetchTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void select_fetch_set_blob(SelectFetchQuery *q, SelectFetchBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void select_fetch_set_null(SelectFetchQuery *q, SelectFetchPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int select_fetch_update_where(ormc_db *db, const SelectFetchQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &select_fetch_model, q ? &q->q : NULL, changed);
+}
+
+int select_fetch_delete_where(ormc_db *db, const SelectFetchQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &select_fetch_model, q ? &q->q : NULL, deleted);
+}
+
+int select_fetch_update_fields(ormc_db *db, const SelectFetch *obj, const SelectFetchPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &select_fetch_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int select_fetch_get_where(ormc_db *db, const SelectFetchQuery *q, SelectFetch **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &select_fetch_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
 }
 

@@ -328,6 +328,7 @@ void select_where_group_null(SelectQuery *q, bool is_null);
 void select_where_order(SelectQuery *q, ormc_op op, int64_t v);
 void select_where_order_in(SelectQuery *q, const int64_t *v, size_t n);
 void select_where_values(SelectQuery *q, ormc_op op, double v);
+void select_where_values_in(SelectQuery *q, const double *v, size_t n);
 void select_where_values_null(SelectQuery *q, bool is_null);
 void select_where_count(SelectQuery *q, ormc_op op, int64_t v);
 void select_where_count_in(SelectQuery *q, const int64_t *v, size_t n);
@@ -366,6 +367,40 @@ void select_where_main_null(SelectQuery *q, bool is_null);
 void select_order_by(SelectQuery *q, SelectPath f, ormc_dir dir);
 void select_limit(SelectQuery *q, int64_t n);
 void select_offset(SelectQuery *q, int64_t n);
+
+/* SET terms for select_update_where (Django's update()): a field of Select itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void select_set_int(SelectQuery *q, SelectIntPath f, int64_t v);
+void select_set_add_int(SelectQuery *q, SelectIntPath f, int64_t d);
+void select_set_real(SelectQuery *q, SelectRealPath f, double v);
+void select_set_add_real(SelectQuery *q, SelectRealPath f, double d);
+void select_set_mul_real(SelectQuery *q, SelectRealPath f, double k);
+void select_set_bool(SelectQuery *q, SelectBoolPath f, bool v);
+void select_set_text(SelectQuery *q, SelectTextPath f, const char *v);
+void select_set_time(SelectQuery *q, SelectTimePath f, int64_t v);
+void select_set_add_time(SelectQuery *q, SelectTimePath f, int64_t d);
+void select_set_blob(SelectQuery *q, SelectBlobPath f, ormc_blob v);
+void select_set_null(SelectQuery *q, SelectPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int select_update_where(ormc_db *db, const SelectQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Select deleted.  1 statement. */
+int select_delete_where(ormc_db *db, const SelectQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Select's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int select_update_fields(ormc_db *db, const Select *obj, const SelectPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with select_free.  1 statement + 1 per prefetch. */
+int select_get_where(ormc_db *db, const SelectQuery *q, Select **out);
+
+/* The row whose unique key from_and_where has these values, into a new *out (free
+ * with select_free); ORMC_NOT_FOUND if none.  1 statement. */
+int select_get_by_from_and_where(ormc_db *db, const char *from, int64_t where, Select **out);
 
 /* Paths through joins (Join.select): a filter holds when some Join matches
  * (EXISTS; each Select once); filters of one AND group through it must
@@ -553,6 +588,49 @@ void join_order_by(JoinQuery *q, JoinPath f, ormc_dir dir);
 void join_limit(JoinQuery *q, int64_t n);
 void join_offset(JoinQuery *q, int64_t n);
 
+/* SET terms for join_update_where (Django's update()): a field of Join itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void join_set_int(JoinQuery *q, JoinIntPath f, int64_t v);
+void join_set_add_int(JoinQuery *q, JoinIntPath f, int64_t d);
+void join_set_real(JoinQuery *q, JoinRealPath f, double v);
+void join_set_add_real(JoinQuery *q, JoinRealPath f, double d);
+void join_set_mul_real(JoinQuery *q, JoinRealPath f, double k);
+void join_set_bool(JoinQuery *q, JoinBoolPath f, bool v);
+void join_set_text(JoinQuery *q, JoinTextPath f, const char *v);
+void join_set_time(JoinQuery *q, JoinTimePath f, int64_t v);
+void join_set_add_time(JoinQuery *q, JoinTimePath f, int64_t d);
+void join_set_blob(JoinQuery *q, JoinBlobPath f, ormc_blob v);
+void join_set_null(JoinQuery *q, JoinPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int join_update_where(ormc_db *db, const JoinQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Join deleted.  1 statement. */
+int join_delete_where(ormc_db *db, const JoinQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Join's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int join_update_fields(ormc_db *db, const Join *obj, const JoinPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with join_free.  1 statement + 1 per prefetch. */
+int join_get_where(ormc_db *db, const JoinQuery *q, Join **out);
+
+/* The row whose unique key primary has these values, into a new *out (free
+ * with join_free); ORMC_NOT_FOUND if none.  1 statement. */
+int join_get_by_primary(ormc_db *db, const char *primary, Join **out);
+
+/* Inserts obj, or updates the row with the same primary to obj's other fields;
+ * sets obj->id either way.  1 statement. */
+int join_upsert_by_primary(ormc_db *db, Join *obj);
+
+/* The row with defaults' primary, or a new one made of defaults (*created);
+ * free *out with join_free.  1 statement if it exists, 2 if created. */
+int join_get_or_create_by_primary(ormc_db *db, const Join *defaults, Join **out,
+        bool *created);
+
 /* Paths through select (Select): a field of the related Select. */
 JoinPath join_via_select(SelectPath p);
 JoinIntPath join_via_select_int(SelectIntPath p);
@@ -712,6 +790,36 @@ void values_order_by(ValuesQuery *q, ValuesPath f, ormc_dir dir);
 void values_limit(ValuesQuery *q, int64_t n);
 void values_offset(ValuesQuery *q, int64_t n);
 
+/* SET terms for values_update_where (Django's update()): a field of Values itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void values_set_int(ValuesQuery *q, ValuesIntPath f, int64_t v);
+void values_set_add_int(ValuesQuery *q, ValuesIntPath f, int64_t d);
+void values_set_real(ValuesQuery *q, ValuesRealPath f, double v);
+void values_set_add_real(ValuesQuery *q, ValuesRealPath f, double d);
+void values_set_mul_real(ValuesQuery *q, ValuesRealPath f, double k);
+void values_set_bool(ValuesQuery *q, ValuesBoolPath f, bool v);
+void values_set_text(ValuesQuery *q, ValuesTextPath f, const char *v);
+void values_set_time(ValuesQuery *q, ValuesTimePath f, int64_t v);
+void values_set_add_time(ValuesQuery *q, ValuesTimePath f, int64_t d);
+void values_set_blob(ValuesQuery *q, ValuesBlobPath f, ormc_blob v);
+void values_set_null(ValuesQuery *q, ValuesPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int values_update_where(ormc_db *db, const ValuesQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Values deleted.  1 statement. */
+int values_delete_where(ormc_db *db, const ValuesQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Values's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int values_update_fields(ormc_db *db, const Values *obj, const ValuesPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with values_free.  1 statement + 1 per prefetch. */
+int values_get_where(ormc_db *db, const ValuesQuery *q, Values **out);
+
 /* Paths through join (Join): a field of the related Join. */
 ValuesPath values_via_join(JoinPath p);
 ValuesIntPath values_via_join_int(JoinIntPath p);
@@ -850,6 +958,36 @@ void select_where_from_order_by(SelectWhereFromQuery *q, SelectWhereFromPath f, 
 void select_where_from_limit(SelectWhereFromQuery *q, int64_t n);
 void select_where_from_offset(SelectWhereFromQuery *q, int64_t n);
 
+/* SET terms for select_where_from_update_where (Django's update()): a field of SelectWhereFrom itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void select_where_from_set_int(SelectWhereFromQuery *q, SelectWhereFromIntPath f, int64_t v);
+void select_where_from_set_add_int(SelectWhereFromQuery *q, SelectWhereFromIntPath f, int64_t d);
+void select_where_from_set_real(SelectWhereFromQuery *q, SelectWhereFromRealPath f, double v);
+void select_where_from_set_add_real(SelectWhereFromQuery *q, SelectWhereFromRealPath f, double d);
+void select_where_from_set_mul_real(SelectWhereFromQuery *q, SelectWhereFromRealPath f, double k);
+void select_where_from_set_bool(SelectWhereFromQuery *q, SelectWhereFromBoolPath f, bool v);
+void select_where_from_set_text(SelectWhereFromQuery *q, SelectWhereFromTextPath f, const char *v);
+void select_where_from_set_time(SelectWhereFromQuery *q, SelectWhereFromTimePath f, int64_t v);
+void select_where_from_set_add_time(SelectWhereFromQuery *q, SelectWhereFromTimePath f, int64_t d);
+void select_where_from_set_blob(SelectWhereFromQuery *q, SelectWhereFromBlobPath f, ormc_blob v);
+void select_where_from_set_null(SelectWhereFromQuery *q, SelectWhereFromPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int select_where_from_update_where(ormc_db *db, const SelectWhereFromQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of SelectWhereFrom deleted.  1 statement. */
+int select_where_from_delete_where(ormc_db *db, const SelectWhereFromQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of SelectWhereFrom's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int select_where_from_update_fields(ormc_db *db, const SelectWhereFrom *obj, const SelectWhereFromPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with select_where_from_free.  1 statement + 1 per prefetch. */
+int select_where_from_get_where(ormc_db *db, const SelectWhereFromQuery *q, SelectWhereFrom **out);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per select_where_from_prefetch_* on q.  On
  * success free *out with select_where_from_list_free; on error *out is empty. */
 int select_where_from_fetch(ormc_db *db, const SelectWhereFromQuery *q, SelectWhereFromList *out);
@@ -974,6 +1112,36 @@ void select_fetch_where_y_in(SelectFetchQuery *q, const int64_t *v, size_t n);
 void select_fetch_order_by(SelectFetchQuery *q, SelectFetchPath f, ormc_dir dir);
 void select_fetch_limit(SelectFetchQuery *q, int64_t n);
 void select_fetch_offset(SelectFetchQuery *q, int64_t n);
+
+/* SET terms for select_fetch_update_where (Django's update()): a field of SelectFetch itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void select_fetch_set_int(SelectFetchQuery *q, SelectFetchIntPath f, int64_t v);
+void select_fetch_set_add_int(SelectFetchQuery *q, SelectFetchIntPath f, int64_t d);
+void select_fetch_set_real(SelectFetchQuery *q, SelectFetchRealPath f, double v);
+void select_fetch_set_add_real(SelectFetchQuery *q, SelectFetchRealPath f, double d);
+void select_fetch_set_mul_real(SelectFetchQuery *q, SelectFetchRealPath f, double k);
+void select_fetch_set_bool(SelectFetchQuery *q, SelectFetchBoolPath f, bool v);
+void select_fetch_set_text(SelectFetchQuery *q, SelectFetchTextPath f, const char *v);
+void select_fetch_set_time(SelectFetchQuery *q, SelectFetchTimePath f, int64_t v);
+void select_fetch_set_add_time(SelectFetchQuery *q, SelectFetchTimePath f, int64_t d);
+void select_fetch_set_blob(SelectFetchQuery *q, SelectFetchBlobPath f, ormc_blob v);
+void select_fetch_set_null(SelectFetchQuery *q, SelectFetchPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int select_fetch_update_where(ormc_db *db, const SelectFetchQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of SelectFetch deleted.  1 statement. */
+int select_fetch_delete_where(ormc_db *db, const SelectFetchQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of SelectFetch's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int select_fetch_update_fields(ormc_db *db, const SelectFetch *obj, const SelectFetchPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with select_fetch_free.  1 statement + 1 per prefetch. */
+int select_fetch_get_where(ormc_db *db, const SelectFetchQuery *q, SelectFetch **out);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per select_fetch_prefetch_* on q.  On
  * success free *out with select_fetch_list_free; on error *out is empty. */

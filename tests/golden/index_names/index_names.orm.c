@@ -359,6 +359,11 @@ void blog_where_tiny(BlogQuery *q, ormc_op op, double v)
     ormc_where_real(&q->q, &BLOG_TINY.path.p, op, v);
 }
 
+void blog_where_tiny_in(BlogQuery *q, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &BLOG_TINY.path.p, ORMC_IN, v, n);
+}
+
 void blog_order_by(BlogQuery *q, BlogPath f, ormc_dir dir)
 {
     ormc_order_by(&q->q, &f.p, dir);
@@ -405,6 +410,85 @@ int blog_count(ormc_db *db, const BlogQuery *q, int64_t *out)
 int blog_aggregate_tiny(ormc_db *db, const BlogQuery *q, ormc_real_stats *out)
 {
     return ormc_aggregate_real(db, &blog_model, q ? &q->q : NULL, BLOG_FIELD_TINY, out);
+}
+
+void blog_set_int(BlogQuery *q, BlogIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void blog_set_add_int(BlogQuery *q, BlogIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void blog_set_real(BlogQuery *q, BlogRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void blog_set_add_real(BlogQuery *q, BlogRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void blog_set_mul_real(BlogQuery *q, BlogRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void blog_set_bool(BlogQuery *q, BlogBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void blog_set_text(BlogQuery *q, BlogTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void blog_set_time(BlogQuery *q, BlogTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void blog_set_add_time(BlogQuery *q, BlogTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void blog_set_blob(BlogQuery *q, BlogBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void blog_set_null(BlogQuery *q, BlogPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int blog_update_where(ormc_db *db, const BlogQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &blog_model, q ? &q->q : NULL, changed);
+}
+
+int blog_delete_where(ormc_db *db, const BlogQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &blog_model, q ? &q->q : NULL, deleted);
+}
+
+int blog_update_fields(ormc_db *db, const Blog *obj, const BlogPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &blog_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int blog_get_where(ormc_db *db, const BlogQuery *q, Blog **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &blog_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
 }
 
 /* ---- BlogTitleIdx API ---- */
@@ -636,6 +720,85 @@ int blog_title_idx_aggregate_x(ormc_db *db, const BlogTitleIdxQuery *q, ormc_int
     return ormc_aggregate_int(db, &blog_title_idx_model, q ? &q->q : NULL, BLOG_TITLE_IDX_FIELD_X, out);
 }
 
+void blog_title_idx_set_int(BlogTitleIdxQuery *q, BlogTitleIdxIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void blog_title_idx_set_add_int(BlogTitleIdxQuery *q, BlogTitleIdxIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void blog_title_idx_set_real(BlogTitleIdxQuery *q, BlogTitleIdxRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void blog_title_idx_set_add_real(BlogTitleIdxQuery *q, BlogTitleIdxRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void blog_title_idx_set_mul_real(BlogTitleIdxQuery *q, BlogTitleIdxRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void blog_title_idx_set_bool(BlogTitleIdxQuery *q, BlogTitleIdxBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void blog_title_idx_set_text(BlogTitleIdxQuery *q, BlogTitleIdxTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void blog_title_idx_set_time(BlogTitleIdxQuery *q, BlogTitleIdxTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void blog_title_idx_set_add_time(BlogTitleIdxQuery *q, BlogTitleIdxTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void blog_title_idx_set_blob(BlogTitleIdxQuery *q, BlogTitleIdxBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void blog_title_idx_set_null(BlogTitleIdxQuery *q, BlogTitleIdxPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int blog_title_idx_update_where(ormc_db *db, const BlogTitleIdxQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &blog_title_idx_model, q ? &q->q : NULL, changed);
+}
+
+int blog_title_idx_delete_where(ormc_db *db, const BlogTitleIdxQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &blog_title_idx_model, q ? &q->q : NULL, deleted);
+}
+
+int blog_title_idx_update_fields(ormc_db *db, const BlogTitleIdx *obj, const BlogTitleIdxPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &blog_title_idx_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int blog_title_idx_get_where(ormc_db *db, const BlogTitleIdxQuery *q, BlogTitleIdx **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &blog_title_idx_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
 /* ---- Upper API ---- */
 
 void upper_init(Upper *obj)
@@ -865,6 +1028,85 @@ int upper_aggregate_c(ormc_db *db, const UpperQuery *q, ormc_int_stats *out)
     return ormc_aggregate_int(db, &upper_model, q ? &q->q : NULL, UPPER_FIELD_C, out);
 }
 
+void upper_set_int(UpperQuery *q, UpperIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void upper_set_add_int(UpperQuery *q, UpperIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void upper_set_real(UpperQuery *q, UpperRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void upper_set_add_real(UpperQuery *q, UpperRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void upper_set_mul_real(UpperQuery *q, UpperRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void upper_set_bool(UpperQuery *q, UpperBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void upper_set_text(UpperQuery *q, UpperTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void upper_set_time(UpperQuery *q, UpperTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void upper_set_add_time(UpperQuery *q, UpperTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void upper_set_blob(UpperQuery *q, UpperBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void upper_set_null(UpperQuery *q, UpperPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int upper_update_where(ormc_db *db, const UpperQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &upper_model, q ? &q->q : NULL, changed);
+}
+
+int upper_delete_where(ormc_db *db, const UpperQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &upper_model, q ? &q->q : NULL, deleted);
+}
+
+int upper_update_fields(ormc_db *db, const Upper *obj, const UpperPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &upper_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int upper_get_where(ormc_db *db, const UpperQuery *q, Upper **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &upper_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
 /* ---- Lower API ---- */
 
 void lower_init(Lower *obj)
@@ -1092,5 +1334,84 @@ int lower_count(ormc_db *db, const LowerQuery *q, int64_t *out)
 int lower_aggregate_x_c(ormc_db *db, const LowerQuery *q, ormc_int_stats *out)
 {
     return ormc_aggregate_int(db, &lower_model, q ? &q->q : NULL, LOWER_FIELD_X_C, out);
+}
+
+void lower_set_int(LowerQuery *q, LowerIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void lower_set_add_int(LowerQuery *q, LowerIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void lower_set_real(LowerQuery *q, LowerRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void lower_set_add_real(LowerQuery *q, LowerRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void lower_set_mul_real(LowerQuery *q, LowerRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void lower_set_bool(LowerQuery *q, LowerBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void lower_set_text(LowerQuery *q, LowerTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void lower_set_time(LowerQuery *q, LowerTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void lower_set_add_time(LowerQuery *q, LowerTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void lower_set_blob(LowerQuery *q, LowerBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void lower_set_null(LowerQuery *q, LowerPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int lower_update_where(ormc_db *db, const LowerQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &lower_model, q ? &q->q : NULL, changed);
+}
+
+int lower_delete_where(ormc_db *db, const LowerQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &lower_model, q ? &q->q : NULL, deleted);
+}
+
+int lower_update_fields(ormc_db *db, const Lower *obj, const LowerPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &lower_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int lower_get_where(ormc_db *db, const LowerQuery *q, Lower **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &lower_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
 }
 

@@ -243,6 +243,7 @@ void blog_where_title_in(BlogQuery *q, const char *const *v, size_t n);
 void blog_where_note(BlogQuery *q, ormc_op op, const char *v);
 void blog_where_note_in(BlogQuery *q, const char *const *v, size_t n);
 void blog_where_tiny(BlogQuery *q, ormc_op op, double v);
+void blog_where_tiny_in(BlogQuery *q, const double *v, size_t n);
 
 /* ORDER BY a path along foreign keys (BLOG_ID.path, blog_via_...(...).path);
  * the first call replaces the default order; id always breaks ties.  NULLs
@@ -250,6 +251,36 @@ void blog_where_tiny(BlogQuery *q, ormc_op op, double v);
 void blog_order_by(BlogQuery *q, BlogPath f, ormc_dir dir);
 void blog_limit(BlogQuery *q, int64_t n);
 void blog_offset(BlogQuery *q, int64_t n);
+
+/* SET terms for blog_update_where (Django's update()): a field of Blog itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void blog_set_int(BlogQuery *q, BlogIntPath f, int64_t v);
+void blog_set_add_int(BlogQuery *q, BlogIntPath f, int64_t d);
+void blog_set_real(BlogQuery *q, BlogRealPath f, double v);
+void blog_set_add_real(BlogQuery *q, BlogRealPath f, double d);
+void blog_set_mul_real(BlogQuery *q, BlogRealPath f, double k);
+void blog_set_bool(BlogQuery *q, BlogBoolPath f, bool v);
+void blog_set_text(BlogQuery *q, BlogTextPath f, const char *v);
+void blog_set_time(BlogQuery *q, BlogTimePath f, int64_t v);
+void blog_set_add_time(BlogQuery *q, BlogTimePath f, int64_t d);
+void blog_set_blob(BlogQuery *q, BlogBlobPath f, ormc_blob v);
+void blog_set_null(BlogQuery *q, BlogPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int blog_update_where(ormc_db *db, const BlogQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Blog deleted.  1 statement. */
+int blog_delete_where(ormc_db *db, const BlogQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Blog's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int blog_update_fields(ormc_db *db, const Blog *obj, const BlogPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with blog_free.  1 statement + 1 per prefetch. */
+int blog_get_where(ormc_db *db, const BlogQuery *q, Blog **out);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per blog_prefetch_* on q.  On
  * success free *out with blog_list_free; on error *out is empty. */
@@ -376,6 +407,36 @@ void blog_title_idx_order_by(BlogTitleIdxQuery *q, BlogTitleIdxPath f, ormc_dir 
 void blog_title_idx_limit(BlogTitleIdxQuery *q, int64_t n);
 void blog_title_idx_offset(BlogTitleIdxQuery *q, int64_t n);
 
+/* SET terms for blog_title_idx_update_where (Django's update()): a field of BlogTitleIdx itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void blog_title_idx_set_int(BlogTitleIdxQuery *q, BlogTitleIdxIntPath f, int64_t v);
+void blog_title_idx_set_add_int(BlogTitleIdxQuery *q, BlogTitleIdxIntPath f, int64_t d);
+void blog_title_idx_set_real(BlogTitleIdxQuery *q, BlogTitleIdxRealPath f, double v);
+void blog_title_idx_set_add_real(BlogTitleIdxQuery *q, BlogTitleIdxRealPath f, double d);
+void blog_title_idx_set_mul_real(BlogTitleIdxQuery *q, BlogTitleIdxRealPath f, double k);
+void blog_title_idx_set_bool(BlogTitleIdxQuery *q, BlogTitleIdxBoolPath f, bool v);
+void blog_title_idx_set_text(BlogTitleIdxQuery *q, BlogTitleIdxTextPath f, const char *v);
+void blog_title_idx_set_time(BlogTitleIdxQuery *q, BlogTitleIdxTimePath f, int64_t v);
+void blog_title_idx_set_add_time(BlogTitleIdxQuery *q, BlogTitleIdxTimePath f, int64_t d);
+void blog_title_idx_set_blob(BlogTitleIdxQuery *q, BlogTitleIdxBlobPath f, ormc_blob v);
+void blog_title_idx_set_null(BlogTitleIdxQuery *q, BlogTitleIdxPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int blog_title_idx_update_where(ormc_db *db, const BlogTitleIdxQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of BlogTitleIdx deleted.  1 statement. */
+int blog_title_idx_delete_where(ormc_db *db, const BlogTitleIdxQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of BlogTitleIdx's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int blog_title_idx_update_fields(ormc_db *db, const BlogTitleIdx *obj, const BlogTitleIdxPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with blog_title_idx_free.  1 statement + 1 per prefetch. */
+int blog_title_idx_get_where(ormc_db *db, const BlogTitleIdxQuery *q, BlogTitleIdx **out);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per blog_title_idx_prefetch_* on q.  On
  * success free *out with blog_title_idx_list_free; on error *out is empty. */
 int blog_title_idx_fetch(ormc_db *db, const BlogTitleIdxQuery *q, BlogTitleIdxList *out);
@@ -501,6 +562,36 @@ void upper_order_by(UpperQuery *q, UpperPath f, ormc_dir dir);
 void upper_limit(UpperQuery *q, int64_t n);
 void upper_offset(UpperQuery *q, int64_t n);
 
+/* SET terms for upper_update_where (Django's update()): a field of Upper itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void upper_set_int(UpperQuery *q, UpperIntPath f, int64_t v);
+void upper_set_add_int(UpperQuery *q, UpperIntPath f, int64_t d);
+void upper_set_real(UpperQuery *q, UpperRealPath f, double v);
+void upper_set_add_real(UpperQuery *q, UpperRealPath f, double d);
+void upper_set_mul_real(UpperQuery *q, UpperRealPath f, double k);
+void upper_set_bool(UpperQuery *q, UpperBoolPath f, bool v);
+void upper_set_text(UpperQuery *q, UpperTextPath f, const char *v);
+void upper_set_time(UpperQuery *q, UpperTimePath f, int64_t v);
+void upper_set_add_time(UpperQuery *q, UpperTimePath f, int64_t d);
+void upper_set_blob(UpperQuery *q, UpperBlobPath f, ormc_blob v);
+void upper_set_null(UpperQuery *q, UpperPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int upper_update_where(ormc_db *db, const UpperQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Upper deleted.  1 statement. */
+int upper_delete_where(ormc_db *db, const UpperQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Upper's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int upper_update_fields(ormc_db *db, const Upper *obj, const UpperPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with upper_free.  1 statement + 1 per prefetch. */
+int upper_get_where(ormc_db *db, const UpperQuery *q, Upper **out);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per upper_prefetch_* on q.  On
  * success free *out with upper_list_free; on error *out is empty. */
 int upper_fetch(ormc_db *db, const UpperQuery *q, UpperList *out);
@@ -625,6 +716,36 @@ void lower_where_x_c_in(LowerQuery *q, const int64_t *v, size_t n);
 void lower_order_by(LowerQuery *q, LowerPath f, ormc_dir dir);
 void lower_limit(LowerQuery *q, int64_t n);
 void lower_offset(LowerQuery *q, int64_t n);
+
+/* SET terms for lower_update_where (Django's update()): a field of Lower itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void lower_set_int(LowerQuery *q, LowerIntPath f, int64_t v);
+void lower_set_add_int(LowerQuery *q, LowerIntPath f, int64_t d);
+void lower_set_real(LowerQuery *q, LowerRealPath f, double v);
+void lower_set_add_real(LowerQuery *q, LowerRealPath f, double d);
+void lower_set_mul_real(LowerQuery *q, LowerRealPath f, double k);
+void lower_set_bool(LowerQuery *q, LowerBoolPath f, bool v);
+void lower_set_text(LowerQuery *q, LowerTextPath f, const char *v);
+void lower_set_time(LowerQuery *q, LowerTimePath f, int64_t v);
+void lower_set_add_time(LowerQuery *q, LowerTimePath f, int64_t d);
+void lower_set_blob(LowerQuery *q, LowerBlobPath f, ormc_blob v);
+void lower_set_null(LowerQuery *q, LowerPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int lower_update_where(ormc_db *db, const LowerQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Lower deleted.  1 statement. */
+int lower_delete_where(ormc_db *db, const LowerQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Lower's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int lower_update_fields(ormc_db *db, const Lower *obj, const LowerPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with lower_free.  1 statement + 1 per prefetch. */
+int lower_get_where(ormc_db *db, const LowerQuery *q, Lower **out);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per lower_prefetch_* on q.  On
  * success free *out with lower_list_free; on error *out is empty. */

@@ -411,6 +411,85 @@ int tag_count(ormc_db *db, const TagQuery *q, int64_t *out)
     return ormc_count_rows(db, &tag_model, q ? &q->q : NULL, out);
 }
 
+void tag_set_int(TagQuery *q, TagIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void tag_set_add_int(TagQuery *q, TagIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void tag_set_real(TagQuery *q, TagRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void tag_set_add_real(TagQuery *q, TagRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void tag_set_mul_real(TagQuery *q, TagRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void tag_set_bool(TagQuery *q, TagBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void tag_set_text(TagQuery *q, TagTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void tag_set_time(TagQuery *q, TagTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void tag_set_add_time(TagQuery *q, TagTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void tag_set_blob(TagQuery *q, TagBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void tag_set_null(TagQuery *q, TagPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int tag_update_where(ormc_db *db, const TagQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &tag_model, q ? &q->q : NULL, changed);
+}
+
+int tag_delete_where(ormc_db *db, const TagQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &tag_model, q ? &q->q : NULL, deleted);
+}
+
+int tag_update_fields(ormc_db *db, const Tag *obj, const TagPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &tag_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int tag_get_where(ormc_db *db, const TagQuery *q, Tag **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &tag_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
 /* ---- Node API ---- */
 
 void node_init(Node *obj)
@@ -637,14 +716,29 @@ void node_where_ratio(NodeQuery *q, ormc_op op, double v)
     ormc_where_real(&q->q, &NODE_RATIO.path.p, op, v);
 }
 
+void node_where_ratio_in(NodeQuery *q, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &NODE_RATIO.path.p, ORMC_IN, v, n);
+}
+
 void node_where_tiny(NodeQuery *q, ormc_op op, double v)
 {
     ormc_where_real(&q->q, &NODE_TINY.path.p, op, v);
 }
 
+void node_where_tiny_in(NodeQuery *q, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &NODE_TINY.path.p, ORMC_IN, v, n);
+}
+
 void node_where_big(NodeQuery *q, ormc_op op, double v)
 {
     ormc_where_real(&q->q, &NODE_BIG.path.p, op, v);
+}
+
+void node_where_big_in(NodeQuery *q, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &NODE_BIG.path.p, ORMC_IN, v, n);
 }
 
 void node_where_tag_id(NodeQuery *q, ormc_op op, int64_t v)
@@ -998,5 +1092,140 @@ int node_aggregate_tiny(ormc_db *db, const NodeQuery *q, ormc_real_stats *out)
 int node_aggregate_big(ormc_db *db, const NodeQuery *q, ormc_real_stats *out)
 {
     return ormc_aggregate_real(db, &node_model, q ? &q->q : NULL, NODE_FIELD_BIG, out);
+}
+
+void node_set_int(NodeQuery *q, NodeIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void node_set_add_int(NodeQuery *q, NodeIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void node_set_real(NodeQuery *q, NodeRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void node_set_add_real(NodeQuery *q, NodeRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void node_set_mul_real(NodeQuery *q, NodeRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void node_set_bool(NodeQuery *q, NodeBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void node_set_text(NodeQuery *q, NodeTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void node_set_time(NodeQuery *q, NodeTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void node_set_add_time(NodeQuery *q, NodeTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void node_set_blob(NodeQuery *q, NodeBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void node_set_null(NodeQuery *q, NodePath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int node_update_where(ormc_db *db, const NodeQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &node_model, q ? &q->q : NULL, changed);
+}
+
+int node_delete_where(ormc_db *db, const NodeQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &node_model, q ? &q->q : NULL, deleted);
+}
+
+int node_update_fields(ormc_db *db, const Node *obj, const NodePath *fields, size_t n)
+{
+    return ormc_update_fields(db, &node_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int node_get_where(ormc_db *db, const NodeQuery *q, Node **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &node_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int node_get_by_name(ormc_db *db, const char *name, Node **out)
+{
+    NodeQuery q;
+    void *obj = NULL;
+    node_query_init(&q);
+    ormc_where_text(&q.q, &NODE_NAME.path.p, ORMC_EQ, name);
+    int rc = ormc_get_where(db, &node_model, &q.q, &obj);
+    *out = obj;
+    return rc;
+}
+
+int node_upsert_by_name(ormc_db *db, Node *obj)
+{
+    static const uint16_t key[] = {NODE_FIELD_NAME};
+    return ormc_upsert(db, &node_model, obj, key, 1);
+}
+
+int node_get_or_create_by_name(ormc_db *db, const Node *defaults, Node **out,
+        bool *created)
+{
+    static const uint16_t key[] = {NODE_FIELD_NAME};
+    void *obj = NULL;
+    int rc = ormc_get_or_create(db, &node_model, defaults, key, 1, &obj,
+                                created);
+    *out = obj;
+    return rc;
+}
+
+int node_get_by_code(ormc_db *db, int64_t code, Node **out)
+{
+    NodeQuery q;
+    void *obj = NULL;
+    node_query_init(&q);
+    ormc_where_int(&q.q, &NODE_CODE.path.p, ORMC_EQ, code);
+    int rc = ormc_get_where(db, &node_model, &q.q, &obj);
+    *out = obj;
+    return rc;
+}
+
+int node_upsert_by_code(ormc_db *db, Node *obj)
+{
+    static const uint16_t key[] = {NODE_FIELD_CODE};
+    return ormc_upsert(db, &node_model, obj, key, 1);
+}
+
+int node_get_or_create_by_code(ormc_db *db, const Node *defaults, Node **out,
+        bool *created)
+{
+    static const uint16_t key[] = {NODE_FIELD_CODE};
+    void *obj = NULL;
+    int rc = ormc_get_or_create(db, &node_model, defaults, key, 1, &obj,
+                                created);
+    *out = obj;
+    return rc;
 }
 

@@ -183,6 +183,36 @@ void tag_order_by(TagQuery *q, TagPath f, ormc_dir dir);
 void tag_limit(TagQuery *q, int64_t n);
 void tag_offset(TagQuery *q, int64_t n);
 
+/* SET terms for tag_update_where (Django's update()): a field of Tag itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void tag_set_int(TagQuery *q, TagIntPath f, int64_t v);
+void tag_set_add_int(TagQuery *q, TagIntPath f, int64_t d);
+void tag_set_real(TagQuery *q, TagRealPath f, double v);
+void tag_set_add_real(TagQuery *q, TagRealPath f, double d);
+void tag_set_mul_real(TagQuery *q, TagRealPath f, double k);
+void tag_set_bool(TagQuery *q, TagBoolPath f, bool v);
+void tag_set_text(TagQuery *q, TagTextPath f, const char *v);
+void tag_set_time(TagQuery *q, TagTimePath f, int64_t v);
+void tag_set_add_time(TagQuery *q, TagTimePath f, int64_t d);
+void tag_set_blob(TagQuery *q, TagBlobPath f, ormc_blob v);
+void tag_set_null(TagQuery *q, TagPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int tag_update_where(ormc_db *db, const TagQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Tag deleted.  1 statement. */
+int tag_delete_where(ormc_db *db, const TagQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Tag's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int tag_update_fields(ormc_db *db, const Tag *obj, const TagPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with tag_free.  1 statement + 1 per prefetch. */
+int tag_get_where(ormc_db *db, const TagQuery *q, Tag **out);
+
 /* Paths through nodes (Node.tag): a filter holds when some Node matches
  * (EXISTS; each Tag once); filters of one AND group through it must
  * match the same Node. */
@@ -354,8 +384,11 @@ void node_where_other_id(NodeQuery *q, ormc_op op, int64_t v);
 void node_where_other_id_in(NodeQuery *q, const int64_t *v, size_t n);
 void node_where_other_null(NodeQuery *q, bool is_null);
 void node_where_ratio(NodeQuery *q, ormc_op op, double v);
+void node_where_ratio_in(NodeQuery *q, const double *v, size_t n);
 void node_where_tiny(NodeQuery *q, ormc_op op, double v);
+void node_where_tiny_in(NodeQuery *q, const double *v, size_t n);
 void node_where_big(NodeQuery *q, ormc_op op, double v);
+void node_where_big_in(NodeQuery *q, const double *v, size_t n);
 void node_where_tag_id(NodeQuery *q, ormc_op op, int64_t v);
 void node_where_tag_id_in(NodeQuery *q, const int64_t *v, size_t n);
 
@@ -365,6 +398,62 @@ void node_where_tag_id_in(NodeQuery *q, const int64_t *v, size_t n);
 void node_order_by(NodeQuery *q, NodePath f, ormc_dir dir);
 void node_limit(NodeQuery *q, int64_t n);
 void node_offset(NodeQuery *q, int64_t n);
+
+/* SET terms for node_update_where (Django's update()): a field of Node itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void node_set_int(NodeQuery *q, NodeIntPath f, int64_t v);
+void node_set_add_int(NodeQuery *q, NodeIntPath f, int64_t d);
+void node_set_real(NodeQuery *q, NodeRealPath f, double v);
+void node_set_add_real(NodeQuery *q, NodeRealPath f, double d);
+void node_set_mul_real(NodeQuery *q, NodeRealPath f, double k);
+void node_set_bool(NodeQuery *q, NodeBoolPath f, bool v);
+void node_set_text(NodeQuery *q, NodeTextPath f, const char *v);
+void node_set_time(NodeQuery *q, NodeTimePath f, int64_t v);
+void node_set_add_time(NodeQuery *q, NodeTimePath f, int64_t d);
+void node_set_blob(NodeQuery *q, NodeBlobPath f, ormc_blob v);
+void node_set_null(NodeQuery *q, NodePath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int node_update_where(ormc_db *db, const NodeQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Node deleted.  1 statement. */
+int node_delete_where(ormc_db *db, const NodeQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Node's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int node_update_fields(ormc_db *db, const Node *obj, const NodePath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with node_free.  1 statement + 1 per prefetch. */
+int node_get_where(ormc_db *db, const NodeQuery *q, Node **out);
+
+/* The row whose unique key name has these values, into a new *out (free
+ * with node_free); ORMC_NOT_FOUND if none.  1 statement. */
+int node_get_by_name(ormc_db *db, const char *name, Node **out);
+
+/* Inserts obj, or updates the row with the same name to obj's other fields;
+ * sets obj->id either way.  1 statement. */
+int node_upsert_by_name(ormc_db *db, Node *obj);
+
+/* The row with defaults' name, or a new one made of defaults (*created);
+ * free *out with node_free.  1 statement if it exists, 2 if created. */
+int node_get_or_create_by_name(ormc_db *db, const Node *defaults, Node **out,
+        bool *created);
+
+/* The row whose unique key code has these values, into a new *out (free
+ * with node_free); ORMC_NOT_FOUND if none.  1 statement. */
+int node_get_by_code(ormc_db *db, int64_t code, Node **out);
+
+/* Inserts obj, or updates the row with the same code to obj's other fields;
+ * sets obj->id either way.  1 statement. */
+int node_upsert_by_code(ormc_db *db, Node *obj);
+
+/* The row with defaults' code, or a new one made of defaults (*created);
+ * free *out with node_free.  1 statement if it exists, 2 if created. */
+int node_get_or_create_by_code(ormc_db *db, const Node *defaults, Node **out,
+        bool *created);
 
 /* Paths through parent (Node): a field of the related Node. */
 NodePath node_via_parent(NodePath p);

@@ -450,6 +450,11 @@ void order_where_null(OrderQuery *q, ormc_op op, double v)
     ormc_where_real(&q->q, &ORDER_NULL.path.p, op, v);
 }
 
+void order_where_null_in(OrderQuery *q, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &ORDER_NULL.path.p, ORMC_IN, v, n);
+}
+
 void order_where_null_null(OrderQuery *q, bool is_null)
 {
     ormc_where_null(&q->q, &ORDER_NULL.path.p, is_null);
@@ -664,6 +669,114 @@ int order_aggregate_null(ormc_db *db, const OrderQuery *q, ormc_real_stats *out)
 int order_aggregate_now(ormc_db *db, const OrderQuery *q, ormc_int_stats *out)
 {
     return ormc_aggregate_int(db, &order_model, q ? &q->q : NULL, ORDER_FIELD_NOW, out);
+}
+
+void order_set_int(OrderQuery *q, OrderIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void order_set_add_int(OrderQuery *q, OrderIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void order_set_real(OrderQuery *q, OrderRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void order_set_add_real(OrderQuery *q, OrderRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void order_set_mul_real(OrderQuery *q, OrderRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void order_set_bool(OrderQuery *q, OrderBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void order_set_text(OrderQuery *q, OrderTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void order_set_time(OrderQuery *q, OrderTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void order_set_add_time(OrderQuery *q, OrderTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void order_set_blob(OrderQuery *q, OrderBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void order_set_null(OrderQuery *q, OrderPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int order_update_where(ormc_db *db, const OrderQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &order_model, q ? &q->q : NULL, changed);
+}
+
+int order_delete_where(ormc_db *db, const OrderQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &order_model, q ? &q->q : NULL, deleted);
+}
+
+int order_update_fields(ormc_db *db, const Order *obj, const OrderPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &order_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int order_get_where(ormc_db *db, const OrderQuery *q, Order **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &order_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int order_get_by_select_and_from(ormc_db *db, int64_t select, int64_t from, Order **out)
+{
+    OrderQuery q;
+    void *obj = NULL;
+    order_query_init(&q);
+    ormc_where_int(&q.q, &ORDER_SELECT.path.p, ORMC_EQ, select);
+    ormc_where_int(&q.q, &ORDER_FROM.path.p, ORMC_EQ, from);
+    int rc = ormc_get_where(db, &order_model, &q.q, &obj);
+    *out = obj;
+    return rc;
+}
+
+int order_upsert_by_select_and_from(ormc_db *db, Order *obj)
+{
+    static const uint16_t key[] = {ORDER_FIELD_SELECT, ORDER_FIELD_FROM};
+    return ormc_upsert(db, &order_model, obj, key, 2);
+}
+
+int order_get_or_create_by_select_and_from(ormc_db *db, const Order *defaults, Order **out,
+        bool *created)
+{
+    static const uint16_t key[] = {ORDER_FIELD_SELECT, ORDER_FIELD_FROM};
+    void *obj = NULL;
+    int rc = ormc_get_or_create(db, &order_model, defaults, key, 2, &obj,
+                                created);
+    *out = obj;
+    return rc;
 }
 
 /* ---- Item API ---- */
@@ -1122,6 +1235,85 @@ int item_aggregate_limit(ormc_db *db, const ItemQuery *q, ormc_int_stats *out)
     return ormc_aggregate_int(db, &item_model, q ? &q->q : NULL, ITEM_FIELD_LIMIT, out);
 }
 
+void item_set_int(ItemQuery *q, ItemIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void item_set_add_int(ItemQuery *q, ItemIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void item_set_real(ItemQuery *q, ItemRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void item_set_add_real(ItemQuery *q, ItemRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void item_set_mul_real(ItemQuery *q, ItemRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void item_set_bool(ItemQuery *q, ItemBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void item_set_text(ItemQuery *q, ItemTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void item_set_time(ItemQuery *q, ItemTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void item_set_add_time(ItemQuery *q, ItemTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void item_set_blob(ItemQuery *q, ItemBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void item_set_null(ItemQuery *q, ItemPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int item_update_where(ormc_db *db, const ItemQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &item_model, q ? &q->q : NULL, changed);
+}
+
+int item_delete_where(ormc_db *db, const ItemQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &item_model, q ? &q->q : NULL, deleted);
+}
+
+int item_update_fields(ormc_db *db, const Item *obj, const ItemPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &item_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int item_get_where(ormc_db *db, const ItemQuery *q, Item **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &item_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
 /* ---- Group API ---- */
 
 void group_init(Group *obj)
@@ -1413,5 +1605,112 @@ int group_exists(ormc_db *db, const GroupQuery *q, bool *out)
 int group_count(ormc_db *db, const GroupQuery *q, int64_t *out)
 {
     return ormc_count_rows(db, &group_model, q ? &q->q : NULL, out);
+}
+
+void group_set_int(GroupQuery *q, GroupIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void group_set_add_int(GroupQuery *q, GroupIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void group_set_real(GroupQuery *q, GroupRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void group_set_add_real(GroupQuery *q, GroupRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void group_set_mul_real(GroupQuery *q, GroupRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void group_set_bool(GroupQuery *q, GroupBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void group_set_text(GroupQuery *q, GroupTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void group_set_time(GroupQuery *q, GroupTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void group_set_add_time(GroupQuery *q, GroupTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void group_set_blob(GroupQuery *q, GroupBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void group_set_null(GroupQuery *q, GroupPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int group_update_where(ormc_db *db, const GroupQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &group_model, q ? &q->q : NULL, changed);
+}
+
+int group_delete_where(ormc_db *db, const GroupQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &group_model, q ? &q->q : NULL, deleted);
+}
+
+int group_update_fields(ormc_db *db, const Group *obj, const GroupPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &group_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int group_get_where(ormc_db *db, const GroupQuery *q, Group **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &group_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int group_get_by_primary(ormc_db *db, const char *primary, Group **out)
+{
+    GroupQuery q;
+    void *obj = NULL;
+    group_query_init(&q);
+    ormc_where_text(&q.q, &GROUP_PRIMARY.path.p, ORMC_EQ, primary);
+    int rc = ormc_get_where(db, &group_model, &q.q, &obj);
+    *out = obj;
+    return rc;
+}
+
+int group_upsert_by_primary(ormc_db *db, Group *obj)
+{
+    static const uint16_t key[] = {GROUP_FIELD_PRIMARY};
+    return ormc_upsert(db, &group_model, obj, key, 1);
+}
+
+int group_get_or_create_by_primary(ormc_db *db, const Group *defaults, Group **out,
+        bool *created)
+{
+    static const uint16_t key[] = {GROUP_FIELD_PRIMARY};
+    void *obj = NULL;
+    int rc = ormc_get_or_create(db, &group_model, defaults, key, 1, &obj,
+                                created);
+    *out = obj;
+    return rc;
 }
 

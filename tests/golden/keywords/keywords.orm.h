@@ -249,6 +249,7 @@ void order_where_where_in(OrderQuery *q, const char *const *v, size_t n);
 void order_where_where_null(OrderQuery *q, bool is_null);
 void order_where_set(OrderQuery *q, ormc_op op, bool v);
 void order_where_null(OrderQuery *q, ormc_op op, double v);
+void order_where_null_in(OrderQuery *q, const double *v, size_t n);
 void order_where_null_null(OrderQuery *q, bool is_null);
 void order_where_now(OrderQuery *q, ormc_op op, int64_t v);
 void order_where_now_in(OrderQuery *q, const int64_t *v, size_t n);
@@ -262,6 +263,49 @@ void order_where_cascade_in(OrderQuery *q, const char *const *v, size_t n);
 void order_order_by(OrderQuery *q, OrderPath f, ormc_dir dir);
 void order_limit(OrderQuery *q, int64_t n);
 void order_offset(OrderQuery *q, int64_t n);
+
+/* SET terms for order_update_where (Django's update()): a field of Order itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void order_set_int(OrderQuery *q, OrderIntPath f, int64_t v);
+void order_set_add_int(OrderQuery *q, OrderIntPath f, int64_t d);
+void order_set_real(OrderQuery *q, OrderRealPath f, double v);
+void order_set_add_real(OrderQuery *q, OrderRealPath f, double d);
+void order_set_mul_real(OrderQuery *q, OrderRealPath f, double k);
+void order_set_bool(OrderQuery *q, OrderBoolPath f, bool v);
+void order_set_text(OrderQuery *q, OrderTextPath f, const char *v);
+void order_set_time(OrderQuery *q, OrderTimePath f, int64_t v);
+void order_set_add_time(OrderQuery *q, OrderTimePath f, int64_t d);
+void order_set_blob(OrderQuery *q, OrderBlobPath f, ormc_blob v);
+void order_set_null(OrderQuery *q, OrderPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int order_update_where(ormc_db *db, const OrderQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Order deleted.  1 statement. */
+int order_delete_where(ormc_db *db, const OrderQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Order's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int order_update_fields(ormc_db *db, const Order *obj, const OrderPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with order_free.  1 statement + 1 per prefetch. */
+int order_get_where(ormc_db *db, const OrderQuery *q, Order **out);
+
+/* The row whose unique key select_and_from has these values, into a new *out (free
+ * with order_free); ORMC_NOT_FOUND if none.  1 statement. */
+int order_get_by_select_and_from(ormc_db *db, int64_t select, int64_t from, Order **out);
+
+/* Inserts obj, or updates the row with the same select_and_from to obj's other fields;
+ * sets obj->id either way.  1 statement. */
+int order_upsert_by_select_and_from(ormc_db *db, Order *obj);
+
+/* The row with defaults' select_and_from, or a new one made of defaults (*created);
+ * free *out with order_free.  1 statement if it exists, 2 if created. */
+int order_get_or_create_by_select_and_from(ormc_db *db, const Order *defaults, Order **out,
+        bool *created);
 
 /* Paths through items (Item.order): a filter holds when some Item matches
  * (EXISTS; each Order once); filters of one AND group through it must
@@ -468,6 +512,36 @@ void item_order_by(ItemQuery *q, ItemPath f, ormc_dir dir);
 void item_limit(ItemQuery *q, int64_t n);
 void item_offset(ItemQuery *q, int64_t n);
 
+/* SET terms for item_update_where (Django's update()): a field of Item itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void item_set_int(ItemQuery *q, ItemIntPath f, int64_t v);
+void item_set_add_int(ItemQuery *q, ItemIntPath f, int64_t d);
+void item_set_real(ItemQuery *q, ItemRealPath f, double v);
+void item_set_add_real(ItemQuery *q, ItemRealPath f, double d);
+void item_set_mul_real(ItemQuery *q, ItemRealPath f, double k);
+void item_set_bool(ItemQuery *q, ItemBoolPath f, bool v);
+void item_set_text(ItemQuery *q, ItemTextPath f, const char *v);
+void item_set_time(ItemQuery *q, ItemTimePath f, int64_t v);
+void item_set_add_time(ItemQuery *q, ItemTimePath f, int64_t d);
+void item_set_blob(ItemQuery *q, ItemBlobPath f, ormc_blob v);
+void item_set_null(ItemQuery *q, ItemPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int item_update_where(ormc_db *db, const ItemQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Item deleted.  1 statement. */
+int item_delete_where(ormc_db *db, const ItemQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Item's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int item_update_fields(ormc_db *db, const Item *obj, const ItemPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with item_free.  1 statement + 1 per prefetch. */
+int item_get_where(ormc_db *db, const ItemQuery *q, Item **out);
+
 /* Paths through order (Order): a field of the related Order. */
 ItemPath item_via_order(OrderPath p);
 ItemIntPath item_via_order_int(OrderIntPath p);
@@ -647,6 +721,49 @@ void group_where_primary_in(GroupQuery *q, const char *const *v, size_t n);
 void group_order_by(GroupQuery *q, GroupPath f, ormc_dir dir);
 void group_limit(GroupQuery *q, int64_t n);
 void group_offset(GroupQuery *q, int64_t n);
+
+/* SET terms for group_update_where (Django's update()): a field of Group itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void group_set_int(GroupQuery *q, GroupIntPath f, int64_t v);
+void group_set_add_int(GroupQuery *q, GroupIntPath f, int64_t d);
+void group_set_real(GroupQuery *q, GroupRealPath f, double v);
+void group_set_add_real(GroupQuery *q, GroupRealPath f, double d);
+void group_set_mul_real(GroupQuery *q, GroupRealPath f, double k);
+void group_set_bool(GroupQuery *q, GroupBoolPath f, bool v);
+void group_set_text(GroupQuery *q, GroupTextPath f, const char *v);
+void group_set_time(GroupQuery *q, GroupTimePath f, int64_t v);
+void group_set_add_time(GroupQuery *q, GroupTimePath f, int64_t d);
+void group_set_blob(GroupQuery *q, GroupBlobPath f, ormc_blob v);
+void group_set_null(GroupQuery *q, GroupPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int group_update_where(ormc_db *db, const GroupQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Group deleted.  1 statement. */
+int group_delete_where(ormc_db *db, const GroupQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Group's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int group_update_fields(ormc_db *db, const Group *obj, const GroupPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with group_free.  1 statement + 1 per prefetch. */
+int group_get_where(ormc_db *db, const GroupQuery *q, Group **out);
+
+/* The row whose unique key primary has these values, into a new *out (free
+ * with group_free); ORMC_NOT_FOUND if none.  1 statement. */
+int group_get_by_primary(ormc_db *db, const char *primary, Group **out);
+
+/* Inserts obj, or updates the row with the same primary to obj's other fields;
+ * sets obj->id either way.  1 statement. */
+int group_upsert_by_primary(ormc_db *db, Group *obj);
+
+/* The row with defaults' primary, or a new one made of defaults (*created);
+ * free *out with group_free.  1 statement if it exists, 2 if created. */
+int group_get_or_create_by_primary(ormc_db *db, const Group *defaults, Group **out,
+        bool *created);
 
 /* Paths through order (Order): a field of the related Order. */
 GroupPath group_via_order(OrderPath p);

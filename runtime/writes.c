@@ -1,0 +1,336 @@
+/*
+ * writes.c — writes of many rows in one statement and writes by unique
+ * key: update and delete over a query, update of named fields, upsert and
+ * get-or-create.  The SQL comes from sql.c (cached by shape); values are
+ * validated before any SQL runs, so a refused write is neither counted
+ * nor traced.
+ */
+#include "sql.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define AT(obj, off) ((char *)(obj) + (off))
+#define CAT(obj, off) ((const char *)(obj) + (off))
+
+/* Runs a statement that returns no rows; *changes (may be NULL) gets the
+ * rows it changed.  Resets the statement. */
+static int run_write(ormc_db *db, void *stmt, const char *what,
+                     int64_t *changes)
+{
+    int rc = db->be->step(stmt);
+    if (rc == ORMC_DONE || rc == ORMC_ROW) {
+        if (changes)
+            *changes = db->be->changes(db->conn);
+        rc = ORMC_OK;
+    } else {
+        rc = db_fail_backend(db, rc, what);
+    }
+    db_stmt_done(db, stmt);
+    return rc;
+}
+
+/* UPDATE or DELETE over a checked query. */
+static int write_where(ormc_db *db, const ormc_model *m, const ormc_query *q,
+                       sql_kind kind, const char *verb, int64_t *count)
+{
+    if (count)
+        *count = 0;
+    ormc_query all;
+    char what[160];
+    snprintf(what, sizeof what, "%s.%s", m->name, verb);
+    int rc = check_query(db, m, q, &all, &q, verb);
+    if (rc != ORMC_OK)
+        return rc;
+    bool sets = false;
+    const ormc_term *t = query_terms(q);
+    for (uint32_t i = 0; i < q->nterms && !sets; i++)
+        sets = t[i].kind == T_SET;
+    if (kind == SQL_UPDATE && !sets)
+        return db_fail(db, ORMC_INVALID, "%s: nothing to set", what);
+    if (kind == SQL_DELETE && sets)
+        return db_fail(db, ORMC_INVALID, "%s: a delete has nothing to set",
+                       what);
+    sql_req r = {kind, 0, q, what, NULL, NULL, 0};
+    void *stmt = sql_stmt(db, &r);
+    if (!stmt)
+        return db->errcode;
+    int64_t n = 0;
+    if ((rc = run_write(db, stmt, what, &n)) != ORMC_OK)
+        return rc;
+    if (count)
+        *count = n;
+    db_ok(db);
+    return ORMC_OK;
+}
+
+int ormc_update_where(ormc_db *db, const ormc_model *m, const ormc_query *q,
+                      int64_t *changed)
+{
+    return write_where(db, m, q, SQL_UPDATE, "update_where", changed);
+}
+
+int ormc_delete_where(ormc_db *db, const ormc_model *m, const ormc_query *q,
+                      int64_t *deleted)
+{
+    return write_where(db, m, q, SQL_DELETE, "delete_where", deleted);
+}
+
+/* Field numbers held on the stack when few, else in one heap block. */
+typedef struct field_list {
+    uint16_t small[32];
+    uint16_t *v;
+} field_list;
+
+static uint16_t *field_list_alloc(field_list *l, size_t n)
+{
+    l->v = n <= 32 ? l->small : ormc_malloc(n * sizeof *l->v);
+    return l->v;
+}
+
+static void field_list_free(field_list *l)
+{
+    if (l->v != l->small)
+        ormc_free(l->v);
+}
+
+int ormc_update_fields(ormc_db *db, const ormc_model *m, const void *obj,
+                       const ormc_path *fields, size_t n, size_t stride)
+{
+    char what[160];
+    snprintf(what, sizeof what, "%s.update_fields", m->name);
+    if (!n)
+        return db_fail(db, ORMC_INVALID, "%s: no fields to update", what);
+    field_list fl;
+    uint16_t *f = field_list_alloc(&fl, n);
+    if (!f)
+        return db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
+    int rc = ORMC_OK;
+    for (size_t i = 0; i < n && rc == ORMC_OK; i++) {
+        const ormc_path *p =
+            (const ormc_path *)((const char *)fields + i * stride);
+        if (p->root != m || p->nsteps || p->field == 0 ||
+            p->field >= m->nfields) {
+            rc = db_fail(db, ORMC_INVALID,
+                         "%s: fields[%zu] is not a field of %s itself (nor "
+                         "its id)",
+                         what, i, m->name);
+            break;
+        }
+        f[i] = p->field;
+        for (size_t k = 0; k < i && rc == ORMC_OK; k++)
+            if (f[k] == f[i])
+                rc = db_fail(db, ORMC_INVALID, "%s: field '%s' listed twice",
+                             what, m->fields[f[i]].name);
+        if (rc == ORMC_OK)
+            rc = check_field(db, m, &m->fields[f[i]], obj);
+    }
+    void *stmt = NULL;
+    if (rc == ORMC_OK) {
+        ormc_query none;
+        ormc_query_init(&none, m);
+        sql_req r = {SQL_UPDATE_FIELDS, 0, &none, what, obj, f, n};
+        stmt = sql_stmt(db, &r);
+        rc = stmt ? ORMC_OK : db->errcode;
+    }
+    field_list_free(&fl);
+    int64_t changed = 0;
+    if (rc != ORMC_OK || (rc = run_write(db, stmt, what, &changed)) != ORMC_OK)
+        return rc;
+    if (!changed) {
+        int64_t id;
+        memcpy(&id, CAT(obj, m->fields[0].offset), sizeof id);
+        return db_fail(db, ORMC_NOT_FOUND, "%s: no row with id %lld", what,
+                       (long long)id);
+    }
+    db_ok(db);
+    return ORMC_OK;
+}
+
+/* Checks that key[0..nkey) names fields of m (not id). */
+static int key_ok(ormc_db *db, const ormc_model *m, const uint16_t *key,
+                  size_t nkey, const char *what)
+{
+    if (!nkey)
+        return db_fail(db, ORMC_INVALID, "%s: empty key", what);
+    for (size_t i = 0; i < nkey; i++)
+        if (key[i] == 0 || key[i] >= m->nfields)
+            return db_fail(db, ORMC_INVALID, "%s: key field %u unknown",
+                           what, (unsigned)key[i]);
+    return ORMC_OK;
+}
+
+/* Every field of obj but the id, validated. */
+static int check_all_fields(ormc_db *db, const ormc_model *m, const void *obj)
+{
+    for (uint16_t i = 1; i < m->nfields; i++) {
+        int rc = check_field(db, m, &m->fields[i], obj);
+        if (rc != ORMC_OK)
+            return rc;
+    }
+    return ORMC_OK;
+}
+
+int ormc_upsert(ormc_db *db, const ormc_model *m, void *obj,
+                const uint16_t *key, size_t nkey)
+{
+    char what[160];
+    snprintf(what, sizeof what, "%s.upsert", m->name);
+    int rc = key_ok(db, m, key, nkey, what);
+    if (rc == ORMC_OK)
+        rc = check_all_fields(db, m, obj);
+    if (rc != ORMC_OK)
+        return rc;
+    ormc_query none;
+    ormc_query_init(&none, m);
+    sql_req r = {SQL_UPSERT, 0, &none, what, obj, key, nkey};
+    void *stmt = sql_stmt(db, &r);
+    if (!stmt)
+        return db->errcode;
+    rc = db->be->step(stmt);
+    if (rc == ORMC_ROW) {
+        int64_t id = db->be->column_int(stmt, 0);
+        memcpy(AT(obj, m->fields[0].offset), &id, sizeof id);
+        /* step to the end, so the statement is complete before reset */
+        rc = db->be->step(stmt);
+    }
+    rc = rc == ORMC_DONE ? ORMC_OK : db_fail_backend(db, rc, what);
+    db_stmt_done(db, stmt);
+    if (rc == ORMC_OK)
+        db_ok(db);
+    return rc;
+}
+
+/* The query "key fields equal defaults' values" on m into *q (initialised
+ * here; free with ormc_query_free). */
+static int key_query(ormc_db *db, const ormc_model *m, const void *obj,
+                     const uint16_t *key, size_t nkey, ormc_query *q,
+                     const char *what)
+{
+    ormc_query_init(q, m);
+    for (size_t i = 0; i < nkey; i++) {
+        const ormc_field *f = &m->fields[key[i]];
+        ormc_path p = {m, key[i], f->type, 0, {0}};
+        const void *v = CAT(obj, f->offset);
+        bool is_null = false;
+        if (f->null_offset)
+            memcpy(&is_null, CAT(obj, f->null_offset), sizeof is_null);
+        int64_t iv;
+        double rv;
+        const char *sv;
+        bool bv;
+        switch ((ormc_type)f->type) {
+        case ORMC_T_REAL:
+            memcpy(&rv, v, sizeof rv);
+            ormc_where_real(q, &p, ORMC_EQ, rv);
+            break;
+        case ORMC_T_BOOL:
+            memcpy(&bv, v, sizeof bv);
+            ormc_where_bool(q, &p, ORMC_EQ, bv);
+            break;
+        case ORMC_T_TEXT:
+            memcpy(&sv, v, sizeof sv);
+            is_null = !sv;
+            if (sv)
+                ormc_where_text(q, &p, ORMC_EQ, sv);
+            break;
+        case ORMC_T_BLOB:
+            return db_fail(db, ORMC_INVALID, "%s: a blob key is not supported",
+                           what);
+        default:
+            memcpy(&iv, v, sizeof iv);
+            ormc_where_int(q, &p, ORMC_EQ, iv);
+        }
+        if (is_null) {
+            ormc_query_free(q);
+            return db_fail(db, ORMC_INVALID, "%s: key field '%s' is NULL",
+                           what, f->name);
+        }
+    }
+    return ORMC_OK;
+}
+
+int ormc_get_or_create(ormc_db *db, const ormc_model *m, const void *defaults,
+                       const uint16_t *key, size_t nkey, void **out,
+                       bool *created)
+{
+    *out = NULL;
+    *created = false;
+    char what[160];
+    snprintf(what, sizeof what, "%s.get_or_create", m->name);
+    int rc = key_ok(db, m, key, nkey, what);
+    if (rc == ORMC_OK)
+        rc = check_all_fields(db, m, defaults);
+    ormc_query q;
+    if (rc != ORMC_OK ||
+        (rc = key_query(db, m, defaults, key, nkey, &q, what)) != ORMC_OK)
+        return rc;
+    rc = fetch_one(db, m, &q, "get_or_create", false, out);
+    if (rc != ORMC_NOT_FOUND)
+        goto done;
+    /* none yet: insert it, unless another connection just did; in a
+     * savepoint, so a failure reading the new row back leaves no row */
+    if ((rc = db_savepoint(db, "ormc_get_or_create", SP_BEGIN, what)) !=
+        ORMC_OK)
+        goto done;
+    ormc_query none;
+    ormc_query_init(&none, m);
+    sql_req r = {SQL_INSERT_KEEP, 0, &none, what, defaults, key, nkey};
+    void *stmt = sql_stmt(db, &r);
+    if (!stmt) {
+        rc = db->errcode;
+        db_savepoint(db, "ormc_get_or_create", SP_UNDO, what);
+        goto done;
+    }
+    rc = db->be->step(stmt);
+    if (rc == ORMC_ROW) {
+        ormc_result *res = arena_new();
+        object_header *h = res ? arena_alloc(res, sizeof *h + m->size) : NULL;
+        if (!h) {
+            ormc_result_free(res);
+            rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
+        } else {
+            h->owner = res;
+            rc = read_row(db, stmt, 0, m, h + 1, res);
+            if (rc == ORMC_OK)
+                rc = db->be->step(stmt);
+            if (rc == ORMC_DONE) {
+                *out = h + 1;
+                *created = true;
+                rc = ORMC_OK;
+            } else {
+                ormc_result_free(res);
+                rc = rc == ORMC_NOMEM
+                         ? db_fail(db, ORMC_NOMEM, "%s: out of memory", what)
+                     : rc == ORMC_ERROR ? db_restate(db, what, NULL)
+                                        : db_fail_backend(db, rc, what);
+            }
+        }
+        db_stmt_done(db, stmt);
+    } else if (rc == ORMC_DONE) {
+        db_stmt_done(db, stmt);
+        rc = ORMC_NOT_FOUND; /* read below, after the savepoint */
+    } else {
+        rc = db_fail_backend(db, rc, what);
+        db_stmt_done(db, stmt);
+    }
+    if (rc == ORMC_OK || rc == ORMC_NOT_FOUND) {
+        int end = db_savepoint(db, "ormc_get_or_create", SP_RELEASE, what);
+        if (end != ORMC_OK) {
+            db_savepoint(db, "ormc_get_or_create", SP_UNDO, what);
+            ormc_object_free(*out);
+            *out = NULL;
+            *created = false;
+            rc = end;
+        }
+    } else {
+        db_savepoint(db, "ormc_get_or_create", SP_UNDO, what);
+    }
+    if (rc == ORMC_NOT_FOUND)
+        rc = fetch_one(db, m, &q, "get_or_create", false, out);
+done:
+    ormc_query_free(&q);
+    if (rc == ORMC_OK)
+        db_ok(db);
+    return rc;
+}
