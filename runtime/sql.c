@@ -55,7 +55,7 @@ static bool has_window(const ormc_query *q)
 static void key_put(uint8_t *buf, size_t cap, size_t *len, const void *p,
                     size_t n)
 {
-    if (*len + n <= cap)
+    if (n && *len + n <= cap)
         memcpy(buf + *len, p, n);
     *len += n;
 }

@@ -921,8 +921,8 @@ static void test_update_where(void **state)
     /* misuse, before any SQL */
     static const char *const msgs[] = {
         "Blog.update_where: nothing to set",
-        "Blog.update_where: a set through a relation (set the related "
-        "model's own query)",
+        ("Blog.update_where: a set through a relation (set the related "
+         "model's own query)"),
         "Blog.update_where: a set of the id",
         "Blog.update_where: a set to NULL of a field that is not nullable",
         "Blog.update_where: text longer than the field's text(N)",
