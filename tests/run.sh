@@ -7,6 +7,8 @@
 #            gcc and clang (-std=c11 -Wall -Wextra -Wpedantic -Werror) and the
 #            header as C++; an error case holds expected.stderr (exact text),
 #            exit status 1 and no file written.
+#   typed    tests/typed/*.c: the typed API refuses, at compile time with
+#            gcc and clang, a path of another model or type (WRONG lines).
 #   cli      tests/cli.sh: options, exit codes, determinism, ABI check.
 #   fuzz     each tests/fuzz/regress/ file through BUILD_DIR/tests/fuzz_replay
 #            (no crash, no leak, the harness's invariants hold).
@@ -81,6 +83,42 @@ for dir in tests/golden/*/; do
         fi
     fi
 done
+
+# ---- typed API: compile-fail tests ----
+# tests/typed/*.c against the generated blog API: ok.c must compile clean;
+# every other file holds one wrong call, marked WRONG, which must be a
+# compile-time diagnostic at that line with gcc and with clang
+# (-std=c11 -Wall -Wextra -Werror: a warning counts).
+GEN_BLOG="$TMP/typed-gen"
+mkdir -p "$GEN_BLOG"
+if "$ORMC" -o "$GEN_BLOG" examples/blog.orm >/dev/null 2>&1; then
+    for src in tests/typed/*.c; do
+        name="typed/$(basename "$src" .c)"
+        line=$(grep -n 'WRONG' "$src" | head -1 | cut -d: -f1)
+        for cc in gcc clang; do
+            command -v $cc >/dev/null 2>&1 || continue
+            log="$TMP/typed.$cc.log"
+            if $cc -std=c11 -Wall -Wextra -Werror -I"$ROOT/runtime" \
+                -I"$GEN_BLOG" -c "$src" -o "$TMP/typed.o" >"$log" 2>&1; then
+                if [ -z "$line" ]; then
+                    pass "$name: compiles with $cc"
+                else
+                    fail "$name: $cc accepted the wrong call at line $line"
+                fi
+            elif [ -z "$line" ]; then
+                cat "$log"
+                fail "$name: compiles with $cc"
+            elif grep -q "$(basename "$src"):$line:[0-9]*: error" "$log"; then
+                pass "$name: $cc refuses line $line"
+            else
+                cat "$log"
+                fail "$name: $cc failed, but not at line $line"
+            fi
+        done
+    done
+else
+    fail "typed: ormc could not compile examples/blog.orm"
+fi
 
 # ---- cli ----
 if [ -f tests/cli.sh ]; then
