@@ -138,12 +138,20 @@ $(B)/tests/test_raw: tests/exec/test_raw.c tests/exec/testutil.h tests/exec/blog
 	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
+# the SQL of every query shape, against tests/sql/shapes.md
+$(B)/tests/sql_shapes: tests/sql/shapes.c $(B)/gen/blog.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen $< $(B)/gen/blog.orm.o \
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
+
 test: deps
-	@$(MAKE) --no-print-directory all $(EXEC_TESTS:%=$(B)/tests/%) $(B)/tests/fuzz_replay
+	@$(MAKE) --no-print-directory all $(EXEC_TESTS:%=$(B)/tests/%) $(B)/tests/fuzz_replay \
+	    $(B)/tests/sql_shapes
 	@VALGRIND=$(VALGRIND) sh tests/run.sh $(B) $(EXEC_TESTS)
 
-golden-update: $(B)/ormc
+golden-update: $(B)/ormc $(B)/tests/sql_shapes
 	@sh tests/golden-update.sh $(B)/ormc
+	@$(B)/tests/sql_shapes > tests/sql/shapes.md && echo "updated tests/sql/shapes.md"
 
 # ---- fuzz ----
 # make fuzz FUZZ_SECONDS=N   libFuzzer (clang -fsanitize=fuzzer,address,undefined)

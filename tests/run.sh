@@ -7,6 +7,7 @@
 #            gcc and clang (-std=c11 -Wall -Wextra -Wpedantic -Werror) and the
 #            header as C++; an error case holds expected.stderr (exact text),
 #            exit status 1 and no file written.
+#   sql      tests/sql/shapes.md: the SQL rendered for each query shape.
 #   typed    tests/typed/*.c: the typed API refuses, at compile time with
 #            gcc and clang, a path of another model or type (WRONG lines).
 #   cli      tests/cli.sh: options, exit codes, determinism, ABI check.
@@ -83,6 +84,19 @@ for dir in tests/golden/*/; do
         fi
     fi
 done
+
+# ---- SQL of every query shape ----
+# BUILD_DIR/tests/sql_shapes prints the table shape -> SQL; it must equal
+# tests/sql/shapes.md (make golden-update rewrites it: read the diff).
+if [ -x "$B/tests/sql_shapes" ]; then
+    if $VG "$B/tests/sql_shapes" >"$TMP/shapes.md" 2>"$TMP/shapes.err" &&
+        diff -u tests/sql/shapes.md "$TMP/shapes.md"; then
+        pass "sql/shapes"
+    else
+        cat "$TMP/shapes.err"
+        fail "sql/shapes (make golden-update regenerates; read the diff)"
+    fi
+fi
 
 # ---- typed API: compile-fail tests ----
 # tests/typed/*.c against the generated blog API: ok.c must compile clean;
