@@ -24,6 +24,92 @@
 #include "ormc.h"
 #include "ormc_backend.h"
 
+#include <sqlite3.h>
+
+/* ---- query plans ----
+ * Every statement a test prepares through a fixture has its plan checked
+ * (EXPLAIN QUERY PLAN on the same connection): no table may be scanned in
+ * full inside a loop, i.e. a SCAN that is not the outer loop of its
+ * SELECT, or any SCAN in a correlated subquery (run once per row); scans
+ * of json_each (an _in array) and constant rows excepted.  So every join,
+ * EXISTS and IN along a declared relation or an indexed field searches an
+ * index.  With `no_sort`, the statement may not sort its own rows in a
+ * temporary tree either.  Returns NULL, or the offending plan line (a
+ * static buffer). */
+static inline const char *plan_problem(sqlite3 *conn, const char *sql,
+                                       size_t len, bool no_sort)
+{
+    static char bad[512];
+    char *eqp = sqlite3_mprintf("EXPLAIN QUERY PLAN %.*s", (int)len, sql);
+    sqlite3_stmt *st = NULL;
+    if (!eqp || sqlite3_prepare_v2(conn, eqp, -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_free(eqp);
+        return NULL; /* not a statement with a plan */
+    }
+    sqlite3_free(eqp);
+    enum { MAXID = 1024 };
+    static bool looped[MAXID], correlated[MAXID];
+    memset(looped, 0, sizeof looped);
+    memset(correlated, 0, sizeof correlated);
+    const char *found = NULL;
+    while (!found && sqlite3_step(st) == SQLITE_ROW) {
+        int id = sqlite3_column_int(st, 0), parent = sqlite3_column_int(st, 1);
+        const char *d = (const char *)sqlite3_column_text(st, 3);
+        if (id < 0 || id >= MAXID || parent < 0 || parent >= MAXID || !d)
+            continue;
+        bool scan = strncmp(d, "SCAN ", 5) == 0;
+        bool search = strncmp(d, "SEARCH ", 7) == 0;
+        correlated[id] = strncmp(d, "CORRELATED ", 11) == 0 || correlated[parent];
+        bool bad_scan = scan && !strstr(d, "json_each") &&
+                        !strstr(d, "CONSTANT ROW") &&
+                        (looped[parent] || correlated[parent]);
+        if (bad_scan || (no_sort && parent == 0 && strstr(d, "TEMP B-TREE"))) {
+            snprintf(bad, sizeof bad, "%s", d);
+            found = bad;
+        }
+        if (scan || search)
+            looped[parent] = true;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* The first statement of the current test whose plan failed, or "". */
+static char plan_failed_sql[4096];
+static char plan_failed_why[512];
+
+static inline void plan_check(void *conn, const char *sql, size_t len)
+{
+    if (plan_failed_sql[0])
+        return;
+    const char *why = plan_problem(conn, sql, len, false);
+    if (why) {
+        snprintf(plan_failed_sql, sizeof plan_failed_sql, "%.*s", (int)len,
+                 sql);
+        snprintf(plan_failed_why, sizeof plan_failed_why, "%s", why);
+    }
+}
+
+static inline int plan_prepare(void *conn, const char *sql, size_t len,
+                               void **stmt)
+{
+    int rc = ormc_sqlite_backend.prepare(conn, sql, len, stmt);
+    if (rc == ORMC_OK)
+        plan_check(conn, sql, len);
+    return rc;
+}
+
+static ormc_backend plan_backend;
+
+/* ormc_open with every prepared statement's plan checked. */
+static inline int plan_open(const char *path, ormc_db **out)
+{
+    plan_backend = ormc_sqlite_backend;
+    plan_backend.name = "plan-checked sqlite";
+    plan_backend.prepare = plan_prepare;
+    return ormc_open_backend(path, &plan_backend, out);
+}
+
 /* ---- statement trace ---- */
 
 #define TRACE_MAX 64
@@ -88,7 +174,7 @@ static inline int spy_prepare(void *conn, const char *sql, size_t len,
         return spy.fail_code;
     }
     spy.fired = false;
-    return ormc_sqlite_backend.prepare(conn, sql, len, stmt);
+    return plan_prepare(conn, sql, len, stmt);
 }
 
 static inline int spy_step(void *stmt)
@@ -156,10 +242,10 @@ static inline int fixture_open(void **state, int (*create)(ormc_db *),
     return 0;
 }
 
-/* The usual fixture: ormc_open itself. */
+/* The usual fixture: ormc_open itself (its statements' plans checked). */
 static inline int fixture_setup(void **state, int (*create)(ormc_db *))
 {
-    return fixture_open(state, create, ormc_open);
+    return fixture_open(state, create, plan_open);
 }
 
 /* The same through the spy backend (see spy_state). */
@@ -168,16 +254,25 @@ static inline int fixture_setup_spy(void **state, int (*create)(ormc_db *))
     return fixture_open(state, create, spy_open);
 }
 
+/* Fails the test (teardown returns -1) when a statement it prepared had a
+ * plan that scans a table in a loop. */
 static inline int fixture_teardown(void **state)
 {
     fixture *f = *state;
+    int rc = 0;
+    if (plan_failed_sql[0]) {
+        fprintf(stderr, "query plan: %s\n  of: %s\n", plan_failed_why,
+                plan_failed_sql);
+        plan_failed_sql[0] = '\0';
+        rc = -1;
+    }
     if (!f)
-        return 0;
+        return rc;
     ormc_close(f->db);
     trace_clear(&f->trace);
     free(f);
     *state = NULL;
-    return 0;
+    return rc;
 }
 
 /* Zeroes both counters (and the spy's) and forgets the traced statements. */
