@@ -266,39 +266,6 @@ static void emit_relations(Ctx *c, Buf *b, Model *m)
     buf_puts(b, "};\n\n");
 }
 
-/* Emits `name = "SQL"` for the CRUD statements, parameters ?1.. in field
- * order, id last. */
-static void emit_sql(Buf *b, Model *m)
-{
-    buf_printf(b, "    .insert_sql = \"INSERT INTO \\\"%s\\\"", m->table);
-    for (int i = 0; i < m->nf; i++)
-        buf_printf(b, "%s\\\"%s\\\"", i ? ", " : " (", m->fv[i]->member);
-    if (!m->nf)
-        buf_puts(b, " DEFAULT VALUES\",\n");
-    else {
-        buf_puts(b, ") VALUES (");
-        for (int i = 0; i < m->nf; i++)
-            buf_printf(b, "%s?%d", i ? ", " : "", i + 1);
-        buf_puts(b, ")\",\n");
-    }
-    buf_printf(b, "    .update_sql = \"UPDATE \\\"%s\\\" SET ", m->table);
-    for (int i = 0; i < m->nf; i++)
-        buf_printf(b, "%s\\\"%s\\\" = ?%d", i ? ", " : "", m->fv[i]->member,
-                   i + 1);
-    if (!m->nf)
-        buf_puts(b, "\\\"id\\\" = \\\"id\\\"");
-    buf_printf(b, " WHERE \\\"id\\\" = ?%d\",\n", m->nf + 1);
-    buf_printf(b,
-               "    .delete_sql = \"DELETE FROM \\\"%s\\\" WHERE \\\"id\\\" = "
-               "?1\",\n",
-               m->table);
-    buf_puts(b, "    .get_sql = \"SELECT t0.\\\"id\\\"");
-    for (int i = 0; i < m->nf; i++)
-        buf_printf(b, ", t0.\\\"%s\\\"", m->fv[i]->member);
-    buf_printf(b, " FROM \\\"%s\\\" AS t0 WHERE t0.\\\"id\\\" = ?1\",\n",
-               m->table);
-}
-
 /* The field of a path constant: its descriptor entry's number and type. */
 static void path_const_def(Ctx *c, Buf *b, Model *m, Field *f)
 {
@@ -335,7 +302,6 @@ static void emit_model(Ctx *c, Buf *b, Model *m)
                    m->prefix, m->nrevs);
     buf_printf(b, "    .order = %s_order,\n    .norder = %d,\n", m->prefix,
                m->norder);
-    emit_sql(b, m);
     buf_puts(b, "};\n\n");
     emit_path_consts(c, b, m);
 }

@@ -173,9 +173,12 @@ static bool cache_fill(ormc_db *db, stmt_entry *e, char *sql, size_t len,
         db->be->finalize(e->stmt);
     ormc_free(e->sql);
     ormc_free(e->shape);
-    for (size_t i = 0; i < ORMC_STMT_CACHE; i++)
+    for (size_t i = 0; i < ORMC_STMT_CACHE; i++) {
         if (db->by_addr[i] == e - db->cache + 1)
             db->by_addr[i] = 0;
+        if (db->by_shape[i] == e - db->cache + 1)
+            db->by_shape[i] = 0;
+    }
     memset(e, 0, sizeof *e);
     e->sql = sql;
     e->len = len;
@@ -234,11 +237,18 @@ void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
                     const char *what)
 {
     uint64_t h = hash_sql((const char *)key, len);
-    for (size_t i = 0; i < ORMC_STMT_CACHE; i++) {
-        stmt_entry *e = &db->cache[i];
-        if (e->stmt && e->shape && e->hash == h && e->shape_len == len &&
-            memcmp(e->shape, key, len) == 0)
+    size_t slot = (size_t)(h >> 32) % ORMC_STMT_CACHE;
+    for (size_t i = 0; i < ORMC_STMT_CACHE + 1; i++) {
+        /* first the slot of this hash, then every entry */
+        stmt_entry *e = i == 0 ? (db->by_shape[slot]
+                                      ? &db->cache[db->by_shape[slot] - 1]
+                                      : NULL)
+                               : &db->cache[i - 1];
+        if (e && e->stmt && e->shape && e->hash == h &&
+            e->shape_len == len && memcmp(e->shape, key, len) == 0) {
+            db->by_shape[slot] = (uint8_t)(e - db->cache + 1);
             return cache_use(db, e);
+        }
     }
     sbuf b = {0};
     int rc = render(db, ctx, &b);
@@ -258,6 +268,7 @@ void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
     e->shape = copy;
     e->shape_len = len;
     e->hash = h;
+    db->by_shape[slot] = (uint8_t)(e - db->cache + 1);
     return cache_use(db, e);
 }
 
@@ -273,6 +284,7 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
 void db_stmt_again(ormc_db *db, const char *sql)
 {
     db->nqueries++;
+    db->last_sql = sql;
     if (db->trace)
         db->trace(db->trace_ctx, sql);
 }
@@ -343,10 +355,9 @@ bool ormc_in_transaction(const ormc_db *db)
  * rolls the transaction back, so nothing stays open. */
 static void schema_undo(ormc_db *db, bool outer)
 {
-    if (db->be->exec(db->conn, "ROLLBACK TO ormc_schema") != ORMC_OK ||
-        db->be->exec(db->conn, "RELEASE ormc_schema") != ORMC_OK) {
+    if (db_savepoint(db, "ormc_schema", SP_UNDO, NULL) != ORMC_OK) {
         if (!outer && db->be->in_transaction(db->conn))
-            db->be->exec(db->conn, "ROLLBACK");
+            db->be->exec(db->conn, db->dialect->rollback);
     }
 }
 
@@ -355,7 +366,7 @@ int ormc_schema_create(ormc_db *db, const ormc_schema *s)
     char ctx[160];
     snprintf(ctx, sizeof ctx, "schema %s create", s->name);
     bool outer = db->be->in_transaction(db->conn);
-    int rc = tx_exec(db, "SAVEPOINT ormc_schema", ctx);
+    int rc = db_savepoint(db, "ormc_schema", SP_BEGIN, ctx);
     if (rc != ORMC_OK)
         return rc;
     for (size_t i = 0; i < s->nddl && rc == ORMC_OK; i++) {
@@ -364,8 +375,10 @@ int ormc_schema_create(ormc_db *db, const ormc_schema *s)
     }
     /* RELEASE commits when the savepoint began the transaction; if that
      * fails, the tables are undone like a failed DDL statement's */
+    char release[96];
+    snprintf(release, sizeof release, db->dialect->release, "ormc_schema");
     if (rc == ORMC_OK)
-        rc = db->be->exec(db->conn, "RELEASE ormc_schema");
+        rc = db->be->exec(db->conn, release);
     if (rc != ORMC_OK) {
         db_fail_backend(db, rc, ctx);
         schema_undo(db, outer);

@@ -124,12 +124,16 @@ struct ormc_db {
     int errcode;
     char errmsg[512];
     uint64_t nqueries, nprepares, tick;
+    const char *last_sql; /* text of the statement last counted */
     ormc_trace_fn trace;
     void *trace_ctx;
     stmt_entry cache[ORMC_STMT_CACHE];
     /* entry index + 1 by the address of the caller's SQL text: the fixed
      * SQL of the descriptors is found without hashing it */
     uint8_t by_addr[ORMC_STMT_CACHE];
+    /* entry index + 1 by a shape key's hash: a repeated shape is found
+     * without a search */
+    uint8_t by_shape[ORMC_STMT_CACHE];
 };
 
 /* Records an error on db and returns `code`.  `ctx` prefixes the message. */

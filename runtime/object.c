@@ -2,7 +2,7 @@
  * object.c — one object at a time: defaults, validation, binding, reading a
  * row, and insert/update/delete/get.
  */
-#include "internal.h"
+#include "sql.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -416,8 +416,7 @@ int ormc_insert(ormc_db *db, const ormc_model *m, void *obj)
     int rc = check_all(db, m, obj);
     if (rc != ORMC_OK)
         return rc;
-    void *stmt = db_stmt(db, m->insert_sql, strlen(m->insert_sql), m->name,
-                         "insert");
+    void *stmt = sql_model_stmt(db, m, SQL_INSERT, "insert");
     if (!stmt)
         return db->errcode;
     rc = insert_row(db, stmt, m, obj, "insert");
@@ -445,17 +444,21 @@ static int insert_many_run(ormc_db *db, const ormc_model *m, char *base,
     /* all or nothing: its own transaction, or a savepoint inside the
      * caller's (so a failure leaves the caller's earlier work alone) */
     bool outer = db->be->in_transaction(db->conn);
-    int rc = db->be->exec(db->conn, outer ? "SAVEPOINT ormc_insert_many"
-                                          : "BEGIN IMMEDIATE");
+    char what[160];
+    snprintf(what, sizeof what, "%s.insert_many", m->name);
+    int rc = outer ? db_savepoint(db, "ormc_insert_many", SP_BEGIN, what)
+                   : tx_exec(db, db->dialect->begin, what);
     if (rc != ORMC_OK)
-        return db_fail_op(db, rc, m->name, "insert_many");
+        return rc;
     void *stmt = NULL;
+    const char *sql = NULL;
     for (size_t i = 0; i < n && rc == ORMC_OK; i++) {
-        if (!stmt)
-            stmt = db_stmt(db, m->insert_sql, strlen(m->insert_sql), m->name,
-                           "insert_many");
-        else
-            db_stmt_again(db, m->insert_sql);
+        if (!stmt) {
+            stmt = sql_model_stmt(db, m, SQL_INSERT, "insert_many");
+            sql = db->last_sql;
+        } else {
+            db_stmt_again(db, sql);
+        }
         if (!stmt) {
             rc = db->errcode;
             break;
@@ -463,20 +466,17 @@ static int insert_many_run(ormc_db *db, const ormc_model *m, char *base,
         rc = insert_row(db, stmt, m, base + i * m->size, "insert_many");
     }
     if (rc == ORMC_OK) {
-        rc = db->be->exec(db->conn,
-                          outer ? "RELEASE ormc_insert_many" : "COMMIT");
+        /* a failed COMMIT may leave the transaction open: undone below */
+        rc = outer ? db_savepoint(db, "ormc_insert_many", SP_RELEASE, what)
+                   : tx_exec(db, db->dialect->commit, what);
         if (rc == ORMC_OK)
             return ORMC_OK;
-        /* a failed COMMIT may leave the transaction open: undone below */
-        db_fail_op(db, rc, m->name, "insert_many");
     }
     /* undo: the error already recorded is the one reported */
-    if (outer) {
-        db->be->exec(db->conn, "ROLLBACK TO ormc_insert_many");
-        db->be->exec(db->conn, "RELEASE ormc_insert_many");
-    } else if (db->be->in_transaction(db->conn)) {
-        db->be->exec(db->conn, "ROLLBACK");
-    }
+    if (outer)
+        db_savepoint(db, "ormc_insert_many", SP_UNDO, what);
+    else if (db->be->in_transaction(db->conn))
+        db->be->exec(db->conn, db->dialect->rollback);
     return rc;
 }
 
@@ -519,8 +519,7 @@ int ormc_update(ormc_db *db, const ormc_model *m, const void *obj)
     int rc = check_all(db, m, obj);
     if (rc != ORMC_OK)
         return rc;
-    void *stmt = db_stmt(db, m->update_sql, strlen(m->update_sql), m->name,
-                         "update");
+    void *stmt = sql_model_stmt(db, m, SQL_UPDATE_ROW, "update");
     if (!stmt)
         return db->errcode;
     int64_t id;
@@ -531,8 +530,7 @@ int ormc_update(ormc_db *db, const ormc_model *m, const void *obj)
 
 int ormc_delete(ormc_db *db, const ormc_model *m, int64_t id)
 {
-    void *stmt = db_stmt(db, m->delete_sql, strlen(m->delete_sql), m->name,
-                         "delete");
+    void *stmt = sql_model_stmt(db, m, SQL_DELETE_ROW, "delete");
     if (!stmt)
         return db->errcode;
     int rc = db->be->bind_int(stmt, 1, id);
@@ -564,8 +562,7 @@ static size_t row_size(ormc_db *db, void *stmt, const ormc_model *m)
 int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
 {
     *out = NULL;
-    void *stmt = db_stmt(db, m->get_sql, strlen(m->get_sql), m->name,
-                         "get");
+    void *stmt = sql_model_stmt(db, m, SQL_GET, "get");
     if (!stmt)
         return db->errcode;
     int rc = db->be->bind_int(stmt, 1, id);

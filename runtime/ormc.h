@@ -11,9 +11,10 @@
  *
  * Nothing here is database specific: the SQLite backend lives behind
  * ormc_backend.h, and generated code reaches the database only through this
- * header.  (The SQL itself is SQLite's dialect for now: the DDL a schema
- * generates, BEGIN IMMEDIATE, LIMIT -1.  A second backend will bring its
- * own dialect hooks.)
+ * header.  Every statement the runtime sends is rendered by the runtime
+ * from the descriptors and the query (runtime/sql.c), in the words of the
+ * backend's dialect table (runtime/dialect.h); generated code carries no
+ * SQL but the DDL of schema create, which is SQLite's.
  *
  * Threading: an ormc_db is a single connection; use it from one thread at a
  * time (one connection per thread), and never in a child after fork().  Result
@@ -265,14 +266,9 @@ struct ormc_model {
     uint16_t nreverses;
     const ormc_order_term *order; /* default ordering (@order, else id) */
     uint16_t norder;
-    /* Statements built by the compiler; parameters in field order, id last. */
-    const char *insert_sql;   /* all fields but id */
-    const char *update_sql;   /* all fields but id, then id */
-    const char *delete_sql;   /* id */
-    const char *get_sql;      /* id */
 };
 
-/* A whole schema: its models and the DDL that creates it. */
+/* A whole schema: its models and the DDL that creates it (SQLite's). */
 typedef struct ormc_schema {
     const char *name;
     const ormc_model *const *models;

@@ -795,6 +795,73 @@ static void put_object_sql(render *R, sbuf *b, const sql_req *r)
     put_ident(R, b, m->fields[0].column);
 }
 
+/* The fixed statements of one model (sql_model_stmt). */
+static void put_model_sql(render *R, sbuf *b, sql_kind kind)
+{
+    const ormc_model *m = R->q->model;
+    char ph[24];
+    const ormc_field *id = &m->fields[0];
+    switch (kind) {
+    case SQL_INSERT:
+        sb_put(b, "INSERT INTO ");
+        put_ident(R, b, m->table);
+        if (m->nfields == 1) {
+            sb_put(b, " DEFAULT VALUES");
+            return;
+        }
+        for (uint16_t i = 1; i < m->nfields; i++) {
+            sb_put(b, i > 1 ? ", " : " (");
+            put_ident(R, b, m->fields[i].column);
+        }
+        sb_put(b, ") VALUES (");
+        for (uint16_t i = 1; i < m->nfields; i++) {
+            snprintf(ph, sizeof ph, R->d->param, (int)i);
+            sb_printf(b, "%s%s", i > 1 ? ", " : "", ph);
+        }
+        sb_put(b, ")");
+        return;
+    case SQL_UPDATE_ROW:
+        sb_put(b, "UPDATE ");
+        put_ident(R, b, m->table);
+        sb_put(b, " SET ");
+        for (uint16_t i = 1; i < m->nfields; i++) {
+            snprintf(ph, sizeof ph, R->d->param, (int)i);
+            if (i > 1)
+                sb_put(b, ", ");
+            put_ident(R, b, m->fields[i].column);
+            sb_printf(b, " = %s", ph);
+        }
+        if (m->nfields == 1) { /* nothing to set: a no-op that finds the row */
+            put_ident(R, b, id->column);
+            sb_put(b, " = ");
+            put_ident(R, b, id->column);
+        }
+        snprintf(ph, sizeof ph, R->d->param, (int)m->nfields);
+        sb_put(b, " WHERE ");
+        put_ident(R, b, id->column);
+        sb_printf(b, " = %s", ph);
+        return;
+    case SQL_DELETE_ROW:
+        snprintf(ph, sizeof ph, R->d->param, 1);
+        sb_put(b, "DELETE FROM ");
+        put_ident(R, b, m->table);
+        sb_put(b, " WHERE ");
+        put_ident(R, b, id->column);
+        sb_printf(b, " = %s", ph);
+        return;
+    default: /* SQL_GET */
+        snprintf(ph, sizeof ph, R->d->param, 1);
+        sb_put(b, "SELECT ");
+        put_cols(R, b, 0, m, true);
+        sb_put(b, " FROM ");
+        put_ident(R, b, m->table);
+        sb_put(b, " AS t0 WHERE ");
+        put_col(R, b, 0, id);
+        sb_printf(b, " = %s", ph);
+        return;
+    }
+}
+
 /* Numbers each term's parameters from 1, in term order. */
 static bool number_params(render *R)
 {
@@ -884,6 +951,9 @@ int sql_render(ormc_db *db, const void *ctx, sbuf *b)
     case SQL_UPSERT:
     case SQL_INSERT_KEEP:
         put_object_sql(&R, b, r);
+        break;
+    default:
+        put_model_sql(&R, b, r->kind);
         break;
     }
     scope_free(&s);
@@ -1012,6 +1082,25 @@ int sql_bind(ormc_db *db, void *stmt, const sql_req *r)
             rc = db->be->bind_int(stmt, idx + 1, q->offset);
     }
     return rc == ORMC_OK ? ORMC_OK : db_fail_backend(db, rc, r->what);
+}
+
+void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
+                     const char *verb)
+{
+    /* the key: the kind and the model (its address), nothing else */
+    uint8_t key[1 + sizeof m];
+    key[0] = (uint8_t)kind;
+    memcpy(key + 1, &m, sizeof m);
+    ormc_query none;
+    none.model = m; /* all sql_render reads of a model kind */
+    none.nterms = 0;
+    none.heap = NULL;
+    none.limit = -1;
+    none.offset = 0;
+    char what[160];
+    snprintf(what, sizeof what, "%s.%s", m->name, verb);
+    sql_req r = {kind, 0, &none, what, NULL, NULL, 0};
+    return db_stmt_shape(db, key, sizeof key, sql_render, &r, what);
 }
 
 void *sql_stmt(ormc_db *db, const sql_req *r)

@@ -19,8 +19,13 @@ typedef enum sql_kind {
     SQL_UPDATE_FIELDS, /* UPDATE fields[] of the row with obj's id */
     SQL_UPSERT,        /* INSERT, or UPDATE the row with the same key
                           fields[]; RETURNING the id */
-    SQL_INSERT_KEEP    /* INSERT unless a row has the same key fields[]
+    SQL_INSERT_KEEP,   /* INSERT unless a row has the same key fields[]
                           (then nothing); RETURNING every column */
+    /* of one model, no query (sql_model_stmt): */
+    SQL_INSERT,        /* every field but id, ?1.. in field order */
+    SQL_UPDATE_ROW,    /* every field but id, then the id */
+    SQL_DELETE_ROW,    /* by id */
+    SQL_GET            /* every column, by id */
 } sql_kind;
 
 /* One statement of a query: what to say about which query. */
@@ -51,6 +56,13 @@ int sql_bind(ormc_db *db, void *stmt, const sql_req *r);
  * bound and ready to step; counted and traced.  NULL after recording the
  * error on db. */
 void *sql_stmt(ormc_db *db, const sql_req *r);
+
+/* The statement of a model kind (SQL_INSERT, SQL_UPDATE_ROW,
+ * SQL_DELETE_ROW, SQL_GET) of m, unbound: cached by shape (rendered and
+ * prepared on first use), counted and traced.  NULL after recording the
+ * error as "Model.verb: ...". */
+void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
+                     const char *verb);
 
 /* Checks q before any SQL runs (model, builder misuse, open groups),
  * recording "Model.what: ..." on db; a NULL q becomes "all rows" in *all.

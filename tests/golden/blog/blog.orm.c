@@ -35,10 +35,6 @@ const ormc_model author_model = {
     .nreverses = 3,
     .order = author_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"author\" (\"name\", \"email\") VALUES (?1, ?2)",
-    .update_sql = "UPDATE \"author\" SET \"name\" = ?1, \"email\" = ?2 WHERE \"id\" = ?3",
-    .delete_sql = "DELETE FROM \"author\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"name\", t0.\"email\" FROM \"author\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const AuthorIntPath AUTHOR_ID = {{{&author_model, AUTHOR_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -76,10 +72,6 @@ const ormc_model book_model = {
     .nrelations = 1,
     .order = book_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"book\" (\"title\", \"author_id\", \"price\", \"pages\") VALUES (?1, ?2, ?3, ?4)",
-    .update_sql = "UPDATE \"book\" SET \"title\" = ?1, \"author_id\" = ?2, \"price\" = ?3, \"pages\" = ?4 WHERE \"id\" = ?5",
-    .delete_sql = "DELETE FROM \"book\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", t0.\"price\", t0.\"pages\" FROM \"book\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const BookIntPath BOOK_ID = {{{&book_model, BOOK_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -129,10 +121,6 @@ const ormc_model blog_model = {
     .nreverses = 1,
     .order = blog_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"blog\" (\"title\", \"author_id\", \"editor_id\", \"created\", \"rating\") VALUES (?1, ?2, ?3, ?4, ?5)",
-    .update_sql = "UPDATE \"blog\" SET \"title\" = ?1, \"author_id\" = ?2, \"editor_id\" = ?3, \"created\" = ?4, \"rating\" = ?5 WHERE \"id\" = ?6",
-    .delete_sql = "DELETE FROM \"blog\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", t0.\"editor_id\", t0.\"created\", t0.\"rating\" FROM \"blog\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const BlogIntPath BLOG_ID = {{{&blog_model, BLOG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -171,10 +159,6 @@ const ormc_model comment_model = {
     .nrelations = 1,
     .order = comment_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"comment\" (\"blog_id\", \"content\", \"score\") VALUES (?1, ?2, ?3)",
-    .update_sql = "UPDATE \"comment\" SET \"blog_id\" = ?1, \"content\" = ?2, \"score\" = ?3 WHERE \"id\" = ?4",
-    .delete_sql = "DELETE FROM \"comment\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"blog_id\", t0.\"content\", t0.\"score\" FROM \"comment\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const CommentIntPath COMMENT_ID = {{{&comment_model, COMMENT_FIELD_ID, ORMC_T_INT, 0, {0}}}};

@@ -61,10 +61,6 @@ const ormc_model select_model = {
     .nreverses = 1,
     .order = select_order,
     .norder = 2,
-    .insert_sql = "INSERT INTO \"select\" (\"from\", \"where\", \"group\", \"order\", \"values\", \"count\", \"fetch\", \"limit\", \"query\", \"init\", \"free\", \"printf\", \"malloc\", \"time\", \"strlen\", \"exit\", \"main\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-    .update_sql = "UPDATE \"select\" SET \"from\" = ?1, \"where\" = ?2, \"group\" = ?3, \"order\" = ?4, \"values\" = ?5, \"count\" = ?6, \"fetch\" = ?7, \"limit\" = ?8, \"query\" = ?9, \"init\" = ?10, \"free\" = ?11, \"printf\" = ?12, \"malloc\" = ?13, \"time\" = ?14, \"strlen\" = ?15, \"exit\" = ?16, \"main\" = ?17 WHERE \"id\" = ?18",
-    .delete_sql = "DELETE FROM \"select\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"from\", t0.\"where\", t0.\"group\", t0.\"order\", t0.\"values\", t0.\"count\", t0.\"fetch\", t0.\"limit\", t0.\"query\", t0.\"init\", t0.\"free\", t0.\"printf\", t0.\"malloc\", t0.\"time\", t0.\"strlen\", t0.\"exit\", t0.\"main\" FROM \"select\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const SelectIntPath SELECT_ID = {{{&select_model, SELECT_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -120,10 +116,6 @@ const ormc_model join_model = {
     .nreverses = 1,
     .order = join_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"where\" (\"select_id\", \"primary\") VALUES (?1, ?2)",
-    .update_sql = "UPDATE \"where\" SET \"select_id\" = ?1, \"primary\" = ?2 WHERE \"id\" = ?3",
-    .delete_sql = "DELETE FROM \"where\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"select_id\", t0.\"primary\" FROM \"where\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const JoinIntPath JOIN_ID = {{{&join_model, JOIN_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -157,10 +149,6 @@ const ormc_model values_model = {
     .nrelations = 1,
     .order = values_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"values\" (\"join_id\", \"distinct\") VALUES (?1, ?2)",
-    .update_sql = "UPDATE \"values\" SET \"join_id\" = ?1, \"distinct\" = ?2 WHERE \"id\" = ?3",
-    .delete_sql = "DELETE FROM \"values\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"join_id\", t0.\"distinct\" FROM \"values\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const ValuesIntPath VALUES_ID = {{{&values_model, VALUES_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -186,10 +174,6 @@ const ormc_model select_where_from_model = {
     .nfields = 2,
     .order = select_where_from_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"select_where_from\" (\"x\") VALUES (?1)",
-    .update_sql = "UPDATE \"select_where_from\" SET \"x\" = ?1 WHERE \"id\" = ?2",
-    .delete_sql = "DELETE FROM \"select_where_from\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"x\" FROM \"select_where_from\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const SelectWhereFromIntPath SELECT_WHERE_FROM_ID = {{{&select_where_from_model, SELECT_WHERE_FROM_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -214,10 +198,6 @@ const ormc_model select_fetch_model = {
     .nfields = 2,
     .order = select_fetch_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"select_fetch\" (\"y\") VALUES (?1)",
-    .update_sql = "UPDATE \"select_fetch\" SET \"y\" = ?1 WHERE \"id\" = ?2",
-    .delete_sql = "DELETE FROM \"select_fetch\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"y\" FROM \"select_fetch\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const SelectFetchIntPath SELECT_FETCH_ID = {{{&select_fetch_model, SELECT_FETCH_FIELD_ID, ORMC_T_INT, 0, {0}}}};

@@ -26,10 +26,6 @@ const ormc_model blog_model = {
     .nfields = 4,
     .order = blog_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"blog\" (\"title\", \"note\", \"tiny\") VALUES (?1, ?2, ?3)",
-    .update_sql = "UPDATE \"blog\" SET \"title\" = ?1, \"note\" = ?2, \"tiny\" = ?3 WHERE \"id\" = ?4",
-    .delete_sql = "DELETE FROM \"blog\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"title\", t0.\"note\", t0.\"tiny\" FROM \"blog\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const BlogIntPath BLOG_ID = {{{&blog_model, BLOG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -56,10 +52,6 @@ const ormc_model blog_title_idx_model = {
     .nfields = 2,
     .order = blog_title_idx_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"blog_title_idx\" (\"x\") VALUES (?1)",
-    .update_sql = "UPDATE \"blog_title_idx\" SET \"x\" = ?1 WHERE \"id\" = ?2",
-    .delete_sql = "DELETE FROM \"blog_title_idx\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"x\" FROM \"blog_title_idx\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const BlogTitleIdxIntPath BLOG_TITLE_IDX_ID = {{{&blog_title_idx_model, BLOG_TITLE_IDX_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -84,10 +76,6 @@ const ormc_model upper_model = {
     .nfields = 2,
     .order = upper_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"T_x\" (\"c\") VALUES (?1)",
-    .update_sql = "UPDATE \"T_x\" SET \"c\" = ?1 WHERE \"id\" = ?2",
-    .delete_sql = "DELETE FROM \"T_x\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"c\" FROM \"T_x\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const UpperIntPath UPPER_ID = {{{&upper_model, UPPER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -112,10 +100,6 @@ const ormc_model lower_model = {
     .nfields = 2,
     .order = lower_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"t\" (\"x_c\") VALUES (?1)",
-    .update_sql = "UPDATE \"t\" SET \"x_c\" = ?1 WHERE \"id\" = ?2",
-    .delete_sql = "DELETE FROM \"t\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"x_c\" FROM \"t\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const LowerIntPath LOWER_ID = {{{&lower_model, LOWER_FIELD_ID, ORMC_T_INT, 0, {0}}}};

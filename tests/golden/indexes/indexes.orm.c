@@ -27,10 +27,6 @@ const ormc_model tag_model = {
     .nreverses = 1,
     .order = tag_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"tag\" DEFAULT VALUES",
-    .update_sql = "UPDATE \"tag\" SET \"id\" = \"id\" WHERE \"id\" = ?1",
-    .delete_sql = "DELETE FROM \"tag\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\" FROM \"tag\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const TagIntPath TAG_ID = {{{&tag_model, TAG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -85,10 +81,6 @@ const ormc_model node_model = {
     .nreverses = 2,
     .order = node_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"Nodes\" (\"name\", \"code\", \"parent_id\", \"other_id\", \"ratio\", \"tiny\", \"big\", \"tag_id\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    .update_sql = "UPDATE \"Nodes\" SET \"name\" = ?1, \"code\" = ?2, \"parent_id\" = ?3, \"other_id\" = ?4, \"ratio\" = ?5, \"tiny\" = ?6, \"big\" = ?7, \"tag_id\" = ?8 WHERE \"id\" = ?9",
-    .delete_sql = "DELETE FROM \"Nodes\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"name\", t0.\"code\", t0.\"parent_id\", t0.\"other_id\", t0.\"ratio\", t0.\"tiny\", t0.\"big\", t0.\"tag_id\" FROM \"Nodes\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const NodeIntPath NODE_ID = {{{&node_model, NODE_FIELD_ID, ORMC_T_INT, 0, {0}}}};

@@ -47,10 +47,6 @@ const ormc_model order_model = {
     .nreverses = 2,
     .order = order_order,
     .norder = 2,
-    .insert_sql = "INSERT INTO \"order\" (\"group\", \"select\", \"order\", \"from\", \"where\", \"set\", \"null\", \"now\", \"cascade\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    .update_sql = "UPDATE \"order\" SET \"group\" = ?1, \"select\" = ?2, \"order\" = ?3, \"from\" = ?4, \"where\" = ?5, \"set\" = ?6, \"null\" = ?7, \"now\" = ?8, \"cascade\" = ?9 WHERE \"id\" = ?10",
-    .delete_sql = "DELETE FROM \"order\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"group\", t0.\"select\", t0.\"order\", t0.\"from\", t0.\"where\", t0.\"set\", t0.\"null\", t0.\"now\", t0.\"cascade\" FROM \"order\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const OrderIntPath ORDER_ID = {{{&order_model, ORDER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -107,10 +103,6 @@ const ormc_model item_model = {
     .nreverses = 1,
     .order = item_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"order_items\" (\"order_id\", \"table\", \"values\", \"limit\", \"check\", \"references_id\") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    .update_sql = "UPDATE \"order_items\" SET \"order_id\" = ?1, \"table\" = ?2, \"values\" = ?3, \"limit\" = ?4, \"check\" = ?5, \"references_id\" = ?6 WHERE \"id\" = ?7",
-    .delete_sql = "DELETE FROM \"order_items\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"order_id\", t0.\"table\", t0.\"values\", t0.\"limit\", t0.\"check\", t0.\"references_id\" FROM \"order_items\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const ItemIntPath ITEM_ID = {{{&item_model, ITEM_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -148,10 +140,6 @@ const ormc_model group_model = {
     .nrelations = 1,
     .order = group_order,
     .norder = 1,
-    .insert_sql = "INSERT INTO \"group\" (\"order_id\", \"primary\") VALUES (?1, ?2)",
-    .update_sql = "UPDATE \"group\" SET \"order_id\" = ?1, \"primary\" = ?2 WHERE \"id\" = ?3",
-    .delete_sql = "DELETE FROM \"group\" WHERE \"id\" = ?1",
-    .get_sql = "SELECT t0.\"id\", t0.\"order_id\", t0.\"primary\" FROM \"group\" AS t0 WHERE t0.\"id\" = ?1",
 };
 
 const GroupIntPath GROUP_ID = {{{&group_model, GROUP_FIELD_ID, ORMC_T_INT, 0, {0}}}};
