@@ -291,32 +291,34 @@ static int run_scalar(ormc_db *db, const ormc_model *m, const ormc_query *q,
     return ORMC_OK;
 }
 
-int ormc_exists(ormc_db *db, const ormc_model *m, const ormc_query *q,
-                bool *out)
+/* A statement of one integer (EXISTS, COUNT) over q, into *out. */
+static int scalar_int(ormc_db *db, const ormc_model *m, const ormc_query *q,
+                      sql_kind kind, const char *verb, int64_t *out)
 {
-    *out = false;
     void *stmt;
-    int rc = run_scalar(db, m, q, SQL_EXISTS, 0, "exists", &stmt);
-    if (rc != ORMC_OK)
-        return rc;
-    *out = db->be->column_int(stmt, 0) != 0;
-    db_stmt_done(db, stmt);
-    db_ok(db);
-    return ORMC_OK;
-}
-
-int ormc_count_rows(ormc_db *db, const ormc_model *m, const ormc_query *q,
-                    int64_t *out)
-{
-    *out = 0;
-    void *stmt;
-    int rc = run_scalar(db, m, q, SQL_COUNT, 0, "count", &stmt);
+    int rc = run_scalar(db, m, q, kind, 0, verb, &stmt);
     if (rc != ORMC_OK)
         return rc;
     *out = db->be->column_int(stmt, 0);
     db_stmt_done(db, stmt);
     db_ok(db);
     return ORMC_OK;
+}
+
+int ormc_exists(ormc_db *db, const ormc_model *m, const ormc_query *q,
+                bool *out)
+{
+    int64_t n = 0;
+    int rc = scalar_int(db, m, q, SQL_EXISTS, "exists", &n);
+    *out = n != 0;
+    return rc;
+}
+
+int ormc_count_rows(ormc_db *db, const ormc_model *m, const ormc_query *q,
+                    int64_t *out)
+{
+    *out = 0;
+    return scalar_int(db, m, q, SQL_COUNT, "count", out);
 }
 
 /* Runs an aggregate of `field` (of one of the allowed types) and reads

@@ -716,6 +716,29 @@ static void put_update(render *R, sbuf *b)
     put_rows_of(R, b);
 }
 
+/* INSERT INTO "m" ("a", "b") VALUES (?1, ?2): every field but id, in
+ * field order (DEFAULT VALUES for a model without fields). */
+static void put_insert(render *R, sbuf *b, const ormc_model *m)
+{
+    char ph[24];
+    sb_put(b, "INSERT INTO ");
+    put_ident(R, b, m->table);
+    if (m->nfields == 1) {
+        sb_put(b, " DEFAULT VALUES");
+        return;
+    }
+    for (uint16_t i = 1; i < m->nfields; i++) {
+        sb_put(b, i > 1 ? ", " : " (");
+        put_ident(R, b, m->fields[i].column);
+    }
+    sb_put(b, ") VALUES (");
+    for (uint16_t i = 1; i < m->nfields; i++) {
+        snprintf(ph, sizeof ph, R->d->param, (int)i);
+        sb_printf(b, "%s%s", i > 1 ? ", " : "", ph);
+    }
+    sb_put(b, ")");
+}
+
 /* The statements of one object: fields[] by number, ?1.. in that order
  * (then the id for SQL_UPDATE_FIELDS). */
 static void put_object_sql(render *R, sbuf *b, const sql_req *r)
@@ -740,20 +763,8 @@ static void put_object_sql(render *R, sbuf *b, const sql_req *r)
         return;
     }
     /* INSERT INTO "m" ("a", "b") VALUES (?1, ?2) ON CONFLICT ("key") */
-    sb_put(b, "INSERT INTO ");
-    put_ident(R, b, m->table);
-    sb_put(b, " (");
-    for (uint16_t i = 1; i < m->nfields; i++) {
-        if (i > 1)
-            sb_put(b, ", ");
-        put_ident(R, b, m->fields[i].column);
-    }
-    sb_put(b, ") VALUES (");
-    for (uint16_t i = 1; i < m->nfields; i++) {
-        snprintf(ph, sizeof ph, R->d->param, (int)i);
-        sb_printf(b, "%s%s", i > 1 ? ", " : "", ph);
-    }
-    sb_put(b, ") ON CONFLICT (");
+    put_insert(R, b, m);
+    sb_put(b, " ON CONFLICT (");
     for (size_t i = 0; i < r->nfields; i++) {
         if (i)
             sb_put(b, ", ");
@@ -803,22 +814,7 @@ static void put_model_sql(render *R, sbuf *b, sql_kind kind)
     const ormc_field *id = &m->fields[0];
     switch (kind) {
     case SQL_INSERT:
-        sb_put(b, "INSERT INTO ");
-        put_ident(R, b, m->table);
-        if (m->nfields == 1) {
-            sb_put(b, " DEFAULT VALUES");
-            return;
-        }
-        for (uint16_t i = 1; i < m->nfields; i++) {
-            sb_put(b, i > 1 ? ", " : " (");
-            put_ident(R, b, m->fields[i].column);
-        }
-        sb_put(b, ") VALUES (");
-        for (uint16_t i = 1; i < m->nfields; i++) {
-            snprintf(ph, sizeof ph, R->d->param, (int)i);
-            sb_printf(b, "%s%s", i > 1 ? ", " : "", ph);
-        }
-        sb_put(b, ")");
+        put_insert(R, b, m);
         return;
     case SQL_UPDATE_ROW:
         sb_put(b, "UPDATE ");
