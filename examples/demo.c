@@ -344,6 +344,111 @@ static void demo_combined(ormc_db *db)
     blog_list_free(&blogs);
 }
 
+/* Whether s contains the lowercase ASCII word w, ignoring ASCII case. */
+static bool icontains_ascii(const char *s, const char *w)
+{
+    size_t n = strlen(w);
+    for (; *s; s++) {
+        size_t k = 0;
+        while (k < n && s[k] && (s[k] | 0x20) == w[k])
+            k++;
+        if (k == n)
+            return true;
+    }
+    return false;
+}
+
+/* Filters across relations and OR / NOT: Django's
+ *   Blog.objects.filter(author__name__startswith="Author 00")
+ *       .filter(Q(editor__isnull=True) | Q(rating__gte=4))
+ *       .exclude(title__icontains="row")
+ * naively: every blog, then each one's author looked up and tested in C. */
+static void demo_query_language(ormc_db *db)
+{
+    double t;
+    printf("\n6. filters across relations, OR and NOT — blogs of authors "
+           "001-009, without an\n   editor or rated >= 4, but not with "
+           "\"row\" in the title\n");
+    start(db, &t);
+    BlogList blogs;
+    check(db, blog_fetch(db, NULL, &blogs), "blog_fetch");
+    long long naive_n = 0;
+    for (size_t i = 0; i < blogs.count; i++) {
+        const Blog *b = &blogs.items[i];
+        Author *a;
+        check(db, author_get(db, b->author_id, &a), "author_get");
+        bool who = strncmp(a->name, "Author 00", 9) == 0;
+        bool ok = b->editor_null || (!b->rating_null && b->rating >= 4);
+        naive_n += who && ok && !icontains_ascii(b->title, "row");
+        author_free(a);
+    }
+    blog_list_free(&blogs);
+    Run naive = finish(db, t);
+
+    start(db, &t);
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_filter_text(&q, blog_via_author_text(AUTHOR_NAME), ORMC_STARTSWITH,
+                     "Author 00");
+    blog_or(&q);
+    blog_filter_null(&q, BLOG_EDITOR_ID.path, true);
+    blog_filter_real(&q, BLOG_RATING, ORMC_GE, 4);
+    blog_end(&q);
+    blog_not(&q);
+    blog_filter_text(&q, BLOG_TITLE, ORMC_ICONTAINS, "row");
+    blog_end(&q);
+    check(db, blog_fetch(db, &q, &blogs), "blog_fetch query language");
+    Run orm = finish(db, t);
+    long long orm_n = (long long)blogs.count;
+    printf("  %lld blogs\n", orm_n);
+    blog_list_free(&blogs);
+    blog_query_free(&q);
+    compare("query language", naive, 1 + BLOGS, "blog_fetch", orm, 1);
+    expect_equal("matching blogs", naive_n, orm_n);
+}
+
+/* A write over many rows: Django's
+ *   Comment.objects.filter(blog__author_id=7).update(score=F("score") + 1)
+ * naively: fetch the comments, then update each one. */
+static void demo_bulk_update(ormc_db *db)
+{
+    double t;
+    printf("\n7. update over a query — every comment on author 7's blogs "
+           "scores one more\n");
+    ormc_int_stats before, after;
+    CommentQuery q;
+    comment_query_init(&q);
+    comment_filter_int(&q, comment_via_blog_int(BLOG_AUTHOR_ID), ORMC_EQ, 7);
+    check(db, comment_aggregate_score(db, &q, &before), "aggregate");
+
+    start(db, &t);
+    CommentList comments;
+    check(db, comment_fetch(db, &q, &comments), "comment_fetch");
+    for (size_t i = 0; i < comments.count; i++) {
+        Comment c = comments.items[i];
+        c.score++;
+        check(db, comment_update(db, &c), "comment_update");
+    }
+    long long naive_n = (long long)comments.count;
+    comment_list_free(&comments);
+    Run naive = finish(db, t);
+
+    start(db, &t);
+    comment_set_add_int(&q, COMMENT_SCORE, 1);
+    int64_t changed = 0;
+    check(db, comment_update_where(db, &q, &changed), "comment_update_where");
+    Run orm = finish(db, t);
+    printf("  %lld comments changed\n", (long long)changed);
+    compare("bulk update", naive, 1 + (uint64_t)naive_n, "comment_update_where",
+            orm, 1);
+    expect_equal("changed rows", naive_n, changed);
+    comment_query_init(&q);
+    comment_filter_int(&q, comment_via_blog_int(BLOG_AUTHOR_ID), ORMC_EQ, 7);
+    check(db, comment_aggregate_score(db, &q, &after), "aggregate");
+    expect_equal("score sum, +1 twice per comment", before.sum + 2 * naive_n,
+                 after.sum);
+}
+
 int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "demo.db";
@@ -368,6 +473,8 @@ int main(int argc, char **argv)
     demo_annotate(db);
     demo_aggregate(db);
     demo_combined(db);
+    demo_query_language(db);
+    demo_bulk_update(db);
     ormc_close(db);
     if (failures) {
         printf("\ndemo: %d check%s FAILED\n", failures,
