@@ -39,7 +39,8 @@ RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar/orm.lex.o
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
 
-.PHONY: all deps demo test golden-update clean fuzz fuzz-regress fuzz-huge
+.PHONY: all deps demo test golden-update clean fuzz fuzz-regress fuzz-huge \
+        fuzz-query
 # generated sources are kept (they are worth reading), never auto-deleted
 .SECONDARY:
 all: $(B)/ormc $(B)/libormc.a
@@ -146,7 +147,7 @@ $(B)/tests/sql_shapes: tests/sql/shapes.c $(B)/gen/blog.orm.o $(B)/libormc.a
 
 test: deps
 	@$(MAKE) --no-print-directory all $(EXEC_TESTS:%=$(B)/tests/%) $(B)/tests/fuzz_replay \
-	    $(B)/tests/sql_shapes
+	    $(B)/tests/sql_shapes $(B)/tests/fuzz_query_replay
 	@VALGRIND=$(VALGRIND) sh tests/run.sh $(B) $(EXEC_TESTS)
 
 golden-update: $(B)/ormc $(B)/tests/sql_shapes
@@ -155,30 +156,52 @@ golden-update: $(B)/ormc $(B)/tests/sql_shapes
 
 # ---- fuzz ----
 # make fuzz FUZZ_SECONDS=N   libFuzzer (clang -fsanitize=fuzzer,address,undefined)
-#                            over the compiler library, in build/fuzz; fails
-#                            on a crash, leak, timeout or broken invariant
-# make fuzz-regress          replays tests/fuzz/regress/* (also part of make test)
+#                            in build/fuzz, N seconds for each harness: the
+#                            compiler library (fuzz_compile), then the query
+#                            language against an independent evaluator
+#                            (fuzz_query); fails on a crash, leak, timeout,
+#                            broken invariant or differing rows
+# make fuzz-query FUZZ_SECONDS=N   only the query harness
+# make fuzz-regress          replays tests/fuzz/regress/* and
+#                            tests/fuzz/regress_query/* (also part of make test)
 # make fuzz-huge             huge inputs: bounded time and memory, no crash
 FUZZ_SECONDS ?= 60
 FUZZ_B := build/fuzz
 FUZZ_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_MAKE = $(MAKE) --no-print-directory B=$(FUZZ_B) CC=clang SANITIZE= \
+	    CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" \
+	    LDFLAGS="-fsanitize=address,undefined"
 
 fuzz: deps
 	@ORMC_EXTRA_DEPS="clang libclang-rt-14-dev" sh .ci/deps
-	@$(MAKE) --no-print-directory B=$(FUZZ_B) CC=clang SANITIZE= \
-	    CFLAGS="$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link" $(FUZZ_B)/fuzz_compile
+	@$(FUZZ_MAKE) $(FUZZ_B)/fuzz_compile $(FUZZ_B)/fuzz_query
 	@sh tests/fuzz/fuzz.sh $(FUZZ_B) $(FUZZ_SECONDS)
+	@sh tests/fuzz/fuzz_query.sh $(FUZZ_B) $(FUZZ_SECONDS)
+
+fuzz-query: deps
+	@ORMC_EXTRA_DEPS="clang libclang-rt-14-dev" sh .ci/deps
+	@$(FUZZ_MAKE) $(FUZZ_B)/fuzz_query
+	@sh tests/fuzz/fuzz_query.sh $(FUZZ_B) $(FUZZ_SECONDS)
 
 $(FUZZ_B)/fuzz_compile: tests/fuzz/fuzz_compile.c $(FUZZ_B)/libormcc.a
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -Icompiler $^ -o $@
+
+$(FUZZ_B)/fuzz_query: tests/fuzz/fuzz_query.c $(FUZZ_B)/gen/blog.orm.o $(FUZZ_B)/libormc.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Iruntime -I$(FUZZ_B)/gen $^ $(LDLIBS) -o $@
 
 $(B)/tests/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_compile.c $(B)/libormcc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icompiler $^ $(LDFLAGS) -o $@
 
-fuzz-regress: $(B)/tests/fuzz_replay
+$(B)/tests/fuzz_query_replay: tests/fuzz/replay.c tests/fuzz/fuzz_query.c $(B)/gen/blog.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen $^ $(LDFLAGS) $(LDLIBS) -o $@
+
+fuzz-regress: $(B)/tests/fuzz_replay $(B)/tests/fuzz_query_replay
 	$(B)/tests/fuzz_replay tests/fuzz/regress/*
+	$(B)/tests/fuzz_query_replay tests/fuzz/seeds_query/* \
+	    $$(ls tests/fuzz/regress_query/* 2>/dev/null)
 
 fuzz-huge: $(B)/ormc
 	@ORMC_EXTRA_DEPS=time sh .ci/deps

@@ -12,7 +12,10 @@
 #            gcc and clang, a path of another model or type (WRONG lines).
 #   cli      tests/cli.sh: options, exit codes, determinism, ABI check.
 #   fuzz     each tests/fuzz/regress/ file through BUILD_DIR/tests/fuzz_replay
-#            (no crash, no leak, the harness's invariants hold).
+#            (no crash, no leak, the harness's invariants hold); each
+#            tests/fuzz/seeds_query/ and tests/fuzz/regress_query/ file
+#            through BUILD_DIR/tests/fuzz_query_replay (the query harness:
+#            rows equal to its evaluator's).
 #   exec     cmocka programs (BUILD_DIR/tests/NAME), counted per test case;
 #            with VALGRIND=1 each runs under valgrind (any error or leak
 #            fails it).
@@ -154,6 +157,18 @@ for f in tests/fuzz/regress/*; do
     [ -f "$f" ] || continue
     name="fuzz/$(basename "$f")"
     if $VG "$B/tests/fuzz_replay" "$f" >"$TMP/replay.log" 2>&1; then
+        pass "$name"
+    else
+        head -40 "$TMP/replay.log"
+        fail "$name"
+    fi
+done
+
+# every seed and past finding of the query harness (tests/fuzz/fuzz_query.c)
+for f in tests/fuzz/seeds_query/* tests/fuzz/regress_query/*; do
+    [ -f "$f" ] || continue
+    name="fuzz-query/$(basename "$(dirname "$f")")/$(basename "$f")"
+    if $VG "$B/tests/fuzz_query_replay" "$f" >"$TMP/replay.log" 2>&1; then
         pass "$name"
     else
         head -40 "$TMP/replay.log"
