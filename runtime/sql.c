@@ -1,7 +1,10 @@
 /*
- * sql.c — renders and binds every query statement the runtime sends:
- * fetch, count, exists, aggregates and the prefetch child query, from the
- * query's terms, in the words of the connection's dialect (dialect.h).
+ * sql.c — renders and binds the statements the runtime sends: fetch,
+ * count, exists, aggregates and the prefetch child query from a query's
+ * terms; update and delete over a query; update of named fields, upsert
+ * and insert-unless-present of one object; and each model's insert,
+ * update, delete and get by id — all in the words of the connection's
+ * dialect (dialect.h).  Transaction control is the dialect's too (db.c).
  *
  * Shape (alias t0 is the queried model; t1.. are joins and subqueries,
  * numbered as they are met):
