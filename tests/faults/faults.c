@@ -10,7 +10,8 @@
  *   sqlite malloc   SQLite's allocator (SQLITE_CONFIG_MALLOC) returns NULL
  *   exec            backend exec (BEGIN/COMMIT/SAVEPOINT/RELEASE, DDL) fails
  *   prepare         backend prepare fails
- *   bind            any backend bind_* fails
+ *   bind            any backend bind_* fails (bind_text_copy and
+ *                   bind_array included)
  *   step            backend step fails
  *   column          backend column_text or column_name returns NULL, as
  *                   sqlite3_column_text/_name do when they run out of memory
@@ -214,6 +215,19 @@ static int spy_bind_blob(void *stmt, int idx, const void *v, size_t n)
     return ormc_sqlite_backend.bind_blob(stmt, idx, v, n);
 }
 
+static int spy_bind_text_copy(void *stmt, int idx, const char *v, size_t n)
+{
+    INJECT(F_BIND, ORMC_ERROR);
+    return ormc_sqlite_backend.bind_text_copy(stmt, idx, v, n);
+}
+
+static int spy_bind_array(void *stmt, int idx, int type, const void *v,
+                          size_t n)
+{
+    INJECT(F_BIND, ORMC_ERROR);
+    return ormc_sqlite_backend.bind_array(stmt, idx, type, v, n);
+}
+
 static int spy_step(void *stmt)
 {
     INJECT(F_STEP, ORMC_ERROR);
@@ -253,6 +267,8 @@ static int spy_open(const char *path, ormc_db **out)
     spy.bind_real = spy_bind_real;
     spy.bind_text = spy_bind_text;
     spy.bind_blob = spy_bind_blob;
+    spy.bind_text_copy = spy_bind_text_copy;
+    spy.bind_array = spy_bind_array;
     spy.step = spy_step;
     spy.column_text = spy_column_text;
     spy.column_name = spy_column_name;
