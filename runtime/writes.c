@@ -292,18 +292,19 @@ int ormc_get_or_create(ormc_db *db, const ormc_model *m, const void *defaults,
         } else {
             h->owner = res;
             rc = read_row(db, stmt, 0, m, h + 1, res);
-            if (rc == ORMC_OK)
-                rc = db->be->step(stmt);
-            if (rc == ORMC_DONE) {
+            if (rc == ORMC_NOMEM)
+                rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
+            else if (rc != ORMC_OK) /* bad data: read_row said where */
+                rc = db_restate(db, what, NULL);
+            else if ((rc = db->be->step(stmt)) != ORMC_DONE)
+                rc = db_fail_backend(db, rc, what);
+            else
+                rc = ORMC_OK;
+            if (rc == ORMC_OK) {
                 *out = h + 1;
                 *created = true;
-                rc = ORMC_OK;
             } else {
                 ormc_result_free(res);
-                rc = rc == ORMC_NOMEM
-                         ? db_fail(db, ORMC_NOMEM, "%s: out of memory", what)
-                     : rc == ORMC_ERROR ? db_restate(db, what, NULL)
-                                        : db_fail_backend(db, rc, what);
             }
         }
         db_stmt_done(db, stmt);
