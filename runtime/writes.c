@@ -181,23 +181,39 @@ int ormc_upsert(ormc_db *db, const ormc_model *m, void *obj,
         rc = check_all_fields(db, m, obj);
     if (rc != ORMC_OK)
         return rc;
+    /* in a savepoint: the change is made at the first step (RETURNING),
+     * so a failure after it (the step to the end, the commit) undoes it */
+    if ((rc = db_savepoint(db, "ormc_upsert", SP_BEGIN, what)) != ORMC_OK)
+        return rc;
     ormc_query none;
     ormc_query_init(&none, m);
     sql_req r = {SQL_UPSERT, 0, &none, what, obj, key, nkey};
     void *stmt = sql_stmt(db, &r);
-    if (!stmt)
-        return db->errcode;
+    if (!stmt) {
+        rc = db->errcode;
+        db_savepoint(db, "ormc_upsert", SP_UNDO, what);
+        return rc;
+    }
+    bool got = false;
+    int64_t id = 0;
     rc = db->be->step(stmt);
     if (rc == ORMC_ROW) {
-        int64_t id = db->be->column_int(stmt, 0);
-        memcpy(AT(obj, m->fields[0].offset), &id, sizeof id);
+        got = true;
+        id = db->be->column_int(stmt, 0);
         /* step to the end, so the statement is complete before reset */
         rc = db->be->step(stmt);
     }
     rc = rc == ORMC_DONE ? ORMC_OK : db_fail_backend(db, rc, what);
     db_stmt_done(db, stmt);
     if (rc == ORMC_OK)
-        db_ok(db);
+        rc = db_savepoint(db, "ormc_upsert", SP_RELEASE, what);
+    if (rc != ORMC_OK) {
+        db_savepoint(db, "ormc_upsert", SP_UNDO, what);
+        return rc;
+    }
+    if (got)
+        memcpy(AT(obj, m->fields[0].offset), &id, sizeof id);
+    db_ok(db);
     return rc;
 }
 
@@ -292,18 +308,19 @@ int ormc_get_or_create(ormc_db *db, const ormc_model *m, const void *defaults,
         } else {
             h->owner = res;
             rc = read_row(db, stmt, 0, m, h + 1, res);
-            if (rc == ORMC_OK)
-                rc = db->be->step(stmt);
-            if (rc == ORMC_DONE) {
+            if (rc == ORMC_NOMEM)
+                rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
+            else if (rc != ORMC_OK) /* bad data: read_row said where */
+                rc = db_restate(db, what, NULL);
+            else if ((rc = db->be->step(stmt)) != ORMC_DONE)
+                rc = db_fail_backend(db, rc, what);
+            else
+                rc = ORMC_OK;
+            if (rc == ORMC_OK) {
                 *out = h + 1;
                 *created = true;
-                rc = ORMC_OK;
             } else {
                 ormc_result_free(res);
-                rc = rc == ORMC_NOMEM
-                         ? db_fail(db, ORMC_NOMEM, "%s: out of memory", what)
-                     : rc == ORMC_ERROR ? db_restate(db, what, NULL)
-                                        : db_fail_backend(db, rc, what);
             }
         }
         db_stmt_done(db, stmt);

@@ -10,7 +10,8 @@
  *   sqlite malloc   SQLite's allocator (SQLITE_CONFIG_MALLOC) returns NULL
  *   exec            backend exec (BEGIN/COMMIT/SAVEPOINT/RELEASE, DDL) fails
  *   prepare         backend prepare fails
- *   bind            any backend bind_* fails
+ *   bind            any backend bind_* fails (bind_text_copy and
+ *                   bind_array included)
  *   step            backend step fails
  *   column          backend column_text or column_name returns NULL, as
  *                   sqlite3_column_text/_name do when they run out of memory
@@ -214,6 +215,19 @@ static int spy_bind_blob(void *stmt, int idx, const void *v, size_t n)
     return ormc_sqlite_backend.bind_blob(stmt, idx, v, n);
 }
 
+static int spy_bind_text_copy(void *stmt, int idx, const char *v, size_t n)
+{
+    INJECT(F_BIND, ORMC_ERROR);
+    return ormc_sqlite_backend.bind_text_copy(stmt, idx, v, n);
+}
+
+static int spy_bind_array(void *stmt, int idx, int type, const void *v,
+                          size_t n)
+{
+    INJECT(F_BIND, ORMC_ERROR);
+    return ormc_sqlite_backend.bind_array(stmt, idx, type, v, n);
+}
+
 static int spy_step(void *stmt)
 {
     INJECT(F_STEP, ORMC_ERROR);
@@ -253,6 +267,8 @@ static int spy_open(const char *path, ormc_db **out)
     spy.bind_real = spy_bind_real;
     spy.bind_text = spy_bind_text;
     spy.bind_blob = spy_bind_blob;
+    spy.bind_text_copy = spy_bind_text_copy;
+    spy.bind_array = spy_bind_array;
     spy.step = spy_step;
     spy.column_text = spy_column_text;
     spy.column_name = spy_column_name;
@@ -940,6 +956,260 @@ static int run_exec_pragma(run_ctx *c)
     return rc;
 }
 
+/* ---- query core v2 and the writes over queries ---- */
+
+/* Every lookup kind of the query core at once: a filter through a
+ * foreign key, an OR group holding a NOT group (through another foreign
+ * key, a LEFT JOIN), a reverse-relation EXISTS, an IN array (bound as one
+ * parameter by bind_array), text patterns (bound by bind_text_copy), an
+ * order through a relation, with_ and prefetch. */
+static int run_fetch_v2(run_ctx *c)
+{
+    static const int64_t ids[] = {1, 3, 4};
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_filter_text(&q, blog_via_author_text(AUTHOR_EMAIL), ORMC_ENDSWITH,
+                     "@example.org");
+    blog_or(&q);
+    blog_filter_real(&q, BLOG_RATING, ORMC_GE, 4.0);
+    blog_not(&q);
+    blog_filter_text(&q, blog_via_editor_text(AUTHOR_NAME), ORMC_EQ, "Bob");
+    blog_end(&q);
+    blog_end(&q);
+    blog_filter_int(&q, blog_via_comments_int(COMMENT_SCORE), ORMC_GE, 1);
+    blog_filter_int_in(&q, BLOG_ID, ORMC_IN, ids, 3);
+    blog_filter_text(&q, BLOG_TITLE, ORMC_CONTAINS, "ir");
+    blog_order_by(&q, blog_via_author(AUTHOR_NAME.path), ORMC_DESC);
+    blog_with_author(&q);
+    blog_prefetch_comments(&q);
+    int rc = fetch_render(c, &q);
+    blog_query_free(&q);
+    return rc;
+}
+
+/* More terms than ORMC_QUERY_INLINE: the builder moves them to the heap
+ * (its runtime mallocs are the first ones counted), and a failed move is
+ * reported by the run as ORMC_NOMEM. */
+static int run_fetch_spilled(run_ctx *c)
+{
+    BlogQuery q;
+    blog_query_init(&q);
+    for (int i = 0; i < ORMC_QUERY_INLINE + 4; i++)
+        blog_where_id(&q, ORMC_NE, 100 + i);
+    blog_where_created(&q, ORMC_GE, 1000);
+    blog_order_by(&q, BLOG_CREATED.path, ORMC_DESC);
+    bool builder_failed = q.q.error != NULL;
+    int rc = fetch_render(c, &q);
+    if (!q.q.heap && !builder_failed)
+        tx_printf(&c->out, "<the query did not spill to the heap>");
+    if (builder_failed &&
+        (rc != ORMC_NOMEM || strcmp(c->errmsg, "Blog.fetch: out of memory")))
+        tx_printf(&c->out, "<builder out of memory reported as %s: '%s'>",
+                  ormc_status_name(rc), c->errmsg);
+    blog_query_free(&q);
+    return rc;
+}
+
+/* Reports a write over a query: "<verb> N", or keeps the error. */
+static int write_result(run_ctx *c, int rc, const char *verb, int64_t n)
+{
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        if (n != 0)
+            tx_printf(&c->out, "<failed %s left %lld>", verb, (long long)n);
+        return rc;
+    }
+    tx_printf(&c->out, "%s %lld", verb, (long long)n);
+    return rc;
+}
+
+/* Ann's blogs: rating + 0.25 (NULL stays NULL), a new title. */
+static int run_update_where(run_ctx *c)
+{
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_filter_text(&q, blog_via_author_text(AUTHOR_NAME), ORMC_EQ, "Ann");
+    blog_filter_text(&q, blog_via_author_text(AUTHOR_EMAIL), ORMC_STARTSWITH,
+                     "ann@");
+    blog_set_add_real(&q, BLOG_RATING, 0.25);
+    blog_set_text(&q, BLOG_TITLE, "Ann's, edited");
+    int64_t n = -1;
+    int rc = blog_update_where(c->db, &q, &n);
+    blog_query_free(&q);
+    return write_result(c, rc, "changed", n);
+}
+
+/* The comments of blog "First": no cascade below a comment. */
+static int run_delete_where(run_ctx *c)
+{
+    CommentQuery q;
+    comment_query_init(&q);
+    comment_filter_text(&q, comment_via_blog_text(BLOG_TITLE), ORMC_EQ,
+                        "First");
+    int64_t n = -1;
+    int rc = comment_delete_where(c->db, &q, &n);
+    comment_query_free(&q);
+    return write_result(c, rc, "deleted", n);
+}
+
+/* Bob's blogs (blog 3): its comment goes with it (cascade). */
+static int run_delete_where_cascade(run_ctx *c)
+{
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_filter_text(&q, blog_via_author_text(AUTHOR_NAME), ORMC_EQ, "Bob");
+    int64_t n = -1;
+    int rc = blog_delete_where(c->db, &q, &n);
+    blog_query_free(&q);
+    return write_result(c, rc, "deleted", n);
+}
+
+/* Title and rating of blog 3; its other fields (stale here) not written. */
+static int run_update_fields(run_ctx *c)
+{
+    Blog b;
+    blog_init(&b);
+    b.id = 3;
+    b.title = "Third, retitled";
+    b.rating = 1.5;
+    b.rating_null = false;
+    b.author_id = 1; /* not listed: must not be written */
+    BlogPath f[] = {BLOG_TITLE.path, BLOG_RATING.path};
+    int rc = blog_update_fields(c->db, &b, f, 2);
+    if (rc != ORMC_OK)
+        keep_error(c, rc);
+    return rc;
+}
+
+static int upsert(run_ctx *c, const char *name, const char *email)
+{
+    Author a;
+    author_init(&a);
+    a.name = name;
+    a.email = email;
+    int rc = author_upsert_by_email(c->db, &a);
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        if (a.id != 0)
+            tx_printf(&c->out, "<failed upsert set id %lld>", (long long)a.id);
+        return rc;
+    }
+    tx_printf(&c->out, "id %lld", (long long)a.id);
+    return rc;
+}
+
+static int run_upsert_insert(run_ctx *c)
+{
+    return upsert(c, "Cid", "cid@example.org");
+}
+
+static int run_upsert_update(run_ctx *c)
+{
+    return upsert(c, "Robert", "bob@example.org");
+}
+
+static int get_or_create(run_ctx *c, const char *name, const char *email)
+{
+    Author d;
+    author_init(&d);
+    d.name = name;
+    d.email = email;
+    Author *a = (Author *)&c->out; /* must be reset to NULL on failure */
+    bool created = true;
+    int rc = author_get_or_create_by_email(c->db, &d, &a, &created);
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        if (a || created)
+            tx_printf(&c->out, "<failed get_or_create left %s%s>",
+                      a ? "*out set" : "", created ? " created" : "");
+        return rc;
+    }
+    tx_printf(&c->out, "created %d ", created);
+    render_author(&c->out, a);
+    author_free(a);
+    return rc;
+}
+
+static int run_get_or_create_existing(run_ctx *c)
+{
+    return get_or_create(c, "Other Ann", "ann@example.org");
+}
+
+static int run_get_or_create_created(run_ctx *c)
+{
+    return get_or_create(c, "Cid", "cid@example.org");
+}
+
+/* first, exists, get_where and count, each filtering through a path. */
+static int run_one_row_paths(run_ctx *c)
+{
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_filter_text(&q, blog_via_author_text(AUTHOR_NAME), ORMC_EQ, "Ann");
+    blog_order_by(&q, BLOG_CREATED.path, ORMC_DESC);
+    blog_with_author(&q);
+    Blog *b = (Blog *)&c->out;
+    int rc = blog_first(c->db, &q, &b);
+    blog_query_free(&q);
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        if (b)
+            tx_printf(&c->out, "<failed first left *out set>");
+        return rc;
+    }
+    tx_printf(&c->out, "first: ");
+    render_blog(&c->out, b);
+    blog_free(b);
+
+    blog_query_init(&q);
+    blog_filter_text(&q, blog_via_comments_text(COMMENT_CONTENT),
+                     ORMC_CONTAINS, "wo");
+    bool yes = true;
+    rc = blog_exists(c->db, &q, &yes);
+    blog_query_free(&q);
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        tx_clear(&c->out);
+        if (yes)
+            tx_printf(&c->out, "<failed exists left true>");
+        return rc;
+    }
+    tx_printf(&c->out, "exists: %d\n", yes);
+
+    blog_query_init(&q);
+    blog_filter_text(&q, blog_via_editor_text(AUTHOR_NAME), ORMC_EQ, "Ann");
+    b = (Blog *)&c->out;
+    rc = blog_get_where(c->db, &q, &b);
+    blog_query_free(&q);
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        tx_clear(&c->out);
+        if (b)
+            tx_printf(&c->out, "<failed get_where left *out set>");
+        return rc;
+    }
+    tx_printf(&c->out, "get_where: ");
+    render_blog(&c->out, b);
+    blog_free(b);
+
+    blog_query_init(&q);
+    blog_filter_text(&q, blog_via_author_text(AUTHOR_EMAIL), ORMC_ENDSWITH,
+                     "example.org");
+    blog_filter_int_in(&q, BLOG_ID, ORMC_NOT_IN, (const int64_t[]){2}, 1);
+    int64_t n = -1;
+    rc = blog_count(c->db, &q, &n);
+    blog_query_free(&q);
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        tx_clear(&c->out);
+        if (n != 0)
+            tx_printf(&c->out, "<failed count left %lld>", (long long)n);
+        return rc;
+    }
+    tx_printf(&c->out, "count: %lld\n", (long long)n);
+    return rc;
+}
+
 #define AUTHORS "SELECT * FROM author ORDER BY id"
 
 static const scenario SCENARIOS[] = {
@@ -1111,7 +1381,86 @@ static const scenario SCENARIOS[] = {
          "  i3|'Eve'|'eve@example.org'\n"
          "  i4|'Fay'|'fay@example.org'\n"
          "  i5|'Gus'|'gus@example.org'\n"
-         "  i6|'Hal'|'hal@example.org'\n"},
+         "  i6|'Hal'|'hal@example.org'\n"},    {.name = "fetch v2 paths/groups/exists/in", .run = run_fetch_v2,
+     .ops = {"Blog.fetch", "Blog.prefetch_comments"}, .expect =
+         "2 blogs\n"
+         "Blog 3 'Third' author=2 Author(2, Bob, bob@example.org) editor=1 - "
+         "created=3000 rating=3 ncomments=0 comments=[(3, blog 3, 'wow', "
+         "5)]\n"
+         "Blog 1 'First' author=1 Author(1, Ann, ann@example.org) editor=2 - "
+         "created=1000 rating=4.5 ncomments=0 comments=[(1, blog 1, 'nice', "
+         "3), (2, blog 1, 'meh', 1)]\n"},
+    {.name = "fetch spilled query", .run = run_fetch_spilled,
+     .ops = {"Blog.fetch"}, .expect =
+         "3 blogs\n"
+         "Blog 3 'Third' author=2 - editor=1 - created=3000 rating=3 "
+         "ncomments=0 comments=[]\n"
+         "Blog 2 'Second' author=1 - editor=NULL - created=2000 "
+         "rating=NULL ncomments=0 comments=[]\n"
+         "Blog 1 'First' author=1 - editor=2 - created=1000 rating=4.5 "
+         "ncomments=0 comments=[]\n"},
+    {.name = "update_where via path", .write = true, .run = run_update_where,
+     .ops = {"Blog.update_where"}, .expect = "changed 2",
+     .check_sql = "SELECT * FROM blog ORDER BY id", .check_expect =
+         "  i1|'Ann's, edited'|i1|i2|i1000|r4.75\n"
+         "  i2|'Ann's, edited'|i1|NULL|i2000|NULL\n"
+         "  i3|'Third'|i2|i1|i3000|r3\n"},
+    {.name = "delete_where via path", .write = true, .run = run_delete_where,
+     .ops = {"Comment.delete_where"}, .expect = "deleted 2",
+     .check_sql = "SELECT 'blog', id FROM blog UNION ALL "
+                  "SELECT 'comment', id FROM comment ORDER BY 1, 2",
+     .check_expect =
+         "  'blog'|i1\n"
+         "  'blog'|i2\n"
+         "  'blog'|i3\n"
+         "  'comment'|i3\n"},
+    {.name = "delete_where cascade", .write = true,
+     .run = run_delete_where_cascade, .ops = {"Blog.delete_where"},
+     .expect = "deleted 1",
+     .check_sql = "SELECT 'blog', id FROM blog UNION ALL "
+                  "SELECT 'comment', id FROM comment ORDER BY 1, 2",
+     .check_expect =
+         "  'blog'|i1\n"
+         "  'blog'|i2\n"
+         "  'comment'|i1\n"
+         "  'comment'|i2\n"},
+    {.name = "update_fields", .write = true, .run = run_update_fields,
+     .ops = {"Blog.update_fields"}, .expect = "",
+     .check_sql = "SELECT * FROM blog ORDER BY id", .check_expect =
+         "  i1|'First'|i1|i2|i1000|r4.5\n"
+         "  i2|'Second'|i1|NULL|i2000|NULL\n"
+         "  i3|'Third, retitled'|i2|i1|i3000|r1.5\n"},
+    {.name = "upsert (insert)", .write = true, .run = run_upsert_insert,
+     .ops = {"Author.upsert"}, .expect = "id 3", .check_sql = AUTHORS,
+     .check_expect =
+         "  i1|'Ann'|'ann@example.org'\n"
+         "  i2|'Bob'|'bob@example.org'\n"
+         "  i3|'Cid'|'cid@example.org'\n"},
+    {.name = "upsert (update)", .write = true, .run = run_upsert_update,
+     .ops = {"Author.upsert"}, .expect = "id 2", .check_sql = AUTHORS,
+     .check_expect =
+         "  i1|'Ann'|'ann@example.org'\n"
+         "  i2|'Robert'|'bob@example.org'\n"},
+    {.name = "get_or_create (existing)", .run = run_get_or_create_existing,
+     .ops = {"Author.get_or_create"},
+     .expect = "created 0 Author(1, Ann, ann@example.org)"},
+    {.name = "get_or_create (created)", .write = true,
+     .run = run_get_or_create_created, .ops = {"Author.get_or_create"},
+     .expect = "created 1 Author(3, Cid, cid@example.org)",
+     .check_sql = AUTHORS, .check_expect =
+         "  i1|'Ann'|'ann@example.org'\n"
+         "  i2|'Bob'|'bob@example.org'\n"
+         "  i3|'Cid'|'cid@example.org'\n"},
+    {.name = "first/exists/get/count via path",
+     .run = run_one_row_paths,
+     .ops = {"Blog.first", "Blog.exists", "Blog.get", "Blog.count"},
+     .expect =
+         "first: Blog 2 'Second' author=1 Author(1, Ann, ann@example.org) "
+         "editor=NULL - created=2000 rating=NULL ncomments=0 comments=[]\n"
+         "exists: 1\n"
+         "get_where: Blog 3 'Third' author=2 - editor=1 - created=3000 "
+         "rating=3 ncomments=0 comments=[]\n"
+         "count: 2\n"},
 };
 #define NSCENARIOS (sizeof SCENARIOS / sizeof SCENARIOS[0])
 
