@@ -522,8 +522,9 @@ int ormc_get_where(ormc_db *db, const ormc_model *m, const ormc_query *q,
 
 /* Inserts obj, or, when a row has the same values of the unique key
  * key[0..nkey) (field numbers), updates that row's other fields to obj's;
- * sets obj's id either way.  Validates first.  1 statement (INSERT ... ON
- * CONFLICT DO UPDATE ... RETURNING). */
+ * sets obj's id either way.  Validates first; on any failure nothing is
+ * written and obj's id is unchanged (the statement runs in a savepoint).
+ * 1 statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING). */
 int ormc_upsert(ormc_db *db, const ormc_model *m, void *obj,
                 const uint16_t *key, size_t nkey);
 
