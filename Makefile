@@ -71,9 +71,9 @@ $(B)/ormc: $(B)/compiler/main.o $(B)/libormcc.a
 	$(CC) $(LDFLAGS) $^ -o $@
 
 # ---- runtime ----
-$(B)/runtime/%.o: runtime/%.c runtime/*.h
+$(B)/runtime/%.o: runtime/%.c runtime/*.h include/ormc.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -c $< -o $@
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -c $< -o $@
 
 $(B)/libormc.a: $(RUNTIME_OBJ)
 	ar rcs $@ $^
@@ -87,12 +87,12 @@ $(B)/gen/%.orm.c $(B)/gen/%.orm.h: tests/exec/%.orm $(B)/ormc
 	@mkdir -p $(@D)
 	$(B)/ormc -o $(B)/gen $<
 
-$(B)/gen/%.orm.o: $(B)/gen/%.orm.c $(B)/gen/%.orm.h runtime/ormc.h
-	$(CC) $(CFLAGS) -Iruntime -c $< -o $@
+$(B)/gen/%.orm.o: $(B)/gen/%.orm.c $(B)/gen/%.orm.h include/ormc.h
+	$(CC) $(CFLAGS) -Iinclude -c $< -o $@
 
 # ---- demo ----
 $(B)/demo: examples/demo.c $(B)/gen/blog.orm.o $(B)/libormc.a
-	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen examples/demo.c $(B)/gen/blog.orm.o \
+	$(CC) $(CFLAGS) -Iinclude -I$(B)/gen examples/demo.c $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
 
 demo: deps
@@ -111,38 +111,38 @@ $(B)/tests/test_compiler: tests/exec/test_compiler.c compiler/ormcc.h compiler/b
 
 $(B)/tests/test_blog: tests/exec/test_blog.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_types: tests/exec/test_types.c tests/exec/testutil.h $(B)/gen/types.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/types.orm.o \
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/types.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_hostile: tests/exec/test_hostile.c tests/exec/testutil.h $(B)/gen/hostile.orm.o $(B)/gen/types.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/hostile.orm.o \
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/hostile.orm.o \
 	    $(B)/gen/types.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_runtime: tests/exec/test_runtime.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_query: tests/exec/test_query.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_raw: tests/exec/test_raw.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 # the SQL of every query shape, against tests/sql/shapes.md
 $(B)/tests/sql_shapes: tests/sql/shapes.c $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen $< $(B)/gen/blog.orm.o \
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
 
 test: deps
@@ -188,7 +188,7 @@ $(FUZZ_B)/fuzz_compile: tests/fuzz/fuzz_compile.c $(FUZZ_B)/libormcc.a
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -Icompiler $^ -o $@
 
 $(FUZZ_B)/fuzz_query: tests/fuzz/fuzz_query.c $(FUZZ_B)/gen/blog.orm.o $(FUZZ_B)/libormc.a
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -Iruntime -I$(FUZZ_B)/gen $^ $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Iinclude -Iruntime -I$(FUZZ_B)/gen $^ $(LDLIBS) -o $@
 
 $(B)/tests/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_compile.c $(B)/libormcc.a
 	@mkdir -p $(@D)
@@ -196,7 +196,7 @@ $(B)/tests/fuzz_replay: tests/fuzz/replay.c tests/fuzz/fuzz_compile.c $(B)/libor
 
 $(B)/tests/fuzz_query_replay: tests/fuzz/replay.c tests/fuzz/fuzz_query.c $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen $^ $(LDFLAGS) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen $^ $(LDFLAGS) $(LDLIBS) -o $@
 
 fuzz-regress: $(B)/tests/fuzz_replay $(B)/tests/fuzz_query_replay
 	$(B)/tests/fuzz_replay tests/fuzz/regress/*
@@ -221,7 +221,7 @@ faults: deps
 
 $(B)/tests/faults: tests/faults/faults.c $(B)/gen/blog.orm.o $(B)/gen/types.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen $< $(B)/gen/blog.orm.o \
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen $< $(B)/gen/blog.orm.o \
 	    $(B)/gen/types.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
 
 # ---- stress ----
@@ -237,7 +237,7 @@ stress: deps
 
 $(B)/tests/stress: tests/stress/stress.c $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen $< $(B)/gen/blog.orm.o \
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
 
 # ---- bench ----
@@ -273,13 +273,13 @@ bench-bins: $(B)/bin/gen $(B)/bin/ormc_bench $(B)/bin/hand_bench \
 
 $(B)/bin/gen: bench/gen.c $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen $< $(B)/gen/blog.orm.o \
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
 
 $(B)/bin/ormc_bench: bench/ormc_bench.c bench/harness.c $(BENCH_HDR) \
                      $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -I$(B)/gen $< bench/harness.c \
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen $< bench/harness.c \
 	    $(B)/gen/blog.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
 
 $(B)/bin/%_bench: bench/%_bench.c bench/harness.c $(BENCH_HDR) $(BENCH_RAW)

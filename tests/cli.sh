@@ -143,7 +143,7 @@ check "generated header fails with an #error naming the ABI on ORMC_ABI_VERSION 
 mkdir "$T/abi-ok"
 cp "$T/abi/use.c" "$T/abi/good.orm.h" "$T/abi-ok/"
 rc=0
-$CC -std=c11 -fsyntax-only -I"$ROOT/runtime" "$T/abi-ok/use.c" >"$T/abi/log2" 2>&1 || rc=$?
+$CC -std=c11 -fsyntax-only -I"$ROOT/include" "$T/abi-ok/use.c" >"$T/abi/log2" 2>&1 || rc=$?
 [ "$rc" -eq 0 ]
 check "the same header compiles against the real ormc.h" $? "$(head -3 "$T/abi/log2")"
 

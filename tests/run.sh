@@ -69,7 +69,7 @@ for dir in tests/golden/*/; do
     [ $ok -eq 1 ] && pass "golden/$case" || fail "golden/$case"
     for cc in gcc clang; do
         if command -v $cc >/dev/null 2>&1; then
-            if $cc -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$ROOT/runtime" \
+            if $cc -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$ROOT/include" \
                 -I"$out" -c "$out/$orm.c" -o "$TMP/$case.$cc.o"; then
                 pass "golden/$case: generated code compiles with $cc"
             else
@@ -79,7 +79,7 @@ for dir in tests/golden/*/; do
     done
     if command -v g++ >/dev/null 2>&1; then
         printf '#include "%s.h"\n' "$orm" > "$TMP/$case.cpp"
-        if g++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only -I"$ROOT/runtime" \
+        if g++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only -I"$ROOT/include" \
             -I"$out" "$TMP/$case.cpp"; then
             pass "golden/$case: header compiles as C++"
         else
@@ -115,7 +115,7 @@ if "$ORMC" -o "$GEN_BLOG" examples/blog.orm >/dev/null 2>&1; then
         for cc in gcc clang; do
             command -v $cc >/dev/null 2>&1 || continue
             log="$TMP/typed.$cc.log"
-            if $cc -std=c11 -Wall -Wextra -Werror -I"$ROOT/runtime" \
+            if $cc -std=c11 -Wall -Wextra -Werror -I"$ROOT/include" \
                 -I"$GEN_BLOG" -c "$src" -o "$TMP/typed.o" >"$log" 2>&1; then
                 if [ -z "$line" ]; then
                     pass "$name: compiles with $cc"

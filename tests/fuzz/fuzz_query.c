@@ -15,7 +15,7 @@
  * generated API, in an in-memory SQLite database (fetch, count, exists,
  * first), and the same query is evaluated by an independent evaluator over
  * plain C arrays holding the same data (the mirror), implementing the
- * documented semantics (runtime/ormc.h, ormc_op and the groups; sql.c's
+ * documented semantics (include/ormc.h, ormc_op and the groups; sql.c's
  * header for the shared EXISTS):
  *   - a comparison with a NULL value (a NULL field, or a forward path
  *     through a NULL relation) is false for every lookup, NE and NOT_IN
