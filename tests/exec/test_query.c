@@ -223,11 +223,11 @@ static void test_forward_paths(void **state)
     assert_sql(f, 0,
                "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
                "t0.\"editor_id\", t0.\"created\", t0.\"rating\" FROM \"blog\" "
-               "AS t0 JOIN \"author\" AS t1 ON t1.\"id\" = t0.\"author_id\" "
-               "WHERE t1.\"name\" GLOB ?1 ORDER BY t0.\"id\"");
+               "AS t0 WHERE t0.\"author_id\" IN (SELECT t1.\"id\" FROM "
+               "\"author\" AS t1 WHERE t1.\"name\" GLOB ?1) ORDER BY t0.\"id\"");
     blog_query_free(&q);
 
-    /* a nullable link: LEFT JOIN, and no editor is no match */
+    /* a nullable link: no editor is no match */
     blog_query_init(&q);
     blog_filter_text(&q, blog_via_editor_text(AUTHOR_EMAIL), ORMC_IENDSWITH,
                      "EXAMPLE.org");
@@ -235,7 +235,8 @@ static void test_forward_paths(void **state)
                   "b.editor_id WHERE lower(e.email) LIKE '%example.org' "
                   "ORDER BY b.id");
 
-    /* the same relation used by a filter and a with_ load: one join */
+    /* a filter and a with_ load through the same relation: the load joins,
+     * the filter is a semi-join */
     blog_query_init(&q);
     blog_with_editor(&q);
     blog_filter_text(&q, blog_via_editor_text(AUTHOR_NAME), ORMC_EQ, "bob");
@@ -247,7 +248,8 @@ static void test_forward_paths(void **state)
                "t0.\"editor_id\", t0.\"created\", t0.\"rating\", t1.\"id\", "
                "t1.\"name\", t1.\"email\" FROM \"blog\" AS t0 LEFT JOIN "
                "\"author\" AS t1 ON t1.\"id\" = t0.\"editor_id\" WHERE "
-               "t1.\"name\" = ?1 ORDER BY t0.\"id\"");
+               "t0.\"editor_id\" IN (SELECT t2.\"id\" FROM \"author\" AS t2 "
+               "WHERE t2.\"name\" = ?1) ORDER BY t0.\"id\"");
     assert_int_equal(l.count, 2);
     assert_int_equal(l.items[0].id, B[2]);
     assert_int_equal(l.items[1].id, B[10]);
@@ -269,9 +271,10 @@ static void test_forward_paths(void **state)
     assert_sql(f, 0,
                "SELECT t0.\"id\", t0.\"blog_id\", t0.\"content\", "
                "t0.\"score\" FROM \"comment\" AS t0 JOIN \"blog\" AS t1 ON "
-               "t1.\"id\" = t0.\"blog_id\" JOIN \"author\" AS t2 ON t2.\"id\" "
-               "= t1.\"author_id\" WHERE t2.\"name\" = ?1 ORDER BY "
-               "t1.\"title\" DESC, t0.\"id\"");
+               "t1.\"id\" = t0.\"blog_id\" WHERE t0.\"blog_id\" IN (SELECT "
+               "t2.\"id\" FROM \"blog\" AS t2 WHERE t2.\"author_id\" IN "
+               "(SELECT t3.\"id\" FROM \"author\" AS t3 WHERE t3.\"name\" = "
+               "?1)) ORDER BY t1.\"title\" DESC, t0.\"id\"");
     check_plan(f->trace.sql[0], false);
     assert_int_equal(cl.count, 2);
     assert_string_equal(cl.items[0].content, "bad");
@@ -327,9 +330,9 @@ static void test_or_not_and_nulls(void **state)
     assert_sql(f, 0,
                "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
                "t0.\"editor_id\", t0.\"created\", t0.\"rating\" FROM \"blog\" "
-               "AS t0 LEFT JOIN \"author\" AS t1 ON t1.\"id\" = "
-               "t0.\"editor_id\" WHERE (t1.\"name\" = ?1) IS NOT TRUE ORDER BY "
-               "t0.\"id\"");
+               "AS t0 WHERE (t0.\"editor_id\" IN (SELECT t1.\"id\" FROM "
+               "\"author\" AS t1 WHERE t1.\"name\" = ?1)) IS NOT TRUE ORDER "
+               "BY t0.\"id\"");
     blog_list_free(&l);
     blog_query_free(&q);
     /* NOT over NOT NULL columns stays a plain NOT */
@@ -719,7 +722,7 @@ static void test_order_by_paths(void **state)
     EXPECT(f, &q, "SELECT b.id FROM blog b LEFT JOIN author e ON e.id = "
                   "b.editor_id ORDER BY e.name IS NULL, e.name DESC, "
                   "b.rating IS NULL, b.rating DESC, b.id");
-    /* one join for the filter and the order on the same path */
+    /* the order joins, the filter on the same relation is a semi-join */
     blog_query_init(&q);
     blog_filter_text(&q, blog_via_author_text(AUTHOR_EMAIL), ORMC_ICONTAINS,
                      "example");
@@ -731,8 +734,9 @@ static void test_order_by_paths(void **state)
                "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
                "t0.\"editor_id\", t0.\"created\", t0.\"rating\" FROM \"blog\" "
                "AS t0 JOIN \"author\" AS t1 ON t1.\"id\" = t0.\"author_id\" "
-               "WHERE t1.\"email\" LIKE ?1 ESCAPE '\\' ORDER BY t1.\"name\" "
-               "DESC, t0.\"id\"");
+               "WHERE t0.\"author_id\" IN (SELECT t2.\"id\" FROM \"author\" "
+               "AS t2 WHERE t2.\"email\" LIKE ?1 ESCAPE '\\') ORDER BY "
+               "t1.\"name\" DESC, t0.\"id\"");
     assert_int_equal(l.count, 4);
     assert_int_equal(l.items[0].id, B[3]); /* bob */
     assert_int_equal(l.items[3].id, B[2]); /* Ann */
@@ -811,8 +815,9 @@ static void test_first_exists_aggregate_prefetch(void **state)
     assert_ok(f->db, blog_exists(f->db, &q, &e));
     assert_false(e);
     assert_sql(f, 1,
-               "SELECT EXISTS (SELECT 1 FROM \"blog\" AS t0 JOIN \"author\" AS "
-               "t1 ON t1.\"id\" = t0.\"author_id\" WHERE t1.\"name\" = ?1)");
+               "SELECT EXISTS (SELECT 1 FROM \"blog\" AS t0 WHERE "
+               "t0.\"author_id\" IN (SELECT t1.\"id\" FROM \"author\" AS t1 "
+               "WHERE t1.\"name\" = ?1))");
 }
 
 /* ---- writes over a query and by key ---- */
@@ -833,10 +838,10 @@ static void test_update_where(void **state)
     assert_queries(f, 1);
     assert_int_equal(n, 2);
     assert_sql(f, 0,
-               "UPDATE \"blog\" SET \"rating\" = \"rating\" + ?2, \"title\" = ?3 "
-               "WHERE \"id\" IN (SELECT t0.\"id\" FROM \"blog\" AS t0 JOIN "
-               "\"author\" AS t1 ON t1.\"id\" = t0.\"author_id\" WHERE "
-               "t1.\"name\" = ?1)");
+               "UPDATE \"blog\" SET \"rating\" = \"rating\" + ?2, \"title\" = "
+               "?3 WHERE \"id\" IN (SELECT t0.\"id\" FROM \"blog\" AS t0 "
+               "WHERE t0.\"author_id\" IN (SELECT t1.\"id\" FROM \"author\" "
+               "AS t1 WHERE t1.\"name\" = ?1))");
     check_plan(f->trace.sql[0], false);
     blog_query_free(&q);
     int64_t want[4];
@@ -946,10 +951,11 @@ static void test_delete_where(void **state)
     assert_queries(f, 1);
     assert_int_equal(n, 2);
     assert_sql(f, 0,
-               "DELETE FROM \"comment\" WHERE \"id\" IN (SELECT t0.\"id\" FROM "
-               "\"comment\" AS t0 JOIN \"blog\" AS t1 ON t1.\"id\" = "
-               "t0.\"blog_id\" JOIN \"author\" AS t2 ON t2.\"id\" = "
-               "t1.\"author_id\" WHERE t2.\"name\" = ?1 AND t0.\"score\" < ?2)");
+               "DELETE FROM \"comment\" WHERE \"id\" IN (SELECT t0.\"id\" "
+               "FROM \"comment\" AS t0 WHERE t0.\"blog_id\" IN (SELECT "
+               "t1.\"id\" FROM \"blog\" AS t1 WHERE t1.\"author_id\" IN "
+               "(SELECT t2.\"id\" FROM \"author\" AS t2 WHERE t2.\"name\" = "
+               "?1)) AND t0.\"score\" < ?2)");
     int64_t want[4];
     assert_int_equal(ref_ids("SELECT count(*) FROM comment", want, 4), 1);
     assert_int_equal(want[0], 8);
