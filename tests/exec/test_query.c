@@ -679,6 +679,26 @@ static void test_in_range_calendar(void **state)
                  "Blog.fetch: an _in filter takes ORMC_IN or ORMC_NOT_IN");
 }
 
+/* The ends of int64 and negative numbers go through an _in array exactly. */
+static void test_in_int64_ends(void **state)
+{
+    fixture *f = *state;
+    comment(f->db, B[4], "min", INT64_MIN);
+    comment(f->db, B[4], "max", INT64_MAX);
+    comment(f->db, B[4], "minus one", -1);
+    const int64_t v[] = {INT64_MAX, -1, INT64_MIN, -9, 1000000007};
+    CommentQuery q;
+    comment_query_init(&q);
+    comment_filter_int_in(&q, COMMENT_SCORE, ORMC_IN, v, 5);
+    CommentList l = {0};
+    assert_ok(f->db, comment_fetch(f->db, &q, &l));
+    assert_int_equal(l.count, 3);
+    assert_string_equal(l.items[0].content, "min");
+    assert_string_equal(l.items[1].content, "max");
+    assert_string_equal(l.items[2].content, "minus one");
+    comment_list_free(&l);
+}
+
 /* One million values in one array parameter: one statement. */
 static void test_in_million(void **state)
 {
@@ -1142,6 +1162,7 @@ int main(void)
         T(test_reverse_paths),
         T(test_text_lookups),
         T(test_in_range_calendar),
+        T(test_in_int64_ends),
         T(test_in_million),
         T(test_order_by_paths),
         T(test_first_exists_aggregate_prefetch),
