@@ -53,9 +53,9 @@
 /* W7: the author table first (CROSS JOIN fixes the join order), then each
  * matching author's blogs through blog_author_id_created_idx, sorted by id:
  * without statistics (no ANALYZE) SQLite's planner otherwise scans every
- * blog and probes its author, 4-10x slower here.  GLOB 'm*' is
+ * blog and probes its author.  GLOB 'm*' is
  * case-sensitive like ormc's STARTSWITH (LIKE is not), and as fast as
- * substr(a.name, 1, 1) = ? or a range. */
+ * substr(a.name, 1, 1) = ? or a range.  (4-6x: bench/README.md.) */
 #define SQL_W7                                                            \
     "SELECT " BLOG_COLS ", " AUTHOR_COLS " FROM author a CROSS JOIN blog b " \
     "ON b.author_id = a.id WHERE a.name GLOB ?1 ORDER BY b.id"
