@@ -243,10 +243,13 @@ $(B)/tests/stress: tests/stress/stress.c $(B)/gen/blog.orm.o $(B)/libormc.a
 # ---- bench ----
 # make bench        the benchmark (bench/README.md): data at S=1 and S=10,
 #                   ormc vs hand-written C vs Django vs the SQLite floor,
-#                   plus W2 at S=30 where Django's prefetch fails; report in
-#                   bench/results/latest.md (~10 minutes)
-# make bench-smoke  a tiny run for CI (S=0.1, 1 run): cross-checks checksums
-#                   and statement counts, asserts no times (< 60 s)
+#                   W0..W11, plus W2 at S=30 where Django's prefetch fails
+#                   and a 300,000-id IN list (W10p) at S=10 where its
+#                   id__in fails; report in bench/results/latest.md
+#                   (~15 minutes)
+# make bench-smoke  a tiny run for CI (S=0.1, 1 run, W0..W11 and W10p):
+#                   cross-checks checksums and statement counts, asserts no
+#                   times (< 60 s)
 # Both build with -O2 and without sanitizers in $(B)/bench and install their
 # own dependencies (python3-django, gnuplot-nox).
 .PHONY: bench bench-smoke bench-bins
@@ -260,7 +263,8 @@ bench: deps
 	@ORMC_EXTRA_DEPS="$(BENCH_DEPS)" sh .ci/deps
 	@$(MAKE) --no-print-directory B=$(BENCH_B) SANITIZE= OPT=-O2 bench-bins
 	$(BENCH_PY) bench/run.py --build $(BENCH_B) --scales 1,10 --probe 30 \
-	    --out bench/results/latest.md --plot bench/results/scaling.png
+	    --probe-in 10 --out bench/results/latest.md \
+	    --plot bench/results/scaling.png
 
 bench-smoke: deps
 	@ORMC_EXTRA_DEPS="$(BENCH_DEPS)" sh .ci/deps

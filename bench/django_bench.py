@@ -50,7 +50,7 @@ settings.configure(
 django.setup()
 
 from django.db import connection, models, transaction  # noqa: E402
-from django.db.models import Avg, Count, Max, Min, Sum  # noqa: E402
+from django.db.models import Avg, Count, F, Max, Min, Q, Sum  # noqa: E402
 
 
 class Author(models.Model):
@@ -149,12 +149,28 @@ W0_BOOKS = 1000
 W5_AUTHORS = 50
 W5_LIMIT = 100
 W6_ROWS = 100000
+W7_LETTER = "m"
+W8_RATING = 4.0
+W8_TITLE = "zz"
+W9_DELTA = 0.5
+W10_IDS = 100000
+W10P_IDS = 300000
+W11_LO = 1609459200
+W11_HI = 1609459200 + 109 * 86400 - 1
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz .,"
 _W6_TEXT = "".join(_ALPHABET[(p * 7 + (p >> 3)) % 29] for p in range(260))
 
 
 def w5_author_id(k, nauthors):
     return 1 + (3 + k * (nauthors // W5_AUTHORS)) % nauthors
+
+
+def w9_max_author(nauthors):
+    return nauthors // 10
+
+
+def w10_id(k, ncomments):
+    return 1 + (k * 7919) % (2 * ncomments)
 
 
 def w6_row(i, nblogs):
@@ -169,6 +185,9 @@ class State:
     w6_rows = None
     w6_before = 0
     atomic = None
+    w9_max = 0
+    w9_changed = 0
+    w10_ids = None
 
 
 S = State()
@@ -289,6 +308,87 @@ def w6_release():
         S.atomic = None
 
 
+def w7_run():
+    # Django's startswith is LIKE 'm%' on SQLite, case-insensitive for
+    # ASCII (ormc's and hand C's GLOB are not); the names are lowercase, so
+    # the rows are the same.
+    S.result = list(Blog.objects.select_related("author")
+                    .filter(author__name__startswith=W7_LETTER)
+                    .order_by("id"))
+
+
+def w8_run():
+    S.result = list(Blog.objects
+                    .filter(Q(rating__gte=W8_RATING) |
+                            Q(title__contains=W8_TITLE))
+                    .exclude(editor__isnull=True)
+                    .order_by("id"))
+
+
+def blogs_check():
+    h = CK_SEED
+    for b in S.result:
+        h = ck_blog(h, b)
+    return h
+
+
+def w9_prepare():
+    S.w9_max = w9_max_author(Author.objects.count())
+
+
+def w9_begin():
+    S.atomic = transaction.atomic()
+    S.atomic.__enter__()
+
+
+def w9_run():
+    w9_begin()
+    S.w9_changed = (Blog.objects.filter(author_id__lte=S.w9_max)
+                    .update(rating=F("rating") + W9_DELTA))
+
+
+def w9n_run():
+    # The naive loop: fetch, change, save() (every field, one UPDATE each).
+    w9_begin()
+    blogs = list(Blog.objects.filter(author_id__lte=S.w9_max).order_by("id"))
+    for b in blogs:
+        if b.rating is not None:
+            b.rating += W9_DELTA
+        b.save()
+    S.w9_changed = len(blogs)
+
+
+def w9_check():
+    some = Blog.objects.filter(author_id__lte=S.w9_max).aggregate(
+        n=Count("rating"), s=Sum("rating"))
+    every = Blog.objects.aggregate(n=Count("rating"), s=Sum("rating"))
+    h = ck(ck(CK_SEED, S.w9_changed), some["n"])
+    h = ck(ck_real(h, some["s"] or 0.0), every["n"])
+    return ck_real(h, every["s"] or 0.0)
+
+
+def w10_prepare_n(n):
+    nc = Comment.objects.count()
+    S.w10_ids = [w10_id(k, nc) for k in range(n)]
+
+
+def w10_run():
+    S.result = list(Comment.objects.filter(id__in=S.w10_ids))
+
+
+def w10_check():
+    h = CK_SEED
+    for m in S.result:
+        h = ck(ck(h, m.id), m.blog_id)
+        h = ck(ck_text(h, m.content), m.score)
+    return h
+
+
+def w11_run():
+    S.result = list(Blog.objects.filter(created__range=(W11_LO, W11_HI))
+                    .prefetch_related("comments").order_by("id"))
+
+
 def release():
     S.result = None
 
@@ -302,6 +402,13 @@ WORKLOADS = {
     "W4": (None, w4_run, w4_check, release),
     "W5": (w5_prepare, w5_run, blogs_author_check, release),
     "W6": (w6_prepare, w6_run, w6_check, w6_release),
+    "W7": (None, w7_run, blogs_author_check, release),
+    "W8": (None, w8_run, blogs_check, release),
+    "W9": (w9_prepare, w9_run, w9_check, w6_release),
+    "W9n": (w9_prepare, w9n_run, w9_check, w6_release),
+    "W10": (lambda: w10_prepare_n(W10_IDS), w10_run, w10_check, release),
+    "W10p": (lambda: w10_prepare_n(W10P_IDS), w10_run, w10_check, release),
+    "W11": (None, w11_run, w2_check, release),
 }
 
 

@@ -21,6 +21,11 @@ typedef struct ctx {
     rawdb r;
     sqlite3_stmt *st, *st2;
     uint64_t sum; /* checksum of the last run, computed while stepping */
+    int64_t *w10_ids;
+    size_t w10_n;
+    int w10_json;          /* W10p: one JSON array parameter */
+    char *json;
+    size_t json_cap;
 } ctx;
 
 static int c_open(const char *path, void **out)
@@ -37,6 +42,8 @@ static void c_close(void *p)
         return;
     sqlite3_finalize(c->st);
     sqlite3_finalize(c->st2);
+    free(c->w10_ids);
+    free(c->json);
     rawdb_close(&c->r);
     free(c);
 }
@@ -283,6 +290,126 @@ static int w4_run(void *p)
     return done(c, st, rc, SQL_W4);
 }
 
+/* ---- W7: blogs by author name, with author; W8: OR / NOT ---- */
+
+static int w7_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W7, &c->st);
+}
+
+static int w7_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_bind_text(c->st, 1, BENCH_W7_LETTER "*", -1, SQLITE_STATIC);
+    return blogs_author_run(c, c->st, SQL_W7);
+}
+
+static int w8_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W8, &c->st);
+}
+
+static int w8_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    uint64_t h = CK_SEED;
+    int rc;
+    sqlite3_bind_double(st, 1, BENCH_W8_RATING);
+    sqlite3_bind_text(st, 2, "*" BENCH_W8_TITLE "*", -1, SQLITE_STATIC);
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        h = blog(h, st);
+    c->sum = h;
+    return done(c, st, rc, SQL_W8);
+}
+
+/* ---- W9 / W9n: shared with hand_bench.c (rawdb.c) ---- */
+
+static int w9_prepare(void *p) { return rawdb_w9_prepare(&((ctx *)p)->r); }
+static int w9_run(void *p) { return rawdb_w9_run(&((ctx *)p)->r); }
+static int w9n_run(void *p) { return rawdb_w9n_run(&((ctx *)p)->r); }
+static int w9_check(void *p, uint64_t *sum) { return rawdb_w9_check(&((ctx *)p)->r, sum); }
+static void w9_release(void *p) { rawdb_w9_release(&((ctx *)p)->r); }
+
+/* ---- W10: comments of 100,000 ids, sent as one JSON array ---- */
+
+static int w10_prepare_n(ctx *c, size_t n)
+{
+    int64_t ncomments;
+    if (rawdb_ncomments(&c->r, &ncomments) ||
+        rawdb_prepare_w10(&c->r, n, &c->st, &c->w10_json))
+        return -1;
+    c->w10_ids = malloc(n * sizeof *c->w10_ids);
+    if (!c->w10_ids)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        c->w10_ids[k] = bench_w10_id((int64_t)k, ncomments);
+    c->w10_n = n;
+    return 0;
+}
+
+static int w10_prepare(void *p) { return w10_prepare_n(p, BENCH_W10_IDS); }
+static int w10p_prepare(void *p) { return w10_prepare_n(p, BENCH_W10P_IDS); }
+
+static int w10_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    if (rawdb_bind_w10(&c->r, st, c->w10_json, c->w10_ids, c->w10_n,
+                       &c->json, &c->json_cap))
+        return -1;
+    uint64_t h = CK_SEED;
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        h = rawdb_ck_comment(h, sqlite3_column_int64(st, 0),
+                             sqlite3_column_int64(st, 1),
+                             (const char *)sqlite3_column_text(st, 2),
+                             (size_t)sqlite3_column_bytes(st, 2),
+                             sqlite3_column_int64(st, 3));
+    c->sum = h;
+    return done(c, st, rc, "W10");
+}
+
+/* ---- W11: blogs of a date range, then their comments ---- */
+
+static int w11_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W11_BLOGS, &c->st) ||
+           rawdb_prepare(&c->r, SQL_W11_COMMENTS, &c->st2);
+}
+
+static int w11_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    uint64_t hb = CK_SEED, hc = 0;
+    int rc;
+    sqlite3_bind_int64(st, 1, BENCH_W11_LO);
+    sqlite3_bind_int64(st, 2, BENCH_W11_HI);
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        hb = blog(hb, st);
+    if (done(c, st, rc, SQL_W11_BLOGS))
+        return -1;
+    st = c->st2;
+    sqlite3_bind_int64(st, 1, BENCH_W11_LO);
+    sqlite3_bind_int64(st, 2, BENCH_W11_HI);
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) /* parent = blog_id */
+        hc += ck_child((uint64_t)sqlite3_column_int64(st, 1),
+                       (uint64_t)sqlite3_column_int64(st, 0),
+                       (const char *)sqlite3_column_text(st, 2),
+                       (size_t)sqlite3_column_bytes(st, 2),
+                       (uint64_t)sqlite3_column_int64(st, 3));
+    c->sum = ck(hb, hc);
+    return done(c, st, rc, SQL_W11_COMMENTS);
+}
+
 /* ---- W6: shared with hand_bench.c (rawdb.c) ---- */
 
 static int w6_prepare(void *p) { return rawdb_w6_prepare(&((ctx *)p)->r); }
@@ -299,6 +426,13 @@ static const bench_workload workloads[] = {
     {"W4", w4_prepare, w4_run, sum_check, NULL},
     {"W5", w5_prepare, w5_run, sum_check, NULL},
     {"W6", w6_prepare, w6_run, w6_check, w6_release},
+    {"W7", w7_prepare, w7_run, sum_check, NULL},
+    {"W8", w8_prepare, w8_run, sum_check, NULL},
+    {"W9", w9_prepare, w9_run, w9_check, w9_release},
+    {"W9n", w9_prepare, w9n_run, w9_check, w9_release},
+    {"W10", w10_prepare, w10_run, sum_check, NULL},
+    {"W10p", w10p_prepare, w10_run, sum_check, NULL},
+    {"W11", w11_prepare, w11_run, sum_check, NULL},
 };
 
 int main(int argc, char **argv)

@@ -148,6 +148,11 @@ typedef struct ctx {
     int64_t stats_count, stats_sum, stats_min, stats_max;
     double stats_avg;
     sqlite3_stmt *st, *st2;
+    int64_t *w10_ids;      /* W10: the ids (input, untimed) */
+    size_t w10_n;
+    int w10_json;          /* W10p: one JSON array parameter */
+    char *json;            /* W10: the ids as one JSON array (timed) */
+    size_t json_cap;
 } ctx;
 
 static int c_open(const char *path, void **out)
@@ -165,6 +170,8 @@ static void c_close(void *p)
     if (!c)
         return;
     release(c);
+    free(c->w10_ids);
+    free(c->json);
     sqlite3_finalize(c->st);
     sqlite3_finalize(c->st2);
     rawdb_close(&c->r);
@@ -594,6 +601,186 @@ static int w4_check(void *p, uint64_t *sum)
     return 0;
 }
 
+/* ---- W7: blogs whose author's name starts with a letter, with author ---- */
+
+static int w7_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W7, &c->st);
+}
+
+static int w7_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_bind_text(c->st, 1, BENCH_W7_LETTER "*", -1, SQLITE_STATIC);
+    return blogs_author_run(c, c->st, SQL_W7);
+}
+
+/* ---- W8: (rating >= 4 OR title contains "zz") AND NOT editor IS NULL ---- */
+
+static int w8_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W8, &c->st);
+}
+
+static int w8_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    int rc;
+    sqlite3_bind_double(st, 1, BENCH_W8_RATING);
+    sqlite3_bind_text(st, 2, "*" BENCH_W8_TITLE "*", -1, SQLITE_STATIC);
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HBlog *b = grow(c->blogs, c->nblogs, &c->blogs_cap, sizeof *b);
+        if (!b || !(c->blogs = b) || read_blog(c, st, &b[c->nblogs++]))
+            break;
+    }
+    return done(c, st, rc, SQL_W8);
+}
+
+static int blogs_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED;
+    for (size_t i = 0; i < c->nblogs; i++)
+        h = ck_blog(h, &c->blogs[i]);
+    *sum = h;
+    return 0;
+}
+
+/* ---- W9 / W9n: shared with the floor (rawdb.c) ---- */
+
+static int w9_prepare(void *p) { return rawdb_w9_prepare(&((ctx *)p)->r); }
+static int w9_run(void *p) { return rawdb_w9_run(&((ctx *)p)->r); }
+static int w9n_run(void *p) { return rawdb_w9n_run(&((ctx *)p)->r); }
+static int w9_check(void *p, uint64_t *sum) { return rawdb_w9_check(&((ctx *)p)->r, sum); }
+static void w9_release(void *p) { rawdb_w9_release(&((ctx *)p)->r); }
+
+/* ---- W10: comments whose id is in a list of 100,000 ---- */
+
+static int w10_prepare_n(ctx *c, size_t n)
+{
+    int64_t ncomments;
+    if (rawdb_ncomments(&c->r, &ncomments) ||
+        rawdb_prepare_w10(&c->r, n, &c->st, &c->w10_json))
+        return -1;
+    c->w10_ids = malloc(n * sizeof *c->w10_ids);
+    if (!c->w10_ids)
+        return nomem(c);
+    for (size_t k = 0; k < n; k++)
+        c->w10_ids[k] = bench_w10_id((int64_t)k, ncomments);
+    c->w10_n = n;
+    return 0;
+}
+
+static int w10_prepare(void *p) { return w10_prepare_n(p, BENCH_W10_IDS); }
+static int w10p_prepare(void *p) { return w10_prepare_n(p, BENCH_W10P_IDS); }
+
+static int w10_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    if (rawdb_bind_w10(&c->r, st, c->w10_json, c->w10_ids, c->w10_n,
+                       &c->json, &c->json_cap))
+        return -1;
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HComment *m = grow(c->comments, c->ncomments, &c->comments_cap,
+                           sizeof *m);
+        if (!m || !(c->comments = m))
+            break;
+        m = &c->comments[c->ncomments++];
+        m->id = sqlite3_column_int64(st, 0);
+        m->blog_id = sqlite3_column_int64(st, 1);
+        m->content = col_text(c, st, 2);
+        m->score = sqlite3_column_int64(st, 3);
+        if (!m->content)
+            break;
+    }
+    return done(c, st, rc, "W10");
+}
+
+static int w10_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED;
+    for (size_t i = 0; i < c->ncomments; i++) {
+        const HComment *m = &c->comments[i];
+        h = rawdb_ck_comment(h, m->id, m->blog_id, m->content,
+                             strlen(m->content), m->score);
+    }
+    *sum = h;
+    return 0;
+}
+
+/* ---- W11: blogs of a date range with their comments (2 statements) ---- */
+
+static int w11_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W11_BLOGS, &c->st) ||
+           rawdb_prepare(&c->r, SQL_W11_COMMENTS, &c->st2);
+}
+
+static int w11_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    int rc;
+    sqlite3_bind_int64(st, 1, BENCH_W11_LO);
+    sqlite3_bind_int64(st, 2, BENCH_W11_HI);
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HBlog *b = grow(c->blogs, c->nblogs, &c->blogs_cap, sizeof *b);
+        if (!b || !(c->blogs = b) || read_blog(c, st, &b[c->nblogs++]))
+            break;
+    }
+    if (done(c, st, rc, SQL_W11_BLOGS))
+        return -1;
+    /* The comments arrive grouped by blog, blogs in id order (SQL_W11_
+     * COMMENTS): one merge pass gives each blog its slice. */
+    st = c->st2;
+    sqlite3_bind_int64(st, 1, BENCH_W11_LO);
+    sqlite3_bind_int64(st, 2, BENCH_W11_HI);
+    c->r.executed++;
+    size_t b = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HComment *m = grow(c->comments, c->ncomments, &c->comments_cap,
+                           sizeof *m);
+        if (!m || !(c->comments = m))
+            break;
+        m = &c->comments[c->ncomments++];
+        m->id = sqlite3_column_int64(st, 0);
+        m->blog_id = sqlite3_column_int64(st, 1);
+        m->content = col_text(c, st, 2);
+        m->score = sqlite3_column_int64(st, 3);
+        if (!m->content)
+            break;
+        while (b < c->nblogs && c->blogs[b].id < m->blog_id)
+            b++;
+        if (b == c->nblogs || c->blogs[b].id != m->blog_id) {
+            sqlite3_reset(st);
+            snprintf(c->r.err, sizeof c->r.err,
+                     "comment %lld: blog %lld not fetched or out of order",
+                     (long long)m->id, (long long)m->blog_id);
+            return -1;
+        }
+        c->blogs[b].ncomments++;
+    }
+    if (done(c, st, rc, SQL_W11_COMMENTS))
+        return -1;
+    /* The array may have moved while growing: set the slices now. */
+    size_t k = 0;
+    for (b = 0; b < c->nblogs; b++) {
+        c->blogs[b].comments = c->comments + k;
+        k += c->blogs[b].ncomments;
+    }
+    return 0;
+}
+
 /* ---- W6: shared with the floor (rawdb.c) ---- */
 
 static int w6_prepare(void *p) { return rawdb_w6_prepare(&((ctx *)p)->r); }
@@ -610,6 +797,13 @@ static const bench_workload workloads[] = {
     {"W4", w4_prepare, w4_run, w4_check, release},
     {"W5", w5_prepare, w5_run, blogs_author_check, release},
     {"W6", w6_prepare, w6_run, w6_check, w6_release},
+    {"W7", w7_prepare, w7_run, blogs_author_check, release},
+    {"W8", w8_prepare, w8_run, blogs_check, release},
+    {"W9", w9_prepare, w9_run, w9_check, w9_release},
+    {"W9n", w9_prepare, w9n_run, w9_check, w9_release},
+    {"W10", w10_prepare, w10_run, w10_check, release},
+    {"W10p", w10p_prepare, w10_run, w10_check, release},
+    {"W11", w11_prepare, w11_run, w2_check, release},
 };
 
 int main(int argc, char **argv)

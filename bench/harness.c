@@ -199,3 +199,36 @@ void bench_w6_free(bench_w6_input *in)
     free(in->text);
     memset(in, 0, sizeof *in);
 }
+
+size_t bench_json_ids(char **buf, size_t *cap, const int64_t *ids, size_t n)
+{
+    size_t need = n * 21 + 3; /* "-9223372036854775808," at most */
+    if (*cap < need) {
+        char *p = realloc(*buf, need);
+        if (!p)
+            return 0;
+        *buf = p;
+        *cap = need;
+    }
+    char *p = *buf;
+    *p++ = '[';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        uint64_t v = (uint64_t)ids[i];
+        if (ids[i] < 0) {
+            *p++ = '-';
+            v = 0 - v;
+        }
+        char tmp[20];
+        int k = 0;
+        do
+            tmp[k++] = (char)('0' + v % 10);
+        while ((v /= 10) != 0);
+        while (k)
+            *p++ = tmp[--k];
+    }
+    *p++ = ']';
+    *p = '\0';
+    return (size_t)(p - *buf);
+}

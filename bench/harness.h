@@ -2,7 +2,8 @@
  * harness.h — what the C contestants (ormc_bench.c, hand_bench.c,
  * floor_bench.c) share: the workload inputs, the timing loop and the one
  * result line the runner (bench/run.py) parses.  bench/django_bench.py
- * mirrors the inputs (bench_w5_author_id, bench_w6_row).
+ * mirrors the inputs (bench_w5_author_id, bench_w6_row, the W7..W11
+ * constants, bench_w9_max_author, bench_w10_id).
  *
  * A contestant is a table of workloads.  For each one the harness calls, in
  * one process:
@@ -94,6 +95,36 @@ static inline size_t bench_w6_row(int64_t i, int64_t nblogs, int64_t *blog_id,
     return len;
 }
 
+/* W7: blogs whose author's name starts with BENCH_W7_LETTER, with their
+ * author, by id. */
+#define BENCH_W7_LETTER "m"
+/* W8: blogs where (rating >= BENCH_W8_RATING OR title contains
+ * BENCH_W8_TITLE) AND NOT (editor IS NULL), by id. */
+#define BENCH_W8_RATING 4.0
+#define BENCH_W8_TITLE "zz"
+/* W9 / W9n: rating = rating + BENCH_W9_DELTA on the blogs of the first
+ * tenth of the authors (author_id <= bench_w9_max_author), inside a
+ * transaction that is rolled back after the check. */
+#define BENCH_W9_DELTA 0.5
+static inline int64_t bench_w9_max_author(int64_t nauthors)
+{
+    return nauthors / 10;
+}
+/* W10: the comments whose id is in a list of BENCH_W10_IDS ids (W10p, the
+ * probe: BENCH_W10P_IDS), in the list's order: bench_w10_id(k, ncomments)
+ * for k = 0, 1, ...  They spread over 1..2*ncomments, so about half exist
+ * (about 50,000 rows at every S >= 1). */
+#define BENCH_W10_IDS 100000
+#define BENCH_W10P_IDS 300000
+static inline int64_t bench_w10_id(int64_t k, int64_t ncomments)
+{
+    return 1 + (k * 7919) % (2 * ncomments);
+}
+/* W11: the blogs created in [BENCH_W11_LO, BENCH_W11_HI] (2021-01-01 for
+ * 109 days, 10% of the three years of data), with their comments. */
+#define BENCH_W11_LO 1609459200
+#define BENCH_W11_HI (1609459200 + 109 * 86400 - 1)
+
 /* All W6 rows laid out once (untimed): content[i] points into one buffer. */
 typedef struct bench_w6_input {
     int64_t *blog_id;
@@ -106,5 +137,11 @@ typedef struct bench_w6_input {
 /* Builds the BENCH_W6_ROWS rows; 0 or -1 (out of memory). */
 int bench_w6_build(bench_w6_input *in, int64_t nblogs);
 void bench_w6_free(bench_w6_input *in);
+
+/* The W10 ids (n of them) as one JSON array text, e.g. "[1,7920,...]", into
+ * *buf (grown with realloc as needed; *cap its size).  Returns the length,
+ * or 0 when out of memory.  This is the formatting every C contestant that
+ * sends the list as one json_each parameter does, timed. */
+size_t bench_json_ids(char **buf, size_t *cap, const int64_t *ids, size_t n);
 
 #endif /* BENCH_HARNESS_H */

@@ -21,6 +21,10 @@ typedef struct ctx {
     ormc_int_stats stats;/* W4 */
     bench_w6_input w6;   /* W6 */
     int64_t w6_before;   /* W6: largest comment id before the inserts */
+    CommentList comments;/* W10 */
+    int64_t *w10_ids;    /* W10: the ids (input, untimed) */
+    size_t w10_n;
+    int64_t w9_max, w9_changed; /* W9, W9n */
 } ctx;
 
 static int ok(int rc) { return rc == ORMC_OK ? 0 : -1; }
@@ -40,6 +44,7 @@ static void c_close(void *p)
     if (!c)
         return;
     bench_w6_free(&c->w6);
+    free(c->w10_ids);
     ormc_close(c->db);
     free(c);
 }
@@ -369,6 +374,188 @@ static void w6_release(void *p)
         ormc_rollback(c->db);
 }
 
+/* ---- W7: blogs whose author's name starts with a letter, with author ---- */
+
+static int w7_run(void *p)
+{
+    ctx *c = p;
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_filter_text(&q, blog_via_author_text(AUTHOR_NAME), ORMC_STARTSWITH,
+                     BENCH_W7_LETTER);
+    blog_with_author(&q);
+    int rc = blog_fetch(c->db, &q, &c->blogs);
+    blog_query_free(&q);
+    return ok(rc);
+}
+
+/* ---- W8: (rating >= 4 OR title contains "zz") AND NOT (editor IS NULL) ---- */
+
+static int w8_run(void *p)
+{
+    ctx *c = p;
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_or(&q);
+    blog_filter_real(&q, BLOG_RATING, ORMC_GE, BENCH_W8_RATING);
+    blog_filter_text(&q, BLOG_TITLE, ORMC_CONTAINS, BENCH_W8_TITLE);
+    blog_end(&q);
+    blog_not(&q);
+    blog_filter_null(&q, BLOG_EDITOR_ID.path, true);
+    blog_end(&q);
+    int rc = blog_fetch(c->db, &q, &c->blogs);
+    blog_query_free(&q);
+    return ok(rc);
+}
+
+static int blogs_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED;
+    for (size_t i = 0; i < c->blogs.count; i++)
+        h = ck_blog(h, &c->blogs.items[i]);
+    *sum = h;
+    return 0;
+}
+
+/* ---- W9: rating + 0.5 on the blogs of the first tenth of the authors:
+ * one blog_update_where; W9n: the naive loop, blog_fetch then blog_update
+ * per row.  Inside a transaction rolled back by release. ---- */
+
+static int w9_prepare(void *p)
+{
+    ctx *c = p;
+    if (sizes(c))
+        return -1;
+    c->w9_max = bench_w9_max_author(c->nauthors);
+    return 0;
+}
+
+static int w9_run(void *p)
+{
+    ctx *c = p;
+    if (ormc_begin(c->db) != ORMC_OK)
+        return -1;
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_filter_int(&q, BLOG_AUTHOR_ID, ORMC_LE, c->w9_max);
+    blog_set_add_real(&q, BLOG_RATING, BENCH_W9_DELTA);
+    int rc = blog_update_where(c->db, &q, &c->w9_changed);
+    blog_query_free(&q);
+    return ok(rc);
+}
+
+static int w9n_run(void *p)
+{
+    ctx *c = p;
+    if (ormc_begin(c->db) != ORMC_OK)
+        return -1;
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_filter_int(&q, BLOG_AUTHOR_ID, ORMC_LE, c->w9_max);
+    int rc = blog_fetch(c->db, &q, &c->blogs);
+    blog_query_free(&q);
+    if (rc != ORMC_OK)
+        return -1;
+    for (size_t i = 0; i < c->blogs.count; i++) {
+        Blog *b = &c->blogs.items[i];
+        if (!b->rating_null)
+            b->rating += BENCH_W9_DELTA;
+        if (blog_update(c->db, b) != ORMC_OK)
+            return -1;
+    }
+    c->w9_changed = (int64_t)c->blogs.count;
+    return 0;
+}
+
+static int w9_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    ormc_real_stats some, all;
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_filter_int(&q, BLOG_AUTHOR_ID, ORMC_LE, c->w9_max);
+    int rc = blog_aggregate_rating(c->db, &q, &some);
+    blog_query_free(&q);
+    if (rc != ORMC_OK || blog_aggregate_rating(c->db, NULL, &all) != ORMC_OK)
+        return -1;
+    uint64_t h = ck(CK_SEED, (uint64_t)c->w9_changed);
+    h = ck(h, (uint64_t)some.count);
+    h = ck_real(h, some.count ? some.sum : 0.0);
+    h = ck(h, (uint64_t)all.count);
+    *sum = ck_real(h, all.count ? all.sum : 0.0);
+    return 0;
+}
+
+static void w9_release(void *p)
+{
+    ctx *c = p;
+    blog_list_free(&c->blogs);
+    if (ormc_in_transaction(c->db))
+        ormc_rollback(c->db);
+}
+
+/* ---- W10: comments whose id is in a list of 100,000 ---- */
+
+static int w10_prepare_n(ctx *c, size_t n)
+{
+    int64_t ncomments;
+    if (comment_count(c->db, NULL, &ncomments) != ORMC_OK)
+        return -1;
+    c->w10_ids = malloc(n * sizeof *c->w10_ids);
+    if (!c->w10_ids)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        c->w10_ids[k] = bench_w10_id((int64_t)k, ncomments);
+    c->w10_n = n;
+    return 0;
+}
+
+static int w10_prepare(void *p) { return w10_prepare_n(p, BENCH_W10_IDS); }
+static int w10p_prepare(void *p) { return w10_prepare_n(p, BENCH_W10P_IDS); }
+
+static int w10_run(void *p)
+{
+    ctx *c = p;
+    CommentQuery q;
+    comment_query_init(&q);
+    comment_filter_int_in(&q, COMMENT_ID, ORMC_IN, c->w10_ids, c->w10_n);
+    int rc = comment_fetch(c->db, &q, &c->comments);
+    comment_query_free(&q);
+    return ok(rc);
+}
+
+static int w10_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED;
+    for (size_t i = 0; i < c->comments.count; i++) {
+        const Comment *m = &c->comments.items[i];
+        h = ck(h, (uint64_t)m->id);
+        h = ck(h, (uint64_t)m->blog_id);
+        h = ck_str(h, m->content);
+        h = ck(h, (uint64_t)m->score);
+    }
+    *sum = h;
+    return 0;
+}
+
+static void comments_release(void *p) { comment_list_free(&((ctx *)p)->comments); }
+
+/* ---- W11: blogs of a date range with their comments prefetched ---- */
+
+static int w11_run(void *p)
+{
+    ctx *c = p;
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_filter_time_range(&q, BLOG_CREATED, BENCH_W11_LO, BENCH_W11_HI);
+    blog_prefetch_comments(&q);
+    int rc = blog_fetch(c->db, &q, &c->blogs);
+    blog_query_free(&q);
+    return ok(rc);
+}
+
 static const bench_workload workloads[] = {
     {"W0", NULL, w0_run, w0_check, w0_release},
     {"W0sr", NULL, w0sr_run, w0sr_check, books_release},
@@ -378,6 +565,13 @@ static const bench_workload workloads[] = {
     {"W4", NULL, w4_run, w4_check, NULL},
     {"W5", w5_prepare, w5_run, blogs_author_check, blogs_release},
     {"W6", w6_prepare, w6_run, w6_check, w6_release},
+    {"W7", NULL, w7_run, blogs_author_check, blogs_release},
+    {"W8", NULL, w8_run, blogs_check, blogs_release},
+    {"W9", w9_prepare, w9_run, w9_check, w9_release},
+    {"W9n", w9_prepare, w9n_run, w9_check, w9_release},
+    {"W10", w10_prepare, w10_run, w10_check, comments_release},
+    {"W10p", w10p_prepare, w10_run, w10_check, comments_release},
+    {"W11", NULL, w11_run, w2_check, blogs_release},
 };
 
 int main(int argc, char **argv)

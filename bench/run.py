@@ -36,7 +36,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = "/usr/bin/python3"  # Debian's, where python3-django lives
 
-WORKLOADS = ["W0", "W0sr", "W1", "W2", "W3", "W4", "W5", "W6"]
+WORKLOADS = ["W0", "W0sr", "W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8",
+             "W9", "W9n", "W10", "W11"]
 DESCRIBE = {
     "W0": "naive N+1: 1,000 books, author fetched per book",
     "W0sr": "the same 1,000 books with select_related",
@@ -46,12 +47,28 @@ DESCRIBE = {
     "W4": "aggregate: count/sum/avg/min/max of comment.score",
     "W5": "page: blogs of 50 authors, newest first, 100 rows, with author",
     "W6": "insert 100,000 comments in one transaction",
+    "W7": "relation filter: blogs whose author's name starts with \"m\", "
+          "with their author",
+    "W8": "OR/NOT: blogs where (rating >= 4 OR title contains \"zz\") AND "
+          "NOT (editor IS NULL)",
+    "W9": "bulk update: rating + 0.5 on the blogs of the first tenth of the "
+          "authors (~10% of blogs), one UPDATE, rolled back",
+    "W9n": "the same update as a naive loop: fetch, then one full-row UPDATE "
+           "per blog (1 + N statements), rolled back",
+    "W10": "IN list: the comments whose id is in a list of 100,000 ids",
+    "W10p": "the W10 probe: an IN list of 300,000 ids",
+    "W11": "filtered prefetch: blogs created in a 109-day range (10%) with "
+           "their comments",
 }
 # Statements one run must execute.  Django's bulk_create batches by its
 # SQLite parameter limit, so its W6 count is reported, not asserted.
+# W9n's is 1 + the number of blogs it updates, read from the database
+# (expected_count).
 EXPECTED = {"W0": 1001, "W0sr": 1, "W1": 1, "W2": 2, "W3": 1, "W4": 1,
-            "W5": 1, "W6": 100000}
-LIGHT = {"W0sr", "W4", "W5"}  # a few ms or less: 3x the runs
+            "W5": 1, "W6": 100000, "W7": 1, "W8": 1, "W9": 1, "W9n": None,
+            "W10": 1, "W10p": 1, "W11": 2}
+W9N_ROWS = {}  # S -> blogs W9/W9n update (ensure_db fills it)
+LIGHT = {"W0sr", "W4", "W5", "W7", "W8", "W9"}  # a few ms or less: 3x the runs
 CONTESTANTS = ["ormc", "hand", "hand-thp", "django", "floor"]
 TITLE = {"ormc": "ormc", "hand": "hand C", "hand-thp": "hand C THP",
          "django": "Django", "floor": "floor"}
@@ -61,7 +78,8 @@ TITLE = {"ormc": "ormc", "hand": "hand C", "hand-thp": "hand C THP",
 ENV = {"hand-thp": {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}}
 BINARY = {"hand-thp": "hand"}
 # Ratio columns of the time tables: (title, numerator, denominator).
-RATIOS = [("ormc/C", "ormc", "hand"), ("ormc/C THP", "ormc", "hand-thp"),
+# ormc/C THP first: the ratio with the page-fault policy equal on both sides.
+RATIOS = [("ormc/C THP", "ormc", "hand-thp"), ("ormc/C", "ormc", "hand"),
           ("ormc/floor", "ormc", "floor"), ("Django/ormc", "django", "ormc")]
 DJANGO_LIMIT = "too many SQL variables"
 
@@ -95,6 +113,22 @@ def data_stamp(build):
     return h.hexdigest()
 
 
+def w9n_rows(db):
+    """The number of blogs W9 and W9n update (bench_w9_max_author)."""
+    import sqlite3
+    con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    try:
+        return con.execute("SELECT COUNT(*) FROM blog WHERE author_id <= "
+                           "(SELECT COUNT(*) FROM author) / 10").fetchone()[0]
+    finally:
+        con.close()
+
+
+def expected_count(s, w):
+    n = EXPECTED[w]
+    return 1 + W9N_ROWS[s] if n is None else n
+
+
 def ensure_db(build, s):
     """DIR/data/sS.db, made by gen unless it exists with the same stamp."""
     gen = os.path.join(build, "bin", "gen")
@@ -105,6 +139,7 @@ def ensure_db(build, s):
     try:
         with open(db + ".stamp") as f:
             if os.path.exists(db) and f.read() == stamp:
+                W9N_ROWS[s] = w9n_rows(db)
                 return db, None
     except OSError:
         pass
@@ -112,6 +147,7 @@ def ensure_db(build, s):
     subprocess.run([gen, db, "%g" % s], check=True)
     with open(db + ".stamp", "w") as f:
         f.write(stamp)
+    W9N_ROWS[s] = w9n_rows(db)
     return db, time.perf_counter() - t0
 
 
@@ -220,6 +256,10 @@ def main():
     ap.add_argument("--plot")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--contestants", default=",".join(CONTESTANTS))
+    ap.add_argument("--probe-in", type=float,
+                    help="also run W10p (an IN list of 300,000 ids) once at "
+                    "this S, to show where Django's id__in hits SQLite's "
+                    "variable limit (--smoke: at S=0.1)")
     ap.add_argument("--probe", type=float,
                     help="also run W2 once at this S, to show where "
                     "Django's prefetch hits SQLite's variable limit")
@@ -294,11 +334,29 @@ def main():
             results[(a.probe, "W2", c)] = r
         check(a.probe, "W2", contestants, results, failures)
 
+    probe_in = None
+    s_in = 0.1 if a.smoke else a.probe_in
+    if s_in:
+        db, gen_s = ensure_db(build, s_in)
+        if gen_s is not None:
+            gen_times[s_in] = gen_s
+            log("generated %s in %.1f s" % (db, gen_s))
+        probe_in = {"s": s_in}
+        for c in contestants:
+            r = run_one(build, c, db, "W10p", 1)
+            probe_in[c] = r
+            log("probe S=%g W10p %-7s %s" % (
+                s_in, c, fmt_ms(int(r["median_ns"])) + " ms"
+                if r["status"] == "ok" else "FAILED: " + r["error"]))
+            results[(s_in, "W10p", c)] = r
+        check(s_in, "W10p", contestants, results, failures)
+
     if a.smoke:
         failures += selftest_checker()
     scale_md = compiler_scale(build, a.smoke, failures)
     report = write_report(a, scales, contestants, results, startup,
-                          gen_times, info, failures, started, scale_md, probe)
+                          gen_times, info, failures, started, scale_md, probe,
+                          probe_in)
     if a.plot and not a.smoke:
         plot(a.plot, scales, contestants, results,
              a.probe if probe else None)
@@ -349,9 +407,9 @@ def check(s, w, contestants, results, failures):
                 failures.append("%s failed: %s" % (where, r["error"]))
             continue
         n = int(r["statements"])
-        if (c != "django" or w != "W6") and n != EXPECTED[w]:
+        if (c != "django" or w != "W6") and n != expected_count(s, w):
             failures.append("%s: %d statements, expected %d"
-                            % (where, n, EXPECTED[w]))
+                            % (where, n, expected_count(s, w)))
         if c != "ormc" and ref["status"] == "ok" and \
                 r["checksum"] != ref["checksum"]:
             failures.append("%s: checksum MISMATCH: %s, ormc has %s"
@@ -395,7 +453,7 @@ def compiler_scale(build, smoke, failures):
 
 
 def write_report(a, scales, contestants, results, startup, gen_times,
-                 info, failures, started, scale_md, probe):
+                 info, failures, started, scale_md, probe, probe_in=None):
     L = []
     L.append("# ormc benchmark%s" % (" (smoke run)" if a.smoke else ""))
     L.append("")
@@ -514,7 +572,8 @@ def write_report(a, scales, contestants, results, startup, gen_times,
         L.append("")
         L.append("Median ms at each S, and the growth factor from the "
                  "smallest to the largest S (the data grows %gx; W0, W0sr, "
-                 "W5 and W6 do the same amount of work at every S)." %
+                 "W5 and W6 do the same amount of work at every S, W10 about "
+                 "the same: ~50,000 rows)." %
                  (scales[-1] / scales[0]))
         L.append("")
         head = ["workload", "contestant"] + ["S=%g" % s for s in scales] + \
@@ -554,9 +613,34 @@ def write_report(a, scales, contestants, results, startup, gen_times,
                 L.append("| %s | FAILED: `%s` | — | — |" % (TITLE[c],
                                                           r["error"]))
         L.append("")
+    if probe_in:
+        s = probe_in["s"]
+        L.append("## Where Django stops: an IN list of 300,000 ids (W10p) "
+                 "at S = %g" % s)
+        L.append("")
+        L.append("Django's `filter(id__in=ids)` binds one SQL variable per "
+                 "id; Debian's SQLite allows 250,000, so W10 (100,000 ids) "
+                 "runs and this fails.  ormc (and hand C and the floor) send "
+                 "the list as one JSON array parameter (`IN (SELECT value "
+                 "FROM json_each(?1))`), the same statement for any length.  "
+                 "One run after a warm-up.")
+        L.append("")
+        L.append("| contestant | W10p ms | rows' checksum | statements | "
+                 "peak RSS MB |")
+        L.append("|---|---:|---|---:|---:|")
+        for c in contestants:
+            r = probe_in[c]
+            if r["status"] == "ok":
+                L.append("| %s | %s | `%s` | %s | %.1f |" % (
+                    TITLE[c], fmt_ms(int(r["median_ns"])), r["checksum"],
+                    r["statements"], int(r["rss_kb"]) / 1024))
+            else:
+                L.append("| %s | FAILED: `%s` | — | — | — |" % (
+                    TITLE[c], r["error"]))
+        L.append("")
     L.append("## Workloads")
     L.append("")
-    for w in WORKLOADS:
+    for w in WORKLOADS + ["W10p"]:
         L.append("- **%s**: %s" % (w, DESCRIBE[w]))
     L.append("")
     if a.plot and not a.smoke:
@@ -581,9 +665,9 @@ def plot(png, scales, contestants, results, probe_s):
         return
     tmp = os.path.join(os.path.dirname(os.path.abspath(png)), ".plot")
     os.makedirs(tmp, exist_ok=True)
-    script = ["set terminal pngcairo size 1600,800 font ',9'",
+    script = ["set terminal pngcairo size 2000,1200 font ',9'",
               "set output '%s'" % os.path.abspath(png),
-              "set multiplot layout 2,4 title 'ormc bench: median ms per "
+              "set multiplot layout 3,5 title 'ormc bench: median ms per "
               "run against scale S (log-log)'",
               "set logscale xy", "set key top left", "set grid",
               "set xlabel 'S'", "set ylabel 'ms'",

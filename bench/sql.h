@@ -50,6 +50,61 @@
 #define SQL_W6_CHECK                                                      \
     "SELECT id, blog_id, content, score FROM comment WHERE id > ? ORDER BY id"
 #define SQL_MAX_COMMENT "SELECT COALESCE(MAX(id), 0) FROM comment"
+/* W7: the author table first (CROSS JOIN fixes the join order), then each
+ * matching author's blogs through blog_author_id_created_idx, sorted by id:
+ * without statistics (no ANALYZE) SQLite's planner otherwise scans every
+ * blog and probes its author.  GLOB 'm*' is
+ * case-sensitive like ormc's STARTSWITH (LIKE is not), and as fast as
+ * substr(a.name, 1, 1) = ? or a range.  (4-6x: bench/README.md.) */
+#define SQL_W7                                                            \
+    "SELECT " BLOG_COLS ", " AUTHOR_COLS " FROM author a CROSS JOIN blog b " \
+    "ON b.author_id = a.id WHERE a.name GLOB ?1 ORDER BY b.id"
+/* W8: the cheap test first. */
+#define SQL_W8                                                            \
+    "SELECT " BLOG_COLS " FROM blog b WHERE b.editor_id IS NOT NULL AND "  \
+    "(b.rating >= ?1 OR b.title GLOB ?2) ORDER BY b.id"
+/* W9: the ids through the index first, then the rows in id order: faster
+ * (0.7x at S=1, 0.3-0.5x at S=10) than "WHERE author_id <= ?1", which
+ * updates them in index (author) order. */
+#define SQL_W9                                                            \
+    "UPDATE blog SET rating = rating + ?2 WHERE id IN (SELECT id FROM blog " \
+    "WHERE author_id <= ?1)"
+/* W9n: the naive loop, as an ORM's fetch + save writes it: every column. */
+#define SQL_W9N_FETCH "SELECT " BLOG_COLS " FROM blog b WHERE b.author_id <= ?1 ORDER BY b.id"
+#define SQL_W9N_UPDATE                                                    \
+    "UPDATE blog SET title = ?1, author_id = ?2, editor_id = ?3, created = " \
+    "?4, rating = ?5 WHERE id = ?6"
+/* W9 and W9n's check: COUNT and SUM of rating over the updated blogs and
+ * over all blogs. */
+#define SQL_W9_CHECK                                                      \
+    "SELECT (SELECT COUNT(rating) FROM blog WHERE author_id <= ?1), "      \
+    "(SELECT TOTAL(rating) FROM blog WHERE author_id <= ?1), "            \
+    "(SELECT COUNT(rating) FROM blog), (SELECT TOTAL(rating) FROM blog)"
+/* W10: "IN (?, ?, ...)" with one parameter per id, prepared once (untimed,
+ * as W5's) and the ids bound one by one: at S=1 about 20% faster than one
+ * JSON array parameter read by json_each (Debian's SQLite has no carray).
+ * It needs a parameter per id: beyond the variable limit (Debian: 250,000;
+ * W10p has 300,000) the list goes as one JSON array, SQL_W10_JSON, as ormc
+ * sends every list.  rawdb_prepare_w10 writes the statement. */
+#define SQL_W10_HEAD                                                      \
+    "SELECT c.id, c.blog_id, c.content, c.score FROM comment c WHERE c.id IN ("
+#define SQL_W10_TAIL ") ORDER BY c.id"
+#define SQL_W10_JSON                                                      \
+    "SELECT c.id, c.blog_id, c.content, c.score FROM comment c WHERE c.id " \
+    "IN (SELECT value FROM json_each(?1)) ORDER BY c.id"
+/* W11: the blogs of the range, then their comments through
+ * comment_blog_id_idx (10% of the comments: probing the index beats W2's
+ * full scan here).  The ORDER BY costs no sort: the IN list is walked in
+ * blog id order and the index holds each blog's comments in id order, so
+ * they arrive grouped by blog and are stitched in one merge pass. */
+#define SQL_W11_BLOGS                                                     \
+    "SELECT " BLOG_COLS " FROM blog b WHERE b.created BETWEEN ?1 AND ?2 "  \
+    "ORDER BY b.id"
+#define SQL_W11_COMMENTS                                                  \
+    "SELECT c.id, c.blog_id, c.content, c.score FROM comment c WHERE "    \
+    "c.blog_id IN (SELECT b.id FROM blog b WHERE b.created BETWEEN ?1 AND " \
+    "?2) ORDER BY c.blog_id, c.id"
+#define SQL_NCOMMENTS "SELECT COUNT(*) FROM comment"
 #define SQL_COUNTS "SELECT (SELECT COUNT(*) FROM author), (SELECT COUNT(*) FROM blog)"
 
 #endif /* BENCH_SQL_H */
