@@ -232,9 +232,7 @@ void *db_stmt_lookup(ormc_db *db, const char *sql, size_t len,
     return hit->stmt;
 }
 
-void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
-                    shape_render_fn render, const void *ctx,
-                    const char *what)
+void *db_stmt_find(ormc_db *db, const uint8_t *key, size_t len)
 {
     uint64_t h = hash_sql((const char *)key, len);
     size_t slot = (size_t)(h >> 32) % ORMC_STMT_CACHE;
@@ -250,6 +248,18 @@ void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
             return cache_use(db, e);
         }
     }
+    return NULL;
+}
+
+void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
+                    shape_render_fn render, const void *ctx,
+                    const char *what)
+{
+    void *found = db_stmt_find(db, key, len);
+    if (found)
+        return found;
+    uint64_t h = hash_sql((const char *)key, len);
+    size_t slot = (size_t)(h >> 32) % ORMC_STMT_CACHE;
     sbuf b = {0};
     int rc = render(db, ctx, &b);
     uint8_t *copy = rc == ORMC_OK ? ormc_malloc(len) : NULL;

@@ -168,6 +168,10 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
 /* Renders the SQL of a statement shape into *b (NUL-terminated) and
  * returns ORMC_OK, or an error status after recording it on db. */
 typedef int (*shape_render_fn)(ormc_db *db, const void *ctx, sbuf *b);
+/* The cached statement of the shape key[0..len), counted and traced, or
+ * NULL (nothing recorded) when it is not cached.  Cost: a hash of the key
+ * and one compare when found in its slot. */
+void *db_stmt_find(ormc_db *db, const uint8_t *key, size_t len);
 /* Returns a statement for the shape whose key is key[0..len) (a compact
  * description that determines the SQL text): a cached one, or one
  * prepared from the SQL `render` builds on first use, so a repeated shape

@@ -1171,6 +1171,9 @@ void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
     uint8_t key[1 + sizeof m];
     key[0] = (uint8_t)kind;
     memcpy(key + 1, &m, sizeof m);
+    void *stmt = db_stmt_find(db, key, sizeof key);
+    if (stmt)
+        return stmt;
     ormc_query none;
     none.model = m; /* all sql_render reads of a model kind */
     none.nterms = 0;
