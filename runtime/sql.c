@@ -34,6 +34,7 @@
 #include "sql.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- parameter counts ---- */
@@ -239,9 +240,50 @@ static uint32_t group_end(const ormc_term *t, uint32_t n, uint32_t i)
     return n;
 }
 
-/* The filter children of the terms [i, end): leaves and group openers.
- * Returns their number; *out is a new array (NULL when none, or when
- * memory ran out: R->oom). */
+/* What evaluating filter term i per row roughly costs, for the order of
+ * an AND or OR list: a null test or a comparison first, then patterns,
+ * arrays, and anything through a relation (a subquery) last; a group
+ * costs its terms' sum.  SQLite tests a row's terms in the order written,
+ * so the cheap test that decides first saves the others. */
+static unsigned term_cost(const render *R, uint32_t i)
+{
+    const ormc_term *t = &R->t[i];
+    if (t->kind >= T_AND && t->kind <= T_NOT) {
+        uint32_t end = group_end(R->t, R->q->nterms, i) - 1;
+        unsigned sum = 0;
+        for (uint32_t k = i + 1; k < end && sum < 1000;) {
+            if (is_filter(R->t[k].kind))
+                sum += term_cost(R, k);
+            k = R->t[k].kind >= T_AND && R->t[k].kind <= T_NOT
+                    ? group_end(R->t, end, k)
+                    : k + 1;
+        }
+        return sum;
+    }
+    unsigned c = t->kind == T_NULL                        ? 1
+                 : t->kind == T_CMP && t->op > ORMC_GE    ? 4
+                 : t->kind == T_IN                        ? 5
+                                                          : 2;
+    return t->path.nsteps ? c + 8 : c;
+}
+
+typedef struct ranked {
+    unsigned cost;
+    uint32_t term;
+} ranked;
+
+static int by_cost(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost < y->cost ? -1 : 1;
+    return x->term < y->term ? -1 : x->term > y->term;
+}
+
+/* The filter children of the terms [i, end): leaves and group openers,
+ * cheapest first (term_cost; as written when equal).  Returns their
+ * number; *out is a new array (NULL when none, or when memory ran out:
+ * R->oom). */
 static size_t children(render *R, uint32_t i, uint32_t end, uint32_t **out)
 {
     const ormc_term *t = R->t;
@@ -260,12 +302,26 @@ static size_t children(render *R, uint32_t i, uint32_t end, uint32_t **out)
         R->oom = true;
         return 0;
     }
+    ranked *rk = n > 1 ? ormc_malloc(n * sizeof *rk) : NULL;
+    if (n > 1 && !rk) {
+        ormc_free(c);
+        R->oom = true;
+        return 0;
+    }
     n = 0;
     for (uint32_t k = i; k < end;) {
         if (is_filter(t[k].kind))
             c[n++] = k;
         k = t[k].kind >= T_AND && t[k].kind <= T_NOT ? group_end(t, end, k)
                                                      : k + 1;
+    }
+    if (rk) {
+        for (size_t k = 0; k < n; k++)
+            rk[k] = (ranked){term_cost(R, c[k]), c[k]};
+        qsort(rk, n, sizeof *rk, by_cost);
+        for (size_t k = 0; k < n; k++)
+            c[k] = rk[k].term;
+        ormc_free(rk);
     }
     *out = c;
     return n;

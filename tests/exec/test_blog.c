@@ -771,16 +771,17 @@ static void test_everything_combined(void **state)
                "\"comment\" AS t3 WHERE t3.\"blog_id\" = t0.\"id\") FROM "
                "\"blog\" AS t0 JOIN \"author\" AS t1 ON t1.\"id\" = "
                "t0.\"author_id\" LEFT JOIN \"author\" AS t2 ON t2.\"id\" = "
-               "t0.\"editor_id\" WHERE t0.\"author_id\" IN (SELECT value FROM "
-               "json_each(?1)) AND "
-               "t0.\"rating\" IS NOT NULL AND t0.\"created\" >= ?2 ORDER BY "
-               "t0.\"created\" DESC, t0.\"title\", t0.\"id\" LIMIT ?3 OFFSET ?4");
+               "t0.\"editor_id\" WHERE t0.\"rating\" IS NOT NULL AND "
+               "t0.\"created\" >= ?2 AND t0.\"author_id\" IN (SELECT value "
+               "FROM json_each(?1)) ORDER BY t0.\"created\" DESC, "
+               "t0.\"title\", t0.\"id\" LIMIT ?3 OFFSET ?4");
     assert_sql(f, 1,
                COMMENT_SELECT " WHERE t0.\"blog_id\" IN (SELECT t1.\"id\" FROM "
-               "\"blog\" AS t1 WHERE t1.\"author_id\" IN (SELECT value FROM "
-               "json_each(?1)) AND t1.\"rating\" IS NOT NULL AND t1.\"created\" "
-               ">= ?2 ORDER BY t1.\"created\" DESC, t1.\"title\", t1.\"id\" "
-               "LIMIT ?3 OFFSET ?4) ORDER BY t0.\"blog_id\", t0.\"id\"");
+               "\"blog\" AS t1 WHERE t1.\"rating\" IS NOT NULL AND "
+               "t1.\"created\" >= ?2 AND t1.\"author_id\" IN (SELECT value "
+               "FROM json_each(?1)) ORDER BY t1.\"created\" DESC, "
+               "t1.\"title\", t1.\"id\" LIMIT ?3 OFFSET ?4) ORDER BY "
+               "t0.\"blog_id\", t0.\"id\"");
     assert_int_equal(spy.rows, 3 + (1 + 0 + 3));
     assert_int_equal(l.count, 3);
 

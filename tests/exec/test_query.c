@@ -346,8 +346,8 @@ static void test_or_not_and_nulls(void **state)
     assert_sql(f, 0,
                "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
                "t0.\"editor_id\", t0.\"created\", t0.\"rating\" FROM \"blog\" "
-               "AS t0 WHERE NOT (t0.\"title\" GLOB ?1 AND t0.\"author_id\" = "
-               "?2) ORDER BY t0.\"id\"");
+               "AS t0 WHERE NOT (t0.\"author_id\" = ?2 AND t0.\"title\" GLOB "
+               "?1) ORDER BY t0.\"id\"");
     blog_list_free(&l);
     blog_query_init(&q);
     blog_not(&q);
@@ -972,10 +972,10 @@ static void test_delete_where(void **state)
     assert_int_equal(n, 2);
     assert_sql(f, 0,
                "DELETE FROM \"comment\" WHERE \"id\" IN (SELECT t0.\"id\" "
-               "FROM \"comment\" AS t0 WHERE t0.\"blog_id\" IN (SELECT "
-               "t1.\"id\" FROM \"blog\" AS t1 WHERE t1.\"author_id\" IN "
-               "(SELECT t2.\"id\" FROM \"author\" AS t2 WHERE t2.\"name\" = "
-               "?1)) AND t0.\"score\" < ?2)");
+               "FROM \"comment\" AS t0 WHERE t0.\"score\" < ?2 AND "
+               "t0.\"blog_id\" IN (SELECT t1.\"id\" FROM \"blog\" AS t1 WHERE "
+               "t1.\"author_id\" IN (SELECT t2.\"id\" FROM \"author\" AS t2 "
+               "WHERE t2.\"name\" = ?1)))");
     int64_t want[4];
     assert_int_equal(ref_ids("SELECT count(*) FROM comment", want, 4), 1);
     assert_int_equal(want[0], 8);

@@ -918,9 +918,9 @@ static void test_sql_keyword_names(void **state)
     assert_sql(f, 0,
                "SELECT t0.\"id\", t0.\"order\", t0.\"group\", t0.\"select\", "
                "t0.\"from\", t0.\"where\" FROM \"keyword\" AS t0 WHERE "
-               "t0.\"group\" = ?1 AND t0.\"select\" = ?2 AND t0.\"where\" IS NOT "
-               "NULL AND t0.\"order\" >= ?3 ORDER BY t0.\"order\" DESC, "
-               "t0.\"group\", t0.\"id\"");
+               "t0.\"where\" IS NOT NULL AND t0.\"group\" = ?1 AND "
+               "t0.\"select\" = ?2 AND t0.\"order\" >= ?3 ORDER BY "
+               "t0.\"order\" DESC, t0.\"group\", t0.\"id\"");
     assert_int_equal(l.count, 1);
     assert_int_equal(l.items[0].id, 3);
     keyword_list_free(&l);
