@@ -34,7 +34,7 @@ RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
                 runtime/query.c runtime/sql.c runtime/dialect_sqlite.c \
                 runtime/rows.c runtime/stitch.c runtime/fetch.c runtime/writes.c \
                 runtime/raw.c \
-                runtime/ormc_sqlite.c
+                runtime/ormc_sqlite.c runtime/sqlite_array.c
 
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar/orm.lex.o
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)

@@ -45,7 +45,7 @@ typedef struct ormc_dialect {
     const char *savepoint, *release, *rollback_to; /* formats: a name */
 } ormc_dialect;
 
-/* SQLite's: ?N, LIMIT -1, json_each for arrays, GLOB and LIKE patterns,
+/* SQLite's: ?N, LIMIT -1, ormc_array for arrays, GLOB and LIKE patterns,
  * BEGIN IMMEDIATE, a savepoint as the snapshot. */
 extern const ormc_dialect ormc_sqlite_dialect;
 

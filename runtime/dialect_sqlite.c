@@ -1,5 +1,6 @@
 /*
  * dialect_sqlite.c — SQLite's row of the dialect table (dialect.h).
+ * Arrays: the backend's ormc_array table function (sqlite_array.c).
  * Patterns: GLOB for case-sensitive lookups (byte for byte; *, ? and [
  * escaped as [*], [?], [[]), LIKE for the case-insensitive ones (SQLite
  * folds ASCII letters only, which is ormc's definition of case; %, _ and
@@ -55,8 +56,8 @@ const ormc_dialect ormc_sqlite_dialect = {
     .param = "?%d",
     .limit_offset = " LIMIT %s OFFSET %s",
     .no_limit_null = false,
-    .in_array = " IN (SELECT value FROM json_each(%s))",
-    .not_in_array = " NOT IN (SELECT value FROM json_each(%s))",
+    .in_array = " IN (SELECT value FROM ormc_array(%s))",
+    .not_in_array = " NOT IN (SELECT value FROM ormc_array(%s))",
     .match = " GLOB %s",
     .imatch = " LIKE %s ESCAPE '\\'",
     .pattern = sqlite_pattern,

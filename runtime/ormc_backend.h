@@ -47,8 +47,8 @@ typedef struct ormc_backend {
     int (*bind_text_copy)(void *stmt, int idx, const char *v, size_t n);
     /* Binds the array v[0..n) of `type` (ORMC_T_INT: int64_t, ORMC_T_REAL:
      * double, ORMC_T_TEXT: const char *, none NULL) as the one parameter
-     * of the dialect's in_array expression.  ORMC_INVALID for a value the
-     * engine cannot carry. */
+     * of the dialect's in_array expression.  The array is borrowed: it
+     * lives until the statement is reset (the query's values do). */
     int (*bind_array)(void *stmt, int idx, int type, const void *v,
                       size_t n);
     int (*step)(void *stmt);

@@ -4,8 +4,8 @@
  * sqlite3 C API, translating result codes into ormc_status values.
  */
 #include "ormc_backend.h"
+#include "sqlite_array.h"
 
-#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,7 +80,9 @@ static int sq_open(const char *path, void **conn)
         return map_rc(rc);
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_handler(db, sq_busy, NULL);
-    rc = sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    rc = sqlite_array_register(db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     return map_rc(rc);
 }
 
@@ -135,93 +137,10 @@ static int sq_bind_text_copy(void *stmt, int idx, const char *v, size_t n)
                                       SQLITE_UTF8));
 }
 
-/* Writes v in decimal at out (at most 20 bytes, no NUL); returns the
- * length.  A digit loop: snprintf costs about 30 times as much, which an
- * _in array of 100,000 ids feels. */
-static size_t put_int(char *out, int64_t v)
-{
-    char tmp[20];
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    size_t k = 0;
-    if (v < 0)
-        out[k++] = '-';
-    while (n)
-        out[k++] = tmp[--n];
-    return k;
-}
-
-/* A JSON array of the values, in SQLite's memory (sqlite3_malloc64):
- * json_each reads it back into integers, reals and texts exactly
- * (int64 in full, reals with 17 digits, +-Inf as +-9e999).  NULL when out
- * of memory. */
-static char *json_array(int type, const void *v, size_t n, size_t *len)
-{
-    size_t cap = 2 + n;
-    for (size_t i = 0; i < n; i++) {
-        if (type == ORMC_T_TEXT) {
-            const char *s = ((const char *const *)v)[i];
-            size_t k = strlen(s);
-            if (k > (SIZE_MAX - cap) / 6 - 2)
-                return NULL;
-            cap += 6 * k + 2; /* every byte escaped as \u00XX at worst */
-        } else {
-            cap += 25;
-        }
-    }
-    char *out = sqlite3_malloc64(cap + 1);
-    if (!out)
-        return NULL;
-    size_t k = 0;
-    out[k++] = '[';
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            out[k++] = ',';
-        if (type == ORMC_T_INT) {
-            k += put_int(out + k, ((const int64_t *)v)[i]);
-        } else if (type == ORMC_T_REAL) {
-            double d = ((const double *)v)[i];
-            /* SQLite's printf: a '.' whatever the C locale says */
-            if (isinf(d))
-                sqlite3_snprintf(25, out + k, "%s", d > 0 ? "9e999" : "-9e999");
-            else
-                sqlite3_snprintf(25, out + k, "%!.17g", d);
-            k += strlen(out + k);
-        } else {
-            const unsigned char *s = ((const unsigned char *const *)v)[i];
-            out[k++] = '"';
-            for (; *s; s++) {
-                if (*s == '"' || *s == '\\') {
-                    out[k++] = '\\';
-                    out[k++] = (char)*s;
-                } else if (*s < 0x20) {
-                    k += (size_t)snprintf(out + k, 7, "\\u%04x", *s);
-                } else {
-                    out[k++] = (char)*s;
-                }
-            }
-            out[k++] = '"';
-        }
-    }
-    out[k++] = ']';
-    out[k] = '\0';
-    *len = k;
-    return out;
-}
-
 static int sq_bind_array(void *stmt, int idx, int type, const void *v,
                          size_t n)
 {
-    size_t len;
-    char *json = json_array(type, v, n, &len);
-    if (!json)
-        return ORMC_NOMEM;
-    return map_rc(sqlite3_bind_text64(stmt, idx, json, len, sqlite3_free,
-                                      SQLITE_UTF8));
+    return map_rc(sqlite_array_bind(stmt, idx, type, v, n));
 }
 
 static int sq_bind_blob(void *stmt, int idx, const void *v, size_t n)

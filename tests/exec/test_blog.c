@@ -644,7 +644,7 @@ static void test_prefetch_filtered_limited_parents(void **state)
     assert_sql(f, 1,
                COMMENT_SELECT " WHERE t0.\"blog_id\" IN (SELECT t1.\"id\" FROM "
                "\"blog\" AS t1 WHERE t1.\"title\" IN (SELECT value FROM "
-               "json_each(?1))) ORDER BY t0.\"blog_id\", t0.\"id\"");
+               "ormc_array(?1))) ORDER BY t0.\"blog_id\", t0.\"id\"");
     assert_int_equal(spy.rows, 2 + (2 + 1));
     assert_int_equal(l.count, 2);
     assert_int_equal(l.items[0].comments.count, 2);
@@ -773,13 +773,13 @@ static void test_everything_combined(void **state)
                "t0.\"author_id\" LEFT JOIN \"author\" AS t2 ON t2.\"id\" = "
                "t0.\"editor_id\" WHERE t0.\"rating\" IS NOT NULL AND "
                "t0.\"created\" >= ?2 AND t0.\"author_id\" IN (SELECT value "
-               "FROM json_each(?1)) ORDER BY t0.\"created\" DESC, "
+               "FROM ormc_array(?1)) ORDER BY t0.\"created\" DESC, "
                "t0.\"title\", t0.\"id\" LIMIT ?3 OFFSET ?4");
     assert_sql(f, 1,
                COMMENT_SELECT " WHERE t0.\"blog_id\" IN (SELECT t1.\"id\" FROM "
                "\"blog\" AS t1 WHERE t1.\"rating\" IS NOT NULL AND "
                "t1.\"created\" >= ?2 AND t1.\"author_id\" IN (SELECT value "
-               "FROM json_each(?1)) ORDER BY t1.\"created\" DESC, "
+               "FROM ormc_array(?1)) ORDER BY t1.\"created\" DESC, "
                "t1.\"title\", t1.\"id\" LIMIT ?3 OFFSET ?4) ORDER BY "
                "t0.\"blog_id\", t0.\"id\"");
     assert_int_equal(spy.rows, 3 + (1 + 0 + 3));
@@ -989,7 +989,7 @@ static void test_filter_in(void **state)
     assert_sql(f, 0,
                "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
                "t0.\"price\", t0.\"pages\" FROM \"book\" AS t0 WHERE "
-               "t0.\"pages\" IN (SELECT value FROM json_each(?1)) ORDER BY "
+               "t0.\"pages\" IN (SELECT value FROM ormc_array(?1)) ORDER BY "
                "t0.\"id\"");
     const int64_t one[] = {4};
     book_query_init(&q);
@@ -1018,7 +1018,7 @@ static void test_filter_in(void **state)
     assert_sql(f, 0,
                "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
                "t0.\"price\", t0.\"pages\" FROM \"book\" AS t0 WHERE "
-               "t0.\"pages\" IN (SELECT value FROM json_each(?1)) ORDER BY "
+               "t0.\"pages\" IN (SELECT value FROM ormc_array(?1)) ORDER BY "
                "t0.\"id\"");
     int64_t n = -1;
     assert_ok(f->db, book_count(f->db, &q, &n));

@@ -698,7 +698,7 @@ static void test_keyword_schema_crud(void **state)
                "SELECT COUNT(*) FROM \"select\" AS t0 WHERE t0.\"where\" IS "
                "NOT NULL AND t0.\"order\" = ?1 AND t0.\"group\" = ?2 AND "
                "t0.\"count\" >= ?3 AND t0.\"from\" IN (SELECT value FROM "
-               "json_each(?4))");
+               "ormc_array(?4))");
 
     /* aggregates over columns named count, order, values and time */
     ormc_int_stats st;

@@ -31,7 +31,8 @@
  * (EXPLAIN QUERY PLAN on the same connection): no table may be scanned in
  * full inside a loop, i.e. a SCAN that is not the outer loop of its
  * SELECT, or any SCAN in a correlated subquery (run once per row); scans
- * of json_each (an _in array) and constant rows excepted.  So every join,
+ * of a virtual table (ormc_array: an _in array) and constant rows
+ * excepted.  So every join,
  * EXISTS and IN along a declared relation or an indexed field searches an
  * index.  With `no_sort`, the statement may not sort its own rows in a
  * temporary tree either.  Returns NULL, or the offending plan line (a
@@ -60,7 +61,7 @@ static inline const char *plan_problem(sqlite3 *conn, const char *sql,
         bool scan = strncmp(d, "SCAN ", 5) == 0;
         bool search = strncmp(d, "SEARCH ", 7) == 0;
         correlated[id] = strncmp(d, "CORRELATED ", 11) == 0 || correlated[parent];
-        bool bad_scan = scan && !strstr(d, "json_each") &&
+        bool bad_scan = scan && !strstr(d, "VIRTUAL TABLE") &&
                         !strstr(d, "CONSTANT ROW") &&
                         (looped[parent] || correlated[parent]);
         if (bad_scan || (no_sort && parent == 0 && strstr(d, "TEMP B-TREE"))) {
