@@ -78,7 +78,9 @@ static int main_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
     for (long i = 0; i < mc->nwith && rc == ORMC_OK; i++) {
         const ormc_relation *r = &m->relations[mc->with[i]];
         const ormc_model *t = r->target;
-        if (!db->be->column_is_null(stmt, col)) {
+        /* only a LEFT JOIN (a nullable relation) can miss its row */
+        bool maybe = (m->fields[r->field].flags & ORMC_F_NULLABLE) != 0;
+        if (!maybe || !db->be->column_is_null(stmt, col)) {
             int64_t id = db->be->column_int(stmt, col);
             uintptr_t v = idmap_get(&mc->loaded[i], id);
             void *rel = (void *)v;

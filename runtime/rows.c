@@ -103,7 +103,7 @@ bool idmap_put(idmap *h, int64_t id, uintptr_t v)
 {
     if (!h->keys || (h->n + 1) * 2 > h->mask + 1) {
         idmap old = *h, grown = {0};
-        if (!idmap_init(&grown, old.keys ? old.mask + 1 : 16))
+        if (!idmap_init(&grown, old.keys ? old.mask + 1 : 128))
             return false;
         for (size_t i = 0; old.keys && i <= old.mask; i++)
             if (old.vals[i] != IDMAP_NONE)
