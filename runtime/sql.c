@@ -441,6 +441,45 @@ static bool same_way(const ormc_term *a, const ormc_term *b, unsigned from,
 static bool put_group(render *R, scope *s, sbuf *b, uint32_t i,
                       unsigned from);
 
+static bool semi_step(const ormc_term *t, unsigned from);
+
+/* Whether leaves t and u both go through the foreign key at step `from`
+ * (as semi-joins; r unused). */
+static bool same_fk(const ormc_term *t, const ormc_term *u, unsigned from,
+                    unsigned r)
+{
+    (void)r;
+    return semi_step(u, from) && u->path.step[from] == t->path.step[from];
+}
+
+/* The leaf kids[i] and every later leaf among kids[i..n) not yet done
+ * that `same(kids[i], leaf, from, r)` accepts, marked done, into a new
+ * array *out; returns their number, 0 when memory ran out (R->oom). */
+static size_t gather(render *R, const uint32_t *kids, size_t n, size_t i,
+                     bool *done,
+                     bool (*same)(const ormc_term *, const ormc_term *,
+                                  unsigned, unsigned),
+                     unsigned from, unsigned r, uint32_t **out)
+{
+    uint32_t *v = ormc_malloc((n - i) * sizeof *v);
+    if (!v) {
+        R->oom = true;
+        return 0;
+    }
+    const ormc_term *t = &R->t[kids[i]];
+    size_t k = 0;
+    for (size_t j = i; j < n; j++) {
+        const ormc_term *u = &R->t[kids[j]];
+        if ((!done || !done[j]) && u->kind < T_AND && same(t, u, from, r)) {
+            v[k++] = kids[j];
+            if (done)
+                done[j] = true;
+        }
+    }
+    *out = v;
+    return k;
+}
+
 /* Whether leaf t goes on through a foreign key at step `from`, as a semi-
  * join (put_semi).  Not an IS NULL test that a missing link makes true
  * (one along foreign keys only, or "no children" behind them): that one
@@ -522,45 +561,21 @@ static bool put_and(render *R, scope *s, sbuf *b, const uint32_t *kids,
         int r = t->kind < T_AND ? reverse_at(t, from) : -1;
         if (t->kind >= T_AND) {
             may_null |= put_group(R, s, b, kids[i], from);
-        } else if (semi_step(t, from)) {
-            /* this leaf and every later one through the same relation */
-            uint32_t *same = ormc_malloc((n - i) * sizeof *same);
-            if (!same) {
-                R->oom = true;
-                break;
-            }
-            size_t k = 0;
-            for (size_t j = i; j < n; j++) {
-                const ormc_term *u = &R->t[kids[j]];
-                if ((!done || !done[j]) && u->kind < T_AND &&
-                    semi_step(u, from) && u->path.step[from] == t->path.step[from]) {
-                    same[k++] = kids[j];
-                    if (done)
-                        done[j] = true;
-                }
-            }
-            may_null |= put_semi(R, s, b, same, k, from);
-            ormc_free(same);
-        } else if (r < 0) {
+        } else if (r < 0 && !semi_step(t, from)) {
             may_null |= put_leaf(R, s, b, kids[i], from);
         } else {
-            /* this leaf and every later one going the same way */
-            uint32_t *same = ormc_malloc((n - i) * sizeof *same);
-            if (!same) {
-                R->oom = true;
+            /* this leaf and every later one through the same relation:
+             * a semi-join for a foreign key, else an EXISTS */
+            bool semi = semi_step(t, from);
+            uint32_t *same;
+            size_t k = gather(R, kids, n, i, done, semi ? same_fk : same_way,
+                              from, (unsigned)r, &same);
+            if (!k)
                 break;
-            }
-            size_t k = 0;
-            for (size_t j = i; j < n; j++) {
-                const ormc_term *u = &R->t[kids[j]];
-                if ((!done || !done[j]) && u->kind < T_AND &&
-                    same_way(t, u, from, (unsigned)r)) {
-                    same[k++] = kids[j];
-                    if (done)
-                        done[j] = true;
-                }
-            }
-            put_exists(R, s, b, same, k, from, (unsigned)r);
+            if (semi)
+                may_null |= put_semi(R, s, b, same, k, from);
+            else
+                put_exists(R, s, b, same, k, from, (unsigned)r);
             ormc_free(same);
         }
     }
