@@ -14,8 +14,10 @@
 #define AT(obj, off) ((char *)(obj) + (off))
 
 int check_query(ormc_db *db, const ormc_model *m, const ormc_query *q,
-                ormc_query *all, const ormc_query **qp, const char *what)
+                ormc_query *all, const ormc_query **qp, const char *verb,
+                char what[WHAT_SIZE])
 {
+    snprintf(what, WHAT_SIZE, "%s.%s", m->name, verb);
     if (!q) {
         ormc_query_init(all, m);
         q = all;
@@ -23,15 +25,14 @@ int check_query(ormc_db *db, const ormc_model *m, const ormc_query *q,
     *qp = q;
     if (q->model != m)
         return db_fail(db, ORMC_INVALID,
-                       "%s.%s: query was not initialised for this model",
-                       m->name, what);
+                       "%s: query was not initialised for this model", what);
     if (q->error)
-        return db_fail(db, q->nomem ? ORMC_NOMEM : ORMC_INVALID, "%s.%s: %s",
-                       m->name, what, q->error);
+        return db_fail(db, q->nomem ? ORMC_NOMEM : ORMC_INVALID, "%s: %s",
+                       what, q->error);
     if (q->open)
         return db_fail(db, ORMC_INVALID,
-                       "%s.%s: %u group%s not closed with ormc_end", m->name,
-                       what, (unsigned)q->open, q->open == 1 ? "" : "s");
+                       "%s: %u group%s not closed with ormc_end", what,
+                       (unsigned)q->open, q->open == 1 ? "" : "s");
     return ORMC_OK;
 }
 
@@ -212,9 +213,8 @@ int ormc_fetch(ormc_db *db, const ormc_model *m, const ormc_query *q,
 {
     memset(out, 0, sizeof *out);
     ormc_query all;
-    char what[160];
-    snprintf(what, sizeof what, "%s.fetch", m->name);
-    int rc = check_query(db, m, q, &all, &q, "fetch");
+    char what[WHAT_SIZE];
+    int rc = check_query(db, m, q, &all, &q, "fetch", what);
     return rc == ORMC_OK ? fetch(db, q, out, what) : rc;
 }
 
@@ -223,9 +223,8 @@ int fetch_one(ormc_db *db, const ormc_model *m, const ormc_query *q,
 {
     *out = NULL;
     ormc_query all;
-    char what[160];
-    snprintf(what, sizeof what, "%s.%s", m->name, verb);
-    int rc = check_query(db, m, q, &all, &q, verb);
+    char what[WHAT_SIZE];
+    int rc = check_query(db, m, q, &all, &q, verb, what);
     if (rc != ORMC_OK)
         return rc;
     /* the same terms, one row (two to see a second): a shallow copy that
@@ -274,9 +273,8 @@ static int run_scalar(ormc_db *db, const ormc_model *m, const ormc_query *q,
                       void **stmt_out)
 {
     ormc_query all;
-    char what[160];
-    snprintf(what, sizeof what, "%s.%s", m->name, verb);
-    int rc = check_query(db, m, q, &all, &q, verb);
+    char what[WHAT_SIZE];
+    int rc = check_query(db, m, q, &all, &q, verb, what);
     if (rc != ORMC_OK)
         return rc;
     sql_req r = {kind, arg, q, what, NULL, NULL, 0};

@@ -37,9 +37,8 @@ static int write_where(ormc_db *db, const ormc_model *m, const ormc_query *q,
     if (count)
         *count = 0;
     ormc_query all;
-    char what[160];
-    snprintf(what, sizeof what, "%s.%s", m->name, verb);
-    int rc = check_query(db, m, q, &all, &q, verb);
+    char what[WHAT_SIZE];
+    int rc = check_query(db, m, q, &all, &q, verb, what);
     if (rc != ORMC_OK)
         return rc;
     bool sets = false;

@@ -545,23 +545,29 @@ static void render_blog(text *t, const Blog *b)
     tx_printf(t, "]\n");
 }
 
+/* Renders the list a call (`what`) returned with status rc and frees it;
+ * an error must have left the list empty. */
+static int render_list(run_ctx *c, int rc, BlogList *l, const char *what)
+{
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        if (l->items || l->count || l->owner)
+            tx_printf(&c->out, "<failed %s left a non-empty list>", what);
+        return rc;
+    }
+    tx_printf(&c->out, "%zu blogs\n", l->count);
+    for (size_t i = 0; i < l->count; i++)
+        render_blog(&c->out, &l->items[i]);
+    blog_list_free(l);
+    return rc;
+}
+
 /* Fetches with q and renders the list; an error leaves out empty. */
 static int fetch_render(run_ctx *c, const BlogQuery *q)
 {
     BlogList l;
     memset(&l, 0xa5, sizeof l);
-    int rc = blog_fetch(c->db, q, &l);
-    if (rc != ORMC_OK) {
-        keep_error(c, rc);
-        if (l.items || l.count || l.owner)
-            tx_printf(&c->out, "<failed fetch left a non-empty list>");
-        return rc;
-    }
-    tx_printf(&c->out, "%zu blogs\n", l.count);
-    for (size_t i = 0; i < l.count; i++)
-        render_blog(&c->out, &l.items[i]);
-    blog_list_free(&l);
-    return rc;
+    return render_list(c, blog_fetch(c->db, q, &l), &l, "fetch");
 }
 
 /* open + schema create */
@@ -924,17 +930,7 @@ static int run_raw_fetch(run_ctx *c)
                             "rating IS NULL ORDER BY created DESC",
                             (ormc_value[]){ormc_text("%ir%")}, 1,
                             (ormc_list *)&l);
-    if (rc != ORMC_OK) {
-        keep_error(c, rc);
-        if (l.items || l.count || l.owner)
-            tx_printf(&c->out, "<failed raw_fetch left a non-empty list>");
-        return rc;
-    }
-    tx_printf(&c->out, "%zu blogs\n", l.count);
-    for (size_t i = 0; i < l.count; i++)
-        render_blog(&c->out, &l.items[i]);
-    blog_list_free(&l);
-    return rc;
+    return render_list(c, rc, &l, "raw_fetch");
 }
 
 /* ormc_exec: application DDL. */
