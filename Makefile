@@ -101,7 +101,7 @@ demo: deps
 
 # ---- tests ----
 EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler \
-              test_query
+              test_query test_prefetch
 
 # the compiler library (compiler/ormcc.h): streaming vs in-memory output,
 # and its printf (compiler/buf.h)
@@ -130,6 +130,11 @@ $(B)/tests/test_runtime: tests/exec/test_runtime.c tests/exec/testutil.h tests/e
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_query: tests/exec/test_query.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+$(B)/tests/test_prefetch: tests/exec/test_prefetch.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@

@@ -12,7 +12,7 @@
 #define MAX_ERRORS 50
 #define ORMC_GEN_VERSION "0.1.0"
 /* The runtime ABI this compiler emits code for (ORMC_ABI_VERSION). */
-#define ORMC_GEN_ABI 2
+#define ORMC_GEN_ABI 3
 
 typedef struct Ctx {
     Arena *arena;

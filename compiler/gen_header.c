@@ -63,9 +63,33 @@ static const char *describe(Ctx *c, const Field *f)
                         def);
 }
 
+/* What m's rows hold of the relations that point to m: each reverse
+ * relation's children and count, behind the row's `rel` pointer. */
+static void emit_rel(Ctx *c, Buf *b, Model *m)
+{
+    buf_printf(b,
+               "/* What prefetch and count load for each %s row: obj->rel points "
+               "here when its\n"
+               " * query asked for any of them, else it is NULL; a list or "
+               "count not asked\n * for is empty or 0. */\n"
+               "struct %sRel {\n", m->name, m->name);
+    for (int i = 0; i < m->nrevs; i++) {
+        Reverse *r = &m->revs[i];
+        member(b, arena_printf(c->arena, "%sRefs", r->child->name), r->name,
+               arena_printf(c->arena, "%s.%s; filled by %s_prefetch_%s",
+                            r->child->name, r->fk->name, m->prefix, r->name));
+        member(b, "int64_t", arena_printf(c->arena, "%s_count", r->name),
+               arena_printf(c->arena, "filled by %s_count_%s", m->prefix,
+                            r->name));
+    }
+    buf_puts(b, "};\n\n");
+}
+
 static void emit_struct(Ctx *c, Buf *b, Model *m)
 {
     buf_printf(b, "/* ---- %s (table \"%s\") ---- */\n\n", m->name, m->table);
+    if (m->nrevs)
+        emit_rel(c, b, m);
     buf_printf(b, "struct %s {\n", m->name);
     member(b, "int64_t", "id", "primary key, set by insert");
     for (int i = 0; i < m->nf; i++) {
@@ -81,15 +105,9 @@ static void emit_struct(Ctx *c, Buf *b, Model *m)
             member(b, "bool", arena_printf(c->arena, "%s_null", f->name),
                    arena_printf(c->arena, "true: %s is NULL", f->member));
     }
-    for (int i = 0; i < m->nrevs; i++) {
-        Reverse *r = &m->revs[i];
-        member(b, arena_printf(c->arena, "%sList", r->child->name), r->name,
-               arena_printf(c->arena, "%s.%s; filled by %s_prefetch_%s",
-                            r->child->name, r->fk->name, m->prefix, r->name));
-        member(b, "int64_t", arena_printf(c->arena, "%s_count", r->name),
-               arena_printf(c->arena, "filled by %s_count_%s", m->prefix,
-                            r->name));
-    }
+    if (m->nrevs)
+        member(b, arena_printf(c->arena, "%sRel *", m->name), "rel",
+               "prefetch and count results; NULL unless asked for");
     buf_puts(b, "};\n\n");
 
     buf_printf(b, "/* Field numbers (the order of %s's descriptor table). */\nenum {\n",
@@ -111,8 +129,8 @@ static void emit_struct(Ctx *c, Buf *b, Model *m)
     buf_printf(b,
                "/* A query on %s: start with %s_query_init, refine, run with "
                "%s_fetch,\n * end with %s_query_free. */\n"
-               "typedef struct %sQuery {\n    ormc_query q;\n} %sQuery;\n\n",
-               m->name, m->prefix, m->prefix, m->prefix, m->name, m->name);
+               "struct %sQuery {\n    ormc_query q;\n};\n\n",
+               m->name, m->prefix, m->prefix, m->prefix, m->name);
 }
 
 /* The path types of m: one per value kind, each wrapping the untyped one. */
@@ -400,16 +418,26 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
     for (int i = 0; i < m->nrevs; i++) {
         Reverse *r = &m->revs[i];
         buf_printf(b,
-                   "/* prefetch_related: loads every row's %s (%s.%s) in ONE "
-                   "extra statement,\n"
-                   " * however many rows, in %s's default order.  "
-                   "+1 statement. */\n"
+                   "/* prefetch_related: loads every row's %s (%s.%s) into "
+                   "obj->rel->%s\n"
+                   " * in ONE extra statement, however many rows, in %s's "
+                   "default order.\n * +1 statement. */\n"
                    "void %s_prefetch_%s(%sQuery *q);\n\n",
-                   r->name, r->child->name, r->fk->name, r->child->name, p,
-                   r->name, M);
+                   r->name, r->child->name, r->fk->name, r->name,
+                   r->child->name, p, r->name, M);
         buf_printf(b,
-                   "/* annotate(Count): sets obj->%s_count in the same "
-                   "statement.  +0 statements. */\n"
+                   "/* Prefetch(queryset=sub): the %s that sub selects, in "
+                   "its order, with\n"
+                   " * its with_ loads, counts and prefetches (+1 statement "
+                   "each, per level);\n"
+                   " * its limit and offset apply per row.  sub is borrowed "
+                   "until q's last\n * run.  +1 statement. */\n"
+                   "void %s_prefetch_%s_from(%sQuery *q, const %sQuery *sub);"
+                   "\n\n",
+                   r->name, p, r->name, M, r->child->name);
+        buf_printf(b,
+                   "/* annotate(Count): sets obj->rel->%s_count in the same "
+                   "statement.\n * +0 statements. */\n"
                    "void %s_count_%s(%sQuery *q);\n\n",
                    r->name, p, r->name, M);
     }
@@ -474,13 +502,30 @@ void gen_header(Ctx *c, Buf *out)
     for (int i = 0; i < s->nmodels; i++)
         buf_printf(b, "typedef struct %s %s;\n", s->mv[i]->name,
                    s->mv[i]->name);
+    for (int i = 0; i < s->nmodels; i++)
+        buf_printf(b, "typedef struct %sQuery %sQuery;\n", s->mv[i]->name,
+                   s->mv[i]->name);
+    for (int i = 0; i < s->nmodels; i++)
+        if (s->mv[i]->nrevs)
+            buf_printf(b, "typedef struct %sRel %sRel;\n", s->mv[i]->name,
+                       s->mv[i]->name);
     buf_puts(b, "\n/* Result lists: items[0..count), all memory owned by "
-                 "owner (NULL inside a parent). */\n");
+                 "owner. */\n");
     for (int i = 0; i < s->nmodels; i++) {
         const char *M = s->mv[i]->name;
         buf_printf(b,
                    "typedef struct %sList {\n    %s *items;\n    size_t count;\n"
                    "    ormc_result *owner;\n} %sList;\n",
+                   M, M, M);
+    }
+    buf_puts(b, "\n/* The children of one row through one relation: "
+                 "items[0..count) point\n"
+                 " * into the row's result (NULL when count is 0). */\n");
+    for (int i = 0; i < s->nmodels; i++) {
+        const char *M = s->mv[i]->name;
+        buf_printf(b,
+                   "typedef struct %sRefs {\n    %s **items;\n"
+                   "    size_t count;\n} %sRefs;\n",
                    M, M, M);
     }
     buf_puts(b, "\n");

@@ -252,7 +252,7 @@ static void emit_relations(Ctx *c, Buf *b, Model *m)
             Reverse *r = &m->revs[i];
             buf_printf(b,
                        "    {\"%s\", &%s_model, %s,\n"
-                       "     offsetof(%s, %s), offsetof(%s, %s_count)},\n",
+                       "     offsetof(%sRel, %s), offsetof(%sRel, %s_count)},\n",
                        r->name, r->child->prefix,
                        field_const(c->arena, r->child, r->fk), m->name, r->name,
                        m->name, r->name);
@@ -302,6 +302,9 @@ static void emit_model(Ctx *c, Buf *b, Model *m)
                    m->prefix, m->nrevs);
     buf_printf(b, "    .order = %s_order,\n    .norder = %d,\n", m->prefix,
                m->norder);
+    if (m->nrevs)
+        buf_printf(b, "    .rel_offset = offsetof(%s, rel),\n"
+                      "    .rel_size = sizeof(%sRel),\n", m->name, m->name);
     buf_puts(b, "};\n\n");
     emit_path_consts(c, b, m);
 }
@@ -599,13 +602,18 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                    "void %s_with_%s(%sQuery *q)\n{\n"
                    "    ormc_with(&q->q, %d);\n}\n\n",
                    p, m->fks[i]->name, M, i);
-    for (int i = 0; i < m->nrevs; i++)
+    for (int i = 0; i < m->nrevs; i++) {
+        const char *r = m->revs[i].name, *C = m->revs[i].child->name;
         buf_printf(b,
                    "void %s_prefetch_%s(%sQuery *q)\n{\n"
                    "    ormc_prefetch(&q->q, %d);\n}\n\n"
+                   "void %s_prefetch_%s_from(%sQuery *q, const %sQuery *sub)\n"
+                   "{\n    ormc_prefetch_from(&q->q, %d, sub ? &sub->q : NULL);"
+                   "\n}\n\n"
                    "void %s_count_%s(%sQuery *q)\n{\n"
                    "    ormc_count(&q->q, %d);\n}\n\n",
-                   p, m->revs[i].name, M, i, p, m->revs[i].name, M, i);
+                   p, r, M, i, p, r, M, C, i, p, r, M, i);
+    }
     buf_printf(b,
                "int %s_fetch(ormc_db *db, const %sQuery *q, %sList *out)\n{\n"
                "    ormc_list l;\n"

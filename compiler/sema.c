@@ -939,8 +939,8 @@ static bool claim(Gen *g, const Owner *o, const char *fmt, ...)
 }
 
 /* Claims a member of struct m; false (after reporting it) on a clash. */
-static bool member(Gen *g, NameMap *members, Model *m, const char *name,
-                   const Owner *o)
+static bool member(Gen *g, NameMap *members, const char *sname,
+                   const char *name, const Owner *o)
 {
     Ctx *c = g->c;
     const Owner *type = names_get(&g->types, name);
@@ -951,14 +951,14 @@ static bool member(Gen *g, NameMap *members, Model *m, const char *name,
                    "member '%s' of struct %s, for %s%s, has the name of a "
                    "type generated for %s; C++ does not allow that, rename "
                    "it",
-                   name, m->name, what(c, o), o->role, what(c, type));
+                   name, sname, what(c, o), o->role, what(c, type));
         diag_note(c, type->loc, "%s declared here", what(c, type));
         return false;
     }
     const Owner *prev = names_put(members, name, o);
     if (prev) {
         char *subject = arena_printf(c->arena, "member '%s' of struct %s",
-                                     name, m->name);
+                                     name, sname);
         clash(c, subject, o, prev);
     }
     return !prev;
@@ -986,6 +986,9 @@ static void check_generated_names(Ctx *c)
         const Owner *mo = owner(c, m->loc, "", "model", m->name, NULL);
         names_put(&g.types, m->name, mo);
         names_put(&g.types, arena_printf(c->arena, "%sList", m->name), mo);
+        names_put(&g.types, arena_printf(c->arena, "%sRefs", m->name), mo);
+        if (m->nrevs)
+            names_put(&g.types, arena_printf(c->arena, "%sRel", m->name), mo);
         names_put(&g.types, arena_printf(c->arena, "%sQuery", m->name), mo);
         for (int k = 0; k < NPATH_KINDS; k++)
             names_put(&g.types, path_type(c->arena, m, &PATH_KINDS[k]), mo);
@@ -1009,9 +1012,10 @@ static void check_generated_names(Ctx *c)
         "set_bool", "set_text", "set_time", "set_blob", "set_null",
         "set_add_int", "set_add_real", "set_add_time", "set_mul_real",
         "update_where", "delete_where", "update_fields", "get_where"};
-    NameMap tables, members;
+    NameMap tables, members, rel_members;
     names_init_for(&tables, c->arena, (size_t)s->nmodels);
     names_init(&members, c->arena); /* cleared for each model */
+    names_init(&rel_members, c->arena);
     for (int i = 0; i < s->nmodels; i++) {
         Model *m = s->mv[i];
         if (!m->prefix)
@@ -1033,7 +1037,9 @@ static void check_generated_names(Ctx *c)
         }
         bool ok = claim(&g, mo, "%s", m->name) &&
                   claim(&g, mo, "%sList", m->name) &&
-                  claim(&g, mo, "%sQuery", m->name);
+                  claim(&g, mo, "%sRefs", m->name) &&
+                  claim(&g, mo, "%sQuery", m->name) &&
+                  (!m->nrevs || claim(&g, mo, "%sRel", m->name));
         for (size_t k = 0; ok && k < sizeof per_model / sizeof *per_model; k++)
             ok = claim(&g, mo, "%s_%s", m->prefix, per_model[k]);
         ok = ok && claim(&g, mo, "%s", field_const(c->arena, m, NULL));
@@ -1047,8 +1053,14 @@ static void check_generated_names(Ctx *c)
             claim(&g, io, "%s_where_id_in", m->prefix);
 
         names_clear(&members);
+        names_clear(&rel_members);
         names_put(&members, "id",
                   owner(c, (Loc){0, 0}, "", "the primary key", "id", NULL));
+        const char *rel_struct = arena_printf(c->arena, "%sRel", m->name);
+        if (m->nrevs)
+            names_put(&members, "rel",
+                      owner(c, (Loc){0, 0}, "", "the pointer to", rel_struct,
+                            NULL));
         for (int k = 0; k < m->nf; k++) {
             Field *f = m->fv[k];
             bool rel = f->kind == TY_MODEL;
@@ -1058,15 +1070,15 @@ static void check_generated_names(Ctx *c)
             if (rel) {
                 const Owner *fk = owner(c, f->loc, " (its foreign key)",
                                         "relation", m->name, f->name);
-                ok = member(&g, &members, m, f->member, fk) &&
-                     member(&g, &members, m, f->name, fo);
+                ok = member(&g, &members, m->name, f->member, fk) &&
+                     member(&g, &members, m->name, f->name, fo);
             } else {
-                ok = member(&g, &members, m, f->member, fo);
+                ok = member(&g, &members, m->name, f->member, fo);
             }
             if (ok && f->nullable && f->kind != TY_TEXT && f->kind != TY_BLOB) {
                 const Owner *nf = owner(c, f->loc, " (its null flag)", kind,
                                         m->name, f->name);
-                ok = member(&g, &members, m,
+                ok = member(&g, &members, m->name,
                             arena_printf(c->arena, "%s_null", f->name), nf);
             }
             ok = ok && claim(&g, fo, "%s", field_const(c->arena, m, f));
@@ -1101,10 +1113,11 @@ static void check_generated_names(Ctx *c)
                                     m->name, r->name);
             const Owner *rc = owner(c, r->loc, " (its count)",
                                     "reverse relation", m->name, r->name);
-            if (member(&g, &members, m, r->name, ro) &&
-                member(&g, &members, m,
+            if (member(&g, &rel_members, rel_struct, r->name, ro) &&
+                member(&g, &rel_members, rel_struct,
                        arena_printf(c->arena, "%s_count", r->name), rc) &&
                 claim(&g, ro, "%s_prefetch_%s", m->prefix, r->name) &&
+                claim(&g, ro, "%s_prefetch_%s_from", m->prefix, r->name) &&
                 claim(&g, ro, "%s_count_%s", m->prefix, r->name))
                 for (int j = 0; j < NPATH_KINDS; j++)
                     if (!claim(&g, ro, "%s",

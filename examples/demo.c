@@ -221,13 +221,13 @@ static void demo_prefetch_related(ormc_db *db)
     Run orm = finish(db, t);
     long long orm_n = 0;
     for (size_t i = 0; i < blogs.count; i++)
-        orm_n += (long long)blogs.items[i].comments.count;
+        orm_n += (long long)blogs.items[i].rel->comments.count;
     for (size_t i = 0; i < 3; i++) {
         const Blog *b = &blogs.items[i];
-        printf("  \"%s\": %zu comments%s%s%s\n", b->title, b->comments.count,
-               b->comments.count ? ", first: \"" : "",
-               b->comments.count ? b->comments.items[0].content : "",
-               b->comments.count ? "\"" : "");
+        printf("  \"%s\": %zu comments%s%s%s\n", b->title, b->rel->comments.count,
+               b->rel->comments.count ? ", first: \"" : "",
+               b->rel->comments.count ? b->rel->comments.items[0]->content : "",
+               b->rel->comments.count ? "\"" : "");
     }
     compare("prefetch_related", naive, BLOGS + 1, "blog_prefetch_comments",
             orm, 2);
@@ -264,10 +264,10 @@ static void demo_annotate(ormc_db *db)
     Run orm = finish(db, t);
     long long orm_n = 0;
     for (size_t i = 0; i < blogs.count; i++)
-        orm_n += blogs.items[i].comments_count;
+        orm_n += blogs.items[i].rel->comments_count;
     for (size_t i = 0; i < 3; i++)
         printf("  \"%s\": %lld comments\n", blogs.items[i].title,
-               (long long)blogs.items[i].comments_count);
+               (long long)blogs.items[i].rel->comments_count);
     compare("annotate", naive, BLOGS + 1, "blog_count_comments", orm, 1);
     expect_equal("comment counts", naive_n, orm_n);
     blog_list_free(&blogs);
@@ -331,9 +331,9 @@ static void demo_combined(ormc_db *db)
                "(%zu loaded)\n",
                (long long)b->id, b->title, b->author->name,
                b->editor ? b->editor->name : "(none)", b->rating,
-               (long long)b->comments_count, b->comments.count);
-        expect_equal("loaded vs counted", b->comments_count,
-                     (long long)b->comments.count);
+               (long long)b->rel->comments_count, b->rel->comments.count);
+        expect_equal("loaded vs counted", b->rel->comments_count,
+                     (long long)b->rel->comments.count);
     }
     printf("  %llu statements, %.2f ms\n", (unsigned long long)orm.statements,
            orm.ms);

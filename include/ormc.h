@@ -37,7 +37,7 @@ extern "C" {
 #define ORMC_VERSION "0.1.0"
 /* Bumped whenever the descriptor layout or a generated-code entry point
  * changes.  Generated files refuse to compile against another ABI. */
-#define ORMC_ABI_VERSION 2
+#define ORMC_ABI_VERSION 3
 
 /* ---------------------------------------------------------------------------
  * Status codes.  Every fallible call returns one; ORMC_OK is 0.
@@ -240,13 +240,16 @@ typedef struct ormc_relation {
     size_t ptr_offset;         /* offsetof the `Target *name` member */
 } ormc_relation;
 
-/* A reverse relation, the other side of a child's relation: `comments`. */
+/* A reverse relation, the other side of a child's relation: `comments`.
+ * What prefetch and count load through it lives in the parent's Rel
+ * block (struct BlogRel, reached by the row's `rel` pointer), not in the
+ * row itself, so a row carries no slot it was not asked to fill. */
 typedef struct ormc_reverse {
     const char *name;          /* "comments" */
     const ormc_model *child;   /* Comment */
     uint16_t child_field;      /* index of the FK field in child->fields */
-    size_t list_offset;        /* offsetof the ChildList member */
-    size_t count_offset;       /* offsetof the int64_t <name>_count member */
+    size_t list_offset;        /* offsetof the ChildRefs member in the Rel */
+    size_t count_offset;       /* offsetof the int64_t <name>_count in the Rel */
 } ormc_reverse;
 
 typedef struct ormc_order_term {
@@ -266,6 +269,8 @@ struct ormc_model {
     uint16_t nreverses;
     const ormc_order_term *order; /* default ordering (@order, else id) */
     uint16_t norder;
+    size_t rel_offset;        /* offsetof the `BlogRel *rel` member */
+    size_t rel_size;          /* sizeof(BlogRel); 0: no reverse relations */
 };
 
 /* A whole schema: its models and the DDL that creates it (SQLite's). */
@@ -291,8 +296,16 @@ void ormc_result_free(ormc_result *res);
 typedef struct ormc_list {
     void *items;
     size_t count;
-    ormc_result *owner; /* NULL for lists embedded in a parent (prefetch) */
+    ormc_result *owner;
 } ormc_list;
+
+/* Untyped view of a generated XRefs, the list of one relation of a row
+ * (in its Rel block): { X **items; size_t count; }.  The objects pointed
+ * to belong to the row's result; items is NULL when count is 0. */
+typedef struct ormc_refs {
+    void **items;
+    size_t count;
+} ormc_refs;
 
 /* ---------------------------------------------------------------------------
  * Queries (filled by generated m_query_init / m_where_* / m_with_* ...)
@@ -339,6 +352,7 @@ typedef struct ormc_term {
         const int64_t *iv;
         const double *rv;
         const char *const *sv;
+        const struct ormc_query *sub; /* a prefetch's child query, or NULL */
     } v;
 } ormc_term;
 
@@ -431,17 +445,48 @@ void ormc_order_by(ormc_query *q, const ormc_path *p, ormc_dir dir);
 /* LIMIT n (n >= 0) and OFFSET n (n >= 0). */
 void ormc_limit(ormc_query *q, int64_t n);
 void ormc_offset(ormc_query *q, int64_t n);
-/* select_related / prefetch_related / annotate(Count) by relation index.
- * Asking twice for the same one is the same as once. */
+/* select_related: each row's related object of forward relation
+ * `relation`, read in the same statement (a JOIN), shared by the rows
+ * that name the same one.  Asking twice is the same as once. */
 void ormc_with(ormc_query *q, uint16_t relation);
+
+/* prefetch_related: every row's children through reverse relation
+ * `reverse`, in ONE extra statement however many rows, in the child
+ * model's default order, into the row's Rel block (row->rel->name).
+ * Same as ormc_prefetch_from(q, reverse, NULL). */
 void ormc_prefetch(ormc_query *q, uint16_t reverse);
+
+/* Django's Prefetch(queryset=...): the children through `reverse` that
+ * the child query `sub` selects (a query of the child model; NULL: all,
+ * in default order), still in ONE extra statement.  Everything of `sub`
+ * applies to the children of each row: its filters (any path), its
+ * order, its with_ loads and counts, and its own prefetches (nested
+ * prefetch: one more statement per level, however many rows, at most
+ * ORMC_PREFETCH_DEPTH levels); its limit and offset apply per row ("the
+ * 3 newest comments of each blog": ROW_NUMBER() OVER (PARTITION BY the
+ * foreign key), one statement however many rows).  `sub` is borrowed:
+ * keep it, unchanged, until q's last run.  No parameter is bound per
+ * row: a nested level sends its parents' ids as one array.  Asking again
+ * for the same relation replaces the earlier child query. */
+void ormc_prefetch_from(ormc_query *q, uint16_t reverse,
+                        const ormc_query *sub);
+#define ORMC_PREFETCH_DEPTH 8
+
+/* annotate(Count): each row's number of children through `reverse`, in
+ * the same statement (a correlated COUNT), into row->rel->name_count.
+ * Asking twice is the same as once. */
 void ormc_count(ormc_query *q, uint16_t reverse);
 
 /* Runs `q` over `model` (q == NULL: all rows in default order): 1 statement,
- * plus exactly 1 per prefetched relation, whatever the number of rows.  On
- * success *out holds the rows (items[0..count)), all owned by out->owner
- * (free with ormc_result_free).  On failure *out is an empty list and
- * nothing needs freeing. */
+ * plus exactly 1 per prefetched relation at every level (a nested
+ * prefetch counts once however many parents it has), whatever the
+ * number of rows.  On success *out holds the rows (items[0..count)), all
+ * owned by out->owner (free with ormc_result_free), children and
+ * related objects included.  A row's `rel` pointer (models with reverse
+ * relations) is NULL unless q (or, for a child, its child query) asked
+ * for a prefetch or count of that model; the lists and counts not asked
+ * for are empty and 0.  On failure *out is an empty list and nothing
+ * needs freeing. */
 int ormc_fetch(ormc_db *db, const ormc_model *model, const ormc_query *q,
                ormc_list *out);
 
@@ -723,7 +768,7 @@ int ormc_raw_query(ormc_db *db, const char *sql, const ormc_value *params,
  * returns 2 columns, Blog has 6: id, title, author_id, editor_id, created,
  * rating"), and a NULL in a field that is not nullable is ORMC_INVALID
  * naming the row and field.  Values are converted as SQLite converts them.
- * Relation pointers stay NULL, reverse lists empty and counts 0.  On
+ * Relation pointers and the rel pointer stay NULL.  On
  * success *out holds the rows, all owned by out->owner (free with
  * ormc_result_free or the generated x_list_free); on failure *out is an
  * empty list and nothing needs freeing.  1 statement. */

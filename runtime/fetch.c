@@ -13,6 +13,43 @@
 
 #define AT(obj, off) ((char *)(obj) + (off))
 
+/* Checks the child queries of q's prefetches, recursively (depth: the
+ * level of q's children), as check_query checks q. */
+static int check_subs(ormc_db *db, const ormc_query *q, int depth,
+                      const char *what)
+{
+    const ormc_term *t = query_terms(q);
+    for (uint32_t i = 0; i < q->nterms; i++) {
+        if (t[i].kind != T_PREFETCH || !t[i].v.sub)
+            continue;
+        const ormc_query *sub = t[i].v.sub;
+        const char *name = q->model->reverses[t[i].rel].name;
+        if (depth > ORMC_PREFETCH_DEPTH)
+            return db_fail(db, ORMC_INVALID,
+                           "%s: prefetch nested more than %d levels deep "
+                           "(is a child query its own ancestor?)",
+                           what, ORMC_PREFETCH_DEPTH);
+        if (sub->error)
+            return db_fail(db, sub->nomem ? ORMC_NOMEM : ORMC_INVALID,
+                           "%s: prefetch %s: %s", what, name, sub->error);
+        if (sub->open)
+            return db_fail(db, ORMC_INVALID,
+                           "%s: prefetch %s: %u group%s not closed with "
+                           "ormc_end", what, name, (unsigned)sub->open,
+                           sub->open == 1 ? "" : "s");
+        const ormc_term *st = query_terms(sub);
+        for (uint32_t k = 0; k < sub->nterms; k++)
+            if (st[k].kind == T_SET)
+                return db_fail(db, ORMC_INVALID,
+                               "%s: prefetch %s: a child query with set "
+                               "terms", what, name);
+        int rc = check_subs(db, sub, depth + 1, what);
+        if (rc != ORMC_OK)
+            return rc;
+    }
+    return ORMC_OK;
+}
+
 int check_query(ormc_db *db, const ormc_model *m, const ormc_query *q,
                 ormc_query *all, const ormc_query **qp, const char *verb,
                 char what[WHAT_SIZE])
@@ -33,12 +70,33 @@ int check_query(ormc_db *db, const ormc_model *m, const ormc_query *q,
         return db_fail(db, ORMC_INVALID,
                        "%s: %u group%s not closed with ormc_end", what,
                        (unsigned)q->open, q->open == 1 ? "" : "s");
-    return ORMC_OK;
+    return check_subs(db, q, 2, what);
 }
 
-/* The related loads of one kind (T_WITH, T_PREFETCH, T_COUNT) in term
- * order, in *out (NULL when none); returns their number, or -1 when out
- * of memory. */
+/* Whether q has a term of `kind`. */
+static bool has_kind(const ormc_query *q, int kind)
+{
+    const ormc_term *t = query_terms(q);
+    for (uint32_t i = 0; i < q->nterms; i++)
+        if (t[i].kind == kind)
+            return true;
+    return false;
+}
+
+/* Whether q selects every row of its model (no filter, no window). */
+static bool selects_all(const ormc_query *q)
+{
+    if (q->limit >= 0 || q->offset > 0)
+        return false;
+    const ormc_term *t = query_terms(q);
+    for (uint32_t i = 0; i < q->nterms; i++)
+        if (t[i].kind >= T_CMP && t[i].kind <= T_NOT)
+            return false;
+    return true;
+}
+
+/* The related loads of one kind (T_WITH, T_COUNT) in term order, in *out
+ * (NULL when none); returns their number, or -1 when out of memory. */
 static long loads(const ormc_query *q, int kind, uint16_t **out)
 {
     const ormc_term *t = query_terms(q);
@@ -59,35 +117,67 @@ static long loads(const ormc_query *q, int kind, uint16_t **out)
     return (long)n;
 }
 
-/* The main query's rows: for each with_ relation the objects loaded so far
- * by id, so rows naming the same object share one copy. */
-typedef struct main_ctx {
+/* The rows of one level of a fetch (the main query, or a prefetch's
+ * child query): for each with_ relation the objects loaded so far by id,
+ * so rows naming the same object share one copy. */
+typedef struct level {
     const ormc_model *m;
     uint16_t *with, *count;
     long nwith, ncount;
     idmap *loaded; /* one per with_ */
-} main_ctx;
+    bool rel;      /* each row gets a Rel block (q prefetches or counts) */
+} level;
 
-/* One row of the main query: t0, then each with_ model, then counts. */
-static int main_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
-                    ormc_result *res)
+static void level_free(level *lv)
 {
-    const main_ctx *mc = ctx;
-    const ormc_model *m = mc->m;
+    for (long i = 0; i < lv->nwith && lv->loaded; i++)
+        idmap_free(&lv->loaded[i]);
+    ormc_free(lv->loaded);
+    ormc_free(lv->with);
+    ormc_free(lv->count);
+}
+
+/* Sets lv up for the rows of q; false when out of memory (lv freed). */
+static bool level_init(level *lv, const ormc_query *q)
+{
+    memset(lv, 0, sizeof *lv);
+    lv->m = q->model;
+    lv->rel = q->model->rel_size &&
+              (has_kind(q, T_PREFETCH) || has_kind(q, T_COUNT));
+    lv->nwith = loads(q, T_WITH, &lv->with);
+    lv->ncount = loads(q, T_COUNT, &lv->count);
+    if (lv->nwith > 0 && (lv->loaded = ormc_malloc((size_t)lv->nwith *
+                                                    sizeof *lv->loaded)))
+        memset(lv->loaded, 0, (size_t)lv->nwith * sizeof *lv->loaded);
+    if (lv->nwith < 0 || lv->ncount < 0 || (lv->nwith > 0 && !lv->loaded)) {
+        if (lv->nwith < 0)
+            lv->nwith = 0;
+        level_free(lv);
+        return false;
+    }
+    return true;
+}
+
+/* One row: t0, then each with_ model, then counts (into the Rel block). */
+static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
+                     ormc_result *res)
+{
+    const level *lv = ctx;
+    const ormc_model *m = lv->m;
     int rc = read_row(db, stmt, 0, m, obj, res);
     int col = m->nfields;
-    for (long i = 0; i < mc->nwith && rc == ORMC_OK; i++) {
-        const ormc_relation *r = &m->relations[mc->with[i]];
+    for (long i = 0; i < lv->nwith && rc == ORMC_OK; i++) {
+        const ormc_relation *r = &m->relations[lv->with[i]];
         const ormc_model *t = r->target;
         /* only a LEFT JOIN (a nullable relation) can miss its row */
         bool maybe = (m->fields[r->field].flags & ORMC_F_NULLABLE) != 0;
         if (!maybe || !db->be->column_is_null(stmt, col)) {
             int64_t id = db->be->column_int(stmt, col);
-            uintptr_t v = idmap_get(&mc->loaded[i], id);
+            uintptr_t v = idmap_get(&lv->loaded[i], id);
             void *rel = (void *)v;
             if (v == IDMAP_NONE) {
                 rel = arena_alloc(res, t->size);
-                if (!rel || !idmap_put(&mc->loaded[i], id, (uintptr_t)rel))
+                if (!rel || !idmap_put(&lv->loaded[i], id, (uintptr_t)rel))
                     return db_fail(db, ORMC_NOMEM, "%s: out of memory",
                                    m->name);
                 rc = read_row(db, stmt, col, t, rel, res);
@@ -96,36 +186,97 @@ static int main_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
         }
         col += t->nfields;
     }
-    for (long i = 0; i < mc->ncount; i++, col++) {
+    if (!lv->rel || rc != ORMC_OK)
+        return rc;
+    void *rb = arena_alloc(res, m->rel_size);
+    if (!rb)
+        return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
+    memcpy(AT(obj, m->rel_offset), &rb, sizeof rb);
+    for (long i = 0; i < lv->ncount; i++, col++) {
         int64_t n = db->be->column_int(stmt, col);
-        memcpy(AT(obj, m->reverses[mc->count[i]].count_offset), &n, sizeof n);
+        memcpy(AT(rb, m->reverses[lv->count[i]].count_offset), &n, sizeof n);
     }
     return rc;
 }
 
-static int child_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
-                     ormc_result *res)
+/* Runs r (a SELECT of q, or a child query whose child query is q) and
+ * reads its rows into `rows`, which res adopts. */
+static int read_level(ormc_db *db, const sql_req *r, const ormc_query *q,
+                      vec *rows, ormc_result *res)
 {
-    return read_row(db, stmt, 0, ctx, obj, res);
+    level lv;
+    if (!level_init(&lv, q))
+        return db_fail(db, ORMC_NOMEM, "%s: out of memory", r->what);
+    void *stmt = sql_stmt(db, r);
+    int rc = stmt ? step_rows(db, stmt, rows, level_row, &lv, res, r->what)
+                  : db->errcode;
+    if (rows->base) {
+        arena_adopt(res, rows->base);
+        rows->base = NULL;
+    }
+    level_free(&lv);
+    return rc;
 }
 
-/* The child query of one prefetch (sql.c's SQL_CHILD), stitched under the
- * parents. */
-static int prefetch_one(ormc_db *db, const ormc_query *q, uint16_t rev,
-                        vec *parents, ormc_result *res)
+static int prefetch_level(ormc_db *db, const ormc_query *q, sql_parents pk,
+                          vec *parents, ormc_result *res);
+
+/* One prefetch term t of q over `parents` (the rows q selected, which
+ * are every row of the model for PARENTS_ALL, q's rows for
+ * PARENTS_QUERY, or the ids listed for PARENTS_IDS): its child
+ * statement, the stitch, then its child query's own prefetches. */
+static int prefetch_one(ormc_db *db, const ormc_query *q, const ormc_term *t,
+                        sql_parents pk, vec *parents, ormc_result *res)
 {
-    const ormc_reverse *rv = &q->model->reverses[rev];
-    char what[160];
-    snprintf(what, sizeof what, "%s.prefetch_%s", q->model->name, rv->name);
-    sql_req r = {SQL_CHILD, rev, q, what, NULL, NULL, 0};
-    void *stmt = sql_stmt(db, &r);
-    if (!stmt)
-        return db->errcode;
+    const ormc_model *pm = q->model;
+    const ormc_reverse *rv = &pm->reverses[t->rel];
+    char what[WHAT_SIZE];
+    snprintf(what, sizeof what, "%s.prefetch_%s", pm->name, rv->name);
+    ormc_query dflt;
+    const ormc_query *sub = t->v.sub;
+    if (!sub) {
+        ormc_query_init(&dflt, rv->child);
+        sub = &dflt;
+    }
+    sql_req r = {.kind = SQL_CHILD, .arg = t->rel, .q = q, .what = what,
+                 .sub = sub, .parents = pk};
+    int64_t *ids = NULL;
+    if (pk == PARENTS_IDS) {
+        ids = ormc_big_malloc((parents->n ? parents->n : 1) * sizeof *ids);
+        if (!ids)
+            return db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
+        for (size_t i = 0; i < parents->n; i++)
+            memcpy(&ids[i], parents->data + i * pm->size + pm->fields[0].offset,
+                   sizeof *ids);
+        r.ids = ids;
+        r.nids = parents->n;
+    }
     vec kids = {.size = rv->child->size};
-    int rc = step_rows(db, stmt, &kids, child_row, rv->child, res, what);
+    int rc = read_level(db, &r, sub, &kids, res);
+    ormc_big_free(ids);
     if (rc == ORMC_OK)
-        rc = stitch(db, q->model, rv, parents, &kids, res);
-    ormc_big_free(kids.base); /* NULL once adopted */
+        rc = stitch(db, pm, rv, parents, &kids, res);
+    if (rc == ORMC_OK && has_kind(sub, T_PREFETCH)) {
+        /* the children are every row of theirs when the parents were and
+         * every child has one (a NOT NULL foreign key) */
+        bool all = pk == PARENTS_ALL && selects_all(sub) &&
+                   !(rv->child->fields[rv->child_field].flags &
+                     ORMC_F_NULLABLE);
+        rc = prefetch_level(db, sub, all ? PARENTS_ALL : PARENTS_IDS, &kids,
+                            res);
+    }
+    return rc;
+}
+
+/* Every prefetch of q over `parents`, in term order. */
+static int prefetch_level(ormc_db *db, const ormc_query *q, sql_parents pk,
+                          vec *parents, ormc_result *res)
+{
+    const ormc_term *t = query_terms(q);
+    int rc = ORMC_OK;
+    for (uint32_t i = 0; i < q->nterms && rc == ORMC_OK; i++)
+        if (t[i].kind == T_PREFETCH)
+            rc = prefetch_one(db, q, &t[i], pk, parents, res);
     return rc;
 }
 
@@ -149,63 +300,41 @@ static int fetch(ormc_db *db, const ormc_query *q, ormc_list *out,
                  const char *what)
 {
     const ormc_model *m = q->model;
-    main_ctx mc = {.m = m};
-    uint16_t *pre = NULL;
-    long npre = loads(q, T_PREFETCH, &pre);
-    mc.nwith = loads(q, T_WITH, &mc.with);
-    mc.ncount = loads(q, T_COUNT, &mc.count);
-    if (mc.nwith > 0 && (mc.loaded = ormc_malloc((size_t)mc.nwith *
-                                                  sizeof *mc.loaded)))
-        memset(mc.loaded, 0, (size_t)mc.nwith * sizeof *mc.loaded);
-    int rc = ORMC_OK;
-    if (npre < 0 || mc.nwith < 0 || mc.ncount < 0 ||
-        (mc.nwith > 0 && !mc.loaded)) {
-        rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
-        goto done;
-    }
     /* The main and the child statements must read one snapshot, or a write
      * between them could leave a loaded parent without its children:
      * outside a transaction, a (deferred, read-only) one holds them
      * together. */
-    bool snapshot = npre > 0 && !db->be->in_transaction(db->conn);
+    bool snapshot = has_kind(q, T_PREFETCH) &&
+                    !db->be->in_transaction(db->conn);
+    int rc;
     if (snapshot &&
         (rc = tx_exec(db, db->dialect->snapshot_begin, what)) != ORMC_OK)
-        goto done;
-    sql_req r = {SQL_SELECT, 0, q, what, NULL, NULL, 0};
-    void *stmt = sql_stmt(db, &r);
-    ormc_result *res = stmt ? arena_new() : NULL;
+        return rc;
+    ormc_result *res = arena_new();
     if (!res) {
-        rc = stmt ? db_fail(db, ORMC_NOMEM, "%s: out of memory", what)
-                  : db->errcode;
-        db_stmt_done(db, stmt);
+        rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
         if (snapshot)
             end_snapshot(db, rc, what);
-        goto done;
+        return rc;
     }
+    sql_req r = {.kind = SQL_SELECT, .q = q, .what = what};
     vec rows = {.size = m->size};
-    rc = step_rows(db, stmt, &rows, main_row, &mc, res, what);
-    for (long i = 0; i < npre && rc == ORMC_OK; i++)
-        rc = prefetch_one(db, q, pre[i], &rows, res);
+    rc = read_level(db, &r, q, &rows, res);
+    if (rc == ORMC_OK)
+        rc = prefetch_level(db, q,
+                            selects_all(q) ? PARENTS_ALL : PARENTS_QUERY,
+                            &rows, res);
     if (snapshot)
         rc = end_snapshot(db, rc, what);
-    if (rows.base)
-        arena_adopt(res, rows.base);
     if (rc != ORMC_OK) {
         ormc_result_free(res);
-        goto done;
+        return rc;
     }
     out->items = rows.data;
     out->count = rows.n;
     out->owner = res;
     db_ok(db);
-done:
-    for (long i = 0; i < mc.nwith && mc.loaded; i++)
-        idmap_free(&mc.loaded[i]);
-    ormc_free(mc.loaded);
-    ormc_free(mc.with);
-    ormc_free(mc.count);
-    ormc_free(pre);
-    return rc;
+    return ORMC_OK;
 }
 
 int ormc_fetch(ormc_db *db, const ormc_model *m, const ormc_query *q,
@@ -277,7 +406,7 @@ static int run_scalar(ormc_db *db, const ormc_model *m, const ormc_query *q,
     int rc = check_query(db, m, q, &all, &q, verb, what);
     if (rc != ORMC_OK)
         return rc;
-    sql_req r = {kind, arg, q, what, NULL, NULL, 0};
+    sql_req r = {.kind = kind, .arg = arg, .q = q, .what = what};
     void *stmt = sql_stmt(db, &r);
     if (!stmt)
         return db->errcode;

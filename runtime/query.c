@@ -443,20 +443,23 @@ void ormc_offset(ormc_query *q, int64_t n)
     q->offset = n;
 }
 
-/* Adds a related load of `kind` for index rel (< max) once. */
-static void add_load(ormc_query *q, int kind, uint16_t rel, uint16_t max)
+/* The related load of `kind` for index rel (< max), added once; NULL
+ * after recording misuse. */
+static ormc_term *add_load(ormc_query *q, int kind, uint16_t rel,
+                           uint16_t max)
 {
     if (rel >= max) {
         misuse(q, "unknown relation");
-        return;
+        return NULL;
     }
-    const ormc_term *t = query_terms(q);
+    ormc_term *t = query_terms(q);
     for (uint32_t i = 0; i < q->nterms; i++)
         if (t[i].kind == kind && t[i].rel == rel)
-            return;
+            return &t[i];
     ormc_term *n = add_term(q, kind);
     if (n)
         n->rel = rel;
+    return n;
 }
 
 void ormc_with(ormc_query *q, uint16_t rel)
@@ -466,7 +469,19 @@ void ormc_with(ormc_query *q, uint16_t rel)
 
 void ormc_prefetch(ormc_query *q, uint16_t rev)
 {
-    add_load(q, T_PREFETCH, rev, q->model->nreverses);
+    ormc_prefetch_from(q, rev, NULL);
+}
+
+void ormc_prefetch_from(ormc_query *q, uint16_t rev, const ormc_query *sub)
+{
+    if (sub && rev < q->model->nreverses &&
+        sub->model != q->model->reverses[rev].child) {
+        misuse(q, "a prefetch whose child query is of another model");
+        return;
+    }
+    ormc_term *t = add_load(q, T_PREFETCH, rev, q->model->nreverses);
+    if (t)
+        t->v.sub = sub;
 }
 
 void ormc_count(ormc_query *q, uint16_t rev)

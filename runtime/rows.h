@@ -50,11 +50,11 @@ uintptr_t idmap_get(const idmap *h, int64_t id);
 void idmap_free(idmap *h);
 
 /* Groups the children in `kids` (rows of rv's child model) under their
- * parents in `parents` (rows of pm), keeping the children's order within
- * each parent, and sets each parent's list: one pass to count, then the
- * children are permuted in place and `res` adopts their array, so no
- * second array of them is ever made.  Children of no loaded parent are
- * dropped.  Returns status; cost O(parents + children). */
+ * parents in `parents` (rows of pm, each with its Rel block), keeping the
+ * children's order within each parent: each parent's list is a run of
+ * pointers to its children, in one array from res; the children do not
+ * move.  Children of no loaded parent (or a NULL key) are left out.
+ * Returns status; cost O(parents + children). */
 int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
            vec *parents, vec *kids, ormc_result *res);
 

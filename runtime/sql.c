@@ -70,27 +70,45 @@ static void key_put(uint8_t *buf, size_t cap, size_t *len, const void *p,
     *len += n;
 }
 
-size_t sql_shape(const sql_req *r, uint8_t *buf, size_t cap)
+/* The terms of q (and whether it has a window) into the key. */
+static void key_query(const ormc_query *q, uint8_t *buf, size_t cap,
+                      size_t *len)
 {
-    const ormc_query *q = r->q;
-    size_t len = 0;
-    uint8_t head[4] = {(uint8_t)r->kind, has_window(q), 0, 0};
-    memcpy(head + 2, &r->arg, sizeof r->arg);
-    key_put(buf, cap, &len, head, sizeof head);
-    key_put(buf, cap, &len, &q->model, sizeof q->model);
-    key_put(buf, cap, &len, &r->nfields, sizeof r->nfields);
-    key_put(buf, cap, &len, r->fields, r->nfields * sizeof *r->fields);
+    uint8_t w = has_window(q);
+    key_put(buf, cap, len, &q->model, sizeof q->model);
+    key_put(buf, cap, len, &w, 1);
     const ormc_term *t = query_terms(q);
     for (uint32_t i = 0; i < q->nterms; i++) {
         uint8_t k[6] = {t[i].kind, t[i].op, 0, 0, 0, 0};
         memcpy(k + 2, &t[i].rel, 2);
         memcpy(k + 4, &t[i].path.field, 2);
-        key_put(buf, cap, &len, k, sizeof k);
+        key_put(buf, cap, len, k, sizeof k);
         if (t[i].kind <= T_NULL || t[i].kind == T_ORDER) {
-            key_put(buf, cap, &len, &t[i].path.nsteps, 1);
-            key_put(buf, cap, &len, t[i].path.step,
+            key_put(buf, cap, len, &t[i].path.nsteps, 1);
+            key_put(buf, cap, len, t[i].path.step,
                     t[i].path.nsteps * sizeof *t[i].path.step);
         }
+    }
+}
+
+size_t sql_shape(const sql_req *r, uint8_t *buf, size_t cap)
+{
+    size_t len = 0;
+    uint8_t head[4] = {(uint8_t)r->kind, 0, 0, 0};
+    if (r->kind == SQL_CHILD)
+        head[1] = (uint8_t)r->parents;
+    memcpy(head + 2, &r->arg, sizeof r->arg);
+    key_put(buf, cap, &len, head, sizeof head);
+    key_put(buf, cap, &len, &r->nfields, sizeof r->nfields);
+    key_put(buf, cap, &len, r->fields, r->nfields * sizeof *r->fields);
+    if (r->kind != SQL_CHILD || r->parents == PARENTS_QUERY)
+        key_query(r->q, buf, cap, &len);
+    else
+        key_put(buf, cap, &len, &r->q->model, sizeof r->q->model);
+    if (r->kind == SQL_CHILD) {
+        uint8_t sep = 0xff; /* the child query's terms follow */
+        key_put(buf, cap, &len, &sep, 1);
+        key_query(r->sub, buf, cap, &len);
     }
     return len;
 }
@@ -119,8 +137,14 @@ typedef struct render {
     const ormc_query *q;
     const ormc_term *t;
     int *pno;          /* first parameter number of each term */
+    int first;         /* the first parameter number of q's terms */
     int next_alias;
     bool oom;
+    /* a prefetch child query (put_prefetch): */
+    const char *pre;   /* the first conjunct of its WHERE (its parents) */
+    size_t npre;
+    const ormc_field *lead;  /* ORDER BY this t0 column first (the FK) */
+    const ormc_field *part;  /* per parent window: PARTITION BY this */
 } render;
 
 static void put_ident(render *R, sbuf *b, const char *name)
@@ -632,10 +656,16 @@ static void put_where(render *R, scope *s, sbuf *b)
 {
     uint32_t *kids;
     size_t n = children(R, 0, R->q->nterms, &kids);
-    if (n) {
+    if (n || R->pre) {
         sb_put(b, " WHERE ");
-        put_and(R, s, b, kids, n, 0);
+        if (R->pre) { /* once: subqueries have their own WHERE */
+            sb_putn(b, R->pre, R->npre);
+            sb_put(b, n ? " AND " : "");
+            R->pre = NULL;
+        }
     }
+    if (n)
+        put_and(R, s, b, kids, n, 0);
     ormc_free(kids);
 }
 
@@ -689,12 +719,12 @@ static void put_order(render *R, scope *s, sbuf *b, const ormc_query *q,
 static int window_param(const render *R)
 {
     uint32_t n = R->q->nterms;
-    return n ? R->pno[n - 1] + term_params(&R->t[n - 1]) : 1;
+    return n ? R->pno[n - 1] + term_params(&R->t[n - 1]) : R->first;
 }
 
 static void put_window(render *R, sbuf *b)
 {
-    if (!has_window(R->q))
+    if (!has_window(R->q) || R->part) /* a per parent window: put_prefetch */
         return;
     char a[24], c[24];
     int p = window_param(R);
@@ -717,8 +747,8 @@ static void put_from(render *R, scope *s, sbuf *b, bool ordered)
         if (R->t[i].kind == T_ORDER)
             walk(R, s, &R->t[i].path, 0, R->t[i].path.nsteps, &m, &left);
     put_where(R, s, &w);
-    if (ordered)
-        put_order(R, s, &o, R->q, NULL);
+    if (ordered && !R->part)
+        put_order(R, s, &o, R->q, R->lead);
     sb_put(b, " FROM ");
     put_ident(R, b, s->m->table);
     sb_printf(b, " AS t%d", s->base);
@@ -768,44 +798,97 @@ static void put_select(render *R, scope *s, sbuf *b)
         put_col(R, b, 0, &m->fields[0]);
         sb_put(b, ")");
     }
+    if (R->part) { /* the parent and the rank within it, last */
+        sb_put(b, ", ");
+        put_col(R, b, 0, R->part);
+        sb_put(b, " AS ormc_p, ROW_NUMBER() OVER (PARTITION BY ");
+        put_col(R, b, 0, R->part);
+        put_order(R, s, b, R->q, NULL);
+        sb_put(b, ") AS ormc_rn");
+    }
     put_from(R, s, b, true);
 }
 
-/* The prefetch child query of reverse relation `rev`: every child of the
- * rows q selects, grouped by parent (ORDER BY fk first, which the foreign
- * key's index gives without a sort) in the child's order within each;
- * all children in the child's order when q selects every row. */
-static void put_child_query(render *R, sbuf *b, uint16_t rev)
+/* The parameters of q's terms and window. */
+static int query_params(const ormc_query *q)
 {
-    const ormc_model *pm = R->q->model;
-    const ormc_reverse *rv = &pm->reverses[rev];
+    int n = has_window(q) ? 2 : 0;
+    const ormc_term *t = query_terms(q);
+    for (uint32_t i = 0; i < q->nterms; i++)
+        n += term_params(&t[i]);
+    return n;
+}
+
+/* The parameters of a child query's parents (before the child query's). */
+static int parent_params(const sql_req *r)
+{
+    return r->parents == PARENTS_QUERY ? query_params(r->q)
+           : r->parents == PARENTS_IDS ? 1
+                                       : 0;
+}
+
+static bool number_params(render *R, int first);
+
+/* The prefetch child query (SQL_CHILD; R renders r->sub): the children
+ * through reverse relation r->arg of the parents, which are a first
+ * conjunct of the WHERE: every row (only IS NOT NULL of a nullable
+ * foreign key), fk IN (SELECT id FROM parent ...) of the parent query,
+ * or fk IN the array of ids.  Then the child query's own filters, joins,
+ * with_ loads and counts.  Rows come grouped by parent (ORDER BY fk
+ * first, which the foreign key's index gives without a sort), in the
+ * child query's order within each; all in the child query's order when
+ * the parents are every row.  A child query with a limit or offset is
+ * per parent: ROW_NUMBER() OVER (PARTITION BY fk ORDER BY its order),
+ * kept between offset and offset + limit in an outer SELECT. */
+static void put_prefetch(render *R, const sql_req *r, sbuf *b)
+{
+    const ormc_model *pm = r->q->model;
+    const ormc_reverse *rv = &pm->reverses[r->arg];
     const ormc_model *cm = rv->child;
     const ormc_field *fk = &cm->fields[rv->child_field];
-    scope cs = {.base = 0, .m = cm};
-    R->next_alias = 1;
-    sb_put(b, "SELECT ");
-    put_cols(R, b, 0, cm, true);
-    sb_put(b, " FROM ");
-    put_ident(R, b, cm->table);
-    sb_put(b, " AS t0");
-    bool all = !has_window(R->q);
-    for (uint32_t i = 0; all && i < R->q->nterms; i++)
-        all = !is_filter(R->t[i].kind);
-    if (all && (fk->flags & ORMC_F_NULLABLE)) {
-        sb_put(b, " WHERE ");
-        put_col(R, b, 0, fk);
-        sb_put(b, " IS NOT NULL");
-    } else if (!all) {
-        scope ps = {.base = R->next_alias++, .m = pm};
-        sb_put(b, " WHERE ");
-        put_col(R, b, 0, fk);
-        sb_put(b, " IN (SELECT ");
-        put_col(R, b, ps.base, &pm->fields[0]);
-        put_from(R, &ps, b, has_window(R->q));
-        sb_put(b, ")");
+    sbuf w = {0};
+    char ph[24];
+    if (r->parents == PARENTS_QUERY) {
+        render P = {.db = R->db, .d = R->d, .q = r->q, .t = query_terms(r->q),
+                    .next_alias = R->next_alias};
+        R->oom |= !number_params(&P, 1);
+        scope ps = {.base = P.next_alias++, .m = pm};
+        put_col(R, &w, 0, fk);
+        sb_put(&w, " IN (SELECT ");
+        put_col(R, &w, ps.base, &pm->fields[0]);
+        if (!R->oom)
+            put_from(&P, &ps, &w, has_window(r->q));
+        sb_put(&w, ")");
+        R->next_alias = P.next_alias;
+        R->oom |= P.oom;
         scope_free(&ps);
+        ormc_free(P.pno);
+    } else if (r->parents == PARENTS_IDS) {
+        snprintf(ph, sizeof ph, R->d->param, 1);
+        put_col(R, &w, 0, fk);
+        sb_printf(&w, R->d->in_array, ph);
+    } else if (fk->flags & ORMC_F_NULLABLE) {
+        put_col(R, &w, 0, fk);
+        sb_put(&w, " IS NOT NULL");
     }
-    put_order(R, &cs, b, NULL, all ? NULL : fk);
+    R->pre = w.s;
+    R->npre = w.len;
+    R->lead = r->parents == PARENTS_ALL ? NULL : fk;
+    R->part = has_window(R->q) ? fk : NULL;
+    scope cs = {.base = 0, .m = cm};
+    if (R->part)
+        sb_put(b, "SELECT * FROM (");
+    put_select(R, &cs, b);
+    if (R->part) {
+        char hi[24];
+        int p = window_param(R);
+        snprintf(ph, sizeof ph, R->d->param, p);
+        snprintf(hi, sizeof hi, R->d->param, p + 1);
+        sb_printf(b, ") AS tw WHERE tw.ormc_rn > %s AND tw.ormc_rn <= %s "
+                     "ORDER BY tw.ormc_p, tw.ormc_rn", ph, hi);
+    }
+    R->oom |= w.oom;
+    sb_free(&w);
     scope_free(&cs);
 }
 
@@ -1013,14 +1096,15 @@ static void put_model_sql(render *R, sbuf *b, sql_kind kind)
     }
 }
 
-/* Numbers each term's parameters from 1, in term order. */
-static bool number_params(render *R)
+/* Numbers each term's parameters from `first`, in term order. */
+static bool number_params(render *R, int first)
 {
     uint32_t n = R->q->nterms;
+    R->first = first;
     R->pno = n ? ormc_malloc(n * sizeof *R->pno) : NULL;
     if (n && !R->pno)
         return false;
-    int p = 1;
+    int p = first;
     for (uint32_t i = 0; i < n; i++) {
         R->pno[i] = p;
         p += term_params(&R->t[i]);
@@ -1031,9 +1115,10 @@ static bool number_params(render *R)
 int sql_render(ormc_db *db, const void *ctx, sbuf *b)
 {
     const sql_req *r = ctx;
-    render R = {.db = db, .d = db->dialect, .q = r->q,
-                .t = query_terms(r->q), .next_alias = 1};
-    if (!number_params(&R))
+    const ormc_query *q = r->kind == SQL_CHILD ? r->sub : r->q;
+    render R = {.db = db, .d = db->dialect, .q = q, .t = query_terms(q),
+                .next_alias = 1};
+    if (!number_params(&R, r->kind == SQL_CHILD ? parent_params(r) + 1 : 1))
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", r->what);
     scope s = {.base = 0, .m = r->q->model};
     const ormc_model *m = r->q->model;
@@ -1088,7 +1173,7 @@ int sql_render(ormc_db *db, const void *ctx, sbuf *b)
         break;
     }
     case SQL_CHILD:
-        put_child_query(&R, b, r->arg);
+        put_prefetch(&R, r, b);
         break;
     case SQL_UPDATE:
         put_update(&R, b);
@@ -1205,32 +1290,52 @@ static int bind_object(ormc_db *db, void *stmt, const sql_req *r)
     return rc;
 }
 
+/* Binds q's terms from *idx on, then its window: LIMIT and OFFSET, or
+ * for a per parent window (per_parent) the bounds of the rank,
+ * offset < rank <= offset + limit.  Advances *idx; returns status. */
+static int bind_query(ormc_db *db, void *stmt, const ormc_query *q, int *idx,
+                      bool per_parent)
+{
+    const ormc_term *t = query_terms(q);
+    int rc = ORMC_OK;
+    for (uint32_t i = 0; i < q->nterms && rc == ORMC_OK; i++) {
+        rc = bind_term(db, stmt, *idx, &t[i]);
+        *idx += term_params(&t[i]);
+    }
+    if (rc != ORMC_OK || !has_window(q))
+        return rc;
+    int64_t lo = q->offset, n = q->limit;
+    if (per_parent) {
+        int64_t hi = n < 0 || n > INT64_MAX - lo ? INT64_MAX : lo + n;
+        rc = db->be->bind_int(stmt, *idx, lo);
+        if (rc == ORMC_OK)
+            rc = db->be->bind_int(stmt, *idx + 1, hi);
+    } else {
+        if (n < 0 && db->dialect->no_limit_null)
+            rc = db->be->bind_null(stmt, *idx);
+        else
+            rc = db->be->bind_int(stmt, *idx, n >= 0 ? n : -1);
+        if (rc == ORMC_OK)
+            rc = db->be->bind_int(stmt, *idx + 1, lo);
+    }
+    *idx += 2;
+    return rc;
+}
+
 int sql_bind(ormc_db *db, void *stmt, const sql_req *r)
 {
     if (r->kind >= SQL_UPDATE_FIELDS)
         return bind_object(db, stmt, r);
-    const ormc_query *q = r->q;
-    const ormc_term *t = query_terms(q);
     int idx = 1, rc = ORMC_OK;
-    bool uses_terms = r->kind != SQL_CHILD;
-    if (r->kind == SQL_CHILD) { /* the parents' filters, unless all */
-        uses_terms = has_window(q);
-        for (uint32_t i = 0; !uses_terms && i < q->nterms; i++)
-            uses_terms = is_filter(t[i].kind);
-    }
-    if (!uses_terms)
-        return ORMC_OK;
-    for (uint32_t i = 0; i < q->nterms && rc == ORMC_OK; i++) {
-        rc = bind_term(db, stmt, idx, &t[i]);
-        idx += term_params(&t[i]);
-    }
-    if (rc == ORMC_OK && has_window(q)) {
-        if (q->limit < 0 && db->dialect->no_limit_null)
-            rc = db->be->bind_null(stmt, idx);
-        else
-            rc = db->be->bind_int(stmt, idx, q->limit >= 0 ? q->limit : -1);
+    if (r->kind != SQL_CHILD) {
+        rc = bind_query(db, stmt, r->q, &idx, false);
+    } else {
+        if (r->parents == PARENTS_QUERY)
+            rc = bind_query(db, stmt, r->q, &idx, false);
+        else if (r->parents == PARENTS_IDS)
+            rc = db->be->bind_array(stmt, idx++, ORMC_T_INT, r->ids, r->nids);
         if (rc == ORMC_OK)
-            rc = db->be->bind_int(stmt, idx + 1, q->offset);
+            rc = bind_query(db, stmt, r->sub, &idx, true);
     }
     return rc == ORMC_OK ? ORMC_OK : db_fail_backend(db, rc, r->what);
 }
@@ -1253,7 +1358,7 @@ void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
     none.offset = 0;
     char what[160];
     snprintf(what, sizeof what, "%s.%s", m->name, verb);
-    sql_req r = {kind, 0, &none, what, NULL, NULL, 0};
+    sql_req r = {.kind = kind, .q = &none, .what = what};
     return db_stmt_shape(db, key, sizeof key, sql_render, &r, what);
 }
 

@@ -12,7 +12,8 @@ typedef enum sql_kind {
     SQL_COUNT,  /* COUNT(*) of the rows */
     SQL_EXISTS, /* whether there is a row */
     SQL_AGG,    /* COUNT/SUM/AVG/MIN/MAX of field `arg` */
-    SQL_CHILD,  /* the prefetch child query of reverse relation `arg` */
+    SQL_CHILD,  /* the prefetch child query of reverse relation `arg`:
+                   the rows `sub` selects among the parents' children */
     SQL_UPDATE, /* UPDATE of the query's SET terms over its rows */
     SQL_DELETE, /* DELETE of the query's rows */
     /* of one object (obj), no query terms: */
@@ -28,15 +29,29 @@ typedef enum sql_kind {
     SQL_GET            /* every column, by id */
 } sql_kind;
 
+/* Which parents a prefetch child query (SQL_CHILD) loads children of. */
+typedef enum sql_parents {
+    PARENTS_ALL,   /* every row of the parent model (no test but, for a
+                      nullable foreign key, IS NOT NULL) */
+    PARENTS_QUERY, /* the rows the parent query q selects (a semi-join) */
+    PARENTS_IDS    /* the ids ids[0..nids), bound as one array */
+} sql_parents;
+
 /* One statement of a query: what to say about which query. */
 typedef struct sql_req {
     sql_kind kind;
     uint16_t arg;
-    const ormc_query *q; /* checked (sql_check); never NULL */
+    const ormc_query *q; /* checked (sql_check); never NULL; SQL_CHILD:
+                            the parents' query */
     const char *what;    /* "Blog.fetch": the prefix of error messages */
     const void *obj;     /* object kinds: the object whose fields bind */
     const uint16_t *fields; /* object kinds: the field list */
     size_t nfields;
+    /* SQL_CHILD only: */
+    const ormc_query *sub;  /* the child query (checked; never NULL) */
+    sql_parents parents;
+    const int64_t *ids;     /* PARENTS_IDS */
+    size_t nids;
 } sql_req;
 
 /* Writes the shape key of r (everything its SQL text depends on, no value)

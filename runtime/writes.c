@@ -50,7 +50,7 @@ static int write_where(ormc_db *db, const ormc_model *m, const ormc_query *q,
     if (kind == SQL_DELETE && sets)
         return db_fail(db, ORMC_INVALID, "%s: a delete has nothing to set",
                        what);
-    sql_req r = {kind, 0, q, what, NULL, NULL, 0};
+    sql_req r = {.kind = kind, .q = q, .what = what};
     void *stmt = sql_stmt(db, &r);
     if (!stmt)
         return db->errcode;
@@ -128,7 +128,8 @@ int ormc_update_fields(ormc_db *db, const ormc_model *m, const void *obj,
     if (rc == ORMC_OK) {
         ormc_query none;
         ormc_query_init(&none, m);
-        sql_req r = {SQL_UPDATE_FIELDS, 0, &none, what, obj, f, n};
+        sql_req r = {.kind = SQL_UPDATE_FIELDS, .q = &none, .what = what,
+                     .obj = obj, .fields = f, .nfields = n};
         stmt = sql_stmt(db, &r);
         rc = stmt ? ORMC_OK : db->errcode;
     }
@@ -186,7 +187,8 @@ int ormc_upsert(ormc_db *db, const ormc_model *m, void *obj,
         return rc;
     ormc_query none;
     ormc_query_init(&none, m);
-    sql_req r = {SQL_UPSERT, 0, &none, what, obj, key, nkey};
+    sql_req r = {.kind = SQL_UPSERT, .q = &none, .what = what,
+                 .obj = obj, .fields = key, .nfields = nkey};
     void *stmt = sql_stmt(db, &r);
     if (!stmt) {
         rc = db->errcode;
@@ -290,7 +292,8 @@ int ormc_get_or_create(ormc_db *db, const ormc_model *m, const void *defaults,
         goto done;
     ormc_query none;
     ormc_query_init(&none, m);
-    sql_req r = {SQL_INSERT_KEEP, 0, &none, what, defaults, key, nkey};
+    sql_req r = {.kind = SQL_INSERT_KEEP, .q = &none, .what = what,
+                 .obj = defaults, .fields = key, .nfields = nkey};
     void *stmt = sql_stmt(db, &r);
     if (!stmt) {
         rc = db->errcode;

@@ -369,9 +369,8 @@ static void test_select_related_book_with_author(void **state)
         assert_non_null(b->author);
         assert_int_equal(b->author->id, want_author[k]);
         assert_string_equal(b->author->name, want_name[k]);
-        /* the related object is a plain row: its own lists are empty */
-        assert_int_equal(b->author->books.count, 0);
-        assert_null(b->author->books.items);
+        /* the related object is a plain row: no prefetch results */
+        assert_null(b->author->rel);
     }
     assert_string_equal(l.items[0].author->email, "bob@example.com");
     assert_string_equal(l.items[1].author->email, "ann@example.com");
@@ -481,26 +480,25 @@ static void test_prefetch_comments(void **state)
 
     const Blog *b1 = &l.items[0], *b2 = &l.items[1], *b3 = &l.items[2];
     assert_int_equal(b1->id, g1);
-    assert_int_equal(b1->comments.count, 3);
-    assert_null(b1->comments.owner);
+    assert_int_equal(b1->rel->comments.count, 3);
     const int64_t ids1[] = {c2, c4, c5};
     const char *txt1[] = {"g1-a", "g1-b", "g1-c"};
     for (size_t k = 0; k < 3; k++) {
-        assert_int_equal(b1->comments.items[k].id, ids1[k]);
-        assert_int_equal(b1->comments.items[k].blog_id, g1);
-        assert_string_equal(b1->comments.items[k].content, txt1[k]);
-        assert_int_equal(b1->comments.items[k].score, (int64_t)(11 + k));
-        assert_null(b1->comments.items[k].blog);
+        assert_int_equal(b1->rel->comments.items[k]->id, ids1[k]);
+        assert_int_equal(b1->rel->comments.items[k]->blog_id, g1);
+        assert_string_equal(b1->rel->comments.items[k]->content, txt1[k]);
+        assert_int_equal(b1->rel->comments.items[k]->score, (int64_t)(11 + k));
+        assert_null(b1->rel->comments.items[k]->blog);
     }
     assert_int_equal(b2->id, g2);
-    assert_int_equal(b2->comments.count, 0);
-    assert_null(b2->comments.items);
-    assert_int_equal(b3->comments.count, 2);
-    assert_int_equal(b3->comments.items[0].id, c1);
-    assert_int_equal(b3->comments.items[1].id, c3);
-    assert_string_equal(b3->comments.items[1].content, "g3-b");
+    assert_int_equal(b2->rel->comments.count, 0);
+    assert_null(b2->rel->comments.items);
+    assert_int_equal(b3->rel->comments.count, 2);
+    assert_int_equal(b3->rel->comments.items[0]->id, c1);
+    assert_int_equal(b3->rel->comments.items[1]->id, c3);
+    assert_string_equal(b3->rel->comments.items[1]->content, "g3-b");
     /* no count was asked for */
-    assert_int_equal(b1->comments_count, 0);
+    assert_int_equal(b1->rel->comments_count, 0);
     blog_list_free(&l);
 
     /* prefetch over no parents still costs exactly one extra statement */
@@ -550,15 +548,15 @@ static void test_prefetch_100000_parents(void **state)
     for (int64_t k = 1; k <= N; k++) {
         const Blog *b = &l.items[k - 1];
         if (b->id != k || b->created != k ||
-            b->comments.count != (size_t)(k % 3)) {
+            b->rel->comments.count != (size_t)(k % 3)) {
             print_error("blog %lld: id %lld, created %lld, %zu comments\n",
                         (long long)k, (long long)b->id, (long long)b->created,
-                        b->comments.count);
+                        b->rel->comments.count);
             fail();
         }
         int64_t prev = 0;
-        for (size_t j = 0; j < b->comments.count; j++) {
-            const Comment *c = &b->comments.items[j];
+        for (size_t j = 0; j < b->rel->comments.count; j++) {
+            const Comment *c = b->rel->comments.items[j];
             if (c->blog_id != k || c->score != k * 10 + (int64_t)j + 1 ||
                 c->id <= prev) {
                 print_error("blog %lld comment %zu: blog_id %lld score %lld\n",
@@ -574,7 +572,7 @@ static void test_prefetch_100000_parents(void **state)
     char want[32];
     snprintf(want, sizeof want, "blog %d", N);
     assert_string_equal(l.items[N - 1].title, want);
-    assert_string_equal(l.items[N - 1].comments.items[0].content, "first");
+    assert_string_equal(l.items[N - 1].rel->comments.items[0]->content, "first");
     blog_list_free(&l);
 
     int64_t n = -1;
@@ -625,12 +623,12 @@ static void test_prefetch_filtered_limited_parents(void **state)
     assert_int_equal(l.count, 2);
     assert_int_equal(l.items[0].id, g[4]);
     assert_int_equal(l.items[1].id, g[3]);
-    assert_int_equal(l.items[0].comments.count, 2);
-    assert_string_equal(l.items[0].comments.items[0].content, "g4-0");
-    assert_string_equal(l.items[0].comments.items[1].content, "g4-1");
-    assert_int_equal(l.items[1].comments.count, 1);
-    assert_string_equal(l.items[1].comments.items[0].content, "g3-0");
-    assert_int_equal(l.items[1].comments.items[0].blog_id, g[3]);
+    assert_int_equal(l.items[0].rel->comments.count, 2);
+    assert_string_equal(l.items[0].rel->comments.items[0]->content, "g4-0");
+    assert_string_equal(l.items[0].rel->comments.items[1]->content, "g4-1");
+    assert_int_equal(l.items[1].rel->comments.count, 1);
+    assert_string_equal(l.items[1].rel->comments.items[0]->content, "g3-0");
+    assert_int_equal(l.items[1].rel->comments.items[0]->blog_id, g[3]);
     blog_list_free(&l);
 
     /* filters without a window: the sub-select is not ordered */
@@ -647,10 +645,10 @@ static void test_prefetch_filtered_limited_parents(void **state)
                "ormc_array(?1))) ORDER BY t0.\"blog_id\", t0.\"id\"");
     assert_int_equal(spy.rows, 2 + (2 + 1));
     assert_int_equal(l.count, 2);
-    assert_int_equal(l.items[0].comments.count, 2);
-    assert_string_equal(l.items[0].comments.items[1].content, "g2-1");
-    assert_int_equal(l.items[1].comments.count, 1);
-    assert_string_equal(l.items[1].comments.items[0].content, "g5-0");
+    assert_int_equal(l.items[0].rel->comments.count, 2);
+    assert_string_equal(l.items[0].rel->comments.items[1]->content, "g2-1");
+    assert_int_equal(l.items[1].rel->comments.count, 1);
+    assert_string_equal(l.items[1].rel->comments.items[0]->content, "g5-0");
     blog_list_free(&l);
 }
 
@@ -689,11 +687,11 @@ static void test_several_counts_no_join_multiplication(void **state)
     assert_int_equal(l.count, 3);
     const int64_t books[] = {3, 0, 1}, blogs[] = {2, 1, 0}, edited[] = {1, 2, 0};
     for (size_t k = 0; k < 3; k++) {
-        assert_int_equal(l.items[k].books_count, books[k]);
-        assert_int_equal(l.items[k].blogs_count, blogs[k]);
-        assert_int_equal(l.items[k].edited_blogs_count, edited[k]);
+        assert_int_equal(l.items[k].rel->books_count, books[k]);
+        assert_int_equal(l.items[k].rel->blogs_count, blogs[k]);
+        assert_int_equal(l.items[k].rel->edited_blogs_count, edited[k]);
         /* counting does not load the lists */
-        assert_int_equal(l.items[k].books.count, 0);
+        assert_int_equal(l.items[k].rel->books.count, 0);
     }
     author_list_free(&l);
 
@@ -709,14 +707,14 @@ static void test_several_counts_no_join_multiplication(void **state)
                "SELECT " BLOG_COLS " FROM \"blog\" AS t0 WHERE "
                "t0.\"editor_id\" IS NOT NULL ORDER BY t0.\"id\"");
     for (size_t k = 0; k < 3; k++) {
-        assert_int_equal(l.items[k].books.count, (size_t)books[k]);
-        assert_int_equal(l.items[k].blogs.count, (size_t)blogs[k]);
-        assert_int_equal(l.items[k].edited_blogs.count, (size_t)edited[k]);
+        assert_int_equal(l.items[k].rel->books.count, (size_t)books[k]);
+        assert_int_equal(l.items[k].rel->blogs.count, (size_t)blogs[k]);
+        assert_int_equal(l.items[k].rel->edited_blogs.count, (size_t)edited[k]);
     }
-    assert_string_equal(l.items[0].books.items[2].title, "a3");
-    assert_string_equal(l.items[1].edited_blogs.items[1].title, "ga2");
-    assert_string_equal(l.items[0].edited_blogs.items[0].title, "gb1");
-    assert_string_equal(l.items[2].books.items[0].title, "c1");
+    assert_string_equal(l.items[0].rel->books.items[2]->title, "a3");
+    assert_string_equal(l.items[1].rel->edited_blogs.items[1]->title, "ga2");
+    assert_string_equal(l.items[0].rel->edited_blogs.items[0]->title, "gb1");
+    assert_string_equal(l.items[2].rel->books.items[0]->title, "c1");
     author_list_free(&l);
     (void)c;
 }
@@ -789,26 +787,26 @@ static void test_everything_combined(void **state)
     assert_int_equal(e->id, g5);
     assert_string_equal(e->author->name, "Bob");
     assert_string_equal(e->editor->name, "Cy");
-    assert_int_equal(e->comments_count, 1);
-    assert_int_equal(e->comments.count, 1);
-    assert_string_equal(e->comments.items[0].content, "e1");
+    assert_int_equal(e->rel->comments_count, 1);
+    assert_int_equal(e->rel->comments.count, 1);
+    assert_string_equal(e->rel->comments.items[0]->content, "e1");
     assert_double_exact(e->rating, 1.0);
 
     assert_int_equal(b->id, g2);
     assert_string_equal(b->author->name, "Bob");
     assert_null(b->editor);
     assert_true(b->editor_null);
-    assert_int_equal(b->comments_count, 0);
-    assert_int_equal(b->comments.count, 0);
+    assert_int_equal(b->rel->comments_count, 0);
+    assert_int_equal(b->rel->comments.count, 0);
 
     assert_int_equal(d->id, g4);
     assert_int_equal(d->author->id, ann);
     assert_int_equal(d->editor->id, bob);
-    assert_int_equal(d->comments_count, 3);
-    assert_int_equal(d->comments.count, 3);
-    assert_string_equal(d->comments.items[0].content, "d1");
-    assert_string_equal(d->comments.items[1].content, "d2");
-    assert_string_equal(d->comments.items[2].content, "d3");
+    assert_int_equal(d->rel->comments_count, 3);
+    assert_int_equal(d->rel->comments.count, 3);
+    assert_string_equal(d->rel->comments.items[0]->content, "d1");
+    assert_string_equal(d->rel->comments.items[1]->content, "d2");
+    assert_string_equal(d->rel->comments.items[2]->content, "d3");
     assert_int_equal(d->created, 3000);
     blog_list_free(&l);
 
@@ -1738,8 +1736,8 @@ static void test_null_in_not_null_text_is_a_data_error(void **state)
     blog_prefetch_comments(&q);
     assert_ok(f->db, blog_fetch(f->db, &q, &l));
     assert_int_equal(l.count, 1);
-    assert_int_equal(l.items[0].comments.count, 1);
-    assert_string_equal(l.items[0].comments.items[0].content, "ok");
+    assert_int_equal(l.items[0].rel->comments.count, 1);
+    assert_string_equal(l.items[0].rel->comments.items[0]->content, "ok");
     blog_list_free(&l);
 }
 

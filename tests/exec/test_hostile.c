@@ -785,16 +785,16 @@ static void test_keyword_schema_relations(void **state)
     assert_int_equal(sl.count, 2);
     /* default order: -order, so s2 first */
     assert_int_equal(sl.items[0].id, s2);
-    assert_int_equal(sl.items[0].exists.count, 1);
-    assert_int_equal(sl.items[0].exists_count, 1);
-    assert_int_equal(sl.items[0].exists.items[0].id, r3);
-    assert_int_equal(sl.items[0].having.count, 1);
-    assert_int_equal(sl.items[0].having_count, 1);
-    assert_int_equal(sl.items[0].having.items[0].id, r1);
+    assert_int_equal(sl.items[0].rel->exists.count, 1);
+    assert_int_equal(sl.items[0].rel->exists_count, 1);
+    assert_int_equal(sl.items[0].rel->exists.items[0]->id, r3);
+    assert_int_equal(sl.items[0].rel->having.count, 1);
+    assert_int_equal(sl.items[0].rel->having_count, 1);
+    assert_int_equal(sl.items[0].rel->having.items[0]->id, r1);
     assert_int_equal(sl.items[1].id, s1);
-    assert_int_equal(sl.items[1].exists.count, 2);
-    assert_int_equal(sl.items[1].exists_count, 2);
-    assert_int_equal(sl.items[1].having_count, 1);
+    assert_int_equal(sl.items[1].rel->exists.count, 2);
+    assert_int_equal(sl.items[1].rel->exists_count, 2);
+    assert_int_equal(sl.items[1].rel->having_count, 1);
     select_list_free(&sl);
 
     /* on delete set null (join) and cascade (select) */
@@ -832,9 +832,9 @@ static void test_reverse_named_count(void **state)
     TableList l = {0};
     assert_ok(f->db, table_fetch(f->db, &q, &l));
     assert_int_equal(l.count, 1);
-    assert_int_equal(l.items[0].count.count, 3);
-    assert_int_equal(l.items[0].count_count, 3);
-    assert_int_equal(l.items[0].count.items[2].distinct, 2);
+    assert_int_equal(l.items[0].rel->count.count, 3);
+    assert_int_equal(l.items[0].rel->count_count, 3);
+    assert_int_equal(l.items[0].rel->count.items[2]->distinct, 2);
     table_list_free(&l);
     int64_t n = -1;
     assert_ok(f->db, table_count(f->db, NULL, &n));

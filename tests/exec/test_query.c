@@ -781,14 +781,14 @@ static void test_first_exists_aggregate_prefetch(void **state)
     assert_queries(f, 2);
     assert_int_equal(b->id, B[4]);
     assert_string_equal(b->author->name, "bob");
-    assert_int_equal(b->comments.count, 0);
+    assert_int_equal(b->rel->comments.count, 0);
     check_plan(f->trace.sql[1], true);
     blog_free(b);
     blog_offset(&q, 1);
     assert_ok(f->db, blog_first(f->db, &q, &b));
     assert_int_equal(b->id, B[3]);
-    assert_int_equal(b->comments.count, 3);
-    assert_int_equal(b->comments.items[2].score, 7);
+    assert_int_equal(b->rel->comments.count, 3);
+    assert_int_equal(b->rel->comments.items[2]->score, 7);
     blog_free(b);
     blog_offset(&q, 2);
     b = (Blog *)&q;
@@ -815,7 +815,7 @@ static void test_first_exists_aggregate_prefetch(void **state)
     check_plan(f->trace.sql[0], false);
     check_plan(f->trace.sql[1], true);
     assert_int_equal(l.count, 6); /* blogs 1, 2, 3, 5, 6, 8 */
-    assert_int_equal(l.items[2].comments.count, 3);
+    assert_int_equal(l.items[2].rel->comments.count, 3);
     blog_list_free(&l);
     blog_query_free(&q);
 

@@ -883,7 +883,7 @@ static void test_fault_in_prefetch(void **state)
     /* recovered */
     assert_ok(f->db, blog_fetch(f->db, &q, &l));
     assert_int_equal(l.count, 1);
-    assert_int_equal(l.items[0].comments.count, 1);
+    assert_int_equal(l.items[0].rel->comments.count, 1);
     assert_string_equal(l.items[0].author->name, "Ann");
     blog_list_free(&l);
 }
@@ -986,8 +986,8 @@ static void test_prefetch_reads_one_snapshot(void **state)
     assert_int_equal(l.count, 3);
     for (size_t i = 0; i < l.count; i++) {
         assert_int_equal(l.items[i].id, 3 - (int64_t)i);
-        assert_int_equal(l.items[i].comments_count, 2);
-        assert_int_equal(l.items[i].comments.count, 2);
+        assert_int_equal(l.items[i].rel->comments_count, 2);
+        assert_int_equal(l.items[i].rel->comments.count, 2);
     }
     assert_false(ormc_in_transaction(db));
     blog_list_free(&l);

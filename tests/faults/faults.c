@@ -535,9 +535,9 @@ static void render_blog(text *t, const Blog *b)
         tx_printf(t, " rating=NULL");
     else
         tx_printf(t, " rating=%.17g", b->rating);
-    tx_printf(t, " ncomments=%lld comments=[", (long long)b->comments_count);
-    for (size_t i = 0; i < b->comments.count; i++) {
-        const Comment *c = &b->comments.items[i];
+    tx_printf(t, " ncomments=%lld comments=[", (long long)b->rel->comments_count);
+    for (size_t i = 0; i < b->rel->comments.count; i++) {
+        const Comment *c = b->rel->comments.items[i];
         tx_printf(t, "%s(%lld, blog %lld, '%s', %lld)", i ? ", " : "",
                   (long long)c->id, (long long)c->blog_id, c->content,
                   (long long)c->score);

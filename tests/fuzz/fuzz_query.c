@@ -1557,20 +1557,22 @@ static void check_blog(const Blog *b, int r)
         if (T[M_COMMENT].v[c][1].i == b->id)
             kids[n++] = T[M_COMMENT].v[c][0].i;
     if (has_extra(X_COUNT))
-        CHECK(b->comments_count == (int64_t)n, "count_comments differs");
+        CHECK(b->rel->comments_count == (int64_t)n, "count_comments differs");
     if (has_extra(X_PREFETCH)) {
-        CHECK(b->comments.count == n, "prefetch_comments: child count");
+        CHECK(b->rel->comments.count == n, "prefetch_comments: child count");
         for (size_t i = 0; i < n; i++) {
-            const Comment *c = &b->comments.items[i];
+            const Comment *c = b->rel->comments.items[i];
             int cr = row_of(M_COMMENT, c->id);
             CHECK(c->id == kids[i] && cr >= 0 && c->blog_id == b->id &&
                       same_text(c->content, &T[M_COMMENT].v[cr][2]) &&
                       c->score == T[M_COMMENT].v[cr][3].i,
                   "prefetch_comments: children differ (order by id)");
         }
-    } else {
-        CHECK(b->comments.count == 0, "children without prefetch");
+    } else if (b->rel) {
+        CHECK(b->rel->comments.count == 0, "children without prefetch");
     }
+    CHECK((b->rel != NULL) == (has_extra(X_COUNT) || has_extra(X_PREFETCH)),
+          "rel set without a prefetch or count, or missing with one");
 }
 
 static void check_comment(const Comment *c, int r)

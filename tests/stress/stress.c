@@ -397,22 +397,22 @@ static void check_blog(rstats *rs, const Blog *b, bool with_author,
             strcmp(b->author->name, name) != 0)
             torn(rs, "blog %" PRId64 ": wrong author", b->id);
     }
-    if (counted && b->comments_count != k)
+    if (counted && b->rel->comments_count != k)
         torn(rs, "blog %" PRId64 " w%d s%lld v%d: comments_count %" PRId64
                  ", title says %d",
-             b->id, w, s, v, b->comments_count, k);
+             b->id, w, s, v, b->rel->comments_count, k);
     if (!prefetched)
         return;
-    if (b->comments.count != (size_t)k) {
+    if (b->rel->comments.count != (size_t)k) {
         torn(rs, "blog %" PRId64 " w%d s%lld v%d: %zu comments prefetched, "
                  "title says %d",
-             b->id, w, s, v, b->comments.count, k);
+             b->id, w, s, v, b->rel->comments.count, k);
         return;
     }
-    if (counted && (size_t)b->comments_count != b->comments.count)
+    if (counted && (size_t)b->rel->comments_count != b->rel->comments.count)
         torn(rs, "blog %" PRId64 ": count and prefetch disagree", b->id);
-    for (size_t i = 0; i < b->comments.count; i++)
-        if (!check_comment(rs, &b->comments.items[i], b->id, w, s, v, k,
+    for (size_t i = 0; i < b->rel->comments.count; i++)
+        if (!check_comment(rs, b->rel->comments.items[i], b->id, w, s, v, k,
                            (int)i))
             return;
 }
@@ -646,7 +646,7 @@ static void verify_db(const char *path, int nw, wresult *wr, bool *db_ok)
         int w, v, k;
         long long s;
         check_blog(&rs, b, false, true, true);
-        comments += (long long)b->comments.count;
+        comments += (long long)b->rel->comments.count;
         if (sscanf(b->title, "w%d s%lld v%d k%d", &w, &s, &v, &k) != 4 ||
             w < 0 || w >= nw) {
             fprintf(stderr, "verify: blog %" PRId64 " '%s' written by nobody\n",

@@ -16,11 +16,11 @@ static const ormc_field author_fields[] = {
 
 static const ormc_reverse author_reverses[] = {
     {"books", &book_model, BOOK_FIELD_AUTHOR_ID,
-     offsetof(Author, books), offsetof(Author, books_count)},
+     offsetof(AuthorRel, books), offsetof(AuthorRel, books_count)},
     {"blogs", &blog_model, BLOG_FIELD_AUTHOR_ID,
-     offsetof(Author, blogs), offsetof(Author, blogs_count)},
+     offsetof(AuthorRel, blogs), offsetof(AuthorRel, blogs_count)},
     {"edited_blogs", &blog_model, BLOG_FIELD_EDITOR_ID,
-     offsetof(Author, edited_blogs), offsetof(Author, edited_blogs_count)},
+     offsetof(AuthorRel, edited_blogs), offsetof(AuthorRel, edited_blogs_count)},
 };
 
 static const ormc_order_term author_order[] = {{AUTHOR_FIELD_ID, 0}};
@@ -35,6 +35,8 @@ const ormc_model author_model = {
     .nreverses = 3,
     .order = author_order,
     .norder = 1,
+    .rel_offset = offsetof(Author, rel),
+    .rel_size = sizeof(AuthorRel),
 };
 
 const AuthorIntPath AUTHOR_ID = {{{&author_model, AUTHOR_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -104,7 +106,7 @@ static const ormc_relation blog_relations[] = {
 
 static const ormc_reverse blog_reverses[] = {
     {"comments", &comment_model, COMMENT_FIELD_BLOG_ID,
-     offsetof(Blog, comments), offsetof(Blog, comments_count)},
+     offsetof(BlogRel, comments), offsetof(BlogRel, comments_count)},
 };
 
 static const ormc_order_term blog_order[] = {{BLOG_FIELD_ID, 0}};
@@ -121,6 +123,8 @@ const ormc_model blog_model = {
     .nreverses = 1,
     .order = blog_order,
     .norder = 1,
+    .rel_offset = offsetof(Blog, rel),
+    .rel_size = sizeof(BlogRel),
 };
 
 const BlogIntPath BLOG_ID = {{{&blog_model, BLOG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -576,6 +580,11 @@ void author_prefetch_books(AuthorQuery *q)
     ormc_prefetch(&q->q, 0);
 }
 
+void author_prefetch_books_from(AuthorQuery *q, const BookQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void author_count_books(AuthorQuery *q)
 {
     ormc_count(&q->q, 0);
@@ -586,6 +595,11 @@ void author_prefetch_blogs(AuthorQuery *q)
     ormc_prefetch(&q->q, 1);
 }
 
+void author_prefetch_blogs_from(AuthorQuery *q, const BlogQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 1, sub ? &sub->q : NULL);
+}
+
 void author_count_blogs(AuthorQuery *q)
 {
     ormc_count(&q->q, 1);
@@ -594,6 +608,11 @@ void author_count_blogs(AuthorQuery *q)
 void author_prefetch_edited_blogs(AuthorQuery *q)
 {
     ormc_prefetch(&q->q, 2);
+}
+
+void author_prefetch_edited_blogs_from(AuthorQuery *q, const BlogQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 2, sub ? &sub->q : NULL);
 }
 
 void author_count_edited_blogs(AuthorQuery *q)
@@ -1539,6 +1558,11 @@ void blog_with_editor(BlogQuery *q)
 void blog_prefetch_comments(BlogQuery *q)
 {
     ormc_prefetch(&q->q, 0);
+}
+
+void blog_prefetch_comments_from(BlogQuery *q, const CommentQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 void blog_count_comments(BlogQuery *q)

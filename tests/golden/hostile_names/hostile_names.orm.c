@@ -46,7 +46,7 @@ static const ormc_field select_fields[] = {
 
 static const ormc_reverse select_reverses[] = {
     {"joins", &join_model, JOIN_FIELD_SELECT_ID,
-     offsetof(Select, joins), offsetof(Select, joins_count)},
+     offsetof(SelectRel, joins), offsetof(SelectRel, joins_count)},
 };
 
 static const ormc_order_term select_order[] = {{SELECT_FIELD_ORDER, 1}, {SELECT_FIELD_FROM, 0}};
@@ -61,6 +61,8 @@ const ormc_model select_model = {
     .nreverses = 1,
     .order = select_order,
     .norder = 2,
+    .rel_offset = offsetof(Select, rel),
+    .rel_size = sizeof(SelectRel),
 };
 
 const SelectIntPath SELECT_ID = {{{&select_model, SELECT_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -99,7 +101,7 @@ static const ormc_relation join_relations[] = {
 
 static const ormc_reverse join_reverses[] = {
     {"count", &values_model, VALUES_FIELD_JOIN_ID,
-     offsetof(Join, count), offsetof(Join, count_count)},
+     offsetof(JoinRel, count), offsetof(JoinRel, count_count)},
 };
 
 static const ormc_order_term join_order[] = {{JOIN_FIELD_ID, 0}};
@@ -116,6 +118,8 @@ const ormc_model join_model = {
     .nreverses = 1,
     .order = join_order,
     .norder = 1,
+    .rel_offset = offsetof(Join, rel),
+    .rel_size = sizeof(JoinRel),
 };
 
 const JoinIntPath JOIN_ID = {{{&join_model, JOIN_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -721,6 +725,11 @@ void select_prefetch_joins(SelectQuery *q)
     ormc_prefetch(&q->q, 0);
 }
 
+void select_prefetch_joins_from(SelectQuery *q, const JoinQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void select_count_joins(SelectQuery *q)
 {
     ormc_count(&q->q, 0);
@@ -1222,6 +1231,11 @@ void join_with_select(JoinQuery *q)
 void join_prefetch_count(JoinQuery *q)
 {
     ormc_prefetch(&q->q, 0);
+}
+
+void join_prefetch_count_from(JoinQuery *q, const ValuesQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 void join_count_count(JoinQuery *q)

@@ -12,7 +12,7 @@ static const ormc_field tag_fields[] = {
 
 static const ormc_reverse tag_reverses[] = {
     {"nodes", &node_model, NODE_FIELD_TAG_ID,
-     offsetof(Tag, nodes), offsetof(Tag, nodes_count)},
+     offsetof(TagRel, nodes), offsetof(TagRel, nodes_count)},
 };
 
 static const ormc_order_term tag_order[] = {{TAG_FIELD_ID, 0}};
@@ -27,6 +27,8 @@ const ormc_model tag_model = {
     .nreverses = 1,
     .order = tag_order,
     .norder = 1,
+    .rel_offset = offsetof(Tag, rel),
+    .rel_size = sizeof(TagRel),
 };
 
 const TagIntPath TAG_ID = {{{&tag_model, TAG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -62,9 +64,9 @@ static const ormc_relation node_relations[] = {
 
 static const ormc_reverse node_reverses[] = {
     {"children", &node_model, NODE_FIELD_PARENT_ID,
-     offsetof(Node, children), offsetof(Node, children_count)},
+     offsetof(NodeRel, children), offsetof(NodeRel, children_count)},
     {"others", &node_model, NODE_FIELD_OTHER_ID,
-     offsetof(Node, others), offsetof(Node, others_count)},
+     offsetof(NodeRel, others), offsetof(NodeRel, others_count)},
 };
 
 static const ormc_order_term node_order[] = {{NODE_FIELD_ID, 0}};
@@ -81,6 +83,8 @@ const ormc_model node_model = {
     .nreverses = 2,
     .order = node_order,
     .norder = 1,
+    .rel_offset = offsetof(Node, rel),
+    .rel_size = sizeof(NodeRel),
 };
 
 const NodeIntPath NODE_ID = {{{&node_model, NODE_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -368,6 +372,11 @@ void tag_offset(TagQuery *q, int64_t n)
 void tag_prefetch_nodes(TagQuery *q)
 {
     ormc_prefetch(&q->q, 0);
+}
+
+void tag_prefetch_nodes_from(TagQuery *q, const NodeQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 void tag_count_nodes(TagQuery *q)
@@ -1023,6 +1032,11 @@ void node_prefetch_children(NodeQuery *q)
     ormc_prefetch(&q->q, 0);
 }
 
+void node_prefetch_children_from(NodeQuery *q, const NodeQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void node_count_children(NodeQuery *q)
 {
     ormc_count(&q->q, 0);
@@ -1031,6 +1045,11 @@ void node_count_children(NodeQuery *q)
 void node_prefetch_others(NodeQuery *q)
 {
     ormc_prefetch(&q->q, 1);
+}
+
+void node_prefetch_others_from(NodeQuery *q, const NodeQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 void node_count_others(NodeQuery *q)

@@ -30,9 +30,9 @@ static const ormc_field order_fields[] = {
 
 static const ormc_reverse order_reverses[] = {
     {"items", &item_model, ITEM_FIELD_ORDER_ID,
-     offsetof(Order, items), offsetof(Order, items_count)},
+     offsetof(OrderRel, items), offsetof(OrderRel, items_count)},
     {"groups", &group_model, GROUP_FIELD_ORDER_ID,
-     offsetof(Order, groups), offsetof(Order, groups_count)},
+     offsetof(OrderRel, groups), offsetof(OrderRel, groups_count)},
 };
 
 static const ormc_order_term order_order[] = {{ORDER_FIELD_ORDER, 1}, {ORDER_FIELD_GROUP, 0}};
@@ -47,6 +47,8 @@ const ormc_model order_model = {
     .nreverses = 2,
     .order = order_order,
     .norder = 2,
+    .rel_offset = offsetof(Order, rel),
+    .rel_size = sizeof(OrderRel),
 };
 
 const OrderIntPath ORDER_ID = {{{&order_model, ORDER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -86,7 +88,7 @@ static const ormc_relation item_relations[] = {
 
 static const ormc_reverse item_reverses[] = {
     {"referenced_by", &item_model, ITEM_FIELD_REFERENCES_ID,
-     offsetof(Item, referenced_by), offsetof(Item, referenced_by_count)},
+     offsetof(ItemRel, referenced_by), offsetof(ItemRel, referenced_by_count)},
 };
 
 static const ormc_order_term item_order[] = {{ITEM_FIELD_ID, 0}};
@@ -103,6 +105,8 @@ const ormc_model item_model = {
     .nreverses = 1,
     .order = item_order,
     .norder = 1,
+    .rel_offset = offsetof(Item, rel),
+    .rel_size = sizeof(ItemRel),
 };
 
 const ItemIntPath ITEM_ID = {{{&item_model, ITEM_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -591,6 +595,11 @@ void order_prefetch_items(OrderQuery *q)
     ormc_prefetch(&q->q, 0);
 }
 
+void order_prefetch_items_from(OrderQuery *q, const ItemQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void order_count_items(OrderQuery *q)
 {
     ormc_count(&q->q, 0);
@@ -599,6 +608,11 @@ void order_count_items(OrderQuery *q)
 void order_prefetch_groups(OrderQuery *q)
 {
     ormc_prefetch(&q->q, 1);
+}
+
+void order_prefetch_groups_from(OrderQuery *q, const GroupQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 void order_count_groups(OrderQuery *q)
@@ -1178,6 +1192,11 @@ void item_with_references(ItemQuery *q)
 void item_prefetch_referenced_by(ItemQuery *q)
 {
     ormc_prefetch(&q->q, 0);
+}
+
+void item_prefetch_referenced_by_from(ItemQuery *q, const ItemQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 void item_count_referenced_by(ItemQuery *q)

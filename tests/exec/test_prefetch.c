@@ -1,0 +1,538 @@
+/*
+ * test_prefetch.c — prefetch_related in depth on examples/blog.orm:
+ * Prefetch(queryset=...) with the whole query language on the child
+ * query (filters, order, with_, counts), per-parent limits (window
+ * functions), nested prefetch (authors -> blogs -> comments, one
+ * statement per level), the Rel block layout, and the errors of a child
+ * query.  Every expectation is computed from the rows the test inserted,
+ * not read back from the database.
+ */
+#include "blogutil.h"
+
+static int setup(void **state) { return fixture_setup(state, blog_schema_create); }
+static int teardown(void **state) { return fixture_teardown(state); }
+
+/* ---- the data: authors, their blogs, the blogs' comments ---- */
+
+#define NA 6
+#define MAXB 16
+#define MAXC 64
+
+typedef struct world {
+    int64_t author[NA];
+    int nb;
+    int64_t blog[MAXB];
+    int blog_author[MAXB];   /* index into author[] */
+    int blog_editor[MAXB];   /* index, or -1 */
+    int nc;
+    int64_t comment[MAXC];
+    int comment_blog[MAXC];  /* index into blog[] */
+    int64_t score[MAXC];
+} world;
+
+/* Author a writes a % 4 blogs; blog k has (2k) % 5 comments, scored
+ * (7k + 3j) % 10; every second blog has an editor. */
+static void make_world(ormc_db *db, world *w)
+{
+    static const char *const names[NA] = {"Ann", "Bob", "Cy", "Di", "Ed",
+                                          "Flo"};
+    char email[32];
+    memset(w, 0, sizeof *w);
+    for (int a = 0; a < NA; a++) {
+        snprintf(email, sizeof email, "%s@x", names[a]);
+        w->author[a] = add_author(db, names[a], email);
+    }
+    for (int a = 0; a < NA; a++)
+        for (int j = 0; j < a % 4; j++) {
+            int k = w->nb++;
+            Blog b;
+            blog_init(&b);
+            b.title = "t";
+            b.author_id = w->author[a];
+            w->blog_author[k] = a;
+            w->blog_editor[k] = k % 2 ? (a + 1) % NA : -1;
+            if (k % 2) {
+                b.editor_id = w->author[(a + 1) % NA];
+                b.editor_null = false;
+            }
+            assert_ok(db, blog_insert(db, &b));
+            w->blog[k] = b.id;
+        }
+    for (int k = 0; k < w->nb; k++)
+        for (int j = 0; j < (2 * k) % 5; j++) {
+            int c = w->nc++;
+            Comment cm;
+            comment_init(&cm);
+            cm.blog_id = w->blog[k];
+            cm.content = "c";
+            cm.score = (7 * k + 3 * j) % 10;
+            assert_ok(db, comment_insert(db, &cm));
+            w->comment[c] = cm.id;
+            w->comment_blog[c] = k;
+            w->score[c] = cm.score;
+        }
+}
+
+/* The comments of blog k with score >= min, by score desc then id (the
+ * order of the filtered prefetch below), from index `from`, at most
+ * `lim` (-1: all); returns their number. */
+static size_t want_comments(const world *w, int k, int64_t min, int from,
+                            int lim, int64_t *out)
+{
+    int64_t ids[MAXC], sc[MAXC];
+    size_t n = 0;
+    for (int c = 0; c < w->nc; c++)
+        if (w->comment_blog[c] == k && w->score[c] >= min) {
+            size_t i = n++;
+            /* insertion sort: score desc, id asc */
+            while (i > 0 && (sc[i - 1] < w->score[c] ||
+                             (sc[i - 1] == w->score[c] &&
+                              ids[i - 1] > w->comment[c]))) {
+                ids[i] = ids[i - 1];
+                sc[i] = sc[i - 1];
+                i--;
+            }
+            ids[i] = w->comment[c];
+            sc[i] = w->score[c];
+        }
+    size_t m = 0;
+    for (size_t i = (size_t)from; i < n && (lim < 0 || m < (size_t)lim); i++)
+        out[m++] = ids[i];
+    return m;
+}
+
+/* The index of blog id `id` in w. */
+static int blog_index(const world *w, int64_t id)
+{
+    for (int k = 0; k < w->nb; k++)
+        if (w->blog[k] == id)
+            return k;
+    fail_msg("blog %lld was not inserted", (long long)id);
+    return -1;
+}
+
+/* Every comment of blog k, by id: exactly c's list. */
+static void check_all_comments(const world *w, int k, const Blog *b)
+{
+    assert_non_null(b->rel);
+    size_t n = 0;
+    for (int c = 0; c < w->nc; c++)
+        if (w->comment_blog[c] == k) {
+            assert_true(n < b->rel->comments.count);
+            const Comment *cm = b->rel->comments.items[n++];
+            assert_int_equal(cm->id, w->comment[c]);
+            assert_int_equal(cm->blog_id, w->blog[k]);
+            assert_int_equal(cm->score, w->score[c]);
+        }
+    assert_int_equal(b->rel->comments.count, n);
+    if (!n)
+        assert_null(b->rel->comments.items);
+}
+
+/* The blogs of author a, by id, each with every comment. */
+static void check_author_tree(const world *w, int a, const Author *au)
+{
+    assert_int_equal(au->id, w->author[a]);
+    assert_non_null(au->rel);
+    size_t n = 0;
+    for (int k = 0; k < w->nb; k++)
+        if (w->blog_author[k] == a) {
+            assert_true(n < au->rel->blogs.count);
+            const Blog *b = au->rel->blogs.items[n++];
+            assert_int_equal(b->id, w->blog[k]);
+            assert_int_equal(b->author_id, w->author[a]);
+            check_all_comments(w, k, b);
+        }
+    assert_int_equal(au->rel->blogs.count, n);
+    /* not asked for: empty */
+    assert_int_equal(au->rel->edited_blogs.count, 0);
+    assert_int_equal(au->rel->blogs_count, 0);
+}
+
+#define AUTHOR_SQL "SELECT t0.\"id\", t0.\"name\", t0.\"email\" FROM \"author\" AS t0"
+#define BLOG_COLS                                                            \
+    "t0.\"id\", t0.\"title\", t0.\"author_id\", t0.\"editor_id\", "          \
+    "t0.\"created\", t0.\"rating\""
+#define COMMENT_COLS                                                         \
+    "t0.\"id\", t0.\"blog_id\", t0.\"content\", t0.\"score\""
+
+/* authors -> blogs -> comments over every row: one statement per level,
+ * none of them with a WHERE (every parent is loaded). */
+static void test_nested_all_rows(void **state)
+{
+    fixture *f = *state;
+    world w;
+    make_world(f->db, &w);
+    BlogQuery bq;
+    blog_query_init(&bq);
+    blog_prefetch_comments(&bq);
+    AuthorQuery q;
+    author_query_init(&q);
+    author_prefetch_blogs_from(&q, &bq);
+    AuthorList l;
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_queries(f, 3);
+    assert_sql(f, 0, AUTHOR_SQL " ORDER BY t0.\"id\"");
+    assert_sql(f, 1, "SELECT " BLOG_COLS " FROM \"blog\" AS t0 ORDER BY t0.\"id\"");
+    assert_sql(f, 2, "SELECT " COMMENT_COLS " FROM \"comment\" AS t0 ORDER BY t0.\"id\"");
+    assert_int_equal(l.count, NA);
+    for (int a = 0; a < NA; a++)
+        check_author_tree(&w, a, &l.items[a]);
+    author_list_free(&l);
+    author_query_free(&q);
+    blog_query_free(&bq);
+}
+
+/* A filtered parent query: level 1 is a semi-join on it, level 2 binds the
+ * loaded blogs' ids as ONE array parameter. */
+static void test_nested_filtered_ids_array(void **state)
+{
+    fixture *f = *state;
+    world w;
+    make_world(f->db, &w);
+    BlogQuery bq;
+    blog_query_init(&bq);
+    blog_prefetch_comments(&bq);
+    AuthorQuery q;
+    author_query_init(&q);
+    static const char *const names[] = {"Di", "Cy"};
+    author_where_name_in(&q, names, 2);
+    author_prefetch_blogs_from(&q, &bq);
+    AuthorList l;
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_queries(f, 3);
+    assert_sql(f, 1, "SELECT " BLOG_COLS " FROM \"blog\" AS t0 WHERE "
+                     "t0.\"author_id\" IN (SELECT t1.\"id\" FROM \"author\" AS "
+                     "t1 WHERE t1.\"name\" IN (SELECT value FROM "
+                     "ormc_array(?1))) ORDER BY t0.\"author_id\", t0.\"id\"");
+    assert_sql(f, 2, "SELECT " COMMENT_COLS " FROM \"comment\" AS t0 WHERE "
+                     "t0.\"blog_id\" IN (SELECT value FROM ormc_array(?1)) "
+                     "ORDER BY t0.\"blog_id\", t0.\"id\"");
+    assert_int_equal(l.count, 2);
+    check_author_tree(&w, 2, &l.items[0]); /* Cy, by id */
+    check_author_tree(&w, 3, &l.items[1]); /* Di */
+    author_list_free(&l);
+
+    /* the same query again: the same three statements, none prepared */
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_queries(f, 3);
+    assert_int_equal(ormc_prepare_count(f->db), 0);
+    check_author_tree(&w, 3, &l.items[1]);
+    author_list_free(&l);
+    author_query_free(&q);
+    blog_query_free(&bq);
+}
+
+/* Prefetch(queryset=...): a filter and an order on the child query. */
+static void test_filtered_ordered_prefetch(void **state)
+{
+    fixture *f = *state;
+    world w;
+    make_world(f->db, &w);
+    CommentQuery cq;
+    comment_query_init(&cq);
+    comment_where_score(&cq, ORMC_GE, 4);
+    comment_order_by(&cq, COMMENT_SCORE.path, ORMC_DESC);
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_prefetch_comments_from(&q, &cq);
+    BlogList l;
+    counts_reset(f);
+    assert_ok(f->db, blog_fetch(f->db, &q, &l));
+    assert_queries(f, 2);
+    assert_sql(f, 1, "SELECT " COMMENT_COLS " FROM \"comment\" AS t0 WHERE "
+                     "t0.\"score\" >= ?1 ORDER BY t0.\"score\" DESC, t0.\"id\"");
+    assert_int_equal(l.count, w.nb);
+    size_t total = 0;
+    for (size_t i = 0; i < l.count; i++) {
+        int k = blog_index(&w, l.items[i].id);
+        int64_t ids[MAXC];
+        size_t n = want_comments(&w, k, 4, 0, -1, ids);
+        assert_int_equal(l.items[i].rel->comments.count, n);
+        for (size_t j = 0; j < n; j++) {
+            assert_int_equal(l.items[i].rel->comments.items[j]->id, ids[j]);
+            assert_true(l.items[i].rel->comments.items[j]->score >= 4);
+        }
+        total += n;
+    }
+    assert_true(total > 3); /* the data has some of them */
+    blog_list_free(&l);
+    blog_query_free(&q);
+    comment_query_free(&cq);
+}
+
+/* "The 2 best comments of each blog": ROW_NUMBER() per blog, one
+ * statement whatever the number of blogs; offset and limit 0 too. */
+static void test_per_parent_limit(void **state)
+{
+    fixture *f = *state;
+    world w;
+    make_world(f->db, &w);
+    static const struct {
+        int64_t offset, limit;
+    } cases[] = {{0, 2}, {1, 1}, {1, -1}, {0, 0}, {3, 5}, {0, 100}};
+    for (size_t t = 0; t < sizeof cases / sizeof *cases; t++) {
+        CommentQuery cq;
+        comment_query_init(&cq);
+        comment_order_by(&cq, COMMENT_SCORE.path, ORMC_DESC);
+        if (cases[t].limit >= 0)
+            comment_limit(&cq, cases[t].limit);
+        comment_offset(&cq, cases[t].offset);
+        BlogQuery q;
+        blog_query_init(&q);
+        blog_where_id(&q, ORMC_GE, w.blog[1]); /* a filtered parent set */
+        blog_prefetch_comments_from(&q, &cq);
+        BlogList l;
+        counts_reset(f);
+        assert_ok(f->db, blog_fetch(f->db, &q, &l));
+        assert_queries(f, 2);
+        if (cases[t].offset || cases[t].limit >= 0)
+            assert_sql(f, 1,
+                       "SELECT * FROM (SELECT " COMMENT_COLS ", t0.\"blog_id\" "
+                       "AS ormc_p, ROW_NUMBER() OVER (PARTITION BY "
+                       "t0.\"blog_id\" ORDER BY t0.\"score\" DESC, t0.\"id\") "
+                       "AS ormc_rn FROM \"comment\" AS t0 WHERE t0.\"blog_id\" "
+                       "IN (SELECT t1.\"id\" FROM \"blog\" AS t1 WHERE "
+                       "t1.\"id\" >= ?1)) AS tw WHERE tw.ormc_rn > ?2 AND "
+                       "tw.ormc_rn <= ?3 ORDER BY tw.ormc_p, tw.ormc_rn");
+        assert_int_equal(l.count, w.nb - 1);
+        for (size_t i = 0; i < l.count; i++) {
+            int k = blog_index(&w, l.items[i].id);
+            int64_t ids[MAXC];
+            size_t n = want_comments(&w, k, INT64_MIN, (int)cases[t].offset,
+                                     (int)cases[t].limit, ids);
+            assert_int_equal(l.items[i].rel->comments.count, n);
+            for (size_t j = 0; j < n; j++)
+                assert_int_equal(l.items[i].rel->comments.items[j]->id,
+                                 ids[j]);
+        }
+        blog_list_free(&l);
+        blog_query_free(&q);
+        comment_query_free(&cq);
+    }
+}
+
+/* The child query's with_ loads and counts are read with the children;
+ * the child query's own prefetch makes the children's Rel blocks. */
+static void test_children_with_related_and_counts(void **state)
+{
+    fixture *f = *state;
+    world w;
+    make_world(f->db, &w);
+    BlogQuery bq;
+    blog_query_init(&bq);
+    blog_with_editor(&bq);
+    blog_with_author(&bq);
+    blog_count_comments(&bq);
+    AuthorQuery q;
+    author_query_init(&q);
+    author_prefetch_blogs_from(&q, &bq);
+    AuthorList l;
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_queries(f, 2);
+    for (int a = 0; a < NA; a++) {
+        const Author *au = &l.items[a];
+        size_t n = 0;
+        for (int k = 0; k < w.nb; k++) {
+            if (w.blog_author[k] != a)
+                continue;
+            const Blog *b = au->rel->blogs.items[n++];
+            assert_int_equal(b->id, w.blog[k]);
+            assert_non_null(b->author);
+            assert_int_equal(b->author->id, w.author[a]);
+            if (w.blog_editor[k] < 0) {
+                assert_null(b->editor);
+            } else {
+                assert_non_null(b->editor);
+                assert_int_equal(b->editor->id, w.author[w.blog_editor[k]]);
+            }
+            int64_t cnt = 0;
+            for (int c = 0; c < w.nc; c++)
+                cnt += w.comment_blog[c] == k;
+            assert_non_null(b->rel);
+            assert_int_equal(b->rel->comments_count, cnt);
+            assert_int_equal(b->rel->comments.count, 0); /* not prefetched */
+        }
+        assert_int_equal(au->rel->blogs.count, n);
+    }
+    author_list_free(&l);
+
+    /* without a prefetch or count, a child has no Rel block */
+    author_prefetch_blogs(&q); /* replaces the child query */
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_queries(f, 2);
+    assert_sql(f, 1, "SELECT " BLOG_COLS " FROM \"blog\" AS t0 ORDER BY t0.\"id\"");
+    for (size_t i = 0; i < l.count; i++)
+        for (size_t j = 0; j < l.items[i].rel->blogs.count; j++) {
+            assert_null(l.items[i].rel->blogs.items[j]->rel);
+            assert_null(l.items[i].rel->blogs.items[j]->editor);
+        }
+    author_list_free(&l);
+    author_query_free(&q);
+    blog_query_free(&bq);
+}
+
+/* first() and get() run the nested prefetch of their one row. */
+static void test_first_with_nested_prefetch(void **state)
+{
+    fixture *f = *state;
+    world w;
+    make_world(f->db, &w);
+    BlogQuery bq;
+    blog_query_init(&bq);
+    blog_prefetch_comments(&bq);
+    AuthorQuery q;
+    author_query_init(&q);
+    author_where_name(&q, ORMC_EQ, "Di");
+    author_prefetch_blogs_from(&q, &bq);
+    Author *a = NULL;
+    counts_reset(f);
+    assert_ok(f->db, author_first(f->db, &q, &a));
+    assert_queries(f, 3);
+    check_author_tree(&w, 3, a);
+    author_free(a);
+    author_query_free(&q);
+    blog_query_free(&bq);
+}
+
+/* A child query's misuse is the run's ORMC_INVALID, before any SQL. */
+static void test_child_query_errors(void **state)
+{
+    fixture *f = *state;
+    AuthorList l;
+    AuthorQuery q;
+    BlogQuery bq;
+
+    /* a child query of another model */
+    CommentQuery cq;
+    comment_query_init(&cq);
+    author_query_init(&q);
+    ormc_prefetch_from(&q.q, 1, &cq.q); /* blogs, given comments */
+    counts_reset(f);
+    assert_status(f->db, author_fetch(f->db, &q, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Author.fetch: a prefetch whose child query is of another "
+                 "model");
+    assert_queries(f, 0);
+    author_query_free(&q);
+
+    /* its own misuse, named with the relation */
+    blog_query_init(&bq);
+    blog_limit(&bq, -1);
+    author_query_init(&q);
+    author_prefetch_blogs_from(&q, &bq);
+    assert_status(f->db, author_fetch(f->db, &q, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Author.fetch: prefetch blogs: negative limit");
+    assert_queries(f, 0);
+    author_query_free(&q);
+    blog_query_free(&bq);
+
+    /* a group left open */
+    blog_query_init(&bq);
+    blog_or(&bq);
+    author_query_init(&q);
+    author_prefetch_blogs_from(&q, &bq);
+    assert_status(f->db, author_fetch(f->db, &q, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Author.fetch: prefetch blogs: 1 group not closed with "
+                 "ormc_end");
+    blog_query_free(&bq);
+
+    /* set terms mean nothing to a fetch */
+    blog_query_init(&bq);
+    blog_set_text(&bq, BLOG_TITLE, "x");
+    assert_status(f->db, author_fetch(f->db, &q, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Author.fetch: prefetch blogs: a child query with set terms");
+    assert_queries(f, 0);
+    author_query_free(&q);
+    blog_query_free(&bq);
+    comment_query_free(&cq);
+}
+
+/* 120,000 blogs under filtered authors, and their comments: the second
+ * level binds 120,000 ids as one parameter. */
+static void test_nested_120000_parents(void **state)
+{
+    fixture *f = *state;
+    int64_t a1 = add_author(f->db, "A", "a@x");
+    int64_t a2 = add_author(f->db, "B", "b@x");
+    enum { N = 120000 };
+    Blog *bs = calloc(N, sizeof *bs);
+    assert_non_null(bs);
+    for (int i = 0; i < N; i++) {
+        blog_init(&bs[i]);
+        bs[i].title = "t";
+        bs[i].author_id = i % 3 ? a1 : a2;
+    }
+    assert_ok(f->db, blog_insert_many(f->db, bs, N));
+    /* one comment on every blog of a1 whose index is a multiple of 4 */
+    size_t nc = 0;
+    Comment *cs = calloc(N / 4 + 1, sizeof *cs);
+    assert_non_null(cs);
+    for (int i = 0; i < N; i += 4)
+        if (i % 3) {
+            comment_init(&cs[nc]);
+            cs[nc].blog_id = bs[i].id;
+            cs[nc].content = "c";
+            cs[nc].score = i;
+            nc++;
+        }
+    assert_ok(f->db, comment_insert_many(f->db, cs, nc));
+    BlogQuery bq;
+    blog_query_init(&bq);
+    blog_prefetch_comments(&bq);
+    AuthorQuery q;
+    author_query_init(&q);
+    author_where_email(&q, ORMC_EQ, "a@x");
+    author_prefetch_blogs_from(&q, &bq);
+    AuthorList l;
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_queries(f, 3);
+    assert_int_equal(l.count, 1);
+    const Author *au = &l.items[0];
+    assert_int_equal(au->rel->blogs.count, N - N / 3);
+    size_t seen = 0, j = 0;
+    for (int i = 0; i < N; i++) {
+        if (!(i % 3))
+            continue;
+        const Blog *b = au->rel->blogs.items[j++];
+        assert_int_equal(b->id, bs[i].id);
+        size_t want = i % 4 == 0;
+        assert_int_equal(b->rel->comments.count, want);
+        if (want) {
+            assert_int_equal(b->rel->comments.items[0]->score, i);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, nc);
+    author_list_free(&l);
+    author_query_free(&q);
+    blog_query_free(&bq);
+    free(bs);
+    free(cs);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_nested_all_rows),
+        T(test_nested_filtered_ids_array),
+        T(test_filtered_ordered_prefetch),
+        T(test_per_parent_limit),
+        T(test_children_with_related_and_counts),
+        T(test_first_with_nested_prefetch),
+        T(test_child_query_errors),
+        T(test_nested_120000_parents),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
