@@ -535,6 +535,10 @@ static void render_blog(text *t, const Blog *b)
         tx_printf(t, " rating=NULL");
     else
         tx_printf(t, " rating=%.17g", b->rating);
+    if (!b->rel) { /* no prefetch or count asked for */
+        tx_printf(t, " rel=NULL\n");
+        return;
+    }
     tx_printf(t, " ncomments=%lld comments=[", (long long)b->rel->comments_count);
     for (size_t i = 0; i < b->rel->comments.count; i++) {
         const Comment *c = b->rel->comments.items[i];
@@ -705,6 +709,45 @@ static int run_fetch_prefetch(run_ctx *c)
     blog_prefetch_comments(&q);
     blog_limit(&q, 10);
     return fetch_render(c, &q);
+}
+
+/* authors -> their blogs with the editor and a count, newest first ->
+ * each blog's best comment: 3 statements, the last binding the blogs'
+ * ids as one array. */
+static int run_fetch_nested(run_ctx *c)
+{
+    CommentQuery cq;
+    comment_query_init(&cq);
+    comment_order_by(&cq, COMMENT_SCORE.path, ORMC_DESC);
+    comment_limit(&cq, 1);
+    BlogQuery bq;
+    blog_query_init(&bq);
+    blog_with_editor(&bq);
+    blog_count_comments(&bq);
+    blog_order_by(&bq, BLOG_CREATED.path, ORMC_DESC);
+    blog_prefetch_comments_from(&bq, &cq);
+    AuthorQuery q;
+    author_query_init(&q);
+    author_where_name(&q, ORMC_NE, "Nobody");
+    author_prefetch_blogs_from(&q, &bq);
+    AuthorList l;
+    memset(&l, 0xa5, sizeof l);
+    int rc = author_fetch(c->db, &q, &l);
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        if (l.items || l.count || l.owner)
+            tx_printf(&c->out, "<failed fetch left a non-empty list>");
+        return rc;
+    }
+    for (size_t i = 0; i < l.count; i++) {
+        const Author *a = &l.items[i];
+        render_author(&c->out, a);
+        tx_printf(&c->out, ": %zu blogs\n", a->rel->blogs.count);
+        for (size_t j = 0; j < a->rel->blogs.count; j++)
+            render_blog(&c->out, a->rel->blogs.items[j]);
+    }
+    author_list_free(&l);
+    return rc;
 }
 
 static int run_count_annotate(run_ctx *c)
@@ -1259,20 +1302,20 @@ static const scenario SCENARIOS[] = {
     {.name = "get", .run = run_get, .ops = {"Blog.get", "Item.get"},
      .expect =
          "Blog 1 'First' author=1 - editor=2 - created=1000 rating=4.5 "
-         "ncomments=0 comments=[]\n"
+         "rel=NULL\n"
          "Item 1 'first item' 'abc' 7 bytes: 00 01 02 fe ff 00 78 nt='' "
          "ndata=NULL\n"},
     {.name = "fetch with_author+editor", .run = run_fetch_with,
      .ops = {"Blog.fetch"}, .expect =
          "3 blogs\n"
          "Blog 3 'Third' author=2 Author(2, Bob, bob@example.org) editor=1 "
-         "Author(1, Ann, ann@example.org) created=3000 rating=3 ncomments=0 "
-         "comments=[]\n"
+         "Author(1, Ann, ann@example.org) created=3000 rating=3 rel=NULL"
+         "\n"
          "Blog 2 'Second' author=1 Author(1, Ann, ann@example.org) "
-         "editor=NULL - created=2000 rating=NULL ncomments=0 comments=[]\n"
+         "editor=NULL - created=2000 rating=NULL rel=NULL\n"
          "Blog 1 'First' author=1 Author(1, Ann, ann@example.org) editor=2 "
-         "Author(2, Bob, bob@example.org) created=1000 rating=4.5 ncomments=0 "
-         "comments=[]\n"},
+         "Author(2, Bob, bob@example.org) created=1000 rating=4.5 rel=NULL"
+         "\n"},
     {.name = "fetch prefetch", .run = run_fetch_prefetch,
      .ops = {"Blog.fetch", "Blog.prefetch_comments"}, .expect =
          "3 blogs\n"
@@ -1283,6 +1326,19 @@ static const scenario SCENARIOS[] = {
          "editor=NULL - created=2000 rating=NULL ncomments=0 comments=[]\n"
          "Blog 3 'Third' author=2 Author(2, Bob, bob@example.org) editor=1 - "
          "created=3000 rating=3 ncomments=0 comments=[(3, blog 3, 'wow', "
+         "5)]\n"},
+    {.name = "fetch nested prefetch", .run = run_fetch_nested,
+     .ops = {"Author.fetch", "Author.prefetch_blogs", "Blog.prefetch_comments"},
+     .expect =
+         "Author(1, Ann, ann@example.org): 2 blogs\n"
+         "Blog 2 'Second' author=1 - editor=NULL - created=2000 rating=NULL "
+         "ncomments=0 comments=[]\n"
+         "Blog 1 'First' author=1 - editor=2 Author(2, Bob, bob@example.org) "
+         "created=1000 rating=4.5 ncomments=2 comments=[(1, blog 1, 'nice', "
+         "3)]\n"
+         "Author(2, Bob, bob@example.org): 1 blogs\n"
+         "Blog 3 'Third' author=2 - editor=1 Author(1, Ann, ann@example.org) "
+         "created=3000 rating=3 ncomments=1 comments=[(3, blog 3, 'wow', "
          "5)]\n"},
     {.name = "fetch count annotate", .run = run_count_annotate,
      .ops = {"Blog.fetch"}, .expect =
@@ -1353,11 +1409,11 @@ static const scenario SCENARIOS[] = {
      .expect =
          "3 blogs\n"
          "Blog 3 'Third' author=2 - editor=1 - created=3000 rating=3 "
-         "ncomments=0 comments=[]\n"
+         "rel=NULL\n"
          "Blog 2 'Second' author=1 - editor=NULL - created=2000 "
-         "rating=NULL ncomments=0 comments=[]\n"
+         "rating=NULL rel=NULL\n"
          "Blog 1 'First' author=1 - editor=2 - created=1000 rating=4.5 "
-         "ncomments=0 comments=[]\n"},
+         "rel=NULL\n"},
     {.name = "exec DDL", .write = true, .run = run_exec_ddl,
      .ops = {"exec"}, .expect = "",
      .check_sql = "SELECT sql FROM sqlite_master WHERE name = 'note'",
@@ -1390,11 +1446,11 @@ static const scenario SCENARIOS[] = {
      .ops = {"Blog.fetch"}, .expect =
          "3 blogs\n"
          "Blog 3 'Third' author=2 - editor=1 - created=3000 rating=3 "
-         "ncomments=0 comments=[]\n"
+         "rel=NULL\n"
          "Blog 2 'Second' author=1 - editor=NULL - created=2000 "
-         "rating=NULL ncomments=0 comments=[]\n"
+         "rating=NULL rel=NULL\n"
          "Blog 1 'First' author=1 - editor=2 - created=1000 rating=4.5 "
-         "ncomments=0 comments=[]\n"},
+         "rel=NULL\n"},
     {.name = "update_where via path", .write = true, .run = run_update_where,
      .ops = {"Blog.update_where"}, .expect = "changed 2",
      .check_sql = "SELECT * FROM blog ORDER BY id", .check_expect =
@@ -1452,10 +1508,10 @@ static const scenario SCENARIOS[] = {
      .ops = {"Blog.first", "Blog.exists", "Blog.get", "Blog.count"},
      .expect =
          "first: Blog 2 'Second' author=1 Author(1, Ann, ann@example.org) "
-         "editor=NULL - created=2000 rating=NULL ncomments=0 comments=[]\n"
+         "editor=NULL - created=2000 rating=NULL rel=NULL\n"
          "exists: 1\n"
          "get_where: Blog 3 'Third' author=2 - editor=1 - created=3000 "
-         "rating=3 ncomments=0 comments=[]\n"
+         "rating=3 rel=NULL\n"
          "count: 2\n"},
 };
 #define NSCENARIOS (sizeof SCENARIOS / sizeof SCENARIOS[0])
