@@ -756,6 +756,14 @@ static void name_joins(Ctx *c, Model *m)
 static void add_reverse(Ctx *c, Model *m, Field *fk)
 {
     Model *t = fk->target;
+    if (t == m && !fk->related) {
+        /* "node_set" would not say which side of the relation it is */
+        diag_error(c, fk->type_loc,
+                   "relation '%s.%s' points to its own model: give it a "
+                   "'related' name (e.g. 'related %s_of')",
+                   m->name, fk->name, fk->name);
+        return;
+    }
     if (!fk->related && !m->prefix)
         return; /* no default name: m's name is refused, reported */
     const char *name = fk->related
