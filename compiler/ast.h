@@ -42,7 +42,8 @@ typedef enum TypeKind {
     TY_TEXT,
     TY_BLOB,
     TY_DATETIME,
-    TY_MODEL /* foreign key */
+    TY_MODEL, /* foreign key */
+    TY_MANY   /* many-to-many: `tags Tag[]`; not in Model.fv (no column) */
 } TypeKind;
 
 typedef enum DefaultKind {
@@ -67,6 +68,7 @@ typedef struct Default {
 } Default;
 
 typedef struct Model Model;
+typedef struct ManyToMany ManyToMany;
 
 typedef struct Field {
     const char *name;
@@ -77,6 +79,10 @@ typedef struct Field {
     int64_t size;
     Loc size_loc;
     bool nullable;
+    Loc nullable_loc;
+    bool many;           /* written `Model[]` */
+    const char *through; /* `through NAME`, or NULL */
+    Loc through_loc;
     bool unique, index;
     Loc unique_loc, index_loc;
     Default def;
@@ -88,7 +94,8 @@ typedef struct Field {
 
     /* resolved by sema */
     TypeKind kind;
-    Model *target;       /* TY_MODEL */
+    Model *target;       /* TY_MODEL, TY_MANY */
+    ManyToMany *m2m;     /* TY_MANY */
     const char *member;  /* C member / SQL column: name, or name_id for FKs */
     int index_no;        /* position in the model's field table (id = 0) */
     const char *fconst;  /* field_const() once computed: "BLOG_FIELD_TITLE" */
@@ -115,6 +122,27 @@ typedef struct Reverse {
     Model *child;
     Field *fk;
 } Reverse;
+
+/* A many-to-many relation, `tags Tag[]` in Post (implicit join table) or
+ * `members Person[] through Membership` (the rows of a model).  Listed on
+ * both models: Model.m2ms of the source, Model.m2m_revs of the target.
+ * Filled by sema; a relation whose target did not resolve has target
+ * NULL and is in neither list. */
+struct ManyToMany {
+    Field *field;          /* the declaring field (kind TY_MANY) */
+    Model *source;         /* the declaring model */
+    Model *target;
+    Model *through;        /* the join model, or NULL: an implicit table */
+    Field *through_source; /* through: its foreign key to source */
+    Field *through_target; /* through: its foreign key to target */
+    const char *table;     /* join table: "post_tags", or through->table */
+    const char *source_col; /* "post_id", "from_person_id" (self), or
+                             * through_source->member */
+    const char *target_col; /* "tag_id", "to_person_id" (self), or
+                             * through_target->member */
+    const char *related;   /* reverse name on target: "post_set" */
+    Loc related_loc;       /* `related` name, or the type */
+};
 
 typedef struct OrderTerm {
     Field *field; /* NULL = id */
@@ -148,14 +176,20 @@ struct Model {
     const char *prefix;   /* blog_post */
     const char *upper;    /* BLOG_POST */
     const char *table;    /* SQL table name */
-    Field **fv;           /* fields in order (without id) */
+    Field **fv;           /* fields in order (without id and m2m) */
     int nf;
     Field **fks;          /* relation fields in order */
     int nfks;
     Reverse *revs;        /* reverse relations in declaration order */
     int nrevs, caprevs;
-    struct NameMap *fields_by_name; /* fv by name, for lookups in O(1) */
-    struct NameMap *revs_by_name;   /* revs by name (copies of the entries) */
+    ManyToMany **m2ms;    /* many-to-many relations declared here, in order */
+    int nm2ms;
+    ManyToMany **m2m_revs; /* many-to-many relations to this model (their
+                            * reverse names), in schema order */
+    int nm2m_revs, capm2m_revs;
+    struct NameMap *fields_by_name; /* fv and m2m fields by name, O(1) */
+    struct NameMap *revs_by_name;   /* reverse names in use: revs and
+                                     * m2m_revs (copies, as Reverse) */
     OrderTerm *order;
     int norder;
     Index *indexes;

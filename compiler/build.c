@@ -247,10 +247,20 @@ Field *build_sized_type(Ctx *c, const char *name, Loc loc, const char *size,
     return f;
 }
 
+Field *build_many(Ctx *c, Field *f, Loc loc)
+{
+    if (f->many)
+        diag_error(c, loc, "'[]' given twice");
+    f->many = true;
+    return f;
+}
+
 Field *build_nullable(Ctx *c, Field *f, Loc loc)
 {
     if (f->nullable)
         diag_error(c, loc, "'?' given twice");
+    else
+        f->nullable_loc = loc;
     f->nullable = true;
     return f;
 }
@@ -282,6 +292,15 @@ Field *build_related(Ctx *c, Field *f, const char *name, Loc kw, Loc loc)
         diag_error(c, kw, "'related' given twice");
     f->related = name;
     f->related_loc = loc;
+    return f;
+}
+
+Field *build_through(Ctx *c, Field *f, const char *model, Loc kw, Loc loc)
+{
+    if (f->through)
+        diag_error(c, kw, "'through' given twice");
+    f->through = model;
+    f->through_loc = loc;
     return f;
 }
 

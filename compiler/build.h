@@ -43,10 +43,13 @@ void build_add_option(Ctx *c, Option *o);
 Field *build_type(Ctx *c, const char *name, Loc loc);
 Field *build_sized_type(Ctx *c, const char *name, Loc loc, const char *size,
                         Loc size_loc);
+/* `Model[]`: a many-to-many relation (sema checks the type is a model). */
+Field *build_many(Ctx *c, Field *f, Loc loc);
 Field *build_nullable(Ctx *c, Field *f, Loc loc);
 Field *build_flag(Ctx *c, Field *f, const char *flag, Loc loc);
 Field *build_default(Ctx *c, Field *f, Default d, Loc loc);
 Field *build_related(Ctx *c, Field *f, const char *name, Loc kw, Loc loc);
+Field *build_through(Ctx *c, Field *f, const char *model, Loc kw, Loc loc);
 Field *build_on_delete(Ctx *c, Field *f, int action, Loc loc);
 Field *build_field(Ctx *c, const char *name, Loc loc, Field *f);
 Default build_int_literal(Ctx *c, const char *digits, bool neg, Loc loc);

@@ -92,6 +92,46 @@ static void column_def(Ctx *c, Buf *b, const Field *f)
 
 static const char *index_col(const Field *f) { return f ? f->member : "id"; }
 
+/* The table of an implicit many-to-many relation: one row per pair,
+ * deleted with either side, its primary key serving the source side. */
+static const char *join_table_ddl(Ctx *c, const ManyToMany *mm)
+{
+    return arena_printf(
+        c->arena,
+        "CREATE TABLE \"%s\" (\n"
+        "  \"%s\" INTEGER NOT NULL REFERENCES \"%s\" (\"id\") ON DELETE CASCADE,\n"
+        "  \"%s\" INTEGER NOT NULL REFERENCES \"%s\" (\"id\") ON DELETE CASCADE,\n"
+        "  PRIMARY KEY (\"%s\", \"%s\")\n"
+        ") WITHOUT ROWID",
+        mm->table, mm->source_col, mm->source->table, mm->target_col,
+        mm->target->table, mm->source_col, mm->target_col);
+}
+
+/* Appends CREATE INDEX "<table>_<col>_<col>_idx" (or _uniq), numbered
+ * _2, _3, ... when `used` (tables and earlier indexes, without case)
+ * already has the name. */
+static void add_index(Ctx *c, NameMap *used, const char *table,
+                      const char *const *cols, int ncols, bool unique)
+{
+    Buf name = {0}, cl = {0};
+    buf_puts(&name, table);
+    for (int j = 0; j < ncols; j++) {
+        buf_printf(&name, "_%s", cols[j]);
+        buf_printf(&cl, "%s\"%s\"", j ? ", " : "", cols[j]);
+    }
+    buf_puts(&name, unique ? "_uniq" : "_idx");
+    char *nm = buf_take(&name, NULL), *cs = buf_take(&cl, NULL);
+    const char *unique_name = arena_strdup(c->arena, nm, strlen(nm));
+    for (int n = 2; names_put(used, name_lower(c->arena, unique_name), table);
+         n++)
+        unique_name = arena_printf(c->arena, "%s_%d", nm, n);
+    c->ddl[c->nddl++] = arena_printf(
+        c->arena, "CREATE %sINDEX \"%s\" ON \"%s\" (%s)",
+        unique ? "UNIQUE " : "", unique_name, table, cs);
+    free(nm);
+    free(cs);
+}
+
 
 
 void gen_ddl(Ctx *c)
@@ -99,8 +139,8 @@ void gen_ddl(Ctx *c)
     Schema *s = &c->schema;
     int n = s->nmodels;
     for (int i = 0; i < s->nmodels; i++)
-        n += s->mv[i]->nindexes;
-    c->ddl = arena_zalloc(c->arena, (size_t)n * sizeof(char *));
+        n += s->mv[i]->nindexes + 2 * s->mv[i]->nm2ms;
+    c->ddl = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(char *));
     c->nddl = 0;
     for (int i = 0; i < s->nmodels; i++) {
         Model *m = s->mv[i];
@@ -117,37 +157,45 @@ void gen_ddl(Ctx *c)
         c->ddl[c->nddl++] = arena_strdup(c->arena, t, len);
         free(t);
     }
+    /* the join tables of implicit many-to-many relations, in model and
+     * field order (an explicit `through` model has its own table) */
+    for (int i = 0; i < s->nmodels; i++)
+        for (int k = 0; k < s->mv[i]->nm2ms; k++)
+            if (!s->mv[i]->m2ms[k]->through)
+                c->ddl[c->nddl++] = join_table_ddl(c, s->mv[i]->m2ms[k]);
     /* index names share SQLite's one namespace with tables, without case */
     NameMap used;
     names_init(&used, c->arena);
-    for (int i = 0; i < s->nmodels; i++)
-        names_put(&used, name_lower(c->arena, s->mv[i]->table), s->mv[i]);
+    for (int i = 0; i < s->nmodels; i++) {
+        Model *m = s->mv[i];
+        names_put(&used, name_lower(c->arena, m->table), m);
+        for (int k = 0; k < m->nm2ms; k++)
+            if (!m->m2ms[k]->through)
+                names_put(&used, name_lower(c->arena, m->m2ms[k]->table), m);
+    }
     for (int i = 0; i < s->nmodels; i++) {
         Model *m = s->mv[i];
         for (int k = 0; k < m->nindexes; k++) {
             Index *ix = &m->indexes[k];
             if (ix->skip)
                 continue;
-            Buf name = {0}, cols = {0};
-            buf_puts(&name, m->table);
-            for (int j = 0; j < ix->nfields; j++) {
-                buf_printf(&name, "_%s", index_col(ix->fields[j]));
-                buf_printf(&cols, "%s\"%s\"", j ? ", " : "",
-                           index_col(ix->fields[j]));
-            }
-            buf_puts(&name, ix->unique ? "_uniq" : "_idx");
-            char *nm = buf_take(&name, NULL), *cl = buf_take(&cols, NULL);
-            /* index names share one namespace per database: number clashes */
-            const char *unique_name = arena_strdup(c->arena, nm, strlen(nm));
-            for (int n = 2; names_put(&used, name_lower(c->arena, unique_name), ix); n++)
-                unique_name = arena_printf(c->arena, "%s_%d", nm, n);
-            c->ddl[c->nddl++] = arena_printf(
-                c->arena, "CREATE %sINDEX \"%s\" ON \"%s\" (%s)",
-                ix->unique ? "UNIQUE " : "", unique_name, m->table, cl);
-            free(nm);
-            free(cl);
+            const char **cols =
+                arena_zalloc(c->arena, (size_t)ix->nfields * sizeof *cols);
+            for (int j = 0; j < ix->nfields; j++)
+                cols[j] = index_col(ix->fields[j]);
+            add_index(c, &used, m->table, cols, ix->nfields, ix->unique);
         }
     }
+    /* the reverse direction of each join table (its primary key serves the
+     * forward one) */
+    for (int i = 0; i < s->nmodels; i++)
+        for (int k = 0; k < s->mv[i]->nm2ms; k++) {
+            ManyToMany *mm = s->mv[i]->m2ms[k];
+            if (mm->through)
+                continue;
+            const char *cols[] = {mm->target_col, mm->source_col};
+            add_index(c, &used, mm->table, cols, 2, false);
+        }
 }
 
 /* ---- descriptors ---- */

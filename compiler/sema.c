@@ -183,6 +183,7 @@ static const char *type_word(TypeKind k)
     case TY_TEXT: return "text";
     case TY_BLOB: return "blob";
     case TY_DATETIME: return "datetime";
+    case TY_MANY: return "many-to-many relation";
     default: return "relation";
     }
 }
@@ -413,13 +414,18 @@ static void resolve_type(Sema *s, Model *m, Field *f)
                             c->stopped ? 0 : c->schema.nmodels));
             return;
         }
-        f->kind = TY_MODEL;
+        f->kind = f->many ? TY_MANY : TY_MODEL;
         f->target = t;
         return;
     }
     for (int i = 0; i < NBUILTINS; i++)
         if (strcmp(BUILTINS[i], f->type_name) == 0)
             f->kind = BUILTIN_KINDS[i];
+    if (f->kind != TY_UNRESOLVED && f->many)
+        diag_error(c, f->type_loc,
+                   "'%s[]' is not a type: '[]' makes a many-to-many relation, "
+                   "which needs a model (e.g. 'Tag[]')",
+                   f->type_name);
     if (f->kind == TY_UNRESOLVED) {
         const char *s2 = alias_of(f->type_name);
         if (!s2)
@@ -436,6 +442,38 @@ static void resolve_type(Sema *s, Model *m, Field *f)
                      "datetime, or a model name)");
         diag_error(c, f->type_loc, "unknown type '%s'%s", f->type_name, buf);
     }
+}
+
+/* The modifiers a many-to-many relation refuses: it has no column of its
+ * own, only rows of a join table. */
+static void check_many_mods(Ctx *c, Model *m, Field *f)
+{
+    static const char what[] = "does not apply to many-to-many relation";
+    if (f->nullable)
+        diag_error(c, f->nullable_loc,
+                   "'?' %s '%s.%s': it is a set, which may be empty", what,
+                   m->name, f->name);
+    if (f->unique)
+        diag_error(c, f->unique_loc,
+                   "'unique' %s '%s.%s': each pair is stored once", what,
+                   m->name, f->name);
+    if (f->index)
+        diag_error(c, f->index_loc,
+                   "'index' %s '%s.%s': its join table is indexed both ways",
+                   what, m->name, f->name);
+    if (f->def.kind != DEF_NONE)
+        diag_error(c, f->def.loc, "'default' %s '%s.%s'", what, m->name,
+                   f->name);
+    if (f->on_delete != OD_NONE && f->through)
+        diag_error(c, f->on_delete_loc,
+                   "'on delete' %s '%s.%s': set it on the foreign keys of "
+                   "'%s'",
+                   what, m->name, f->name, f->through);
+    else if (f->on_delete != OD_NONE)
+        diag_error(c, f->on_delete_loc,
+                   "'on delete' %s '%s.%s': its join rows are deleted with "
+                   "either side",
+                   what, m->name, f->name);
 }
 
 static void check_field(Sema *s, Model *m, Field *f)
@@ -463,6 +501,16 @@ static void check_field(Sema *s, Model *m, Field *f)
                        "%s",
                        f->size > 2147483647 ? "a larger number" : "0");
     }
+    if (f->through && f->kind == TY_MODEL)
+        diag_error(c, f->through_loc,
+                   "'through' is only for many-to-many relations; write "
+                   "'%s[]' to make '%s.%s' one",
+                   f->type_name, m->name, f->name);
+    else if (f->through && f->kind != TY_MANY && f->kind != TY_UNRESOLVED)
+        diag_error(c, f->through_loc,
+                   "'through' is only for many-to-many relations, and '%s.%s' "
+                   "is %s",
+                   m->name, f->name, type_word(f->kind));
     if (f->kind == TY_MODEL) {
         f->member = arena_printf(c->arena, "%s_id", f->name);
         if (f->on_delete == OD_SET_NULL && !f->nullable)
@@ -470,6 +518,9 @@ static void check_field(Sema *s, Model *m, Field *f)
                        "'on delete set null' needs a nullable relation; "
                        "write '%s?'",
                        f->type_name);
+    } else if (f->kind == TY_MANY) {
+        f->member = f->name;
+        check_many_mods(c, m, f);
     } else {
         f->member = f->name;
         if (f->related && f->kind != TY_UNRESOLVED)
@@ -481,7 +532,7 @@ static void check_field(Sema *s, Model *m, Field *f)
                        "'on delete' is only for relations, and '%s.%s' is %s",
                        m->name, f->name, type_word(f->kind));
     }
-    if (f->kind != TY_UNRESOLVED)
+    if (f->kind != TY_UNRESOLVED && f->kind != TY_MANY)
         check_default(c, m, f);
     if (f->related && reserved_why(&s->reserved, f->related))
         diag_error(c, f->related_loc,
@@ -497,7 +548,10 @@ static void check_fields(Sema *s, Model *m)
         n++;
     m->fv = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(Field *));
     m->fks = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(Field *));
-    /* the first field of each name: exactly those kept in m->fv */
+    m->m2ms = arena_zalloc(c->arena,
+                           (size_t)(n ? n : 1) * sizeof(ManyToMany *));
+    /* the first field of each name: exactly those kept in m->fv and
+     * m->m2ms */
     NameMap *seen = arena_zalloc(c->arena, sizeof *seen);
     names_init(seen, c->arena);
     m->fields_by_name = seen;
@@ -514,6 +568,15 @@ static void check_fields(Sema *s, Model *m)
         }
         if (f->type_name) /* NULL: a syntax error, already reported */
             check_field(s, m, f);
+        if (f->kind == TY_MANY) { /* no column: kept out of fv */
+            ManyToMany *mm = arena_zalloc(c->arena, sizeof *mm);
+            mm->field = f;
+            mm->source = m;
+            mm->target = f->target;
+            f->m2m = mm;
+            m->m2ms[m->nm2ms++] = mm;
+            continue;
+        }
         f->index_no = m->nf + 1;
         m->fv[m->nf++] = f;
         if (f->kind == TY_MODEL)
@@ -521,11 +584,188 @@ static void check_fields(Sema *s, Model *m)
     }
 }
 
+/* ---- many-to-many relations ---- */
+
+/* "'M.a' and 'M.b'", "'M.a', 'M.b' and 'M.c'": the first n (at most 3) of
+ * `total` fields of model m, for a message. */
+static const char *field_list(Ctx *c, const Model *m, Field *const *v,
+                              int total)
+{
+    int n = total < 3 ? total : 3;
+    const char *out = "";
+    for (int i = 0; i < n; i++)
+        out = arena_printf(c->arena, "%s%s'%s.%s'", out,
+                           i == 0 ? "" : i == n - 1 && n == total ? " and "
+                                                                  : ", ",
+                           m->name, v[i]->name);
+    if (total > n)
+        out = arena_printf(c->arena, "%s and %d more", out, total - n);
+    return out;
+}
+
+/* Reports that `th` lacks the foreign key to `to` that mm needs;
+ * `nullable` is a nullable one it has instead, or NULL. */
+static void through_missing(Ctx *c, const ManyToMany *mm, const Model *th,
+                            const Model *to, const Field *nullable)
+{
+    const Field *f = mm->field;
+    if (nullable) {
+        diag_error(c, f->through_loc,
+                   "through model '%s' of '%s.%s' needs a non-nullable "
+                   "foreign key to '%s', and '%s.%s' is nullable",
+                   th->name, mm->source->name, f->name, to->name, th->name,
+                   nullable->name);
+        diag_note(c, nullable->loc, "'%s.%s' declared here", th->name,
+                  nullable->name);
+        return;
+    }
+    diag_error(c, f->through_loc,
+               "through model '%s' of '%s.%s' has no foreign key to '%s' "
+               "(add one, e.g. '%s %s')",
+               th->name, mm->source->name, f->name, to->name, to->prefix,
+               to->name);
+}
+
+/* Reports that `th` has `n` non-nullable foreign keys to `to` (v: the
+ * first three), where mm needs exactly one. */
+static void through_ambiguous(Ctx *c, const ManyToMany *mm, const Model *th,
+                              const Model *to, Field *const *v, int n)
+{
+    const Field *f = mm->field;
+    diag_error(c, f->through_loc,
+               "through model '%s' of '%s.%s' is ambiguous: %s are %s "
+               "non-nullable foreign keys to '%s', and it needs exactly one",
+               th->name, mm->source->name, f->name,
+               field_list(c, th, v, n), n == 2 ? "both" : "all", to->name);
+    diag_note(c, v[1]->loc, "'%s.%s' declared here", th->name, v[1]->name);
+}
+
+/* Resolves `through M` of mm: M must be another model, with exactly one
+ * non-nullable foreign key to the source and one to the target; when they
+ * are the same model, exactly two, the first for the source side and the
+ * second for the target side.  Cost: O(fields of M). */
+static void resolve_through(Sema *s, ManyToMany *mm)
+{
+    Ctx *c = s->c;
+    Field *f = mm->field;
+    Model *m = mm->source, *t = mm->target;
+    char buf[128];
+    Model *th = (Model *)names_get(&s->models, f->through);
+    if (!th) {
+        diag_error(c, f->through_loc,
+                   "relation '%s.%s' names unknown through model '%s'%s",
+                   m->name, f->name, f->through,
+                   hint(buf, sizeof buf, f->through, s->model_names,
+                        c->stopped ? 0 : c->schema.nmodels));
+        return;
+    }
+    if (th == m || th == t) {
+        diag_error(c, f->through_loc,
+                   "'%s.%s' cannot go through '%s', a model it joins; "
+                   "declare a model of its own for the pairs",
+                   m->name, f->name, th->name);
+        return;
+    }
+    if (!th->prefix || !m->prefix || !t->prefix)
+        return; /* a bad model name, reported */
+    Field *src[3], *dst[3], *src_null = NULL, *dst_null = NULL;
+    int ns = 0, nd = 0;
+    for (int k = 0; k < th->nfks; k++) {
+        Field *fk = th->fks[k];
+        if (fk->target == m) {
+            if (fk->nullable && !src_null)
+                src_null = fk;
+            else if (!fk->nullable && ns++ < 3)
+                src[ns - 1] = fk;
+        } else if (fk->target == t) {
+            if (fk->nullable && !dst_null)
+                dst_null = fk;
+            else if (!fk->nullable && nd++ < 3)
+                dst[nd - 1] = fk;
+        }
+    }
+    if (m == t) {
+        if (ns < 2)
+            diag_error(c, f->through_loc,
+                       "through model '%s' of '%s.%s' needs two non-nullable "
+                       "foreign keys to '%s' (the first for the source side, "
+                       "the second for the target side), and has %d",
+                       th->name, m->name, f->name, m->name, ns);
+        else if (ns > 2) {
+            diag_error(c, f->through_loc,
+                       "through model '%s' of '%s.%s' is ambiguous: %s are "
+                       "all non-nullable foreign keys to '%s', and a relation "
+                       "of a model to itself needs exactly two (the first "
+                       "for the source side, the second for the target side)",
+                       th->name, m->name, f->name, field_list(c, th, src, ns),
+                       m->name);
+            diag_note(c, src[2]->loc, "'%s.%s' declared here", th->name,
+                      src[2]->name);
+        } else {
+            mm->through = th;
+            mm->through_source = src[0];
+            mm->through_target = src[1];
+        }
+        return;
+    }
+    if (ns == 0)
+        through_missing(c, mm, th, m, src_null);
+    else if (ns > 1)
+        through_ambiguous(c, mm, th, m, src, ns);
+    if (nd == 0)
+        through_missing(c, mm, th, t, dst_null);
+    else if (nd > 1)
+        through_ambiguous(c, mm, th, t, dst, nd);
+    if (ns == 1 && nd == 1) {
+        mm->through = th;
+        mm->through_source = src[0];
+        mm->through_target = dst[0];
+    }
+}
+
+/* Names the join table and columns of each many-to-many relation of m:
+ * after check_options, as @table renames tables. */
+static void name_joins(Ctx *c, Model *m)
+{
+    for (int k = 0; k < m->nm2ms; k++) {
+        ManyToMany *mm = m->m2ms[k];
+        Model *t = mm->target;
+        if (!m->prefix || !t->prefix)
+            continue;
+        if (mm->field->through) {
+            if (!mm->through_source)
+                continue; /* not resolved: reported */
+            mm->table = mm->through->table;
+            mm->source_col = mm->through_source->member;
+            mm->target_col = mm->through_target->member;
+        } else {
+            mm->table = arena_printf(c->arena, "%s_%s", m->table,
+                                     mm->field->name);
+            const char *from = m == t ? "from_" : "", *to = m == t ? "to_" : "";
+            mm->source_col = arena_printf(c->arena, "%s%s_id", from, m->prefix);
+            mm->target_col = arena_printf(c->arena, "%s%s_id", to, t->prefix);
+        }
+    }
+}
+
 /* ---- reverse relations ---- */
 
+/* Adds the reverse of relation fk of m (a foreign key or a many-to-many)
+ * to its target: to target->revs or target->m2m_revs, and to the names
+ * both share. */
 static void add_reverse(Ctx *c, Model *m, Field *fk)
 {
     Model *t = fk->target;
+    if (t == m && !fk->related) {
+        /* "node_set" would not say which side of the relation it is */
+        diag_error(c, fk->type_loc,
+                   "relation '%s.%s' points to its own model: give it a "
+                   "'related' name (e.g. 'related %s_of')",
+                   m->name, fk->name, fk->name);
+        return;
+    }
+    if (!fk->related && !m->prefix)
+        return; /* no default name: m's name is refused, reported */
     const char *name = fk->related
                            ? fk->related
                            : arena_printf(c->arena, "%s_set", m->prefix);
@@ -555,6 +795,24 @@ static void add_reverse(Ctx *c, Model *m, Field *fk)
                       name);
         return;
     }
+    Reverse *copy = arena_zalloc(c->arena, sizeof *copy);
+    *copy = (Reverse){name, loc, m, fk};
+    /* t->revs moves as it grows: the map keeps a copy */
+    names_put(t->revs_by_name, name, copy);
+    if (fk->kind == TY_MANY) {
+        if (t->nm2m_revs == t->capm2m_revs) {
+            int cap = t->capm2m_revs ? t->capm2m_revs * 2 : 4;
+            ManyToMany **v = arena_zalloc(c->arena, (size_t)cap * sizeof *v);
+            if (t->nm2m_revs)
+                memcpy(v, t->m2m_revs, (size_t)t->nm2m_revs * sizeof *v);
+            t->m2m_revs = v;
+            t->capm2m_revs = cap;
+        }
+        t->m2m_revs[t->nm2m_revs++] = fk->m2m;
+        fk->m2m->related = name;
+        fk->m2m->related_loc = loc;
+        return;
+    }
     if (t->nrevs == t->caprevs) {
         int cap = t->caprevs ? t->caprevs * 2 : 4;
         Reverse *r = arena_zalloc(c->arena, (size_t)cap * sizeof *r);
@@ -563,15 +821,29 @@ static void add_reverse(Ctx *c, Model *m, Field *fk)
         t->revs = r;
         t->caprevs = cap;
     }
-    Reverse *nr = &t->revs[t->nrevs++];
-    nr->name = name;
-    nr->loc = loc;
-    nr->child = m;
-    nr->fk = fk;
-    /* t->revs moves as it grows: the map keeps a copy */
-    Reverse *copy = arena_zalloc(c->arena, sizeof *copy);
-    *copy = *nr;
-    names_put(t->revs_by_name, name, copy);
+    t->revs[t->nrevs++] = *copy;
+}
+
+static bool loc_before(Loc a, Loc b)
+{
+    return a.line < b.line || (a.line == b.line && a.col < b.col);
+}
+
+/* The reverse relations of m's relations, in declaration order (foreign
+ * keys and many-to-many interleaved), so a clash is reported on the later
+ * declaration. */
+static void add_reverses(Ctx *c, Model *m)
+{
+    int i = 0, k = 0;
+    while (i < m->nfks || k < m->nm2ms) {
+        Field *fk = i < m->nfks ? m->fks[i] : NULL;
+        Field *mf = k < m->nm2ms ? m->m2ms[k]->field : NULL;
+        Field *f = fk && (!mf || loc_before(fk->loc, mf->loc)) ? fk : mf;
+        i += f == fk;
+        k += f == mf;
+        if (f->target)
+            add_reverse(c, m, f);
+    }
 }
 
 /* ---- options ---- */
@@ -603,6 +875,13 @@ static bool option_field(Ctx *c, Model *m, Option *o, OptArg *a, Field **out)
         return true;
     }
     *out = find_field(m, a->name);
+    if (*out && (*out)->kind == TY_MANY) {
+        diag_error(c, a->loc,
+                   "@%s cannot name many-to-many relation '%s' (it has no "
+                   "column)",
+                   o->name, a->name);
+        return false;
+    }
     if (!*out) {
         if (c->stopped) /* nothing is printed: skip the O(fields) hint */
             return false;
@@ -964,6 +1243,44 @@ static bool member(Gen *g, NameMap *members, const char *sname,
     return !prev;
 }
 
+/* The implicit join tables share SQLite's one namespace of tables (without
+ * case) with the models' tables, in `tables`, and with each other. */
+static void check_join_tables(Ctx *c, const NameMap *tables)
+{
+    Schema *s = &c->schema;
+    NameMap joins;
+    names_init(&joins, c->arena);
+    for (int i = 0; i < s->nmodels; i++) {
+        for (int k = 0; k < s->mv[i]->nm2ms; k++) {
+            ManyToMany *mm = s->mv[i]->m2ms[k];
+            if (mm->through || !mm->table)
+                continue;
+            const char *key = name_lower(c->arena, mm->table);
+            const Model *t = names_get(tables, key);
+            const ManyToMany *j = t ? NULL : names_put(&joins, key, mm);
+            if (t) {
+                diag_error(c, mm->field->loc,
+                           "join table '%s' of many-to-many relation '%s.%s' "
+                           "clashes with table '%s' of model '%s'; rename the "
+                           "field or give the model another table with "
+                           "@table(\"...\")",
+                           mm->table, mm->source->name, mm->field->name,
+                           t->table, t->name);
+                diag_note(c, t->loc, "model '%s' declared here", t->name);
+            } else if (j) {
+                diag_error(c, mm->field->loc,
+                           "join table '%s' of many-to-many relation '%s.%s' "
+                           "clashes with the join table '%s' of '%s.%s'; "
+                           "rename one of the fields",
+                           mm->table, mm->source->name, mm->field->name,
+                           j->table, j->source->name, j->field->name);
+                diag_note(c, j->field->loc, "'%s.%s' declared here",
+                          j->source->name, j->field->name);
+            }
+        }
+    }
+}
+
 /* Every struct member, function, type and constant ormc will emit must be
  * unique, or the generated code would not compile.  One clash is reported
  * per model, field and reverse relation: the names derived from a clashing
@@ -976,7 +1293,8 @@ static void check_generated_names(Ctx *c)
      * relation), so that the table of a large schema is never rehashed */
     size_t expected = 8;
     for (int i = 0; i < s->nmodels; i++)
-        expected += 60 + 13 * (size_t)s->mv[i]->nf + 9 * (size_t)s->mv[i]->nrevs;
+        expected += 60 + 13 * (size_t)s->mv[i]->nf + 9 * (size_t)s->mv[i]->nrevs +
+                    (size_t)s->mv[i]->nm2ms + (size_t)s->mv[i]->nm2m_revs;
     names_init_for(&g.names, c->arena, expected);
     names_init_for(&g.types, c->arena, 10 * (size_t)s->nmodels);
     for (int i = 0; i < s->nmodels; i++) {
@@ -1124,7 +1442,22 @@ static void check_generated_names(Ctx *c)
                                path_step(c->arena, m, r->name, &PATH_KINDS[j])))
                         break;
         }
+        /* many-to-many relations, both ways: named like members, for the
+         * lists a generator will give them */
+        for (int k = 0; k < m->nm2ms; k++) {
+            Field *f = m->m2ms[k]->field;
+            member(&g, &members, m, f->name,
+                   owner(c, f->loc, "", "many-to-many relation", m->name,
+                         f->name));
+        }
+        for (int k = 0; k < m->nm2m_revs; k++) {
+            ManyToMany *mm = m->m2m_revs[k];
+            member(&g, &members, m, mm->related,
+                   owner(c, mm->related_loc, "", "reverse relation", m->name,
+                         mm->related));
+        }
     }
+    check_join_tables(c, &tables);
 }
 
 /* "dir/my-app.orm" -> "my_app": the schema's C name. */
@@ -1184,15 +1517,19 @@ void sema_check(Ctx *c)
         check_fields(&s, c->schema.mv[i]);
     for (int i = 0; i < c->schema.nmodels; i++) {
         Model *m = c->schema.mv[i];
-        for (int k = 0; k < m->nfks; k++)
-            if (m->fks[k]->target)
-                add_reverse(c, m, m->fks[k]);
+        for (int k = 0; k < m->nm2ms; k++)
+            if (m->m2ms[k]->field->through)
+                resolve_through(&s, m->m2ms[k]);
     }
+    for (int i = 0; i < c->schema.nmodels; i++)
+        add_reverses(c, c->schema.mv[i]);
     for (int i = 0; i < c->schema.nmodels; i++) {
         check_options(c, c->schema.mv[i]);
         add_implied_indexes(c, c->schema.mv[i]);
         collect_keys(c, c->schema.mv[i]);
     }
+    for (int i = 0; i < c->schema.nmodels; i++)
+        name_joins(c, c->schema.mv[i]);
     if (c->nerrors == 0)
         check_generated_names(c);
 }

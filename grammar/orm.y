@@ -49,7 +49,8 @@ static bool not_model(Ctx *ctx, const char *word, Loc at);
 }
 
 %token MODEL "'model'" UNIQUE "'unique'" INDEX "'index'" DEFAULT "'default'"
-       RELATED "'related'" ON "'on'" DELETE "'delete'" CASCADE "'cascade'"
+       RELATED "'related'" THROUGH "'through'" ON "'on'"
+       DELETE "'delete'" CASCADE "'cascade'"
        SET "'set'" NUL "'null'" RESTRICT "'restrict'" NOW "'now'"
        TRUE "'true'" FALSE "'false'"
 %token <str> IDENT "identifier" INT "integer" REAL "number" STRING "string"
@@ -119,6 +120,7 @@ field:
 type:
       IDENT                         { $$ = build_type(ctx, $1, @1); }
     | IDENT '(' INT ')'             { $$ = build_sized_type(ctx, $1, @1, $3, @3); }
+    | type '[' ']'                  { $$ = build_many(ctx, $1, @2); }
     | type '?'                      { $$ = build_nullable(ctx, $1, @2); }
     ;
 
@@ -128,6 +130,7 @@ mods:
     | mods INDEX                    { $$ = build_flag(ctx, $1, "index", @2); }
     | mods DEFAULT literal          { $$ = build_default(ctx, $1, $3, @2); }
     | mods RELATED name             { $$ = build_related(ctx, $1, $3, @2, @3); }
+    | mods THROUGH name             { $$ = build_through(ctx, $1, $3, @2, @3); }
     | mods ON DELETE action         { $$ = build_on_delete(ctx, $1, $4, @2); }
     ;
 
@@ -166,7 +169,7 @@ optarg:
     ;
 
 /* Words that only mean something after 'on' or 'default' stay usable as
- * names; the six that start a modifier or a model are reserved. */
+ * names; the seven that start a modifier or a model are reserved. */
 name:
       IDENT
     | DELETE                        { $$ = "delete"; }
