@@ -1446,13 +1446,13 @@ static void check_generated_names(Ctx *c)
          * lists a generator will give them */
         for (int k = 0; k < m->nm2ms; k++) {
             Field *f = m->m2ms[k]->field;
-            member(&g, &members, m, f->name,
+            member(&g, &members, m->name, f->name,
                    owner(c, f->loc, "", "many-to-many relation", m->name,
                          f->name));
         }
         for (int k = 0; k < m->nm2m_revs; k++) {
             ManyToMany *mm = m->m2m_revs[k];
-            member(&g, &members, m, mm->related,
+            member(&g, &members, m->name, mm->related,
                    owner(c, mm->related_loc, "", "reverse relation", m->name,
                          mm->related));
         }

@@ -62,11 +62,11 @@ static const ormc_field person_fields[] = {
 
 static const ormc_reverse person_reverses[] = {
     {"memberships", &membership_model, MEMBERSHIP_FIELD_PERSON_ID,
-     offsetof(Person, memberships), offsetof(Person, memberships_count)},
+     offsetof(PersonRel, memberships), offsetof(PersonRel, memberships_count)},
     {"following_rows", &follow_model, FOLLOW_FIELD_FOLLOWER_ID,
-     offsetof(Person, following_rows), offsetof(Person, following_rows_count)},
+     offsetof(PersonRel, following_rows), offsetof(PersonRel, following_rows_count)},
     {"follower_rows", &follow_model, FOLLOW_FIELD_FOLLOWED_ID,
-     offsetof(Person, follower_rows), offsetof(Person, follower_rows_count)},
+     offsetof(PersonRel, follower_rows), offsetof(PersonRel, follower_rows_count)},
 };
 
 static const ormc_order_term person_order[] = {{PERSON_FIELD_ID, 0}};
@@ -81,6 +81,8 @@ const ormc_model person_model = {
     .nreverses = 3,
     .order = person_order,
     .norder = 1,
+    .rel_offset = offsetof(Person, rel),
+    .rel_size = sizeof(PersonRel),
 };
 
 const PersonIntPath PERSON_ID = {{{&person_model, PERSON_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -97,7 +99,7 @@ static const ormc_field group_fields[] = {
 
 static const ormc_reverse group_reverses[] = {
     {"memberships", &membership_model, MEMBERSHIP_FIELD_GROUP_ID,
-     offsetof(Group, memberships), offsetof(Group, memberships_count)},
+     offsetof(GroupRel, memberships), offsetof(GroupRel, memberships_count)},
 };
 
 static const ormc_order_term group_order[] = {{GROUP_FIELD_ID, 0}};
@@ -112,6 +114,8 @@ const ormc_model group_model = {
     .nreverses = 1,
     .order = group_order,
     .norder = 1,
+    .rel_offset = offsetof(Group, rel),
+    .rel_size = sizeof(GroupRel),
 };
 
 const GroupIntPath GROUP_ID = {{{&group_model, GROUP_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -1250,6 +1254,11 @@ void person_prefetch_memberships(PersonQuery *q)
     ormc_prefetch(&q->q, 0);
 }
 
+void person_prefetch_memberships_from(PersonQuery *q, const MembershipQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void person_count_memberships(PersonQuery *q)
 {
     ormc_count(&q->q, 0);
@@ -1260,6 +1269,11 @@ void person_prefetch_following_rows(PersonQuery *q)
     ormc_prefetch(&q->q, 1);
 }
 
+void person_prefetch_following_rows_from(PersonQuery *q, const FollowQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 1, sub ? &sub->q : NULL);
+}
+
 void person_count_following_rows(PersonQuery *q)
 {
     ormc_count(&q->q, 1);
@@ -1268,6 +1282,11 @@ void person_count_following_rows(PersonQuery *q)
 void person_prefetch_follower_rows(PersonQuery *q)
 {
     ormc_prefetch(&q->q, 2);
+}
+
+void person_prefetch_follower_rows_from(PersonQuery *q, const FollowQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 2, sub ? &sub->q : NULL);
 }
 
 void person_count_follower_rows(PersonQuery *q)
@@ -1630,6 +1649,11 @@ void group_offset(GroupQuery *q, int64_t n)
 void group_prefetch_memberships(GroupQuery *q)
 {
     ormc_prefetch(&q->q, 0);
+}
+
+void group_prefetch_memberships_from(GroupQuery *q, const MembershipQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 void group_count_memberships(GroupQuery *q)
