@@ -101,7 +101,7 @@ demo: deps
 
 # ---- tests ----
 EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler \
-              test_query test_prefetch
+              test_query test_prefetch test_relations
 
 # the compiler library (compiler/ormcc.h): streaming vs in-memory output,
 # and its printf (compiler/buf.h)
@@ -137,6 +137,11 @@ $(B)/tests/test_query: tests/exec/test_query.c tests/exec/testutil.h tests/exec/
 $(B)/tests/test_prefetch: tests/exec/test_prefetch.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+$(B)/tests/test_relations: tests/exec/test_relations.c tests/exec/testutil.h $(B)/gen/library.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/library.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_raw: tests/exec/test_raw.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a

@@ -116,11 +116,15 @@ typedef struct Option {
     struct Option *next;
 } Option;
 
+/* A to-many relation of a model: the other side of a child's foreign key
+ * (mm NULL), or a many-to-many relation from either side. */
 typedef struct Reverse {
     const char *name;
     Loc loc;
-    Model *child;
-    Field *fk;
+    Model *child;          /* the model of the rows in the list */
+    Field *fk;             /* the child's foreign key (not for m2m) */
+    ManyToMany *mm;        /* a many-to-many relation, or NULL */
+    bool backward;         /* mm seen from its target (the reverse name) */
 } Reverse;
 
 /* A many-to-many relation, `tags Tag[]` in Post (implicit join table) or
@@ -187,6 +191,10 @@ struct Model {
     ManyToMany **m2m_revs; /* many-to-many relations to this model (their
                             * reverse names), in schema order */
     int nm2m_revs, capm2m_revs;
+    Reverse *many;        /* every to-many relation, in the order of the
+                             descriptor's reverses: revs, m2ms, then
+                             m2m_revs (collect_many) */
+    int nmany;
     struct NameMap *fields_by_name; /* fv and m2m fields by name, O(1) */
     struct NameMap *revs_by_name;   /* reverse names in use: revs and
                                      * m2m_revs (copies, as Reverse) */

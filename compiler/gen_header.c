@@ -63,8 +63,18 @@ static const char *describe(Ctx *c, const Field *f)
                         def);
 }
 
-/* What m's rows hold of the relations that point to m: each reverse
- * relation's children and count, behind the row's `rel` pointer. */
+/* Where a to-many relation comes from, for comments: "Comment.blog", or
+ * "Post.tags, many-to-many". */
+static const char *origin(Ctx *c, const Reverse *r)
+{
+    if (!r->mm)
+        return arena_printf(c->arena, "%s.%s", r->child->name, r->fk->name);
+    return arena_printf(c->arena, "%s.%s, many-to-many",
+                        r->mm->source->name, r->mm->field->name);
+}
+
+/* What m's rows hold of their to-many relations: each one's children and
+ * count, behind the row's `rel` pointer. */
 static void emit_rel(Ctx *c, Buf *b, Model *m)
 {
     buf_printf(b,
@@ -73,11 +83,11 @@ static void emit_rel(Ctx *c, Buf *b, Model *m)
                " * query asked for any of them, else it is NULL; a list or "
                "count not asked\n * for is empty or 0. */\n"
                "struct %sRel {\n", m->name, m->name);
-    for (int i = 0; i < m->nrevs; i++) {
-        Reverse *r = &m->revs[i];
+    for (int i = 0; i < m->nmany; i++) {
+        Reverse *r = &m->many[i];
         member(b, arena_printf(c->arena, "%sRefs", r->child->name), r->name,
-               arena_printf(c->arena, "%s.%s; filled by %s_prefetch_%s",
-                            r->child->name, r->fk->name, m->prefix, r->name));
+               arena_printf(c->arena, "%s; filled by %s_prefetch_%s",
+                            origin(c, r), m->prefix, r->name));
         member(b, "int64_t", arena_printf(c->arena, "%s_count", r->name),
                arena_printf(c->arena, "filled by %s_count_%s", m->prefix,
                             r->name));
@@ -88,7 +98,7 @@ static void emit_rel(Ctx *c, Buf *b, Model *m)
 static void emit_struct(Ctx *c, Buf *b, Model *m)
 {
     buf_printf(b, "/* ---- %s (table \"%s\") ---- */\n\n", m->name, m->table);
-    if (m->nrevs)
+    if (m->nmany)
         emit_rel(c, b, m);
     buf_printf(b, "struct %s {\n", m->name);
     member(b, "int64_t", "id", "primary key, set by insert");
@@ -105,7 +115,7 @@ static void emit_struct(Ctx *c, Buf *b, Model *m)
             member(b, "bool", arena_printf(c->arena, "%s_null", f->name),
                    arena_printf(c->arena, "true: %s is NULL", f->member));
     }
-    if (m->nrevs)
+    if (m->nmany)
         member(b, arena_printf(c->arena, "%sRel *", m->name), "rel",
                "prefetch and count results; NULL unless asked for");
     buf_puts(b, "};\n\n");
@@ -203,6 +213,46 @@ static void emit_crud(Buf *b, Model *m)
 }
 
 /* The C type of a key field's value, as a parameter. */
+
+/* The link writes of many-to-many relation r of m (Django's add, set,
+ * remove, clear): add and set only where the join table is implicit (a
+ * through model's rows carry fields of their own: insert them). */
+static void emit_links(Ctx *c, Buf *b, Model *m, const Reverse *r)
+{
+    const char *p = m->prefix, *C = r->child->name;
+    (void)c;
+    if (!r->mm->through)
+        buf_printf(b,
+                   "/* %s.%s.add(*ids): links row `id` to each %s of "
+                   "ids[0..n) that is not\n"
+                   " * linked yet (the others are left alone).  An id of no "
+                   "%s (or `id` of no\n"
+                   " * %s) is ORMC_CONSTRAINT with nothing added.  1 "
+                   "statement. */\n"
+                   "int %s_add_%s(ormc_db *db, int64_t id, const int64_t "
+                   "*ids, size_t n);\n\n"
+                   "/* %s.%s.set(ids): after it, row `id` is linked to "
+                   "exactly the %s of\n"
+                   " * ids[0..n): the other links are removed, the missing "
+                   "ones added, all or\n"
+                   " * nothing (in a savepoint).  2 statements. */\n"
+                   "int %s_set_%s(ormc_db *db, int64_t id, const int64_t "
+                   "*ids, size_t n);\n\n",
+                   m->name, r->name, C, C, m->name, p, r->name, m->name,
+                   r->name, C, p, r->name);
+    buf_printf(b,
+               "/* %s.%s.remove(*ids): unlinks row `id` from each %s of "
+               "ids[0..n) (ids\n"
+               " * not linked are ignored).  1 statement. */\n"
+               "int %s_remove_%s(ormc_db *db, int64_t id, const int64_t *ids, "
+               "size_t n);\n\n"
+               "/* %s.%s.clear(): unlinks row `id` from every %s.  1 "
+               "statement. */\n"
+               "int %s_clear_%s(ormc_db *db, int64_t id);\n\n",
+               m->name, r->name, C, p, r->name, m->name, r->name, C, p,
+               r->name);
+}
+
 /* Updates and deletes over a query, named-field updates, get_where, and
  * the functions of each unique key. */
 static void emit_writes(Ctx *c, Buf *b, Model *m)
@@ -392,14 +442,14 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
         emit_steps(c, b, m, f->name, f->target);
         buf_puts(b, "\n");
     }
-    for (int i = 0; i < m->nrevs; i++) {
-        Reverse *r = &m->revs[i];
+    for (int i = 0; i < m->nmany; i++) {
+        Reverse *r = &m->many[i];
         buf_printf(b,
-                   "/* Paths through %s (%s.%s): a filter holds when some %s "
+                   "/* Paths through %s (%s): a filter holds when some %s "
                    "matches\n"
                    " * (EXISTS; each %s once); filters of one AND group "
                    "through it must\n * match the same %s. */\n",
-                   r->name, r->child->name, r->fk->name, r->child->name, M,
+                   r->name, origin(c, r), r->child->name, M,
                    r->child->name);
         emit_steps(c, b, m, r->name, r->child);
         buf_puts(b, "\n");
@@ -415,16 +465,16 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                    f->nullable ? "LEFT JOIN: NULL when there is none" : "JOIN",
                    f->name, p, f->name, M);
     }
-    for (int i = 0; i < m->nrevs; i++) {
-        Reverse *r = &m->revs[i];
+    for (int i = 0; i < m->nmany; i++) {
+        Reverse *r = &m->many[i];
         buf_printf(b,
-                   "/* prefetch_related: loads every row's %s (%s.%s) into "
+                   "/* prefetch_related: loads every row's %s (%s) into "
                    "obj->rel->%s\n"
                    " * in ONE extra statement, however many rows, in %s's "
                    "default order.\n * +1 statement. */\n"
                    "void %s_prefetch_%s(%sQuery *q);\n\n",
-                   r->name, r->child->name, r->fk->name, r->name,
-                   r->child->name, p, r->name, M);
+                   r->name, origin(c, r), r->name, r->child->name, p, r->name,
+                   M);
         buf_printf(b,
                    "/* Prefetch(queryset=sub): the %s that sub selects, in "
                    "its order, with\n"
@@ -440,6 +490,8 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                    "statement.\n * +0 statements. */\n"
                    "void %s_count_%s(%sQuery *q);\n\n",
                    r->name, p, r->name, M);
+        if (r->mm)
+            emit_links(c, b, m, r);
     }
     buf_printf(b,
                "/* Runs q (NULL: all rows).  1 statement + 1 per "
@@ -506,7 +558,7 @@ void gen_header(Ctx *c, Buf *out)
         buf_printf(b, "typedef struct %sQuery %sQuery;\n", s->mv[i]->name,
                    s->mv[i]->name);
     for (int i = 0; i < s->nmodels; i++)
-        if (s->mv[i]->nrevs)
+        if (s->mv[i]->nmany)
             buf_printf(b, "typedef struct %sRel %sRel;\n", s->mv[i]->name,
                        s->mv[i]->name);
     buf_puts(b, "\n/* Result lists: items[0..count), all memory owned by "

@@ -293,17 +293,26 @@ static void emit_relations(Ctx *c, Buf *b, Model *m)
         }
         buf_puts(b, "};\n\n");
     }
-    if (m->nrevs) {
+    if (m->nmany) {
         buf_printf(b, "static const ormc_reverse %s_reverses[] = {\n",
                    m->prefix);
-        for (int i = 0; i < m->nrevs; i++) {
-            Reverse *r = &m->revs[i];
+        for (int i = 0; i < m->nmany; i++) {
+            Reverse *r = &m->many[i];
             buf_printf(b,
                        "    {\"%s\", &%s_model, %s,\n"
-                       "     offsetof(%sRel, %s), offsetof(%sRel, %s_count)},\n",
+                       "     offsetof(%sRel, %s), offsetof(%sRel, %s_count),\n",
                        r->name, r->child->prefix,
-                       field_const(c->arena, r->child, r->fk), m->name, r->name,
-                       m->name, r->name);
+                       r->fk ? field_const(c->arena, r->child, r->fk) : "0",
+                       m->name, r->name, m->name, r->name);
+            if (!r->mm) {
+                buf_puts(b, "     NULL, NULL, NULL, false},\n");
+                continue;
+            }
+            const ManyToMany *mm = r->mm;
+            buf_printf(b, "     \"%s\", \"%s\", \"%s\", %s},\n", mm->table,
+                       r->backward ? mm->target_col : mm->source_col,
+                       r->backward ? mm->source_col : mm->target_col,
+                       mm->through ? "true" : "false");
         }
         buf_puts(b, "};\n\n");
     }
@@ -345,12 +354,12 @@ static void emit_model(Ctx *c, Buf *b, Model *m)
     if (m->nfks)
         buf_printf(b, "    .relations = %s_relations,\n    .nrelations = %d,\n",
                    m->prefix, m->nfks);
-    if (m->nrevs)
+    if (m->nmany)
         buf_printf(b, "    .reverses = %s_reverses,\n    .nreverses = %d,\n",
-                   m->prefix, m->nrevs);
+                   m->prefix, m->nmany);
     buf_printf(b, "    .order = %s_order,\n    .norder = %d,\n", m->prefix,
                m->norder);
-    if (m->nrevs)
+    if (m->nmany)
         buf_printf(b, "    .rel_offset = offsetof(%s, rel),\n"
                       "    .rel_size = sizeof(%sRel),\n", m->name, m->name);
     buf_puts(b, "};\n\n");
@@ -633,10 +642,10 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
     for (int i = 0; i < m->nfks; i++)
         emit_steps(c, b, m, m->fks[i]->name, arena_printf(c->arena, "%d", i),
                    m->fks[i]->target);
-    for (int i = 0; i < m->nrevs; i++)
-        emit_steps(c, b, m, m->revs[i].name,
+    for (int i = 0; i < m->nmany; i++)
+        emit_steps(c, b, m, m->many[i].name,
                    arena_printf(c->arena, "ORMC_STEP_REVERSE | %d", i),
-                   m->revs[i].child);
+                   m->many[i].child);
     buf_printf(b,
                "void %s_order_by(%sQuery *q, %sPath f, ormc_dir dir)\n{\n"
                "    ormc_order_by(&q->q, &f.p, dir);\n}\n\n"
@@ -650,8 +659,8 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                    "void %s_with_%s(%sQuery *q)\n{\n"
                    "    ormc_with(&q->q, %d);\n}\n\n",
                    p, m->fks[i]->name, M, i);
-    for (int i = 0; i < m->nrevs; i++) {
-        const char *r = m->revs[i].name, *C = m->revs[i].child->name;
+    for (int i = 0; i < m->nmany; i++) {
+        const char *r = m->many[i].name, *C = m->many[i].child->name;
         buf_printf(b,
                    "void %s_prefetch_%s(%sQuery *q)\n{\n"
                    "    ormc_prefetch(&q->q, %d);\n}\n\n"
@@ -661,6 +670,19 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                    "void %s_count_%s(%sQuery *q)\n{\n"
                    "    ormc_count(&q->q, %d);\n}\n\n",
                    p, r, M, i, p, r, M, C, i, p, r, M, i);
+        const ManyToMany *mm = m->many[i].mm;
+        if (!mm)
+            continue;
+        static const char *const ops[] = {"add", "set", "remove", "clear"};
+        static const char *const OPS[] = {"ADD", "SET", "REMOVE", "CLEAR"};
+        for (int k = mm->through ? 2 : 0; k < 4; k++)
+            buf_printf(b,
+                       "int %s_%s_%s(ormc_db *db, int64_t id%s)\n{\n"
+                       "    return ormc_link(db, &%s_model, %d, ORMC_LINK_%s, "
+                       "id, %s);\n}\n\n",
+                       p, ops[k], r,
+                       k < 3 ? ", const int64_t *ids, size_t n" : "", p, i,
+                       OPS[k], k < 3 ? "ids, n" : "NULL, 0");
     }
     buf_printf(b,
                "int %s_fetch(ormc_db *db, const %sQuery *q, %sList *out)\n{\n"

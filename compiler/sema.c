@@ -796,7 +796,7 @@ static void add_reverse(Ctx *c, Model *m, Field *fk)
         return;
     }
     Reverse *copy = arena_zalloc(c->arena, sizeof *copy);
-    *copy = (Reverse){name, loc, m, fk};
+    *copy = (Reverse){name, loc, m, fk, NULL, false};
     /* t->revs moves as it grows: the map keeps a copy */
     names_put(t->revs_by_name, name, copy);
     if (fk->kind == TY_MANY) {
@@ -1305,7 +1305,7 @@ static void check_generated_names(Ctx *c)
         names_put(&g.types, m->name, mo);
         names_put(&g.types, arena_printf(c->arena, "%sList", m->name), mo);
         names_put(&g.types, arena_printf(c->arena, "%sRefs", m->name), mo);
-        if (m->nrevs)
+        if (m->nmany)
             names_put(&g.types, arena_printf(c->arena, "%sRel", m->name), mo);
         names_put(&g.types, arena_printf(c->arena, "%sQuery", m->name), mo);
         for (int k = 0; k < NPATH_KINDS; k++)
@@ -1357,7 +1357,7 @@ static void check_generated_names(Ctx *c)
                   claim(&g, mo, "%sList", m->name) &&
                   claim(&g, mo, "%sRefs", m->name) &&
                   claim(&g, mo, "%sQuery", m->name) &&
-                  (!m->nrevs || claim(&g, mo, "%sRel", m->name));
+                  (!m->nmany || claim(&g, mo, "%sRel", m->name));
         for (size_t k = 0; ok && k < sizeof per_model / sizeof *per_model; k++)
             ok = claim(&g, mo, "%s_%s", m->prefix, per_model[k]);
         ok = ok && claim(&g, mo, "%s", field_const(c->arena, m, NULL));
@@ -1375,7 +1375,7 @@ static void check_generated_names(Ctx *c)
         names_put(&members, "id",
                   owner(c, (Loc){0, 0}, "", "the primary key", "id", NULL));
         const char *rel_struct = arena_printf(c->arena, "%sRel", m->name);
-        if (m->nrevs)
+        if (m->nmany)
             names_put(&members, "rel",
                       owner(c, (Loc){0, 0}, "", "the pointer to", rel_struct,
                             NULL));
@@ -1425,36 +1425,31 @@ static void check_generated_names(Ctx *c)
                 claim(&g, ko, "%s_upsert_by_%s", m->prefix, key->name))
                 claim(&g, ko, "%s_get_or_create_by_%s", m->prefix, key->name);
         }
-        for (int k = 0; k < m->nrevs; k++) {
-            Reverse *r = &m->revs[k];
-            const Owner *ro = owner(c, r->loc, "", "reverse relation",
-                                    m->name, r->name);
-            const Owner *rc = owner(c, r->loc, " (its count)",
-                                    "reverse relation", m->name, r->name);
-            if (member(&g, &rel_members, rel_struct, r->name, ro) &&
-                member(&g, &rel_members, rel_struct,
-                       arena_printf(c->arena, "%s_count", r->name), rc) &&
-                claim(&g, ro, "%s_prefetch_%s", m->prefix, r->name) &&
-                claim(&g, ro, "%s_prefetch_%s_from", m->prefix, r->name) &&
-                claim(&g, ro, "%s_count_%s", m->prefix, r->name))
-                for (int j = 0; j < NPATH_KINDS; j++)
-                    if (!claim(&g, ro, "%s",
-                               path_step(c->arena, m, r->name, &PATH_KINDS[j])))
-                        break;
-        }
-        /* many-to-many relations, both ways: named like members, for the
-         * lists a generator will give them */
-        for (int k = 0; k < m->nm2ms; k++) {
-            Field *f = m->m2ms[k]->field;
-            member(&g, &members, m->name, f->name,
-                   owner(c, f->loc, "", "many-to-many relation", m->name,
-                         f->name));
-        }
-        for (int k = 0; k < m->nm2m_revs; k++) {
-            ManyToMany *mm = m->m2m_revs[k];
-            member(&g, &members, m->name, mm->related,
-                   owner(c, mm->related_loc, "", "reverse relation", m->name,
-                         mm->related));
+        for (int k = 0; k < m->nmany; k++) {
+            Reverse *r = &m->many[k];
+            const char *kind = !r->mm       ? "reverse relation"
+                               : r->backward ? "reverse many-to-many relation"
+                                             : "many-to-many relation";
+            const Owner *ro = owner(c, r->loc, "", kind, m->name, r->name);
+            const Owner *rc = owner(c, r->loc, " (its count)", kind, m->name,
+                                    r->name);
+            bool ok = member(&g, &rel_members, rel_struct, r->name, ro) &&
+                      member(&g, &rel_members, rel_struct,
+                             arena_printf(c->arena, "%s_count", r->name), rc) &&
+                      claim(&g, ro, "%s_prefetch_%s", m->prefix, r->name) &&
+                      claim(&g, ro, "%s_prefetch_%s_from", m->prefix,
+                            r->name) &&
+                      claim(&g, ro, "%s_count_%s", m->prefix, r->name);
+            if (ok && r->mm) {
+                ok = claim(&g, ro, "%s_remove_%s", m->prefix, r->name) &&
+                     claim(&g, ro, "%s_clear_%s", m->prefix, r->name);
+                if (ok && !r->mm->through)
+                    ok = claim(&g, ro, "%s_add_%s", m->prefix, r->name) &&
+                         claim(&g, ro, "%s_set_%s", m->prefix, r->name);
+            }
+            for (int j = 0; ok && j < NPATH_KINDS; j++)
+                ok = claim(&g, ro, "%s",
+                           path_step(c->arena, m, r->name, &PATH_KINDS[j]));
         }
     }
     check_join_tables(c, &tables);
@@ -1491,6 +1486,27 @@ static void name_schema(Ctx *c)
     else if (isalpha((unsigned char)name[4]))
         name += 4;       /* "blog.orm" -> "blog" */
     c->schema.name = name;
+}
+
+/* m->many: the reverse relations, then the many-to-many relations
+ * declared on m, then those to m (by their reverse names). */
+static void collect_many(Ctx *c, Model *m)
+{
+    int n = m->nrevs + m->nm2ms + m->nm2m_revs;
+    m->nmany = 0;
+    m->many = n ? arena_zalloc(c->arena, (size_t)n * sizeof *m->many) : NULL;
+    for (int k = 0; k < m->nrevs; k++)
+        m->many[m->nmany++] = m->revs[k];
+    for (int k = 0; k < m->nm2ms; k++) {
+        ManyToMany *mm = m->m2ms[k];
+        m->many[m->nmany++] = (Reverse){mm->field->name, mm->field->loc,
+                                        mm->target, NULL, mm, false};
+    }
+    for (int k = 0; k < m->nm2m_revs; k++) {
+        ManyToMany *mm = m->m2m_revs[k];
+        m->many[m->nmany++] = (Reverse){mm->related, mm->related_loc,
+                                        mm->source, NULL, mm, true};
+    }
 }
 
 void sema_check(Ctx *c)
@@ -1530,6 +1546,8 @@ void sema_check(Ctx *c)
     }
     for (int i = 0; i < c->schema.nmodels; i++)
         name_joins(c, c->schema.mv[i]);
+    for (int i = 0; i < c->schema.nmodels; i++)
+        collect_many(c, c->schema.mv[i]);
     if (c->nerrors == 0)
         check_generated_names(c);
 }

@@ -240,16 +240,25 @@ typedef struct ormc_relation {
     size_t ptr_offset;         /* offsetof the `Target *name` member */
 } ormc_relation;
 
-/* A reverse relation, the other side of a child's relation: `comments`.
- * What prefetch and count load through it lives in the parent's Rel
- * block (struct BlogRel, reached by the row's `rel` pointer), not in the
- * row itself, so a row carries no slot it was not asked to fill. */
+/* A to-many relation of a model: the other side of a child's foreign
+ * key (`comments`: join NULL), or a many-to-many relation seen from
+ * either side (`tags` of Post, `posts` of Tag): the pairs are the rows of
+ * table `join`, whose column join_from holds this model's id and join_to
+ * the child's.  What prefetch and count load through it lives in the
+ * parent's Rel block (struct BlogRel, reached by the row's `rel`
+ * pointer), not in the row itself, so a row carries no slot it was not
+ * asked to fill. */
 typedef struct ormc_reverse {
     const char *name;          /* "comments" */
     const ormc_model *child;   /* Comment */
     uint16_t child_field;      /* index of the FK field in child->fields */
     size_t list_offset;        /* offsetof the ChildRefs member in the Rel */
     size_t count_offset;       /* offsetof the int64_t <name>_count in the Rel */
+    const char *join;          /* many-to-many: the join table, else NULL */
+    const char *join_from;     /* its column of this model's id */
+    const char *join_to;       /* its column of the child's id */
+    bool join_fields;          /* the join table is a model with fields of
+                                  its own (through): no add / set */
 } ormc_reverse;
 
 typedef struct ormc_order_term {
@@ -558,6 +567,24 @@ int ormc_delete_where(ormc_db *db, const ormc_model *model,
  * there is no such row.  1 statement. */
 int ormc_update_fields(ormc_db *db, const ormc_model *m, const void *obj,
                        const ormc_path *fields, size_t n, size_t stride);
+
+/* Many-to-many links (Django's add, set, remove, clear). */
+enum { ORMC_LINK_ADD, ORMC_LINK_SET, ORMC_LINK_REMOVE, ORMC_LINK_CLEAR };
+
+/* Changes the links of row `id` of m through many-to-many relation `rev`
+ * (a reverse relation index whose join is set) to the rows ids[0..n) of
+ * its child model: ADD links those not linked yet (1 statement,
+ * INSERT ... ON CONFLICT DO NOTHING); REMOVE unlinks them (1 statement);
+ * SET makes them exactly the links (2 statements in a savepoint: the
+ * others are deleted, the missing inserted, all or nothing); CLEAR
+ * unlinks every one (1 statement; ids ignored).  The ids are bound as
+ * one array, so any n costs the same statements.  An id of no row (or
+ * `id` of no row, for ADD and SET) is ORMC_CONSTRAINT with nothing
+ * changed.  ADD and SET are refused (ORMC_INVALID, before any SQL) when
+ * the join table is a through model: insert its rows instead.
+ * Messages read "Post.add_tags: ...". */
+int ormc_link(ormc_db *db, const ormc_model *m, uint16_t rev, int op,
+              int64_t id, const int64_t *ids, size_t n);
 
 /* Like ormc_first, for a query that must select exactly one row (Django's
  * get()): ORMC_NOT_FOUND when it selects none, ORMC_ERROR when more than

@@ -24,6 +24,11 @@ typedef struct ormc_dialect {
     /* "value IN array-parameter" and its negation, printf formats taking
      * the parameter's placeholder (backend bind_array binds it). */
     const char *in_array, *not_in_array;
+    /* The rows of an array parameter as a SELECT of one column, a format
+     * taking the placeholder (INSERT ... SELECT ?1, value FROM ...). */
+    const char *array_rows;
+    /* What INSERT ... SELECT needs before ON CONFLICT ("" if nothing). */
+    const char *insert_select_where;
     /* Case-sensitive and ASCII-case-insensitive pattern matches: formats
      * taking the placeholder; the pattern is built by `pattern`. */
     const char *match, *imatch;

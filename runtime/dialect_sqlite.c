@@ -58,6 +58,9 @@ const ormc_dialect ormc_sqlite_dialect = {
     .no_limit_null = false,
     .in_array = " IN (SELECT value FROM ormc_array(%s))",
     .not_in_array = " NOT IN (SELECT value FROM ormc_array(%s))",
+    .array_rows = "SELECT value FROM ormc_array(%s)",
+    /* SQLite's parser would take ON of ON CONFLICT for a join's */
+    .insert_select_where = " WHERE true",
     .match = " GLOB %s",
     .imatch = " LIKE %s ESCAPE '\\'",
     .pattern = sqlite_pattern,

@@ -126,6 +126,11 @@ typedef struct level {
     long nwith, ncount;
     idmap *loaded; /* one per with_ */
     bool rel;      /* each row gets a Rel block (q prefetches or counts) */
+    /* a many-to-many child query: each row is a link (its parent in column
+     * pcol); a child already read is not read again */
+    vec *rows, *links;  /* the children, and their link_pairs */
+    idmap *seen;        /* child id -> its index in rows */
+    int pcol;
 } level;
 
 static void level_free(level *lv)
@@ -164,6 +169,22 @@ static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
 {
     const level *lv = ctx;
     const ormc_model *m = lv->m;
+    if (lv->links) {
+        int64_t cid = db->be->column_int(stmt, 0);
+        uintptr_t k = idmap_get(lv->seen, cid);
+        bool seen = k != IDMAP_NONE;
+        if (seen)
+            lv->rows->n--; /* the element step_rows added for it */
+        else
+            k = lv->rows->n - 1;
+        link_pair *l = vec_push(lv->links);
+        if (!l || (!seen && !idmap_put(lv->seen, cid, k)))
+            return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
+        l->pid = db->be->column_int(stmt, lv->pcol);
+        l->kid = (size_t)k;
+        if (seen)
+            return ORMC_OK;
+    }
     int rc = read_row(db, stmt, 0, m, obj, res);
     int col = m->nfields;
     for (long i = 0; i < lv->nwith && rc == ORMC_OK; i++) {
@@ -202,11 +223,20 @@ static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
 /* Runs r (a SELECT of q, or a child query whose child query is q) and
  * reads its rows into `rows`, which res adopts. */
 static int read_level(ormc_db *db, const sql_req *r, const ormc_query *q,
-                      vec *rows, ormc_result *res)
+                      vec *rows, vec *links, ormc_result *res)
 {
     level lv;
     if (!level_init(&lv, q))
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", r->what);
+    idmap seen = {0};
+    if (links) { /* the parent's column comes after the with_ and counts */
+        lv.rows = rows;
+        lv.links = links;
+        lv.seen = &seen;
+        lv.pcol = q->model->nfields + (int)lv.ncount;
+        for (long i = 0; i < lv.nwith; i++)
+            lv.pcol += q->model->relations[lv.with[i]].target->nfields;
+    }
     void *stmt = sql_stmt(db, r);
     int rc = stmt ? step_rows(db, stmt, rows, level_row, &lv, res, r->what)
                   : db->errcode;
@@ -214,6 +244,7 @@ static int read_level(ormc_db *db, const sql_req *r, const ormc_query *q,
         arena_adopt(res, rows->base);
         rows->base = NULL;
     }
+    idmap_free(&seen);
     level_free(&lv);
     return rc;
 }
@@ -252,14 +283,17 @@ static int prefetch_one(ormc_db *db, const ormc_query *q, const ormc_term *t,
         r.nids = parents->n;
     }
     vec kids = {.size = rv->child->size};
-    int rc = read_level(db, &r, sub, &kids, res);
+    vec links = {.size = sizeof(link_pair)};
+    int rc = read_level(db, &r, sub, &kids, rv->join ? &links : NULL, res);
     ormc_big_free(ids);
     if (rc == ORMC_OK)
-        rc = stitch(db, pm, rv, parents, &kids, res);
+        rc = stitch(db, pm, rv, parents, &kids, rv->join ? &links : NULL,
+                    res);
+    ormc_big_free(links.base);
     if (rc == ORMC_OK && has_kind(sub, T_PREFETCH)) {
         /* the children are every row of theirs when the parents were and
          * every child has one (a NOT NULL foreign key) */
-        bool all = pk == PARENTS_ALL && selects_all(sub) &&
+        bool all = pk == PARENTS_ALL && selects_all(sub) && !rv->join &&
                    !(rv->child->fields[rv->child_field].flags &
                      ORMC_F_NULLABLE);
         rc = prefetch_level(db, sub, all ? PARENTS_ALL : PARENTS_IDS, &kids,
@@ -319,7 +353,7 @@ static int fetch(ormc_db *db, const ormc_query *q, ormc_list *out,
     }
     sql_req r = {.kind = SQL_SELECT, .q = q, .what = what};
     vec rows = {.size = m->size};
-    rc = read_level(db, &r, q, &rows, res);
+    rc = read_level(db, &r, q, &rows, NULL, res);
     if (rc == ORMC_OK)
         rc = prefetch_level(db, q,
                             selects_all(q) ? PARENTS_ALL : PARENTS_QUERY,

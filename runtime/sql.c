@@ -143,8 +143,14 @@ typedef struct render {
     /* a prefetch child query (put_prefetch): */
     const char *pre;   /* the first conjunct of its WHERE (its parents) */
     size_t npre;
-    const ormc_field *lead;  /* ORDER BY this t0 column first (the FK) */
-    const ormc_field *part;  /* per parent window: PARTITION BY this */
+    const char *join;  /* many-to-many: the JOIN of the join table to t0 */
+    size_t njoin;
+    const char *pkey;  /* the column naming a child's parent: t0."fk", or
+                          the join table's column */
+    size_t npkey;
+    bool lead;         /* ORDER BY pkey first */
+    bool window;       /* the query's window is per parent */
+    bool emit_p;       /* select pkey AS ormc_p (and the rank) last */
 } render;
 
 static void put_ident(render *R, sbuf *b, const char *name)
@@ -414,6 +420,43 @@ static bool put_leaf(render *R, scope *s, sbuf *b, uint32_t i, unsigned from)
     }
 }
 
+static void put_alias_col(render *R, sbuf *b, int alias, const char *col)
+{
+    sb_printf(b, "t%d.", alias);
+    put_ident(R, b, col);
+}
+
+/* The rows of to-many relation rv for a FROM: "child" AS t<c>, or for a
+ * many-to-many one "join" AS t<j> JOIN "child" AS t<c> ON t<c>."id" =
+ * t<j>."to". */
+static void put_many_from(render *R, sbuf *b, const ormc_reverse *rv, int c,
+                          int j)
+{
+    if (rv->join) {
+        put_ident(R, b, rv->join);
+        sb_printf(b, " AS t%d JOIN ", j);
+    }
+    put_ident(R, b, rv->child->table);
+    sb_printf(b, " AS t%d", c);
+    if (rv->join) {
+        sb_put(b, " ON ");
+        put_col(R, b, c, &rv->child->fields[0]);
+        sb_put(b, " = ");
+        put_alias_col(R, b, j, rv->join_to);
+    }
+}
+
+/* The column of those rows that names their parent: t<c>."fk", or
+ * t<j>."from". */
+static void put_many_key(render *R, sbuf *b, const ormc_reverse *rv, int c,
+                         int j)
+{
+    if (rv->join)
+        put_alias_col(R, b, j, rv->join_from);
+    else
+        put_col(R, b, c, &rv->child->fields[rv->child_field]);
+}
+
 /* EXISTS over the reverse step r of the leaves kids[0..n) (which all go
  * the same way up to it), from s: their rests ANDed on one child. */
 static void put_exists(render *R, scope *s, sbuf *b, const uint32_t *kids,
@@ -426,6 +469,7 @@ static void put_exists(render *R, scope *s, sbuf *b, const uint32_t *kids,
     const ormc_reverse *rv =
         &pm->reverses[t->path.step[r] & ~ORMC_STEP_REVERSE];
     scope sub = {.base = R->next_alias++, .m = rv->child};
+    int j = rv->join ? R->next_alias++ : 0;
     /* "the children's id IS NULL" alone means "has no children" (Django's
      * comments__isnull=True): NOT EXISTS of any child */
     bool none = n == 1 && t->kind == T_NULL && t->op &&
@@ -434,11 +478,10 @@ static void put_exists(render *R, scope *s, sbuf *b, const uint32_t *kids,
     if (!none)
         put_and(R, &sub, &w, kids, n, r + 1);
     sb_put(b, none ? "NOT EXISTS (SELECT 1 FROM " : "EXISTS (SELECT 1 FROM ");
-    put_ident(R, b, rv->child->table);
-    sb_printf(b, " AS t%d", sub.base);
+    put_many_from(R, b, rv, sub.base, j);
     put_joins(R, b, &sub);
     sb_put(b, " WHERE ");
-    put_col(R, b, sub.base, &rv->child->fields[rv->child_field]);
+    put_many_key(R, b, rv, sub.base, j);
     sb_put(b, " = ");
     put_col(R, b, parent, &pm->fields[0]);
     if (w.len) {
@@ -683,12 +726,12 @@ static void put_order_term(render *R, scope *s, sbuf *b, const ormc_path *p,
 /* " ORDER BY" [lead,] q's order terms (q NULL or without any: s's
  * model's default order), then id. */
 static void put_order(render *R, scope *s, sbuf *b, const ormc_query *q,
-                      const ormc_field *lead)
+                      bool lead)
 {
     bool has_id = false, any = false;
     sb_put(b, " ORDER BY ");
     if (lead) {
-        put_col(R, b, s->base, lead);
+        sb_putn(b, R->pkey, R->npkey);
         sb_put(b, ", ");
     }
     const ormc_term *t = q ? query_terms(q) : NULL;
@@ -724,7 +767,7 @@ static int window_param(const render *R)
 
 static void put_window(render *R, sbuf *b)
 {
-    if (!has_window(R->q) || R->part) /* a per parent window: put_prefetch */
+    if (!has_window(R->q) || R->window) /* per parent: put_prefetch */
         return;
     char a[24], c[24];
     int p = window_param(R);
@@ -747,11 +790,15 @@ static void put_from(render *R, scope *s, sbuf *b, bool ordered)
         if (R->t[i].kind == T_ORDER)
             walk(R, s, &R->t[i].path, 0, R->t[i].path.nsteps, &m, &left);
     put_where(R, s, &w);
-    if (ordered && !R->part)
+    if (ordered && !R->window)
         put_order(R, s, &o, R->q, R->lead);
     sb_put(b, " FROM ");
     put_ident(R, b, s->m->table);
     sb_printf(b, " AS t%d", s->base);
+    if (R->join) { /* once: the statement's own FROM */
+        sb_putn(b, R->join, R->njoin);
+        R->join = NULL;
+    }
     put_joins(R, b, s);
     sb_putn(b, w.s ? w.s : "", w.len);
     sb_putn(b, o.s ? o.s : "", o.len);
@@ -791,19 +838,27 @@ static void put_select(render *R, scope *s, sbuf *b)
         const ormc_reverse *rv = &m->reverses[t[i].rel];
         int c = R->next_alias++;
         sb_put(b, ", (SELECT COUNT(*) FROM ");
-        put_ident(R, b, rv->child->table);
+        /* many-to-many: the links (the foreign keys keep each one's
+         * child) */
+        put_ident(R, b, rv->join ? rv->join : rv->child->table);
         sb_printf(b, " AS t%d WHERE ", c);
-        put_col(R, b, c, &rv->child->fields[rv->child_field]);
+        if (rv->join)
+            put_alias_col(R, b, c, rv->join_from);
+        else
+            put_col(R, b, c, &rv->child->fields[rv->child_field]);
         sb_put(b, " = ");
         put_col(R, b, 0, &m->fields[0]);
         sb_put(b, ")");
     }
-    if (R->part) { /* the parent and the rank within it, last */
+    if (R->emit_p) { /* the parent [and the rank within it], last */
         sb_put(b, ", ");
-        put_col(R, b, 0, R->part);
-        sb_put(b, " AS ormc_p, ROW_NUMBER() OVER (PARTITION BY ");
-        put_col(R, b, 0, R->part);
-        put_order(R, s, b, R->q, NULL);
+        sb_putn(b, R->pkey, R->npkey);
+        sb_put(b, " AS ormc_p");
+    }
+    if (R->window) {
+        sb_put(b, ", ROW_NUMBER() OVER (PARTITION BY ");
+        sb_putn(b, R->pkey, R->npkey);
+        put_order(R, s, b, R->q, false);
         sb_put(b, ") AS ormc_rn");
     }
     put_from(R, s, b, true);
@@ -845,15 +900,29 @@ static void put_prefetch(render *R, const sql_req *r, sbuf *b)
     const ormc_model *pm = r->q->model;
     const ormc_reverse *rv = &pm->reverses[r->arg];
     const ormc_model *cm = rv->child;
-    const ormc_field *fk = &cm->fields[rv->child_field];
-    sbuf w = {0};
+    sbuf w = {0}, key = {0}, join = {0};
     char ph[24];
+    /* the parent key: the foreign key, or the join table's column */
+    if (rv->join) {
+        int j = R->next_alias++;
+        put_alias_col(R, &key, j, rv->join_from);
+        sb_put(&join, " JOIN ");
+        put_ident(R, &join, rv->join);
+        sb_printf(&join, " AS t%d ON ", j);
+        put_alias_col(R, &join, j, rv->join_to);
+        sb_put(&join, " = ");
+        put_col(R, &join, 0, &cm->fields[0]);
+    } else {
+        put_col(R, &key, 0, &cm->fields[rv->child_field]);
+    }
+    bool nullable = !rv->join &&
+                    (cm->fields[rv->child_field].flags & ORMC_F_NULLABLE);
     if (r->parents == PARENTS_QUERY) {
         render P = {.db = R->db, .d = R->d, .q = r->q, .t = query_terms(r->q),
                     .next_alias = R->next_alias};
         R->oom |= !number_params(&P, 1);
         scope ps = {.base = P.next_alias++, .m = pm};
-        put_col(R, &w, 0, fk);
+        sb_putn(&w, key.s ? key.s : "", key.len);
         sb_put(&w, " IN (SELECT ");
         put_col(R, &w, ps.base, &pm->fields[0]);
         if (!R->oom)
@@ -865,21 +934,26 @@ static void put_prefetch(render *R, const sql_req *r, sbuf *b)
         ormc_free(P.pno);
     } else if (r->parents == PARENTS_IDS) {
         snprintf(ph, sizeof ph, R->d->param, 1);
-        put_col(R, &w, 0, fk);
+        sb_putn(&w, key.s ? key.s : "", key.len);
         sb_printf(&w, R->d->in_array, ph);
-    } else if (fk->flags & ORMC_F_NULLABLE) {
-        put_col(R, &w, 0, fk);
+    } else if (nullable) {
+        sb_putn(&w, key.s ? key.s : "", key.len);
         sb_put(&w, " IS NOT NULL");
     }
     R->pre = w.s;
     R->npre = w.len;
-    R->lead = r->parents == PARENTS_ALL ? NULL : fk;
-    R->part = has_window(R->q) ? fk : NULL;
+    R->join = join.s;
+    R->njoin = join.len;
+    R->pkey = key.s ? key.s : "";
+    R->npkey = key.len;
+    R->lead = r->parents != PARENTS_ALL;
+    R->window = has_window(R->q);
+    R->emit_p = R->window || rv->join;
     scope cs = {.base = 0, .m = cm};
-    if (R->part)
+    if (R->window)
         sb_put(b, "SELECT * FROM (");
     put_select(R, &cs, b);
-    if (R->part) {
+    if (R->window) {
         char hi[24];
         int p = window_param(R);
         snprintf(ph, sizeof ph, R->d->param, p);
@@ -887,8 +961,10 @@ static void put_prefetch(render *R, const sql_req *r, sbuf *b)
         sb_printf(b, ") AS tw WHERE tw.ormc_rn > %s AND tw.ormc_rn <= %s "
                      "ORDER BY tw.ormc_p, tw.ormc_rn", ph, hi);
     }
-    R->oom |= w.oom;
+    R->oom |= w.oom || key.oom || join.oom;
     sb_free(&w);
+    sb_free(&key);
+    sb_free(&join);
     scope_free(&cs);
 }
 
@@ -1096,6 +1172,39 @@ static void put_model_sql(render *R, sbuf *b, sql_kind kind)
     }
 }
 
+/* The link statements of many-to-many relation r->arg (sql_link_stmt). */
+static void put_link(render *R, sbuf *b, const sql_req *r)
+{
+    const ormc_reverse *rv = &R->q->model->reverses[r->arg];
+    char id[24], arr[24];
+    snprintf(id, sizeof id, R->d->param, 1);
+    snprintf(arr, sizeof arr, R->d->param, 2);
+    if (r->kind == SQL_LINK_ADD) {
+        sb_put(b, "INSERT INTO ");
+        put_ident(R, b, rv->join);
+        sb_put(b, " (");
+        put_ident(R, b, rv->join_from);
+        sb_put(b, ", ");
+        put_ident(R, b, rv->join_to);
+        sb_printf(b, ") SELECT %s, value FROM (", id);
+        sb_printf(b, R->d->array_rows, arr);
+        sb_printf(b, ") AS ta%s ON CONFLICT DO NOTHING",
+                  R->d->insert_select_where);
+        return;
+    }
+    sb_put(b, "DELETE FROM ");
+    put_ident(R, b, rv->join);
+    sb_put(b, " WHERE ");
+    put_ident(R, b, rv->join_from);
+    sb_printf(b, " = %s", id);
+    if (r->kind == SQL_LINK_CLEAR)
+        return;
+    sb_put(b, " AND ");
+    put_ident(R, b, rv->join_to);
+    sb_printf(b, r->kind == SQL_LINK_REMOVE ? R->d->in_array
+                                            : R->d->not_in_array, arr);
+}
+
 /* Numbers each term's parameters from `first`, in term order. */
 static bool number_params(render *R, int first)
 {
@@ -1187,6 +1296,12 @@ int sql_render(ormc_db *db, const void *ctx, sbuf *b)
     case SQL_UPSERT:
     case SQL_INSERT_KEEP:
         put_object_sql(&R, b, r);
+        break;
+    case SQL_LINK_ADD:
+    case SQL_LINK_REMOVE:
+    case SQL_LINK_KEEP:
+    case SQL_LINK_CLEAR:
+        put_link(&R, b, r);
         break;
     default:
         put_model_sql(&R, b, r->kind);
@@ -1338,6 +1453,27 @@ int sql_bind(ormc_db *db, void *stmt, const sql_req *r)
             rc = bind_query(db, stmt, r->sub, &idx, true);
     }
     return rc == ORMC_OK ? ORMC_OK : db_fail_backend(db, rc, r->what);
+}
+
+void *sql_link_stmt(ormc_db *db, const ormc_model *m, uint16_t rev,
+                    sql_kind kind, const char *what)
+{
+    /* the key: the kind, the model (its address) and the relation */
+    uint8_t key[1 + sizeof m + sizeof rev];
+    key[0] = (uint8_t)kind;
+    memcpy(key + 1, &m, sizeof m);
+    memcpy(key + 1 + sizeof m, &rev, sizeof rev);
+    void *stmt = db_stmt_find(db, key, sizeof key);
+    if (stmt)
+        return stmt;
+    ormc_query none;
+    none.model = m;
+    none.nterms = 0;
+    none.heap = NULL;
+    none.limit = -1;
+    none.offset = 0;
+    sql_req r = {.kind = kind, .arg = rev, .q = &none, .what = what};
+    return db_stmt_shape(db, key, sizeof key, sql_render, &r, what);
 }
 
 void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,

@@ -26,7 +26,13 @@ typedef enum sql_kind {
     SQL_INSERT,        /* every field but id, ?1.. in field order */
     SQL_UPDATE_ROW,    /* every field but id, then the id */
     SQL_DELETE_ROW,    /* by id */
-    SQL_GET            /* every column, by id */
+    SQL_GET,           /* every column, by id */
+    /* the links of many-to-many relation `rev` of a row ?1 (sql_link_stmt),
+     * with the array ?2 of the other side's ids: */
+    SQL_LINK_ADD,      /* insert the links not there yet */
+    SQL_LINK_REMOVE,   /* delete the links to the array's ids */
+    SQL_LINK_KEEP,     /* delete the links to ids not in the array */
+    SQL_LINK_CLEAR     /* delete every link of the row (no ?2) */
 } sql_kind;
 
 /* Which parents a prefetch child query (SQL_CHILD) loads children of. */
@@ -78,6 +84,12 @@ void *sql_stmt(ormc_db *db, const sql_req *r);
  * error as "Model.verb: ...". */
 void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
                      const char *verb);
+
+/* The statement of a link kind (SQL_LINK_*) of to-many relation `rev` of
+ * m, unbound (?1 the row's id, ?2 the array of ids): cached by shape,
+ * counted and traced.  NULL after recording the error as "what: ...". */
+void *sql_link_stmt(ormc_db *db, const ormc_model *m, uint16_t rev,
+                    sql_kind kind, const char *what);
 
 /* Room for "Model.verb", the prefix of a run's messages. */
 #define WHAT_SIZE 160

@@ -9,9 +9,10 @@
 
 #include <string.h>
 
-/* The parent slot of the child at `kid` (its foreign key looked up in h),
- * or IDMAP_NONE when its parent was not loaded or the key is NULL.  The
- * last lookup is remembered: children come grouped by parent. */
+/* The parent slot of entry i (child i's foreign key, or link i's parent,
+ * looked up in h) and in *kid the child; IDMAP_NONE when its parent was
+ * not loaded or the key is NULL.  The last lookup is remembered: entries
+ * come grouped by parent. */
 typedef struct owner_cache {
     int64_t pid;
     uintptr_t slot;
@@ -19,12 +20,20 @@ typedef struct owner_cache {
 } owner_cache;
 
 static uintptr_t owner_of(const idmap *h, const ormc_field *fk,
-                          const char *kid, owner_cache *oc)
+                          const vec *kids, const vec *links, size_t i,
+                          char **kid, owner_cache *oc)
 {
-    if (fk->null_offset && *(const bool *)(kid + fk->null_offset))
-        return IDMAP_NONE;
     int64_t pid;
-    memcpy(&pid, kid + fk->offset, sizeof pid);
+    if (links) {
+        const link_pair *l = (const link_pair *)links->data + i;
+        *kid = kids->data + l->kid * kids->size;
+        pid = l->pid;
+    } else {
+        *kid = kids->data + i * kids->size;
+        if (fk->null_offset && *(const bool *)(*kid + fk->null_offset))
+            return IDMAP_NONE;
+        memcpy(&pid, *kid + fk->offset, sizeof pid);
+    }
     if (!oc->valid || oc->pid != pid) {
         oc->pid = pid;
         oc->slot = idmap_get(h, pid);
@@ -34,11 +43,12 @@ static uintptr_t owner_of(const idmap *h, const ormc_field *fk,
 }
 
 int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
-           vec *parents, vec *kids, ormc_result *res)
+           vec *parents, vec *kids, const vec *links, ormc_result *res)
 {
     const ormc_model *cm = rv->child;
     const ormc_field *fk = &cm->fields[rv->child_field];
-    const size_t size = cm->size, np = parents->n;
+    const size_t np = parents->n, ne = links ? links->n : kids->n;
+    char *kid;
     idmap h = {0};
     size_t *start = ormc_big_malloc((np + 1) * sizeof *start);
     int rc = ORMC_OK;
@@ -55,8 +65,8 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
     }
     memset(start, 0, (np + 1) * sizeof *start);
     owner_cache oc = {0};
-    for (size_t i = 0; i < kids->n; i++) {
-        uintptr_t o = owner_of(&h, fk, kids->data + i * size, &oc);
+    for (size_t i = 0; i < ne; i++) {
+        uintptr_t o = owner_of(&h, fk, kids, links, i, &kid, &oc);
         if (o != IDMAP_NONE)
             start[o + 1]++;
     }
@@ -80,9 +90,8 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
     }
     /* start[p] is now parent p's next free slot */
     oc.valid = false;
-    for (size_t i = 0; i < kids->n; i++) {
-        char *kid = kids->data + i * size;
-        uintptr_t o = owner_of(&h, fk, kid, &oc);
+    for (size_t i = 0; i < ne; i++) {
+        uintptr_t o = owner_of(&h, fk, kids, links, i, &kid, &oc);
         if (o != IDMAP_NONE)
             ptrs[start[o]++] = kid;
     }

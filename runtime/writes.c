@@ -353,3 +353,75 @@ done:
         db_ok(db);
     return rc;
 }
+
+/* ---- many-to-many links ---- */
+
+/* Runs link statement `kind` of relation rev for row id and array ids. */
+static int link_run(ormc_db *db, const ormc_model *m, uint16_t rev,
+                    sql_kind kind, int64_t id, const int64_t *ids, size_t n,
+                    const char *what)
+{
+    void *stmt = sql_link_stmt(db, m, rev, kind, what);
+    if (!stmt)
+        return db->errcode;
+    int rc = db->be->bind_int(stmt, 1, id);
+    if (rc == ORMC_OK && kind != SQL_LINK_CLEAR)
+        rc = db->be->bind_array(stmt, 2, ORMC_T_INT, ids, n);
+    if (rc != ORMC_OK) {
+        db_stmt_done(db, stmt);
+        return db_fail_backend(db, rc, what);
+    }
+    return run_write(db, stmt, what, NULL);
+}
+
+int ormc_link(ormc_db *db, const ormc_model *m, uint16_t rev, int op,
+              int64_t id, const int64_t *ids, size_t n)
+{
+    static const char *const verb[] = {"add", "set", "remove", "clear"};
+    char what[WHAT_SIZE];
+    if (rev >= m->nreverses || !m->reverses[rev].join)
+        return db_fail(db, ORMC_INVALID,
+                       "%s.link: not a many-to-many relation", m->name);
+    const ormc_reverse *rv = &m->reverses[rev];
+    if (op < ORMC_LINK_ADD || op > ORMC_LINK_CLEAR)
+        return db_fail(db, ORMC_INVALID, "%s.link_%s: unknown operation %d",
+                       m->name, rv->name, op);
+    snprintf(what, sizeof what, "%s.%s_%s", m->name, verb[op], rv->name);
+    if (op == ORMC_LINK_CLEAR)
+        n = 0;
+    else if (n && !ids)
+        return db_fail(db, ORMC_INVALID, "%s: %zu ids but no array", what, n);
+    if (rv->join_fields && (op == ORMC_LINK_ADD || op == ORMC_LINK_SET))
+        return db_fail(db, ORMC_INVALID,
+                       "%s: the links are rows of a model with fields of its "
+                       "own (%s): insert those rows instead", what, rv->join);
+    static const int64_t none[1] = {0};
+    if (!ids)
+        ids = none;
+    int rc;
+    switch (op) {
+    case ORMC_LINK_ADD:
+        rc = link_run(db, m, rev, SQL_LINK_ADD, id, ids, n, what);
+        break;
+    case ORMC_LINK_REMOVE:
+        rc = link_run(db, m, rev, SQL_LINK_REMOVE, id, ids, n, what);
+        break;
+    case ORMC_LINK_CLEAR:
+        rc = link_run(db, m, rev, SQL_LINK_CLEAR, id, ids, 0, what);
+        break;
+    default: /* SET: both statements or neither */
+        if ((rc = db_savepoint(db, "ormc_link", SP_BEGIN, what)) != ORMC_OK)
+            return rc;
+        rc = link_run(db, m, rev, SQL_LINK_KEEP, id, ids, n, what);
+        if (rc == ORMC_OK)
+            rc = link_run(db, m, rev, SQL_LINK_ADD, id, ids, n, what);
+        if (rc == ORMC_OK)
+            rc = db_savepoint(db, "ormc_link", SP_RELEASE, what);
+        if (rc != ORMC_OK) /* keeps the error on db */
+            db_savepoint(db, "ormc_link", SP_UNDO, what);
+        break;
+    }
+    if (rc == ORMC_OK)
+        db_ok(db);
+    return rc;
+}

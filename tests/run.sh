@@ -38,6 +38,14 @@ pass() { PASS=$((PASS + 1)); echo "PASS $1"; }
 fail() { FAIL=$((FAIL + 1)); echo "FAIL $1"; }
 
 # ---- golden ----
+# the schemas of examples/ are golden cases too: the copies must not drift
+for ex in blog library; do
+    if cmp -s "examples/$ex.orm" "tests/golden/$ex/$ex.orm"; then
+        pass "golden/$ex: the same schema as examples/$ex.orm"
+    else
+        fail "golden/$ex: tests/golden/$ex/$ex.orm differs from examples/$ex.orm"
+    fi
+done
 for dir in tests/golden/*/; do
     case=$(basename "$dir")
     orm=$(cd "$dir" && ls *.orm)

@@ -16,11 +16,14 @@ static const ormc_field author_fields[] = {
 
 static const ormc_reverse author_reverses[] = {
     {"books", &book_model, BOOK_FIELD_AUTHOR_ID,
-     offsetof(AuthorRel, books), offsetof(AuthorRel, books_count)},
+     offsetof(AuthorRel, books), offsetof(AuthorRel, books_count),
+     NULL, NULL, NULL, false},
     {"blogs", &blog_model, BLOG_FIELD_AUTHOR_ID,
-     offsetof(AuthorRel, blogs), offsetof(AuthorRel, blogs_count)},
+     offsetof(AuthorRel, blogs), offsetof(AuthorRel, blogs_count),
+     NULL, NULL, NULL, false},
     {"edited_blogs", &blog_model, BLOG_FIELD_EDITOR_ID,
-     offsetof(AuthorRel, edited_blogs), offsetof(AuthorRel, edited_blogs_count)},
+     offsetof(AuthorRel, edited_blogs), offsetof(AuthorRel, edited_blogs_count),
+     NULL, NULL, NULL, false},
 };
 
 static const ormc_order_term author_order[] = {{AUTHOR_FIELD_ID, 0}};
@@ -106,7 +109,8 @@ static const ormc_relation blog_relations[] = {
 
 static const ormc_reverse blog_reverses[] = {
     {"comments", &comment_model, COMMENT_FIELD_BLOG_ID,
-     offsetof(BlogRel, comments), offsetof(BlogRel, comments_count)},
+     offsetof(BlogRel, comments), offsetof(BlogRel, comments_count),
+     NULL, NULL, NULL, false},
 };
 
 static const ormc_order_term blog_order[] = {{BLOG_FIELD_ID, 0}};

@@ -46,7 +46,8 @@ static const ormc_field select_fields[] = {
 
 static const ormc_reverse select_reverses[] = {
     {"joins", &join_model, JOIN_FIELD_SELECT_ID,
-     offsetof(SelectRel, joins), offsetof(SelectRel, joins_count)},
+     offsetof(SelectRel, joins), offsetof(SelectRel, joins_count),
+     NULL, NULL, NULL, false},
 };
 
 static const ormc_order_term select_order[] = {{SELECT_FIELD_ORDER, 1}, {SELECT_FIELD_FROM, 0}};
@@ -101,7 +102,8 @@ static const ormc_relation join_relations[] = {
 
 static const ormc_reverse join_reverses[] = {
     {"count", &values_model, VALUES_FIELD_JOIN_ID,
-     offsetof(JoinRel, count), offsetof(JoinRel, count_count)},
+     offsetof(JoinRel, count), offsetof(JoinRel, count_count),
+     NULL, NULL, NULL, false},
 };
 
 static const ormc_order_term join_order[] = {{JOIN_FIELD_ID, 0}};

@@ -12,7 +12,8 @@ static const ormc_field tag_fields[] = {
 
 static const ormc_reverse tag_reverses[] = {
     {"nodes", &node_model, NODE_FIELD_TAG_ID,
-     offsetof(TagRel, nodes), offsetof(TagRel, nodes_count)},
+     offsetof(TagRel, nodes), offsetof(TagRel, nodes_count),
+     NULL, NULL, NULL, false},
 };
 
 static const ormc_order_term tag_order[] = {{TAG_FIELD_ID, 0}};
@@ -64,9 +65,11 @@ static const ormc_relation node_relations[] = {
 
 static const ormc_reverse node_reverses[] = {
     {"children", &node_model, NODE_FIELD_PARENT_ID,
-     offsetof(NodeRel, children), offsetof(NodeRel, children_count)},
+     offsetof(NodeRel, children), offsetof(NodeRel, children_count),
+     NULL, NULL, NULL, false},
     {"others", &node_model, NODE_FIELD_OTHER_ID,
-     offsetof(NodeRel, others), offsetof(NodeRel, others_count)},
+     offsetof(NodeRel, others), offsetof(NodeRel, others_count),
+     NULL, NULL, NULL, false},
 };
 
 static const ormc_order_term node_order[] = {{NODE_FIELD_ID, 0}};

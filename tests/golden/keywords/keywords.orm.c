@@ -30,9 +30,11 @@ static const ormc_field order_fields[] = {
 
 static const ormc_reverse order_reverses[] = {
     {"items", &item_model, ITEM_FIELD_ORDER_ID,
-     offsetof(OrderRel, items), offsetof(OrderRel, items_count)},
+     offsetof(OrderRel, items), offsetof(OrderRel, items_count),
+     NULL, NULL, NULL, false},
     {"groups", &group_model, GROUP_FIELD_ORDER_ID,
-     offsetof(OrderRel, groups), offsetof(OrderRel, groups_count)},
+     offsetof(OrderRel, groups), offsetof(OrderRel, groups_count),
+     NULL, NULL, NULL, false},
 };
 
 static const ormc_order_term order_order[] = {{ORDER_FIELD_ORDER, 1}, {ORDER_FIELD_GROUP, 0}};
@@ -88,7 +90,8 @@ static const ormc_relation item_relations[] = {
 
 static const ormc_reverse item_reverses[] = {
     {"referenced_by", &item_model, ITEM_FIELD_REFERENCES_ID,
-     offsetof(ItemRel, referenced_by), offsetof(ItemRel, referenced_by_count)},
+     offsetof(ItemRel, referenced_by), offsetof(ItemRel, referenced_by_count),
+     NULL, NULL, NULL, false},
 };
 
 static const ormc_order_term item_order[] = {{ITEM_FIELD_ID, 0}};

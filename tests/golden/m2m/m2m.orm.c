@@ -12,6 +12,12 @@ static const ormc_field tag_fields[] = {
      .offset = offsetof(Tag, name), .max_chars = 50},
 };
 
+static const ormc_reverse tag_reverses[] = {
+    {"posts", &post_model, 0,
+     offsetof(TagRel, posts), offsetof(TagRel, posts_count),
+     "posts_tags", "tag_id", "post_id", false},
+};
+
 static const ormc_order_term tag_order[] = {{TAG_FIELD_ID, 0}};
 
 const ormc_model tag_model = {
@@ -20,8 +26,12 @@ const ormc_model tag_model = {
     .size = sizeof(Tag),
     .fields = tag_fields,
     .nfields = 2,
+    .reverses = tag_reverses,
+    .nreverses = 1,
     .order = tag_order,
     .norder = 1,
+    .rel_offset = offsetof(Tag, rel),
+    .rel_size = sizeof(TagRel),
 };
 
 const TagIntPath TAG_ID = {{{&tag_model, TAG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -36,6 +46,15 @@ static const ormc_field post_fields[] = {
      .offset = offsetof(Post, title), .max_chars = 200},
 };
 
+static const ormc_reverse post_reverses[] = {
+    {"tags", &tag_model, 0,
+     offsetof(PostRel, tags), offsetof(PostRel, tags_count),
+     "posts_tags", "post_id", "tag_id", false},
+    {"likes", &person_model, 0,
+     offsetof(PostRel, likes), offsetof(PostRel, likes_count),
+     "posts_likes", "post_id", "person_id", false},
+};
+
 static const ormc_order_term post_order[] = {{POST_FIELD_ID, 0}};
 
 const ormc_model post_model = {
@@ -44,8 +63,12 @@ const ormc_model post_model = {
     .size = sizeof(Post),
     .fields = post_fields,
     .nfields = 2,
+    .reverses = post_reverses,
+    .nreverses = 2,
     .order = post_order,
     .norder = 1,
+    .rel_offset = offsetof(Post, rel),
+    .rel_size = sizeof(PostRel),
 };
 
 const PostIntPath POST_ID = {{{&post_model, POST_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -62,11 +85,32 @@ static const ormc_field person_fields[] = {
 
 static const ormc_reverse person_reverses[] = {
     {"memberships", &membership_model, MEMBERSHIP_FIELD_PERSON_ID,
-     offsetof(PersonRel, memberships), offsetof(PersonRel, memberships_count)},
+     offsetof(PersonRel, memberships), offsetof(PersonRel, memberships_count),
+     NULL, NULL, NULL, false},
     {"following_rows", &follow_model, FOLLOW_FIELD_FOLLOWER_ID,
-     offsetof(PersonRel, following_rows), offsetof(PersonRel, following_rows_count)},
+     offsetof(PersonRel, following_rows), offsetof(PersonRel, following_rows_count),
+     NULL, NULL, NULL, false},
     {"follower_rows", &follow_model, FOLLOW_FIELD_FOLLOWED_ID,
-     offsetof(PersonRel, follower_rows), offsetof(PersonRel, follower_rows_count)},
+     offsetof(PersonRel, follower_rows), offsetof(PersonRel, follower_rows_count),
+     NULL, NULL, NULL, false},
+    {"friends", &person_model, 0,
+     offsetof(PersonRel, friends), offsetof(PersonRel, friends_count),
+     "person_friends", "from_person_id", "to_person_id", false},
+    {"follows", &person_model, 0,
+     offsetof(PersonRel, follows), offsetof(PersonRel, follows_count),
+     "follow", "follower_id", "followed_id", true},
+    {"post_set", &post_model, 0,
+     offsetof(PersonRel, post_set), offsetof(PersonRel, post_set_count),
+     "posts_likes", "person_id", "post_id", false},
+    {"friend_of", &person_model, 0,
+     offsetof(PersonRel, friend_of), offsetof(PersonRel, friend_of_count),
+     "person_friends", "to_person_id", "from_person_id", false},
+    {"followers", &person_model, 0,
+     offsetof(PersonRel, followers), offsetof(PersonRel, followers_count),
+     "follow", "followed_id", "follower_id", true},
+    {"groups", &group_model, 0,
+     offsetof(PersonRel, groups), offsetof(PersonRel, groups_count),
+     "membership", "person_id", "group_id", true},
 };
 
 static const ormc_order_term person_order[] = {{PERSON_FIELD_ID, 0}};
@@ -78,7 +122,7 @@ const ormc_model person_model = {
     .fields = person_fields,
     .nfields = 2,
     .reverses = person_reverses,
-    .nreverses = 3,
+    .nreverses = 9,
     .order = person_order,
     .norder = 1,
     .rel_offset = offsetof(Person, rel),
@@ -99,7 +143,11 @@ static const ormc_field group_fields[] = {
 
 static const ormc_reverse group_reverses[] = {
     {"memberships", &membership_model, MEMBERSHIP_FIELD_GROUP_ID,
-     offsetof(GroupRel, memberships), offsetof(GroupRel, memberships_count)},
+     offsetof(GroupRel, memberships), offsetof(GroupRel, memberships_count),
+     NULL, NULL, NULL, false},
+    {"members", &person_model, 0,
+     offsetof(GroupRel, members), offsetof(GroupRel, members_count),
+     "membership", "group_id", "person_id", true},
 };
 
 static const ormc_order_term group_order[] = {{GROUP_FIELD_ID, 0}};
@@ -111,7 +159,7 @@ const ormc_model group_model = {
     .fields = group_fields,
     .nfields = 2,
     .reverses = group_reverses,
-    .nreverses = 1,
+    .nreverses = 2,
     .order = group_order,
     .norder = 1,
     .rel_offset = offsetof(Group, rel),
@@ -453,6 +501,55 @@ void tag_where_name_in(TagQuery *q, const char *const *v, size_t n)
     ormc_where_text_in(&q->q, &TAG_NAME.path.p, ORMC_IN, v, n);
 }
 
+TagPath tag_via_posts(PostPath p)
+{
+    TagPath r;
+    r.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.p);
+    return r;
+}
+
+TagIntPath tag_via_posts_int(PostIntPath p)
+{
+    TagIntPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagRealPath tag_via_posts_real(PostRealPath p)
+{
+    TagRealPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagBoolPath tag_via_posts_bool(PostBoolPath p)
+{
+    TagBoolPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagTextPath tag_via_posts_text(PostTextPath p)
+{
+    TagTextPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagTimePath tag_via_posts_time(PostTimePath p)
+{
+    TagTimePath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagBlobPath tag_via_posts_blob(PostBlobPath p)
+{
+    TagBlobPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
 void tag_order_by(TagQuery *q, TagPath f, ormc_dir dir)
 {
     ormc_order_by(&q->q, &f.p, dir);
@@ -466,6 +563,41 @@ void tag_limit(TagQuery *q, int64_t n)
 void tag_offset(TagQuery *q, int64_t n)
 {
     ormc_offset(&q->q, n);
+}
+
+void tag_prefetch_posts(TagQuery *q)
+{
+    ormc_prefetch(&q->q, 0);
+}
+
+void tag_prefetch_posts_from(TagQuery *q, const PostQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
+void tag_count_posts(TagQuery *q)
+{
+    ormc_count(&q->q, 0);
+}
+
+int tag_add_posts(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &tag_model, 0, ORMC_LINK_ADD, id, ids, n);
+}
+
+int tag_set_posts(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &tag_model, 0, ORMC_LINK_SET, id, ids, n);
+}
+
+int tag_remove_posts(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &tag_model, 0, ORMC_LINK_REMOVE, id, ids, n);
+}
+
+int tag_clear_posts(ormc_db *db, int64_t id)
+{
+    return ormc_link(db, &tag_model, 0, ORMC_LINK_CLEAR, id, NULL, 0);
 }
 
 int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out)
@@ -784,6 +916,104 @@ void post_where_title_in(PostQuery *q, const char *const *v, size_t n)
     ormc_where_text_in(&q->q, &POST_TITLE.path.p, ORMC_IN, v, n);
 }
 
+PostPath post_via_tags(TagPath p)
+{
+    PostPath r;
+    r.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 0, p.p);
+    return r;
+}
+
+PostIntPath post_via_tags_int(TagIntPath p)
+{
+    PostIntPath r;
+    r.path.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+PostRealPath post_via_tags_real(TagRealPath p)
+{
+    PostRealPath r;
+    r.path.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+PostBoolPath post_via_tags_bool(TagBoolPath p)
+{
+    PostBoolPath r;
+    r.path.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+PostTextPath post_via_tags_text(TagTextPath p)
+{
+    PostTextPath r;
+    r.path.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+PostTimePath post_via_tags_time(TagTimePath p)
+{
+    PostTimePath r;
+    r.path.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+PostBlobPath post_via_tags_blob(TagBlobPath p)
+{
+    PostBlobPath r;
+    r.path.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+PostPath post_via_likes(PersonPath p)
+{
+    PostPath r;
+    r.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 1, p.p);
+    return r;
+}
+
+PostIntPath post_via_likes_int(PersonIntPath p)
+{
+    PostIntPath r;
+    r.path.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+PostRealPath post_via_likes_real(PersonRealPath p)
+{
+    PostRealPath r;
+    r.path.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+PostBoolPath post_via_likes_bool(PersonBoolPath p)
+{
+    PostBoolPath r;
+    r.path.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+PostTextPath post_via_likes_text(PersonTextPath p)
+{
+    PostTextPath r;
+    r.path.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+PostTimePath post_via_likes_time(PersonTimePath p)
+{
+    PostTimePath r;
+    r.path.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+PostBlobPath post_via_likes_blob(PersonBlobPath p)
+{
+    PostBlobPath r;
+    r.path.p = ormc_path_via(&post_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
 void post_order_by(PostQuery *q, PostPath f, ormc_dir dir)
 {
     ormc_order_by(&q->q, &f.p, dir);
@@ -797,6 +1027,76 @@ void post_limit(PostQuery *q, int64_t n)
 void post_offset(PostQuery *q, int64_t n)
 {
     ormc_offset(&q->q, n);
+}
+
+void post_prefetch_tags(PostQuery *q)
+{
+    ormc_prefetch(&q->q, 0);
+}
+
+void post_prefetch_tags_from(PostQuery *q, const TagQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
+void post_count_tags(PostQuery *q)
+{
+    ormc_count(&q->q, 0);
+}
+
+int post_add_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &post_model, 0, ORMC_LINK_ADD, id, ids, n);
+}
+
+int post_set_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &post_model, 0, ORMC_LINK_SET, id, ids, n);
+}
+
+int post_remove_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &post_model, 0, ORMC_LINK_REMOVE, id, ids, n);
+}
+
+int post_clear_tags(ormc_db *db, int64_t id)
+{
+    return ormc_link(db, &post_model, 0, ORMC_LINK_CLEAR, id, NULL, 0);
+}
+
+void post_prefetch_likes(PostQuery *q)
+{
+    ormc_prefetch(&q->q, 1);
+}
+
+void post_prefetch_likes_from(PostQuery *q, const PersonQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 1, sub ? &sub->q : NULL);
+}
+
+void post_count_likes(PostQuery *q)
+{
+    ormc_count(&q->q, 1);
+}
+
+int post_add_likes(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &post_model, 1, ORMC_LINK_ADD, id, ids, n);
+}
+
+int post_set_likes(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &post_model, 1, ORMC_LINK_SET, id, ids, n);
+}
+
+int post_remove_likes(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &post_model, 1, ORMC_LINK_REMOVE, id, ids, n);
+}
+
+int post_clear_likes(ormc_db *db, int64_t id)
+{
+    return ormc_link(db, &post_model, 1, ORMC_LINK_CLEAR, id, NULL, 0);
 }
 
 int post_fetch(ormc_db *db, const PostQuery *q, PostList *out)
@@ -1234,6 +1534,300 @@ PersonBlobPath person_via_follower_rows_blob(FollowBlobPath p)
     return r;
 }
 
+PersonPath person_via_friends(PersonPath p)
+{
+    PersonPath r;
+    r.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 3, p.p);
+    return r;
+}
+
+PersonIntPath person_via_friends_int(PersonIntPath p)
+{
+    PersonIntPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 3, p.path.p);
+    return r;
+}
+
+PersonRealPath person_via_friends_real(PersonRealPath p)
+{
+    PersonRealPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 3, p.path.p);
+    return r;
+}
+
+PersonBoolPath person_via_friends_bool(PersonBoolPath p)
+{
+    PersonBoolPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 3, p.path.p);
+    return r;
+}
+
+PersonTextPath person_via_friends_text(PersonTextPath p)
+{
+    PersonTextPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 3, p.path.p);
+    return r;
+}
+
+PersonTimePath person_via_friends_time(PersonTimePath p)
+{
+    PersonTimePath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 3, p.path.p);
+    return r;
+}
+
+PersonBlobPath person_via_friends_blob(PersonBlobPath p)
+{
+    PersonBlobPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 3, p.path.p);
+    return r;
+}
+
+PersonPath person_via_follows(PersonPath p)
+{
+    PersonPath r;
+    r.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 4, p.p);
+    return r;
+}
+
+PersonIntPath person_via_follows_int(PersonIntPath p)
+{
+    PersonIntPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 4, p.path.p);
+    return r;
+}
+
+PersonRealPath person_via_follows_real(PersonRealPath p)
+{
+    PersonRealPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 4, p.path.p);
+    return r;
+}
+
+PersonBoolPath person_via_follows_bool(PersonBoolPath p)
+{
+    PersonBoolPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 4, p.path.p);
+    return r;
+}
+
+PersonTextPath person_via_follows_text(PersonTextPath p)
+{
+    PersonTextPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 4, p.path.p);
+    return r;
+}
+
+PersonTimePath person_via_follows_time(PersonTimePath p)
+{
+    PersonTimePath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 4, p.path.p);
+    return r;
+}
+
+PersonBlobPath person_via_follows_blob(PersonBlobPath p)
+{
+    PersonBlobPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 4, p.path.p);
+    return r;
+}
+
+PersonPath person_via_post_set(PostPath p)
+{
+    PersonPath r;
+    r.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 5, p.p);
+    return r;
+}
+
+PersonIntPath person_via_post_set_int(PostIntPath p)
+{
+    PersonIntPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 5, p.path.p);
+    return r;
+}
+
+PersonRealPath person_via_post_set_real(PostRealPath p)
+{
+    PersonRealPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 5, p.path.p);
+    return r;
+}
+
+PersonBoolPath person_via_post_set_bool(PostBoolPath p)
+{
+    PersonBoolPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 5, p.path.p);
+    return r;
+}
+
+PersonTextPath person_via_post_set_text(PostTextPath p)
+{
+    PersonTextPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 5, p.path.p);
+    return r;
+}
+
+PersonTimePath person_via_post_set_time(PostTimePath p)
+{
+    PersonTimePath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 5, p.path.p);
+    return r;
+}
+
+PersonBlobPath person_via_post_set_blob(PostBlobPath p)
+{
+    PersonBlobPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 5, p.path.p);
+    return r;
+}
+
+PersonPath person_via_friend_of(PersonPath p)
+{
+    PersonPath r;
+    r.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 6, p.p);
+    return r;
+}
+
+PersonIntPath person_via_friend_of_int(PersonIntPath p)
+{
+    PersonIntPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 6, p.path.p);
+    return r;
+}
+
+PersonRealPath person_via_friend_of_real(PersonRealPath p)
+{
+    PersonRealPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 6, p.path.p);
+    return r;
+}
+
+PersonBoolPath person_via_friend_of_bool(PersonBoolPath p)
+{
+    PersonBoolPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 6, p.path.p);
+    return r;
+}
+
+PersonTextPath person_via_friend_of_text(PersonTextPath p)
+{
+    PersonTextPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 6, p.path.p);
+    return r;
+}
+
+PersonTimePath person_via_friend_of_time(PersonTimePath p)
+{
+    PersonTimePath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 6, p.path.p);
+    return r;
+}
+
+PersonBlobPath person_via_friend_of_blob(PersonBlobPath p)
+{
+    PersonBlobPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 6, p.path.p);
+    return r;
+}
+
+PersonPath person_via_followers(PersonPath p)
+{
+    PersonPath r;
+    r.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 7, p.p);
+    return r;
+}
+
+PersonIntPath person_via_followers_int(PersonIntPath p)
+{
+    PersonIntPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 7, p.path.p);
+    return r;
+}
+
+PersonRealPath person_via_followers_real(PersonRealPath p)
+{
+    PersonRealPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 7, p.path.p);
+    return r;
+}
+
+PersonBoolPath person_via_followers_bool(PersonBoolPath p)
+{
+    PersonBoolPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 7, p.path.p);
+    return r;
+}
+
+PersonTextPath person_via_followers_text(PersonTextPath p)
+{
+    PersonTextPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 7, p.path.p);
+    return r;
+}
+
+PersonTimePath person_via_followers_time(PersonTimePath p)
+{
+    PersonTimePath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 7, p.path.p);
+    return r;
+}
+
+PersonBlobPath person_via_followers_blob(PersonBlobPath p)
+{
+    PersonBlobPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 7, p.path.p);
+    return r;
+}
+
+PersonPath person_via_groups(GroupPath p)
+{
+    PersonPath r;
+    r.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 8, p.p);
+    return r;
+}
+
+PersonIntPath person_via_groups_int(GroupIntPath p)
+{
+    PersonIntPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 8, p.path.p);
+    return r;
+}
+
+PersonRealPath person_via_groups_real(GroupRealPath p)
+{
+    PersonRealPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 8, p.path.p);
+    return r;
+}
+
+PersonBoolPath person_via_groups_bool(GroupBoolPath p)
+{
+    PersonBoolPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 8, p.path.p);
+    return r;
+}
+
+PersonTextPath person_via_groups_text(GroupTextPath p)
+{
+    PersonTextPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 8, p.path.p);
+    return r;
+}
+
+PersonTimePath person_via_groups_time(GroupTimePath p)
+{
+    PersonTimePath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 8, p.path.p);
+    return r;
+}
+
+PersonBlobPath person_via_groups_blob(GroupBlobPath p)
+{
+    PersonBlobPath r;
+    r.path.p = ormc_path_via(&person_model, ORMC_STEP_REVERSE | 8, p.path.p);
+    return r;
+}
+
 void person_order_by(PersonQuery *q, PersonPath f, ormc_dir dir)
 {
     ormc_order_by(&q->q, &f.p, dir);
@@ -1292,6 +1886,186 @@ void person_prefetch_follower_rows_from(PersonQuery *q, const FollowQuery *sub)
 void person_count_follower_rows(PersonQuery *q)
 {
     ormc_count(&q->q, 2);
+}
+
+void person_prefetch_friends(PersonQuery *q)
+{
+    ormc_prefetch(&q->q, 3);
+}
+
+void person_prefetch_friends_from(PersonQuery *q, const PersonQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 3, sub ? &sub->q : NULL);
+}
+
+void person_count_friends(PersonQuery *q)
+{
+    ormc_count(&q->q, 3);
+}
+
+int person_add_friends(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &person_model, 3, ORMC_LINK_ADD, id, ids, n);
+}
+
+int person_set_friends(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &person_model, 3, ORMC_LINK_SET, id, ids, n);
+}
+
+int person_remove_friends(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &person_model, 3, ORMC_LINK_REMOVE, id, ids, n);
+}
+
+int person_clear_friends(ormc_db *db, int64_t id)
+{
+    return ormc_link(db, &person_model, 3, ORMC_LINK_CLEAR, id, NULL, 0);
+}
+
+void person_prefetch_follows(PersonQuery *q)
+{
+    ormc_prefetch(&q->q, 4);
+}
+
+void person_prefetch_follows_from(PersonQuery *q, const PersonQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 4, sub ? &sub->q : NULL);
+}
+
+void person_count_follows(PersonQuery *q)
+{
+    ormc_count(&q->q, 4);
+}
+
+int person_remove_follows(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &person_model, 4, ORMC_LINK_REMOVE, id, ids, n);
+}
+
+int person_clear_follows(ormc_db *db, int64_t id)
+{
+    return ormc_link(db, &person_model, 4, ORMC_LINK_CLEAR, id, NULL, 0);
+}
+
+void person_prefetch_post_set(PersonQuery *q)
+{
+    ormc_prefetch(&q->q, 5);
+}
+
+void person_prefetch_post_set_from(PersonQuery *q, const PostQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 5, sub ? &sub->q : NULL);
+}
+
+void person_count_post_set(PersonQuery *q)
+{
+    ormc_count(&q->q, 5);
+}
+
+int person_add_post_set(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &person_model, 5, ORMC_LINK_ADD, id, ids, n);
+}
+
+int person_set_post_set(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &person_model, 5, ORMC_LINK_SET, id, ids, n);
+}
+
+int person_remove_post_set(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &person_model, 5, ORMC_LINK_REMOVE, id, ids, n);
+}
+
+int person_clear_post_set(ormc_db *db, int64_t id)
+{
+    return ormc_link(db, &person_model, 5, ORMC_LINK_CLEAR, id, NULL, 0);
+}
+
+void person_prefetch_friend_of(PersonQuery *q)
+{
+    ormc_prefetch(&q->q, 6);
+}
+
+void person_prefetch_friend_of_from(PersonQuery *q, const PersonQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 6, sub ? &sub->q : NULL);
+}
+
+void person_count_friend_of(PersonQuery *q)
+{
+    ormc_count(&q->q, 6);
+}
+
+int person_add_friend_of(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &person_model, 6, ORMC_LINK_ADD, id, ids, n);
+}
+
+int person_set_friend_of(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &person_model, 6, ORMC_LINK_SET, id, ids, n);
+}
+
+int person_remove_friend_of(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &person_model, 6, ORMC_LINK_REMOVE, id, ids, n);
+}
+
+int person_clear_friend_of(ormc_db *db, int64_t id)
+{
+    return ormc_link(db, &person_model, 6, ORMC_LINK_CLEAR, id, NULL, 0);
+}
+
+void person_prefetch_followers(PersonQuery *q)
+{
+    ormc_prefetch(&q->q, 7);
+}
+
+void person_prefetch_followers_from(PersonQuery *q, const PersonQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 7, sub ? &sub->q : NULL);
+}
+
+void person_count_followers(PersonQuery *q)
+{
+    ormc_count(&q->q, 7);
+}
+
+int person_remove_followers(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &person_model, 7, ORMC_LINK_REMOVE, id, ids, n);
+}
+
+int person_clear_followers(ormc_db *db, int64_t id)
+{
+    return ormc_link(db, &person_model, 7, ORMC_LINK_CLEAR, id, NULL, 0);
+}
+
+void person_prefetch_groups(PersonQuery *q)
+{
+    ormc_prefetch(&q->q, 8);
+}
+
+void person_prefetch_groups_from(PersonQuery *q, const GroupQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 8, sub ? &sub->q : NULL);
+}
+
+void person_count_groups(PersonQuery *q)
+{
+    ormc_count(&q->q, 8);
+}
+
+int person_remove_groups(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &person_model, 8, ORMC_LINK_REMOVE, id, ids, n);
+}
+
+int person_clear_groups(ormc_db *db, int64_t id)
+{
+    return ormc_link(db, &person_model, 8, ORMC_LINK_CLEAR, id, NULL, 0);
 }
 
 int person_fetch(ormc_db *db, const PersonQuery *q, PersonList *out)
@@ -1631,6 +2405,55 @@ GroupBlobPath group_via_memberships_blob(MembershipBlobPath p)
     return r;
 }
 
+GroupPath group_via_members(PersonPath p)
+{
+    GroupPath r;
+    r.p = ormc_path_via(&group_model, ORMC_STEP_REVERSE | 1, p.p);
+    return r;
+}
+
+GroupIntPath group_via_members_int(PersonIntPath p)
+{
+    GroupIntPath r;
+    r.path.p = ormc_path_via(&group_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+GroupRealPath group_via_members_real(PersonRealPath p)
+{
+    GroupRealPath r;
+    r.path.p = ormc_path_via(&group_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+GroupBoolPath group_via_members_bool(PersonBoolPath p)
+{
+    GroupBoolPath r;
+    r.path.p = ormc_path_via(&group_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+GroupTextPath group_via_members_text(PersonTextPath p)
+{
+    GroupTextPath r;
+    r.path.p = ormc_path_via(&group_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+GroupTimePath group_via_members_time(PersonTimePath p)
+{
+    GroupTimePath r;
+    r.path.p = ormc_path_via(&group_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+GroupBlobPath group_via_members_blob(PersonBlobPath p)
+{
+    GroupBlobPath r;
+    r.path.p = ormc_path_via(&group_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
 void group_order_by(GroupQuery *q, GroupPath f, ormc_dir dir)
 {
     ormc_order_by(&q->q, &f.p, dir);
@@ -1659,6 +2482,31 @@ void group_prefetch_memberships_from(GroupQuery *q, const MembershipQuery *sub)
 void group_count_memberships(GroupQuery *q)
 {
     ormc_count(&q->q, 0);
+}
+
+void group_prefetch_members(GroupQuery *q)
+{
+    ormc_prefetch(&q->q, 1);
+}
+
+void group_prefetch_members_from(GroupQuery *q, const PersonQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 1, sub ? &sub->q : NULL);
+}
+
+void group_count_members(GroupQuery *q)
+{
+    ormc_count(&q->q, 1);
+}
+
+int group_remove_members(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &group_model, 1, ORMC_LINK_REMOVE, id, ids, n);
+}
+
+int group_clear_members(ormc_db *db, int64_t id)
+{
+    return ormc_link(db, &group_model, 1, ORMC_LINK_CLEAR, id, NULL, 0);
 }
 
 int group_fetch(ormc_db *db, const GroupQuery *q, GroupList *out)

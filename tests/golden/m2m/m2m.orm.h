@@ -25,6 +25,8 @@ typedef struct PersonQuery PersonQuery;
 typedef struct GroupQuery GroupQuery;
 typedef struct MembershipQuery MembershipQuery;
 typedef struct FollowQuery FollowQuery;
+typedef struct TagRel TagRel;
+typedef struct PostRel PostRel;
 typedef struct PersonRel PersonRel;
 typedef struct GroupRel GroupRel;
 
@@ -228,9 +230,18 @@ typedef struct FollowBlobPath {
 
 /* ---- Tag (table "tag") ---- */
 
+/* What prefetch and count load for each Tag row: obj->rel points here when its
+ * query asked for any of them, else it is NULL; a list or count not asked
+ * for is empty or 0. */
+struct TagRel {
+    PostRefs posts;                /* Post.tags, many-to-many; filled by tag_prefetch_posts */
+    int64_t posts_count;           /* filled by tag_count_posts */
+};
+
 struct Tag {
     int64_t id;                    /* primary key, set by insert */
     const char *name;              /* text(50), unique */
+    TagRel *rel;                   /* prefetch and count results; NULL unless asked for */
 };
 
 /* Field numbers (the order of Tag's descriptor table). */
@@ -376,6 +387,49 @@ int tag_upsert_by_name(ormc_db *db, Tag *obj);
 int tag_get_or_create_by_name(ormc_db *db, const Tag *defaults, Tag **out,
         bool *created);
 
+/* Paths through posts (Post.tags, many-to-many): a filter holds when some Post matches
+ * (EXISTS; each Tag once); filters of one AND group through it must
+ * match the same Post. */
+TagPath tag_via_posts(PostPath p);
+TagIntPath tag_via_posts_int(PostIntPath p);
+TagRealPath tag_via_posts_real(PostRealPath p);
+TagBoolPath tag_via_posts_bool(PostBoolPath p);
+TagTextPath tag_via_posts_text(PostTextPath p);
+TagTimePath tag_via_posts_time(PostTimePath p);
+TagBlobPath tag_via_posts_blob(PostBlobPath p);
+
+/* prefetch_related: loads every row's posts (Post.tags, many-to-many) into obj->rel->posts
+ * in ONE extra statement, however many rows, in Post's default order.
+ * +1 statement. */
+void tag_prefetch_posts(TagQuery *q);
+
+/* Prefetch(queryset=sub): the posts that sub selects, in its order, with
+ * its with_ loads, counts and prefetches (+1 statement each, per level);
+ * its limit and offset apply per row.  sub is borrowed until q's last
+ * run.  +1 statement. */
+void tag_prefetch_posts_from(TagQuery *q, const PostQuery *sub);
+
+/* annotate(Count): sets obj->rel->posts_count in the same statement.
+ * +0 statements. */
+void tag_count_posts(TagQuery *q);
+
+/* Tag.posts.add(*ids): links row `id` to each Post of ids[0..n) that is not
+ * linked yet (the others are left alone).  An id of no Post (or `id` of no
+ * Tag) is ORMC_CONSTRAINT with nothing added.  1 statement. */
+int tag_add_posts(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Tag.posts.set(ids): after it, row `id` is linked to exactly the Post of
+ * ids[0..n): the other links are removed, the missing ones added, all or
+ * nothing (in a savepoint).  2 statements. */
+int tag_set_posts(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Tag.posts.remove(*ids): unlinks row `id` from each Post of ids[0..n) (ids
+ * not linked are ignored).  1 statement. */
+int tag_remove_posts(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Tag.posts.clear(): unlinks row `id` from every Post.  1 statement. */
+int tag_clear_posts(ormc_db *db, int64_t id);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per tag_prefetch_* on q.  On
  * success free *out with tag_list_free; on error *out is empty. */
 int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out);
@@ -393,9 +447,20 @@ int tag_count(ormc_db *db, const TagQuery *q, int64_t *out);
 
 /* ---- Post (table "posts") ---- */
 
+/* What prefetch and count load for each Post row: obj->rel points here when its
+ * query asked for any of them, else it is NULL; a list or count not asked
+ * for is empty or 0. */
+struct PostRel {
+    TagRefs tags;                  /* Post.tags, many-to-many; filled by post_prefetch_tags */
+    int64_t tags_count;            /* filled by post_count_tags */
+    PersonRefs likes;              /* Post.likes, many-to-many; filled by post_prefetch_likes */
+    int64_t likes_count;           /* filled by post_count_likes */
+};
+
 struct Post {
     int64_t id;                    /* primary key, set by insert */
     const char *title;             /* text(200) */
+    PostRel *rel;                  /* prefetch and count results; NULL unless asked for */
 };
 
 /* Field numbers (the order of Post's descriptor table). */
@@ -528,6 +593,92 @@ int post_update_fields(ormc_db *db, const Post *obj, const PostPath *fields, siz
  * if more than one.  Free *out with post_free.  1 statement + 1 per prefetch. */
 int post_get_where(ormc_db *db, const PostQuery *q, Post **out);
 
+/* Paths through tags (Post.tags, many-to-many): a filter holds when some Tag matches
+ * (EXISTS; each Post once); filters of one AND group through it must
+ * match the same Tag. */
+PostPath post_via_tags(TagPath p);
+PostIntPath post_via_tags_int(TagIntPath p);
+PostRealPath post_via_tags_real(TagRealPath p);
+PostBoolPath post_via_tags_bool(TagBoolPath p);
+PostTextPath post_via_tags_text(TagTextPath p);
+PostTimePath post_via_tags_time(TagTimePath p);
+PostBlobPath post_via_tags_blob(TagBlobPath p);
+
+/* Paths through likes (Post.likes, many-to-many): a filter holds when some Person matches
+ * (EXISTS; each Post once); filters of one AND group through it must
+ * match the same Person. */
+PostPath post_via_likes(PersonPath p);
+PostIntPath post_via_likes_int(PersonIntPath p);
+PostRealPath post_via_likes_real(PersonRealPath p);
+PostBoolPath post_via_likes_bool(PersonBoolPath p);
+PostTextPath post_via_likes_text(PersonTextPath p);
+PostTimePath post_via_likes_time(PersonTimePath p);
+PostBlobPath post_via_likes_blob(PersonBlobPath p);
+
+/* prefetch_related: loads every row's tags (Post.tags, many-to-many) into obj->rel->tags
+ * in ONE extra statement, however many rows, in Tag's default order.
+ * +1 statement. */
+void post_prefetch_tags(PostQuery *q);
+
+/* Prefetch(queryset=sub): the tags that sub selects, in its order, with
+ * its with_ loads, counts and prefetches (+1 statement each, per level);
+ * its limit and offset apply per row.  sub is borrowed until q's last
+ * run.  +1 statement. */
+void post_prefetch_tags_from(PostQuery *q, const TagQuery *sub);
+
+/* annotate(Count): sets obj->rel->tags_count in the same statement.
+ * +0 statements. */
+void post_count_tags(PostQuery *q);
+
+/* Post.tags.add(*ids): links row `id` to each Tag of ids[0..n) that is not
+ * linked yet (the others are left alone).  An id of no Tag (or `id` of no
+ * Post) is ORMC_CONSTRAINT with nothing added.  1 statement. */
+int post_add_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Post.tags.set(ids): after it, row `id` is linked to exactly the Tag of
+ * ids[0..n): the other links are removed, the missing ones added, all or
+ * nothing (in a savepoint).  2 statements. */
+int post_set_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Post.tags.remove(*ids): unlinks row `id` from each Tag of ids[0..n) (ids
+ * not linked are ignored).  1 statement. */
+int post_remove_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Post.tags.clear(): unlinks row `id` from every Tag.  1 statement. */
+int post_clear_tags(ormc_db *db, int64_t id);
+
+/* prefetch_related: loads every row's likes (Post.likes, many-to-many) into obj->rel->likes
+ * in ONE extra statement, however many rows, in Person's default order.
+ * +1 statement. */
+void post_prefetch_likes(PostQuery *q);
+
+/* Prefetch(queryset=sub): the likes that sub selects, in its order, with
+ * its with_ loads, counts and prefetches (+1 statement each, per level);
+ * its limit and offset apply per row.  sub is borrowed until q's last
+ * run.  +1 statement. */
+void post_prefetch_likes_from(PostQuery *q, const PersonQuery *sub);
+
+/* annotate(Count): sets obj->rel->likes_count in the same statement.
+ * +0 statements. */
+void post_count_likes(PostQuery *q);
+
+/* Post.likes.add(*ids): links row `id` to each Person of ids[0..n) that is not
+ * linked yet (the others are left alone).  An id of no Person (or `id` of no
+ * Post) is ORMC_CONSTRAINT with nothing added.  1 statement. */
+int post_add_likes(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Post.likes.set(ids): after it, row `id` is linked to exactly the Person of
+ * ids[0..n): the other links are removed, the missing ones added, all or
+ * nothing (in a savepoint).  2 statements. */
+int post_set_likes(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Post.likes.remove(*ids): unlinks row `id` from each Person of ids[0..n) (ids
+ * not linked are ignored).  1 statement. */
+int post_remove_likes(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Post.likes.clear(): unlinks row `id` from every Person.  1 statement. */
+int post_clear_likes(ormc_db *db, int64_t id);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per post_prefetch_* on q.  On
  * success free *out with post_list_free; on error *out is empty. */
 int post_fetch(ormc_db *db, const PostQuery *q, PostList *out);
@@ -555,6 +706,18 @@ struct PersonRel {
     int64_t following_rows_count;  /* filled by person_count_following_rows */
     FollowRefs follower_rows;      /* Follow.followed; filled by person_prefetch_follower_rows */
     int64_t follower_rows_count;   /* filled by person_count_follower_rows */
+    PersonRefs friends;            /* Person.friends, many-to-many; filled by person_prefetch_friends */
+    int64_t friends_count;         /* filled by person_count_friends */
+    PersonRefs follows;            /* Person.follows, many-to-many; filled by person_prefetch_follows */
+    int64_t follows_count;         /* filled by person_count_follows */
+    PostRefs post_set;             /* Post.likes, many-to-many; filled by person_prefetch_post_set */
+    int64_t post_set_count;        /* filled by person_count_post_set */
+    PersonRefs friend_of;          /* Person.friends, many-to-many; filled by person_prefetch_friend_of */
+    int64_t friend_of_count;       /* filled by person_count_friend_of */
+    PersonRefs followers;          /* Person.follows, many-to-many; filled by person_prefetch_followers */
+    int64_t followers_count;       /* filled by person_count_followers */
+    GroupRefs groups;              /* Group.members, many-to-many; filled by person_prefetch_groups */
+    int64_t groups_count;          /* filled by person_count_groups */
 };
 
 struct Person {
@@ -726,6 +889,72 @@ PersonTextPath person_via_follower_rows_text(FollowTextPath p);
 PersonTimePath person_via_follower_rows_time(FollowTimePath p);
 PersonBlobPath person_via_follower_rows_blob(FollowBlobPath p);
 
+/* Paths through friends (Person.friends, many-to-many): a filter holds when some Person matches
+ * (EXISTS; each Person once); filters of one AND group through it must
+ * match the same Person. */
+PersonPath person_via_friends(PersonPath p);
+PersonIntPath person_via_friends_int(PersonIntPath p);
+PersonRealPath person_via_friends_real(PersonRealPath p);
+PersonBoolPath person_via_friends_bool(PersonBoolPath p);
+PersonTextPath person_via_friends_text(PersonTextPath p);
+PersonTimePath person_via_friends_time(PersonTimePath p);
+PersonBlobPath person_via_friends_blob(PersonBlobPath p);
+
+/* Paths through follows (Person.follows, many-to-many): a filter holds when some Person matches
+ * (EXISTS; each Person once); filters of one AND group through it must
+ * match the same Person. */
+PersonPath person_via_follows(PersonPath p);
+PersonIntPath person_via_follows_int(PersonIntPath p);
+PersonRealPath person_via_follows_real(PersonRealPath p);
+PersonBoolPath person_via_follows_bool(PersonBoolPath p);
+PersonTextPath person_via_follows_text(PersonTextPath p);
+PersonTimePath person_via_follows_time(PersonTimePath p);
+PersonBlobPath person_via_follows_blob(PersonBlobPath p);
+
+/* Paths through post_set (Post.likes, many-to-many): a filter holds when some Post matches
+ * (EXISTS; each Person once); filters of one AND group through it must
+ * match the same Post. */
+PersonPath person_via_post_set(PostPath p);
+PersonIntPath person_via_post_set_int(PostIntPath p);
+PersonRealPath person_via_post_set_real(PostRealPath p);
+PersonBoolPath person_via_post_set_bool(PostBoolPath p);
+PersonTextPath person_via_post_set_text(PostTextPath p);
+PersonTimePath person_via_post_set_time(PostTimePath p);
+PersonBlobPath person_via_post_set_blob(PostBlobPath p);
+
+/* Paths through friend_of (Person.friends, many-to-many): a filter holds when some Person matches
+ * (EXISTS; each Person once); filters of one AND group through it must
+ * match the same Person. */
+PersonPath person_via_friend_of(PersonPath p);
+PersonIntPath person_via_friend_of_int(PersonIntPath p);
+PersonRealPath person_via_friend_of_real(PersonRealPath p);
+PersonBoolPath person_via_friend_of_bool(PersonBoolPath p);
+PersonTextPath person_via_friend_of_text(PersonTextPath p);
+PersonTimePath person_via_friend_of_time(PersonTimePath p);
+PersonBlobPath person_via_friend_of_blob(PersonBlobPath p);
+
+/* Paths through followers (Person.follows, many-to-many): a filter holds when some Person matches
+ * (EXISTS; each Person once); filters of one AND group through it must
+ * match the same Person. */
+PersonPath person_via_followers(PersonPath p);
+PersonIntPath person_via_followers_int(PersonIntPath p);
+PersonRealPath person_via_followers_real(PersonRealPath p);
+PersonBoolPath person_via_followers_bool(PersonBoolPath p);
+PersonTextPath person_via_followers_text(PersonTextPath p);
+PersonTimePath person_via_followers_time(PersonTimePath p);
+PersonBlobPath person_via_followers_blob(PersonBlobPath p);
+
+/* Paths through groups (Group.members, many-to-many): a filter holds when some Group matches
+ * (EXISTS; each Person once); filters of one AND group through it must
+ * match the same Group. */
+PersonPath person_via_groups(GroupPath p);
+PersonIntPath person_via_groups_int(GroupIntPath p);
+PersonRealPath person_via_groups_real(GroupRealPath p);
+PersonBoolPath person_via_groups_bool(GroupBoolPath p);
+PersonTextPath person_via_groups_text(GroupTextPath p);
+PersonTimePath person_via_groups_time(GroupTimePath p);
+PersonBlobPath person_via_groups_blob(GroupBlobPath p);
+
 /* prefetch_related: loads every row's memberships (Membership.person) into obj->rel->memberships
  * in ONE extra statement, however many rows, in Membership's default order.
  * +1 statement. */
@@ -771,6 +1000,168 @@ void person_prefetch_follower_rows_from(PersonQuery *q, const FollowQuery *sub);
  * +0 statements. */
 void person_count_follower_rows(PersonQuery *q);
 
+/* prefetch_related: loads every row's friends (Person.friends, many-to-many) into obj->rel->friends
+ * in ONE extra statement, however many rows, in Person's default order.
+ * +1 statement. */
+void person_prefetch_friends(PersonQuery *q);
+
+/* Prefetch(queryset=sub): the friends that sub selects, in its order, with
+ * its with_ loads, counts and prefetches (+1 statement each, per level);
+ * its limit and offset apply per row.  sub is borrowed until q's last
+ * run.  +1 statement. */
+void person_prefetch_friends_from(PersonQuery *q, const PersonQuery *sub);
+
+/* annotate(Count): sets obj->rel->friends_count in the same statement.
+ * +0 statements. */
+void person_count_friends(PersonQuery *q);
+
+/* Person.friends.add(*ids): links row `id` to each Person of ids[0..n) that is not
+ * linked yet (the others are left alone).  An id of no Person (or `id` of no
+ * Person) is ORMC_CONSTRAINT with nothing added.  1 statement. */
+int person_add_friends(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Person.friends.set(ids): after it, row `id` is linked to exactly the Person of
+ * ids[0..n): the other links are removed, the missing ones added, all or
+ * nothing (in a savepoint).  2 statements. */
+int person_set_friends(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Person.friends.remove(*ids): unlinks row `id` from each Person of ids[0..n) (ids
+ * not linked are ignored).  1 statement. */
+int person_remove_friends(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Person.friends.clear(): unlinks row `id` from every Person.  1 statement. */
+int person_clear_friends(ormc_db *db, int64_t id);
+
+/* prefetch_related: loads every row's follows (Person.follows, many-to-many) into obj->rel->follows
+ * in ONE extra statement, however many rows, in Person's default order.
+ * +1 statement. */
+void person_prefetch_follows(PersonQuery *q);
+
+/* Prefetch(queryset=sub): the follows that sub selects, in its order, with
+ * its with_ loads, counts and prefetches (+1 statement each, per level);
+ * its limit and offset apply per row.  sub is borrowed until q's last
+ * run.  +1 statement. */
+void person_prefetch_follows_from(PersonQuery *q, const PersonQuery *sub);
+
+/* annotate(Count): sets obj->rel->follows_count in the same statement.
+ * +0 statements. */
+void person_count_follows(PersonQuery *q);
+
+/* Person.follows.remove(*ids): unlinks row `id` from each Person of ids[0..n) (ids
+ * not linked are ignored).  1 statement. */
+int person_remove_follows(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Person.follows.clear(): unlinks row `id` from every Person.  1 statement. */
+int person_clear_follows(ormc_db *db, int64_t id);
+
+/* prefetch_related: loads every row's post_set (Post.likes, many-to-many) into obj->rel->post_set
+ * in ONE extra statement, however many rows, in Post's default order.
+ * +1 statement. */
+void person_prefetch_post_set(PersonQuery *q);
+
+/* Prefetch(queryset=sub): the post_set that sub selects, in its order, with
+ * its with_ loads, counts and prefetches (+1 statement each, per level);
+ * its limit and offset apply per row.  sub is borrowed until q's last
+ * run.  +1 statement. */
+void person_prefetch_post_set_from(PersonQuery *q, const PostQuery *sub);
+
+/* annotate(Count): sets obj->rel->post_set_count in the same statement.
+ * +0 statements. */
+void person_count_post_set(PersonQuery *q);
+
+/* Person.post_set.add(*ids): links row `id` to each Post of ids[0..n) that is not
+ * linked yet (the others are left alone).  An id of no Post (or `id` of no
+ * Person) is ORMC_CONSTRAINT with nothing added.  1 statement. */
+int person_add_post_set(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Person.post_set.set(ids): after it, row `id` is linked to exactly the Post of
+ * ids[0..n): the other links are removed, the missing ones added, all or
+ * nothing (in a savepoint).  2 statements. */
+int person_set_post_set(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Person.post_set.remove(*ids): unlinks row `id` from each Post of ids[0..n) (ids
+ * not linked are ignored).  1 statement. */
+int person_remove_post_set(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Person.post_set.clear(): unlinks row `id` from every Post.  1 statement. */
+int person_clear_post_set(ormc_db *db, int64_t id);
+
+/* prefetch_related: loads every row's friend_of (Person.friends, many-to-many) into obj->rel->friend_of
+ * in ONE extra statement, however many rows, in Person's default order.
+ * +1 statement. */
+void person_prefetch_friend_of(PersonQuery *q);
+
+/* Prefetch(queryset=sub): the friend_of that sub selects, in its order, with
+ * its with_ loads, counts and prefetches (+1 statement each, per level);
+ * its limit and offset apply per row.  sub is borrowed until q's last
+ * run.  +1 statement. */
+void person_prefetch_friend_of_from(PersonQuery *q, const PersonQuery *sub);
+
+/* annotate(Count): sets obj->rel->friend_of_count in the same statement.
+ * +0 statements. */
+void person_count_friend_of(PersonQuery *q);
+
+/* Person.friend_of.add(*ids): links row `id` to each Person of ids[0..n) that is not
+ * linked yet (the others are left alone).  An id of no Person (or `id` of no
+ * Person) is ORMC_CONSTRAINT with nothing added.  1 statement. */
+int person_add_friend_of(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Person.friend_of.set(ids): after it, row `id` is linked to exactly the Person of
+ * ids[0..n): the other links are removed, the missing ones added, all or
+ * nothing (in a savepoint).  2 statements. */
+int person_set_friend_of(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Person.friend_of.remove(*ids): unlinks row `id` from each Person of ids[0..n) (ids
+ * not linked are ignored).  1 statement. */
+int person_remove_friend_of(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Person.friend_of.clear(): unlinks row `id` from every Person.  1 statement. */
+int person_clear_friend_of(ormc_db *db, int64_t id);
+
+/* prefetch_related: loads every row's followers (Person.follows, many-to-many) into obj->rel->followers
+ * in ONE extra statement, however many rows, in Person's default order.
+ * +1 statement. */
+void person_prefetch_followers(PersonQuery *q);
+
+/* Prefetch(queryset=sub): the followers that sub selects, in its order, with
+ * its with_ loads, counts and prefetches (+1 statement each, per level);
+ * its limit and offset apply per row.  sub is borrowed until q's last
+ * run.  +1 statement. */
+void person_prefetch_followers_from(PersonQuery *q, const PersonQuery *sub);
+
+/* annotate(Count): sets obj->rel->followers_count in the same statement.
+ * +0 statements. */
+void person_count_followers(PersonQuery *q);
+
+/* Person.followers.remove(*ids): unlinks row `id` from each Person of ids[0..n) (ids
+ * not linked are ignored).  1 statement. */
+int person_remove_followers(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Person.followers.clear(): unlinks row `id` from every Person.  1 statement. */
+int person_clear_followers(ormc_db *db, int64_t id);
+
+/* prefetch_related: loads every row's groups (Group.members, many-to-many) into obj->rel->groups
+ * in ONE extra statement, however many rows, in Group's default order.
+ * +1 statement. */
+void person_prefetch_groups(PersonQuery *q);
+
+/* Prefetch(queryset=sub): the groups that sub selects, in its order, with
+ * its with_ loads, counts and prefetches (+1 statement each, per level);
+ * its limit and offset apply per row.  sub is borrowed until q's last
+ * run.  +1 statement. */
+void person_prefetch_groups_from(PersonQuery *q, const GroupQuery *sub);
+
+/* annotate(Count): sets obj->rel->groups_count in the same statement.
+ * +0 statements. */
+void person_count_groups(PersonQuery *q);
+
+/* Person.groups.remove(*ids): unlinks row `id` from each Group of ids[0..n) (ids
+ * not linked are ignored).  1 statement. */
+int person_remove_groups(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Person.groups.clear(): unlinks row `id` from every Group.  1 statement. */
+int person_clear_groups(ormc_db *db, int64_t id);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per person_prefetch_* on q.  On
  * success free *out with person_list_free; on error *out is empty. */
 int person_fetch(ormc_db *db, const PersonQuery *q, PersonList *out);
@@ -794,6 +1185,8 @@ int person_count(ormc_db *db, const PersonQuery *q, int64_t *out);
 struct GroupRel {
     MembershipRefs memberships;    /* Membership.group; filled by group_prefetch_memberships */
     int64_t memberships_count;     /* filled by group_count_memberships */
+    PersonRefs members;            /* Group.members, many-to-many; filled by group_prefetch_members */
+    int64_t members_count;         /* filled by group_count_members */
 };
 
 struct Group {
@@ -943,6 +1336,17 @@ GroupTextPath group_via_memberships_text(MembershipTextPath p);
 GroupTimePath group_via_memberships_time(MembershipTimePath p);
 GroupBlobPath group_via_memberships_blob(MembershipBlobPath p);
 
+/* Paths through members (Group.members, many-to-many): a filter holds when some Person matches
+ * (EXISTS; each Group once); filters of one AND group through it must
+ * match the same Person. */
+GroupPath group_via_members(PersonPath p);
+GroupIntPath group_via_members_int(PersonIntPath p);
+GroupRealPath group_via_members_real(PersonRealPath p);
+GroupBoolPath group_via_members_bool(PersonBoolPath p);
+GroupTextPath group_via_members_text(PersonTextPath p);
+GroupTimePath group_via_members_time(PersonTimePath p);
+GroupBlobPath group_via_members_blob(PersonBlobPath p);
+
 /* prefetch_related: loads every row's memberships (Membership.group) into obj->rel->memberships
  * in ONE extra statement, however many rows, in Membership's default order.
  * +1 statement. */
@@ -957,6 +1361,28 @@ void group_prefetch_memberships_from(GroupQuery *q, const MembershipQuery *sub);
 /* annotate(Count): sets obj->rel->memberships_count in the same statement.
  * +0 statements. */
 void group_count_memberships(GroupQuery *q);
+
+/* prefetch_related: loads every row's members (Group.members, many-to-many) into obj->rel->members
+ * in ONE extra statement, however many rows, in Person's default order.
+ * +1 statement. */
+void group_prefetch_members(GroupQuery *q);
+
+/* Prefetch(queryset=sub): the members that sub selects, in its order, with
+ * its with_ loads, counts and prefetches (+1 statement each, per level);
+ * its limit and offset apply per row.  sub is borrowed until q's last
+ * run.  +1 statement. */
+void group_prefetch_members_from(GroupQuery *q, const PersonQuery *sub);
+
+/* annotate(Count): sets obj->rel->members_count in the same statement.
+ * +0 statements. */
+void group_count_members(GroupQuery *q);
+
+/* Group.members.remove(*ids): unlinks row `id` from each Person of ids[0..n) (ids
+ * not linked are ignored).  1 statement. */
+int group_remove_members(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Group.members.clear(): unlinks row `id` from every Person.  1 statement. */
+int group_clear_members(ormc_db *db, int64_t id);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per group_prefetch_* on q.  On
  * success free *out with group_list_free; on error *out is empty. */
