@@ -464,6 +464,15 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                    f->name, f->target->name,
                    f->nullable ? "LEFT JOIN: NULL when there is none" : "JOIN",
                    f->name, p, f->name, M);
+        buf_printf(b,
+                   "/* select_related(\"%s__...\"): obj->%s as above, with "
+                   "the with_ loads\n"
+                   " * of sub (a %sQuery holding with_ loads only) on it, in "
+                   "the same\n * statement.  sub is borrowed until q's last "
+                   "run.  +0 statements. */\n"
+                   "void %s_with_%s_from(%sQuery *q, const %sQuery *sub);\n\n",
+                   f->name, f->name, f->target->name, p, f->name, M,
+                   f->target->name);
     }
     for (int i = 0; i < m->nmany; i++) {
         Reverse *r = &m->many[i];

@@ -657,8 +657,11 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
     for (int i = 0; i < m->nfks; i++)
         buf_printf(b,
                    "void %s_with_%s(%sQuery *q)\n{\n"
-                   "    ormc_with(&q->q, %d);\n}\n\n",
-                   p, m->fks[i]->name, M, i);
+                   "    ormc_with(&q->q, %d);\n}\n\n"
+                   "void %s_with_%s_from(%sQuery *q, const %sQuery *sub)\n{\n"
+                   "    ormc_with_from(&q->q, %d, sub ? &sub->q : NULL);\n}\n\n",
+                   p, m->fks[i]->name, M, i, p, m->fks[i]->name, M,
+                   m->fks[i]->target->name, i);
     for (int i = 0; i < m->nmany; i++) {
         const char *r = m->many[i].name, *C = m->many[i].child->name;
         buf_printf(b,

@@ -1411,7 +1411,8 @@ static void check_generated_names(Ctx *c)
                        f->kind == TY_DATETIME))
                 ok = claim(&g, fo, "%s_aggregate_%s", m->prefix, f->name);
             if (ok && rel)
-                ok = claim(&g, fo, "%s_with_%s", m->prefix, f->name);
+                ok = claim(&g, fo, "%s_with_%s", m->prefix, f->name) &&
+                     claim(&g, fo, "%s_with_%s_from", m->prefix, f->name);
             for (int j = 0; ok && rel && j < NPATH_KINDS; j++)
                 ok = claim(&g, fo, "%s",
                            path_step(c->arena, m, f->name, &PATH_KINDS[j]));

@@ -459,6 +459,18 @@ void ormc_offset(ormc_query *q, int64_t n);
  * that name the same one.  Asking twice is the same as once. */
 void ormc_with(ormc_query *q, uint16_t relation);
 
+/* select_related through more than one relation (Django's
+ * select_related("blog__author")): the related object of `relation`,
+ * with the with_ loads of `sub` (a query of the related model holding
+ * with_ loads only, themselves with or without a `sub`) on it, all in
+ * the same statement: one JOIN per relation on the way (LEFT once a link
+ * may be missing), two relations to one model each with its own alias.
+ * `sub` is borrowed until q's last run; NULL is ormc_with.  A `sub` with
+ * anything but with_ loads, or nested more than ORMC_PREFETCH_DEPTH
+ * levels, makes the run ORMC_INVALID.  Asking again for the same
+ * relation replaces the earlier `sub`. */
+void ormc_with_from(ormc_query *q, uint16_t relation, const ormc_query *sub);
+
 /* prefetch_related: every row's children through reverse relation
  * `reverse`, in ONE extra statement however many rows, in the child
  * model's default order, into the row's Rel block (row->rel->name).

@@ -20,29 +20,42 @@ static int check_subs(ormc_db *db, const ormc_query *q, int depth,
 {
     const ormc_term *t = query_terms(q);
     for (uint32_t i = 0; i < q->nterms; i++) {
-        if (t[i].kind != T_PREFETCH || !t[i].v.sub)
+        if ((t[i].kind != T_PREFETCH && t[i].kind != T_WITH) || !t[i].v.sub)
             continue;
         const ormc_query *sub = t[i].v.sub;
-        const char *name = q->model->reverses[t[i].rel].name;
+        bool with = t[i].kind == T_WITH;
+        const char *name = with ? q->model->relations[t[i].rel].name
+                                : q->model->reverses[t[i].rel].name;
         if (depth > ORMC_PREFETCH_DEPTH)
             return db_fail(db, ORMC_INVALID,
-                           "%s: prefetch nested more than %d levels deep "
-                           "(is a child query its own ancestor?)",
-                           what, ORMC_PREFETCH_DEPTH);
+                           "%s: %s nested more than %d levels deep (is a "
+                           "child query its own ancestor?)",
+                           what, with ? "with_" : "prefetch",
+                           ORMC_PREFETCH_DEPTH);
+        const char *kind = with ? "with" : "prefetch";
         if (sub->error)
             return db_fail(db, sub->nomem ? ORMC_NOMEM : ORMC_INVALID,
-                           "%s: prefetch %s: %s", what, name, sub->error);
+                           "%s: %s %s: %s", what, kind, name, sub->error);
         if (sub->open)
             return db_fail(db, ORMC_INVALID,
-                           "%s: prefetch %s: %u group%s not closed with "
-                           "ormc_end", what, name, (unsigned)sub->open,
+                           "%s: %s %s: %u group%s not closed with "
+                           "ormc_end", what, kind, name, (unsigned)sub->open,
                            sub->open == 1 ? "" : "s");
         const ormc_term *st = query_terms(sub);
-        for (uint32_t k = 0; k < sub->nterms; k++)
+        for (uint32_t k = 0; k < sub->nterms; k++) {
             if (st[k].kind == T_SET)
                 return db_fail(db, ORMC_INVALID,
                                "%s: prefetch %s: a child query with set "
                                "terms", what, name);
+            if (with && st[k].kind != T_WITH)
+                return db_fail(db, ORMC_INVALID,
+                               "%s: with %s: a select_related child query "
+                               "may hold with_ loads only", what, name);
+        }
+        if (with && (sub->limit >= 0 || sub->offset > 0))
+            return db_fail(db, ORMC_INVALID,
+                           "%s: with %s: a select_related child query may "
+                           "hold with_ loads only", what, name);
         int rc = check_subs(db, sub, depth + 1, what);
         if (rc != ORMC_OK)
             return rc;
@@ -95,8 +108,8 @@ static bool selects_all(const ormc_query *q)
     return true;
 }
 
-/* The related loads of one kind (T_WITH, T_COUNT) in term order, in *out
- * (NULL when none); returns their number, or -1 when out of memory. */
+/* The related loads of one kind (T_COUNT) in term order, in *out (NULL
+ * when none); returns their number, or -1 when out of memory. */
 static long loads(const ormc_query *q, int kind, uint16_t **out)
 {
     const ormc_term *t = query_terms(q);
@@ -117,14 +130,74 @@ static long loads(const ormc_query *q, int kind, uint16_t **out)
     return (long)n;
 }
 
+/* One with_ load of a level, with the loads of its child query on the
+ * object it loads (select_related chains), in the order of the SELECT's
+ * columns: the objects loaded so far by id, so rows naming the same
+ * object share one copy. */
+typedef struct wload {
+    const ormc_model *m;  /* the model the relation is on */
+    uint16_t rel;
+    bool maybe;           /* a LEFT JOIN on the way: the row may be missing */
+    int ncols;            /* its columns and those of its loads */
+    idmap seen;
+    struct wload *kids;
+    int nkids;
+} wload;
+
+/* The number of with_ loads of q and of its child queries. */
+static int count_with(const ormc_query *q)
+{
+    const ormc_term *t = query_terms(q);
+    int n = 0;
+    for (uint32_t i = 0; i < q->nterms; i++)
+        if (t[i].kind == T_WITH)
+            n += 1 + (t[i].v.sub ? count_with(t[i].v.sub) : 0);
+    return n;
+}
+
+/* Fills the loads of q (on model m; maybe: m's row may be missing) from
+ * pool[*next], depth first; returns the first, and their number in *n. */
+static wload *init_with(const ormc_query *q, const ormc_model *m, bool maybe,
+                        wload *pool, int *next, int *n)
+{
+    const ormc_term *t = query_terms(q);
+    int first = *next;
+    *n = 0;
+    for (uint32_t i = 0; i < q->nterms; i++)
+        if (t[i].kind == T_WITH)
+            (*n)++;
+    *next += *n;
+    int k = first;
+    for (uint32_t i = 0; i < q->nterms; i++) {
+        if (t[i].kind != T_WITH)
+            continue;
+        wload *w = &pool[k++];
+        const ormc_relation *r = &m->relations[t[i].rel];
+        w->m = m;
+        w->rel = t[i].rel;
+        w->maybe = maybe || (m->fields[r->field].flags & ORMC_F_NULLABLE);
+        w->ncols = r->target->nfields;
+        if (t[i].v.sub) {
+            w->kids = init_with(t[i].v.sub, r->target, w->maybe, pool, next,
+                                &w->nkids);
+            for (int j = 0; j < w->nkids; j++)
+                w->ncols += w->kids[j].ncols;
+        }
+    }
+    return *n ? &pool[first] : NULL;
+}
+
 /* The rows of one level of a fetch (the main query, or a prefetch's
- * child query): for each with_ relation the objects loaded so far by id,
- * so rows naming the same object share one copy. */
+ * child query): its with_ loads and counts. */
 typedef struct level {
     const ormc_model *m;
-    uint16_t *with, *count;
-    long nwith, ncount;
-    idmap *loaded; /* one per with_ */
+    wload *pool;        /* every with_ load, nested ones included */
+    int npool;
+    wload *with;        /* the level's own */
+    int nwith;
+    int wcols;          /* the columns of all of them */
+    uint16_t *count;
+    long ncount;
     bool rel;      /* each row gets a Rel block (q prefetches or counts) */
     /* a many-to-many child query: each row is a link (its parent in column
      * pcol); a child already read is not read again */
@@ -135,10 +208,9 @@ typedef struct level {
 
 static void level_free(level *lv)
 {
-    for (long i = 0; i < lv->nwith && lv->loaded; i++)
-        idmap_free(&lv->loaded[i]);
-    ormc_free(lv->loaded);
-    ormc_free(lv->with);
+    for (int i = 0; i < lv->npool; i++)
+        idmap_free(&lv->pool[i].seen);
+    ormc_free(lv->pool);
     ormc_free(lv->count);
 }
 
@@ -149,21 +221,59 @@ static bool level_init(level *lv, const ormc_query *q)
     lv->m = q->model;
     lv->rel = q->model->rel_size &&
               (has_kind(q, T_PREFETCH) || has_kind(q, T_COUNT));
-    lv->nwith = loads(q, T_WITH, &lv->with);
     lv->ncount = loads(q, T_COUNT, &lv->count);
-    if (lv->nwith > 0 && (lv->loaded = ormc_malloc((size_t)lv->nwith *
-                                                    sizeof *lv->loaded)))
-        memset(lv->loaded, 0, (size_t)lv->nwith * sizeof *lv->loaded);
-    if (lv->nwith < 0 || lv->ncount < 0 || (lv->nwith > 0 && !lv->loaded)) {
-        if (lv->nwith < 0)
-            lv->nwith = 0;
+    int n = count_with(q);
+    if (n && (lv->pool = ormc_malloc((size_t)n * sizeof *lv->pool))) {
+        memset(lv->pool, 0, (size_t)n * sizeof *lv->pool);
+        lv->npool = n;
+        int next = 0;
+        lv->with = init_with(q, q->model, false, lv->pool, &next, &lv->nwith);
+        for (int i = 0; i < lv->nwith; i++)
+            lv->wcols += lv->with[i].ncols;
+    }
+    if (lv->ncount < 0 || (n && !lv->pool)) {
+        lv->ncount = 0;
         level_free(lv);
         return false;
     }
     return true;
 }
 
-/* One row: t0, then each with_ model, then counts (into the Rel block). */
+/* Reads the with_ loads w[0..n) of obj from column *col on (advancing it
+ * past them), and theirs on each object read. */
+static int read_with(ormc_db *db, void *stmt, int *col, wload *w, int n,
+                     void *obj, ormc_result *res)
+{
+    for (int i = 0; i < n; i++) {
+        const ormc_relation *r = &w[i].m->relations[w[i].rel];
+        const ormc_model *t = r->target;
+        int c = *col;
+        *col += w[i].ncols;
+        /* only a LEFT JOIN can miss its row */
+        if (w[i].maybe && db->be->column_is_null(stmt, c))
+            continue;
+        int64_t id = db->be->column_int(stmt, c);
+        uintptr_t v = idmap_get(&w[i].seen, id);
+        void *rel = (void *)v;
+        if (v == IDMAP_NONE) {
+            rel = arena_alloc(res, t->size);
+            if (!rel || !idmap_put(&w[i].seen, id, (uintptr_t)rel))
+                return db_fail(db, ORMC_NOMEM, "%s: out of memory",
+                               w[i].m->name);
+            int rc = read_row(db, stmt, c, t, rel, res);
+            int kc = c + t->nfields;
+            if (rc == ORMC_OK && w[i].nkids)
+                rc = read_with(db, stmt, &kc, w[i].kids, w[i].nkids, rel, res);
+            if (rc != ORMC_OK)
+                return rc;
+        }
+        memcpy(AT(obj, r->ptr_offset), &rel, sizeof rel);
+    }
+    return ORMC_OK;
+}
+
+/* One row: t0, then each with_ model (and theirs), then counts (into the
+ * Rel block). */
 static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
                      ormc_result *res)
 {
@@ -187,26 +297,8 @@ static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
     }
     int rc = read_row(db, stmt, 0, m, obj, res);
     int col = m->nfields;
-    for (long i = 0; i < lv->nwith && rc == ORMC_OK; i++) {
-        const ormc_relation *r = &m->relations[lv->with[i]];
-        const ormc_model *t = r->target;
-        /* only a LEFT JOIN (a nullable relation) can miss its row */
-        bool maybe = (m->fields[r->field].flags & ORMC_F_NULLABLE) != 0;
-        if (!maybe || !db->be->column_is_null(stmt, col)) {
-            int64_t id = db->be->column_int(stmt, col);
-            uintptr_t v = idmap_get(&lv->loaded[i], id);
-            void *rel = (void *)v;
-            if (v == IDMAP_NONE) {
-                rel = arena_alloc(res, t->size);
-                if (!rel || !idmap_put(&lv->loaded[i], id, (uintptr_t)rel))
-                    return db_fail(db, ORMC_NOMEM, "%s: out of memory",
-                                   m->name);
-                rc = read_row(db, stmt, col, t, rel, res);
-            }
-            memcpy(AT(obj, r->ptr_offset), &rel, sizeof rel);
-        }
-        col += t->nfields;
-    }
+    if (rc == ORMC_OK && lv->nwith)
+        rc = read_with(db, stmt, &col, lv->with, lv->nwith, obj, res);
     if (!lv->rel || rc != ORMC_OK)
         return rc;
     void *rb = arena_alloc(res, m->rel_size);
@@ -233,9 +325,7 @@ static int read_level(ormc_db *db, const sql_req *r, const ormc_query *q,
         lv.rows = rows;
         lv.links = links;
         lv.seen = &seen;
-        lv.pcol = q->model->nfields + (int)lv.ncount;
-        for (long i = 0; i < lv.nwith; i++)
-            lv.pcol += q->model->relations[lv.with[i]].target->nfields;
+        lv.pcol = q->model->nfields + lv.wcols + (int)lv.ncount;
     }
     void *stmt = sql_stmt(db, r);
     int rc = stmt ? step_rows(db, stmt, rows, level_row, &lv, res, r->what)

@@ -464,7 +464,19 @@ static ormc_term *add_load(ormc_query *q, int kind, uint16_t rel,
 
 void ormc_with(ormc_query *q, uint16_t rel)
 {
-    add_load(q, T_WITH, rel, q->model->nrelations);
+    ormc_with_from(q, rel, NULL);
+}
+
+void ormc_with_from(ormc_query *q, uint16_t rel, const ormc_query *sub)
+{
+    if (sub && rel < q->model->nrelations &&
+        sub->model != q->model->relations[rel].target) {
+        misuse(q, "a with_ whose child query is of another model");
+        return;
+    }
+    ormc_term *t = add_load(q, T_WITH, rel, q->model->nrelations);
+    if (t)
+        t->v.sub = sub;
 }
 
 void ormc_prefetch(ormc_query *q, uint16_t rev)

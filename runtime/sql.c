@@ -88,6 +88,12 @@ static void key_query(const ormc_query *q, uint8_t *buf, size_t cap,
             key_put(buf, cap, len, t[i].path.step,
                     t[i].path.nsteps * sizeof *t[i].path.step);
         }
+        if (t[i].kind == T_WITH && t[i].v.sub) { /* its own with_ loads */
+            uint8_t open = 0xfe, close = 0xfd;
+            key_put(buf, cap, len, &open, 1);
+            key_query(t[i].v.sub, buf, cap, len);
+            key_put(buf, cap, len, &close, 1);
+        }
     }
 }
 
@@ -818,20 +824,32 @@ static void put_cols(render *R, sbuf *b, int alias, const ormc_model *m,
     }
 }
 
-/* SELECT of a fetch: t0, each with_ model, each count. */
+/* The columns of q's with_ loads from alias `parent` (of model pm;
+ * left: a LEFT JOIN on the way), each followed by its own loads'. */
+static void put_with_cols(render *R, scope *s, sbuf *b, const ormc_query *q,
+                          int parent, const ormc_model *pm, bool left)
+{
+    const ormc_term *t = query_terms(q);
+    for (uint32_t i = 0; i < q->nterms; i++) {
+        if (t[i].kind != T_WITH)
+            continue;
+        bool l;
+        int alias = join_of(R, s, parent, pm, t[i].rel, left, &l);
+        const ormc_model *tm = pm->relations[t[i].rel].target;
+        put_cols(R, b, alias, tm, false);
+        if (t[i].v.sub)
+            put_with_cols(R, s, b, t[i].v.sub, alias, tm, l);
+    }
+}
+
+/* SELECT of a fetch: t0, each with_ model (and theirs), each count. */
 static void put_select(render *R, scope *s, sbuf *b)
 {
     const ormc_model *m = s->m;
     sb_put(b, "SELECT ");
     put_cols(R, b, 0, m, true);
     const ormc_term *t = R->t;
-    for (uint32_t i = 0; i < R->q->nterms; i++) {
-        if (t[i].kind != T_WITH)
-            continue;
-        bool left;
-        int alias = join_of(R, s, 0, m, t[i].rel, false, &left);
-        put_cols(R, b, alias, m->relations[t[i].rel].target, false);
-    }
+    put_with_cols(R, s, b, R->q, 0, m, false);
     for (uint32_t i = 0; i < R->q->nterms; i++) {
         if (t[i].kind != T_COUNT)
             continue;

@@ -520,6 +520,114 @@ static void test_nested_120000_parents(void **state)
     free(cs);
 }
 
+
+/* select_related("blog__author", "blog__editor") in one statement: the
+ * two relations to Author get their own aliases; comments of one blog
+ * share the Blog, and so its author. */
+static void test_select_related_chain(void **state)
+{
+    fixture *f = *state;
+    world w;
+    make_world(f->db, &w);
+    BlogQuery bq;
+    blog_query_init(&bq);
+    blog_with_author(&bq);
+    blog_with_editor(&bq);
+    CommentQuery q;
+    comment_query_init(&q);
+    comment_with_blog_from(&q, &bq);
+    comment_order_by(&q,
+                     comment_via_blog_text(blog_via_author_text(AUTHOR_NAME))
+                         .path,
+                     ORMC_ASC);
+    CommentList l;
+    counts_reset(f);
+    assert_ok(f->db, comment_fetch(f->db, &q, &l));
+    assert_queries(f, 1);
+    assert_sql(f, 0, "SELECT " COMMENT_COLS ", t1.\"id\", t1.\"title\", "
+                     "t1.\"author_id\", t1.\"editor_id\", t1.\"created\", "
+                     "t1.\"rating\", t2.\"id\", t2.\"name\", t2.\"email\", "
+                     "t3.\"id\", t3.\"name\", t3.\"email\" FROM "
+                     "\"comment\" AS t0 JOIN \"blog\" AS t1 ON t1.\"id\" = "
+                     "t0.\"blog_id\" JOIN \"author\" AS t2 ON t2.\"id\" = "
+                     "t1.\"author_id\" LEFT JOIN \"author\" AS t3 ON "
+                     "t3.\"id\" = t1.\"editor_id\" ORDER BY t2.\"name\", "
+                     "t0.\"id\"");
+    assert_int_equal(l.count, w.nc);
+    for (size_t i = 0; i < l.count; i++) {
+        const Comment *c = &l.items[i];
+        int k = blog_index(&w, c->blog_id);
+        assert_non_null(c->blog);
+        assert_int_equal(c->blog->id, w.blog[k]);
+        assert_non_null(c->blog->author);
+        assert_int_equal(c->blog->author->id, w.author[w.blog_author[k]]);
+        if (w.blog_editor[k] < 0)
+            assert_null(c->blog->editor);
+        else
+            assert_int_equal(c->blog->editor->id,
+                             w.author[w.blog_editor[k]]);
+        for (size_t j = 0; j < i; j++) /* one Blog per blog */
+            if (l.items[j].blog_id == c->blog_id)
+                assert_ptr_equal(l.items[j].blog, c->blog);
+        if (i) /* ordered by the blog's author's name */
+            assert_true(strcmp(l.items[i - 1].blog->author->name,
+                               c->blog->author->name) <= 0);
+    }
+    comment_list_free(&l);
+
+    /* the same chain on prefetched children: authors -> blogs -> comments
+     * each with its blog's editor */
+    BlogQuery eq;
+    blog_query_init(&eq);
+    blog_with_editor(&eq);
+    CommentQuery cq;
+    comment_query_init(&cq);
+    comment_with_blog_from(&cq, &eq);
+    BlogQuery mid;
+    blog_query_init(&mid);
+    blog_prefetch_comments_from(&mid, &cq);
+    AuthorQuery aq;
+    author_query_init(&aq);
+    author_prefetch_blogs_from(&aq, &mid);
+    AuthorList al;
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &aq, &al));
+    assert_queries(f, 3);
+    size_t seen = 0;
+    for (size_t a = 0; a < al.count; a++)
+        for (size_t j = 0; j < al.items[a].rel->blogs.count; j++) {
+            const Blog *b = al.items[a].rel->blogs.items[j];
+            for (size_t k = 0; k < b->rel->comments.count; k++) {
+                const Comment *c = b->rel->comments.items[k];
+                assert_int_equal(c->blog->id, b->id);
+                int bi = blog_index(&w, b->id);
+                if (w.blog_editor[bi] < 0)
+                    assert_null(c->blog->editor);
+                else
+                    assert_int_equal(c->blog->editor->id,
+                                     w.author[w.blog_editor[bi]]);
+                seen++;
+            }
+        }
+    assert_int_equal(seen, w.nc);
+    author_list_free(&al);
+    author_query_free(&aq);
+    blog_query_free(&mid);
+    comment_query_free(&cq);
+    blog_query_free(&eq);
+
+    /* a select_related child query holds with_ loads only */
+    blog_where_title(&bq, ORMC_EQ, "t");
+    counts_reset(f);
+    assert_status(f->db, comment_fetch(f->db, &q, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Comment.fetch: with blog: a select_related child query "
+                 "may hold with_ loads only");
+    assert_queries(f, 0);
+    comment_query_free(&q);
+    blog_query_free(&bq);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -533,6 +641,7 @@ int main(void)
         T(test_first_with_nested_prefetch),
         T(test_child_query_errors),
         T(test_nested_120000_parents),
+        T(test_select_related_chain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -235,6 +235,19 @@ int main(void)
     blog_filter_text(&q, BLOG_TITLE, ORMC_STARTSWITH, "a");
     blog_prefetch_comments_from(&q, &cq);
     fetch(db, &q);
+    SHAPE("select_related chain: comment -> blog -> author and editor");
+    blog_query_init(&sub);
+    blog_with_author(&sub);
+    blog_with_editor(&sub);
+    comment_query_init(&cq);
+    comment_with_blog_from(&cq, &sub);
+    {
+        CommentList cl;
+        check(db, comment_fetch(db, &cq, &cl));
+        comment_list_free(&cl);
+    }
+    comment_query_free(&cq);
+    blog_query_free(&sub);
     SHAPE("nested prefetch, all rows: authors, blogs, comments");
     blog_query_init(&sub);
     blog_prefetch_comments(&sub);

@@ -1039,6 +1039,11 @@ void book_with_author(BookQuery *q)
     ormc_with(&q->q, 0);
 }
 
+void book_with_author_from(BookQuery *q, const AuthorQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 int book_fetch(ormc_db *db, const BookQuery *q, BookList *out)
 {
     ormc_list l;
@@ -1554,9 +1559,19 @@ void blog_with_author(BlogQuery *q)
     ormc_with(&q->q, 0);
 }
 
+void blog_with_author_from(BlogQuery *q, const AuthorQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void blog_with_editor(BlogQuery *q)
 {
     ormc_with(&q->q, 1);
+}
+
+void blog_with_editor_from(BlogQuery *q, const AuthorQuery *sub)
+{
+    ormc_with_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 void blog_prefetch_comments(BlogQuery *q)
@@ -1959,6 +1974,11 @@ void comment_offset(CommentQuery *q, int64_t n)
 void comment_with_blog(CommentQuery *q)
 {
     ormc_with(&q->q, 0);
+}
+
+void comment_with_blog_from(CommentQuery *q, const BlogQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 int comment_fetch(ormc_db *db, const CommentQuery *q, CommentList *out)

@@ -587,6 +587,11 @@ BookBlobPath book_via_author_blob(AuthorBlobPath p);
  * (JOIN), setting obj->author.  +0 statements. */
 void book_with_author(BookQuery *q);
 
+/* select_related("author__..."): obj->author as above, with the with_ loads
+ * of sub (a AuthorQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void book_with_author_from(BookQuery *q, const AuthorQuery *sub);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per book_prefetch_* on q.  On
  * success free *out with book_list_free; on error *out is empty. */
 int book_fetch(ormc_db *db, const BookQuery *q, BookList *out);
@@ -813,9 +818,19 @@ BlogBlobPath blog_via_comments_blob(CommentBlobPath p);
  * (JOIN), setting obj->author.  +0 statements. */
 void blog_with_author(BlogQuery *q);
 
+/* select_related("author__..."): obj->author as above, with the with_ loads
+ * of sub (a AuthorQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void blog_with_author_from(BlogQuery *q, const AuthorQuery *sub);
+
 /* select_related: loads each row's editor (Author) in the same statement
  * (LEFT JOIN: NULL when there is none), setting obj->editor.  +0 statements. */
 void blog_with_editor(BlogQuery *q);
+
+/* select_related("editor__..."): obj->editor as above, with the with_ loads
+ * of sub (a AuthorQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void blog_with_editor_from(BlogQuery *q, const AuthorQuery *sub);
 
 /* prefetch_related: loads every row's comments (Comment.blog) into obj->rel->comments
  * in ONE extra statement, however many rows, in Comment's default order.
@@ -1013,6 +1028,11 @@ CommentBlobPath comment_via_blog_blob(BlogBlobPath p);
 /* select_related: loads each row's blog (Blog) in the same statement
  * (JOIN), setting obj->blog.  +0 statements. */
 void comment_with_blog(CommentQuery *q);
+
+/* select_related("blog__..."): obj->blog as above, with the with_ loads
+ * of sub (a BlogQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void comment_with_blog_from(CommentQuery *q, const BlogQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per comment_prefetch_* on q.  On
  * success free *out with comment_list_free; on error *out is empty. */

@@ -1230,6 +1230,11 @@ void join_with_select(JoinQuery *q)
     ormc_with(&q->q, 0);
 }
 
+void join_with_select_from(JoinQuery *q, const SelectQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void join_prefetch_count(JoinQuery *q)
 {
     ormc_prefetch(&q->q, 0);
@@ -1638,6 +1643,11 @@ void values_offset(ValuesQuery *q, int64_t n)
 void values_with_join(ValuesQuery *q)
 {
     ormc_with(&q->q, 0);
+}
+
+void values_with_join_from(ValuesQuery *q, const JoinQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 int values_fetch(ormc_db *db, const ValuesQuery *q, ValuesList *out)

@@ -707,6 +707,11 @@ JoinBlobPath join_via_count_blob(ValuesBlobPath p);
  * (LEFT JOIN: NULL when there is none), setting obj->select.  +0 statements. */
 void join_with_select(JoinQuery *q);
 
+/* select_related("select__..."): obj->select as above, with the with_ loads
+ * of sub (a SelectQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void join_with_select_from(JoinQuery *q, const SelectQuery *sub);
+
 /* prefetch_related: loads every row's count (Values.join) into obj->rel->count
  * in ONE extra statement, however many rows, in Values's default order.
  * +1 statement. */
@@ -892,6 +897,11 @@ ValuesBlobPath values_via_join_blob(JoinBlobPath p);
 /* select_related: loads each row's join (Join) in the same statement
  * (JOIN), setting obj->join.  +0 statements. */
 void values_with_join(ValuesQuery *q);
+
+/* select_related("join__..."): obj->join as above, with the with_ loads
+ * of sub (a JoinQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void values_with_join_from(ValuesQuery *q, const JoinQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per values_prefetch_* on q.  On
  * success free *out with values_list_free; on error *out is empty. */

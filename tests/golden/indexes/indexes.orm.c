@@ -1020,14 +1020,29 @@ void node_with_parent(NodeQuery *q)
     ormc_with(&q->q, 0);
 }
 
+void node_with_parent_from(NodeQuery *q, const NodeQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void node_with_other(NodeQuery *q)
 {
     ormc_with(&q->q, 1);
 }
 
+void node_with_other_from(NodeQuery *q, const NodeQuery *sub)
+{
+    ormc_with_from(&q->q, 1, sub ? &sub->q : NULL);
+}
+
 void node_with_tag(NodeQuery *q)
 {
     ormc_with(&q->q, 2);
+}
+
+void node_with_tag_from(NodeQuery *q, const TagQuery *sub)
+{
+    ormc_with_from(&q->q, 2, sub ? &sub->q : NULL);
 }
 
 void node_prefetch_children(NodeQuery *q)

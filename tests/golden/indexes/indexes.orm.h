@@ -545,13 +545,28 @@ NodeBlobPath node_via_others_blob(NodeBlobPath p);
  * (LEFT JOIN: NULL when there is none), setting obj->parent.  +0 statements. */
 void node_with_parent(NodeQuery *q);
 
+/* select_related("parent__..."): obj->parent as above, with the with_ loads
+ * of sub (a NodeQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void node_with_parent_from(NodeQuery *q, const NodeQuery *sub);
+
 /* select_related: loads each row's other (Node) in the same statement
  * (LEFT JOIN: NULL when there is none), setting obj->other.  +0 statements. */
 void node_with_other(NodeQuery *q);
 
+/* select_related("other__..."): obj->other as above, with the with_ loads
+ * of sub (a NodeQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void node_with_other_from(NodeQuery *q, const NodeQuery *sub);
+
 /* select_related: loads each row's tag (Tag) in the same statement
  * (JOIN), setting obj->tag.  +0 statements. */
 void node_with_tag(NodeQuery *q);
+
+/* select_related("tag__..."): obj->tag as above, with the with_ loads
+ * of sub (a TagQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void node_with_tag_from(NodeQuery *q, const TagQuery *sub);
 
 /* prefetch_related: loads every row's children (Node.parent) into obj->rel->children
  * in ONE extra statement, however many rows, in Node's default order.

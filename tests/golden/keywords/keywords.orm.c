@@ -1187,9 +1187,19 @@ void item_with_order(ItemQuery *q)
     ormc_with(&q->q, 0);
 }
 
+void item_with_order_from(ItemQuery *q, const OrderQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void item_with_references(ItemQuery *q)
 {
     ormc_with(&q->q, 1);
+}
+
+void item_with_references_from(ItemQuery *q, const ItemQuery *sub)
+{
+    ormc_with_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 void item_prefetch_referenced_by(ItemQuery *q)
@@ -1587,6 +1597,11 @@ void group_offset(GroupQuery *q, int64_t n)
 void group_with_order(GroupQuery *q)
 {
     ormc_with(&q->q, 0);
+}
+
+void group_with_order_from(GroupQuery *q, const OrderQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 int group_fetch(ormc_db *db, const GroupQuery *q, GroupList *out)

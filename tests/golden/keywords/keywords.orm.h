@@ -625,9 +625,19 @@ ItemBlobPath item_via_referenced_by_blob(ItemBlobPath p);
  * (JOIN), setting obj->order.  +0 statements. */
 void item_with_order(ItemQuery *q);
 
+/* select_related("order__..."): obj->order as above, with the with_ loads
+ * of sub (a OrderQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void item_with_order_from(ItemQuery *q, const OrderQuery *sub);
+
 /* select_related: loads each row's references (Item) in the same statement
  * (LEFT JOIN: NULL when there is none), setting obj->references.  +0 statements. */
 void item_with_references(ItemQuery *q);
+
+/* select_related("references__..."): obj->references as above, with the with_ loads
+ * of sub (a ItemQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void item_with_references_from(ItemQuery *q, const ItemQuery *sub);
 
 /* prefetch_related: loads every row's referenced_by (Item.references) into obj->rel->referenced_by
  * in ONE extra statement, however many rows, in Item's default order.
@@ -835,6 +845,11 @@ GroupBlobPath group_via_order_blob(OrderBlobPath p);
 /* select_related: loads each row's order (Order) in the same statement
  * (LEFT JOIN: NULL when there is none), setting obj->order.  +0 statements. */
 void group_with_order(GroupQuery *q);
+
+/* select_related("order__..."): obj->order as above, with the with_ loads
+ * of sub (a OrderQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void group_with_order_from(GroupQuery *q, const OrderQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per group_prefetch_* on q.  On
  * success free *out with group_list_free; on error *out is empty. */

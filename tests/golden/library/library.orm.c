@@ -1291,6 +1291,11 @@ void author_with_mentor(AuthorQuery *q)
     ormc_with(&q->q, 0);
 }
 
+void author_with_mentor_from(AuthorQuery *q, const AuthorQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void author_prefetch_mentees(AuthorQuery *q)
 {
     ormc_prefetch(&q->q, 0);
@@ -1978,6 +1983,11 @@ void book_with_publisher(BookQuery *q)
     ormc_with(&q->q, 0);
 }
 
+void book_with_publisher_from(BookQuery *q, const PublisherQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void book_prefetch_credits(BookQuery *q)
 {
     ormc_prefetch(&q->q, 0);
@@ -2519,9 +2529,19 @@ void credit_with_book(CreditQuery *q)
     ormc_with(&q->q, 0);
 }
 
+void credit_with_book_from(CreditQuery *q, const BookQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void credit_with_author(CreditQuery *q)
 {
     ormc_with(&q->q, 1);
+}
+
+void credit_with_author_from(CreditQuery *q, const AuthorQuery *sub)
+{
+    ormc_with_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 int credit_fetch(ormc_db *db, const CreditQuery *q, CreditList *out)
@@ -4051,9 +4071,19 @@ void review_with_book(ReviewQuery *q)
     ormc_with(&q->q, 0);
 }
 
+void review_with_book_from(ReviewQuery *q, const BookQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void review_with_reader(ReviewQuery *q)
 {
     ormc_with(&q->q, 1);
+}
+
+void review_with_reader_from(ReviewQuery *q, const ReaderQuery *sub)
+{
+    ormc_with_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 int review_fetch(ormc_db *db, const ReviewQuery *q, ReviewList *out)
@@ -4480,6 +4510,11 @@ void order_offset(OrderQuery *q, int64_t n)
 void order_with_reader(OrderQuery *q)
 {
     ormc_with(&q->q, 0);
+}
+
+void order_with_reader_from(OrderQuery *q, const ReaderQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 void order_prefetch_lines(OrderQuery *q)
@@ -4928,9 +4963,19 @@ void line_with_order(LineQuery *q)
     ormc_with(&q->q, 0);
 }
 
+void line_with_order_from(LineQuery *q, const OrderQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void line_with_book(LineQuery *q)
 {
     ormc_with(&q->q, 1);
+}
+
+void line_with_book_from(LineQuery *q, const BookQuery *sub)
+{
+    ormc_with_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 int line_fetch(ormc_db *db, const LineQuery *q, LineList *out)

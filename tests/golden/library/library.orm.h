@@ -733,6 +733,11 @@ AuthorBlobPath author_via_books_blob(BookBlobPath p);
  * (LEFT JOIN: NULL when there is none), setting obj->mentor.  +0 statements. */
 void author_with_mentor(AuthorQuery *q);
 
+/* select_related("mentor__..."): obj->mentor as above, with the with_ loads
+ * of sub (a AuthorQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void author_with_mentor_from(AuthorQuery *q, const AuthorQuery *sub);
+
 /* prefetch_related: loads every row's mentees (Author.mentor) into obj->rel->mentees
  * in ONE extra statement, however many rows, in Author's default order.
  * +1 statement. */
@@ -1038,6 +1043,11 @@ BookBlobPath book_via_tags_blob(TagBlobPath p);
  * (JOIN), setting obj->publisher.  +0 statements. */
 void book_with_publisher(BookQuery *q);
 
+/* select_related("publisher__..."): obj->publisher as above, with the with_ loads
+ * of sub (a PublisherQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void book_with_publisher_from(BookQuery *q, const PublisherQuery *sub);
+
 /* prefetch_related: loads every row's credits (Credit.book) into obj->rel->credits
  * in ONE extra statement, however many rows, in Credit's default order.
  * +1 statement. */
@@ -1342,9 +1352,19 @@ CreditBlobPath credit_via_author_blob(AuthorBlobPath p);
  * (JOIN), setting obj->book.  +0 statements. */
 void credit_with_book(CreditQuery *q);
 
+/* select_related("book__..."): obj->book as above, with the with_ loads
+ * of sub (a BookQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void credit_with_book_from(CreditQuery *q, const BookQuery *sub);
+
 /* select_related: loads each row's author (Author) in the same statement
  * (JOIN), setting obj->author.  +0 statements. */
 void credit_with_author(CreditQuery *q);
+
+/* select_related("author__..."): obj->author as above, with the with_ loads
+ * of sub (a AuthorQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void credit_with_author_from(CreditQuery *q, const AuthorQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per credit_prefetch_* on q.  On
  * success free *out with credit_list_free; on error *out is empty. */
@@ -2082,9 +2102,19 @@ ReviewBlobPath review_via_reader_blob(ReaderBlobPath p);
  * (JOIN), setting obj->book.  +0 statements. */
 void review_with_book(ReviewQuery *q);
 
+/* select_related("book__..."): obj->book as above, with the with_ loads
+ * of sub (a BookQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void review_with_book_from(ReviewQuery *q, const BookQuery *sub);
+
 /* select_related: loads each row's reader (Reader) in the same statement
  * (JOIN), setting obj->reader.  +0 statements. */
 void review_with_reader(ReviewQuery *q);
+
+/* select_related("reader__..."): obj->reader as above, with the with_ loads
+ * of sub (a ReaderQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void review_with_reader_from(ReviewQuery *q, const ReaderQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per review_prefetch_* on q.  On
  * success free *out with review_list_free; on error *out is empty. */
@@ -2282,6 +2312,11 @@ OrderBlobPath order_via_lines_blob(LineBlobPath p);
 /* select_related: loads each row's reader (Reader) in the same statement
  * (JOIN), setting obj->reader.  +0 statements. */
 void order_with_reader(OrderQuery *q);
+
+/* select_related("reader__..."): obj->reader as above, with the with_ loads
+ * of sub (a ReaderQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void order_with_reader_from(OrderQuery *q, const ReaderQuery *sub);
 
 /* prefetch_related: loads every row's lines (Line.order) into obj->rel->lines
  * in ONE extra statement, however many rows, in Line's default order.
@@ -2487,9 +2522,19 @@ LineBlobPath line_via_book_blob(BookBlobPath p);
  * (JOIN), setting obj->order.  +0 statements. */
 void line_with_order(LineQuery *q);
 
+/* select_related("order__..."): obj->order as above, with the with_ loads
+ * of sub (a OrderQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void line_with_order_from(LineQuery *q, const OrderQuery *sub);
+
 /* select_related: loads each row's book (Book) in the same statement
  * (JOIN), setting obj->book.  +0 statements. */
 void line_with_book(LineQuery *q);
+
+/* select_related("book__..."): obj->book as above, with the with_ loads
+ * of sub (a BookQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void line_with_book_from(LineQuery *q, const BookQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per line_prefetch_* on q.  On
  * success free *out with line_list_free; on error *out is empty. */

@@ -2945,9 +2945,19 @@ void membership_with_person(MembershipQuery *q)
     ormc_with(&q->q, 0);
 }
 
+void membership_with_person_from(MembershipQuery *q, const PersonQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void membership_with_group(MembershipQuery *q)
 {
     ormc_with(&q->q, 1);
+}
+
+void membership_with_group_from(MembershipQuery *q, const GroupQuery *sub)
+{
+    ormc_with_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 int membership_fetch(ormc_db *db, const MembershipQuery *q, MembershipList *out)
@@ -3410,9 +3420,19 @@ void follow_with_follower(FollowQuery *q)
     ormc_with(&q->q, 0);
 }
 
+void follow_with_follower_from(FollowQuery *q, const PersonQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void follow_with_followed(FollowQuery *q)
 {
     ormc_with(&q->q, 1);
+}
+
+void follow_with_followed_from(FollowQuery *q, const PersonQuery *sub)
+{
+    ormc_with_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 int follow_fetch(ormc_db *db, const FollowQuery *q, FollowList *out)

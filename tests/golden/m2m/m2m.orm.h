@@ -1588,9 +1588,19 @@ MembershipBlobPath membership_via_group_blob(GroupBlobPath p);
  * (JOIN), setting obj->person.  +0 statements. */
 void membership_with_person(MembershipQuery *q);
 
+/* select_related("person__..."): obj->person as above, with the with_ loads
+ * of sub (a PersonQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void membership_with_person_from(MembershipQuery *q, const PersonQuery *sub);
+
 /* select_related: loads each row's group (Group) in the same statement
  * (JOIN), setting obj->group.  +0 statements. */
 void membership_with_group(MembershipQuery *q);
+
+/* select_related("group__..."): obj->group as above, with the with_ loads
+ * of sub (a GroupQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void membership_with_group_from(MembershipQuery *q, const GroupQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per membership_prefetch_* on q.  On
  * success free *out with membership_list_free; on error *out is empty. */
@@ -1781,9 +1791,19 @@ FollowBlobPath follow_via_followed_blob(PersonBlobPath p);
  * (JOIN), setting obj->follower.  +0 statements. */
 void follow_with_follower(FollowQuery *q);
 
+/* select_related("follower__..."): obj->follower as above, with the with_ loads
+ * of sub (a PersonQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void follow_with_follower_from(FollowQuery *q, const PersonQuery *sub);
+
 /* select_related: loads each row's followed (Person) in the same statement
  * (JOIN), setting obj->followed.  +0 statements. */
 void follow_with_followed(FollowQuery *q);
+
+/* select_related("followed__..."): obj->followed as above, with the with_ loads
+ * of sub (a PersonQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void follow_with_followed_from(FollowQuery *q, const PersonQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per follow_prefetch_* on q.  On
  * success free *out with follow_list_free; on error *out is empty. */
