@@ -191,6 +191,10 @@ struct Model {
     ManyToMany **m2m_revs; /* many-to-many relations to this model (their
                             * reverse names), in schema order */
     int nm2m_revs, capm2m_revs;
+    Reverse *ones;        /* the reverse sides of one-to-one relations (a
+                             unique foreign key to this model), in
+                             declaration order; relations after fks */
+    int nones, capones;
     Reverse *many;        /* every to-many relation, in the order of the
                              descriptor's reverses: revs, m2ms, then
                              m2m_revs (collect_many) */
@@ -206,6 +210,19 @@ struct Model {
     Key *keys;            /* unique keys, by declaration (collect_keys) */
     int nkeys;
 };
+
+/* The to-one relations of m in the order of its descriptor's relations:
+ * its foreign keys, then the reverse sides of one-to-one relations to it.
+ * Relation i's name and the model it leads to. */
+static inline int to_one_count(const Model *m) { return m->nfks + m->nones; }
+static inline const char *to_one_name(const Model *m, int i)
+{
+    return i < m->nfks ? m->fks[i]->name : m->ones[i - m->nfks].name;
+}
+static inline Model *to_one_target(const Model *m, int i)
+{
+    return i < m->nfks ? m->fks[i]->target : m->ones[i - m->nfks].child;
+}
 
 typedef struct Schema {
     Model *models;

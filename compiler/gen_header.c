@@ -115,6 +115,13 @@ static void emit_struct(Ctx *c, Buf *b, Model *m)
             member(b, "bool", arena_printf(c->arena, "%s_null", f->name),
                    arena_printf(c->arena, "true: %s is NULL", f->member));
     }
+    for (int i = 0; i < m->nones; i++) {
+        Reverse *r = &m->ones[i];
+        member(b, arena_printf(c->arena, "%s *", r->child->name), r->name,
+               arena_printf(c->arena, "the %s whose %s is this row (one-to-one):"
+                            " loaded by %s_with_%s, else NULL",
+                            r->child->name, r->fk->name, m->prefix, r->name));
+    }
     if (m->nmany)
         member(b, arena_printf(c->arena, "%sRel *", m->name), "rel",
                "prefetch and count results; NULL unless asked for");
@@ -434,12 +441,12 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                m->upper, p, p, M, path_type(c->arena, m, &PATH_KINDS[0]), p,
                M, p, M);
     emit_writes(c, b, m);
-    for (int i = 0; i < m->nfks; i++) {
-        Field *f = m->fks[i];
+    for (int i = 0; i < to_one_count(m); i++) {
+        Model *t = to_one_target(m, i);
         buf_printf(b,
                    "/* Paths through %s (%s): a field of the related %s. */\n",
-                   f->name, f->target->name, f->target->name);
-        emit_steps(c, b, m, f->name, f->target);
+                   to_one_name(m, i), t->name, t->name);
+        emit_steps(c, b, m, to_one_name(m, i), t);
         buf_puts(b, "\n");
     }
     for (int i = 0; i < m->nmany; i++) {
@@ -473,6 +480,21 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                    "void %s_with_%s_from(%sQuery *q, const %sQuery *sub);\n\n",
                    f->name, f->name, f->target->name, p, f->name, M,
                    f->target->name);
+    }
+    for (int i = 0; i < m->nones; i++) {
+        Reverse *r = &m->ones[i];
+        buf_printf(b,
+                   "/* select_related of a one-to-one relation's other side: "
+                   "each row's %s\n"
+                   " * (the %s whose %s is the row) in the same statement "
+                   "(LEFT JOIN:\n * NULL when there is none), setting "
+                   "obj->%s.  +0 statements. */\n"
+                   "void %s_with_%s(%sQuery *q);\n\n"
+                   "/* The same, with the with_ loads of sub (a %sQuery "
+                   "holding with_ loads\n * only) on it.  +0 statements. */\n"
+                   "void %s_with_%s_from(%sQuery *q, const %sQuery *sub);\n\n",
+                   r->name, r->child->name, r->fk->name, r->name, p, r->name,
+                   M, r->child->name, p, r->name, M, r->child->name);
     }
     for (int i = 0; i < m->nmany; i++) {
         Reverse *r = &m->many[i];

@@ -281,15 +281,22 @@ static void emit_fields(Ctx *c, Buf *b, Model *m)
 
 static void emit_relations(Ctx *c, Buf *b, Model *m)
 {
-    if (m->nfks) {
+    if (to_one_count(m)) {
         buf_printf(b, "static const ormc_relation %s_relations[] = {\n",
                    m->prefix);
         for (int i = 0; i < m->nfks; i++) {
             Field *f = m->fks[i];
             buf_printf(b,
-                       "    {\"%s\", %s, &%s_model, offsetof(%s, %s)},\n",
+                       "    {\"%s\", %s, &%s_model, offsetof(%s, %s), false},\n",
                        f->name, field_const(c->arena, m, f), f->target->prefix,
                        m->name, f->name);
+        }
+        for (int i = 0; i < m->nones; i++) { /* the child's unique FK */
+            Reverse *r = &m->ones[i];
+            buf_printf(b,
+                       "    {\"%s\", %s, &%s_model, offsetof(%s, %s), true},\n",
+                       r->name, field_const(c->arena, r->child, r->fk),
+                       r->child->prefix, m->name, r->name);
         }
         buf_puts(b, "};\n\n");
     }
@@ -351,9 +358,9 @@ static void emit_model(Ctx *c, Buf *b, Model *m)
     buf_printf(b, "    .size = sizeof(%s),\n", m->name);
     buf_printf(b, "    .fields = %s_fields,\n    .nfields = %d,\n", m->prefix,
                m->nf + 1);
-    if (m->nfks)
+    if (to_one_count(m))
         buf_printf(b, "    .relations = %s_relations,\n    .nrelations = %d,\n",
-                   m->prefix, m->nfks);
+                   m->prefix, to_one_count(m));
     if (m->nmany)
         buf_printf(b, "    .reverses = %s_reverses,\n    .nreverses = %d,\n",
                    m->prefix, m->nmany);
@@ -639,9 +646,9 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                        "    ormc_where_null(&q->q, &%s.path.p, is_null);\n}\n\n",
                        p, f->name, M, fc);
     }
-    for (int i = 0; i < m->nfks; i++)
-        emit_steps(c, b, m, m->fks[i]->name, arena_printf(c->arena, "%d", i),
-                   m->fks[i]->target);
+    for (int i = 0; i < to_one_count(m); i++)
+        emit_steps(c, b, m, to_one_name(m, i), arena_printf(c->arena, "%d", i),
+                   to_one_target(m, i));
     for (int i = 0; i < m->nmany; i++)
         emit_steps(c, b, m, m->many[i].name,
                    arena_printf(c->arena, "ORMC_STEP_REVERSE | %d", i),
@@ -654,14 +661,14 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                "void %s_offset(%sQuery *q, int64_t n)\n{\n"
                "    ormc_offset(&q->q, n);\n}\n\n",
                p, M, M, p, M, p, M);
-    for (int i = 0; i < m->nfks; i++)
+    for (int i = 0; i < to_one_count(m); i++)
         buf_printf(b,
                    "void %s_with_%s(%sQuery *q)\n{\n"
                    "    ormc_with(&q->q, %d);\n}\n\n"
                    "void %s_with_%s_from(%sQuery *q, const %sQuery *sub)\n{\n"
                    "    ormc_with_from(&q->q, %d, sub ? &sub->q : NULL);\n}\n\n",
-                   p, m->fks[i]->name, M, i, p, m->fks[i]->name, M,
-                   m->fks[i]->target->name, i);
+                   p, to_one_name(m, i), M, i, p, to_one_name(m, i), M,
+                   to_one_target(m, i)->name, i);
     for (int i = 0; i < m->nmany; i++) {
         const char *r = m->many[i].name, *C = m->many[i].child->name;
         buf_printf(b,

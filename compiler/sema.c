@@ -813,6 +813,18 @@ static void add_reverse(Ctx *c, Model *m, Field *fk)
         fk->m2m->related_loc = loc;
         return;
     }
+    if (fk->unique) { /* one-to-one: at most one row points here */
+        if (t->nones == t->capones) {
+            int cap = t->capones ? t->capones * 2 : 4;
+            Reverse *r = arena_zalloc(c->arena, (size_t)cap * sizeof *r);
+            if (t->nones)
+                memcpy(r, t->ones, (size_t)t->nones * sizeof *r);
+            t->ones = r;
+            t->capones = cap;
+        }
+        t->ones[t->nones++] = *copy;
+        return;
+    }
     if (t->nrevs == t->caprevs) {
         int cap = t->caprevs ? t->caprevs * 2 : 4;
         Reverse *r = arena_zalloc(c->arena, (size_t)cap * sizeof *r);
@@ -1416,6 +1428,17 @@ static void check_generated_names(Ctx *c)
             for (int j = 0; ok && rel && j < NPATH_KINDS; j++)
                 ok = claim(&g, fo, "%s",
                            path_step(c->arena, m, f->name, &PATH_KINDS[j]));
+        }
+        for (int k = 0; k < m->nones; k++) { /* a pointer, as for a FK */
+            Reverse *r = &m->ones[k];
+            const Owner *ro = owner(c, r->loc, "", "one-to-one relation",
+                                    m->name, r->name);
+            bool ok = member(&g, &members, m->name, r->name, ro) &&
+                      claim(&g, ro, "%s_with_%s", m->prefix, r->name) &&
+                      claim(&g, ro, "%s_with_%s_from", m->prefix, r->name);
+            for (int j = 0; ok && j < NPATH_KINDS; j++)
+                ok = claim(&g, ro, "%s",
+                           path_step(c->arena, m, r->name, &PATH_KINDS[j]));
         }
         for (int k = 0; k < m->nkeys; k++) {
             Key *key = &m->keys[k];

@@ -232,12 +232,16 @@ typedef struct ormc_field {
 
 typedef struct ormc_model ormc_model;
 
-/* A forward relation (foreign key) of a model: `author Author`. */
+/* A to-one relation of a model: a foreign key (`author Author`), or the
+ * other side of a one-to-one relation (a unique foreign key of the
+ * target to this model: reverse true), whose row may be missing. */
 typedef struct ormc_relation {
     const char *name;          /* "author" */
-    uint16_t field;            /* index of its <name>_id field */
+    uint16_t field;            /* index of its <name>_id field; reverse:
+                                  of the target's foreign key to us */
     const ormc_model *target;  /* the related model */
     size_t ptr_offset;         /* offsetof the `Target *name` member */
+    bool reverse;
 } ormc_relation;
 
 /* A to-many relation of a model: the other side of a child's foreign

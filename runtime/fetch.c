@@ -175,7 +175,8 @@ static wload *init_with(const ormc_query *q, const ormc_model *m, bool maybe,
         const ormc_relation *r = &m->relations[t[i].rel];
         w->m = m;
         w->rel = t[i].rel;
-        w->maybe = maybe || (m->fields[r->field].flags & ORMC_F_NULLABLE);
+        w->maybe = maybe || r->reverse ||
+                   (m->fields[r->field].flags & ORMC_F_NULLABLE);
         w->ncols = r->target->nfields;
         if (t[i].v.sub) {
             w->kids = init_with(t[i].v.sub, r->target, w->maybe, pool, next,

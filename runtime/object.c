@@ -111,7 +111,7 @@ static const char *null_flag_stem(const ormc_model *m, const ormc_field *f)
     if (f->flags & ORMC_F_FK) {
         size_t idx = (size_t)(f - m->fields);
         for (uint16_t r = 0; r < m->nrelations; r++)
-            if (m->relations[r].field == idx)
+            if (!m->relations[r].reverse && m->relations[r].field == idx)
                 return m->relations[r].name;
     }
     return f->name;

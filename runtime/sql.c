@@ -187,7 +187,8 @@ static int join_of(render *R, scope *s, int parent, const ormc_model *pm,
             return s->joins[i].alias;
         }
     const ormc_relation *r = &pm->relations[rel];
-    *left = parent_left || (pm->fields[r->field].flags & ORMC_F_NULLABLE);
+    *left = parent_left || r->reverse ||
+            (pm->fields[r->field].flags & ORMC_F_NULLABLE);
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 8;
         join *j = ormc_realloc(s->joins, cap * sizeof *j);
@@ -238,13 +239,19 @@ static void put_joins(render *R, sbuf *b, const scope *s)
         for (size_t k = 0; !pm && k < i; k++)
             if (s->joins[k].alias == j->parent)
                 pm = s->jm[k];
-        const ormc_field *fk = &pm->fields[pm->relations[j->rel].field];
+        const ormc_relation *r = &pm->relations[j->rel];
         sb_put(b, j->left ? " LEFT JOIN " : " JOIN ");
         put_ident(R, b, s->jm[i]->table);
         sb_printf(b, " AS t%d ON ", j->alias);
-        put_col(R, b, j->alias, &s->jm[i]->fields[0]);
-        sb_put(b, " = ");
-        put_col(R, b, j->parent, fk);
+        if (r->reverse) { /* the joined row's foreign key names ours */
+            put_col(R, b, j->alias, &s->jm[i]->fields[r->field]);
+            sb_put(b, " = ");
+            put_col(R, b, j->parent, &pm->fields[0]);
+        } else {
+            put_col(R, b, j->alias, &s->jm[i]->fields[0]);
+            sb_put(b, " = ");
+            put_col(R, b, j->parent, &pm->fields[r->field]);
+        }
     }
 }
 
@@ -560,6 +567,13 @@ static size_t gather(render *R, const uint32_t *kids, size_t n, size_t i,
 static bool semi_step(const ormc_term *t, unsigned from)
 {
     if (t->path.nsteps <= from || (t->path.step[from] & ORMC_STEP_REVERSE))
+        return false;
+    /* the other side of a one-to-one relation joins (LEFT): no column of
+     * ours names its row */
+    const ormc_model *m = t->path.root;
+    for (unsigned i = 0; i < from && m; i++)
+        m = path_step_target(m, t->path.step[i]);
+    if (!m || m->relations[t->path.step[from]].reverse)
         return false;
     if (t->kind != T_NULL || !t->op)
         return true;

@@ -741,6 +741,128 @@ static void test_m2m_100000_parents(void **state)
     free(bs);
 }
 
+
+/* One-to-one: Card.reader is a unique, nullable foreign key.  Both sides
+ * load with select_related (LEFT JOINs: either side may be missing),
+ * filter and order through it, and a second card for one reader is a
+ * constraint error. */
+static void test_one_to_one(void **state)
+{
+    fixture *f = *state;
+    lib w;
+    make_lib(f->db, &w);
+    static const char *const nums[] = {"A-2", "B-1", "C-9"};
+    int64_t card[3];
+    for (int i = 0; i < 3; i++) { /* R0 and R2 get cards; C-9 has none */
+        Card c;
+        card_init(&c);
+        c.number = nums[i];
+        if (i < 2) {
+            c.reader_id = w.reader[i ? 2 : 0];
+            c.reader_null = false;
+        }
+        assert_ok(f->db, card_insert(f->db, &c));
+        card[i] = c.id;
+    }
+    Card dup;
+    card_init(&dup);
+    dup.number = "D-0";
+    dup.reader_id = w.reader[0];
+    dup.reader_null = false;
+    assert_status(f->db, card_insert(f->db, &dup), ORMC_CONSTRAINT);
+    assert_error(f->db, ORMC_CONSTRAINT,
+                 "Card.insert: UNIQUE constraint failed: card.reader_id");
+
+    ReaderQuery q;
+    reader_query_init(&q);
+    reader_with_card(&q);
+    reader_order_by(&q, reader_via_card_text(CARD_NUMBER).path, ORMC_DESC);
+    ReaderList l;
+    counts_reset(f);
+    assert_ok(f->db, reader_fetch(f->db, &q, &l));
+    assert_queries(f, 1);
+    assert_sql(f, 0, "SELECT t0.\"id\", t0.\"name\", t0.\"email\", "
+                     "t1.\"id\", t1.\"number\", t1.\"reader_id\" FROM "
+                     "\"reader\" AS t0 LEFT JOIN \"card\" AS t1 ON "
+                     "t1.\"reader_id\" = t0.\"id\" ORDER BY t1.\"number\" "
+                     "DESC, t0.\"id\"");
+    assert_int_equal(l.count, NR);
+    assert_int_equal(l.items[0].id, w.reader[2]); /* B-1 */
+    assert_string_equal(l.items[0].card->number, "B-1");
+    assert_int_equal(l.items[0].card->reader_id, w.reader[2]);
+    assert_int_equal(l.items[1].id, w.reader[0]); /* */
+    assert_int_equal(l.items[1].card->id, card[0]);
+    assert_int_equal(l.items[2].id, w.reader[1]); /* no card: NULLs last */
+    assert_null(l.items[2].card);
+    reader_list_free(&l);
+    reader_query_free(&q);
+
+    /* filters through it: a card starting with "A"; exclude() of that
+     * keeps the reader without a card */
+    reader_query_init(&q);
+    reader_filter_text(&q, reader_via_card_text(CARD_NUMBER),
+                       ORMC_STARTSWITH, "A");
+    counts_reset(f);
+    assert_ok(f->db, reader_fetch(f->db, &q, &l));
+    assert_int_equal(l.count, 1);
+    assert_int_equal(l.items[0].id, w.reader[0]);
+    assert_null(l.items[0].card); /* not asked for */
+    reader_list_free(&l);
+    reader_query_free(&q);
+    reader_query_init(&q);
+    reader_not(&q);
+    reader_filter_text(&q, reader_via_card_text(CARD_NUMBER),
+                       ORMC_STARTSWITH, "A");
+    reader_end(&q);
+    assert_ok(f->db, reader_fetch(f->db, &q, &l));
+    assert_int_equal(l.count, 2);
+    assert_int_equal(l.items[0].id, w.reader[1]);
+    assert_int_equal(l.items[1].id, w.reader[2]);
+    reader_list_free(&l);
+    reader_query_free(&q);
+    /* no card at all */
+    reader_query_init(&q);
+    reader_filter_null(&q, reader_via_card(CARD_ID.path), true);
+    assert_ok(f->db, reader_fetch(f->db, &q, &l));
+    assert_int_equal(l.count, 1);
+    assert_int_equal(l.items[0].id, w.reader[1]);
+    reader_list_free(&l);
+    reader_query_free(&q);
+
+    /* the forward side, optional too; and a chain through both sides:
+     * each card's reader with the reader's card (the same row again) */
+    ReaderQuery rq;
+    reader_query_init(&rq);
+    reader_with_card(&rq);
+    CardQuery cq;
+    card_query_init(&cq);
+    card_with_reader_from(&cq, &rq);
+    CardList cl;
+    counts_reset(f);
+    assert_ok(f->db, card_fetch(f->db, &cq, &cl));
+    assert_sql(f, 0, "SELECT t0.\"id\", t0.\"number\", t0.\"reader_id\", "
+                     "t1.\"id\", t1.\"name\", t1.\"email\", t2.\"id\", "
+                     "t2.\"number\", t2.\"reader_id\" FROM \"card\" AS t0 "
+                     "LEFT JOIN \"reader\" AS t1 ON t1.\"id\" = "
+                     "t0.\"reader_id\" LEFT JOIN \"card\" AS t2 ON "
+                     "t2.\"reader_id\" = t1.\"id\" ORDER BY t0.\"id\"");
+    assert_int_equal(cl.count, 3);
+    assert_int_equal(cl.items[0].reader->id, w.reader[0]);
+    assert_int_equal(cl.items[0].reader->card->id, card[0]);
+    assert_int_equal(cl.items[1].reader->card->id, card[1]);
+    assert_null(cl.items[2].reader);
+    card_list_free(&cl);
+    card_query_free(&cq);
+    reader_query_free(&rq);
+
+    /* on delete set null: the card stays, unassigned */
+    assert_ok(f->db, reader_delete(f->db, w.reader[2]));
+    Card *c1;
+    assert_ok(f->db, card_get(f->db, card[1], &c1));
+    assert_true(c1->reader_null);
+    card_free(c1);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -756,6 +878,7 @@ int main(void)
         T(test_nested_through_m2m),
         T(test_m2m_per_parent_limit),
         T(test_m2m_100000_parents),
+        T(test_one_to_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,7 +62,7 @@ static const ormc_field book_fields[] = {
 };
 
 static const ormc_relation book_relations[] = {
-    {"author", BOOK_FIELD_AUTHOR_ID, &author_model, offsetof(Book, author)},
+    {"author", BOOK_FIELD_AUTHOR_ID, &author_model, offsetof(Book, author), false},
 };
 
 static const ormc_order_term book_order[] = {{BOOK_FIELD_ID, 0}};
@@ -103,8 +103,8 @@ static const ormc_field blog_fields[] = {
 };
 
 static const ormc_relation blog_relations[] = {
-    {"author", BLOG_FIELD_AUTHOR_ID, &author_model, offsetof(Blog, author)},
-    {"editor", BLOG_FIELD_EDITOR_ID, &author_model, offsetof(Blog, editor)},
+    {"author", BLOG_FIELD_AUTHOR_ID, &author_model, offsetof(Blog, author), false},
+    {"editor", BLOG_FIELD_EDITOR_ID, &author_model, offsetof(Blog, editor), false},
 };
 
 static const ormc_reverse blog_reverses[] = {
@@ -152,7 +152,7 @@ static const ormc_field comment_fields[] = {
 };
 
 static const ormc_relation comment_relations[] = {
-    {"blog", COMMENT_FIELD_BLOG_ID, &blog_model, offsetof(Comment, blog)},
+    {"blog", COMMENT_FIELD_BLOG_ID, &blog_model, offsetof(Comment, blog), false},
 };
 
 static const ormc_order_term comment_order[] = {{COMMENT_FIELD_ID, 0}};

@@ -97,7 +97,7 @@ static const ormc_field join_fields[] = {
 };
 
 static const ormc_relation join_relations[] = {
-    {"select", JOIN_FIELD_SELECT_ID, &select_model, offsetof(Join, select)},
+    {"select", JOIN_FIELD_SELECT_ID, &select_model, offsetof(Join, select), false},
 };
 
 static const ormc_reverse join_reverses[] = {
@@ -140,7 +140,7 @@ static const ormc_field values_fields[] = {
 };
 
 static const ormc_relation values_relations[] = {
-    {"join", VALUES_FIELD_JOIN_ID, &join_model, offsetof(Values, join)},
+    {"join", VALUES_FIELD_JOIN_ID, &join_model, offsetof(Values, join), false},
 };
 
 static const ormc_order_term values_order[] = {{VALUES_FIELD_ID, 0}};

@@ -58,9 +58,9 @@ static const ormc_field node_fields[] = {
 };
 
 static const ormc_relation node_relations[] = {
-    {"parent", NODE_FIELD_PARENT_ID, &node_model, offsetof(Node, parent)},
-    {"other", NODE_FIELD_OTHER_ID, &node_model, offsetof(Node, other)},
-    {"tag", NODE_FIELD_TAG_ID, &tag_model, offsetof(Node, tag)},
+    {"parent", NODE_FIELD_PARENT_ID, &node_model, offsetof(Node, parent), false},
+    {"other", NODE_FIELD_OTHER_ID, &node_model, offsetof(Node, other), false},
+    {"tag", NODE_FIELD_TAG_ID, &tag_model, offsetof(Node, tag), false},
 };
 
 static const ormc_reverse node_reverses[] = {

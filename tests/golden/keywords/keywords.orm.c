@@ -84,8 +84,8 @@ static const ormc_field item_fields[] = {
 };
 
 static const ormc_relation item_relations[] = {
-    {"order", ITEM_FIELD_ORDER_ID, &order_model, offsetof(Item, order)},
-    {"references", ITEM_FIELD_REFERENCES_ID, &item_model, offsetof(Item, references)},
+    {"order", ITEM_FIELD_ORDER_ID, &order_model, offsetof(Item, order), false},
+    {"references", ITEM_FIELD_REFERENCES_ID, &item_model, offsetof(Item, references), false},
 };
 
 static const ormc_reverse item_reverses[] = {
@@ -132,7 +132,7 @@ static const ormc_field group_fields[] = {
 };
 
 static const ormc_relation group_relations[] = {
-    {"order", GROUP_FIELD_ORDER_ID, &order_model, offsetof(Group, order)},
+    {"order", GROUP_FIELD_ORDER_ID, &order_model, offsetof(Group, order), false},
 };
 
 static const ormc_order_term group_order[] = {{GROUP_FIELD_ID, 0}};

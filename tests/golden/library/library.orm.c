@@ -49,7 +49,7 @@ static const ormc_field author_fields[] = {
 };
 
 static const ormc_relation author_relations[] = {
-    {"mentor", AUTHOR_FIELD_MENTOR_ID, &author_model, offsetof(Author, mentor)},
+    {"mentor", AUTHOR_FIELD_MENTOR_ID, &author_model, offsetof(Author, mentor), false},
 };
 
 static const ormc_reverse author_reverses[] = {
@@ -102,7 +102,7 @@ static const ormc_field book_fields[] = {
 };
 
 static const ormc_relation book_relations[] = {
-    {"publisher", BOOK_FIELD_PUBLISHER_ID, &publisher_model, offsetof(Book, publisher)},
+    {"publisher", BOOK_FIELD_PUBLISHER_ID, &publisher_model, offsetof(Book, publisher), false},
 };
 
 static const ormc_reverse book_reverses[] = {
@@ -161,8 +161,8 @@ static const ormc_field credit_fields[] = {
 };
 
 static const ormc_relation credit_relations[] = {
-    {"book", CREDIT_FIELD_BOOK_ID, &book_model, offsetof(Credit, book)},
-    {"author", CREDIT_FIELD_AUTHOR_ID, &author_model, offsetof(Credit, author)},
+    {"book", CREDIT_FIELD_BOOK_ID, &book_model, offsetof(Credit, book), false},
+    {"author", CREDIT_FIELD_AUTHOR_ID, &author_model, offsetof(Credit, author), false},
 };
 
 static const ormc_order_term credit_order[] = {{CREDIT_FIELD_ID, 0}};
@@ -229,6 +229,10 @@ static const ormc_field reader_fields[] = {
      .offset = offsetof(Reader, email)},
 };
 
+static const ormc_relation reader_relations[] = {
+    {"card", CARD_FIELD_READER_ID, &card_model, offsetof(Reader, card), true},
+};
+
 static const ormc_reverse reader_reverses[] = {
     {"reviews", &review_model, REVIEW_FIELD_READER_ID,
      offsetof(ReaderRel, reviews), offsetof(ReaderRel, reviews_count),
@@ -252,6 +256,8 @@ const ormc_model reader_model = {
     .size = sizeof(Reader),
     .fields = reader_fields,
     .nfields = 3,
+    .relations = reader_relations,
+    .nrelations = 1,
     .reverses = reader_reverses,
     .nreverses = 4,
     .order = reader_order,
@@ -263,6 +269,39 @@ const ormc_model reader_model = {
 const ReaderIntPath READER_ID = {{{&reader_model, READER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
 const ReaderTextPath READER_NAME = {{{&reader_model, READER_FIELD_NAME, ORMC_T_TEXT, 0, {0}}}};
 const ReaderTextPath READER_EMAIL = {{{&reader_model, READER_FIELD_EMAIL, ORMC_T_TEXT, 0, {0}}}};
+
+/* ---- Card ---- */
+
+static const ormc_field card_fields[] = {
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+     .offset = offsetof(Card, id)},
+    {.name = "number", .column = "number", .type = ORMC_T_TEXT, .flags = 0,
+     .offset = offsetof(Card, number), .max_chars = 20},
+    {.name = "reader_id", .column = "reader_id", .type = ORMC_T_INT, .flags = ORMC_F_NULLABLE | ORMC_F_FK,
+     .offset = offsetof(Card, reader_id), .null_offset = offsetof(Card, reader_null)},
+};
+
+static const ormc_relation card_relations[] = {
+    {"reader", CARD_FIELD_READER_ID, &reader_model, offsetof(Card, reader), false},
+};
+
+static const ormc_order_term card_order[] = {{CARD_FIELD_ID, 0}};
+
+const ormc_model card_model = {
+    .name = "Card",
+    .table = "card",
+    .size = sizeof(Card),
+    .fields = card_fields,
+    .nfields = 3,
+    .relations = card_relations,
+    .nrelations = 1,
+    .order = card_order,
+    .norder = 1,
+};
+
+const CardIntPath CARD_ID = {{{&card_model, CARD_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const CardTextPath CARD_NUMBER = {{{&card_model, CARD_FIELD_NUMBER, ORMC_T_TEXT, 0, {0}}}};
+const CardIntPath CARD_READER_ID = {{{&card_model, CARD_FIELD_READER_ID, ORMC_T_INT, 0, {0}}}};
 
 /* ---- Review ---- */
 
@@ -282,8 +321,8 @@ static const ormc_field review_fields[] = {
 };
 
 static const ormc_relation review_relations[] = {
-    {"book", REVIEW_FIELD_BOOK_ID, &book_model, offsetof(Review, book)},
-    {"reader", REVIEW_FIELD_READER_ID, &reader_model, offsetof(Review, reader)},
+    {"book", REVIEW_FIELD_BOOK_ID, &book_model, offsetof(Review, book), false},
+    {"reader", REVIEW_FIELD_READER_ID, &reader_model, offsetof(Review, reader), false},
 };
 
 static const ormc_order_term review_order[] = {{REVIEW_FIELD_ID, 0}};
@@ -319,7 +358,7 @@ static const ormc_field order_fields[] = {
 };
 
 static const ormc_relation order_relations[] = {
-    {"reader", ORDER_FIELD_READER_ID, &reader_model, offsetof(Order, reader)},
+    {"reader", ORDER_FIELD_READER_ID, &reader_model, offsetof(Order, reader), false},
 };
 
 static const ormc_reverse order_reverses[] = {
@@ -364,8 +403,8 @@ static const ormc_field line_fields[] = {
 };
 
 static const ormc_relation line_relations[] = {
-    {"order", LINE_FIELD_ORDER_ID, &order_model, offsetof(Line, order)},
-    {"book", LINE_FIELD_BOOK_ID, &book_model, offsetof(Line, book)},
+    {"order", LINE_FIELD_ORDER_ID, &order_model, offsetof(Line, order), false},
+    {"book", LINE_FIELD_BOOK_ID, &book_model, offsetof(Line, book), false},
 };
 
 static const ormc_order_term line_order[] = {{LINE_FIELD_ID, 0}};
@@ -421,6 +460,11 @@ static const char *const library_ddl[] = {
     "  \"name\" TEXT NOT NULL CHECK (length(\"name\") <= 100),\n"
     "  \"email\" TEXT NOT NULL UNIQUE\n"
     ")",
+    "CREATE TABLE \"card\" (\n"
+    "  \"id\" INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  \"number\" TEXT NOT NULL UNIQUE CHECK (length(\"number\") <= 20),\n"
+    "  \"reader_id\" INTEGER UNIQUE REFERENCES \"reader\" (\"id\") ON DELETE SET NULL\n"
+    ")",
     "CREATE TABLE \"review\" (\n"
     "  \"id\" INTEGER PRIMARY KEY AUTOINCREMENT,\n"
     "  \"book_id\" INTEGER NOT NULL REFERENCES \"book\" (\"id\") ON DELETE CASCADE,\n"
@@ -470,13 +514,14 @@ static const ormc_model *const library_models[] = {
     &credit_model,
     &tag_model,
     &reader_model,
+    &card_model,
     &review_model,
     &order_model,
     &line_model,
 };
 
 const ormc_schema library_schema = {
-    "library", library_models, 9, library_ddl, 22
+    "library", library_models, 10, library_ddl, 23
 };
 
 int library_schema_create(ormc_db *db)
@@ -3286,6 +3331,55 @@ void reader_where_email_in(ReaderQuery *q, const char *const *v, size_t n)
     ormc_where_text_in(&q->q, &READER_EMAIL.path.p, ORMC_IN, v, n);
 }
 
+ReaderPath reader_via_card(CardPath p)
+{
+    ReaderPath r;
+    r.p = ormc_path_via(&reader_model, 0, p.p);
+    return r;
+}
+
+ReaderIntPath reader_via_card_int(CardIntPath p)
+{
+    ReaderIntPath r;
+    r.path.p = ormc_path_via(&reader_model, 0, p.path.p);
+    return r;
+}
+
+ReaderRealPath reader_via_card_real(CardRealPath p)
+{
+    ReaderRealPath r;
+    r.path.p = ormc_path_via(&reader_model, 0, p.path.p);
+    return r;
+}
+
+ReaderBoolPath reader_via_card_bool(CardBoolPath p)
+{
+    ReaderBoolPath r;
+    r.path.p = ormc_path_via(&reader_model, 0, p.path.p);
+    return r;
+}
+
+ReaderTextPath reader_via_card_text(CardTextPath p)
+{
+    ReaderTextPath r;
+    r.path.p = ormc_path_via(&reader_model, 0, p.path.p);
+    return r;
+}
+
+ReaderTimePath reader_via_card_time(CardTimePath p)
+{
+    ReaderTimePath r;
+    r.path.p = ormc_path_via(&reader_model, 0, p.path.p);
+    return r;
+}
+
+ReaderBlobPath reader_via_card_blob(CardBlobPath p)
+{
+    ReaderBlobPath r;
+    r.path.p = ormc_path_via(&reader_model, 0, p.path.p);
+    return r;
+}
+
 ReaderPath reader_via_reviews(ReviewPath p)
 {
     ReaderPath r;
@@ -3495,6 +3589,16 @@ void reader_limit(ReaderQuery *q, int64_t n)
 void reader_offset(ReaderQuery *q, int64_t n)
 {
     ormc_offset(&q->q, n);
+}
+
+void reader_with_card(ReaderQuery *q)
+{
+    ormc_with(&q->q, 0);
+}
+
+void reader_with_card_from(ReaderQuery *q, const CardQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 void reader_prefetch_reviews(ReaderQuery *q)
@@ -3728,6 +3832,422 @@ int reader_get_or_create_by_email(ormc_db *db, const Reader *defaults, Reader **
     void *obj = NULL;
     int rc = ormc_get_or_create(db, &reader_model, defaults, key, 1, &obj,
                                 created);
+    *out = obj;
+    return rc;
+}
+
+/* ---- Card API ---- */
+
+void card_init(Card *obj)
+{
+    ormc_object_init(&card_model, obj);
+}
+
+int card_insert(ormc_db *db, Card *obj)
+{
+    return ormc_insert(db, &card_model, obj);
+}
+
+int card_insert_many(ormc_db *db, Card *items, size_t n)
+{
+    return ormc_insert_many(db, &card_model, items, n);
+}
+
+int card_update(ormc_db *db, const Card *obj)
+{
+    return ormc_update(db, &card_model, obj);
+}
+
+int card_delete(ormc_db *db, int64_t id)
+{
+    return ormc_delete(db, &card_model, id);
+}
+
+int card_get(ormc_db *db, int64_t id, Card **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get(db, &card_model, id, &obj);
+    *out = obj;
+    return rc;
+}
+
+void card_free(Card *obj)
+{
+    ormc_object_free(obj);
+}
+
+void card_list_free(CardList *list)
+{
+    if (!list)
+        return;
+    ormc_result_free(list->owner);
+    list->items = NULL;
+    list->count = 0;
+    list->owner = NULL;
+}
+
+void card_query_init(CardQuery *q)
+{
+    ormc_query_init(&q->q, &card_model);
+}
+
+void card_query_free(CardQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void card_filter_int(CardQuery *q, CardIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void card_filter_int_in(CardQuery *q, CardIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void card_filter_int_range(CardQuery *q, CardIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void card_filter_real(CardQuery *q, CardRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void card_filter_real_in(CardQuery *q, CardRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void card_filter_real_range(CardQuery *q, CardRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void card_filter_bool(CardQuery *q, CardBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void card_filter_text(CardQuery *q, CardTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void card_filter_text_in(CardQuery *q, CardTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void card_filter_time(CardQuery *q, CardTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void card_filter_time_in(CardQuery *q, CardTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void card_filter_time_range(CardQuery *q, CardTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void card_filter_year(CardQuery *q, CardTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void card_filter_month(CardQuery *q, CardTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void card_filter_day(CardQuery *q, CardTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void card_filter_null(CardQuery *q, CardPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void card_and(CardQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void card_or(CardQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void card_not(CardQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void card_end(CardQuery *q)
+{
+    ormc_end(&q->q);
+}
+
+void card_where_id(CardQuery *q, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &CARD_ID.path.p, op, v);
+}
+
+void card_where_id_in(CardQuery *q, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &CARD_ID.path.p, ORMC_IN, v, n);
+}
+
+void card_where_number(CardQuery *q, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &CARD_NUMBER.path.p, op, v);
+}
+
+void card_where_number_in(CardQuery *q, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &CARD_NUMBER.path.p, ORMC_IN, v, n);
+}
+
+void card_where_reader_id(CardQuery *q, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &CARD_READER_ID.path.p, op, v);
+}
+
+void card_where_reader_id_in(CardQuery *q, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &CARD_READER_ID.path.p, ORMC_IN, v, n);
+}
+
+void card_where_reader_null(CardQuery *q, bool is_null)
+{
+    ormc_where_null(&q->q, &CARD_READER_ID.path.p, is_null);
+}
+
+CardPath card_via_reader(ReaderPath p)
+{
+    CardPath r;
+    r.p = ormc_path_via(&card_model, 0, p.p);
+    return r;
+}
+
+CardIntPath card_via_reader_int(ReaderIntPath p)
+{
+    CardIntPath r;
+    r.path.p = ormc_path_via(&card_model, 0, p.path.p);
+    return r;
+}
+
+CardRealPath card_via_reader_real(ReaderRealPath p)
+{
+    CardRealPath r;
+    r.path.p = ormc_path_via(&card_model, 0, p.path.p);
+    return r;
+}
+
+CardBoolPath card_via_reader_bool(ReaderBoolPath p)
+{
+    CardBoolPath r;
+    r.path.p = ormc_path_via(&card_model, 0, p.path.p);
+    return r;
+}
+
+CardTextPath card_via_reader_text(ReaderTextPath p)
+{
+    CardTextPath r;
+    r.path.p = ormc_path_via(&card_model, 0, p.path.p);
+    return r;
+}
+
+CardTimePath card_via_reader_time(ReaderTimePath p)
+{
+    CardTimePath r;
+    r.path.p = ormc_path_via(&card_model, 0, p.path.p);
+    return r;
+}
+
+CardBlobPath card_via_reader_blob(ReaderBlobPath p)
+{
+    CardBlobPath r;
+    r.path.p = ormc_path_via(&card_model, 0, p.path.p);
+    return r;
+}
+
+void card_order_by(CardQuery *q, CardPath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
+}
+
+void card_limit(CardQuery *q, int64_t n)
+{
+    ormc_limit(&q->q, n);
+}
+
+void card_offset(CardQuery *q, int64_t n)
+{
+    ormc_offset(&q->q, n);
+}
+
+void card_with_reader(CardQuery *q)
+{
+    ormc_with(&q->q, 0);
+}
+
+void card_with_reader_from(CardQuery *q, const ReaderQuery *sub)
+{
+    ormc_with_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
+int card_fetch(ormc_db *db, const CardQuery *q, CardList *out)
+{
+    ormc_list l;
+    int rc = ormc_fetch(db, &card_model, q ? &q->q : NULL, &l);
+    out->items = l.items;
+    out->count = l.count;
+    out->owner = l.owner;
+    return rc;
+}
+
+int card_first(ormc_db *db, const CardQuery *q, Card **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &card_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int card_exists(ormc_db *db, const CardQuery *q, bool *out)
+{
+    return ormc_exists(db, &card_model, q ? &q->q : NULL, out);
+}
+
+int card_count(ormc_db *db, const CardQuery *q, int64_t *out)
+{
+    return ormc_count_rows(db, &card_model, q ? &q->q : NULL, out);
+}
+
+void card_set_int(CardQuery *q, CardIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void card_set_add_int(CardQuery *q, CardIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void card_set_real(CardQuery *q, CardRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void card_set_add_real(CardQuery *q, CardRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void card_set_mul_real(CardQuery *q, CardRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void card_set_bool(CardQuery *q, CardBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void card_set_text(CardQuery *q, CardTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void card_set_time(CardQuery *q, CardTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void card_set_add_time(CardQuery *q, CardTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void card_set_blob(CardQuery *q, CardBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void card_set_null(CardQuery *q, CardPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int card_update_where(ormc_db *db, const CardQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &card_model, q ? &q->q : NULL, changed);
+}
+
+int card_delete_where(ormc_db *db, const CardQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &card_model, q ? &q->q : NULL, deleted);
+}
+
+int card_update_fields(ormc_db *db, const Card *obj, const CardPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &card_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int card_get_where(ormc_db *db, const CardQuery *q, Card **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &card_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int card_get_by_number(ormc_db *db, const char *number, Card **out)
+{
+    CardQuery q;
+    void *obj = NULL;
+    card_query_init(&q);
+    ormc_where_text(&q.q, &CARD_NUMBER.path.p, ORMC_EQ, number);
+    int rc = ormc_get_where(db, &card_model, &q.q, &obj);
+    *out = obj;
+    return rc;
+}
+
+int card_upsert_by_number(ormc_db *db, Card *obj)
+{
+    static const uint16_t key[] = {CARD_FIELD_NUMBER};
+    return ormc_upsert(db, &card_model, obj, key, 1);
+}
+
+int card_get_or_create_by_number(ormc_db *db, const Card *defaults, Card **out,
+        bool *created)
+{
+    static const uint16_t key[] = {CARD_FIELD_NUMBER};
+    void *obj = NULL;
+    int rc = ormc_get_or_create(db, &card_model, defaults, key, 1, &obj,
+                                created);
+    *out = obj;
+    return rc;
+}
+
+int card_get_by_reader_id(ormc_db *db, int64_t reader_id, Card **out)
+{
+    CardQuery q;
+    void *obj = NULL;
+    card_query_init(&q);
+    ormc_where_int(&q.q, &CARD_READER_ID.path.p, ORMC_EQ, reader_id);
+    int rc = ormc_get_where(db, &card_model, &q.q, &obj);
     *out = obj;
     return rc;
 }

@@ -19,6 +19,7 @@ typedef struct Book Book;
 typedef struct Credit Credit;
 typedef struct Tag Tag;
 typedef struct Reader Reader;
+typedef struct Card Card;
 typedef struct Review Review;
 typedef struct Order Order;
 typedef struct Line Line;
@@ -28,6 +29,7 @@ typedef struct BookQuery BookQuery;
 typedef struct CreditQuery CreditQuery;
 typedef struct TagQuery TagQuery;
 typedef struct ReaderQuery ReaderQuery;
+typedef struct CardQuery CardQuery;
 typedef struct ReviewQuery ReviewQuery;
 typedef struct OrderQuery OrderQuery;
 typedef struct LineQuery LineQuery;
@@ -69,6 +71,11 @@ typedef struct ReaderList {
     size_t count;
     ormc_result *owner;
 } ReaderList;
+typedef struct CardList {
+    Card *items;
+    size_t count;
+    ormc_result *owner;
+} CardList;
 typedef struct ReviewList {
     Review *items;
     size_t count;
@@ -111,6 +118,10 @@ typedef struct ReaderRefs {
     Reader **items;
     size_t count;
 } ReaderRefs;
+typedef struct CardRefs {
+    Card **items;
+    size_t count;
+} CardRefs;
 typedef struct ReviewRefs {
     Review **items;
     size_t count;
@@ -130,6 +141,7 @@ extern const ormc_model book_model;
 extern const ormc_model credit_model;
 extern const ormc_model tag_model;
 extern const ormc_model reader_model;
+extern const ormc_model card_model;
 extern const ormc_model review_model;
 extern const ormc_model order_model;
 extern const ormc_model line_model;
@@ -265,6 +277,27 @@ typedef struct ReaderTimePath {
 typedef struct ReaderBlobPath {
     ReaderPath path;
 } ReaderBlobPath;
+typedef struct CardPath {
+    ormc_path p;
+} CardPath;
+typedef struct CardIntPath {
+    CardPath path;
+} CardIntPath;
+typedef struct CardRealPath {
+    CardPath path;
+} CardRealPath;
+typedef struct CardBoolPath {
+    CardPath path;
+} CardBoolPath;
+typedef struct CardTextPath {
+    CardPath path;
+} CardTextPath;
+typedef struct CardTimePath {
+    CardPath path;
+} CardTimePath;
+typedef struct CardBlobPath {
+    CardPath path;
+} CardBlobPath;
 typedef struct ReviewPath {
     ormc_path p;
 } ReviewPath;
@@ -1618,6 +1651,7 @@ struct Reader {
     int64_t id;                    /* primary key, set by insert */
     const char *name;              /* text(100) */
     const char *email;             /* text, unique */
+    Card *card;                    /* the Card whose reader is this row (one-to-one): loaded by reader_with_card, else NULL */
     ReaderRel *rel;                /* prefetch and count results; NULL unless asked for */
 };
 
@@ -1768,6 +1802,15 @@ int reader_upsert_by_email(ormc_db *db, Reader *obj);
 int reader_get_or_create_by_email(ormc_db *db, const Reader *defaults, Reader **out,
         bool *created);
 
+/* Paths through card (Card): a field of the related Card. */
+ReaderPath reader_via_card(CardPath p);
+ReaderIntPath reader_via_card_int(CardIntPath p);
+ReaderRealPath reader_via_card_real(CardRealPath p);
+ReaderBoolPath reader_via_card_bool(CardBoolPath p);
+ReaderTextPath reader_via_card_text(CardTextPath p);
+ReaderTimePath reader_via_card_time(CardTimePath p);
+ReaderBlobPath reader_via_card_blob(CardBlobPath p);
+
 /* Paths through reviews (Review.reader): a filter holds when some Review matches
  * (EXISTS; each Reader once); filters of one AND group through it must
  * match the same Review. */
@@ -1811,6 +1854,15 @@ ReaderBoolPath reader_via_friend_of_bool(ReaderBoolPath p);
 ReaderTextPath reader_via_friend_of_text(ReaderTextPath p);
 ReaderTimePath reader_via_friend_of_time(ReaderTimePath p);
 ReaderBlobPath reader_via_friend_of_blob(ReaderBlobPath p);
+
+/* select_related of a one-to-one relation's other side: each row's card
+ * (the Card whose reader is the row) in the same statement (LEFT JOIN:
+ * NULL when there is none), setting obj->card.  +0 statements. */
+void reader_with_card(ReaderQuery *q);
+
+/* The same, with the with_ loads of sub (a CardQuery holding with_ loads
+ * only) on it.  +0 statements. */
+void reader_with_card_from(ReaderQuery *q, const CardQuery *sub);
 
 /* prefetch_related: loads every row's reviews (Review.reader) into obj->rel->reviews
  * in ONE extra statement, however many rows, in Review's default order.
@@ -1920,6 +1972,201 @@ int reader_exists(ormc_db *db, const ReaderQuery *q, bool *out);
 
 /* Number of rows q selects (NULL: all).  1 statement. */
 int reader_count(ormc_db *db, const ReaderQuery *q, int64_t *out);
+
+/* ---- Card (table "card") ---- */
+
+struct Card {
+    int64_t id;                    /* primary key, set by insert */
+    const char *number;            /* text(20), unique */
+    int64_t reader_id;             /* Reader?, unique */
+    Reader *reader;                /* loaded by card_with_reader, else NULL */
+    bool reader_null;              /* true: reader_id is NULL */
+};
+
+/* Field numbers (the order of Card's descriptor table). */
+enum {
+    CARD_FIELD_ID,
+    CARD_FIELD_NUMBER,
+    CARD_FIELD_READER_ID
+};
+
+/* Paths to the fields of Card, for filters and order_by. */
+extern const CardIntPath CARD_ID;
+extern const CardTextPath CARD_NUMBER;
+extern const CardIntPath CARD_READER_ID;
+
+/* A query on Card: start with card_query_init, refine, run with card_fetch,
+ * end with card_query_free. */
+struct CardQuery {
+    ormc_query q;
+};
+
+/* Zeroes *obj and applies the schema's defaults; nullable fields without a
+ * default start NULL.  Runs no SQL. */
+void card_init(Card *obj);
+
+/* Inserts obj (all fields but id) and sets obj->id.  Validates first: nothing
+ * is written on error.  1 statement. */
+int card_insert(ormc_db *db, Card *obj);
+
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int card_insert_many(ormc_db *db, Card *items, size_t n);
+
+/* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
+ * 1 statement. */
+int card_update(ormc_db *db, const Card *obj);
+
+/* Deletes row id, applying each relation's 'on delete'; ORMC_NOT_FOUND if
+ * there is none.  1 statement. */
+int card_delete(ormc_db *db, int64_t id);
+
+/* Loads row id into a new *out (free with card_free); ORMC_NOT_FOUND if there
+ * is none.  1 statement. */
+int card_get(ormc_db *db, int64_t id, Card **out);
+
+/* Frees an object from card_get or card_first.  NULL-safe. */
+void card_free(Card *obj);
+
+/* Frees a list from card_fetch and everything in it (related objects,
+ * prefetched children, strings).  NULL-safe. */
+void card_list_free(CardList *list);
+
+/* Starts a query over all Card rows in the default order. */
+void card_query_init(CardQuery *q);
+
+/* Frees what q allocated (queries of more than ORMC_QUERY_INLINE terms) and
+ * empties it.  NULL-safe. */
+void card_query_free(CardQuery *q);
+
+/* Filters on any path from Card, ANDed within their group (docs/api.md 5).
+ * Text and array values are borrowed until the run. */
+/* EQ NE LT LE GT GE */
+void card_filter_int(CardQuery *q, CardIntPath f, ormc_op op, int64_t v);
+void card_filter_int_in(CardQuery *q, CardIntPath f, ormc_op op, const int64_t *v, size_t n);
+void card_filter_int_range(CardQuery *q, CardIntPath f, int64_t lo, int64_t hi);
+/* EQ NE LT LE GT GE; NaN refused */
+void card_filter_real(CardQuery *q, CardRealPath f, ormc_op op, double v);
+void card_filter_real_in(CardQuery *q, CardRealPath f, ormc_op op, const double *v, size_t n);
+void card_filter_real_range(CardQuery *q, CardRealPath f, double lo, double hi);
+/* EQ NE */
+void card_filter_bool(CardQuery *q, CardBoolPath f, ormc_op op, bool v);
+/* EQ NE LT LE GT GE CONTAINS STARTSWITH ENDSWITH IEXACT ICONTAINS ISTARTSWITH IENDSWITH */
+void card_filter_text(CardQuery *q, CardTextPath f, ormc_op op, const char *v);
+void card_filter_text_in(CardQuery *q, CardTextPath f, ormc_op op, const char *const *v, size_t n);
+/* EQ NE LT LE GT GE (Unix seconds) */
+void card_filter_time(CardQuery *q, CardTimePath f, ormc_op op, int64_t v);
+void card_filter_time_in(CardQuery *q, CardTimePath f, ormc_op op, const int64_t *v, size_t n);
+void card_filter_time_range(CardQuery *q, CardTimePath f, int64_t lo, int64_t hi);
+void card_filter_year(CardQuery *q, CardTimePath f, int year);
+void card_filter_month(CardQuery *q, CardTimePath f, int year, int month);
+void card_filter_day(CardQuery *q, CardTimePath f, int year, int month, int day);
+/* IS NULL (is_null) or IS NOT NULL */
+void card_filter_null(CardQuery *q, CardPath f, bool is_null);
+
+/* Groups (Django's Q objects): card_or(q) begins an OR group, card_and(q) an AND
+ * group, card_not(q) a NOT group (Django's exclude()); card_end(q) closes it. */
+void card_and(CardQuery *q);
+void card_or(CardQuery *q);
+void card_not(CardQuery *q);
+void card_end(CardQuery *q);
+
+/* Shortcuts: filters on one field of Card. */
+void card_where_id(CardQuery *q, ormc_op op, int64_t v);
+void card_where_id_in(CardQuery *q, const int64_t *v, size_t n);
+void card_where_number(CardQuery *q, ormc_op op, const char *v);
+void card_where_number_in(CardQuery *q, const char *const *v, size_t n);
+void card_where_reader_id(CardQuery *q, ormc_op op, int64_t v);
+void card_where_reader_id_in(CardQuery *q, const int64_t *v, size_t n);
+void card_where_reader_null(CardQuery *q, bool is_null);
+
+/* ORDER BY a path along foreign keys (CARD_ID.path, card_via_...(...).path);
+ * the first call replaces the default order; id always breaks ties.  NULLs
+ * sort first in ORMC_ASC. */
+void card_order_by(CardQuery *q, CardPath f, ormc_dir dir);
+void card_limit(CardQuery *q, int64_t n);
+void card_offset(CardQuery *q, int64_t n);
+
+/* SET terms for card_update_where (Django's update()): a field of Card itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void card_set_int(CardQuery *q, CardIntPath f, int64_t v);
+void card_set_add_int(CardQuery *q, CardIntPath f, int64_t d);
+void card_set_real(CardQuery *q, CardRealPath f, double v);
+void card_set_add_real(CardQuery *q, CardRealPath f, double d);
+void card_set_mul_real(CardQuery *q, CardRealPath f, double k);
+void card_set_bool(CardQuery *q, CardBoolPath f, bool v);
+void card_set_text(CardQuery *q, CardTextPath f, const char *v);
+void card_set_time(CardQuery *q, CardTimePath f, int64_t v);
+void card_set_add_time(CardQuery *q, CardTimePath f, int64_t d);
+void card_set_blob(CardQuery *q, CardBlobPath f, ormc_blob v);
+void card_set_null(CardQuery *q, CardPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int card_update_where(ormc_db *db, const CardQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Card deleted.  1 statement. */
+int card_delete_where(ormc_db *db, const CardQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Card's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int card_update_fields(ormc_db *db, const Card *obj, const CardPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with card_free.  1 statement + 1 per prefetch. */
+int card_get_where(ormc_db *db, const CardQuery *q, Card **out);
+
+/* The row whose unique key number has these values, into a new *out (free
+ * with card_free); ORMC_NOT_FOUND if none.  1 statement. */
+int card_get_by_number(ormc_db *db, const char *number, Card **out);
+
+/* Inserts obj, or updates the row with the same number to obj's other fields;
+ * sets obj->id either way.  1 statement. */
+int card_upsert_by_number(ormc_db *db, Card *obj);
+
+/* The row with defaults' number, or a new one made of defaults (*created);
+ * free *out with card_free.  1 statement if it exists, 2 if created. */
+int card_get_or_create_by_number(ormc_db *db, const Card *defaults, Card **out,
+        bool *created);
+
+/* The row whose unique key reader_id has these values, into a new *out (free
+ * with card_free); ORMC_NOT_FOUND if none.  1 statement. */
+int card_get_by_reader_id(ormc_db *db, int64_t reader_id, Card **out);
+
+/* Paths through reader (Reader): a field of the related Reader. */
+CardPath card_via_reader(ReaderPath p);
+CardIntPath card_via_reader_int(ReaderIntPath p);
+CardRealPath card_via_reader_real(ReaderRealPath p);
+CardBoolPath card_via_reader_bool(ReaderBoolPath p);
+CardTextPath card_via_reader_text(ReaderTextPath p);
+CardTimePath card_via_reader_time(ReaderTimePath p);
+CardBlobPath card_via_reader_blob(ReaderBlobPath p);
+
+/* select_related: loads each row's reader (Reader) in the same statement
+ * (LEFT JOIN: NULL when there is none), setting obj->reader.  +0 statements. */
+void card_with_reader(CardQuery *q);
+
+/* select_related("reader__..."): obj->reader as above, with the with_ loads
+ * of sub (a ReaderQuery holding with_ loads only) on it, in the same
+ * statement.  sub is borrowed until q's last run.  +0 statements. */
+void card_with_reader_from(CardQuery *q, const ReaderQuery *sub);
+
+/* Runs q (NULL: all rows).  1 statement + 1 per card_prefetch_* on q.  On
+ * success free *out with card_list_free; on error *out is empty. */
+int card_fetch(ormc_db *db, const CardQuery *q, CardList *out);
+
+/* The first row q selects (NULL: all), with its related loads, into a new
+ * *out (free with card_free); ORMC_NOT_FOUND if there is none.  1 statement
+ * + 1 per card_prefetch_* on q. */
+int card_first(ormc_db *db, const CardQuery *q, Card **out);
+
+/* Whether q selects any row (NULL: all).  1 statement. */
+int card_exists(ormc_db *db, const CardQuery *q, bool *out);
+
+/* Number of rows q selects (NULL: all).  1 statement. */
+int card_count(ormc_db *db, const CardQuery *q, int64_t *out);
 
 /* ---- Review (table "review") ---- */
 
@@ -2558,7 +2805,7 @@ int line_aggregate_qty(ormc_db *db, const LineQuery *q, ormc_int_stats *out);
 
 extern const ormc_schema library_schema;
 
-/* Creates all tables and indexes of library.orm, all or nothing.  22 statements. */
+/* Creates all tables and indexes of library.orm, all or nothing.  23 statements. */
 int library_schema_create(ormc_db *db);
 
 #ifdef __cplusplus

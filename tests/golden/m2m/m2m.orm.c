@@ -185,8 +185,8 @@ static const ormc_field membership_fields[] = {
 };
 
 static const ormc_relation membership_relations[] = {
-    {"person", MEMBERSHIP_FIELD_PERSON_ID, &person_model, offsetof(Membership, person)},
-    {"group", MEMBERSHIP_FIELD_GROUP_ID, &group_model, offsetof(Membership, group)},
+    {"person", MEMBERSHIP_FIELD_PERSON_ID, &person_model, offsetof(Membership, person), false},
+    {"group", MEMBERSHIP_FIELD_GROUP_ID, &group_model, offsetof(Membership, group), false},
 };
 
 static const ormc_order_term membership_order[] = {{MEMBERSHIP_FIELD_ID, 0}};
@@ -223,8 +223,8 @@ static const ormc_field follow_fields[] = {
 };
 
 static const ormc_relation follow_relations[] = {
-    {"follower", FOLLOW_FIELD_FOLLOWER_ID, &person_model, offsetof(Follow, follower)},
-    {"followed", FOLLOW_FIELD_FOLLOWED_ID, &person_model, offsetof(Follow, followed)},
+    {"follower", FOLLOW_FIELD_FOLLOWER_ID, &person_model, offsetof(Follow, follower), false},
+    {"followed", FOLLOW_FIELD_FOLLOWED_ID, &person_model, offsetof(Follow, followed), false},
 };
 
 static const ormc_order_term follow_order[] = {{FOLLOW_FIELD_ID, 0}};
