@@ -2,7 +2,8 @@
 # newcomer needs; both install missing build dependencies first.
 #
 #   make            build the compiler (build/ormc) and runtime (build/libormc.a)
-#   make demo       generate examples/blog.orm, seed a SQLite file, run the demo
+#   make demo       generate examples/blog.orm and library.orm, seed SQLite
+#                   files, run both demos (relations in depth in the second)
 #   make test       golden, error and execution tests; ends "N passed, N failed"
 #   make test SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make test VALGRIND=1   the execution tests under valgrind
@@ -95,9 +96,14 @@ $(B)/demo: examples/demo.c $(B)/gen/blog.orm.o $(B)/libormc.a
 	$(CC) $(CFLAGS) -Iinclude -I$(B)/gen examples/demo.c $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
 
+$(B)/library_demo: examples/library_demo.c $(B)/gen/library.orm.o $(B)/libormc.a
+	$(CC) $(CFLAGS) -Iinclude -I$(B)/gen examples/library_demo.c \
+	    $(B)/gen/library.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
+
 demo: deps
-	@$(MAKE) --no-print-directory $(B)/demo
+	@$(MAKE) --no-print-directory $(B)/demo $(B)/library_demo
 	$(B)/demo $(B)/demo.db
+	$(B)/library_demo $(B)/library.db
 
 # ---- tests ----
 EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler \

@@ -990,8 +990,9 @@ static void put_prefetch(render *R, const sql_req *r, sbuf *b)
         int p = window_param(R);
         snprintf(ph, sizeof ph, R->d->param, p);
         snprintf(hi, sizeof hi, R->d->param, p + 1);
-        sb_printf(b, ") AS tw WHERE tw.ormc_rn > %s AND tw.ormc_rn <= %s "
-                     "ORDER BY tw.ormc_p, tw.ormc_rn", ph, hi);
+        /* no ORDER BY: each row's rank puts it in its place (stitch) */
+        sb_printf(b, ") AS tw WHERE tw.ormc_rn > %s AND tw.ormc_rn <= %s",
+                  ph, hi);
     }
     R->oom |= w.oom || key.oom || join.oom;
     sb_free(&w);
