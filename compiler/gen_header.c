@@ -521,6 +521,14 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                    "statement.\n * +0 statements. */\n"
                    "void %s_count_%s(%sQuery *q);\n\n",
                    r->name, p, r->name, M);
+        buf_printf(b,
+                   "/* annotate(Count(\"%s\", filter=Q(...))): the number of "
+                   "%s that sub\n"
+                   " * selects (sub holds filters only), into "
+                   "obj->rel->%s_count.  sub is\n"
+                   " * borrowed until q's last run.  +0 statements. */\n"
+                   "void %s_count_%s_from(%sQuery *q, const %sQuery *sub);\n\n",
+                   r->name, r->name, r->name, p, r->name, M, r->child->name);
         if (r->mm)
             emit_links(c, b, m, r);
     }

@@ -678,8 +678,11 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                    "{\n    ormc_prefetch_from(&q->q, %d, sub ? &sub->q : NULL);"
                    "\n}\n\n"
                    "void %s_count_%s(%sQuery *q)\n{\n"
-                   "    ormc_count(&q->q, %d);\n}\n\n",
-                   p, r, M, i, p, r, M, C, i, p, r, M, i);
+                   "    ormc_count(&q->q, %d);\n}\n\n"
+                   "void %s_count_%s_from(%sQuery *q, const %sQuery *sub)\n"
+                   "{\n    ormc_count_from(&q->q, %d, sub ? &sub->q : NULL);"
+                   "\n}\n\n",
+                   p, r, M, i, p, r, M, C, i, p, r, M, i, p, r, M, C, i);
         const ManyToMany *mm = m->many[i].mm;
         if (!mm)
             continue;

@@ -1463,7 +1463,8 @@ static void check_generated_names(Ctx *c)
                       claim(&g, ro, "%s_prefetch_%s", m->prefix, r->name) &&
                       claim(&g, ro, "%s_prefetch_%s_from", m->prefix,
                             r->name) &&
-                      claim(&g, ro, "%s_count_%s", m->prefix, r->name);
+                      claim(&g, ro, "%s_count_%s", m->prefix, r->name) &&
+                      claim(&g, ro, "%s_count_%s_from", m->prefix, r->name);
             if (ok && r->mm) {
                 ok = claim(&g, ro, "%s_remove_%s", m->prefix, r->name) &&
                      claim(&g, ro, "%s_clear_%s", m->prefix, r->name);

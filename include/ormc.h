@@ -499,8 +499,16 @@ void ormc_prefetch_from(ormc_query *q, uint16_t reverse,
 
 /* annotate(Count): each row's number of children through `reverse`, in
  * the same statement (a correlated COUNT), into row->rel->name_count.
- * Asking twice is the same as once. */
+ * Same as ormc_count_from(q, reverse, NULL). */
 void ormc_count(ormc_query *q, uint16_t reverse);
+
+/* annotate(Count("comments", filter=Q(...))): the number of the children
+ * through `reverse` that the child query `sub` selects (its filters, any
+ * path; NULL: all), still one correlated COUNT in the same statement.
+ * `sub` may hold filters only (an order, a limit, loads or set terms make
+ * the run ORMC_INVALID); it is borrowed until q's last run.  Asking again
+ * for the same relation replaces the earlier `sub`. */
+void ormc_count_from(ormc_query *q, uint16_t reverse, const ormc_query *sub);
 
 /* Runs `q` over `model` (q == NULL: all rows in default order): 1 statement,
  * plus exactly 1 per prefetched relation at every level (a nested

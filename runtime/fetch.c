@@ -20,10 +20,12 @@ static int check_subs(ormc_db *db, const ormc_query *q, int depth,
 {
     const ormc_term *t = query_terms(q);
     for (uint32_t i = 0; i < q->nterms; i++) {
-        if ((t[i].kind != T_PREFETCH && t[i].kind != T_WITH) || !t[i].v.sub)
+        if ((t[i].kind != T_PREFETCH && t[i].kind != T_WITH &&
+             t[i].kind != T_COUNT) ||
+            !t[i].v.sub)
             continue;
         const ormc_query *sub = t[i].v.sub;
-        bool with = t[i].kind == T_WITH;
+        bool with = t[i].kind == T_WITH, count = t[i].kind == T_COUNT;
         const char *name = with ? q->model->relations[t[i].rel].name
                                 : q->model->reverses[t[i].rel].name;
         if (depth > ORMC_PREFETCH_DEPTH)
@@ -32,7 +34,7 @@ static int check_subs(ormc_db *db, const ormc_query *q, int depth,
                            "child query its own ancestor?)",
                            what, with ? "with_" : "prefetch",
                            ORMC_PREFETCH_DEPTH);
-        const char *kind = with ? "with" : "prefetch";
+        const char *kind = with ? "with" : count ? "count" : "prefetch";
         if (sub->error)
             return db_fail(db, sub->nomem ? ORMC_NOMEM : ORMC_INVALID,
                            "%s: %s %s: %s", what, kind, name, sub->error);
@@ -43,6 +45,10 @@ static int check_subs(ormc_db *db, const ormc_query *q, int depth,
                            sub->open == 1 ? "" : "s");
         const ormc_term *st = query_terms(sub);
         for (uint32_t k = 0; k < sub->nterms; k++) {
+            if (count && st[k].kind > T_END)
+                return db_fail(db, ORMC_INVALID,
+                               "%s: count %s: a count's child query may hold "
+                               "filters only", what, name);
             if (st[k].kind == T_SET)
                 return db_fail(db, ORMC_INVALID,
                                "%s: prefetch %s: a child query with set "
@@ -52,10 +58,13 @@ static int check_subs(ormc_db *db, const ormc_query *q, int depth,
                                "%s: with %s: a select_related child query "
                                "may hold with_ loads only", what, name);
         }
-        if (with && (sub->limit >= 0 || sub->offset > 0))
+        if ((with || count) && (sub->limit >= 0 || sub->offset > 0))
             return db_fail(db, ORMC_INVALID,
-                           "%s: with %s: a select_related child query may "
-                           "hold with_ loads only", what, name);
+                           count ? "%s: count %s: a count's child query may "
+                                   "hold filters only"
+                                 : "%s: with %s: a select_related child "
+                                   "query may hold with_ loads only",
+                           what, name);
         int rc = check_subs(db, sub, depth + 1, what);
         if (rc != ORMC_OK)
             return rc;

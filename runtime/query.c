@@ -498,7 +498,19 @@ void ormc_prefetch_from(ormc_query *q, uint16_t rev, const ormc_query *sub)
 
 void ormc_count(ormc_query *q, uint16_t rev)
 {
-    add_load(q, T_COUNT, rev, q->model->nreverses);
+    ormc_count_from(q, rev, NULL);
+}
+
+void ormc_count_from(ormc_query *q, uint16_t rev, const ormc_query *sub)
+{
+    if (sub && rev < q->model->nreverses &&
+        sub->model != q->model->reverses[rev].child) {
+        misuse(q, "a count whose child query is of another model");
+        return;
+    }
+    ormc_term *t = add_load(q, T_COUNT, rev, q->model->nreverses);
+    if (t)
+        t->v.sub = sub;
 }
 
 /* ---- SET terms of an update over a query ---- */

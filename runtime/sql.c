@@ -88,7 +88,8 @@ static void key_query(const ormc_query *q, uint8_t *buf, size_t cap,
             key_put(buf, cap, len, t[i].path.step,
                     t[i].path.nsteps * sizeof *t[i].path.step);
         }
-        if (t[i].kind == T_WITH && t[i].v.sub) { /* its own with_ loads */
+        if ((t[i].kind == T_WITH || t[i].kind == T_COUNT) && t[i].v.sub) {
+            /* its own with_ loads, or the count's filters */
             uint8_t open = 0xfe, close = 0xfd;
             key_put(buf, cap, len, &open, 1);
             key_query(t[i].v.sub, buf, cap, len);
@@ -856,6 +857,50 @@ static void put_with_cols(render *R, scope *s, sbuf *b, const ormc_query *q,
     }
 }
 
+static int query_params(const ormc_query *q);
+static bool number_params(render *R, int first);
+
+/* ", (SELECT COUNT(*) FROM child AS tN ... WHERE key = t0.id AND <sub's
+ * filters>)": a count of the children through rv that sub selects, its
+ * parameters numbered from *param on (advanced past them). */
+static void put_count_from(render *R, sbuf *b, const ormc_reverse *rv,
+                           const ormc_query *sub, int *param)
+{
+    render C = {.db = R->db, .d = R->d, .q = sub, .t = query_terms(sub),
+                .next_alias = R->next_alias};
+    scope cs = {.base = C.next_alias++, .m = rv->child};
+    int j = rv->join ? C.next_alias++ : 0;
+    sbuf w = {0};
+    uint32_t *kids = NULL;
+    size_t n = 0;
+    if (number_params(&C, *param)) {
+        n = children(&C, 0, sub->nterms, &kids);
+        if (n)
+            put_and(&C, &cs, &w, kids, n, 0);
+    } else {
+        C.oom = true;
+    }
+    *param += query_params(sub);
+    sb_put(b, ", (SELECT COUNT(*) FROM ");
+    put_many_from(R, b, rv, cs.base, j);
+    put_joins(&C, b, &cs);
+    sb_put(b, " WHERE ");
+    put_many_key(R, b, rv, cs.base, j);
+    sb_put(b, " = t0.");
+    put_ident(R, b, R->q->model->fields[0].column);
+    if (w.len) {
+        sb_put(b, " AND ");
+        sb_putn(b, w.s, w.len);
+    }
+    sb_put(b, ")");
+    R->next_alias = C.next_alias;
+    R->oom |= C.oom || w.oom;
+    ormc_free(kids);
+    ormc_free(C.pno);
+    sb_free(&w);
+    scope_free(&cs);
+}
+
 /* SELECT of a fetch: t0, each with_ model (and theirs), each count. */
 static void put_select(render *R, scope *s, sbuf *b)
 {
@@ -864,10 +909,16 @@ static void put_select(render *R, scope *s, sbuf *b)
     put_cols(R, b, 0, m, true);
     const ormc_term *t = R->t;
     put_with_cols(R, s, b, R->q, 0, m, false);
+    /* the parameters of counts' child queries follow the query's own */
+    int sub_param = window_param(R) + (has_window(R->q) ? 2 : 0);
     for (uint32_t i = 0; i < R->q->nterms; i++) {
         if (t[i].kind != T_COUNT)
             continue;
         const ormc_reverse *rv = &m->reverses[t[i].rel];
+        if (t[i].v.sub) {
+            put_count_from(R, b, rv, t[i].v.sub, &sub_param);
+            continue;
+        }
         int c = R->next_alias++;
         sb_put(b, ", (SELECT COUNT(*) FROM ");
         /* many-to-many: the links (the foreign keys keep each one's
@@ -913,8 +964,6 @@ static int parent_params(const sql_req *r)
            : r->parents == PARENTS_IDS ? 1
                                        : 0;
 }
-
-static bool number_params(render *R, int first);
 
 /* The prefetch child query (SQL_CHILD; R renders r->sub): the children
  * through reverse relation r->arg of the parents, which are a first
@@ -1438,11 +1487,16 @@ static int bind_object(ormc_db *db, void *stmt, const sql_req *r)
     return rc;
 }
 
+static int bind_window(ormc_db *db, void *stmt, const ormc_query *q, int idx,
+                       bool per_parent);
+
 /* Binds q's terms from *idx on, then its window: LIMIT and OFFSET, or
  * for a per parent window (per_parent) the bounds of the rank,
- * offset < rank <= offset + limit.  Advances *idx; returns status. */
+ * offset < rank <= offset + limit; then, with `counts` (a statement that
+ * selects q's counts), the filters of its counts' child queries.
+ * Advances *idx; returns status. */
 static int bind_query(ormc_db *db, void *stmt, const ormc_query *q, int *idx,
-                      bool per_parent)
+                      bool per_parent, bool counts)
 {
     const ormc_term *t = query_terms(q);
     int rc = ORMC_OK;
@@ -1450,23 +1504,38 @@ static int bind_query(ormc_db *db, void *stmt, const ormc_query *q, int *idx,
         rc = bind_term(db, stmt, *idx, &t[i]);
         *idx += term_params(&t[i]);
     }
-    if (rc != ORMC_OK || !has_window(q))
-        return rc;
+    if (rc == ORMC_OK && has_window(q))
+        rc = bind_window(db, stmt, q, *idx, per_parent);
+    if (has_window(q))
+        *idx += 2;
+    /* then the filters of the counts' child queries, in term order, where
+     * the statement selects the counts */
+    for (uint32_t i = 0; counts && i < q->nterms && rc == ORMC_OK; i++)
+        if (t[i].kind == T_COUNT && t[i].v.sub)
+            rc = bind_query(db, stmt, t[i].v.sub, idx, false, false);
+    return rc;
+}
+
+/* Binds q's window at idx: LIMIT and OFFSET, or for a per parent window
+ * the bounds of the rank, offset < rank <= offset + limit. */
+static int bind_window(ormc_db *db, void *stmt, const ormc_query *q, int idx,
+                       bool per_parent)
+{
+    int rc;
     int64_t lo = q->offset, n = q->limit;
     if (per_parent) {
         int64_t hi = n < 0 || n > INT64_MAX - lo ? INT64_MAX : lo + n;
-        rc = db->be->bind_int(stmt, *idx, lo);
+        rc = db->be->bind_int(stmt, idx, lo);
         if (rc == ORMC_OK)
-            rc = db->be->bind_int(stmt, *idx + 1, hi);
+            rc = db->be->bind_int(stmt, idx + 1, hi);
     } else {
         if (n < 0 && db->dialect->no_limit_null)
-            rc = db->be->bind_null(stmt, *idx);
+            rc = db->be->bind_null(stmt, idx);
         else
-            rc = db->be->bind_int(stmt, *idx, n >= 0 ? n : -1);
+            rc = db->be->bind_int(stmt, idx, n >= 0 ? n : -1);
         if (rc == ORMC_OK)
-            rc = db->be->bind_int(stmt, *idx + 1, lo);
+            rc = db->be->bind_int(stmt, idx + 1, lo);
     }
-    *idx += 2;
     return rc;
 }
 
@@ -1476,14 +1545,14 @@ int sql_bind(ormc_db *db, void *stmt, const sql_req *r)
         return bind_object(db, stmt, r);
     int idx = 1, rc = ORMC_OK;
     if (r->kind != SQL_CHILD) {
-        rc = bind_query(db, stmt, r->q, &idx, false);
+        rc = bind_query(db, stmt, r->q, &idx, false, r->kind == SQL_SELECT);
     } else {
         if (r->parents == PARENTS_QUERY)
-            rc = bind_query(db, stmt, r->q, &idx, false);
+            rc = bind_query(db, stmt, r->q, &idx, false, false);
         else if (r->parents == PARENTS_IDS)
             rc = db->be->bind_array(stmt, idx++, ORMC_T_INT, r->ids, r->nids);
         if (rc == ORMC_OK)
-            rc = bind_query(db, stmt, r->sub, &idx, true);
+            rc = bind_query(db, stmt, r->sub, &idx, true, true);
     }
     return rc == ORMC_OK ? ORMC_OK : db_fail_backend(db, rc, r->what);
 }

@@ -149,7 +149,8 @@ static void check_author_tree(const world *w, int a, const Author *au)
     assert_int_equal(au->rel->blogs_count, 0);
 }
 
-#define AUTHOR_SQL "SELECT t0.\"id\", t0.\"name\", t0.\"email\" FROM \"author\" AS t0"
+#define AUTHOR_SQL_COLS "SELECT t0.\"id\", t0.\"name\", t0.\"email\""
+#define AUTHOR_SQL AUTHOR_SQL_COLS " FROM \"author\" AS t0"
 #define BLOG_COLS                                                            \
     "t0.\"id\", t0.\"title\", t0.\"author_id\", t0.\"editor_id\", "          \
     "t0.\"created\", t0.\"rating\""
@@ -628,6 +629,111 @@ static void test_select_related_chain(void **state)
     blog_query_free(&bq);
 }
 
+
+/* annotate(Count("blogs", filter=Q(...))): counts of filtered children,
+ * several at once, their parameters after the query's own (and after its
+ * limit and offset), on the main rows and on prefetched children. */
+static void test_filtered_counts(void **state)
+{
+    fixture *f = *state;
+    world w;
+    make_world(f->db, &w);
+    /* blogs with an editor and a comment scoring >= 5 */
+    BlogQuery bq;
+    blog_query_init(&bq);
+    blog_filter_null(&bq, BLOG_EDITOR_ID.path, false);
+    blog_filter_int(&bq, blog_via_comments_int(COMMENT_SCORE), ORMC_GE, 5);
+    AuthorQuery q;
+    author_query_init(&q);
+    author_where_name(&q, ORMC_NE, "Ann");
+    author_count_blogs_from(&q, &bq);
+    author_count_edited_blogs(&q);
+    author_limit(&q, 4);
+    author_offset(&q, 1);
+    AuthorList l;
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_queries(f, 1);
+    assert_sql(f, 0, AUTHOR_SQL_COLS ", (SELECT COUNT(*) FROM \"blog\" AS t1 "
+                     "WHERE t1.\"author_id\" = t0.\"id\" AND "
+                     "t1.\"editor_id\" IS NOT NULL AND EXISTS (SELECT 1 FROM "
+                     "\"comment\" AS t2 WHERE t2.\"blog_id\" = t1.\"id\" AND "
+                     "t2.\"score\" >= ?4)), (SELECT COUNT(*) FROM \"blog\" AS "
+                     "t3 WHERE t3.\"editor_id\" = t0.\"id\") FROM \"author\" "
+                     "AS t0 WHERE t0.\"name\" <> ?1 ORDER BY t0.\"id\" LIMIT ?2 "
+                     "OFFSET ?3");
+    assert_int_equal(l.count, 4); /* Cy, Di, Ed, Flo */
+    for (size_t i = 0; i < l.count; i++) {
+        int a = (int)i + 2;
+        assert_int_equal(l.items[i].id, w.author[a]);
+        int64_t want = 0, edited = 0;
+        for (int k = 0; k < w.nb; k++) {
+            edited += w.blog_editor[k] == a;
+            if (w.blog_author[k] != a || w.blog_editor[k] < 0)
+                continue;
+            bool good = false;
+            for (int c = 0; c < w.nc; c++)
+                good |= w.comment_blog[c] == k && w.score[c] >= 5;
+            want += good;
+        }
+        assert_int_equal(l.items[i].rel->blogs_count, want);
+        assert_int_equal(l.items[i].rel->edited_blogs_count, edited);
+    }
+    author_list_free(&l);
+
+    /* on prefetched children, under a per-parent limit: each author's
+     * newest blog with its number of comments scoring >= 5 */
+    CommentQuery cq;
+    comment_query_init(&cq);
+    comment_where_score(&cq, ORMC_GE, 5);
+    BlogQuery kids;
+    blog_query_init(&kids);
+    blog_order_by(&kids, BLOG_ID.path, ORMC_DESC);
+    blog_limit(&kids, 1);
+    blog_count_comments_from(&kids, &cq);
+    AuthorQuery aq;
+    author_query_init(&aq);
+    author_prefetch_blogs_from(&aq, &kids);
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &aq, &l));
+    assert_queries(f, 2);
+    assert_sql(f, 1, "SELECT * FROM (SELECT " BLOG_COLS ", (SELECT COUNT(*) "
+                     "FROM \"comment\" AS t1 WHERE t1.\"blog_id\" = t0.\"id\" "
+                     "AND t1.\"score\" >= ?3), t0.\"author_id\" AS ormc_p, "
+                     "ROW_NUMBER() OVER (PARTITION BY t0.\"author_id\" ORDER BY "
+                     "t0.\"id\" DESC) AS ormc_rn FROM \"blog\" AS t0) AS tw "
+                     "WHERE tw.ormc_rn > ?1 AND tw.ormc_rn <= ?2");
+    for (int a = 0; a < NA; a++) {
+        int newest = -1;
+        for (int k = 0; k < w.nb; k++)
+            if (w.blog_author[k] == a)
+                newest = k;
+        const Author *au = &l.items[a];
+        assert_int_equal(au->rel->blogs.count, newest >= 0);
+        if (newest < 0)
+            continue;
+        const Blog *b = au->rel->blogs.items[0];
+        assert_int_equal(b->id, w.blog[newest]);
+        int64_t want = 0;
+        for (int c = 0; c < w.nc; c++)
+            want += w.comment_blog[c] == newest && w.score[c] >= 5;
+        assert_int_equal(b->rel->comments_count, want);
+    }
+    author_list_free(&l);
+
+    /* a count's child query holds filters only */
+    comment_order_by(&cq, COMMENT_ID.path, ORMC_ASC);
+    assert_status(f->db, author_fetch(f->db, &aq, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Author.fetch: count comments: a count's child query may "
+                 "hold filters only");
+    author_query_free(&aq);
+    author_query_free(&q);
+    blog_query_free(&kids);
+    blog_query_free(&bq);
+    comment_query_free(&cq);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -642,6 +748,7 @@ int main(void)
         T(test_child_query_errors),
         T(test_nested_120000_parents),
         T(test_select_related_chain),
+        T(test_filtered_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

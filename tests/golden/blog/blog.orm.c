@@ -594,6 +594,11 @@ void author_count_books(AuthorQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void author_count_books_from(AuthorQuery *q, const BookQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void author_prefetch_blogs(AuthorQuery *q)
 {
     ormc_prefetch(&q->q, 1);
@@ -609,6 +614,11 @@ void author_count_blogs(AuthorQuery *q)
     ormc_count(&q->q, 1);
 }
 
+void author_count_blogs_from(AuthorQuery *q, const BlogQuery *sub)
+{
+    ormc_count_from(&q->q, 1, sub ? &sub->q : NULL);
+}
+
 void author_prefetch_edited_blogs(AuthorQuery *q)
 {
     ormc_prefetch(&q->q, 2);
@@ -622,6 +632,11 @@ void author_prefetch_edited_blogs_from(AuthorQuery *q, const BlogQuery *sub)
 void author_count_edited_blogs(AuthorQuery *q)
 {
     ormc_count(&q->q, 2);
+}
+
+void author_count_edited_blogs_from(AuthorQuery *q, const BlogQuery *sub)
+{
+    ormc_count_from(&q->q, 2, sub ? &sub->q : NULL);
 }
 
 int author_fetch(ormc_db *db, const AuthorQuery *q, AuthorList *out)
@@ -1587,6 +1602,11 @@ void blog_prefetch_comments_from(BlogQuery *q, const CommentQuery *sub)
 void blog_count_comments(BlogQuery *q)
 {
     ormc_count(&q->q, 0);
+}
+
+void blog_count_comments_from(BlogQuery *q, const CommentQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 int blog_fetch(ormc_db *db, const BlogQuery *q, BlogList *out)

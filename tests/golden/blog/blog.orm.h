@@ -376,6 +376,11 @@ void author_prefetch_books_from(AuthorQuery *q, const BookQuery *sub);
  * +0 statements. */
 void author_count_books(AuthorQuery *q);
 
+/* annotate(Count("books", filter=Q(...))): the number of books that sub
+ * selects (sub holds filters only), into obj->rel->books_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void author_count_books_from(AuthorQuery *q, const BookQuery *sub);
+
 /* prefetch_related: loads every row's blogs (Blog.author) into obj->rel->blogs
  * in ONE extra statement, however many rows, in Blog's default order.
  * +1 statement. */
@@ -391,6 +396,11 @@ void author_prefetch_blogs_from(AuthorQuery *q, const BlogQuery *sub);
  * +0 statements. */
 void author_count_blogs(AuthorQuery *q);
 
+/* annotate(Count("blogs", filter=Q(...))): the number of blogs that sub
+ * selects (sub holds filters only), into obj->rel->blogs_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void author_count_blogs_from(AuthorQuery *q, const BlogQuery *sub);
+
 /* prefetch_related: loads every row's edited_blogs (Blog.editor) into obj->rel->edited_blogs
  * in ONE extra statement, however many rows, in Blog's default order.
  * +1 statement. */
@@ -405,6 +415,11 @@ void author_prefetch_edited_blogs_from(AuthorQuery *q, const BlogQuery *sub);
 /* annotate(Count): sets obj->rel->edited_blogs_count in the same statement.
  * +0 statements. */
 void author_count_edited_blogs(AuthorQuery *q);
+
+/* annotate(Count("edited_blogs", filter=Q(...))): the number of edited_blogs that sub
+ * selects (sub holds filters only), into obj->rel->edited_blogs_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void author_count_edited_blogs_from(AuthorQuery *q, const BlogQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per author_prefetch_* on q.  On
  * success free *out with author_list_free; on error *out is empty. */
@@ -846,6 +861,11 @@ void blog_prefetch_comments_from(BlogQuery *q, const CommentQuery *sub);
 /* annotate(Count): sets obj->rel->comments_count in the same statement.
  * +0 statements. */
 void blog_count_comments(BlogQuery *q);
+
+/* annotate(Count("comments", filter=Q(...))): the number of comments that sub
+ * selects (sub holds filters only), into obj->rel->comments_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void blog_count_comments_from(BlogQuery *q, const CommentQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per blog_prefetch_* on q.  On
  * success free *out with blog_list_free; on error *out is empty. */

@@ -737,6 +737,11 @@ void select_count_joins(SelectQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void select_count_joins_from(SelectQuery *q, const JoinQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 int select_fetch(ormc_db *db, const SelectQuery *q, SelectList *out)
 {
     ormc_list l;
@@ -1248,6 +1253,11 @@ void join_prefetch_count_from(JoinQuery *q, const ValuesQuery *sub)
 void join_count_count(JoinQuery *q)
 {
     ormc_count(&q->q, 0);
+}
+
+void join_count_count_from(JoinQuery *q, const ValuesQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 int join_fetch(ormc_db *db, const JoinQuery *q, JoinList *out)

@@ -465,6 +465,11 @@ void select_prefetch_joins_from(SelectQuery *q, const JoinQuery *sub);
  * +0 statements. */
 void select_count_joins(SelectQuery *q);
 
+/* annotate(Count("joins", filter=Q(...))): the number of joins that sub
+ * selects (sub holds filters only), into obj->rel->joins_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void select_count_joins_from(SelectQuery *q, const JoinQuery *sub);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per select_prefetch_* on q.  On
  * success free *out with select_list_free; on error *out is empty. */
 int select_fetch(ormc_db *db, const SelectQuery *q, SelectList *out);
@@ -726,6 +731,11 @@ void join_prefetch_count_from(JoinQuery *q, const ValuesQuery *sub);
 /* annotate(Count): sets obj->rel->count_count in the same statement.
  * +0 statements. */
 void join_count_count(JoinQuery *q);
+
+/* annotate(Count("count", filter=Q(...))): the number of count that sub
+ * selects (sub holds filters only), into obj->rel->count_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void join_count_count_from(JoinQuery *q, const ValuesQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per join_prefetch_* on q.  On
  * success free *out with join_list_free; on error *out is empty. */

@@ -387,6 +387,11 @@ void tag_count_nodes(TagQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void tag_count_nodes_from(TagQuery *q, const NodeQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out)
 {
     ormc_list l;
@@ -1060,6 +1065,11 @@ void node_count_children(NodeQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void node_count_children_from(NodeQuery *q, const NodeQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void node_prefetch_others(NodeQuery *q)
 {
     ormc_prefetch(&q->q, 1);
@@ -1073,6 +1083,11 @@ void node_prefetch_others_from(NodeQuery *q, const NodeQuery *sub)
 void node_count_others(NodeQuery *q)
 {
     ormc_count(&q->q, 1);
+}
+
+void node_count_others_from(NodeQuery *q, const NodeQuery *sub)
+{
+    ormc_count_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 int node_fetch(ormc_db *db, const NodeQuery *q, NodeList *out)

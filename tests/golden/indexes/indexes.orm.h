@@ -261,6 +261,11 @@ void tag_prefetch_nodes_from(TagQuery *q, const NodeQuery *sub);
  * +0 statements. */
 void tag_count_nodes(TagQuery *q);
 
+/* annotate(Count("nodes", filter=Q(...))): the number of nodes that sub
+ * selects (sub holds filters only), into obj->rel->nodes_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void tag_count_nodes_from(TagQuery *q, const NodeQuery *sub);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per tag_prefetch_* on q.  On
  * success free *out with tag_list_free; on error *out is empty. */
 int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out);
@@ -583,6 +588,11 @@ void node_prefetch_children_from(NodeQuery *q, const NodeQuery *sub);
  * +0 statements. */
 void node_count_children(NodeQuery *q);
 
+/* annotate(Count("children", filter=Q(...))): the number of children that sub
+ * selects (sub holds filters only), into obj->rel->children_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void node_count_children_from(NodeQuery *q, const NodeQuery *sub);
+
 /* prefetch_related: loads every row's others (Node.other) into obj->rel->others
  * in ONE extra statement, however many rows, in Node's default order.
  * +1 statement. */
@@ -597,6 +607,11 @@ void node_prefetch_others_from(NodeQuery *q, const NodeQuery *sub);
 /* annotate(Count): sets obj->rel->others_count in the same statement.
  * +0 statements. */
 void node_count_others(NodeQuery *q);
+
+/* annotate(Count("others", filter=Q(...))): the number of others that sub
+ * selects (sub holds filters only), into obj->rel->others_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void node_count_others_from(NodeQuery *q, const NodeQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per node_prefetch_* on q.  On
  * success free *out with node_list_free; on error *out is empty. */

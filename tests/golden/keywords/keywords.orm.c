@@ -608,6 +608,11 @@ void order_count_items(OrderQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void order_count_items_from(OrderQuery *q, const ItemQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void order_prefetch_groups(OrderQuery *q)
 {
     ormc_prefetch(&q->q, 1);
@@ -621,6 +626,11 @@ void order_prefetch_groups_from(OrderQuery *q, const GroupQuery *sub)
 void order_count_groups(OrderQuery *q)
 {
     ormc_count(&q->q, 1);
+}
+
+void order_count_groups_from(OrderQuery *q, const GroupQuery *sub)
+{
+    ormc_count_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 int order_fetch(ormc_db *db, const OrderQuery *q, OrderList *out)
@@ -1215,6 +1225,11 @@ void item_prefetch_referenced_by_from(ItemQuery *q, const ItemQuery *sub)
 void item_count_referenced_by(ItemQuery *q)
 {
     ormc_count(&q->q, 0);
+}
+
+void item_count_referenced_by_from(ItemQuery *q, const ItemQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 int item_fetch(ormc_db *db, const ItemQuery *q, ItemList *out)

@@ -371,6 +371,11 @@ void order_prefetch_items_from(OrderQuery *q, const ItemQuery *sub);
  * +0 statements. */
 void order_count_items(OrderQuery *q);
 
+/* annotate(Count("items", filter=Q(...))): the number of items that sub
+ * selects (sub holds filters only), into obj->rel->items_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void order_count_items_from(OrderQuery *q, const ItemQuery *sub);
+
 /* prefetch_related: loads every row's groups (Group.order) into obj->rel->groups
  * in ONE extra statement, however many rows, in Group's default order.
  * +1 statement. */
@@ -385,6 +390,11 @@ void order_prefetch_groups_from(OrderQuery *q, const GroupQuery *sub);
 /* annotate(Count): sets obj->rel->groups_count in the same statement.
  * +0 statements. */
 void order_count_groups(OrderQuery *q);
+
+/* annotate(Count("groups", filter=Q(...))): the number of groups that sub
+ * selects (sub holds filters only), into obj->rel->groups_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void order_count_groups_from(OrderQuery *q, const GroupQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per order_prefetch_* on q.  On
  * success free *out with order_list_free; on error *out is empty. */
@@ -653,6 +663,11 @@ void item_prefetch_referenced_by_from(ItemQuery *q, const ItemQuery *sub);
 /* annotate(Count): sets obj->rel->referenced_by_count in the same statement.
  * +0 statements. */
 void item_count_referenced_by(ItemQuery *q);
+
+/* annotate(Count("referenced_by", filter=Q(...))): the number of referenced_by that sub
+ * selects (sub holds filters only), into obj->rel->referenced_by_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void item_count_referenced_by_from(ItemQuery *q, const ItemQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per item_prefetch_* on q.  On
  * success free *out with item_list_free; on error *out is empty. */

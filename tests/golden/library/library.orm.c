@@ -789,6 +789,11 @@ void publisher_count_books(PublisherQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void publisher_count_books_from(PublisherQuery *q, const BookQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 int publisher_fetch(ormc_db *db, const PublisherQuery *q, PublisherList *out)
 {
     ormc_list l;
@@ -1356,6 +1361,11 @@ void author_count_mentees(AuthorQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void author_count_mentees_from(AuthorQuery *q, const AuthorQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void author_prefetch_credits(AuthorQuery *q)
 {
     ormc_prefetch(&q->q, 1);
@@ -1371,6 +1381,11 @@ void author_count_credits(AuthorQuery *q)
     ormc_count(&q->q, 1);
 }
 
+void author_count_credits_from(AuthorQuery *q, const CreditQuery *sub)
+{
+    ormc_count_from(&q->q, 1, sub ? &sub->q : NULL);
+}
+
 void author_prefetch_books(AuthorQuery *q)
 {
     ormc_prefetch(&q->q, 2);
@@ -1384,6 +1399,11 @@ void author_prefetch_books_from(AuthorQuery *q, const BookQuery *sub)
 void author_count_books(AuthorQuery *q)
 {
     ormc_count(&q->q, 2);
+}
+
+void author_count_books_from(AuthorQuery *q, const BookQuery *sub)
+{
+    ormc_count_from(&q->q, 2, sub ? &sub->q : NULL);
 }
 
 int author_remove_books(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
@@ -2048,6 +2068,11 @@ void book_count_credits(BookQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void book_count_credits_from(BookQuery *q, const CreditQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void book_prefetch_reviews(BookQuery *q)
 {
     ormc_prefetch(&q->q, 1);
@@ -2061,6 +2086,11 @@ void book_prefetch_reviews_from(BookQuery *q, const ReviewQuery *sub)
 void book_count_reviews(BookQuery *q)
 {
     ormc_count(&q->q, 1);
+}
+
+void book_count_reviews_from(BookQuery *q, const ReviewQuery *sub)
+{
+    ormc_count_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 void book_prefetch_order_lines(BookQuery *q)
@@ -2078,6 +2108,11 @@ void book_count_order_lines(BookQuery *q)
     ormc_count(&q->q, 2);
 }
 
+void book_count_order_lines_from(BookQuery *q, const LineQuery *sub)
+{
+    ormc_count_from(&q->q, 2, sub ? &sub->q : NULL);
+}
+
 void book_prefetch_authors(BookQuery *q)
 {
     ormc_prefetch(&q->q, 3);
@@ -2091,6 +2126,11 @@ void book_prefetch_authors_from(BookQuery *q, const AuthorQuery *sub)
 void book_count_authors(BookQuery *q)
 {
     ormc_count(&q->q, 3);
+}
+
+void book_count_authors_from(BookQuery *q, const AuthorQuery *sub)
+{
+    ormc_count_from(&q->q, 3, sub ? &sub->q : NULL);
 }
 
 int book_remove_authors(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
@@ -2116,6 +2156,11 @@ void book_prefetch_tags_from(BookQuery *q, const TagQuery *sub)
 void book_count_tags(BookQuery *q)
 {
     ormc_count(&q->q, 4);
+}
+
+void book_count_tags_from(BookQuery *q, const TagQuery *sub)
+{
+    ormc_count_from(&q->q, 4, sub ? &sub->q : NULL);
 }
 
 int book_add_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
@@ -2985,6 +3030,11 @@ void tag_count_books(TagQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void tag_count_books_from(TagQuery *q, const BookQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 int tag_add_books(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
 {
     return ormc_link(db, &tag_model, 0, ORMC_LINK_ADD, id, ids, n);
@@ -3616,6 +3666,11 @@ void reader_count_reviews(ReaderQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void reader_count_reviews_from(ReaderQuery *q, const ReviewQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void reader_prefetch_orders(ReaderQuery *q)
 {
     ormc_prefetch(&q->q, 1);
@@ -3631,6 +3686,11 @@ void reader_count_orders(ReaderQuery *q)
     ormc_count(&q->q, 1);
 }
 
+void reader_count_orders_from(ReaderQuery *q, const OrderQuery *sub)
+{
+    ormc_count_from(&q->q, 1, sub ? &sub->q : NULL);
+}
+
 void reader_prefetch_friends(ReaderQuery *q)
 {
     ormc_prefetch(&q->q, 2);
@@ -3644,6 +3704,11 @@ void reader_prefetch_friends_from(ReaderQuery *q, const ReaderQuery *sub)
 void reader_count_friends(ReaderQuery *q)
 {
     ormc_count(&q->q, 2);
+}
+
+void reader_count_friends_from(ReaderQuery *q, const ReaderQuery *sub)
+{
+    ormc_count_from(&q->q, 2, sub ? &sub->q : NULL);
 }
 
 int reader_add_friends(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
@@ -3679,6 +3744,11 @@ void reader_prefetch_friend_of_from(ReaderQuery *q, const ReaderQuery *sub)
 void reader_count_friend_of(ReaderQuery *q)
 {
     ormc_count(&q->q, 3);
+}
+
+void reader_count_friend_of_from(ReaderQuery *q, const ReaderQuery *sub)
+{
+    ormc_count_from(&q->q, 3, sub ? &sub->q : NULL);
 }
 
 int reader_add_friend_of(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
@@ -5050,6 +5120,11 @@ void order_prefetch_lines_from(OrderQuery *q, const LineQuery *sub)
 void order_count_lines(OrderQuery *q)
 {
     ormc_count(&q->q, 0);
+}
+
+void order_count_lines_from(OrderQuery *q, const LineQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
 int order_fetch(ormc_db *db, const OrderQuery *q, OrderList *out)

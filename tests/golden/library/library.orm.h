@@ -547,6 +547,11 @@ void publisher_prefetch_books_from(PublisherQuery *q, const BookQuery *sub);
  * +0 statements. */
 void publisher_count_books(PublisherQuery *q);
 
+/* annotate(Count("books", filter=Q(...))): the number of books that sub
+ * selects (sub holds filters only), into obj->rel->books_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void publisher_count_books_from(PublisherQuery *q, const BookQuery *sub);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per publisher_prefetch_* on q.  On
  * success free *out with publisher_list_free; on error *out is empty. */
 int publisher_fetch(ormc_db *db, const PublisherQuery *q, PublisherList *out);
@@ -786,6 +791,11 @@ void author_prefetch_mentees_from(AuthorQuery *q, const AuthorQuery *sub);
  * +0 statements. */
 void author_count_mentees(AuthorQuery *q);
 
+/* annotate(Count("mentees", filter=Q(...))): the number of mentees that sub
+ * selects (sub holds filters only), into obj->rel->mentees_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void author_count_mentees_from(AuthorQuery *q, const AuthorQuery *sub);
+
 /* prefetch_related: loads every row's credits (Credit.author) into obj->rel->credits
  * in ONE extra statement, however many rows, in Credit's default order.
  * +1 statement. */
@@ -801,6 +811,11 @@ void author_prefetch_credits_from(AuthorQuery *q, const CreditQuery *sub);
  * +0 statements. */
 void author_count_credits(AuthorQuery *q);
 
+/* annotate(Count("credits", filter=Q(...))): the number of credits that sub
+ * selects (sub holds filters only), into obj->rel->credits_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void author_count_credits_from(AuthorQuery *q, const CreditQuery *sub);
+
 /* prefetch_related: loads every row's books (Book.authors, many-to-many) into obj->rel->books
  * in ONE extra statement, however many rows, in Book's default order.
  * +1 statement. */
@@ -815,6 +830,11 @@ void author_prefetch_books_from(AuthorQuery *q, const BookQuery *sub);
 /* annotate(Count): sets obj->rel->books_count in the same statement.
  * +0 statements. */
 void author_count_books(AuthorQuery *q);
+
+/* annotate(Count("books", filter=Q(...))): the number of books that sub
+ * selects (sub holds filters only), into obj->rel->books_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void author_count_books_from(AuthorQuery *q, const BookQuery *sub);
 
 /* Author.books.remove(*ids): unlinks row `id` from each Book of ids[0..n) (ids
  * not linked are ignored).  1 statement. */
@@ -1096,6 +1116,11 @@ void book_prefetch_credits_from(BookQuery *q, const CreditQuery *sub);
  * +0 statements. */
 void book_count_credits(BookQuery *q);
 
+/* annotate(Count("credits", filter=Q(...))): the number of credits that sub
+ * selects (sub holds filters only), into obj->rel->credits_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void book_count_credits_from(BookQuery *q, const CreditQuery *sub);
+
 /* prefetch_related: loads every row's reviews (Review.book) into obj->rel->reviews
  * in ONE extra statement, however many rows, in Review's default order.
  * +1 statement. */
@@ -1110,6 +1135,11 @@ void book_prefetch_reviews_from(BookQuery *q, const ReviewQuery *sub);
 /* annotate(Count): sets obj->rel->reviews_count in the same statement.
  * +0 statements. */
 void book_count_reviews(BookQuery *q);
+
+/* annotate(Count("reviews", filter=Q(...))): the number of reviews that sub
+ * selects (sub holds filters only), into obj->rel->reviews_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void book_count_reviews_from(BookQuery *q, const ReviewQuery *sub);
 
 /* prefetch_related: loads every row's order_lines (Line.book) into obj->rel->order_lines
  * in ONE extra statement, however many rows, in Line's default order.
@@ -1126,6 +1156,11 @@ void book_prefetch_order_lines_from(BookQuery *q, const LineQuery *sub);
  * +0 statements. */
 void book_count_order_lines(BookQuery *q);
 
+/* annotate(Count("order_lines", filter=Q(...))): the number of order_lines that sub
+ * selects (sub holds filters only), into obj->rel->order_lines_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void book_count_order_lines_from(BookQuery *q, const LineQuery *sub);
+
 /* prefetch_related: loads every row's authors (Book.authors, many-to-many) into obj->rel->authors
  * in ONE extra statement, however many rows, in Author's default order.
  * +1 statement. */
@@ -1140,6 +1175,11 @@ void book_prefetch_authors_from(BookQuery *q, const AuthorQuery *sub);
 /* annotate(Count): sets obj->rel->authors_count in the same statement.
  * +0 statements. */
 void book_count_authors(BookQuery *q);
+
+/* annotate(Count("authors", filter=Q(...))): the number of authors that sub
+ * selects (sub holds filters only), into obj->rel->authors_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void book_count_authors_from(BookQuery *q, const AuthorQuery *sub);
 
 /* Book.authors.remove(*ids): unlinks row `id` from each Author of ids[0..n) (ids
  * not linked are ignored).  1 statement. */
@@ -1162,6 +1202,11 @@ void book_prefetch_tags_from(BookQuery *q, const TagQuery *sub);
 /* annotate(Count): sets obj->rel->tags_count in the same statement.
  * +0 statements. */
 void book_count_tags(BookQuery *q);
+
+/* annotate(Count("tags", filter=Q(...))): the number of tags that sub
+ * selects (sub holds filters only), into obj->rel->tags_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void book_count_tags_from(BookQuery *q, const TagQuery *sub);
 
 /* Book.tags.add(*ids): links row `id` to each Tag of ids[0..n) that is not
  * linked yet (the others are left alone).  An id of no Tag (or `id` of no
@@ -1599,6 +1644,11 @@ void tag_prefetch_books_from(TagQuery *q, const BookQuery *sub);
  * +0 statements. */
 void tag_count_books(TagQuery *q);
 
+/* annotate(Count("books", filter=Q(...))): the number of books that sub
+ * selects (sub holds filters only), into obj->rel->books_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void tag_count_books_from(TagQuery *q, const BookQuery *sub);
+
 /* Tag.books.add(*ids): links row `id` to each Book of ids[0..n) that is not
  * linked yet (the others are left alone).  An id of no Book (or `id` of no
  * Tag) is ORMC_CONSTRAINT with nothing added.  1 statement. */
@@ -1879,6 +1929,11 @@ void reader_prefetch_reviews_from(ReaderQuery *q, const ReviewQuery *sub);
  * +0 statements. */
 void reader_count_reviews(ReaderQuery *q);
 
+/* annotate(Count("reviews", filter=Q(...))): the number of reviews that sub
+ * selects (sub holds filters only), into obj->rel->reviews_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void reader_count_reviews_from(ReaderQuery *q, const ReviewQuery *sub);
+
 /* prefetch_related: loads every row's orders (Order.reader) into obj->rel->orders
  * in ONE extra statement, however many rows, in Order's default order.
  * +1 statement. */
@@ -1894,6 +1949,11 @@ void reader_prefetch_orders_from(ReaderQuery *q, const OrderQuery *sub);
  * +0 statements. */
 void reader_count_orders(ReaderQuery *q);
 
+/* annotate(Count("orders", filter=Q(...))): the number of orders that sub
+ * selects (sub holds filters only), into obj->rel->orders_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void reader_count_orders_from(ReaderQuery *q, const OrderQuery *sub);
+
 /* prefetch_related: loads every row's friends (Reader.friends, many-to-many) into obj->rel->friends
  * in ONE extra statement, however many rows, in Reader's default order.
  * +1 statement. */
@@ -1908,6 +1968,11 @@ void reader_prefetch_friends_from(ReaderQuery *q, const ReaderQuery *sub);
 /* annotate(Count): sets obj->rel->friends_count in the same statement.
  * +0 statements. */
 void reader_count_friends(ReaderQuery *q);
+
+/* annotate(Count("friends", filter=Q(...))): the number of friends that sub
+ * selects (sub holds filters only), into obj->rel->friends_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void reader_count_friends_from(ReaderQuery *q, const ReaderQuery *sub);
 
 /* Reader.friends.add(*ids): links row `id` to each Reader of ids[0..n) that is not
  * linked yet (the others are left alone).  An id of no Reader (or `id` of no
@@ -1940,6 +2005,11 @@ void reader_prefetch_friend_of_from(ReaderQuery *q, const ReaderQuery *sub);
 /* annotate(Count): sets obj->rel->friend_of_count in the same statement.
  * +0 statements. */
 void reader_count_friend_of(ReaderQuery *q);
+
+/* annotate(Count("friend_of", filter=Q(...))): the number of friend_of that sub
+ * selects (sub holds filters only), into obj->rel->friend_of_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void reader_count_friend_of_from(ReaderQuery *q, const ReaderQuery *sub);
 
 /* Reader.friend_of.add(*ids): links row `id` to each Reader of ids[0..n) that is not
  * linked yet (the others are left alone).  An id of no Reader (or `id` of no
@@ -2579,6 +2649,11 @@ void order_prefetch_lines_from(OrderQuery *q, const LineQuery *sub);
 /* annotate(Count): sets obj->rel->lines_count in the same statement.
  * +0 statements. */
 void order_count_lines(OrderQuery *q);
+
+/* annotate(Count("lines", filter=Q(...))): the number of lines that sub
+ * selects (sub holds filters only), into obj->rel->lines_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void order_count_lines_from(OrderQuery *q, const LineQuery *sub);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per order_prefetch_* on q.  On
  * success free *out with order_list_free; on error *out is empty. */

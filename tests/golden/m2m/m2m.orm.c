@@ -580,6 +580,11 @@ void tag_count_posts(TagQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void tag_count_posts_from(TagQuery *q, const PostQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 int tag_add_posts(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
 {
     return ormc_link(db, &tag_model, 0, ORMC_LINK_ADD, id, ids, n);
@@ -1044,6 +1049,11 @@ void post_count_tags(PostQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void post_count_tags_from(PostQuery *q, const TagQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 int post_add_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
 {
     return ormc_link(db, &post_model, 0, ORMC_LINK_ADD, id, ids, n);
@@ -1077,6 +1087,11 @@ void post_prefetch_likes_from(PostQuery *q, const PersonQuery *sub)
 void post_count_likes(PostQuery *q)
 {
     ormc_count(&q->q, 1);
+}
+
+void post_count_likes_from(PostQuery *q, const PersonQuery *sub)
+{
+    ormc_count_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 int post_add_likes(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
@@ -1858,6 +1873,11 @@ void person_count_memberships(PersonQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void person_count_memberships_from(PersonQuery *q, const MembershipQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void person_prefetch_following_rows(PersonQuery *q)
 {
     ormc_prefetch(&q->q, 1);
@@ -1871,6 +1891,11 @@ void person_prefetch_following_rows_from(PersonQuery *q, const FollowQuery *sub)
 void person_count_following_rows(PersonQuery *q)
 {
     ormc_count(&q->q, 1);
+}
+
+void person_count_following_rows_from(PersonQuery *q, const FollowQuery *sub)
+{
+    ormc_count_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 void person_prefetch_follower_rows(PersonQuery *q)
@@ -1888,6 +1913,11 @@ void person_count_follower_rows(PersonQuery *q)
     ormc_count(&q->q, 2);
 }
 
+void person_count_follower_rows_from(PersonQuery *q, const FollowQuery *sub)
+{
+    ormc_count_from(&q->q, 2, sub ? &sub->q : NULL);
+}
+
 void person_prefetch_friends(PersonQuery *q)
 {
     ormc_prefetch(&q->q, 3);
@@ -1901,6 +1931,11 @@ void person_prefetch_friends_from(PersonQuery *q, const PersonQuery *sub)
 void person_count_friends(PersonQuery *q)
 {
     ormc_count(&q->q, 3);
+}
+
+void person_count_friends_from(PersonQuery *q, const PersonQuery *sub)
+{
+    ormc_count_from(&q->q, 3, sub ? &sub->q : NULL);
 }
 
 int person_add_friends(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
@@ -1938,6 +1973,11 @@ void person_count_follows(PersonQuery *q)
     ormc_count(&q->q, 4);
 }
 
+void person_count_follows_from(PersonQuery *q, const PersonQuery *sub)
+{
+    ormc_count_from(&q->q, 4, sub ? &sub->q : NULL);
+}
+
 int person_remove_follows(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
 {
     return ormc_link(db, &person_model, 4, ORMC_LINK_REMOVE, id, ids, n);
@@ -1961,6 +2001,11 @@ void person_prefetch_post_set_from(PersonQuery *q, const PostQuery *sub)
 void person_count_post_set(PersonQuery *q)
 {
     ormc_count(&q->q, 5);
+}
+
+void person_count_post_set_from(PersonQuery *q, const PostQuery *sub)
+{
+    ormc_count_from(&q->q, 5, sub ? &sub->q : NULL);
 }
 
 int person_add_post_set(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
@@ -1998,6 +2043,11 @@ void person_count_friend_of(PersonQuery *q)
     ormc_count(&q->q, 6);
 }
 
+void person_count_friend_of_from(PersonQuery *q, const PersonQuery *sub)
+{
+    ormc_count_from(&q->q, 6, sub ? &sub->q : NULL);
+}
+
 int person_add_friend_of(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
 {
     return ormc_link(db, &person_model, 6, ORMC_LINK_ADD, id, ids, n);
@@ -2033,6 +2083,11 @@ void person_count_followers(PersonQuery *q)
     ormc_count(&q->q, 7);
 }
 
+void person_count_followers_from(PersonQuery *q, const PersonQuery *sub)
+{
+    ormc_count_from(&q->q, 7, sub ? &sub->q : NULL);
+}
+
 int person_remove_followers(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
 {
     return ormc_link(db, &person_model, 7, ORMC_LINK_REMOVE, id, ids, n);
@@ -2056,6 +2111,11 @@ void person_prefetch_groups_from(PersonQuery *q, const GroupQuery *sub)
 void person_count_groups(PersonQuery *q)
 {
     ormc_count(&q->q, 8);
+}
+
+void person_count_groups_from(PersonQuery *q, const GroupQuery *sub)
+{
+    ormc_count_from(&q->q, 8, sub ? &sub->q : NULL);
 }
 
 int person_remove_groups(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
@@ -2484,6 +2544,11 @@ void group_count_memberships(GroupQuery *q)
     ormc_count(&q->q, 0);
 }
 
+void group_count_memberships_from(GroupQuery *q, const MembershipQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
 void group_prefetch_members(GroupQuery *q)
 {
     ormc_prefetch(&q->q, 1);
@@ -2497,6 +2562,11 @@ void group_prefetch_members_from(GroupQuery *q, const PersonQuery *sub)
 void group_count_members(GroupQuery *q)
 {
     ormc_count(&q->q, 1);
+}
+
+void group_count_members_from(GroupQuery *q, const PersonQuery *sub)
+{
+    ormc_count_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
 int group_remove_members(ormc_db *db, int64_t id, const int64_t *ids, size_t n)

@@ -413,6 +413,11 @@ void tag_prefetch_posts_from(TagQuery *q, const PostQuery *sub);
  * +0 statements. */
 void tag_count_posts(TagQuery *q);
 
+/* annotate(Count("posts", filter=Q(...))): the number of posts that sub
+ * selects (sub holds filters only), into obj->rel->posts_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void tag_count_posts_from(TagQuery *q, const PostQuery *sub);
+
 /* Tag.posts.add(*ids): links row `id` to each Post of ids[0..n) that is not
  * linked yet (the others are left alone).  An id of no Post (or `id` of no
  * Tag) is ORMC_CONSTRAINT with nothing added.  1 statement. */
@@ -630,6 +635,11 @@ void post_prefetch_tags_from(PostQuery *q, const TagQuery *sub);
  * +0 statements. */
 void post_count_tags(PostQuery *q);
 
+/* annotate(Count("tags", filter=Q(...))): the number of tags that sub
+ * selects (sub holds filters only), into obj->rel->tags_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void post_count_tags_from(PostQuery *q, const TagQuery *sub);
+
 /* Post.tags.add(*ids): links row `id` to each Tag of ids[0..n) that is not
  * linked yet (the others are left alone).  An id of no Tag (or `id` of no
  * Post) is ORMC_CONSTRAINT with nothing added.  1 statement. */
@@ -661,6 +671,11 @@ void post_prefetch_likes_from(PostQuery *q, const PersonQuery *sub);
 /* annotate(Count): sets obj->rel->likes_count in the same statement.
  * +0 statements. */
 void post_count_likes(PostQuery *q);
+
+/* annotate(Count("likes", filter=Q(...))): the number of likes that sub
+ * selects (sub holds filters only), into obj->rel->likes_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void post_count_likes_from(PostQuery *q, const PersonQuery *sub);
 
 /* Post.likes.add(*ids): links row `id` to each Person of ids[0..n) that is not
  * linked yet (the others are left alone).  An id of no Person (or `id` of no
@@ -970,6 +985,11 @@ void person_prefetch_memberships_from(PersonQuery *q, const MembershipQuery *sub
  * +0 statements. */
 void person_count_memberships(PersonQuery *q);
 
+/* annotate(Count("memberships", filter=Q(...))): the number of memberships that sub
+ * selects (sub holds filters only), into obj->rel->memberships_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void person_count_memberships_from(PersonQuery *q, const MembershipQuery *sub);
+
 /* prefetch_related: loads every row's following_rows (Follow.follower) into obj->rel->following_rows
  * in ONE extra statement, however many rows, in Follow's default order.
  * +1 statement. */
@@ -984,6 +1004,11 @@ void person_prefetch_following_rows_from(PersonQuery *q, const FollowQuery *sub)
 /* annotate(Count): sets obj->rel->following_rows_count in the same statement.
  * +0 statements. */
 void person_count_following_rows(PersonQuery *q);
+
+/* annotate(Count("following_rows", filter=Q(...))): the number of following_rows that sub
+ * selects (sub holds filters only), into obj->rel->following_rows_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void person_count_following_rows_from(PersonQuery *q, const FollowQuery *sub);
 
 /* prefetch_related: loads every row's follower_rows (Follow.followed) into obj->rel->follower_rows
  * in ONE extra statement, however many rows, in Follow's default order.
@@ -1000,6 +1025,11 @@ void person_prefetch_follower_rows_from(PersonQuery *q, const FollowQuery *sub);
  * +0 statements. */
 void person_count_follower_rows(PersonQuery *q);
 
+/* annotate(Count("follower_rows", filter=Q(...))): the number of follower_rows that sub
+ * selects (sub holds filters only), into obj->rel->follower_rows_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void person_count_follower_rows_from(PersonQuery *q, const FollowQuery *sub);
+
 /* prefetch_related: loads every row's friends (Person.friends, many-to-many) into obj->rel->friends
  * in ONE extra statement, however many rows, in Person's default order.
  * +1 statement. */
@@ -1014,6 +1044,11 @@ void person_prefetch_friends_from(PersonQuery *q, const PersonQuery *sub);
 /* annotate(Count): sets obj->rel->friends_count in the same statement.
  * +0 statements. */
 void person_count_friends(PersonQuery *q);
+
+/* annotate(Count("friends", filter=Q(...))): the number of friends that sub
+ * selects (sub holds filters only), into obj->rel->friends_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void person_count_friends_from(PersonQuery *q, const PersonQuery *sub);
 
 /* Person.friends.add(*ids): links row `id` to each Person of ids[0..n) that is not
  * linked yet (the others are left alone).  An id of no Person (or `id` of no
@@ -1047,6 +1082,11 @@ void person_prefetch_follows_from(PersonQuery *q, const PersonQuery *sub);
  * +0 statements. */
 void person_count_follows(PersonQuery *q);
 
+/* annotate(Count("follows", filter=Q(...))): the number of follows that sub
+ * selects (sub holds filters only), into obj->rel->follows_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void person_count_follows_from(PersonQuery *q, const PersonQuery *sub);
+
 /* Person.follows.remove(*ids): unlinks row `id` from each Person of ids[0..n) (ids
  * not linked are ignored).  1 statement. */
 int person_remove_follows(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
@@ -1068,6 +1108,11 @@ void person_prefetch_post_set_from(PersonQuery *q, const PostQuery *sub);
 /* annotate(Count): sets obj->rel->post_set_count in the same statement.
  * +0 statements. */
 void person_count_post_set(PersonQuery *q);
+
+/* annotate(Count("post_set", filter=Q(...))): the number of post_set that sub
+ * selects (sub holds filters only), into obj->rel->post_set_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void person_count_post_set_from(PersonQuery *q, const PostQuery *sub);
 
 /* Person.post_set.add(*ids): links row `id` to each Post of ids[0..n) that is not
  * linked yet (the others are left alone).  An id of no Post (or `id` of no
@@ -1101,6 +1146,11 @@ void person_prefetch_friend_of_from(PersonQuery *q, const PersonQuery *sub);
  * +0 statements. */
 void person_count_friend_of(PersonQuery *q);
 
+/* annotate(Count("friend_of", filter=Q(...))): the number of friend_of that sub
+ * selects (sub holds filters only), into obj->rel->friend_of_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void person_count_friend_of_from(PersonQuery *q, const PersonQuery *sub);
+
 /* Person.friend_of.add(*ids): links row `id` to each Person of ids[0..n) that is not
  * linked yet (the others are left alone).  An id of no Person (or `id` of no
  * Person) is ORMC_CONSTRAINT with nothing added.  1 statement. */
@@ -1133,6 +1183,11 @@ void person_prefetch_followers_from(PersonQuery *q, const PersonQuery *sub);
  * +0 statements. */
 void person_count_followers(PersonQuery *q);
 
+/* annotate(Count("followers", filter=Q(...))): the number of followers that sub
+ * selects (sub holds filters only), into obj->rel->followers_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void person_count_followers_from(PersonQuery *q, const PersonQuery *sub);
+
 /* Person.followers.remove(*ids): unlinks row `id` from each Person of ids[0..n) (ids
  * not linked are ignored).  1 statement. */
 int person_remove_followers(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
@@ -1154,6 +1209,11 @@ void person_prefetch_groups_from(PersonQuery *q, const GroupQuery *sub);
 /* annotate(Count): sets obj->rel->groups_count in the same statement.
  * +0 statements. */
 void person_count_groups(PersonQuery *q);
+
+/* annotate(Count("groups", filter=Q(...))): the number of groups that sub
+ * selects (sub holds filters only), into obj->rel->groups_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void person_count_groups_from(PersonQuery *q, const GroupQuery *sub);
 
 /* Person.groups.remove(*ids): unlinks row `id` from each Group of ids[0..n) (ids
  * not linked are ignored).  1 statement. */
@@ -1362,6 +1422,11 @@ void group_prefetch_memberships_from(GroupQuery *q, const MembershipQuery *sub);
  * +0 statements. */
 void group_count_memberships(GroupQuery *q);
 
+/* annotate(Count("memberships", filter=Q(...))): the number of memberships that sub
+ * selects (sub holds filters only), into obj->rel->memberships_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void group_count_memberships_from(GroupQuery *q, const MembershipQuery *sub);
+
 /* prefetch_related: loads every row's members (Group.members, many-to-many) into obj->rel->members
  * in ONE extra statement, however many rows, in Person's default order.
  * +1 statement. */
@@ -1376,6 +1441,11 @@ void group_prefetch_members_from(GroupQuery *q, const PersonQuery *sub);
 /* annotate(Count): sets obj->rel->members_count in the same statement.
  * +0 statements. */
 void group_count_members(GroupQuery *q);
+
+/* annotate(Count("members", filter=Q(...))): the number of members that sub
+ * selects (sub holds filters only), into obj->rel->members_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void group_count_members_from(GroupQuery *q, const PersonQuery *sub);
 
 /* Group.members.remove(*ids): unlinks row `id` from each Person of ids[0..n) (ids
  * not linked are ignored).  1 statement. */
