@@ -11,6 +11,11 @@
 #   make clean
 
 CC      ?= cc
+LD      ?= ld
+OBJCOPY ?= objcopy
+# the version is ORMC_VERSION of include/ormc.h; the soname's is its major
+VERSION := $(shell sed -n 's/^\#define ORMC_VERSION "\(.*\)"/\1/p' include/ormc.h)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 SANITIZE ?=
 VALGRIND ?= 0
 OPT     ?= -O2
@@ -43,7 +48,7 @@ RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
         fuzz-query
 # generated sources are kept (they are worth reading), never auto-deleted
 .SECONDARY:
-all: $(B)/ormc $(B)/libormc.a
+all: $(B)/ormc $(B)/libormc.a $(B)/libormc.so
 
 deps:
 	@sh .ci/deps
@@ -71,12 +76,40 @@ $(B)/ormc: $(B)/compiler/main.o $(B)/libormcc.a
 	$(CC) $(LDFLAGS) $^ -o $@
 
 # ---- runtime ----
+# Built with -fvisibility=hidden: only what include/ormc.h declares (inside
+# its `#pragma GCC visibility push(default)`) is exported.
+#   libormc.a      the objects partially linked into one (ld -r), every
+#                  global not named ormc_* made local (objcopy), so an
+#                  application's own read_row or arena_new links beside it
+#   libormc.so.$(VERSION)  from -fPIC objects in $(B)/pic, soname
+#                  libormc.so.$(SOMAJOR), exporting only the ormc_ API
+RUNTIME_CFLAGS = $(CFLAGS) -fvisibility=hidden -Iinclude -Iruntime
+PIC_OBJ := $(RUNTIME_SRC:%.c=$(B)/pic/%.o)
+
 $(B)/runtime/%.o: runtime/%.c runtime/*.h include/ormc.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iinclude -Iruntime -c $< -o $@
+	$(CC) $(RUNTIME_CFLAGS) -c $< -o $@
 
+$(B)/pic/runtime/%.o: runtime/%.c runtime/*.h include/ormc.h
+	@mkdir -p $(@D)
+	$(CC) $(RUNTIME_CFLAGS) -fPIC -c $< -o $@
+
+# (objcopy keeps the hidden ormc_ seams of runtime/ormc_backend.h global
+# in the archive: tests/faults links them; the .so does not export them)
 $(B)/libormc.a: $(RUNTIME_OBJ)
-	ar rcs $@ $^
+	$(LD) -r -o $(B)/libormc.o $^
+	$(OBJCOPY) --wildcard --keep-global-symbol='ormc_*' $(B)/libormc.o
+	rm -f $@
+	$(AR) rcs $@ $(B)/libormc.o
+	rm -f $(B)/libormc.o
+
+$(B)/libormc.so.$(VERSION): $(PIC_OBJ)
+	$(CC) -shared -Wl,-soname,libormc.so.$(SOMAJOR) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# the links an installed library has, so tests can link with -L$(B) -lormc
+$(B)/libormc.so: $(B)/libormc.so.$(VERSION)
+	ln -sf libormc.so.$(VERSION) $(B)/libormc.so.$(SOMAJOR)
+	ln -sf libormc.so.$(SOMAJOR) $@
 
 # ---- generated code: $(B)/gen/NAME.orm.{h,c} from any NAME.orm ----
 $(B)/gen/%.orm.c $(B)/gen/%.orm.h: examples/%.orm $(B)/ormc
@@ -124,10 +157,12 @@ $(B)/tests/test_hostile: tests/exec/test_hostile.c tests/exec/testutil.h $(B)/ge
 	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/hostile.orm.o \
 	    $(B)/gen/types.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
-$(B)/tests/test_runtime: tests/exec/test_runtime.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
+# (white-box: it calls the runtime's internal arena, local in libormc.a,
+# so it links the runtime's objects themselves)
+$(B)/tests/test_runtime: tests/exec/test_runtime.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(RUNTIME_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
-	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+	    $(RUNTIME_OBJ) $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_query: tests/exec/test_query.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
