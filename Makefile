@@ -25,7 +25,8 @@ LDLIBS  := -lsqlite3 -lm
 
 ifeq ($(SANITIZE),1)
 B       ?= build/san
-CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS  += $(SANFLAGS)
 LDFLAGS += -fsanitize=address,undefined
 else
 B       ?= build
@@ -188,7 +189,8 @@ $(B)/tests/sql_shapes: tests/sql/shapes.c $(B)/gen/blog.orm.o $(B)/libormc.a
 test: deps
 	@$(MAKE) --no-print-directory all $(EXEC_TESTS:%=$(B)/tests/%) $(B)/tests/fuzz_replay \
 	    $(B)/tests/sql_shapes $(B)/tests/fuzz_query_replay
-	@VALGRIND=$(VALGRIND) sh tests/run.sh $(B) $(EXEC_TESTS)
+	@VALGRIND=$(VALGRIND) CC="$(CC)" SANFLAGS="$(SANFLAGS)" \
+	    sh tests/run.sh $(B) $(EXEC_TESTS)
 
 golden-update: $(B)/ormc $(B)/tests/sql_shapes
 	@sh tests/golden-update.sh $(B)/ormc

@@ -11,6 +11,8 @@
 #   typed    tests/typed/*.c: the typed API refuses, at compile time with
 #            gcc and clang, a path of another model or type (WRONG lines).
 #   cli      tests/cli.sh: options, exit codes, determinism, ABI check.
+#   symbols  tests/symbols.sh: libormc.a and libormc.so export only ormc_
+#            names; an application with its own read_row links.
 #   fuzz     each tests/fuzz/regress/ file through BUILD_DIR/tests/fuzz_replay
 #            (no crash, no leak, the harness's invariants hold); each
 #            tests/fuzz/seeds_query/ and tests/fuzz/regress_query/ file
@@ -137,18 +139,21 @@ else
     fail "typed: ormc could not compile examples/blog.orm"
 fi
 
-# ---- cli ----
-if [ -f tests/cli.sh ]; then
+# ---- scripts: cli, symbols, install ----
+# script NAME: runs tests/NAME.sh, counting its "PASS x" / "FAIL x" lines
+script() {
     while IFS= read -r line; do
         case "$line" in
-            PASS\ *) pass "cli/${line#PASS }" ;;
-            FAIL\ *) fail "cli/${line#FAIL }" ;;
+            PASS\ *) pass "$1/${line#PASS }" ;;
+            FAIL\ *) fail "$1/${line#FAIL }" ;;
             *) echo "$line" ;;
         esac
     done <<EOT
-$(ORMC="$ORMC" ROOT="$ROOT" TMP="$TMP" sh tests/cli.sh 2>&1)
+$(ORMC="$ORMC" ROOT="$ROOT" TMP="$TMP" B="$B" sh "tests/$1.sh" 2>&1)
 EOT
-fi
+}
+script cli
+script symbols
 
 # ---- fuzz regressions ----
 # every input the fuzzer ever broke the compiler with (tests/fuzz/regress/),
