@@ -35,7 +35,7 @@ endif
 COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/build.c compiler/names.c \
                 compiler/paths.c \
                 compiler/sema.c compiler/buf.c compiler/gen_header.c \
-                compiler/gen_source.c compiler/compile.c
+                compiler/gen_source.c compiler/compile.c compiler/udiff.c
 RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
                 runtime/query.c runtime/sql.c runtime/dialect_sqlite.c \
                 runtime/rows.c runtime/stitch.c runtime/fetch.c runtime/writes.c \
@@ -135,11 +135,16 @@ demo: deps
 
 # ---- tests ----
 EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler \
-              test_query test_prefetch
+              test_query test_prefetch test_diff
 
 # the compiler library (compiler/ormcc.h): streaming vs in-memory output,
 # and its printf (compiler/buf.h)
 $(B)/tests/test_compiler: tests/exec/test_compiler.c compiler/ormcc.h compiler/buf.h $(B)/libormcc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Icompiler $< $(B)/libormcc.a $(LDFLAGS) -lcmocka -o $@
+
+# the unified diff of ormc --check (compiler/udiff.h)
+$(B)/tests/test_diff: tests/exec/test_diff.c compiler/udiff.h $(B)/libormcc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icompiler $< $(B)/libormcc.a $(LDFLAGS) -lcmocka -o $@
 
