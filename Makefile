@@ -337,5 +337,41 @@ $(B)/bin/%_bench: bench/%_bench.c bench/harness.c $(BENCH_HDR) $(BENCH_RAW)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< bench/harness.c bench/rawdb.c $(LDFLAGS) $(LDLIBS) -o $@
 
+# ---- install ----
+# make install [PREFIX=/usr/local] [DESTDIR=]   copies, under DESTDIR/PREFIX:
+#   bin/ormc, lib/libormc.a, lib/libormc.so.$(VERSION) with the links
+#   libormc.so.$(SOMAJOR) and libormc.so, include/ormc.h (the one public
+#   header), lib/pkgconfig/ormc.pc and share/man/man1/ormc.1.
+# make uninstall (same PREFIX and DESTDIR) removes exactly those files.
+.PHONY: install uninstall
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+PCDIR      ?= $(LIBDIR)/pkgconfig
+INSTALL    ?= install
+
+install: $(B)/ormc $(B)/libormc.a $(B)/libormc.so
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 755 $(B)/ormc $(DESTDIR)$(BINDIR)/ormc
+	$(INSTALL) -m 644 $(B)/libormc.a $(DESTDIR)$(LIBDIR)/libormc.a
+	$(INSTALL) -m 755 $(B)/libormc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libormc.so.$(VERSION)
+	ln -sf libormc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libormc.so.$(SOMAJOR)
+	ln -sf libormc.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libormc.so
+	$(INSTALL) -m 644 include/ormc.h $(DESTDIR)$(INCLUDEDIR)/ormc.h
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' ormc.pc.in >$(DESTDIR)$(PCDIR)/ormc.pc
+	chmod 644 $(DESTDIR)$(PCDIR)/ormc.pc
+	$(INSTALL) -m 644 docs/ormc.1 $(DESTDIR)$(MANDIR)/man1/ormc.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ormc $(DESTDIR)$(LIBDIR)/libormc.a \
+	    $(DESTDIR)$(LIBDIR)/libormc.so.$(VERSION) \
+	    $(DESTDIR)$(LIBDIR)/libormc.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libormc.so \
+	    $(DESTDIR)$(INCLUDEDIR)/ormc.h $(DESTDIR)$(PCDIR)/ormc.pc \
+	    $(DESTDIR)$(MANDIR)/man1/ormc.1
+
 clean:
 	rm -rf build
