@@ -194,7 +194,7 @@ $(B)/tests/sql_shapes: tests/sql/shapes.c $(B)/gen/blog.orm.o $(B)/libormc.a
 test: deps
 	@$(MAKE) --no-print-directory all $(EXEC_TESTS:%=$(B)/tests/%) $(B)/tests/fuzz_replay \
 	    $(B)/tests/sql_shapes $(B)/tests/fuzz_query_replay
-	@VALGRIND=$(VALGRIND) CC="$(CC)" SANFLAGS="$(SANFLAGS)" \
+	@VALGRIND=$(VALGRIND) CC="$(CC)" SANITIZE="$(SANITIZE)" SANFLAGS="$(SANFLAGS)" \
 	    sh tests/run.sh $(B) $(EXEC_TESTS)
 
 golden-update: $(B)/ormc $(B)/tests/sql_shapes

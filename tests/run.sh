@@ -13,6 +13,9 @@
 #   cli      tests/cli.sh: options, exit codes, determinism, ABI check.
 #   symbols  tests/symbols.sh: libormc.a and libormc.so export only ormc_
 #            names; an application with its own read_row links.
+#   install  tests/install.sh: make install into a DESTDIR, the
+#            examples/build program built outside the tree with make and
+#            CMake from the installed ormc and pkg-config, make uninstall.
 #   fuzz     each tests/fuzz/regress/ file through BUILD_DIR/tests/fuzz_replay
 #            (no crash, no leak, the harness's invariants hold); each
 #            tests/fuzz/seeds_query/ and tests/fuzz/regress_query/ file
@@ -154,6 +157,7 @@ EOT
 }
 script cli
 script symbols
+script install
 
 # ---- fuzz regressions ----
 # every input the fuzzer ever broke the compiler with (tests/fuzz/regress/),
