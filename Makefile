@@ -1,13 +1,17 @@
 # ormc — schema compiler + runtime.  `make demo` and `make test` are all a
 # newcomer needs; both install missing build dependencies first.
+# `make help` lists every target.
 #
-#   make            build the compiler (build/ormc) and runtime (build/libormc.a)
+#   make            build the compiler (build/ormc) and runtime (build/libormc.a,
+#                   build/libormc.so)
 #   make demo       generate examples/blog.orm, seed a SQLite file, run the demo
-#   make test       golden, error and execution tests; ends "N passed, N failed"
+#   make test       golden, error, CLI, symbol, install and execution tests;
+#                   ends "N passed, N failed"
 #   make test SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make test VALGRIND=1   the execution tests under valgrind
 #   make golden-update     regenerate tests/golden/*/expected files (read the diff!)
 #   make stress     4 writer + 4 reader processes on one WAL file (STRESS_SECONDS=10)
+#   make install    PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
 #   make clean
 
 CC      ?= cc
@@ -46,7 +50,7 @@ COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
 
 .PHONY: all deps demo test golden-update clean fuzz fuzz-regress fuzz-huge \
-        fuzz-query
+        fuzz-query help
 # generated sources are kept (they are worth reading), never auto-deleted
 .SECONDARY:
 all: $(B)/ormc $(B)/libormc.a $(B)/libormc.so
@@ -375,3 +379,25 @@ uninstall:
 
 clean:
 	rm -rf build
+
+# every target, one line each (tests/install.sh checks that none is missing)
+help:
+	@echo 'make [TARGET] [B=build-dir] [SANITIZE=1] [CC=clang] ...; targets:'
+	@echo '  all            build/ormc, build/libormc.a and build/libormc.so (the default)'
+	@echo '  deps           install missing build dependencies (apt-get, through sudo)'
+	@echo '  demo           generate examples/blog.orm, seed build/demo.db, run the demo'
+	@echo '  test           every test; ends "N passed, N failed" (SANITIZE=1, VALGRIND=1)'
+	@echo '  golden-update  regenerate tests/golden and tests/sql/shapes.md (read the diff)'
+	@echo '  install        install under DESTDIR/PREFIX (default /usr/local): ormc, libormc, ormc.h, ormc.pc, ormc(1)'
+	@echo '  uninstall      remove what install installed (same PREFIX and DESTDIR)'
+	@echo '  fuzz           libFuzzer on the compiler and the query language (FUZZ_SECONDS=60 each)'
+	@echo '  fuzz-query     libFuzzer on the query language only'
+	@echo '  fuzz-regress   replay every past fuzz finding and seed'
+	@echo '  fuzz-huge      huge inputs: bounded time and memory'
+	@echo '  faults         fault injection at every allocation and backend call (ASan+UBSan)'
+	@echo '  stress         4 writers + 4 readers on one WAL file (STRESS_SECONDS=10)'
+	@echo '  bench          the benchmark, ~15 minutes: bench/results/latest.md'
+	@echo '  bench-smoke    the benchmark at a tiny scale: cross-checks only (< 60 s)'
+	@echo '  bench-bins     the benchmark programs (used by bench and bench-smoke)'
+	@echo '  clean          remove build/'
+	@echo '  help           this list'

@@ -229,8 +229,20 @@ else
     echo "info: skipped: the CMake example (cmake is not installed; make deps installs it)"
 fi
 
-# ---- uninstall ----
+# ---- make help: every target of the Makefile ----
 cd "$ROOT" || exit 1
+phony=$(awk '/^\.PHONY:/ { p = 1; sub(/^\.PHONY:/, "") }
+             p { c = /\\$/; sub(/\\$/, ""); print; p = c }' Makefile | tr ' ' '\n' | grep . | sort -u)
+$MAKE --no-print-directory -s help >"$T/help" 2>&1
+missing=""
+for t in $phony; do
+    grep -q "^  $t  *[^ ]" "$T/help" || missing="$missing $t"
+done
+[ -n "$phony" ] && [ -z "$missing" ] && [ "$(grep -c '^  ' "$T/help")" -eq "$(echo "$phony" | wc -l)" ]
+check "make help lists each of the Makefile's $(echo "$phony" | wc -l) targets on one line" $? \
+    "missing:$missing; $(grep -c '^  ' "$T/help") lines"
+
+# ---- uninstall ----
 rc=0
 $MAKE --no-print-directory uninstall B="$B" SANITIZE="${SANITIZE:-}" DESTDIR="$D" PREFIX=/usr \
     >"$T/uninstall.log" 2>&1 || rc=$?
