@@ -133,7 +133,8 @@ static void test_context_and_hunks(void **state)
     expect(a, b,
            "--- old\n+++ new\n"
            "@@ -2,7 +2,7 @@\n l2\n l3\n l4\n-l5\n+X5\n l6\n l7\n l8\n"
-           "@@ -10,7 +10,7 @@\n l10\n l11\n l12\n-l13\n+X13\n l14\n l15\n l16\n");
+           "@@ -10,7 +10,7 @@\n"
+           " l10\n l11\n l12\n-l13\n+X13\n l14\n l15\n l16\n");
     free(b);
     /* changes at both ends: context clipped by the ends */
     b = lines(30, (int[]){1, 30, 0});
