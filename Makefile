@@ -1,17 +1,26 @@
 # ormc — schema compiler + runtime.  `make demo` and `make test` are all a
 # newcomer needs; both install missing build dependencies first.
+# `make help` lists every target.
 #
-#   make            build the compiler (build/ormc) and runtime (build/libormc.a)
+#   make            build the compiler (build/ormc) and runtime (build/libormc.a,
+#                   build/libormc.so)
 #   make demo       generate examples/blog.orm and library.orm, seed SQLite
 #                   files, run both demos (relations in depth in the second)
-#   make test       golden, error and execution tests; ends "N passed, N failed"
+#   make test       golden, error, CLI, symbol, install and execution tests;
+#                   ends "N passed, N failed"
 #   make test SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make test VALGRIND=1   the execution tests under valgrind
 #   make golden-update     regenerate tests/golden/*/expected files (read the diff!)
 #   make stress     4 writer + 4 reader processes on one WAL file (STRESS_SECONDS=10)
+#   make install    PREFIX=/usr/local DESTDIR= (make uninstall undoes it)
 #   make clean
 
 CC      ?= cc
+LD      ?= ld
+OBJCOPY ?= objcopy
+# the version is ORMC_VERSION of include/ormc.h; the soname's is its major
+VERSION := $(shell sed -n 's/^\#define ORMC_VERSION "\(.*\)"/\1/p' include/ormc.h)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 SANITIZE ?=
 VALGRIND ?= 0
 OPT     ?= -O2
@@ -21,7 +30,8 @@ LDLIBS  := -lsqlite3 -lm
 
 ifeq ($(SANITIZE),1)
 B       ?= build/san
-CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS  += $(SANFLAGS)
 LDFLAGS += -fsanitize=address,undefined
 else
 B       ?= build
@@ -30,7 +40,7 @@ endif
 COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/build.c compiler/names.c \
                 compiler/paths.c \
                 compiler/sema.c compiler/buf.c compiler/gen_header.c \
-                compiler/gen_source.c compiler/compile.c
+                compiler/gen_source.c compiler/compile.c compiler/udiff.c
 RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
                 runtime/query.c runtime/sql.c runtime/dialect_sqlite.c \
                 runtime/rows.c runtime/stitch.c runtime/fetch.c runtime/writes.c \
@@ -41,10 +51,10 @@ COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
 
 .PHONY: all deps demo test golden-update clean fuzz fuzz-regress fuzz-huge \
-        fuzz-query
+        fuzz-query help
 # generated sources are kept (they are worth reading), never auto-deleted
 .SECONDARY:
-all: $(B)/ormc $(B)/libormc.a
+all: $(B)/ormc $(B)/libormc.a $(B)/libormc.so
 
 deps:
 	@sh .ci/deps
@@ -72,12 +82,40 @@ $(B)/ormc: $(B)/compiler/main.o $(B)/libormcc.a
 	$(CC) $(LDFLAGS) $^ -o $@
 
 # ---- runtime ----
+# Built with -fvisibility=hidden: only what include/ormc.h declares (inside
+# its `#pragma GCC visibility push(default)`) is exported.
+#   libormc.a      the objects partially linked into one (ld -r), every
+#                  global not named ormc_* made local (objcopy), so an
+#                  application's own read_row or arena_new links beside it
+#   libormc.so.$(VERSION)  from -fPIC objects in $(B)/pic, soname
+#                  libormc.so.$(SOMAJOR), exporting only the ormc_ API
+RUNTIME_CFLAGS = $(CFLAGS) -fvisibility=hidden -Iinclude -Iruntime
+PIC_OBJ := $(RUNTIME_SRC:%.c=$(B)/pic/%.o)
+
 $(B)/runtime/%.o: runtime/%.c runtime/*.h include/ormc.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iinclude -Iruntime -c $< -o $@
+	$(CC) $(RUNTIME_CFLAGS) -c $< -o $@
 
+$(B)/pic/runtime/%.o: runtime/%.c runtime/*.h include/ormc.h
+	@mkdir -p $(@D)
+	$(CC) $(RUNTIME_CFLAGS) -fPIC -c $< -o $@
+
+# (objcopy keeps the hidden ormc_ seams of runtime/ormc_backend.h global
+# in the archive: tests/faults links them; the .so does not export them)
 $(B)/libormc.a: $(RUNTIME_OBJ)
-	ar rcs $@ $^
+	$(LD) -r -o $(B)/libormc.o $^
+	$(OBJCOPY) --wildcard --keep-global-symbol='ormc_*' $(B)/libormc.o
+	rm -f $@
+	$(AR) rcs $@ $(B)/libormc.o
+	rm -f $(B)/libormc.o
+
+$(B)/libormc.so.$(VERSION): $(PIC_OBJ)
+	$(CC) -shared -Wl,-soname,libormc.so.$(SOMAJOR) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# the links an installed library has, so tests can link with -L$(B) -lormc
+$(B)/libormc.so: $(B)/libormc.so.$(VERSION)
+	ln -sf libormc.so.$(VERSION) $(B)/libormc.so.$(SOMAJOR)
+	ln -sf libormc.so.$(SOMAJOR) $@
 
 # ---- generated code: $(B)/gen/NAME.orm.{h,c} from any NAME.orm ----
 $(B)/gen/%.orm.c $(B)/gen/%.orm.h: examples/%.orm $(B)/ormc
@@ -107,11 +145,16 @@ demo: deps
 
 # ---- tests ----
 EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler \
-              test_query test_prefetch test_relations
+              test_query test_prefetch test_relations test_diff
 
 # the compiler library (compiler/ormcc.h): streaming vs in-memory output,
 # and its printf (compiler/buf.h)
 $(B)/tests/test_compiler: tests/exec/test_compiler.c compiler/ormcc.h compiler/buf.h $(B)/libormcc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Icompiler $< $(B)/libormcc.a $(LDFLAGS) -lcmocka -o $@
+
+# the unified diff of ormc --check (compiler/udiff.h)
+$(B)/tests/test_diff: tests/exec/test_diff.c compiler/udiff.h $(B)/libormcc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icompiler $< $(B)/libormcc.a $(LDFLAGS) -lcmocka -o $@
 
@@ -130,10 +173,12 @@ $(B)/tests/test_hostile: tests/exec/test_hostile.c tests/exec/testutil.h $(B)/ge
 	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/hostile.orm.o \
 	    $(B)/gen/types.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
-$(B)/tests/test_runtime: tests/exec/test_runtime.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
+# (white-box: it calls the runtime's internal arena, local in libormc.a,
+# so it links the runtime's objects themselves)
+$(B)/tests/test_runtime: tests/exec/test_runtime.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(RUNTIME_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
-	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+	    $(RUNTIME_OBJ) $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_query: tests/exec/test_query.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
@@ -164,7 +209,8 @@ $(B)/tests/sql_shapes: tests/sql/shapes.c $(B)/gen/blog.orm.o $(B)/libormc.a
 test: deps
 	@$(MAKE) --no-print-directory all $(EXEC_TESTS:%=$(B)/tests/%) $(B)/tests/fuzz_replay \
 	    $(B)/tests/sql_shapes $(B)/tests/fuzz_query_replay
-	@VALGRIND=$(VALGRIND) sh tests/run.sh $(B) $(EXEC_TESTS)
+	@VALGRIND=$(VALGRIND) CC="$(CC)" SANITIZE="$(SANITIZE)" SANFLAGS="$(SANFLAGS)" \
+	    sh tests/run.sh $(B) $(EXEC_TESTS)
 
 golden-update: $(B)/ormc $(B)/tests/sql_shapes
 	@sh tests/golden-update.sh $(B)/ormc
@@ -306,5 +352,63 @@ $(B)/bin/%_bench: bench/%_bench.c bench/harness.c $(BENCH_HDR) $(BENCH_RAW)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< bench/harness.c bench/rawdb.c $(LDFLAGS) $(LDLIBS) -o $@
 
+# ---- install ----
+# make install [PREFIX=/usr/local] [DESTDIR=]   copies, under DESTDIR/PREFIX:
+#   bin/ormc, lib/libormc.a, lib/libormc.so.$(VERSION) with the links
+#   libormc.so.$(SOMAJOR) and libormc.so, include/ormc.h (the one public
+#   header), lib/pkgconfig/ormc.pc and share/man/man1/ormc.1.
+# make uninstall (same PREFIX and DESTDIR) removes exactly those files.
+.PHONY: install uninstall
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+PCDIR      ?= $(LIBDIR)/pkgconfig
+INSTALL    ?= install
+
+install: $(B)/ormc $(B)/libormc.a $(B)/libormc.so
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 755 $(B)/ormc $(DESTDIR)$(BINDIR)/ormc
+	$(INSTALL) -m 644 $(B)/libormc.a $(DESTDIR)$(LIBDIR)/libormc.a
+	$(INSTALL) -m 755 $(B)/libormc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libormc.so.$(VERSION)
+	ln -sf libormc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libormc.so.$(SOMAJOR)
+	ln -sf libormc.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libormc.so
+	$(INSTALL) -m 644 include/ormc.h $(DESTDIR)$(INCLUDEDIR)/ormc.h
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' ormc.pc.in >$(DESTDIR)$(PCDIR)/ormc.pc
+	chmod 644 $(DESTDIR)$(PCDIR)/ormc.pc
+	$(INSTALL) -m 644 docs/ormc.1 $(DESTDIR)$(MANDIR)/man1/ormc.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ormc $(DESTDIR)$(LIBDIR)/libormc.a \
+	    $(DESTDIR)$(LIBDIR)/libormc.so.$(VERSION) \
+	    $(DESTDIR)$(LIBDIR)/libormc.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libormc.so \
+	    $(DESTDIR)$(INCLUDEDIR)/ormc.h $(DESTDIR)$(PCDIR)/ormc.pc \
+	    $(DESTDIR)$(MANDIR)/man1/ormc.1
+
 clean:
 	rm -rf build
+
+# every target, one line each (tests/install.sh checks that none is missing)
+help:
+	@echo 'make [TARGET] [B=build-dir] [SANITIZE=1] [CC=clang] ...; targets:'
+	@echo '  all            build/ormc, build/libormc.a and build/libormc.so (the default)'
+	@echo '  deps           install missing build dependencies (apt-get, through sudo)'
+	@echo '  demo           generate examples/*.orm, seed build/demo.db and build/library.db, run both demos'
+	@echo '  test           every test; ends "N passed, N failed" (SANITIZE=1, VALGRIND=1)'
+	@echo '  golden-update  regenerate tests/golden and tests/sql/shapes.md (read the diff)'
+	@echo '  install        install under DESTDIR/PREFIX (default /usr/local): ormc, libormc, ormc.h, ormc.pc, ormc(1)'
+	@echo '  uninstall      remove what install installed (same PREFIX and DESTDIR)'
+	@echo '  fuzz           libFuzzer on the compiler and the query language (FUZZ_SECONDS=60 each)'
+	@echo '  fuzz-query     libFuzzer on the query language only'
+	@echo '  fuzz-regress   replay every past fuzz finding and seed'
+	@echo '  fuzz-huge      huge inputs: bounded time and memory'
+	@echo '  faults         fault injection at every allocation and backend call (ASan+UBSan)'
+	@echo '  stress         4 writers + 4 readers on one WAL file (STRESS_SECONDS=10)'
+	@echo '  bench          the benchmark, ~15 minutes: bench/results/latest.md'
+	@echo '  bench-smoke    the benchmark at a tiny scale: cross-checks only (< 60 s)'
+	@echo '  bench-bins     the benchmark programs (used by bench and bench-smoke)'
+	@echo '  clean          remove build/'
+	@echo '  help           this list'

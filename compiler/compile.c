@@ -1,7 +1,7 @@
 /*
  * compile.c — the compiler library's entry points: parse and check
- * (ormcc_check), generate (ormcc_emit_*, streaming), or both at once into
- * memory (ormcc_compile).
+ * (ormcc_check), generate (ormcc_emit_*, streaming: the header, the source
+ * or the DDL), or both at once into memory (ormcc_compile).
  */
 #include "buf.h"
 #include "ctx.h"
@@ -97,6 +97,17 @@ int ormcc_emit_source(ormcc_unit *u, ormcc_write_fn write, void *arg)
     Buf b;
     buf_stream(&b, write, arg);
     gen_source(&u->c, &b);
+    return buf_finish(&b);
+}
+
+int ormcc_emit_sql(ormcc_unit *u, ormcc_write_fn write, void *arg)
+{
+    Buf b;
+    buf_stream(&b, write, arg);
+    for (int i = 0; i < u->c.nddl; i++) {
+        buf_puts(&b, u->c.ddl[i]);
+        buf_puts(&b, ";\n");
+    }
     return buf_finish(&b);
 }
 

@@ -1,18 +1,23 @@
 /*
  * main.c — the `ormc` command: a thin CLI over the compiler library.
  *
- *   ormc [-o DIR] FILE.orm...   writes DIR/FILE.orm.h and DIR/FILE.orm.c
+ *   ormc [-o DIR] [-MF FILE] FILE.orm...   writes DIR/FILE.orm.h and .c
+ *   ormc [-o DIR] --check FILE.orm...      compares them with DIR's files
+ *   ormc --emit-sql FILE.orm...            prints the DDL
  *
- * Exit status: 0 success, 1 schema errors, 2 usage or I/O errors.  All
- * inputs are checked (ormcc_check) before anything is written; on any
- * error no file is written.  Every output is then generated straight into
- * a temporary file (ormcc_emit_*, in 64 KiB pieces: the output is never
- * held in memory); they are renamed into place only once all are
- * complete, so a reader never sees half a file and a failed write (disk
- * full) leaves no output behind.
+ * Exit status: 0 success, 1 schema errors (or, with --check, files out of
+ * date), 2 usage or I/O errors.  All inputs are checked (ormcc_check)
+ * before anything is written; on any error no file is written.  Every
+ * output is then generated straight into a temporary file (ormcc_emit_*,
+ * in 64 KiB pieces: the output is never held in memory) and compared with
+ * the file it replaces: a file whose content is unchanged is left alone
+ * (its mtime too, so nothing downstream rebuilds); the others are renamed
+ * into place only once all are complete, so a reader never sees half a
+ * file and a failed write (disk full) leaves no output behind.
  * Options may come before or after the files.
  */
 #include "ormcc.h"
+#include "udiff.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -21,23 +26,52 @@
 #include <string.h>
 
 static const char USAGE[] =
-    "usage: ormc [-o DIR] FILE.orm...\n"
+    "usage: ormc [-o DIR] [-MF FILE] [--check | --emit-sql] FILE.orm...\n"
     "\n"
     "Compiles ormc schemas into typed C: for each FILE.orm, writes\n"
     "DIR/FILE.orm.h and DIR/FILE.orm.c (DIR defaults to the current\n"
-    "directory).  Nothing is written if any schema has an error.\n"
+    "directory).  Nothing is written if any schema has an error; a file\n"
+    "whose content would not change is not rewritten.\n"
     "\n"
     "options:\n"
     "  -o DIR       output directory (must exist)\n"
+    "  -MF FILE     also write a make-style depfile to FILE: the outputs\n"
+    "               depend on their schema\n"
+    "  --check      write nothing: compare what the schemas produce with\n"
+    "               the files in DIR; exit 0 if identical, else 1 with a\n"
+    "               unified diff on stdout\n"
+    "  --emit-sql   write nothing: print the schemas' DDL (the statements\n"
+    "               NAME_schema_create runs) to stdout\n"
     "  --version    print the version and exit\n"
     "  --help       print this help and exit\n"
     "\n"
-    "exit status: 0 ok, 1 schema errors, 2 usage or I/O errors\n";
+    "exit status: 0 ok, 1 schema errors or (--check) files out of date,\n"
+    "2 usage or I/O errors\n";
 
-/* Reads a whole file; NULL (with a message) on failure. */
-static char *read_file(const char *path, size_t *len)
+typedef enum Mode { WRITE, CHECK, EMIT_SQL } Mode;
+
+/* One run: the checked inputs and where their outputs go. */
+typedef struct Job {
+    const char *dir;
+    const char *depfile; /* -MF, or NULL */
+    const char **files;  /* the inputs, as given */
+    ormcc_unit **units;  /* one per input */
+    int n;
+} Job;
+
+/* Reads a whole file; NULL (with a message) on failure.  When `missing`
+ * is not NULL, a file that does not exist reads as empty with *missing
+ * set, without a message. */
+static char *read_file(const char *path, size_t *len, bool *missing)
 {
     FILE *f = fopen(path, "rb");
+    if (missing)
+        *missing = false;
+    if (!f && missing && errno == ENOENT) {
+        *missing = true;
+        *len = 0;
+        return calloc(1, 1);
+    }
     if (!f) {
         fprintf(stderr, "ormc: cannot open %s: %s\n", path, strerror(errno));
         return NULL;
@@ -68,14 +102,22 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* A generated file on its way to dir/name: written to dir/.name.tmp first,
- * renamed into place only once every output has been written. */
-typedef struct Pending {
-    ormcc_unit *unit;
-    bool source;      /* the .c file, else the .h */
-    const char *name;
-    char *path, *tmp;
-} Pending;
+/* dir/name, or name alone when dir is "." (as make names it); NULL when
+ * out of memory.  The caller frees it. */
+static char *join(const char *dir, const char *name)
+{
+    size_t d = strlen(dir), n = strlen(name);
+    char *s = malloc(d + n + 2);
+    if (!s)
+        return NULL;
+    if (strcmp(dir, ".") == 0)
+        d = 0;
+    memcpy(s, dir, d);
+    if (d && dir[d - 1] != '/')
+        s[d++] = '/';
+    memcpy(s + d, name, n + 1);
+    return s;
+}
 
 /* ormcc_write_fn over a FILE: 0, or the errno of a failed write. */
 static int write_chunk(void *arg, const char *data, size_t len)
@@ -86,18 +128,124 @@ static int write_chunk(void *arg, const char *data, size_t len)
     return errno ? errno : EIO;
 }
 
-/* Generates p's file into p->tmp; false (with a message) on failure. */
-static bool write_tmp(const char *dir, Pending *p)
+/* ormcc_write_fn collecting into memory. */
+typedef struct Mem {
+    char *data;
+    size_t len, cap;
+} Mem;
+
+static int write_mem(void *arg, const char *data, size_t len)
 {
-    size_t n = strlen(dir) + strlen(p->name) + 16;
-    p->path = malloc(n);
-    p->tmp = malloc(n);
-    if (!p->path || !p->tmp) {
+    Mem *m = arg;
+    if (len > m->cap - m->len) {
+        size_t cap = m->cap ? m->cap : 65536;
+        while (len > cap - m->len)
+            cap *= 2;
+        char *bigger = realloc(m->data, cap);
+        if (!bigger)
+            return ENOMEM;
+        m->data = bigger;
+        m->cap = cap;
+    }
+    memcpy(m->data + m->len, data, len);
+    m->len += len;
+    return 0;
+}
+
+/* ---- the depfile ---- */
+
+/* Writes path as make reads it, escaping as cc -MF does: a space or '#'
+ * with a backslash, '$' as "$$".  (A line break cannot be written: main
+ * refuses such paths with -MF.) */
+static void put_make_path(FILE *f, const char *path)
+{
+    for (const char *p = path; *p; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '#')
+            fputc('\\', f);
+        else if (*p == '$')
+            fputc('$', f);
+        fputc(*p, f);
+    }
+}
+
+/* "DIR/x.orm.h DIR/x.orm.c: x.orm", one line per input.  0 or an errno. */
+static int write_depfile(const Job *job, FILE *f)
+{
+    for (int i = 0; i < job->n; i++) {
+        const char *out[2] = {ormcc_header_name(job->units[i]),
+                              ormcc_source_name(job->units[i])};
+        for (int k = 0; k < 2; k++) {
+            char *path = join(job->dir, out[k]);
+            if (!path)
+                return ENOMEM;
+            put_make_path(f, path);
+            free(path);
+            fputs(k ? ": " : " ", f);
+        }
+        put_make_path(f, job->files[i]);
+        fputc('\n', f);
+    }
+    return ferror(f) ? (errno ? errno : EIO) : 0;
+}
+
+/* ---- writing outputs ---- */
+
+typedef enum Kind { HEADER, SOURCE, DEPFILE } Kind;
+
+/* A file on its way to `path`: written to `tmp` (.NAME.tmp beside it)
+ * first, renamed into place only once every output has been written, and
+ * only when its content differs from what is there. */
+typedef struct Pending {
+    Kind kind;
+    ormcc_unit *unit; /* HEADER, SOURCE */
+    char *path, *tmp;
+    bool unchanged;   /* path already holds these bytes */
+} Pending;
+
+/* True when the files at p and q hold the same bytes (false when either
+ * cannot be read).  Cost: reads both, 64 KiB at a time. */
+static bool same_content(const char *p, const char *q)
+{
+    enum { CHUNK = 65536 };
+    FILE *f = fopen(p, "rb"), *g = fopen(q, "rb");
+    char *a = malloc(2 * CHUNK), *b = a + CHUNK;
+    bool same = f && g && a;
+    while (same) {
+        size_t na = fread(a, 1, CHUNK, f), nb = fread(b, 1, CHUNK, g);
+        if (na != nb || memcmp(a, b, na) != 0 || ferror(f) || ferror(g))
+            same = false;
+        else if (na < CHUNK)
+            break;
+    }
+    if (f)
+        fclose(f);
+    if (g)
+        fclose(g);
+    free(a);
+    return same;
+}
+
+/* The temporary beside path: "dir/.name.tmp". */
+static char *tmp_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t d = slash ? (size_t)(slash - path) + 1 : 0;
+    size_t n = strlen(path);
+    char *s = malloc(n + 6);
+    if (s)
+        snprintf(s, n + 6, "%.*s.%s.tmp", (int)d, path, path + d);
+    return s;
+}
+
+/* Generates p's file into p->tmp and compares it with p->path; false
+ * (with a message) on failure. */
+static bool write_tmp(const Job *job, Pending *p)
+{
+    p->tmp = tmp_name(p->path);
+    if (!p->tmp) {
         fputs("ormc: out of memory\n", stderr);
         return false;
     }
-    snprintf(p->path, n, "%s/%s", dir, p->name);
-    snprintf(p->tmp, n, "%s/.%s.tmp", dir, p->name);
     FILE *f = fopen(p->tmp, "wb");
     if (!f) {
         fprintf(stderr, "ormc: cannot write %s: %s\n", p->path,
@@ -106,39 +254,62 @@ static bool write_tmp(const char *dir, Pending *p)
         p->tmp = NULL;
         return false;
     }
-    /* the compiler hands over 64 KiB pieces: no need for stdio's buffer */
-    setvbuf(f, NULL, _IONBF, 0);
-    int err = p->source ? ormcc_emit_source(p->unit, write_chunk, f)
-                        : ormcc_emit_header(p->unit, write_chunk, f);
+    int err;
+    if (p->kind == DEPFILE) {
+        err = write_depfile(job, f);
+    } else {
+        /* the compiler hands over 64 KiB pieces: no need for stdio's
+         * buffer */
+        setvbuf(f, NULL, _IONBF, 0);
+        err = p->kind == SOURCE ? ormcc_emit_source(p->unit, write_chunk, f)
+                                : ormcc_emit_header(p->unit, write_chunk, f);
+    }
     if (fclose(f) != 0 && !err)
         err = errno ? errno : EIO;
     if (err)
         fprintf(stderr, "ormc: cannot write %s: %s\n", p->path,
                 strerror(err));
+    if (!err)
+        p->unchanged = same_content(p->tmp, p->path);
     return !err;
 }
 
-/* Writes every output, or (after a failure) none: all go to temporary
- * files first, and are renamed into place only when all are complete.
- * The files are generated straight into them, never held in memory. */
-static bool write_all(const char *dir, ormcc_unit **units, int n)
+/* Writes every output (and the depfile), or (after a failure) none: all
+ * go to temporary files first; those that differ from the file they
+ * replace are renamed into place when all are complete, the others
+ * removed.  The files are generated straight into them, never held in
+ * memory. */
+static bool write_all(const Job *job)
 {
-    int np = 2 * n;
+    int np = 2 * job->n + (job->depfile != NULL);
     Pending *p = calloc((size_t)np, sizeof *p);
     if (!p) {
         fputs("ormc: out of memory\n", stderr);
         return false;
     }
     bool ok = true;
-    for (int i = 0; i < n; i++) {
-        p[2 * i] = (Pending){units[i], false, ormcc_header_name(units[i]),
-                             NULL, NULL};
-        p[2 * i + 1] = (Pending){units[i], true, ormcc_source_name(units[i]),
-                                 NULL, NULL};
+    for (int i = 0; i < job->n && ok; i++) {
+        p[2 * i] = (Pending){HEADER, job->units[i],
+                             join(job->dir, ormcc_header_name(job->units[i])),
+                             NULL, false};
+        p[2 * i + 1] = (Pending){SOURCE, job->units[i],
+                                 join(job->dir,
+                                      ormcc_source_name(job->units[i])),
+                                 NULL, false};
+        ok = p[2 * i].path && p[2 * i + 1].path;
     }
+    if (ok && job->depfile) {
+        p[np - 1] = (Pending){DEPFILE, NULL, join(".", job->depfile), NULL,
+                              false};
+        ok = p[np - 1].path != NULL;
+    }
+    if (!ok)
+        fputs("ormc: out of memory\n", stderr);
     for (int i = 0; i < np && ok; i++)
-        ok = write_tmp(dir, &p[i]);
-    for (int i = 0; i < np && ok; i++)
+        ok = write_tmp(job, &p[i]);
+    for (int i = 0; i < np && ok; i++) {
+        if (p[i].unchanged)
+            continue; /* removed below */
         if (rename(p[i].tmp, p[i].path) != 0) {
             fprintf(stderr, "ormc: cannot write %s: %s\n", p[i].path,
                     strerror(errno));
@@ -147,6 +318,7 @@ static bool write_all(const char *dir, ormcc_unit **units, int n)
             free(p[i].tmp);
             p[i].tmp = NULL;
         }
+    }
     for (int i = 0; i < np; i++) {
         if (p[i].tmp)
             remove(p[i].tmp);
@@ -157,9 +329,113 @@ static bool write_all(const char *dir, ormcc_unit **units, int n)
     return ok;
 }
 
+/* ---- --check and --emit-sql ---- */
+
+/* Compares one output with the file at dir/name: prints the unified diff
+ * from the file to the output (--- the file, or /dev/null when missing;
+ * +++ the file) and a line on stderr when they differ.  Returns 0 when
+ * equal, 1 when different, 2 on failure (with a message). */
+static int check_one(const Job *job, ormcc_unit *u, bool source)
+{
+    const char *name = source ? ormcc_source_name(u) : ormcc_header_name(u);
+    char *path = join(job->dir, name);
+    Mem now = {0};
+    int err = !path ? ENOMEM
+              : source ? ormcc_emit_source(u, write_mem, &now)
+                       : ormcc_emit_header(u, write_mem, &now);
+    if (err) {
+        fputs("ormc: out of memory\n", stderr);
+        free(now.data);
+        free(path);
+        return 2;
+    }
+    size_t len;
+    bool missing;
+    char *old = read_file(path, &len, &missing);
+    int status = 2;
+    if (old) {
+        bool differ;
+        err = udiff(old, len, now.data ? now.data : "", now.len,
+                    missing ? "/dev/null" : path, path, write_chunk, stdout,
+                    &differ);
+        if (err)
+            fprintf(stderr, "ormc: cannot write the diff: %s\n",
+                    strerror(err));
+        else if (differ)
+            fprintf(stderr, "ormc: %s is %s\n", path,
+                    missing ? "missing" : "out of date");
+        status = err ? 2 : differ;
+    }
+    free(old);
+    free(now.data);
+    free(path);
+    return status;
+}
+
+/* --check over every output: the worst status of check_one. */
+static int check_all(const Job *job)
+{
+    int status = 0;
+    for (int i = 0; i < job->n; i++)
+        for (int k = 0; k < 2; k++) {
+            int s = check_one(job, job->units[i], k == 1);
+            if (s > status)
+                status = s;
+        }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fputs("ormc: cannot write to stdout\n", stderr);
+        return 2;
+    }
+    return status;
+}
+
+/* --emit-sql: every schema's DDL to stdout.  0, or 2 on a failed write. */
+static int emit_sql(const Job *job)
+{
+    int err = 0;
+    for (int i = 0; i < job->n && !err; i++)
+        err = ormcc_emit_sql(job->units[i], write_chunk, stdout);
+    if (!err && fflush(stdout) != 0)
+        err = errno ? errno : EIO;
+    if (err) {
+        fprintf(stderr, "ormc: cannot write to stdout: %s\n", strerror(err));
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- main ---- */
+
+/* "ormc: <what>" and the usage on stderr; exit status 2. */
+static int usage_error(const char **files, const char *what, const char *arg)
+{
+    fprintf(stderr, "ormc: %s", what);
+    if (arg)
+        fprintf(stderr, " '%s'", arg);
+    fprintf(stderr, "\n%s", USAGE);
+    free(files);
+    return 2;
+}
+
+/* True (with a message) when a path has a line break, which a depfile
+ * cannot spell. */
+static bool unspellable(const char *path)
+{
+    if (!strpbrk(path, "\n\r"))
+        return false;
+    fprintf(stderr, "ormc: -MF: a depfile cannot name a path with a line "
+                    "break: ");
+    for (const char *p = path; *p; p++)
+        fputs(*p == '\n' ? "\\n" : *p == '\r' ? "\\r" : (char[]){*p, 0},
+              stderr);
+    fputc('\n', stderr);
+    return true;
+}
+
 int main(int argc, char **argv)
 {
-    const char *dir = ".";
+    Job job = {.dir = "."};
+    Mode mode = WRITE;
     /* options may come before or after the files; "--" ends them */
     const char **files = calloc((size_t)argc, sizeof *files);
     if (!files) {
@@ -183,23 +459,27 @@ int main(int argc, char **argv)
             free(files);
             return 0;
         } else if (strcmp(a, "-o") == 0) {
-            if (++i == argc) {
-                fprintf(stderr, "ormc: -o needs a directory\n%s", USAGE);
-                free(files);
-                return 2;
-            }
-            dir = argv[i];
+            if (++i == argc)
+                return usage_error(files, "-o needs a directory", NULL);
+            job.dir = argv[i];
+        } else if (strncmp(a, "-MF", 3) == 0) {
+            /* -MF FILE or -MFFILE, as cc takes it */
+            if (!a[3] && ++i == argc)
+                return usage_error(files, "-MF needs a file name", NULL);
+            job.depfile = a[3] ? a + 3 : argv[i];
+        } else if (strcmp(a, "--check") == 0 ||
+                   strcmp(a, "--emit-sql") == 0) {
+            Mode m = a[2] == 'c' ? CHECK : EMIT_SQL;
+            if (mode != WRITE && mode != m)
+                return usage_error(files, "--check and --emit-sql exclude "
+                                          "each other", NULL);
+            mode = m;
         } else {
-            fprintf(stderr, "ormc: unknown option '%s'\n%s", a, USAGE);
-            free(files);
-            return 2;
+            return usage_error(files, "unknown option", a);
         }
     }
-    if (n == 0) {
-        fprintf(stderr, "ormc: no input files\n%s", USAGE);
-        free(files);
-        return 2;
-    }
+    if (n == 0)
+        return usage_error(files, "no input files", NULL);
     int errors = 0, status = 0;
     ormcc_unit **units = calloc((size_t)n, sizeof *units);
     if (!units) {
@@ -209,7 +489,7 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < n; i++) {
         size_t len;
-        char *text = read_file(files[i], &len);
+        char *text = read_file(files[i], &len, NULL);
         if (!text) {
             status = 2;
             continue;
@@ -222,7 +502,7 @@ int main(int argc, char **argv)
                 errors == 1 ? "" : "s");
         status = 1;
     }
-    for (int i = 0; i < n && status == 0; i++) {
+    for (int i = 0; i < n && status == 0 && mode != EMIT_SQL; i++) {
         /* two inputs with the same base name would overwrite each other */
         for (int k = 0; k < i; k++)
             if (strcmp(ormcc_header_name(units[k]),
@@ -232,8 +512,24 @@ int main(int argc, char **argv)
                 status = 2;
             }
     }
-    if (status == 0 && !write_all(dir, units, n))
-        status = 2;
+    if (status == 0 && mode == WRITE && job.depfile) {
+        bool bad = unspellable(job.depfile) || unspellable(job.dir);
+        for (int i = 0; i < n; i++)
+            bad |= unspellable(files[i]);
+        if (bad)
+            status = 2;
+    }
+    job.files = files;
+    job.units = units;
+    job.n = n;
+    if (status == 0) {
+        if (mode == CHECK)
+            status = check_all(&job);
+        else if (mode == EMIT_SQL)
+            status = emit_sql(&job);
+        else if (!write_all(&job))
+            status = 2;
+    }
     for (int i = 0; i < n; i++)
         ormcc_unit_free(units[i]);
     free(units);

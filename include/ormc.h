@@ -34,6 +34,13 @@
 extern "C" {
 #endif
 
+/* The runtime is built with -fvisibility=hidden: what this header declares
+ * is its exported API, nothing else (an application's own read_row or
+ * arena_new never clashes with the runtime's). */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#pragma GCC visibility push(default)
+#endif
+
 #define ORMC_VERSION "0.1.0"
 /* Bumped whenever the descriptor layout or a generated-code entry point
  * changes.  Generated files refuse to compile against another ABI. */
@@ -853,6 +860,10 @@ const char *ormc_row_text(const ormc_row *row, int col, size_t *len);
 ormc_blob ormc_row_blob(const ormc_row *row, int col);
 
 /* ======================== end of raw SQL ================================ */
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

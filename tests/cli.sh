@@ -2,10 +2,11 @@
 # tests/cli.sh — checks the `ormc` command line: options, exit statuses,
 # what is (not) written, determinism and the generated header's ABI check.
 # Run by tests/run.sh with ORMC (absolute path of the compiler), ROOT (the
-# repository) and TMP (a scratch directory) set.  Prints "PASS name" or
+# repository), TMP (a scratch directory) and B (the build directory, for
+# libormc.a; SANFLAGS the flags it was built with) set.  Prints "PASS name" or
 # "FAIL name" per check, and "info: ..." lines that are not checks.
 set -u
-: "${ORMC:?ORMC must name the compiler}" "${ROOT:?}" "${TMP:?}"
+: "${ORMC:?ORMC must name the compiler}" "${ROOT:?}" "${TMP:?}" "${B:?}"
 CC=${CC:-cc}
 T=$TMP/cli
 rm -rf "$T"
@@ -126,6 +127,236 @@ mkdir "$T/d1" "$T/d2"
     cmp "$T/d1/good.orm.h" "$T/d2/good.orm.h" && cmp "$T/d1/good.orm.c" "$T/d2/good.orm.c" &&
     cmp "$T/d1/good.orm.h" "$T/o4/good.orm.h" && cmp "$T/d1/good.orm.c" "$T/o4/good.orm.c"
 check "running twice gives byte-identical output" $? "$(cat "$T/err")"
+
+# ---- -MF: a make-style depfile ----
+mkdir "$T/m1"
+run "$T/out" "$T/err" -o "$T/m1" -MF "$T/m1/deps.d" "$T/good.orm" "$T/other.orm"
+printf '%s\n' "$T/m1/good.orm.h $T/m1/good.orm.c: $T/good.orm" \
+    "$T/m1/other.orm.h $T/m1/other.orm.c: $T/other.orm" >"$T/want.d"
+[ "$rc" -eq 0 ] && cmp -s "$T/want.d" "$T/m1/deps.d" && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]
+check "-MF FILE: one line per schema, its two outputs depend on it" $? \
+    "exit $rc: $(cat "$T/err" "$T/m1/deps.d")"
+
+mkdir "$T/m2"
+cp "$T/good.orm" "$T/m2/"
+(cd "$T/m2" && "$ORMC" -MFgood.d good.orm) >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(cat "$T/m2/good.d")" = "good.orm.h good.orm.c: good.orm" ]
+check "-MFFILE (attached) and no -o: names relative to the current directory" $? \
+    "exit $rc: $(cat "$T/err" "$T/m2/good.d")"
+
+mkdir -p "$T/m3/a dir" "$T/m3/c\$x#y"
+cp "$T/good.orm" "$T/m3/c\$x#y/"
+(cd "$T/m3" && "$ORMC" -o "a dir" -MF "a dir/d" 'c$x#y/good.orm') >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(cat "$T/m3/a dir/d")" = 'a\ dir/good.orm.h a\ dir/good.orm.c: c$$x\#y/good.orm' ]
+check "-MF escapes a space and '#' with a backslash, '\$' as '\$\$'" $? \
+    "exit $rc: $(cat "$T/err" "$T/m3/a dir/d")"
+
+run "$T/out" "$T/err" "$T/good.orm" -MF
+[ "$rc" -eq 2 ] && grep -q "^ormc: -MF needs a file name$" "$T/err"
+check "-MF without a file: exit 2" $? "exit $rc: $(head -1 "$T/err")"
+
+mkdir "$T/m4"
+run "$T/out" "$T/err" -o "$T/m4" -MF "$T/m4/bad.d" "$T/bad.orm"
+[ "$rc" -eq 1 ] && empty "$T/m4"
+check "-MF with a schema error: exit 1, no depfile" $? "exit $rc: $(ls -A "$T/m4")"
+
+mkdir "$T/m5"
+run "$T/out" "$T/err" -o "$T/m5" -MF "$T/no-such-dir/x.d" "$T/good.orm"
+[ "$rc" -eq 2 ] && empty "$T/m5" && grep -q "cannot write $T/no-such-dir/x.d" "$T/err"
+check "-MF into a missing directory: exit 2, no output written either" $? \
+    "exit $rc: $(ls -A "$T/m5") $(cat "$T/err")"
+
+mkdir "$T/m6"
+cp "$T/good.orm" "$T/m6/a
+b.orm"
+run "$T/out" "$T/err" -o "$T/m6" -MF "$T/m6/x.d" "$T/m6/a
+b.orm"
+[ "$rc" -eq 2 ] && [ "$(find "$T/m6" -type f -name '*.orm*' | wc -l)" -eq 2 ] &&
+    grep -q "a depfile cannot name a path with a line break: $T/m6/a\\\\nb.orm" "$T/err"
+check "-MF naming a path with a line break: exit 2, nothing written" $? \
+    "exit $rc: $(ls -A "$T/m6" | tr '\n' ' ') $(cat "$T/err" | tr '\n' ' ')"
+
+# ---- outputs rewritten only when their content changes ----
+# years DIR FILE...: the modification years of the files, in ls's order
+years() { (cd "$1" && shift && ls -l --time-style=+%Y "$@" | awk '{print $6}' | tr '\n' ' '); }
+mkdir "$T/u"
+cp "$T/good.orm" "$T/u/good.orm"
+"$ORMC" -o "$T/u" -MF "$T/u/good.d" "$T/u/good.orm" 2>"$T/err"
+touch -d '2000-01-01 00:00:00' "$T/u/good.orm.h" "$T/u/good.orm.c" "$T/u/good.d"
+ls -i "$T/u" >"$T/u.inodes"
+run "$T/out" "$T/err" -o "$T/u" -MF "$T/u/good.d" "$T/u/good.orm"
+stamps=$(years "$T/u" good.d good.orm.c good.orm.h)
+[ "$rc" -eq 0 ] && [ "$stamps" = "2000 2000 2000 " ] &&
+    ls -i "$T/u" | cmp -s - "$T/u.inodes" &&
+    [ "$(cd "$T/u" && ls -A | tr '\n' ' ')" = "good.d good.orm good.orm.c good.orm.h " ]
+check "an unchanged schema leaves its outputs and depfile untouched (mtime, inode), no temporary left" $? \
+    "exit $rc, years $stamps, $(ls -A "$T/u")"
+
+printf 'model Extra {\n    n int\n}\n' >>"$T/u/good.orm"
+run "$T/out" "$T/err" -o "$T/u" -MF "$T/u/good.d" "$T/u/good.orm"
+stamps=$(years "$T/u" good.d good.orm.c good.orm.h)
+[ "$rc" -eq 0 ] && [ "$stamps" = "2000 $(date +%Y) $(date +%Y) " ] && grep -q "struct Extra" "$T/u/good.orm.h"
+check "a changed schema rewrites both outputs, not the unchanged depfile" $? "exit $rc, years $stamps"
+
+# ---- --check: the files in DIR against what the schemas produce ----
+mkdir "$T/c"
+cp "$T/good.orm" "$T/other.orm" "$T/c/"
+(cd "$T/c" && "$ORMC" good.orm other.orm) 2>"$T/err"
+touch -d '2000-01-01 00:00:00' "$T/c"/*.orm.[ch]
+(cd "$T/c" && "$ORMC" --check good.orm other.orm) >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 0 ] && [ ! -s "$T/out" ] && [ ! -s "$T/err" ]
+check "--check, files up to date: exit 0, silent" $? "exit $rc: $(head -3 "$T/out" "$T/err")"
+
+# a local edit at the end of good.orm.c: the diff removes it, with the
+# generated file's last three lines as context
+n=$(wc -l <"$T/c/good.orm.c")
+{
+    printf -- '--- good.orm.c\n+++ good.orm.c\n@@ -%d,4 +%d,3 @@\n' $((n - 2)) $((n - 2))
+    tail -n 3 "$T/c/good.orm.c" | sed 's/^/ /'
+    printf -- '-/* local edit */\n'
+} >"$T/want.diff"
+echo '/* local edit */' >>"$T/c/good.orm.c"
+touch -d '2000-01-01 00:00:00' "$T/c/good.orm.c"
+(cd "$T/c" && "$ORMC" --check good.orm other.orm) >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 1 ] && cmp -s "$T/want.diff" "$T/out" &&
+    [ "$(cat "$T/err")" = "ormc: good.orm.c is out of date" ]
+check "--check, an edited file: exit 1, its exact unified diff on stdout, its name on stderr" $? \
+    "exit $rc: $(diff "$T/want.diff" "$T/out" | head -10) $(cat "$T/err")"
+
+stamps=$(years "$T/c" good.orm.c good.orm.h other.orm.c other.orm.h)
+[ "$stamps" = "2000 2000 2000 2000 " ] && [ "$(tail -n 1 "$T/c/good.orm.c")" = "/* local edit */" ] &&
+    [ "$(cd "$T/c" && ls -A | tr '\n' ' ')" = "good.orm good.orm.c good.orm.h other.orm other.orm.c other.orm.h " ]
+check "--check writes nothing" $? "years $stamps, $(ls -A "$T/c")"
+
+# a schema change: as many lines removed and added as diff -u finds
+# between the files and what ormc writes now (both are shortest; where
+# several are, they may differ in which blank line moves), and the diff
+# brings the files up to date
+mkdir "$T/c2"
+sed 's/title   text(200)/title   text(150)\n    pages   int/' "$T/good.orm" >"$T/c/good.orm"
+"$ORMC" -o "$T/c2" "$T/c/good.orm" 2>"$T/err"
+{
+    diff -u --label good.orm.h --label good.orm.h "$T/c/good.orm.h" "$T/c2/good.orm.h"
+    diff -u --label good.orm.c --label good.orm.c "$T/c/good.orm.c" "$T/c2/good.orm.c"
+} >"$T/want.diff"
+(cd "$T/c" && "$ORMC" --check good.orm other.orm) >"$T/out" 2>"$T/err"
+rc=$?
+# changes FILE: "<lines removed> <lines added>" by a diff
+changes() {
+    printf '%s %s' "$(grep -c '^-\([^-]\|$\)' "$1")" "$(grep -c '^+\([^+]\|$\)' "$1")"
+}
+[ "$rc" -eq 1 ] && [ -s "$T/want.diff" ] && [ "$(changes "$T/out")" = "$(changes "$T/want.diff")" ] &&
+    [ "$(grep -c '^--- \|^+++ ' "$T/out")" -eq 4 ] &&
+    [ "$(cat "$T/err")" = "ormc: good.orm.h is out of date
+ormc: good.orm.c is out of date" ]
+check "--check after a schema change: exit 1, as many lines removed and added as diff -u" $? \
+    "exit $rc: $(changes "$T/out") vs diff -u's $(changes "$T/want.diff"); $(cat "$T/err")"
+if command -v patch >/dev/null 2>&1; then
+    (cd "$T/c" && patch -s -p0 <"$T/out") >"$T/err" 2>&1 &&
+        (cd "$T/c" && "$ORMC" --check good.orm other.orm) >"$T/out" 2>>"$T/err"
+    check "--check's diff, applied with patch, brings the files up to date" $? "$(head -3 "$T/err")"
+else
+    echo "info: skipped: --check's diff applied with patch (patch is not installed)"
+fi
+
+rm "$T/c/other.orm.c"
+(cd "$T/c" && "$ORMC" --check other.orm) >"$T/out" 2>"$T/err"
+rc=$?
+n=$(wc -l <"$T/o4/other.orm.c")
+[ "$rc" -eq 1 ] &&
+    [ "$(head -n 3 "$T/out")" = "--- /dev/null
++++ other.orm.c
+@@ -0,0 +1,$n @@" ] && [ "$(tail -n +4 "$T/out")" = "$(sed 's/^/+/' "$T/o4/other.orm.c")" ] &&
+    [ "$(cat "$T/err")" = "ormc: other.orm.c is missing" ] && [ ! -e "$T/c/other.orm.c" ]
+check "--check, a missing file: exit 1, a diff from /dev/null, nothing written" $? \
+    "exit $rc: $(head -3 "$T/out") $(cat "$T/err")"
+
+mkdir "$T/c3"
+run "$T/out" "$T/err" -o "$T/c3" -MF "$T/c3/x.d" --check "$T/bad.orm"
+[ "$rc" -eq 1 ] && empty "$T/c3" && grep -q "unknown type 'txt'" "$T/err" && [ ! -s "$T/out" ]
+check "--check on a schema with errors: exit 1, diagnostics, nothing written" $? "exit $rc"
+
+run "$T/out" "$T/err" -o "$T/c3" -MF "$T/c3/x.d" --check "$T/good.orm"
+[ "$rc" -eq 1 ] && empty "$T/c3"
+check "--check with -MF writes no depfile" $? "exit $rc: $(ls -A "$T/c3")"
+
+# ---- --emit-sql: the DDL ----
+mkdir "$T/e"
+(cd "$T/e" && "$ORMC" --emit-sql "$T/good.orm") >"$T/out" 2>"$T/err"
+rc=$?
+cat >"$T/want.sql" <<'EOF'
+CREATE TABLE "author" (
+  "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+  "name" TEXT NOT NULL CHECK (length("name") <= 100)
+);
+CREATE TABLE "book" (
+  "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+  "title" TEXT NOT NULL CHECK (length("title") <= 200),
+  "author_id" INTEGER NOT NULL REFERENCES "author" ("id") ON DELETE CASCADE
+);
+CREATE INDEX "book_author_id_idx" ON "book" ("author_id");
+EOF
+[ "$rc" -eq 0 ] && cmp -s "$T/want.sql" "$T/out" && [ ! -s "$T/err" ] && empty "$T/e"
+check "--emit-sql prints the DDL, each statement ending with ';', writes no file" $? \
+    "exit $rc: $(diff "$T/want.sql" "$T/out") $(cat "$T/err") $(ls -A "$T/e")"
+
+run "$T/out" "$T/err" --emit-sql "$T/good.orm" "$T/other.orm"
+[ "$rc" -eq 0 ] && [ "$(head -n 10 "$T/out")" = "$(cat "$T/want.sql")" ] &&
+    [ "$(tail -n +11 "$T/out")" = 'CREATE TABLE "tag" (
+  "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+  "label" TEXT NOT NULL UNIQUE CHECK (length("label") <= 40)
+);' ]
+check "--emit-sql with two schemas: both, in order" $? "exit $rc: $(cat "$T/out")"
+
+run "$T/out" "$T/err" --emit-sql --check "$T/good.orm"
+[ "$rc" -eq 2 ] && grep -q "^ormc: --check and --emit-sql exclude each other$" "$T/err"
+check "--emit-sql with --check: exit 2" $? "exit $rc: $(head -1 "$T/err")"
+
+run "$T/out" "$T/err" --emit-sql "$T/bad.orm"
+[ "$rc" -eq 1 ] && [ ! -s "$T/out" ]
+check "--emit-sql on a schema with errors: exit 1, nothing on stdout" $? "exit $rc"
+
+# the statements are the ones good_schema_create runs: what SQLite keeps
+# in sqlite_master after it, in order
+cat >"$T/e/ddl.c" <<'EOF'
+#include "good.orm.h"
+
+#include <stdio.h>
+
+static int print(void *ctx, const ormc_row *row)
+{
+    (void)ctx;
+    printf("%s;\n", ormc_row_text(row, 0, NULL));
+    return 0;
+}
+
+int main(void)
+{
+    ormc_db *db;
+    int rc = ormc_open(":memory:", &db);
+    if (rc == ORMC_OK)
+        rc = good_schema_create(db);
+    if (rc == ORMC_OK)
+        rc = ormc_raw_query(db, "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"
+                                " AND name <> 'sqlite_sequence' ORDER BY rowid",
+                            NULL, 0, print, NULL);
+    if (rc != ORMC_OK)
+        fprintf(stderr, "%s\n", ormc_errmsg(db));
+    ormc_close(db);
+    return rc != ORMC_OK;
+}
+EOF
+rc=0
+$CC -std=c11 ${SANFLAGS:-} -I"$ROOT/include" -I"$T/o4" "$T/e/ddl.c" "$T/o4/good.orm.c" \
+    "$ROOT/$B/libormc.a" -lsqlite3 -lm -o "$T/e/ddl" >"$T/e/log" 2>&1 &&
+    "$T/e/ddl" >"$T/e/created.sql" 2>>"$T/e/log" || rc=$?
+[ "$rc" -eq 0 ] && cmp -s "$T/want.sql" "$T/e/created.sql"
+check "--emit-sql prints what schema create runs (sqlite_master after it)" $? \
+    "exit $rc: $(head -5 "$T/e/log") $(diff "$T/want.sql" "$T/e/created.sql")"
 
 # ---- the generated header refuses a runtime of another ABI ----
 mkdir "$T/abi"

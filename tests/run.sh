@@ -11,6 +11,11 @@
 #   typed    tests/typed/*.c: the typed API refuses, at compile time with
 #            gcc and clang, a path of another model or type (WRONG lines).
 #   cli      tests/cli.sh: options, exit codes, determinism, ABI check.
+#   symbols  tests/symbols.sh: libormc.a and libormc.so export only ormc_
+#            names; an application with its own read_row links.
+#   install  tests/install.sh: make install into a DESTDIR, the
+#            examples/build program built outside the tree with make and
+#            CMake from the installed ormc and pkg-config, make uninstall.
 #   fuzz     each tests/fuzz/regress/ file through BUILD_DIR/tests/fuzz_replay
 #            (no crash, no leak, the harness's invariants hold); each
 #            tests/fuzz/seeds_query/ and tests/fuzz/regress_query/ file
@@ -145,18 +150,22 @@ else
     fail "typed: ormc could not compile examples/blog.orm"
 fi
 
-# ---- cli ----
-if [ -f tests/cli.sh ]; then
+# ---- scripts: cli, symbols, install ----
+# script NAME: runs tests/NAME.sh, counting its "PASS x" / "FAIL x" lines
+script() {
     while IFS= read -r line; do
         case "$line" in
-            PASS\ *) pass "cli/${line#PASS }" ;;
-            FAIL\ *) fail "cli/${line#FAIL }" ;;
+            PASS\ *) pass "$1/${line#PASS }" ;;
+            FAIL\ *) fail "$1/${line#FAIL }" ;;
             *) echo "$line" ;;
         esac
     done <<EOT
-$(ORMC="$ORMC" ROOT="$ROOT" TMP="$TMP" sh tests/cli.sh 2>&1)
+$(ORMC="$ORMC" ROOT="$ROOT" TMP="$TMP" B="$B" sh "tests/$1.sh" 2>&1)
 EOT
-fi
+}
+script cli
+script symbols
+script install
 
 # ---- fuzz regressions ----
 # every input the fuzzer ever broke the compiler with (tests/fuzz/regress/),
