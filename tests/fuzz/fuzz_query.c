@@ -1155,10 +1155,9 @@ static void out_query(const xquery *x, int indent)
         static const char *const XN[] = {"ORDER BY", "with_author",
                                          "with_editor", "prefetch_",
                                          "count_comments", "with_blog"};
-        static const char *const PN[NPF] = {"", " from NULL",
-                                            " from the child query",
-                                            " (plain, then replaced) from "
-                                            "the child query"};
+        static const char *const PN[NPF] = {
+            "", " from NULL", " from the child query",
+            " (plain, then replaced) from the child query"};
         out("%*s%s", indent, "", XN[e->kind]);
         if (e->kind == X_ORDER) {
             out(" ");
