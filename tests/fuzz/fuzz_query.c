@@ -11,6 +11,16 @@
  * on forward paths; limit and offset; select_related, prefetch and count
  * loads; now and then one misuse the builder must refuse.
  *
+ * A prefetch (Blog -> comments, Author -> blogs) is plain, or Django's
+ * Prefetch(queryset=...): a child query decoded from the bytes that follow,
+ * in the same language (filters on any path from the child model, order,
+ * limit and offset, which apply PER PARENT), with its own loads: a
+ * CommentQuery gets comment_with_blog, or comment_with_blog_from with a
+ * BlogQuery holding blog_with_author / blog_with_editor; a BlogQuery under
+ * an Author gets with_author / with_editor, count_comments and its own
+ * prefetch of comments, plain or with a CommentQuery (nested prefetch:
+ * three statements).  A Comment main query gets the same with_ loads.
+ *
  * The query runs against a fixed dataset built once, through the
  * generated API, in an in-memory SQLite database (fetch, count, exists,
  * first), and the same query is evaluated by an independent evaluator over
@@ -30,10 +40,17 @@
  *     lookups fold A-Z only; year / month / day are UTC calendar spans;
  *   - order terms, then id ascending; NULLs first ascending, last
  *     descending; no order term: the model's default order (id).
+ * A prefetch's expected children of a parent are the rows its child query
+ * selects (the same evaluator, on the child model) whose foreign key names
+ * the parent, in the child query's order (then id), sliced
+ * [offset, offset + limit) per parent.
  * Checked: the ids in order, every fetched row's fields and related loads
- * against the mirror, count_rows, exists, first, and the statement count
- * of each call (fetch 1 + 1 per prefetch, count 1, exists 1).  Any
- * difference abort()s after printing the query, the SQL and both id lists.
+ * against the mirror (children, their with_ objects and chains, counts, at
+ * every level; `rel` NULL exactly when its query asked for no prefetch or
+ * count), count_rows, exists, first (its object too), and the statement
+ * count of each call (fetch and first 1 + 1 per prefetch at every level,
+ * count 1, exists 1).  Any difference abort()s after printing the queries
+ * (the main one and every child query), the SQL and both id lists.
  *
  * Built with clang -fsanitize=fuzzer by `make fuzz`; tests/fuzz/replay.c
  * runs the same function over tests/fuzz/seeds_query/ and
@@ -430,18 +447,45 @@ typedef struct node {
 } node;
 
 /* Order terms and related loads, emitted before the `at`-th filter call
- * (they may land inside a group: a term's place does not matter). */
-enum { X_ORDER, X_WITH_AUTHOR, X_WITH_EDITOR, X_PREFETCH, X_COUNT };
+ * (they may land inside a group: a term's place does not matter).
+ * X_WITH_AUTHOR, X_WITH_EDITOR, X_COUNT: Blog; X_PREFETCH: Blog (comments)
+ * and Author (blogs); X_WITH_BLOG: Comment. */
+enum { X_ORDER, X_WITH_AUTHOR, X_WITH_EDITOR, X_PREFETCH, X_COUNT,
+       X_WITH_BLOG };
+
+/* How a prefetch is asked for */
+enum {
+    PF_PLAIN,   /* m_prefetch_r(q) */
+    PF_NULL,    /* m_prefetch_r_from(q, NULL): the same */
+    PF_FROM,    /* m_prefetch_r_from(q, &child) */
+    PF_REPLACE, /* m_prefetch_r(q), then _from(q, &child): the last wins */
+    NPF
+};
+
+/* X_WITH_BLOG's chain bits: comment_with_blog_from(q, &bq), bq holding */
+enum {
+    CH_FROM = 1,   /* (else comment_with_blog) */
+    CH_AUTHOR = 2, /* blog_with_author */
+    CH_EDITOR = 4, /* blog_with_editor */
+    CH_MISUSE = 8  /* an order term: a select_related child query may hold
+                      with_ loads only, so the run is ORMC_INVALID */
+};
+
+struct xquery;
 
 typedef struct extra {
     int kind;
     int at;
     xpath path; /* X_ORDER */
     int desc;
+    int how;             /* X_PREFETCH: PF_*; X_WITH_BLOG: CH_* bits */
+    struct xquery *sub;  /* X_PREFETCH: the child query (an empty one of
+                            the child model for PF_PLAIN and PF_NULL) */
 } extra;
 
 typedef struct xquery {
     int model;
+    int level;            /* 0: the main query; 1, 2: child queries */
     node nodes[MAXNODES]; /* nodes[0]: the query's own AND group */
     int nnodes;
     leaf leaves[MAXLEAVES];
@@ -453,7 +497,12 @@ typedef struct xquery {
     int calls;             /* filter and group calls emitted */
 } xquery;
 
+/* The main query, and the child queries of its prefetch (KIDS[0]) and of
+ * that one's (KIDS[1]): at most one prefetch per level in blog.orm's
+ * chains Blog -> comments and Author -> blogs -> comments. */
+#define MAXLEVEL 3
 static xquery Q;
+static xquery KIDS[MAXLEVEL - 1];
 
 /* ---- byte reader: exhausted input reads as zeros, so decoding ends ---- */
 
@@ -474,9 +523,9 @@ static unsigned take(reader *r)
 
 static char tpool[1 << 14];
 static size_t tlen;
-static const char *svpool[4 * MAXLEAVES];
-static int64_t ivpool[4 * MAXLEAVES];
-static double rvpool[4 * MAXLEAVES];
+static const char *svpool[4 * MAXLEAVES * MAXLEVEL];
+static int64_t ivpool[4 * MAXLEAVES * MAXLEVEL];
+static double rvpool[4 * MAXLEAVES * MAXLEVEL];
 static size_t nsv, niv, nrv;
 
 /* A copy of s[0..n) in the text pool ("" when the pool is full). */
@@ -760,16 +809,17 @@ static void dec_span(reader *r, leaf *l, int m, int f)
     l->hi *= 86400;
 }
 
-/* One leaf on a path from model m. */
-static void dec_leaf(reader *r, leaf *l, int m)
+/* One leaf of query x, on a path from its model. */
+static void dec_leaf(reader *r, xquery *x, leaf *l)
 {
+    int m = x->model;
     memset(l, 0, sizeof *l);
     unsigned c = take(r);
     if (c == 0xee) {
         l->kind = L_MISUSE;
         l->op = (int)(take(r) % NMISUSE);
         l->path = dec_path(r, m, false);
-        Q.misuse = true;
+        x->misuse = true;
         return;
     }
     l->path = dec_path(r, m, false);
@@ -837,75 +887,144 @@ static void dec_leaf(reader *r, leaf *l, int m)
         l->n = n;
 }
 
-/* A group's children; depth is the group's nesting. */
-static void dec_children(reader *r, int parent, int depth)
+/* A group's children in query x; depth is the group's nesting. */
+static void dec_children(reader *r, xquery *x, int parent, int depth)
 {
     int n = (int)(take(r) % (depth == 0 ? 7u : 5u));
-    int *link = &Q.nodes[parent].first;
-    for (int i = 0; i < n && Q.nnodes < MAXNODES; i++) {
+    int *link = &x->nodes[parent].first;
+    for (int i = 0; i < n && x->nnodes < MAXNODES; i++) {
         unsigned c = take(r);
-        node *nd = &Q.nodes[Q.nnodes];
+        node *nd = &x->nodes[x->nnodes];
         nd->first = nd->next = -1;
         if (c % 4 == 3 && depth < MAXGROUP) {
             nd->kind = (int)(c / 4 % 3); /* N_AND, N_OR, N_NOT */
-            int me = Q.nnodes++;
+            int me = x->nnodes++;
             *link = me;
-            link = &Q.nodes[me].next;
-            dec_children(r, me, depth + 1);
-        } else if (Q.nleaves < MAXLEAVES) {
+            link = &x->nodes[me].next;
+            dec_children(r, x, me, depth + 1);
+        } else if (x->nleaves < MAXLEAVES) {
             nd->kind = N_LEAF;
-            nd->leaf = Q.nleaves;
-            dec_leaf(r, &Q.leaves[Q.nleaves++], Q.model);
-            *link = Q.nnodes++;
+            nd->leaf = x->nleaves;
+            dec_leaf(r, x, &x->leaves[x->nleaves++]);
+            *link = x->nnodes++;
             link = &nd->next;
         }
     }
 }
 
-static void decode(const uint8_t *data, size_t size)
+/* x as an empty query of model m (all rows, default order). */
+static void empty_query(xquery *x, int m, int level)
 {
-    reader rd = {data, size}, *r = &rd;
-    memset(&Q, 0, sizeof Q);
-    tlen = nsv = niv = nrv = 0;
-    unsigned c = take(r);
-    Q.model = c % 8 < 6 ? M_BLOG : c % 8 == 6 ? M_COMMENT : M_AUTHOR;
-    Q.limit = -1;
-    Q.nodes[0] = (node){N_AND, 0, -1, -1};
-    Q.nnodes = 1;
+    memset(x, 0, sizeof *x);
+    x->model = m;
+    x->level = level;
+    x->limit = -1;
+    x->nodes[0] = (node){N_AND, 0, -1, -1};
+    x->nnodes = 1;
+}
+
+/* The reverse step a prefetch of model m follows (Blog -> comments,
+ * Author -> blogs). */
+static int prefetch_step(int m)
+{
+    return m == M_BLOG ? S_BLOG_COMMENTS : S_AUTHOR_BLOGS;
+}
+
+static void dec_query(reader *r, xquery *x, int model, int level);
+
+/* The child query of prefetch extra x of a query at `level`: empty for
+ * PF_PLAIN and PF_NULL, else decoded from the bytes that follow. */
+static void dec_prefetch(reader *r, extra *x, int model, int level)
+{
+    xquery *sub = &KIDS[level];
+    int cm = STEPS[prefetch_step(model)].to;
+    x->how = (int)(take(r) % NPF);
+    x->sub = sub;
+    if (x->how == PF_PLAIN || x->how == PF_NULL)
+        empty_query(sub, cm, level + 1);
+    else
+        dec_query(r, sub, cm, level + 1);
+}
+
+/* Query x on model m from the bytes: a flags byte, the filters, order
+ * terms and loads (each with its place), the window, and then each
+ * prefetch's child query. */
+static void dec_query(reader *r, xquery *x, int model, int level)
+{
+    empty_query(x, model, level);
     unsigned flags = take(r);
-    dec_children(r, 0, 0);
+    dec_children(r, x, 0, 0);
     /* order terms and loads, each at a place among the filter calls */
     int norder = (int)(flags % 3);
     for (int i = 0; i < norder; i++) {
-        extra *x = &Q.extras[Q.nextras++];
-        x->kind = X_ORDER;
-        x->path = dec_path(r, Q.model, true);
-        x->desc = (int)(take(r) % 2);
-        x->at = (int)take(r);
+        extra *e = &x->extras[x->nextras++];
+        e->kind = X_ORDER;
+        e->path = dec_path(r, model, true);
+        e->desc = (int)(take(r) % 2);
+        e->at = (int)take(r);
     }
-    if (Q.model == M_BLOG) {
-        for (int k = X_WITH_AUTHOR; k <= X_COUNT; k++)
-            if (flags & (8u << (k - X_WITH_AUTHOR))) {
-                extra *x = &Q.extras[Q.nextras++];
-                x->kind = k;
-                x->at = (int)take(r);
+    for (int k = X_WITH_AUTHOR; k <= X_WITH_BLOG; k++) {
+        bool ok = model == M_BLOG ? k != X_WITH_BLOG
+                  : model == M_AUTHOR
+                      ? k == X_PREFETCH && level < MAXLEVEL - 2
+                      : k == X_WITH_BLOG;
+        /* bits 8, 16, 32, 64: Blog's four loads; Author's prefetch and
+         * Comment's with_blog on bit 8 */
+        unsigned bit = model == M_BLOG ? 8u << (k - X_WITH_AUTHOR) : 8u;
+        if (ok && (flags & bit)) {
+            extra *e = &x->extras[x->nextras++];
+            e->kind = k;
+            e->at = (int)take(r);
+            if (k == X_WITH_BLOG) {
+                e->how = (int)(take(r) % 16);
+                if (!(e->how & CH_FROM))
+                    e->how = 0;
+                if ((e->how & CH_MISUSE) && take(r) % 4) /* rarely */
+                    e->how &= ~CH_MISUSE;
+                if (e->how & CH_MISUSE)
+                    x->misuse = true;
             }
+        }
     }
     /* emitted in the order of their places: the order terms' order */
-    for (int i = 1; i < Q.nextras; i++)
-        for (int j = i; j > 0 && Q.extras[j - 1].at % 64 > Q.extras[j].at % 64;
-             j--) {
-            extra t = Q.extras[j];
-            Q.extras[j] = Q.extras[j - 1];
-            Q.extras[j - 1] = t;
+    for (int i = 1; i < x->nextras; i++)
+        for (int j = i;
+             j > 0 && x->extras[j - 1].at % 64 > x->extras[j].at % 64; j--) {
+            extra t = x->extras[j];
+            x->extras[j] = x->extras[j - 1];
+            x->extras[j - 1] = t;
         }
     if (flags & 128) {
         unsigned w = take(r);
         if (w & 1)
-            Q.limit = w & 16 ? (w & 32 ? INT64_MAX : 0) : take(r) % 16;
+            x->limit = w & 16 ? (w & 32 ? INT64_MAX : 0) : take(r) % 16;
         if (w & 2)
-            Q.offset = w & 64 ? (w & 128 ? INT64_MAX : 1) : take(r) % 16;
+            x->offset = w & 64 ? (w & 128 ? INT64_MAX : 1) : take(r) % 16;
     }
+    /* the child queries last, so that older inputs decode as before */
+    for (int i = 0; i < x->nextras; i++)
+        if (x->extras[i].kind == X_PREFETCH)
+            dec_prefetch(r, &x->extras[i], model, level);
+}
+
+/* Whether some query of the tree under x holds a misuse. */
+static bool any_misuse(const xquery *x)
+{
+    if (x->misuse)
+        return true;
+    for (int i = 0; i < x->nextras; i++)
+        if (x->extras[i].kind == X_PREFETCH && any_misuse(x->extras[i].sub))
+            return true;
+    return false;
+}
+
+static void decode(const uint8_t *data, size_t size)
+{
+    reader rd = {data, size}, *r = &rd;
+    tlen = nsv = niv = nrv = 0;
+    unsigned c = take(r);
+    int m = c % 8 < 6 ? M_BLOG : c % 8 == 6 ? M_COMMENT : M_AUTHOR;
+    dec_query(r, &Q, m, 0);
 }
 
 /* ======================================================================
@@ -1012,41 +1131,62 @@ static void out_leaf(const leaf *l)
     }
 }
 
-static void out_node(int k, int indent)
+static void out_node(const xquery *x, int k, int indent)
 {
-    const node *nd = &Q.nodes[k];
+    const node *nd = &x->nodes[k];
     out("%*s", indent, "");
     if (nd->kind == N_LEAF) {
-        out_leaf(&Q.leaves[nd->leaf]);
+        out_leaf(&x->leaves[nd->leaf]);
         out("\n");
         return;
     }
     out("%s\n", nd->kind == N_AND ? (k ? "AND" : "WHERE (AND)")
                 : nd->kind == N_OR ? "OR" : "NOT");
-    for (int c = nd->first; c >= 0; c = Q.nodes[c].next)
-        out_node(c, indent + 2);
+    for (int c = nd->first; c >= 0; c = x->nodes[c].next)
+        out_node(x, c, indent + 2);
+}
+
+/* Query x (and its child queries, indented further). */
+static void out_query(const xquery *x, int indent)
+{
+    out_node(x, 0, indent);
+    for (int i = 0; i < x->nextras; i++) {
+        const extra *e = &x->extras[i];
+        static const char *const XN[] = {"ORDER BY", "with_author",
+                                         "with_editor", "prefetch_",
+                                         "count_comments", "with_blog"};
+        static const char *const PN[NPF] = {
+            "", " from NULL", " from the child query",
+            " (plain, then replaced) from the child query"};
+        out("%*s%s", indent, "", XN[e->kind]);
+        if (e->kind == X_ORDER) {
+            out(" ");
+            out_path(&e->path);
+            out(e->desc ? " DESC" : " ASC");
+        } else if (e->kind == X_PREFETCH) {
+            out("%s%s", STEPS[prefetch_step(x->model)].name, PN[e->how]);
+        } else if (e->kind == X_WITH_BLOG && (e->how & CH_FROM)) {
+            out("_from a BlogQuery with {%s%s%s }",
+                e->how & CH_AUTHOR ? " with_author" : "",
+                e->how & CH_EDITOR ? " with_editor" : "",
+                e->how & CH_MISUSE ? " MISUSE: an order term" : "");
+        }
+        out("  (before call %d)\n", e->at);
+        if (e->kind == X_PREFETCH && e->how >= PF_FROM) {
+            out("%*schild query on %s (limit and offset per parent):\n",
+                indent + 2, "", MODELS[e->sub->model].name);
+            out_query(e->sub, indent + 4);
+        }
+    }
+    out("%*slimit %lld offset %lld\n", indent, "", (long long)x->limit,
+        (long long)x->offset);
 }
 
 static void describe(void)
 {
     dlen = 0;
     out("query on %s:\n", MODELS[Q.model].name);
-    out_node(0, 2);
-    for (int i = 0; i < Q.nextras; i++) {
-        const extra *x = &Q.extras[i];
-        static const char *const XN[] = {"ORDER BY", "with_author",
-                                         "with_editor", "prefetch_comments",
-                                         "count_comments"};
-        out("  %s", XN[x->kind]);
-        if (x->kind == X_ORDER) {
-            out(" ");
-            out_path(&x->path);
-            out(x->desc ? " DESC" : " ASC");
-        }
-        out("  (before call %d)\n", x->at);
-    }
-    out("  limit %lld offset %lld\n", (long long)Q.limit,
-        (long long)Q.offset);
+    out_query(&Q, 2);
 }
 
 /* ======================================================================
@@ -1068,13 +1208,53 @@ static ormc_path rt_path(const xpath *p)
     return out;
 }
 
-static void emit_extras(ormc_query *q, bool all)
+/* The runtime's queries: RQ[level] is query `level` of the tree (the main
+ * one, its prefetch's child query, that one's), WQ[level] the BlogQuery
+ * of a comment_with_blog_from at that level; rq_model[level] the model
+ * RQ[level] was initialised for, or -1. */
+typedef union rquery { /* each begins with the ormc_query the generic
+                          calls take */
+    ormc_query q;
+    BlogQuery b;
+    CommentQuery c;
+    AuthorQuery a;
+} rquery;
+
+static rquery RQ[MAXLEVEL];
+static BlogQuery WQ[MAXLEVEL];
+static int rq_model[MAXLEVEL] = {-1, -1, -1};
+static bool wq_used[MAXLEVEL];
+
+/* Query x's prefetch e, as e->how says. */
+static void emit_prefetch(const xquery *x, ormc_query *q, const extra *e)
 {
-    for (int i = 0; i < Q.nextras; i++) {
-        const extra *x = &Q.extras[i];
-        if (!all && x->at % 64 != Q.calls)
+    const rquery *k = &RQ[e->sub->level];
+    if (x->model == M_BLOG) {
+        BlogQuery *b = (BlogQuery *)q;
+        if (e->how == PF_PLAIN || e->how == PF_REPLACE)
+            blog_prefetch_comments(b);
+        if (e->how == PF_NULL)
+            blog_prefetch_comments_from(b, NULL);
+        if (e->how >= PF_FROM)
+            blog_prefetch_comments_from(b, &k->c);
+    } else {
+        AuthorQuery *a = (AuthorQuery *)q;
+        if (e->how == PF_PLAIN || e->how == PF_REPLACE)
+            author_prefetch_blogs(a);
+        if (e->how == PF_NULL)
+            author_prefetch_blogs_from(a, NULL);
+        if (e->how >= PF_FROM)
+            author_prefetch_blogs_from(a, &k->b);
+    }
+}
+
+static void emit_extras(const xquery *xq, ormc_query *q, int calls, bool all)
+{
+    for (int i = 0; i < xq->nextras; i++) {
+        const extra *x = &xq->extras[i];
+        if (!all && x->at % 64 != calls)
             continue;
-        if (all && x->at % 64 < Q.calls)
+        if (all && x->at % 64 < calls)
             continue;
         if (x->kind == X_ORDER) {
             ormc_path p = rt_path(&x->path);
@@ -1084,14 +1264,19 @@ static void emit_extras(ormc_query *q, bool all)
         } else if (x->kind == X_WITH_EDITOR) {
             blog_with_editor((BlogQuery *)q);
         } else if (x->kind == X_PREFETCH) {
-            blog_prefetch_comments((BlogQuery *)q);
+            emit_prefetch(xq, q, x);
+        } else if (x->kind == X_WITH_BLOG) {
+            if (x->how & CH_FROM)
+                comment_with_blog_from((CommentQuery *)q, &WQ[xq->level]);
+            else
+                comment_with_blog((CommentQuery *)q);
         } else {
             blog_count_comments((BlogQuery *)q);
         }
     }
 }
 
-static void emit_misuse(ormc_query *q, const leaf *l)
+static void emit_misuse(ormc_query *q, int model, const leaf *l)
 {
     ormc_path p = rt_path(&l->path);
     ormc_path time = BLOG_CREATED.path.p;
@@ -1099,7 +1284,7 @@ static void emit_misuse(ormc_query *q, const leaf *l)
     int64_t one = 1;
     switch (l->op) {
     case MIS_TEXT_OP_ON_INT:
-        p = *MODELS[Q.model].fpath[0];
+        p = *MODELS[model].fpath[0];
         ormc_where_int(q, &p, ORMC_ICONTAINS, 1);
         break;
     case MIS_BAD_MONTH:
@@ -1115,14 +1300,14 @@ static void emit_misuse(ormc_query *q, const leaf *l)
         ormc_where_text(q, &p, ORMC_EQ, NULL);
         break;
     case MIS_IN_WITH_EQ:
-        ormc_where_int_in(q, MODELS[Q.model].fpath[0], ORMC_EQ, &one, 1);
+        ormc_where_int_in(q, MODELS[model].fpath[0], ORMC_EQ, &one, 1);
         break;
     case MIS_ORDER_REVERSE:
         p = rt_path(&(xpath){.root = M_AUTHOR, .nsteps = 1,
                               .step = {S_AUTHOR_BLOGS}, .field = 0});
-        if (Q.model == M_BLOG)
+        if (model == M_BLOG)
             p = blog_via_comments_int(COMMENT_SCORE).path.p;
-        if (Q.model == M_COMMENT)
+        if (model == M_COMMENT)
             p = ormc_path_via(&comment_model, 0x7fff, COMMENT_ID.path.p);
         ormc_order_by(q, &p, ORMC_ASC);
         break;
@@ -1133,17 +1318,17 @@ static void emit_misuse(ormc_query *q, const leaf *l)
         ormc_end(q);
         break;
     case MIS_BAD_UTF8: /* refused, says ormc_where_text's contract */
-        p = *MODELS[Q.model].fpath[Q.model == M_COMMENT ? 2 : 1];
+        p = *MODELS[model].fpath[model == M_COMMENT ? 2 : 1];
         ormc_where_text(q, &p, ORMC_EQ, "caf\xc3");
         break;
     default: /* a path of another model */
-        p = Q.model == M_AUTHOR ? BLOG_ID.path.p : AUTHOR_ID.path.p;
+        p = model == M_AUTHOR ? BLOG_ID.path.p : AUTHOR_ID.path.p;
         ormc_where_int(q, &p, ORMC_EQ, 1);
         break;
     }
 }
 
-static void emit_leaf(ormc_query *q, const leaf *l)
+static void emit_leaf(ormc_query *q, int model, const leaf *l)
 {
     ormc_path p = rt_path(&l->path);
     int ty = MODELS[end_model(&l->path)].f[l->path.field].type;
@@ -1182,18 +1367,18 @@ static void emit_leaf(ormc_query *q, const leaf *l)
         ormc_where_null(q, &p, l->op != 0);
         break;
     default:
-        emit_misuse(q, l);
+        emit_misuse(q, model, l);
         break;
     }
 }
 
-static void emit_node(ormc_query *q, int k)
+static void emit_node(xquery *x, ormc_query *q, int k)
 {
-    const node *nd = &Q.nodes[k];
-    emit_extras(q, false);
-    Q.calls++;
+    const node *nd = &x->nodes[k];
+    emit_extras(x, q, x->calls, false);
+    x->calls++;
     if (nd->kind == N_LEAF) {
-        emit_leaf(q, &Q.leaves[nd->leaf]);
+        emit_leaf(q, x->model, &x->leaves[nd->leaf]);
         return;
     }
     if (nd->kind == N_AND)
@@ -1202,22 +1387,70 @@ static void emit_node(ormc_query *q, int k)
         ormc_or(q);
     else
         ormc_not(q);
-    for (int c = nd->first; c >= 0; c = Q.nodes[c].next)
-        emit_node(q, c);
+    for (int c = nd->first; c >= 0; c = x->nodes[c].next)
+        emit_node(x, q, c);
     ormc_end(q);
 }
 
-/* Fills q (initialised for Q.model) with Q's terms. */
-static void emit(ormc_query *q)
+/* Fills q (initialised for x->model) with x's terms. */
+static void emit(xquery *x, ormc_query *q)
 {
-    Q.calls = 0;
-    for (int c = Q.nodes[0].first; c >= 0; c = Q.nodes[c].next)
-        emit_node(q, c);
-    emit_extras(q, true);
-    if (Q.limit >= 0)
-        ormc_limit(q, Q.limit);
-    if (Q.offset > 0)
-        ormc_offset(q, Q.offset);
+    x->calls = 0;
+    for (int c = x->nodes[0].first; c >= 0; c = x->nodes[c].next)
+        emit_node(x, q, c);
+    emit_extras(x, q, x->calls, true);
+    if (x->limit >= 0)
+        ormc_limit(q, x->limit);
+    if (x->offset > 0)
+        ormc_offset(q, x->offset);
+}
+
+/* Builds RQ[x->level] from x, after the queries it borrows: its child
+ * queries (built first: a child query is kept unchanged once given) and
+ * its with_ chain's BlogQuery. */
+static void build(xquery *x)
+{
+    int lv = x->level;
+    for (int i = 0; i < x->nextras; i++) {
+        const extra *e = &x->extras[i];
+        if (e->kind == X_PREFETCH && e->how >= PF_FROM)
+            build(e->sub);
+        if (e->kind == X_WITH_BLOG && (e->how & CH_FROM)) {
+            blog_query_init(&WQ[lv]);
+            wq_used[lv] = true;
+            if (e->how & CH_AUTHOR)
+                blog_with_author(&WQ[lv]);
+            if (e->how & CH_EDITOR)
+                blog_with_editor(&WQ[lv]);
+            if (e->how & CH_MISUSE)
+                blog_order_by(&WQ[lv], BLOG_TITLE.path, ORMC_ASC);
+        }
+    }
+    rq_model[lv] = x->model;
+    if (x->model == M_BLOG)
+        blog_query_init(&RQ[lv].b);
+    else if (x->model == M_COMMENT)
+        comment_query_init(&RQ[lv].c);
+    else
+        author_query_init(&RQ[lv].a);
+    emit(x, &RQ[lv].q);
+}
+
+/* Frees every query build() made. */
+static void unbuild(void)
+{
+    for (int lv = 0; lv < MAXLEVEL; lv++) {
+        if (rq_model[lv] == M_BLOG)
+            blog_query_free(&RQ[lv].b);
+        else if (rq_model[lv] == M_COMMENT)
+            comment_query_free(&RQ[lv].c);
+        else if (rq_model[lv] == M_AUTHOR)
+            author_query_free(&RQ[lv].a);
+        rq_model[lv] = -1;
+        if (wq_used[lv])
+            blog_query_free(&WQ[lv]);
+        wq_used[lv] = false;
+    }
 }
 
 /* ======================================================================
@@ -1324,42 +1557,44 @@ static int first_rev(const xpath *p, int from)
     return -1;
 }
 
-static bool eval_and(const int *kids, int n, int row, int from);
+static bool eval_and(const xquery *x, const int *kids, int n, int row,
+                     int from);
 
-/* A group node k at row `row` (of the model its leaves start from, their
- * steps before `from` already taken). */
-static bool eval_group(int k, int row, int from)
+/* A group node k of query x at row `row` (of the model its leaves start
+ * from, their steps before `from` already taken). */
+static bool eval_group(const xquery *x, int k, int row, int from)
 {
-    const node *nd = &Q.nodes[k];
+    const node *nd = &x->nodes[k];
     int kids[MAXNODES], n = 0;
-    for (int c = nd->first; c >= 0; c = Q.nodes[c].next)
+    for (int c = nd->first; c >= 0; c = x->nodes[c].next)
         kids[n++] = c;
     if (nd->kind == N_OR) {
         for (int i = 0; i < n; i++)
-            if (eval_and(&kids[i], 1, row, from))
+            if (eval_and(x, &kids[i], 1, row, from))
                 return true;
         return false;
     }
-    bool all = eval_and(kids, n, row, from);
+    bool all = eval_and(x, kids, n, row, from);
     return nd->kind == N_NOT ? !all : all;
 }
 
 /* The AND of the nodes kids[0..n) at `row`: the leaves that go the same
  * way (steps from..r equal) to the same reverse step r hold on one child
  * together; a leaf without a reverse step is read along forward links. */
-static bool eval_and(const int *kids, int n, int row, int from)
+static bool eval_and(const xquery *x, const int *kids, int n, int row,
+                     int from)
 {
     bool done[MAXNODES] = {false};
     for (int i = 0; i < n; i++) {
         if (done[i])
             continue;
-        const node *nd = &Q.nodes[kids[i]];
+        const node *nd = &x->nodes[kids[i]];
         if (nd->kind != N_LEAF) {
-            if (!eval_group(kids[i], row, from))
+            if (!eval_group(x, kids[i], row, from))
                 return false;
             continue;
         }
-        const leaf *l = &Q.leaves[nd->leaf];
+        const leaf *l = &x->leaves[nd->leaf];
         int r = first_rev(&l->path, from);
         if (r < 0) {
             int cur = row;
@@ -1373,10 +1608,10 @@ static bool eval_and(const int *kids, int n, int row, int from)
         }
         int same[MAXNODES], k = 0;
         for (int j = i; j < n; j++) {
-            const node *u = &Q.nodes[kids[j]];
+            const node *u = &x->nodes[kids[j]];
             if (done[j] || u->kind != N_LEAF)
                 continue;
-            const xpath *up = &Q.leaves[u->leaf].path;
+            const xpath *up = &x->leaves[u->leaf].path;
             bool eq = up->nsteps > r && first_rev(up, from) == r;
             for (int s = from; eq && s <= r; s++)
                 eq = up->step[s] == l->path.step[s];
@@ -1387,7 +1622,7 @@ static bool eval_and(const int *kids, int n, int row, int from)
         }
         /* "the children's id IS NULL" alone: there is no child at all
          * (Django's children__isnull=True) */
-        const leaf *l0 = &Q.leaves[Q.nodes[same[0]].leaf];
+        const leaf *l0 = &x->leaves[x->nodes[same[0]].leaf];
         bool none = k == 1 && l0->kind == L_NULL && l0->op &&
                     l0->path.nsteps == r + 1 && l0->path.field == 0;
         int cur = row;
@@ -1404,7 +1639,7 @@ static bool eval_and(const int *kids, int n, int row, int from)
         for (int c = 0; c < T[st->to].n && !some; c++) {
             const xval *fk = &T[st->to].v[c][st->fk_field];
             if (!fk->null && fk->i == pid)
-                some = none || eval_and(same, k, c, r + 1);
+                some = none || eval_and(x, same, k, c, r + 1);
         }
         if (none ? some : !some)
             return false;
@@ -1420,12 +1655,12 @@ static const xval *path_value(const xpath *p, int r)
     return r < 0 ? &VNULL : &T[end_model(p)].v[r][p->field];
 }
 
-/* Order: the order terms (NULL lowest, so first ascending and last
- * descending), then id ascending. */
-static int order_cmp(int a, int b)
+/* Order of query x: its order terms (NULL lowest, so first ascending and
+ * last descending), then id ascending. */
+static int order_cmp(const xquery *xq, int a, int b)
 {
-    for (int i = 0; i < Q.nextras; i++) {
-        const extra *x = &Q.extras[i];
+    for (int i = 0; i < xq->nextras; i++) {
+        const extra *x = &xq->extras[i];
         if (x->kind != X_ORDER)
             continue;
         const xval *va = path_value(&x->path, a), *vb = path_value(&x->path, b);
@@ -1442,31 +1677,41 @@ static int order_cmp(int a, int b)
         if (c)
             return x->desc ? -c : c;
     }
-    return cmp_i(T[Q.model].v[a][0].i, T[Q.model].v[b][0].i);
+    return cmp_i(T[xq->model].v[a][0].i, T[xq->model].v[b][0].i);
 }
 
-/* The expected rows (mirror row indexes) in order, after the window;
- * returns their number. */
-static int evaluate(int *rows)
+/* The rows (mirror row indexes) query x selects, in its order, after its
+ * window; with fk >= 0 only those whose field fk is `parent` (a
+ * prefetch's children of one parent: the window applies per parent).
+ * Returns their number. */
+static int select_rows(const xquery *x, int fk, int64_t parent, int *rows)
 {
-    int kids[MAXNODES], n = 0, m = Q.model, k = 0;
-    for (int c = Q.nodes[0].first; c >= 0; c = Q.nodes[c].next)
+    int kids[MAXNODES], n = 0, m = x->model, k = 0;
+    for (int c = x->nodes[0].first; c >= 0; c = x->nodes[c].next)
         kids[n++] = c;
-    for (int r = 0; r < T[m].n; r++)
-        if (eval_and(kids, n, r, 0))
+    for (int r = 0; r < T[m].n; r++) {
+        const xval *v = fk >= 0 ? &T[m].v[r][fk] : NULL;
+        if (v && (v->null || v->i != parent))
+            continue;
+        if (eval_and(x, kids, n, r, 0))
             rows[k++] = r;
+    }
     for (int i = 1; i < k; i++) /* insertion sort: stable, k small */
-        for (int j = i; j > 0 && order_cmp(rows[j - 1], rows[j]) > 0; j--) {
+        for (int j = i; j > 0 && order_cmp(x, rows[j - 1], rows[j]) > 0;
+             j--) {
             int t = rows[j];
             rows[j] = rows[j - 1];
             rows[j - 1] = t;
         }
-    int64_t off = Q.offset, lim = Q.limit < 0 ? INT64_MAX : Q.limit;
+    int64_t off = x->offset, lim = x->limit < 0 ? INT64_MAX : x->limit;
     int start = off >= k ? k : (int)off;
     int end = lim >= k - start ? k : start + (int)lim;
     memmove(rows, rows + start, (size_t)(end - start) * sizeof *rows);
     return end - start;
 }
+
+/* The expected rows of the main query. */
+static int evaluate(int *rows) { return select_rows(&Q, -1, 0, rows); }
 
 /* ======================================================================
  * Running and comparing
@@ -1483,14 +1728,43 @@ static void trace(void *ctx, const char *sql)
     nsql++;
 }
 
-static void fail(const char *why, const int64_t *got, long ngot,
-                 const int *want, long nwant)
+/* Where a check is, below the main rows: "Blog 1 > comments[2]" (empty
+ * for the main rows themselves), printed on a mismatch. */
+static char ctx[512];
+static size_t nctx;
+
+/* Appends to ctx; returns its former length, for ctx_pop. */
+static size_t ctx_push(const char *fmt, ...)
+{
+    size_t was = nctx;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(ctx + nctx, sizeof ctx - nctx, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        nctx = nctx + (size_t)k < sizeof ctx ? nctx + (size_t)k
+                                             : sizeof ctx - 1;
+    return was;
+}
+
+static void ctx_pop(size_t was)
+{
+    nctx = was;
+    ctx[nctx] = '\0';
+}
+
+/* Prints the queries, what differs, the ids of `model` expected and got
+ * (want: mirror rows), the last error and SQL, and aborts. */
+static void fail_in(int model, const char *why, const int64_t *got,
+                    long ngot, const int *want, long nwant)
 {
     describe();
     fprintf(stderr, "fuzz_query: MISMATCH: %s\n%.*s", why, (int)dlen, dump);
-    fprintf(stderr, "expected ids (%ld):", nwant);
+    if (nctx)
+        fprintf(stderr, "at: %s\n", ctx);
+    fprintf(stderr, "expected %s ids (%ld):", MODELS[model].name, nwant);
     for (long i = 0; i < nwant && want; i++)
-        fprintf(stderr, " %lld", (long long)T[Q.model].v[want[i]][0].i);
+        fprintf(stderr, " %lld", (long long)T[model].v[want[i]][0].i);
     fprintf(stderr, "\nruntime ids  (%ld):", ngot);
     for (long i = 0; i < ngot && got; i++)
         fprintf(stderr, " %lld", (long long)got[i]);
@@ -1500,18 +1774,40 @@ static void fail(const char *why, const int64_t *got, long ngot,
     abort();
 }
 
+static void fail(const char *why, const int64_t *got, long ngot,
+                 const int *want, long nwant)
+{
+    fail_in(Q.model, why, got, ngot, want, nwant);
+}
+
 #define CHECK(cond, why)                                                       \
     do {                                                                       \
         if (!(cond))                                                           \
             fail(why, NULL, 0, NULL, 0);                                       \
     } while (0)
 
-static bool has_extra(int kind)
+/* Query x's first extra of `kind`, or NULL. */
+static const extra *find_extra(const xquery *x, int kind)
 {
-    for (int i = 0; i < Q.nextras; i++)
-        if (Q.extras[i].kind == kind)
-            return true;
-    return false;
+    for (int i = 0; i < x->nextras; i++)
+        if (x->extras[i].kind == kind)
+            return &x->extras[i];
+    return NULL;
+}
+
+static bool has_extra(const xquery *x, int kind)
+{
+    return find_extra(x, kind) != NULL;
+}
+
+/* The statements a fetch of x runs: 1 + 1 per prefetch at every level. */
+static uint64_t statements(const xquery *x)
+{
+    uint64_t n = 1;
+    for (int i = 0; i < x->nextras; i++)
+        if (x->extras[i].kind == X_PREFETCH)
+            n += statements(x->extras[i].sub);
+    return n;
 }
 
 static bool same_text(const char *a, const xval *v)
@@ -1519,17 +1815,70 @@ static bool same_text(const char *a, const xval *v)
     return a && !v->null && strcmp(a, v->s) == 0;
 }
 
-/* Checks a fetched author against mirror row r. */
-static void check_author(const Author *a, int r)
+static void check_blog(const xquery *x, const Blog *b, int r);
+static void check_comment(const xquery *x, const Comment *c, int r);
+
+/* Checks the children items[0..count) that the prefetch of a row of
+ * model pm (id pid) loaded with child query sub: the ids in order, then
+ * each child against sub. */
+static void check_children(const xquery *sub, int pm, int64_t pid,
+                           void *const *items, size_t count)
+{
+    const xstep *st = &STEPS[prefetch_step(pm)];
+    int want[MAXROWS];
+    int64_t got[MAXROWS];
+    int nwant = select_rows(sub, st->fk_field, pid, want);
+    long ngot = 0;
+    for (size_t i = 0; i < count && i < MAXROWS; i++)
+        got[ngot++] = *(const int64_t *)items[i]; /* id comes first */
+    if (count > MAXROWS)
+        ngot = -1;
+    size_t was = ctx_push("%s%s %lld > %s", nctx ? " > " : "",
+                          MODELS[pm].name, (long long)pid, st->name);
+    bool same = ngot == nwant && (count != 0 || items == NULL);
+    for (long i = 0; same && i < ngot; i++)
+        same = got[i] == T[sub->model].v[want[i]][0].i;
+    if (!same)
+        fail_in(sub->model,
+                "prefetch: the children of a row differ (ids in order; or "
+                "items not NULL for none)",
+                got, ngot, want, nwant);
+    for (int i = 0; i < nwant; i++) {
+        size_t w = ctx_push("[%d]", i);
+        if (sub->model == M_BLOG)
+            check_blog(sub, items[i], want[i]);
+        else
+            check_comment(sub, items[i], want[i]);
+        ctx_pop(w);
+    }
+    ctx_pop(was);
+}
+
+/* Checks a fetched author against mirror row r; x: the query it comes
+ * from, or NULL for a with_ object (its rel is NULL). */
+static void check_author(const xquery *x, const Author *a, int r)
 {
     const xval *v = T[M_AUTHOR].v[r];
     CHECK(a->id == v[0].i && same_text(a->name, &v[1]) &&
               same_text(a->email, &v[2]),
           "an Author's fields differ from the mirror");
+    const extra *pf = x ? find_extra(x, X_PREFETCH) : NULL;
+    CHECK((a->rel != NULL) == (pf != NULL),
+          "an Author's rel set without a prefetch or count, or missing "
+          "with one");
+    if (!pf)
+        return;
+    const AuthorRel *rel = a->rel;
+    CHECK(!rel->books.count && !rel->books.items && !rel->books_count &&
+              !rel->edited_blogs.count && !rel->edited_blogs.items &&
+              !rel->edited_blogs_count && !rel->blogs_count,
+          "an Author's lists or counts not asked for are not empty");
+    check_children(pf->sub, M_AUTHOR, a->id, (void *const *)rel->blogs.items,
+                   rel->blogs.count);
 }
 
-/* Checks a fetched blog (and its related loads) against mirror row r. */
-static void check_blog(const Blog *b, int r)
+/* Checks a blog's fields against mirror row r. */
+static void check_blog_fields(const Blog *b, int r)
 {
     const xval *v = T[M_BLOG].v[r];
     CHECK(b->id == v[0].i && same_text(b->title, &v[1]) &&
@@ -1538,106 +1887,133 @@ static void check_blog(const Blog *b, int r)
               b->rating_null == v[5].null &&
               (v[5].null || b->rating == v[5].r),
           "a Blog's fields differ from the mirror");
-    if (has_extra(X_WITH_AUTHOR)) {
+}
+
+/* Checks a blog's with_ objects: its author if `author`, its editor (when
+ * it has one) if `editor`, none otherwise. */
+static void check_blog_with(const Blog *b, bool author, bool editor)
+{
+    if (author) {
         CHECK(b->author, "with_author: no author loaded");
-        check_author(b->author, row_of(M_AUTHOR, b->author_id));
+        check_author(NULL, b->author, row_of(M_AUTHOR, b->author_id));
     } else {
         CHECK(!b->author, "an author loaded without with_author");
     }
-    if (has_extra(X_WITH_EDITOR) && !v[3].null) {
+    if (editor && !b->editor_null) {
         CHECK(b->editor, "with_editor: no editor loaded");
-        check_author(b->editor, row_of(M_AUTHOR, b->editor_id));
+        check_author(NULL, b->editor, row_of(M_AUTHOR, b->editor_id));
     } else {
         CHECK(!b->editor, "an editor loaded for a NULL editor_id or "
                           "without with_editor");
     }
-    int64_t kids[MAXROWS];
-    size_t n = 0;
-    for (int c = 0; c < T[M_COMMENT].n; c++)
-        if (T[M_COMMENT].v[c][1].i == b->id)
-            kids[n++] = T[M_COMMENT].v[c][0].i;
-    if (has_extra(X_COUNT))
-        CHECK(b->rel->comments_count == (int64_t)n, "count_comments differs");
-    if (has_extra(X_PREFETCH)) {
-        CHECK(b->rel->comments.count == n, "prefetch_comments: child count");
-        for (size_t i = 0; i < n; i++) {
-            const Comment *c = b->rel->comments.items[i];
-            int cr = row_of(M_COMMENT, c->id);
-            CHECK(c->id == kids[i] && cr >= 0 && c->blog_id == b->id &&
-                      same_text(c->content, &T[M_COMMENT].v[cr][2]) &&
-                      c->score == T[M_COMMENT].v[cr][3].i,
-                  "prefetch_comments: children differ (order by id)");
-        }
-    } else if (b->rel) {
-        CHECK(b->rel->comments.count == 0, "children without prefetch");
-    }
-    CHECK((b->rel != NULL) == (has_extra(X_COUNT) || has_extra(X_PREFETCH)),
-          "rel set without a prefetch or count, or missing with one");
 }
 
-static void check_comment(const Comment *c, int r)
+/* Checks a fetched blog (and its related loads, children included)
+ * against mirror row r; x: the query it comes from. */
+static void check_blog(const xquery *x, const Blog *b, int r)
+{
+    check_blog_fields(b, r);
+    check_blog_with(b, has_extra(x, X_WITH_AUTHOR),
+                    has_extra(x, X_WITH_EDITOR));
+    bool count = has_extra(x, X_COUNT);
+    const extra *pf = find_extra(x, X_PREFETCH);
+    CHECK((b->rel != NULL) == (count || pf),
+          "a Blog's rel set without a prefetch or count, or missing with "
+          "one");
+    if (!b->rel)
+        return;
+    int64_t n = 0;
+    for (int c = 0; c < T[M_COMMENT].n && count; c++)
+        n += T[M_COMMENT].v[c][1].i == b->id;
+    CHECK(b->rel->comments_count == n,
+          "count_comments differs (or is not 0 without count_comments)");
+    if (pf)
+        check_children(pf->sub, M_BLOG, b->id,
+                       (void *const *)b->rel->comments.items,
+                       b->rel->comments.count);
+    else
+        CHECK(!b->rel->comments.count && !b->rel->comments.items,
+              "children without prefetch");
+}
+
+/* Checks a fetched comment (and its blog, with its chain) against mirror
+ * row r; x: the query it comes from. */
+static void check_comment(const xquery *x, const Comment *c, int r)
 {
     const xval *v = T[M_COMMENT].v[r];
     CHECK(c->id == v[0].i && c->blog_id == v[1].i &&
               same_text(c->content, &v[2]) && c->score == v[3].i,
           "a Comment's fields differ from the mirror");
+    const extra *w = find_extra(x, X_WITH_BLOG);
+    if (!w) {
+        CHECK(!c->blog, "a blog loaded without with_blog");
+        return;
+    }
+    CHECK(c->blog, "with_blog: no blog loaded");
+    size_t was = ctx_push("%swith_blog", nctx ? " > " : "");
+    check_blog_fields(c->blog, row_of(M_BLOG, c->blog_id));
+    check_blog_with(c->blog, w->how & CH_AUTHOR, w->how & CH_EDITOR);
+    CHECK(!c->blog->rel, "a with_ blog has a rel");
+    ctx_pop(was);
 }
 
-/* Fetches q, checks ids, fields and the statement count. */
+/* Checks object obj of the main query against mirror row r. */
+static void check_row(const void *obj, int r)
+{
+    if (Q.model == M_BLOG)
+        check_blog(&Q, obj, r);
+    else if (Q.model == M_COMMENT)
+        check_comment(&Q, obj, r);
+    else
+        check_author(&Q, obj, r);
+}
+
+/* Fetches q, checks ids, rows (children included) and the statement
+ * count. */
 static void check_fetch(const ormc_query *q, const int *want, int nwant)
 {
+    const ormc_model *m = MODELS[Q.model].desc;
     int64_t got[MAXROWS];
     long ngot = 0;
+    ormc_list l = {0};
     int rc;
-    uint64_t stmts = 1 + (Q.model == M_BLOG && has_extra(X_PREFETCH));
     ormc_reset_counts(DB);
-    if (Q.model == M_BLOG) {
-        BlogList l;
-        rc = blog_fetch(DB, (const BlogQuery *)q, &l);
-        for (size_t i = 0; rc == ORMC_OK && i < l.count && i < MAXROWS; i++)
-            got[ngot++] = l.items[i].id;
-        if (rc == ORMC_OK && l.count == (size_t)nwant)
-            for (size_t i = 0; i < l.count; i++)
-                if (got[i] == T[M_BLOG].v[want[i]][0].i)
-                    check_blog(&l.items[i], want[i]);
-        if (rc == ORMC_OK && l.count > MAXROWS)
-            ngot = -1;
-        blog_list_free(&l);
+    if (Q.model == M_BLOG) { /* through the typed wrappers */
+        BlogList tl;
+        rc = blog_fetch(DB, (const BlogQuery *)q, &tl);
+        l = (ormc_list){tl.items, tl.count, tl.owner};
     } else if (Q.model == M_COMMENT) {
-        CommentList l;
-        rc = comment_fetch(DB, (const CommentQuery *)q, &l);
-        for (size_t i = 0; rc == ORMC_OK && i < l.count && i < MAXROWS; i++)
-            got[ngot++] = l.items[i].id;
-        if (rc == ORMC_OK && l.count == (size_t)nwant)
-            for (size_t i = 0; i < l.count; i++)
-                if (got[i] == T[M_COMMENT].v[want[i]][0].i)
-                    check_comment(&l.items[i], want[i]);
-        if (rc == ORMC_OK && l.count > MAXROWS)
-            ngot = -1;
-        comment_list_free(&l);
+        CommentList tl;
+        rc = comment_fetch(DB, (const CommentQuery *)q, &tl);
+        l = (ormc_list){tl.items, tl.count, tl.owner};
     } else {
-        AuthorList l;
-        rc = author_fetch(DB, (const AuthorQuery *)q, &l);
-        for (size_t i = 0; rc == ORMC_OK && i < l.count && i < MAXROWS; i++)
-            got[ngot++] = l.items[i].id;
-        if (rc == ORMC_OK && l.count == (size_t)nwant)
-            for (size_t i = 0; i < l.count; i++)
-                if (got[i] == T[M_AUTHOR].v[want[i]][0].i)
-                    check_author(&l.items[i], want[i]);
-        if (rc == ORMC_OK && l.count > MAXROWS)
-            ngot = -1;
-        author_list_free(&l);
+        AuthorList tl;
+        rc = author_fetch(DB, (const AuthorQuery *)q, &tl);
+        l = (ormc_list){tl.items, tl.count, tl.owner};
     }
     if (rc != ORMC_OK)
         fail("fetch failed", NULL, 0, want, nwant);
+    uint64_t stmts = ormc_query_count(DB);
+    const char *items = l.items;
+    for (size_t i = 0; i < l.count && i < MAXROWS; i++)
+        got[ngot++] = *(const int64_t *)(items + i * m->size);
+    if (l.count > MAXROWS)
+        ngot = -1;
     bool same = ngot == nwant;
     for (long i = 0; same && i < ngot; i++)
         same = got[i] == T[Q.model].v[want[i]][0].i;
     if (!same)
         fail("fetch: rows differ", got, ngot, want, nwant);
-    if (ormc_query_count(DB) != stmts)
-        fail("fetch: statement count is not 1 (+1 per prefetch)", got, ngot,
-             want, nwant);
+    for (long i = 0; i < ngot; i++) {
+        size_t was = ctx_push("row [%ld]", i);
+        check_row(items + i * m->size, want[i]);
+        ctx_pop(was);
+    }
+    ormc_result_free(l.owner);
+    if (stmts != statements(&Q))
+        fail("fetch: statement count is not 1 (+1 per prefetch at every "
+             "level)",
+             got, ngot, want, nwant);
 }
 
 /* count_rows, exists and first against the expected rows. */
@@ -1659,12 +2035,23 @@ static void check_others(const ormc_query *q, const int *want, int nwant)
         fail("exists differs (or failed, or not 1 statement)", NULL, 0, want,
              nwant);
     void *obj = NULL;
+    ormc_reset_counts(DB);
     rc = ormc_first(DB, m, q, &obj);
     int64_t id = obj ? *(const int64_t *)obj : 0;
     if (nwant ? rc != ORMC_OK || id != T[Q.model].v[want[0]][0].i
               : rc != ORMC_NOT_FOUND || obj) {
         int64_t got[1] = {id};
         fail("first differs", got, obj != NULL, want, nwant);
+    }
+    if (obj) {
+        size_t was = ctx_push("first");
+        check_row(obj, want[0]);
+        ctx_pop(was);
+        int64_t got[1] = {id};
+        if (ormc_query_count(DB) != statements(&Q))
+            fail("first: statement count is not 1 (+1 per prefetch at "
+                 "every level)",
+                 got, 1, want, nwant);
     }
     ormc_object_free(obj);
 }
@@ -1692,37 +2079,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     setup();
     ormc_set_trace(DB, trace, NULL);
     nsql = 0;
+    ctx_pop(0);
     decode(data, size);
     if (getenv("ORMC_FUZZ_DUMP")) { /* what an input decodes to */
         describe();
         fprintf(stderr, "%.*s", (int)dlen, dump);
     }
-    union { /* each begins with the ormc_query the generic calls take */
-        ormc_query q;
-        BlogQuery b;
-        CommentQuery c;
-        AuthorQuery a;
-    } u;
-    if (Q.model == M_BLOG)
-        blog_query_init(&u.b);
-    else if (Q.model == M_COMMENT)
-        comment_query_init(&u.c);
-    else
-        author_query_init(&u.a);
-    emit(&u.q);
-    if (Q.misuse) {
-        check_refused(&u.q);
+    build(&Q);
+    const ormc_query *q = &RQ[0].q;
+    if (any_misuse(&Q)) {
+        check_refused(q);
     } else {
         int want[MAXROWS];
         int nwant = evaluate(want);
-        check_fetch(&u.q, want, nwant);
-        check_others(&u.q, want, nwant);
+        check_fetch(q, want, nwant);
+        check_others(q, want, nwant);
     }
-    if (Q.model == M_BLOG)
-        blog_query_free(&u.b);
-    else if (Q.model == M_COMMENT)
-        comment_query_free(&u.c);
-    else
-        author_query_free(&u.a);
+    unbuild();
     return 0;
 }
