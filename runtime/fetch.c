@@ -216,7 +216,7 @@ typedef struct level {
                            a child already read is not read again */
     int pcol;
     bool ranked;
-    int64_t rank_base;  /* the rank of a list's first child (offset + 1) */
+    int64_t rank_off;   /* the ranks before a list's first child (offset) */
 } level;
 
 static void level_free(level *lv)
@@ -305,8 +305,10 @@ static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
             return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
         l->pid = db->be->column_int(stmt, lv->pcol);
         l->kid = (size_t)k;
+        /* rn > offset (the statement's test), so no overflow */
         l->rank = lv->ranked
-                      ? db->be->column_int(stmt, lv->pcol + 1) - lv->rank_base
+                      ? db->be->column_int(stmt, lv->pcol + 1) - 1 -
+                            lv->rank_off
                       : -1;
         if (seen)
             return ORMC_OK;
@@ -344,7 +346,7 @@ static int read_level(ormc_db *db, const sql_req *r, const ormc_query *q,
         lv.seen = rv->join ? &seen : NULL;
         lv.pcol = q->model->nfields + lv.wcols + (int)lv.ncount;
         lv.ranked = q->limit >= 0 || q->offset > 0;
-        lv.rank_base = q->offset + 1;
+        lv.rank_off = q->offset;
     }
     void *stmt = sql_stmt(db, r);
     int rc = stmt ? step_rows(db, stmt, rows, level_row, &lv, res, r->what)
