@@ -376,10 +376,6 @@ static void demo_per_parent_limit(ormc_db *db)
            (long long)b->rel->reviews_count, b->rel->reviews.count);
     compare("per-parent limit", naive, BOOKS + 1, "book_prefetch_reviews_from",
             orm, 2);
-    printf("  (SQLite ranks every review with ROW_NUMBER(): on an embedded "
-           "file that costs\n   about what 2,000 indexed LIMIT 3 lookups do; "
-           "on a server each of those is a\n   round trip, and the one "
-           "statement wins)\n");
     expect_equal("newest reviews", naive_sum, orm_sum);
     book_list_free(&books);
     book_query_free(&q);

@@ -495,8 +495,8 @@ void ormc_prefetch(ormc_query *q, uint16_t reverse);
  * order, its with_ loads and counts, and its own prefetches (nested
  * prefetch: one more statement per level, however many rows, at most
  * ORMC_PREFETCH_DEPTH levels); its limit and offset apply per row ("the
- * 3 newest comments of each blog": ROW_NUMBER() OVER (PARTITION BY the
- * foreign key), one statement however many rows).  `sub` is borrowed:
+ * 3 newest comments of each blog": a correlated LIMIT/OFFSET subquery
+ * per parent inside the one statement, however many rows).  `sub` is borrowed:
  * keep it, unchanged, until q's last run.  No parameter is bound per
  * row: a nested level sends its parents' ids as one array.  Asking again
  * for the same relation replaces the earlier child query. */

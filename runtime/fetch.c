@@ -209,14 +209,11 @@ typedef struct level {
     uint16_t *count;
     long ncount;
     bool rel;      /* each row gets a Rel block (q prefetches or counts) */
-    /* a many-to-many or per-parent-ranked child query: each row is a link
-     * (its parent in column pcol, its rank in pcol + 1 when ranked) */
+    /* a many-to-many child query: each row is a link (its parent in
+     * column pcol); a child already read is not read again */
     vec *rows, *links;  /* the children, and their link_pairs */
-    idmap *seen;        /* many-to-many: child id -> its index in rows, so
-                           a child already read is not read again */
+    idmap *seen;        /* child id -> its index in rows */
     int pcol;
-    bool ranked;
-    int64_t rank_off;   /* the ranks before a list's first child (offset) */
 } level;
 
 static void level_free(level *lv)
@@ -294,22 +291,17 @@ static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
     const ormc_model *m = lv->m;
     if (lv->links) {
         int64_t cid = db->be->column_int(stmt, 0);
-        uintptr_t k = lv->seen ? idmap_get(lv->seen, cid) : IDMAP_NONE;
+        uintptr_t k = idmap_get(lv->seen, cid);
         bool seen = k != IDMAP_NONE;
         if (seen)
             lv->rows->n--; /* the element step_rows added for it */
         else
             k = lv->rows->n - 1;
         link_pair *l = vec_push(lv->links);
-        if (!l || (!seen && lv->seen && !idmap_put(lv->seen, cid, k)))
+        if (!l || (!seen && !idmap_put(lv->seen, cid, k)))
             return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
         l->pid = db->be->column_int(stmt, lv->pcol);
         l->kid = (size_t)k;
-        /* rn > offset (the statement's test), so no overflow */
-        l->rank = lv->ranked
-                      ? db->be->column_int(stmt, lv->pcol + 1) - 1 -
-                            lv->rank_off
-                      : -1;
         if (seen)
             return ORMC_OK;
     }
@@ -340,13 +332,10 @@ static int read_level(ormc_db *db, const sql_req *r, const ormc_query *q,
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", r->what);
     idmap seen = {0};
     if (links) { /* the parent's column comes after the with_ and counts */
-        const ormc_reverse *rv = &r->q->model->reverses[r->arg];
         lv.rows = rows;
         lv.links = links;
-        lv.seen = rv->join ? &seen : NULL;
+        lv.seen = &seen;
         lv.pcol = q->model->nfields + lv.wcols + (int)lv.ncount;
-        lv.ranked = q->limit >= 0 || q->offset > 0;
-        lv.rank_off = q->offset;
     }
     void *stmt = sql_stmt(db, r);
     int rc = stmt ? step_rows(db, stmt, rows, level_row, &lv, res, r->what)
@@ -394,13 +383,13 @@ static int prefetch_one(ormc_db *db, const ormc_query *q, const ormc_term *t,
         r.nids = parents->n;
     }
     vec kids = {.size = rv->child->size};
-    /* links: each row's parent (and rank) read from its own columns */
+    /* many-to-many: each row's parent is read from its own column */
     vec links = {.size = sizeof(link_pair)};
-    bool paired = rv->join || sub->limit >= 0 || sub->offset > 0;
-    int rc = read_level(db, &r, sub, &kids, paired ? &links : NULL, res);
+    vec *lp = rv->join ? &links : NULL;
+    int rc = read_level(db, &r, sub, &kids, lp, res);
     ormc_big_free(ids);
     if (rc == ORMC_OK)
-        rc = stitch(db, pm, rv, parents, &kids, paired ? &links : NULL, res);
+        rc = stitch(db, pm, rv, parents, &kids, lp, res);
     ormc_big_free(links.base);
     if (rc == ORMC_OK && has_kind(sub, T_PREFETCH)) {
         /* the children are every row of theirs when the parents were and

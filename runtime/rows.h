@@ -55,21 +55,17 @@ void idmap_free(idmap *h);
  * pointers to its children, in one array from res; the children do not
  * move.  The parent of a child is its foreign key, or each link_pair of
  * `links` (a vec of them; NULL otherwise) puts child kid under parent
- * pid (so one child may be in many lists), at its rank when it has one.
- * Children of no loaded parent (or a NULL key) are left out.  Returns
- * status (ORMC_ERROR if ranks do not number a list 0..n-1); cost
- * O(parents + children + links). */
+ * pid, so one child may be in many lists.  Children of no loaded parent
+ * (or a NULL key) are left out.  Returns status; cost O(parents +
+ * children + links). */
 int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
            vec *parents, vec *kids, const vec *links, ormc_result *res);
 
-/* One row of a many-to-many or per-parent-ranked child query: parent pid
- * has kids' element kid (each child is read once, however many parents
- * it has), at position rank of its list (from 0; -1: in the order the
- * rows came). */
+/* One row of a many-to-many child query: parent pid has kids' element
+ * kid (each child is read once, however many parents it has). */
 typedef struct link_pair {
     int64_t pid;
     size_t kid;
-    int64_t rank;
 } link_pair;
 
 #endif

@@ -21,15 +21,13 @@ typedef struct owner_cache {
 
 static uintptr_t owner_of(const idmap *h, const ormc_field *fk,
                           const vec *kids, const vec *links, size_t i,
-                          char **kid, int64_t *rank, owner_cache *oc)
+                          char **kid, owner_cache *oc)
 {
     int64_t pid;
-    *rank = -1;
     if (links) {
         const link_pair *l = (const link_pair *)links->data + i;
         *kid = kids->data + l->kid * kids->size;
         pid = l->pid;
-        *rank = l->rank;
     } else {
         *kid = kids->data + i * kids->size;
         if (fk->null_offset && *(const bool *)(*kid + fk->null_offset))
@@ -51,7 +49,6 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
     const ormc_field *fk = &cm->fields[rv->child_field];
     const size_t np = parents->n, ne = links ? links->n : kids->n;
     char *kid;
-    int64_t rank;
     idmap h = {0};
     size_t *start = ormc_big_malloc((np + 1) * sizeof *start);
     int rc = ORMC_OK;
@@ -69,7 +66,7 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
     memset(start, 0, (np + 1) * sizeof *start);
     owner_cache oc = {0};
     for (size_t i = 0; i < ne; i++) {
-        uintptr_t o = owner_of(&h, fk, kids, links, i, &kid, &rank, &oc);
+        uintptr_t o = owner_of(&h, fk, kids, links, i, &kid, &oc);
         if (o != IDMAP_NONE)
             start[o + 1]++;
     }
@@ -91,23 +88,12 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
                sizeof rel);
         memcpy(rel + rv->list_offset, &l, sizeof l);
     }
-    /* start[p] is now parent p's next free slot, or with ranks its
-     * first */
+    /* start[p] is now parent p's next free slot */
     oc.valid = false;
     for (size_t i = 0; i < ne; i++) {
-        uintptr_t o = owner_of(&h, fk, kids, links, i, &kid, &rank, &oc);
-        if (o == IDMAP_NONE)
-            continue;
-        if (rank < 0) {
+        uintptr_t o = owner_of(&h, fk, kids, links, i, &kid, &oc);
+        if (o != IDMAP_NONE)
             ptrs[start[o]++] = kid;
-        } else if ((uint64_t)rank < start[o + 1] - start[o]) {
-            ptrs[start[o] + (size_t)rank] = kid;
-        } else {
-            rc = db_fail(db, ORMC_ERROR,
-                         "%s.prefetch_%s: the ranks of the children do not "
-                         "number their list", pm->name, rv->name);
-            goto out;
-        }
     }
 out:
     idmap_free(&h);

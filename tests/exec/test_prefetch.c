@@ -292,13 +292,12 @@ static void test_per_parent_limit(void **state)
         assert_queries(f, 2);
         if (cases[t].offset || cases[t].limit >= 0)
             assert_sql(f, 1,
-                       "SELECT * FROM (SELECT " COMMENT_COLS ", t0.\"blog_id\" "
-                       "AS ormc_p, ROW_NUMBER() OVER (PARTITION BY "
-                       "t0.\"blog_id\" ORDER BY t0.\"score\" DESC, t0.\"id\") "
-                       "AS ormc_rn FROM \"comment\" AS t0 WHERE t0.\"blog_id\" "
-                       "IN (SELECT t1.\"id\" FROM \"blog\" AS t1 WHERE "
-                       "t1.\"id\" >= ?1)) AS tw WHERE tw.ormc_rn > ?2 AND "
-                       "tw.ormc_rn <= ?3");
+                       "SELECT " COMMENT_COLS " FROM (SELECT t1.\"id\" FROM "
+                       "\"blog\" AS t1 WHERE t1.\"id\" >= ?1) AS tp JOIN "
+                       "\"comment\" AS t0 ON t0.\"id\" IN (SELECT t2.\"id\" "
+                       "FROM \"comment\" AS t2 WHERE t2.\"blog_id\" = tp.\"id\" "
+                       "ORDER BY t2.\"score\" DESC, t2.\"id\" LIMIT ?2 OFFSET "
+                       "?3) ORDER BY tp.\"id\", t0.\"score\" DESC, t0.\"id\"");
         assert_int_equal(l.count, w.nb - 1);
         for (size_t i = 0; i < l.count; i++) {
             int k = blog_index(&w, l.items[i].id);
@@ -697,12 +696,13 @@ static void test_filtered_counts(void **state)
     counts_reset(f);
     assert_ok(f->db, author_fetch(f->db, &aq, &l));
     assert_queries(f, 2);
-    assert_sql(f, 1, "SELECT * FROM (SELECT " BLOG_COLS ", (SELECT COUNT(*) "
-                     "FROM \"comment\" AS t1 WHERE t1.\"blog_id\" = t0.\"id\" "
-                     "AND t1.\"score\" >= ?3), t0.\"author_id\" AS ormc_p, "
-                     "ROW_NUMBER() OVER (PARTITION BY t0.\"author_id\" ORDER BY "
-                     "t0.\"id\" DESC) AS ormc_rn FROM \"blog\" AS t0) AS tw "
-                     "WHERE tw.ormc_rn > ?1 AND tw.ormc_rn <= ?2");
+    assert_sql(f, 1, "SELECT " BLOG_COLS ", (SELECT COUNT(*) FROM "
+                     "\"comment\" AS t2 WHERE t2.\"blog_id\" = t0.\"id\" AND "
+                     "t2.\"score\" >= ?3) FROM \"author\" AS tp JOIN \"blog\" "
+                     "AS t0 ON t0.\"id\" IN (SELECT t1.\"id\" FROM \"blog\" AS "
+                     "t1 WHERE t1.\"author_id\" = tp.\"id\" ORDER BY t1.\"id\" "
+                     "DESC LIMIT ?1 OFFSET ?2) ORDER BY tp.\"id\", t0.\"id\" "
+                     "DESC");
     for (int a = 0; a < NA; a++) {
         int newest = -1;
         for (int k = 0; k < w.nb; k++)
