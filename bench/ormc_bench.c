@@ -108,11 +108,11 @@ static int w0_run(void *p)
     book_limit(&q, BENCH_W0_BOOKS);
     if (book_fetch(c->db, &q, &c->books) != ORMC_OK)
         return -1;
-    c->authors = calloc(c->rel->books.count ? c->rel->books.count : 1, sizeof *c->authors);
+    c->authors = calloc(c->books.count ? c->books.count : 1, sizeof *c->authors);
     if (!c->authors)
         return -1;
-    for (size_t i = 0; i < c->rel->books.count; i++)
-        if (author_get(c->db, c->rel->books.items[i]->author_id, &c->authors[i]) !=
+    for (size_t i = 0; i < c->books.count; i++)
+        if (author_get(c->db, c->books.items[i].author_id, &c->authors[i]) !=
             ORMC_OK)
             return -1;
     return 0;
@@ -122,8 +122,8 @@ static int w0_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t h = CK_SEED;
-    for (size_t i = 0; i < c->rel->books.count; i++) {
-        h = ck(h, ck_book(CK_SEED, c->rel->books.items[i]));
+    for (size_t i = 0; i < c->books.count; i++) {
+        h = ck(h, ck_book(CK_SEED, &c->books.items[i]));
         h = ck_author(h, c->authors[i]);
     }
     *sum = h;
@@ -134,7 +134,7 @@ static void w0_release(void *p)
 {
     ctx *c = p;
     if (c->authors)
-        for (size_t i = 0; i < c->rel->books.count; i++)
+        for (size_t i = 0; i < c->books.count; i++)
             author_free(c->authors[i]);
     free(c->authors);
     c->authors = NULL;
@@ -157,9 +157,9 @@ static int w0sr_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t h = CK_SEED;
-    for (size_t i = 0; i < c->rel->books.count; i++) {
-        h = ck(h, ck_book(CK_SEED, c->rel->books.items[i]));
-        h = ck_author(h, c->rel->books.items[i]->author);
+    for (size_t i = 0; i < c->books.count; i++) {
+        h = ck(h, ck_book(CK_SEED, &c->books.items[i]));
+        h = ck_author(h, c->books.items[i].author);
     }
     *sum = h;
     return 0;
@@ -182,9 +182,9 @@ static int blogs_author_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t h = CK_SEED;
-    for (size_t i = 0; i < c->rel->blogs.count; i++) {
-        h = ck_blog(h, c->rel->blogs.items[i]);
-        h = ck_author(h, c->rel->blogs.items[i]->author);
+    for (size_t i = 0; i < c->blogs.count; i++) {
+        h = ck_blog(h, &c->blogs.items[i]);
+        h = ck_author(h, c->blogs.items[i].author);
     }
     *sum = h;
     return 0;
@@ -215,8 +215,8 @@ static int w2_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t hb = CK_SEED, hc = 0;
-    for (size_t i = 0; i < c->rel->blogs.count; i++) {
-        const Blog *b = c->rel->blogs.items[i];
+    for (size_t i = 0; i < c->blogs.count; i++) {
+        const Blog *b = &c->blogs.items[i];
         hb = ck_blog(hb, b);
         for (size_t k = 0; k < b->rel->comments.count; k++) {
             const Comment *m = b->rel->comments.items[k];
@@ -245,9 +245,9 @@ static int w3_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t h = CK_SEED;
-    for (size_t i = 0; i < c->rel->blogs.count; i++) {
-        h = ck_blog(h, c->rel->blogs.items[i]);
-        h = ck(h, (uint64_t)c->rel->blogs.items[i]->rel->comments_count);
+    for (size_t i = 0; i < c->blogs.count; i++) {
+        h = ck_blog(h, &c->blogs.items[i]);
+        h = ck(h, (uint64_t)c->blogs.items[i].rel->comments_count);
     }
     *sum = h;
     return 0;
@@ -412,8 +412,8 @@ static int blogs_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t h = CK_SEED;
-    for (size_t i = 0; i < c->rel->blogs.count; i++)
-        h = ck_blog(h, c->rel->blogs.items[i]);
+    for (size_t i = 0; i < c->blogs.count; i++)
+        h = ck_blog(h, &c->blogs.items[i]);
     *sum = h;
     return 0;
 }
@@ -457,14 +457,14 @@ static int w9n_run(void *p)
     blog_query_free(&q);
     if (rc != ORMC_OK)
         return -1;
-    for (size_t i = 0; i < c->rel->blogs.count; i++) {
-        Blog *b = c->rel->blogs.items[i];
+    for (size_t i = 0; i < c->blogs.count; i++) {
+        Blog *b = &c->blogs.items[i];
         if (!b->rating_null)
             b->rating += BENCH_W9_DELTA;
         if (blog_update(c->db, b) != ORMC_OK)
             return -1;
     }
-    c->w9_changed = (int64_t)c->rel->blogs.count;
+    c->w9_changed = (int64_t)c->blogs.count;
     return 0;
 }
 
@@ -529,8 +529,8 @@ static int w10_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t h = CK_SEED;
-    for (size_t i = 0; i < c->rel->comments.count; i++) {
-        const Comment *m = c->rel->comments.items[i];
+    for (size_t i = 0; i < c->comments.count; i++) {
+        const Comment *m = &c->comments.items[i];
         h = ck(h, (uint64_t)m->id);
         h = ck(h, (uint64_t)m->blog_id);
         h = ck_str(h, m->content);
