@@ -15,9 +15,10 @@
 typedef struct ctx {
     ormc_db *db;
     int64_t nauthors, nblogs;
+    AuthorList authors_l;/* W12 */
     BookList books;      /* W0, W0sr */
     Author **authors;    /* W0: one author_get per book */
-    BlogList blogs;      /* W1, W2, W3, W5 */
+    BlogList blogs;      /* W1, W2, W3, W5, W7..W9n, W11, W13 */
     ormc_int_stats stats;/* W4 */
     bench_w6_input w6;   /* W6 */
     int64_t w6_before;   /* W6: largest comment id before the inserts */
@@ -556,6 +557,89 @@ static int w11_run(void *p)
     return ok(rc);
 }
 
+/* ---- W12: nested prefetch, authors -> blogs -> comments (3 statements) ---- */
+
+static uint64_t ck_comment(const Comment *m)
+{
+    uint64_t h = ck(CK_SEED, (uint64_t)m->id);
+    h = ck(h, (uint64_t)m->blog_id);
+    h = ck_str(h, m->content);
+    return ck(h, (uint64_t)m->score);
+}
+
+/* The children of b, each at its place: ck_nth over b->rel->comments. */
+static uint64_t ck_comments_of(const Blog *b)
+{
+    uint64_t s = 0;
+    for (size_t k = 0; k < b->rel->comments.count; k++)
+        s += ck_nth((uint64_t)b->id, k, ck_comment(b->rel->comments.items[k]));
+    return s;
+}
+
+static int w12_run(void *p)
+{
+    ctx *c = p;
+    BlogQuery bq;
+    blog_query_init(&bq);
+    blog_prefetch_comments(&bq);
+    AuthorQuery q;
+    author_query_init(&q);
+    author_prefetch_blogs_from(&q, &bq);
+    int rc = author_fetch(c->db, &q, &c->authors_l);
+    author_query_free(&q);
+    blog_query_free(&bq);
+    return ok(rc);
+}
+
+static int w12_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED, sb = 0, sc = 0;
+    for (size_t i = 0; i < c->authors_l.count; i++) {
+        const Author *a = &c->authors_l.items[i];
+        h = ck_author(h, a);
+        for (size_t k = 0; k < a->rel->blogs.count; k++) {
+            const Blog *b = a->rel->blogs.items[k];
+            sb += ck_nth((uint64_t)a->id, k, ck_blog(CK_SEED, b));
+            sc += ck_comments_of(b);
+        }
+    }
+    *sum = ck(ck(h, sb), sc);
+    return 0;
+}
+
+static void authors_release(void *p) { author_list_free(&((ctx *)p)->authors_l); }
+
+/* ---- W13: every blog with its 3 newest comments (2 statements) ---- */
+
+static int w13_run(void *p)
+{
+    ctx *c = p;
+    CommentQuery cq;
+    comment_query_init(&cq);
+    comment_order_by(&cq, COMMENT_ID.path, ORMC_DESC);
+    comment_limit(&cq, BENCH_W13_PER_BLOG);
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_prefetch_comments_from(&q, &cq);
+    int rc = blog_fetch(c->db, &q, &c->blogs);
+    blog_query_free(&q);
+    comment_query_free(&cq);
+    return ok(rc);
+}
+
+static int w13_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED, sc = 0;
+    for (size_t i = 0; i < c->blogs.count; i++) {
+        h = ck_blog(h, &c->blogs.items[i]);
+        sc += ck_comments_of(&c->blogs.items[i]);
+    }
+    *sum = ck(h, sc);
+    return 0;
+}
+
 static const bench_workload workloads[] = {
     {"W0", NULL, w0_run, w0_check, w0_release},
     {"W0sr", NULL, w0sr_run, w0sr_check, books_release},
@@ -572,6 +656,8 @@ static const bench_workload workloads[] = {
     {"W10", w10_prepare, w10_run, w10_check, comments_release},
     {"W10p", w10p_prepare, w10_run, w10_check, comments_release},
     {"W11", NULL, w11_run, w2_check, blogs_release},
+    {"W12", NULL, w12_run, w12_check, authors_release},
+    {"W13", NULL, w13_run, w13_check, blogs_release},
 };
 
 int main(int argc, char **argv)
