@@ -12,7 +12,8 @@
  *   real         its IEEE-754 bits
  *   NULL         CK_NULL (never an id, a count, or a real's bits here)
  * What each workload feeds is listed in bench/README.md (W2 adds up per
- * comment hashes instead, see ck_child).
+ * comment hashes instead, see ck_child; W12 and W13 per child and place,
+ * see ck_nth).
  */
 #ifndef BENCH_CHECKSUM_H
 #define BENCH_CHECKSUM_H
@@ -46,6 +47,18 @@ static inline uint64_t ck_child(uint64_t parent_id, uint64_t id,
                                 const char *s, size_t len, uint64_t score)
 {
     return ck(ck_text(ck(ck(CK_SEED, parent_id), id), s, len), score);
+}
+
+/* W12 and W13's children: the hash of the child at position k (0, 1, ...)
+ * of its parent's list, `child` being the hash of its own columns (fed
+ * from CK_SEED).  These checksums add them up (mod 2^64) over every child
+ * of every level, walking the tree from the parents: which parent holds
+ * each child, at which place, with which values, is all in the sum, yet a
+ * contestant that streams the children in another order than its lists
+ * hold them (the floor) computes the same sum from a count per parent. */
+static inline uint64_t ck_nth(uint64_t parent_id, uint64_t k, uint64_t child)
+{
+    return ck(ck(ck(CK_SEED, parent_id), k), child);
 }
 
 /* Feeds a real value by its bits. */

@@ -19,7 +19,7 @@
 
 typedef struct ctx {
     rawdb r;
-    sqlite3_stmt *st, *st2;
+    sqlite3_stmt *st, *st2, *st3;
     uint64_t sum; /* checksum of the last run, computed while stepping */
     int64_t *w10_ids;
     size_t w10_n;
@@ -42,6 +42,7 @@ static void c_close(void *p)
         return;
     sqlite3_finalize(c->st);
     sqlite3_finalize(c->st2);
+    sqlite3_finalize(c->st3);
     free(c->w10_ids);
     free(c->json);
     rawdb_close(&c->r);
@@ -410,6 +411,103 @@ static int w11_run(void *p)
     return done(c, st, rc, SQL_W11_COMMENTS);
 }
 
+/* ---- W12: authors, blogs, comments (3 statements, every row) ---- */
+
+static int w12_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W12_AUTHORS, &c->st) ||
+           rawdb_prepare(&c->r, SQL_W12_BLOGS, &c->st2) ||
+           rawdb_prepare(&c->r, SQL_W12_COMMENTS, &c->st3);
+}
+
+/* The floor keeps one count per parent, indexed by its id (the parents
+ * came in id order, so the last id is the largest): a child's place in
+ * its parent's list is that count, as it streams in id order (ck_nth). */
+static int w12_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    uint64_t h = CK_SEED, sb = 0, sc = 0;
+    uint32_t *na = NULL, *nb = NULL;
+    int64_t amax = 0, bmax = 0;
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        amax = sqlite3_column_int64(st, 0);
+        h = author(h, st, 0);
+    }
+    if (done(c, st, rc, SQL_W12_AUTHORS))
+        return -1;
+    st = c->st2;
+    if (!(na = calloc((size_t)amax + 1, sizeof *na)))
+        return rawdb_fail(&c->r, "out of memory");
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t a = sqlite3_column_int64(st, 2);
+        bmax = sqlite3_column_int64(st, 0);
+        if (a >= 1 && a <= amax)
+            sb += ck_nth((uint64_t)a, na[a]++, blog(CK_SEED, st));
+    }
+    free(na);
+    if (done(c, st, rc, SQL_W12_BLOGS))
+        return -1;
+    st = c->st3;
+    if (!(nb = calloc((size_t)bmax + 1, sizeof *nb)))
+        return rawdb_fail(&c->r, "out of memory");
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t b = sqlite3_column_int64(st, 1);
+        if (b >= 1 && b <= bmax)
+            sc += ck_nth((uint64_t)b, nb[b]++,
+                         rawdb_ck_comment(CK_SEED, sqlite3_column_int64(st, 0), b,
+                                          (const char *)sqlite3_column_text(st, 2),
+                                          (size_t)sqlite3_column_bytes(st, 2),
+                                          sqlite3_column_int64(st, 3)));
+    }
+    free(nb);
+    c->sum = ck(ck(h, sb), sc);
+    return done(c, st, rc, SQL_W12_COMMENTS);
+}
+
+/* ---- W13: every blog, then its 3 newest comments (2 statements) ---- */
+
+static int w13_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W13_BLOGS, &c->st) ||
+           rawdb_prepare(&c->r, SQL_W13_COMMENTS, &c->st2);
+}
+
+/* The comments arrive grouped by blog, ranked: a child's place in its
+ * blog's list is its rank - 1 (column 5). */
+static int w13_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    uint64_t h = CK_SEED, sc = 0;
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        h = blog(h, st);
+    if (done(c, st, rc, SQL_W13_BLOGS))
+        return -1;
+    st = c->st2;
+    sqlite3_bind_int(st, 1, 0);
+    sqlite3_bind_int(st, 2, BENCH_W13_PER_BLOG);
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t b = sqlite3_column_int64(st, 1);
+        sc += ck_nth((uint64_t)b, (uint64_t)(sqlite3_column_int64(st, 5) - 1),
+                     rawdb_ck_comment(CK_SEED, sqlite3_column_int64(st, 0), b,
+                                      (const char *)sqlite3_column_text(st, 2),
+                                      (size_t)sqlite3_column_bytes(st, 2),
+                                      sqlite3_column_int64(st, 3)));
+    }
+    c->sum = ck(h, sc);
+    return done(c, st, rc, SQL_W13_COMMENTS);
+}
+
 /* ---- W6: shared with hand_bench.c (rawdb.c) ---- */
 
 static int w6_prepare(void *p) { return rawdb_w6_prepare(&((ctx *)p)->r); }
@@ -433,6 +531,8 @@ static const bench_workload workloads[] = {
     {"W10", w10_prepare, w10_run, sum_check, NULL},
     {"W10p", w10p_prepare, w10_run, sum_check, NULL},
     {"W11", w11_prepare, w11_run, sum_check, NULL},
+    {"W12", w12_prepare, w12_run, sum_check, NULL},
+    {"W13", w13_prepare, w13_run, sum_check, NULL},
 };
 
 int main(int argc, char **argv)

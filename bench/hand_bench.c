@@ -11,7 +11,11 @@
  *   - prefetch scans the children in table order, finds each one's parent by
  *     binary search over the id-ordered parents (direct index when ids are
  *     dense), then groups them with a counting sort: each blog's comments
- *     are a slice of one array, in id order.
+ *     are a slice of one array, in id order (W2); for the two levels of
+ *     W12, a run of pointers into the children's array (no child copied);
+ *   - children that arrive grouped by parent (W11, W13) are stitched in one
+ *     merge pass, each parent's list a slice of the array they were read
+ *     into.
  *
  * Usage: hand_bench DBFILE WORKLOAD RUNS   (see harness.h, bench/README.md)
  */
@@ -131,10 +135,20 @@ typedef struct HBlog {
     bool editor_null;
     bool rating_null;
     int64_t comments_count; /* W3 */
-    HComment *comments;     /* W2: a slice of the comment array */
+    union {
+        HComment *comments;      /* W2, W11, W13: a slice of the comment array */
+        HComment **comment_refs; /* W12: pointers into the comment array */
+    };
     size_t ncomments;
     HAuthor author;         /* W1, W5 */
 } HBlog;
+
+/* W12: an author with the run of its blogs. */
+typedef struct HAuthorT {
+    HAuthor a;
+    HBlog **blogs;   /* pointers into the blog array, in id order */
+    size_t nblogs;
+} HAuthorT;
 
 typedef struct ctx {
     rawdb r;
@@ -145,6 +159,11 @@ typedef struct ctx {
     size_t nblogs, blogs_cap;
     HComment *comments;
     size_t ncomments, comments_cap;
+    HAuthorT *authors;     /* W12 */
+    size_t nauthors, authors_cap;
+    bool blogs_dense, authors_dense; /* ids exactly 1..n (dense_ids) */
+    void **blog_refs, **comment_refs; /* W12: the lists' pointer runs */
+    sqlite3_stmt *st3;     /* W12: the third statement */
     int64_t stats_count, stats_sum, stats_min, stats_max;
     double stats_avg;
     sqlite3_stmt *st, *st2;
@@ -174,6 +193,7 @@ static void c_close(void *p)
     free(c->json);
     sqlite3_finalize(c->st);
     sqlite3_finalize(c->st2);
+    sqlite3_finalize(c->st3);
     rawdb_close(&c->r);
     free(c);
 }
@@ -196,11 +216,18 @@ static void release(void *p)
     free(c->books);
     free(c->blogs);
     free(c->comments);
+    free(c->authors);
+    free(c->blog_refs);
+    free(c->comment_refs);
     c->books = NULL;
     c->blogs = NULL;
     c->comments = NULL;
+    c->authors = NULL;
+    c->blog_refs = c->comment_refs = NULL;
     c->nbooks = c->books_cap = c->nblogs = c->blogs_cap = 0;
     c->ncomments = c->comments_cap = 0;
+    c->nauthors = c->authors_cap = 0;
+    c->blogs_dense = c->authors_dense = false;
 }
 
 /* Text column i, copied; NULL on out of memory. */
@@ -421,10 +448,29 @@ static int w2_prepare(void *p)
            rawdb_prepare(&c->r, SQL_W2_COMMENTS, &c->st2);
 }
 
+/* Whether rows[0..n) of `size` bytes, each starting with its id and
+ * ordered by it (a primary key: no two alike), hold exactly the ids 1..n:
+ * then the row of id k is row k - 1, found without reading the array.
+ * (Checking rows[k - 1].id on each lookup instead reads one cache line
+ * of a large array at random per child: at S=10, a quarter of W12's
+ * time.) */
+static bool dense_ids(const void *rows, size_t size, size_t n)
+{
+    int64_t first, last;
+    if (!n)
+        return false;
+    memcpy(&first, rows, sizeof first);
+    memcpy(&last, (const char *)rows + (n - 1) * size, sizeof last);
+    return first == 1 && last == (int64_t)n;
+}
+
 /* Index of the blog with id `id` in c->blogs (ordered by id), or nblogs. */
 static size_t blog_index(const ctx *c, int64_t id)
 {
-    size_t guess = (size_t)(id - 1); /* dense ids: the direct hit */
+    if (c->blogs_dense)
+        return id >= 1 && (uint64_t)id <= c->nblogs ? (size_t)(id - 1)
+                                                    : c->nblogs;
+    size_t guess = (size_t)(id - 1); /* nearly dense ids: the direct hit */
     if (id >= 1 && guess < c->nblogs && c->blogs[guess].id == id)
         return guess;
     size_t lo = 0, hi = c->nblogs;
@@ -451,6 +497,7 @@ static int w2_run(void *p)
     }
     if (done(c, st, rc, SQL_W2_BLOGS))
         return -1;
+    c->blogs_dense = dense_ids(c->blogs, sizeof *c->blogs, c->nblogs);
     /* The comments in id order, each with its parent's index. */
     HComment *all = NULL;
     uint32_t *parent = NULL;
@@ -718,6 +765,8 @@ static int w10_check(void *p, uint64_t *sum)
 
 /* ---- W11: blogs of a date range with their comments (2 statements) ---- */
 
+static int merge_comments(ctx *c, sqlite3_stmt *st, const char *what);
+
 static int w11_prepare(void *p)
 {
     ctx *c = p;
@@ -740,11 +789,19 @@ static int w11_run(void *p)
     }
     if (done(c, st, rc, SQL_W11_BLOGS))
         return -1;
-    /* The comments arrive grouped by blog, blogs in id order (SQL_W11_
-     * COMMENTS): one merge pass gives each blog its slice. */
     st = c->st2;
     sqlite3_bind_int64(st, 1, BENCH_W11_LO);
     sqlite3_bind_int64(st, 2, BENCH_W11_HI);
+    return merge_comments(c, st, SQL_W11_COMMENTS);
+}
+
+/* Runs st, whose rows (SQL_W2_COMMENTS' columns first) arrive grouped by
+ * blog, blogs in id order as in c->blogs (SQL_W11_COMMENTS,
+ * SQL_W13_COMMENTS): one merge pass gives each blog its slice of
+ * c->comments, in the order they came. */
+static int merge_comments(ctx *c, sqlite3_stmt *st, const char *what)
+{
+    int rc;
     c->r.executed++;
     size_t b = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -770,7 +827,7 @@ static int w11_run(void *p)
         }
         c->blogs[b].ncomments++;
     }
-    if (done(c, st, rc, SQL_W11_COMMENTS))
+    if (done(c, st, rc, what))
         return -1;
     /* The array may have moved while growing: set the slices now. */
     size_t k = 0;
@@ -778,6 +835,221 @@ static int w11_run(void *p)
         c->blogs[b].comments = c->comments + k;
         k += c->blogs[b].ncomments;
     }
+    return 0;
+}
+
+/* ---- W12: authors -> blogs -> comments, 3 statements, every row ---- */
+
+static int w12_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W12_AUTHORS, &c->st) ||
+           rawdb_prepare(&c->r, SQL_W12_BLOGS, &c->st2) ||
+           rawdb_prepare(&c->r, SQL_W12_COMMENTS, &c->st3);
+}
+
+/* Index of the author with id `id` in c->authors (ordered by id), or
+ * nauthors: as blog_index. */
+static size_t author_index(const ctx *c, int64_t id)
+{
+    if (c->authors_dense)
+        return id >= 1 && (uint64_t)id <= c->nauthors ? (size_t)(id - 1)
+                                                      : c->nauthors;
+    size_t guess = (size_t)(id - 1);
+    if (id >= 1 && guess < c->nauthors && c->authors[guess].a.id == id)
+        return guess;
+    size_t lo = 0, hi = c->nauthors;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->authors[mid].a.id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->nauthors && c->authors[lo].a.id == id ? lo : c->nauthors;
+}
+
+/* Counting sort by parent: n children of `size` bytes from `kids`, child
+ * i under parent par[i] (np: none).  Returns the children's pointers
+ * grouped by parent, each group in the children's order, and leaves
+ * start[p] (start holds np + 2) at the end of parent p's group, whose
+ * beginning is start[p - 1] (0 for p = 0).  NULL when out of memory. */
+static void **group(char *kids, size_t size, size_t n, const uint32_t *par,
+                    size_t np, size_t *start)
+{
+    memset(start, 0, (np + 1) * sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[par[i] + 1]++; /* par[i] == np: counted in start[np + 1], unused */
+    for (size_t p = 0; p < np; p++)
+        start[p + 1] += start[p];
+    void **refs = malloc((start[np] ? start[np] : 1) * sizeof *refs);
+    if (!refs)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (par[i] < np)
+            refs[start[par[i]]++] = kids + i * size;
+    return refs;
+}
+
+static int w12_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    uint32_t *bpar = NULL, *cpar = NULL;
+    size_t *start = NULL;
+    size_t bcap = 0, ccap = 0;
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HAuthorT *a = grow(c->authors, c->nauthors, &c->authors_cap, sizeof *a);
+        if (!a || !(c->authors = a) || read_author(c, st, 0, &a[c->nauthors++].a))
+            break;
+    }
+    if (done(c, st, rc, SQL_W12_AUTHORS))
+        return -1;
+    c->authors_dense = dense_ids(c->authors, sizeof *c->authors, c->nauthors);
+    /* the blogs in id order, each with its author's index */
+    st = c->st2;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HBlog *b = grow(c->blogs, c->nblogs, &c->blogs_cap, sizeof *b);
+        if (b)
+            c->blogs = b;
+        uint32_t *p2 = b ? grow(bpar, c->nblogs, &bcap, sizeof *bpar) : NULL;
+        if (!p2)
+            break;
+        bpar = p2;
+        if (read_blog(c, st, &b[c->nblogs]))
+            break;
+        bpar[c->nblogs] = (uint32_t)author_index(c, b[c->nblogs].author_id);
+        c->nblogs++;
+    }
+    if (done(c, st, rc, SQL_W12_BLOGS))
+        goto fail;
+    c->blogs_dense = dense_ids(c->blogs, sizeof *c->blogs, c->nblogs);
+    /* the comments in id order, each with its blog's index */
+    st = c->st3;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HComment *m = grow(c->comments, c->ncomments, &c->comments_cap,
+                           sizeof *m);
+        if (m)
+            c->comments = m;
+        uint32_t *p2 = m ? grow(cpar, c->ncomments, &ccap, sizeof *cpar) : NULL;
+        if (!p2)
+            break;
+        cpar = p2;
+        m = &m[c->ncomments];
+        m->id = sqlite3_column_int64(st, 0);
+        m->blog_id = sqlite3_column_int64(st, 1);
+        m->content = col_text(c, st, 2);
+        m->score = sqlite3_column_int64(st, 3);
+        if (!m->content)
+            break;
+        cpar[c->ncomments++] = (uint32_t)blog_index(c, m->blog_id);
+    }
+    if (done(c, st, rc, SQL_W12_COMMENTS))
+        goto fail;
+    if (c->nauthors > UINT32_MAX - 1 || c->nblogs > UINT32_MAX - 1) {
+        snprintf(c->r.err, sizeof c->r.err, "too many rows");
+        goto fail;
+    }
+    /* group: blogs under authors, comments under blogs */
+    size_t most = c->nauthors > c->nblogs ? c->nauthors : c->nblogs;
+    start = malloc((most + 2) * sizeof *start);
+    if (!start ||
+        !(c->blog_refs = group((char *)c->blogs, sizeof *c->blogs, c->nblogs,
+                               bpar, c->nauthors, start)))
+        goto oom;
+    for (size_t i = 0; i < c->nauthors; i++) {
+        size_t b0 = i ? start[i - 1] : 0;
+        c->authors[i].blogs = (HBlog **)c->blog_refs + b0;
+        c->authors[i].nblogs = start[i] - b0;
+    }
+    if (!(c->comment_refs = group((char *)c->comments, sizeof *c->comments,
+                                  c->ncomments, cpar, c->nblogs, start)))
+        goto oom;
+    for (size_t i = 0; i < c->nblogs; i++) {
+        size_t k0 = i ? start[i - 1] : 0;
+        c->blogs[i].comment_refs = (HComment **)c->comment_refs + k0;
+        c->blogs[i].ncomments = start[i] - k0;
+    }
+    free(bpar);
+    free(cpar);
+    free(start);
+    return 0;
+oom:
+    nomem(c);
+fail:
+    free(bpar);
+    free(cpar);
+    free(start);
+    return -1;
+}
+
+static uint64_t ck_comment(const HComment *m)
+{
+    return rawdb_ck_comment(CK_SEED, m->id, m->blog_id, m->content,
+                            strlen(m->content), m->score);
+}
+
+static int w12_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED, sb = 0, sc = 0;
+    for (size_t i = 0; i < c->nauthors; i++) {
+        const HAuthorT *a = &c->authors[i];
+        h = ck_author(h, &a->a);
+        for (size_t k = 0; k < a->nblogs; k++) {
+            const HBlog *b = a->blogs[k];
+            sb += ck_nth((uint64_t)a->a.id, k, ck_blog(CK_SEED, b));
+            for (size_t j = 0; j < b->ncomments; j++)
+                sc += ck_nth((uint64_t)b->id, j, ck_comment(b->comment_refs[j]));
+        }
+    }
+    *sum = ck(ck(h, sb), sc);
+    return 0;
+}
+
+/* ---- W13: every blog with its 3 newest comments, 2 statements ---- */
+
+static int w13_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W13_BLOGS, &c->st) ||
+           rawdb_prepare(&c->r, SQL_W13_COMMENTS, &c->st2);
+}
+
+static int w13_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HBlog *b = grow(c->blogs, c->nblogs, &c->blogs_cap, sizeof *b);
+        if (!b || !(c->blogs = b) || read_blog(c, st, &b[c->nblogs++]))
+            break;
+    }
+    if (done(c, st, rc, SQL_W13_BLOGS))
+        return -1;
+    st = c->st2;
+    sqlite3_bind_int(st, 1, 0);
+    sqlite3_bind_int(st, 2, BENCH_W13_PER_BLOG);
+    return merge_comments(c, st, SQL_W13_COMMENTS);
+}
+
+static int w13_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED, sc = 0;
+    for (size_t i = 0; i < c->nblogs; i++) {
+        const HBlog *b = &c->blogs[i];
+        h = ck_blog(h, b);
+        for (size_t j = 0; j < b->ncomments; j++)
+            sc += ck_nth((uint64_t)b->id, j, ck_comment(&b->comments[j]));
+    }
+    *sum = ck(h, sc);
     return 0;
 }
 
@@ -804,6 +1076,8 @@ static const bench_workload workloads[] = {
     {"W10", w10_prepare, w10_run, w10_check, release},
     {"W10p", w10p_prepare, w10_run, w10_check, release},
     {"W11", w11_prepare, w11_run, w2_check, release},
+    {"W12", w12_prepare, w12_run, w12_check, release},
+    {"W13", w13_prepare, w13_run, w13_check, release},
 };
 
 int main(int argc, char **argv)

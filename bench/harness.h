@@ -2,7 +2,7 @@
  * harness.h — what the C contestants (ormc_bench.c, hand_bench.c,
  * floor_bench.c) share: the workload inputs, the timing loop and the one
  * result line the runner (bench/run.py) parses.  bench/django_bench.py
- * mirrors the inputs (bench_w5_author_id, bench_w6_row, the W7..W11
+ * mirrors the inputs (bench_w5_author_id, bench_w6_row, the W7..W13
  * constants, bench_w9_max_author, bench_w10_id).
  *
  * A contestant is a table of workloads.  For each one the harness calls, in
@@ -124,6 +124,11 @@ static inline int64_t bench_w10_id(int64_t k, int64_t ncomments)
  * 109 days, 10% of the three years of data), with their comments. */
 #define BENCH_W11_LO 1609459200
 #define BENCH_W11_HI (1609459200 + 109 * 86400 - 1)
+
+/* W12: every author, their blogs, each blog's comments (nested prefetch,
+ * no input).  W13: every blog with its BENCH_W13_PER_BLOG newest comments
+ * (highest ids first). */
+#define BENCH_W13_PER_BLOG 3
 
 /* All W6 rows laid out once (untimed): content[i] points into one buffer. */
 typedef struct bench_w6_input {

@@ -15,9 +15,10 @@
 typedef struct ctx {
     ormc_db *db;
     int64_t nauthors, nblogs;
+    AuthorList authors_l;/* W12 */
     BookList books;      /* W0, W0sr */
     Author **authors;    /* W0: one author_get per book */
-    BlogList blogs;      /* W1, W2, W3, W5 */
+    BlogList blogs;      /* W1, W2, W3, W5, W7..W9n, W11, W13 */
     ormc_int_stats stats;/* W4 */
     bench_w6_input w6;   /* W6 */
     int64_t w6_before;   /* W6: largest comment id before the inserts */
@@ -108,11 +109,11 @@ static int w0_run(void *p)
     book_limit(&q, BENCH_W0_BOOKS);
     if (book_fetch(c->db, &q, &c->books) != ORMC_OK)
         return -1;
-    c->authors = calloc(c->rel->books.count ? c->rel->books.count : 1, sizeof *c->authors);
+    c->authors = calloc(c->books.count ? c->books.count : 1, sizeof *c->authors);
     if (!c->authors)
         return -1;
-    for (size_t i = 0; i < c->rel->books.count; i++)
-        if (author_get(c->db, c->rel->books.items[i]->author_id, &c->authors[i]) !=
+    for (size_t i = 0; i < c->books.count; i++)
+        if (author_get(c->db, c->books.items[i].author_id, &c->authors[i]) !=
             ORMC_OK)
             return -1;
     return 0;
@@ -122,8 +123,8 @@ static int w0_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t h = CK_SEED;
-    for (size_t i = 0; i < c->rel->books.count; i++) {
-        h = ck(h, ck_book(CK_SEED, c->rel->books.items[i]));
+    for (size_t i = 0; i < c->books.count; i++) {
+        h = ck(h, ck_book(CK_SEED, &c->books.items[i]));
         h = ck_author(h, c->authors[i]);
     }
     *sum = h;
@@ -134,7 +135,7 @@ static void w0_release(void *p)
 {
     ctx *c = p;
     if (c->authors)
-        for (size_t i = 0; i < c->rel->books.count; i++)
+        for (size_t i = 0; i < c->books.count; i++)
             author_free(c->authors[i]);
     free(c->authors);
     c->authors = NULL;
@@ -157,9 +158,9 @@ static int w0sr_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t h = CK_SEED;
-    for (size_t i = 0; i < c->rel->books.count; i++) {
-        h = ck(h, ck_book(CK_SEED, c->rel->books.items[i]));
-        h = ck_author(h, c->rel->books.items[i]->author);
+    for (size_t i = 0; i < c->books.count; i++) {
+        h = ck(h, ck_book(CK_SEED, &c->books.items[i]));
+        h = ck_author(h, c->books.items[i].author);
     }
     *sum = h;
     return 0;
@@ -182,9 +183,9 @@ static int blogs_author_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t h = CK_SEED;
-    for (size_t i = 0; i < c->rel->blogs.count; i++) {
-        h = ck_blog(h, c->rel->blogs.items[i]);
-        h = ck_author(h, c->rel->blogs.items[i]->author);
+    for (size_t i = 0; i < c->blogs.count; i++) {
+        h = ck_blog(h, &c->blogs.items[i]);
+        h = ck_author(h, c->blogs.items[i].author);
     }
     *sum = h;
     return 0;
@@ -215,8 +216,8 @@ static int w2_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t hb = CK_SEED, hc = 0;
-    for (size_t i = 0; i < c->rel->blogs.count; i++) {
-        const Blog *b = c->rel->blogs.items[i];
+    for (size_t i = 0; i < c->blogs.count; i++) {
+        const Blog *b = &c->blogs.items[i];
         hb = ck_blog(hb, b);
         for (size_t k = 0; k < b->rel->comments.count; k++) {
             const Comment *m = b->rel->comments.items[k];
@@ -245,9 +246,9 @@ static int w3_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t h = CK_SEED;
-    for (size_t i = 0; i < c->rel->blogs.count; i++) {
-        h = ck_blog(h, c->rel->blogs.items[i]);
-        h = ck(h, (uint64_t)c->rel->blogs.items[i]->rel->comments_count);
+    for (size_t i = 0; i < c->blogs.count; i++) {
+        h = ck_blog(h, &c->blogs.items[i]);
+        h = ck(h, (uint64_t)c->blogs.items[i].rel->comments_count);
     }
     *sum = h;
     return 0;
@@ -412,8 +413,8 @@ static int blogs_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t h = CK_SEED;
-    for (size_t i = 0; i < c->rel->blogs.count; i++)
-        h = ck_blog(h, c->rel->blogs.items[i]);
+    for (size_t i = 0; i < c->blogs.count; i++)
+        h = ck_blog(h, &c->blogs.items[i]);
     *sum = h;
     return 0;
 }
@@ -457,14 +458,14 @@ static int w9n_run(void *p)
     blog_query_free(&q);
     if (rc != ORMC_OK)
         return -1;
-    for (size_t i = 0; i < c->rel->blogs.count; i++) {
-        Blog *b = c->rel->blogs.items[i];
+    for (size_t i = 0; i < c->blogs.count; i++) {
+        Blog *b = &c->blogs.items[i];
         if (!b->rating_null)
             b->rating += BENCH_W9_DELTA;
         if (blog_update(c->db, b) != ORMC_OK)
             return -1;
     }
-    c->w9_changed = (int64_t)c->rel->blogs.count;
+    c->w9_changed = (int64_t)c->blogs.count;
     return 0;
 }
 
@@ -529,8 +530,8 @@ static int w10_check(void *p, uint64_t *sum)
 {
     ctx *c = p;
     uint64_t h = CK_SEED;
-    for (size_t i = 0; i < c->rel->comments.count; i++) {
-        const Comment *m = c->rel->comments.items[i];
+    for (size_t i = 0; i < c->comments.count; i++) {
+        const Comment *m = &c->comments.items[i];
         h = ck(h, (uint64_t)m->id);
         h = ck(h, (uint64_t)m->blog_id);
         h = ck_str(h, m->content);
@@ -556,6 +557,89 @@ static int w11_run(void *p)
     return ok(rc);
 }
 
+/* ---- W12: nested prefetch, authors -> blogs -> comments (3 statements) ---- */
+
+static uint64_t ck_comment(const Comment *m)
+{
+    uint64_t h = ck(CK_SEED, (uint64_t)m->id);
+    h = ck(h, (uint64_t)m->blog_id);
+    h = ck_str(h, m->content);
+    return ck(h, (uint64_t)m->score);
+}
+
+/* The children of b, each at its place: ck_nth over b->rel->comments. */
+static uint64_t ck_comments_of(const Blog *b)
+{
+    uint64_t s = 0;
+    for (size_t k = 0; k < b->rel->comments.count; k++)
+        s += ck_nth((uint64_t)b->id, k, ck_comment(b->rel->comments.items[k]));
+    return s;
+}
+
+static int w12_run(void *p)
+{
+    ctx *c = p;
+    BlogQuery bq;
+    blog_query_init(&bq);
+    blog_prefetch_comments(&bq);
+    AuthorQuery q;
+    author_query_init(&q);
+    author_prefetch_blogs_from(&q, &bq);
+    int rc = author_fetch(c->db, &q, &c->authors_l);
+    author_query_free(&q);
+    blog_query_free(&bq);
+    return ok(rc);
+}
+
+static int w12_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED, sb = 0, sc = 0;
+    for (size_t i = 0; i < c->authors_l.count; i++) {
+        const Author *a = &c->authors_l.items[i];
+        h = ck_author(h, a);
+        for (size_t k = 0; k < a->rel->blogs.count; k++) {
+            const Blog *b = a->rel->blogs.items[k];
+            sb += ck_nth((uint64_t)a->id, k, ck_blog(CK_SEED, b));
+            sc += ck_comments_of(b);
+        }
+    }
+    *sum = ck(ck(h, sb), sc);
+    return 0;
+}
+
+static void authors_release(void *p) { author_list_free(&((ctx *)p)->authors_l); }
+
+/* ---- W13: every blog with its 3 newest comments (2 statements) ---- */
+
+static int w13_run(void *p)
+{
+    ctx *c = p;
+    CommentQuery cq;
+    comment_query_init(&cq);
+    comment_order_by(&cq, COMMENT_ID.path, ORMC_DESC);
+    comment_limit(&cq, BENCH_W13_PER_BLOG);
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_prefetch_comments_from(&q, &cq);
+    int rc = blog_fetch(c->db, &q, &c->blogs);
+    blog_query_free(&q);
+    comment_query_free(&cq);
+    return ok(rc);
+}
+
+static int w13_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED, sc = 0;
+    for (size_t i = 0; i < c->blogs.count; i++) {
+        h = ck_blog(h, &c->blogs.items[i]);
+        sc += ck_comments_of(&c->blogs.items[i]);
+    }
+    *sum = ck(h, sc);
+    return 0;
+}
+
 static const bench_workload workloads[] = {
     {"W0", NULL, w0_run, w0_check, w0_release},
     {"W0sr", NULL, w0sr_run, w0sr_check, books_release},
@@ -572,6 +656,8 @@ static const bench_workload workloads[] = {
     {"W10", w10_prepare, w10_run, w10_check, comments_release},
     {"W10p", w10p_prepare, w10_run, w10_check, comments_release},
     {"W11", NULL, w11_run, w2_check, blogs_release},
+    {"W12", NULL, w12_run, w12_check, authors_release},
+    {"W13", NULL, w13_run, w13_check, blogs_release},
 };
 
 int main(int argc, char **argv)
