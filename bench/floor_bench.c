@@ -479,8 +479,8 @@ static int w13_prepare(void *p)
            rawdb_prepare(&c->r, SQL_W13_COMMENTS, &c->st2);
 }
 
-/* The comments arrive grouped by blog, ranked: a child's place in its
- * blog's list is its rank - 1 (column 5). */
+/* The comments arrive grouped by blog, in order: a child's place in its
+ * blog's list is the number of its blog's rows before it. */
 static int w13_run(void *p)
 {
     ctx *c = p;
@@ -496,9 +496,13 @@ static int w13_run(void *p)
     sqlite3_bind_int(st, 1, 0);
     sqlite3_bind_int(st, 2, BENCH_W13_PER_BLOG);
     c->r.executed++;
+    int64_t prev = -1;
+    uint64_t place = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t b = sqlite3_column_int64(st, 1);
-        sc += ck_nth((uint64_t)b, (uint64_t)(sqlite3_column_int64(st, 5) - 1),
+        place = b == prev ? place + 1 : 0;
+        prev = b;
+        sc += ck_nth((uint64_t)b, place,
                      rawdb_ck_comment(CK_SEED, sqlite3_column_int64(st, 0), b,
                                       (const char *)sqlite3_column_text(st, 2),
                                       (size_t)sqlite3_column_bytes(st, 2),
