@@ -19,7 +19,26 @@ typedef struct owner_cache {
     bool valid;
 } owner_cache;
 
-static uintptr_t owner_of(const idmap *h, const ormc_field *fk,
+/* The parents' slots by id: a hash map, or when their ids are exactly
+ * first, first + 1, ... (every row of a table fetched in id order, the
+ * common case) the slot is id - first, with no lookup at all. */
+typedef struct parent_map {
+    idmap h;
+    bool dense;
+    int64_t first;
+    size_t n;
+} parent_map;
+
+static uintptr_t parent_slot(const parent_map *pm, int64_t id)
+{
+    if (!pm->dense)
+        return idmap_get(&pm->h, id);
+    /* unsigned: ids below first wrap to large values */
+    uint64_t k = (uint64_t)id - (uint64_t)pm->first;
+    return k < pm->n ? (uintptr_t)k : IDMAP_NONE;
+}
+
+static uintptr_t owner_of(const parent_map *h, const ormc_field *fk,
                           const vec *kids, const vec *links, size_t i,
                           char **kid, owner_cache *oc)
 {
@@ -36,7 +55,7 @@ static uintptr_t owner_of(const idmap *h, const ormc_field *fk,
     }
     if (!oc->valid || oc->pid != pid) {
         oc->pid = pid;
-        oc->slot = idmap_get(h, pid);
+        oc->slot = parent_slot(h, pid);
         oc->valid = true;
     }
     return oc->slot;
@@ -49,19 +68,27 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
     const ormc_field *fk = &cm->fields[rv->child_field];
     const size_t np = parents->n, ne = links ? links->n : kids->n;
     char *kid;
-    idmap h = {0};
+    parent_map h = {.n = np, .dense = np > 0};
     size_t *start = ormc_big_malloc((np + 1) * sizeof *start);
     int rc = ORMC_OK;
-    if (!start || !idmap_init(&h, np)) {
+    for (size_t p = 0; p < np && h.dense; p++) {
+        int64_t id;
+        memcpy(&id, parents->data + p * pm->size + pm->fields[0].offset,
+               sizeof id);
+        if (p == 0)
+            h.first = id;
+        h.dense = (uint64_t)id - (uint64_t)h.first == p;
+    }
+    if (!start || (!h.dense && !idmap_init(&h.h, np))) {
         rc = db_fail(db, ORMC_NOMEM, "%s.prefetch_%s: out of memory",
                      pm->name, rv->name);
         goto out;
     }
-    for (size_t p = 0; p < np; p++) {
+    for (size_t p = 0; p < np && !h.dense; p++) {
         int64_t id;
         memcpy(&id, parents->data + p * pm->size + pm->fields[0].offset,
                sizeof id);
-        idmap_put_slot(&h, id, p);
+        idmap_put_slot(&h.h, id, p);
     }
     memset(start, 0, (np + 1) * sizeof *start);
     owner_cache oc = {0};
@@ -96,7 +123,7 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
             ptrs[start[o]++] = kid;
     }
 out:
-    idmap_free(&h);
+    idmap_free(&h.h);
     ormc_big_free(start);
     return rc;
 }
