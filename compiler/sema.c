@@ -750,6 +750,21 @@ static void name_joins(Ctx *c, Model *m)
 
 /* ---- reverse relations ---- */
 
+/* Appends *r to the growing array *v (n used, cap allocated). */
+static void push_reverse(Ctx *c, Reverse **v, int *n, int *cap,
+                         const Reverse *r)
+{
+    if (*n == *cap) {
+        int nc = *cap ? *cap * 2 : 4;
+        Reverse *nv = arena_zalloc(c->arena, (size_t)nc * sizeof *nv);
+        if (*n)
+            memcpy(nv, *v, (size_t)*n * sizeof *nv);
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = *r;
+}
+
 /* Adds the reverse of relation fk of m (a foreign key or a many-to-many)
  * to its target: to target->revs or target->m2m_revs, and to the names
  * both share. */
@@ -813,27 +828,10 @@ static void add_reverse(Ctx *c, Model *m, Field *fk)
         fk->m2m->related_loc = loc;
         return;
     }
-    if (fk->unique) { /* one-to-one: at most one row points here */
-        if (t->nones == t->capones) {
-            int cap = t->capones ? t->capones * 2 : 4;
-            Reverse *r = arena_zalloc(c->arena, (size_t)cap * sizeof *r);
-            if (t->nones)
-                memcpy(r, t->ones, (size_t)t->nones * sizeof *r);
-            t->ones = r;
-            t->capones = cap;
-        }
-        t->ones[t->nones++] = *copy;
-        return;
-    }
-    if (t->nrevs == t->caprevs) {
-        int cap = t->caprevs ? t->caprevs * 2 : 4;
-        Reverse *r = arena_zalloc(c->arena, (size_t)cap * sizeof *r);
-        if (t->nrevs)
-            memcpy(r, t->revs, (size_t)t->nrevs * sizeof *r);
-        t->revs = r;
-        t->caprevs = cap;
-    }
-    t->revs[t->nrevs++] = *copy;
+    if (fk->unique) /* one-to-one: at most one row points here */
+        push_reverse(c, &t->ones, &t->nones, &t->capones, copy);
+    else
+        push_reverse(c, &t->revs, &t->nrevs, &t->caprevs, copy);
 }
 
 static bool loc_before(Loc a, Loc b)

@@ -467,16 +467,27 @@ void ormc_with(ormc_query *q, uint16_t rel)
     ormc_with_from(q, rel, NULL);
 }
 
-void ormc_with_from(ormc_query *q, uint16_t rel, const ormc_query *sub)
+/* A related load of `kind` for index rel (< max) with the child query
+ * sub, which must be a query of `target` (rel's model), else `misuse`. */
+static void add_load_from(ormc_query *q, int kind, uint16_t rel, uint16_t max,
+                          const ormc_model *target, const ormc_query *sub,
+                          const char *misused)
 {
-    if (sub && rel < q->model->nrelations &&
-        sub->model != q->model->relations[rel].target) {
-        misuse(q, "a with_ whose child query is of another model");
+    if (sub && rel < max && sub->model != target) {
+        misuse(q, misused);
         return;
     }
-    ormc_term *t = add_load(q, T_WITH, rel, q->model->nrelations);
+    ormc_term *t = add_load(q, kind, rel, max);
     if (t)
         t->v.sub = sub;
+}
+
+void ormc_with_from(ormc_query *q, uint16_t rel, const ormc_query *sub)
+{
+    const ormc_model *m = q->model;
+    add_load_from(q, T_WITH, rel, m->nrelations,
+                  rel < m->nrelations ? m->relations[rel].target : NULL, sub,
+                  "a with_ whose child query is of another model");
 }
 
 void ormc_prefetch(ormc_query *q, uint16_t rev)
@@ -486,14 +497,10 @@ void ormc_prefetch(ormc_query *q, uint16_t rev)
 
 void ormc_prefetch_from(ormc_query *q, uint16_t rev, const ormc_query *sub)
 {
-    if (sub && rev < q->model->nreverses &&
-        sub->model != q->model->reverses[rev].child) {
-        misuse(q, "a prefetch whose child query is of another model");
-        return;
-    }
-    ormc_term *t = add_load(q, T_PREFETCH, rev, q->model->nreverses);
-    if (t)
-        t->v.sub = sub;
+    const ormc_model *m = q->model;
+    add_load_from(q, T_PREFETCH, rev, m->nreverses,
+                  rev < m->nreverses ? m->reverses[rev].child : NULL, sub,
+                  "a prefetch whose child query is of another model");
 }
 
 void ormc_count(ormc_query *q, uint16_t rev)
@@ -503,14 +510,10 @@ void ormc_count(ormc_query *q, uint16_t rev)
 
 void ormc_count_from(ormc_query *q, uint16_t rev, const ormc_query *sub)
 {
-    if (sub && rev < q->model->nreverses &&
-        sub->model != q->model->reverses[rev].child) {
-        misuse(q, "a count whose child query is of another model");
-        return;
-    }
-    ormc_term *t = add_load(q, T_COUNT, rev, q->model->nreverses);
-    if (t)
-        t->v.sub = sub;
+    const ormc_model *m = q->model;
+    add_load_from(q, T_COUNT, rev, m->nreverses,
+                  rev < m->nreverses ? m->reverses[rev].child : NULL, sub,
+                  "a count whose child query is of another model");
 }
 
 /* ---- SET terms of an update over a query ---- */

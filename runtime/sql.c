@@ -868,32 +868,42 @@ static void put_with_cols(render *R, scope *s, sbuf *b, const ormc_query *q,
 static int query_params(const ormc_query *q);
 static bool number_params(render *R, int first);
 
-/* ", (SELECT COUNT(*) FROM child AS tN ... WHERE key = t0.id AND <sub's
- * filters>)": a count of the children through rv that sub selects, its
- * parameters numbered from *param on (advanced past them). */
-static void put_count_from(render *R, sbuf *b, const ormc_reverse *rv,
-                           const ormc_query *sub, int *param)
+/* ", (SELECT COUNT(*) FROM child AS tN ... WHERE key = t0.id [AND <sub's
+ * filters>])": the number of children through rv that sub (NULL: all)
+ * selects, its parameters numbered from *param on (advanced past them).
+ * Without filters a many-to-many count reads only the join table (its
+ * foreign keys keep each link's child). */
+static void put_count(render *R, sbuf *b, const ormc_reverse *rv,
+                      const ormc_query *sub, int *param)
 {
-    render C = {.db = R->db, .d = R->d, .q = sub, .t = query_terms(sub),
+    static const ormc_query none; /* no terms */
+    render C = {.db = R->db, .d = R->d, .q = sub ? sub : &none,
                 .next_alias = R->next_alias};
+    C.t = query_terms(C.q);
     scope cs = {.base = C.next_alias++, .m = rv->child};
-    int j = rv->join ? C.next_alias++ : 0;
     sbuf w = {0};
     uint32_t *kids = NULL;
     size_t n = 0;
-    if (number_params(&C, *param)) {
-        n = children(&C, 0, sub->nterms, &kids);
-        if (n)
-            put_and(&C, &cs, &w, kids, n, 0);
-    } else {
+    if (number_params(&C, *param))
+        n = children(&C, 0, C.q->nterms, &kids);
+    else
         C.oom = true;
-    }
-    *param += query_params(sub);
+    bool links_only = rv->join && !n;
+    int j = rv->join && !links_only ? C.next_alias++ : 0;
+    if (n)
+        put_and(&C, &cs, &w, kids, n, 0);
+    *param += sub ? query_params(sub) : 0;
     sb_put(b, ", (SELECT COUNT(*) FROM ");
-    put_many_from(R, b, rv, cs.base, j);
-    put_joins(&C, b, &cs);
-    sb_put(b, " WHERE ");
-    put_many_key(R, b, rv, cs.base, j);
+    if (links_only) {
+        put_ident(R, b, rv->join);
+        sb_printf(b, " AS t%d WHERE ", cs.base);
+        put_alias_col(R, b, cs.base, rv->join_from);
+    } else {
+        put_many_from(R, b, rv, cs.base, j);
+        put_joins(&C, b, &cs);
+        sb_put(b, " WHERE ");
+        put_many_key(R, b, rv, cs.base, j);
+    }
     sb_put(b, " = t0.");
     put_ident(R, b, R->q->model->fields[0].column);
     if (w.len) {
@@ -922,24 +932,7 @@ static void put_select(render *R, scope *s, sbuf *b)
     for (uint32_t i = 0; i < R->q->nterms; i++) {
         if (t[i].kind != T_COUNT)
             continue;
-        const ormc_reverse *rv = &m->reverses[t[i].rel];
-        if (t[i].v.sub) {
-            put_count_from(R, b, rv, t[i].v.sub, &sub_param);
-            continue;
-        }
-        int c = R->next_alias++;
-        sb_put(b, ", (SELECT COUNT(*) FROM ");
-        /* many-to-many: the links (the foreign keys keep each one's
-         * child) */
-        put_ident(R, b, rv->join ? rv->join : rv->child->table);
-        sb_printf(b, " AS t%d WHERE ", c);
-        if (rv->join)
-            put_alias_col(R, b, c, rv->join_from);
-        else
-            put_col(R, b, c, &rv->child->fields[rv->child_field]);
-        sb_put(b, " = ");
-        put_col(R, b, 0, &m->fields[0]);
-        sb_put(b, ")");
+        put_count(R, b, &m->reverses[t[i].rel], t[i].v.sub, &sub_param);
     }
     if (R->emit_p) { /* the parent, last */
         sb_put(b, ", ");
@@ -967,6 +960,26 @@ static int parent_params(const sql_req *r)
                                        : 0;
 }
 
+/* SELECT tK."id" FROM <parent> AS tK ... : the ids of the rows the
+ * parent query r->q selects (its filters, and its order and window when
+ * it has one), its parameters from ?1, its aliases after R's. */
+static void put_parent_ids(render *R, const sql_req *r, sbuf *b)
+{
+    const ormc_model *pm = r->q->model;
+    render P = {.db = R->db, .d = R->d, .q = r->q, .t = query_terms(r->q),
+                .next_alias = R->next_alias};
+    R->oom |= !number_params(&P, 1);
+    scope ps = {.base = P.next_alias++, .m = pm};
+    sb_put(b, "SELECT ");
+    put_col(R, b, ps.base, &pm->fields[0]);
+    if (!R->oom)
+        put_from(&P, &ps, b, has_window(r->q));
+    R->next_alias = P.next_alias;
+    R->oom |= P.oom;
+    scope_free(&ps);
+    ormc_free(P.pno);
+}
+
 /* The parents of a per parent child query, as a FROM item `tp`
  * (" FROM <parents> AS tp JOIN ") into b, and the column of their id
  * into key: every row of the parent model, the rows of the parent query,
@@ -978,19 +991,9 @@ static void put_parents_from(render *R, const sql_req *r, sbuf *b, sbuf *key)
     if (r->parents == PARENTS_ALL) {
         put_ident(R, b, pm->table);
     } else if (r->parents == PARENTS_QUERY) {
-        render P = {.db = R->db, .d = R->d, .q = r->q, .t = query_terms(r->q),
-                    .next_alias = R->next_alias};
-        R->oom |= !number_params(&P, 1);
-        scope ps = {.base = P.next_alias++, .m = pm};
-        sb_put(b, "(SELECT ");
-        put_col(R, b, ps.base, &pm->fields[0]);
-        if (!R->oom)
-            put_from(&P, &ps, b, has_window(r->q));
+        sb_put(b, "(");
+        put_parent_ids(R, r, b);
         sb_put(b, ")");
-        R->next_alias = P.next_alias;
-        R->oom |= P.oom;
-        scope_free(&ps);
-        ormc_free(P.pno);
     } else {
         char ph[24];
         snprintf(ph, sizeof ph, R->d->param, 1);
@@ -1105,20 +1108,10 @@ static void put_prefetch(render *R, const sql_req *r, sbuf *b)
     if (R->window) {
         /* the parents are tp */
     } else if (r->parents == PARENTS_QUERY) {
-        render P = {.db = R->db, .d = R->d, .q = r->q, .t = query_terms(r->q),
-                    .next_alias = R->next_alias};
-        R->oom |= !number_params(&P, 1);
-        scope ps = {.base = P.next_alias++, .m = pm};
         sb_putn(&w, key.s ? key.s : "", key.len);
-        sb_put(&w, " IN (SELECT ");
-        put_col(R, &w, ps.base, &pm->fields[0]);
-        if (!R->oom)
-            put_from(&P, &ps, &w, has_window(r->q));
+        sb_put(&w, " IN (");
+        put_parent_ids(R, r, &w);
         sb_put(&w, ")");
-        R->next_alias = P.next_alias;
-        R->oom |= P.oom;
-        scope_free(&ps);
-        ormc_free(P.pno);
     } else if (r->parents == PARENTS_IDS) {
         snprintf(ph, sizeof ph, R->d->param, 1);
         sb_putn(&w, key.s ? key.s : "", key.len);
@@ -1640,47 +1633,42 @@ int sql_bind(ormc_db *db, void *stmt, const sql_req *r)
     return rc == ORMC_OK ? ORMC_OK : db_fail_backend(db, rc, r->what);
 }
 
-void *sql_link_stmt(ormc_db *db, const ormc_model *m, uint16_t rev,
-                    sql_kind kind, const char *what)
+/* The statement of kind `kind` (and `arg`) of model m, which needs no
+ * query: from the cache by a key of the kind, the model's address and
+ * arg (key_arg: whether arg is part of it), or rendered and prepared. */
+static void *fixed_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
+                        uint16_t arg, bool key_arg, const char *what)
 {
-    /* the key: the kind, the model (its address) and the relation */
-    uint8_t key[1 + sizeof m + sizeof rev];
+    uint8_t key[1 + sizeof m + sizeof arg];
+    size_t len = 1 + sizeof m + (key_arg ? sizeof arg : 0);
     key[0] = (uint8_t)kind;
     memcpy(key + 1, &m, sizeof m);
-    memcpy(key + 1 + sizeof m, &rev, sizeof rev);
-    void *stmt = db_stmt_find(db, key, sizeof key);
+    memcpy(key + 1 + sizeof m, &arg, sizeof arg);
+    void *stmt = db_stmt_find(db, key, len);
     if (stmt)
         return stmt;
     ormc_query none;
-    none.model = m;
+    none.model = m; /* all sql_render reads of these kinds */
     none.nterms = 0;
     none.heap = NULL;
     none.limit = -1;
     none.offset = 0;
-    sql_req r = {.kind = kind, .arg = rev, .q = &none, .what = what};
-    return db_stmt_shape(db, key, sizeof key, sql_render, &r, what);
+    sql_req r = {.kind = kind, .arg = arg, .q = &none, .what = what};
+    return db_stmt_shape(db, key, len, sql_render, &r, what);
+}
+
+void *sql_link_stmt(ormc_db *db, const ormc_model *m, uint16_t rev,
+                    sql_kind kind, const char *what)
+{
+    return fixed_stmt(db, m, kind, rev, true, what);
 }
 
 void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
                      const char *verb)
 {
-    /* the key: the kind and the model (its address), nothing else */
-    uint8_t key[1 + sizeof m];
-    key[0] = (uint8_t)kind;
-    memcpy(key + 1, &m, sizeof m);
-    void *stmt = db_stmt_find(db, key, sizeof key);
-    if (stmt)
-        return stmt;
-    ormc_query none;
-    none.model = m; /* all sql_render reads of a model kind */
-    none.nterms = 0;
-    none.heap = NULL;
-    none.limit = -1;
-    none.offset = 0;
     char what[160];
     snprintf(what, sizeof what, "%s.%s", m->name, verb);
-    sql_req r = {.kind = kind, .q = &none, .what = what};
-    return db_stmt_shape(db, key, sizeof key, sql_render, &r, what);
+    return fixed_stmt(db, m, kind, 0, false, what);
 }
 
 void *sql_stmt(ormc_db *db, const sql_req *r)
