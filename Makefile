@@ -27,6 +27,14 @@ OPT     ?= -O2
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Werror
 CFLAGS  := $(WARN) $(OPT) -g
 LDLIBS  := -lsqlite3 -lm
+# PostgreSQL (runtime/ormc_pg.c) when libpq's headers are there (make deps
+# installs libpq-dev); without them ormc_open of a connection string fails
+# with a message saying so
+HAVE_PG := $(shell pkg-config --exists libpq 2>/dev/null && echo 1)
+ifeq ($(HAVE_PG),1)
+PG_CFLAGS := -DORMC_HAVE_PG $(shell pkg-config --cflags libpq)
+LDLIBS  += -lpq
+endif
 
 ifeq ($(SANITIZE),1)
 B       ?= build/san
@@ -43,6 +51,7 @@ COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/build.c compiler/names
                 compiler/gen_source.c compiler/compile.c compiler/udiff.c
 RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
                 runtime/query.c runtime/sql.c runtime/dialect_sqlite.c \
+                runtime/dialect_pg.c runtime/ormc_pg.c \
                 runtime/rows.c runtime/stitch.c runtime/fetch.c runtime/writes.c \
                 runtime/raw.c \
                 runtime/ormc_sqlite.c runtime/sqlite_array.c
@@ -89,7 +98,7 @@ $(B)/ormc: $(B)/compiler/main.o $(B)/libormcc.a
 #                  application's own read_row or arena_new links beside it
 #   libormc.so.$(VERSION)  from -fPIC objects in $(B)/pic, soname
 #                  libormc.so.$(SOMAJOR), exporting only the ormc_ API
-RUNTIME_CFLAGS = $(CFLAGS) -fvisibility=hidden -Iinclude -Iruntime
+RUNTIME_CFLAGS = $(CFLAGS) -fvisibility=hidden -Iinclude -Iruntime $(PG_CFLAGS)
 PIC_OBJ := $(RUNTIME_SRC:%.c=$(B)/pic/%.o)
 
 $(B)/runtime/%.o: runtime/%.c runtime/*.h include/ormc.h
@@ -146,6 +155,9 @@ demo: deps
 # ---- tests ----
 EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler \
               test_query test_prefetch test_relations test_diff
+# run again on a throwaway PostgreSQL server (tests/run.sh, tests/pg/)
+PG_EXEC_TESTS := test_blog test_types test_hostile test_query test_prefetch \
+                 test_relations test_runtime
 
 # the compiler library (compiler/ormcc.h): streaming vs in-memory output,
 # and its printf (compiler/buf.h)
@@ -210,11 +222,15 @@ test: deps
 	@$(MAKE) --no-print-directory all $(EXEC_TESTS:%=$(B)/tests/%) $(B)/tests/fuzz_replay \
 	    $(B)/tests/sql_shapes $(B)/tests/fuzz_query_replay
 	@VALGRIND=$(VALGRIND) CC="$(CC)" SANITIZE="$(SANITIZE)" SANFLAGS="$(SANFLAGS)" \
-	    sh tests/run.sh $(B) $(EXEC_TESTS)
+	    PG_EXEC_TESTS="$(PG_EXEC_TESTS)" sh tests/run.sh $(B) $(EXEC_TESTS)
 
 golden-update: $(B)/ormc $(B)/tests/sql_shapes
 	@sh tests/golden-update.sh $(B)/ormc
 	@$(B)/tests/sql_shapes > tests/sql/shapes.md && echo "updated tests/sql/shapes.md"
+	@d=$$(mktemp -d) && c=$$(sh tests/pg/cluster.sh start $$d/pg 54399) && \
+	    $(B)/tests/sql_shapes "$$(echo "$$c" | tail -1)" > tests/sql/shapes_pg.md; \
+	    s=$$?; sh tests/pg/cluster.sh stop $$d/pg; rm -rf $$d; \
+	    [ $$s -eq 0 ] && echo "updated tests/sql/shapes_pg.md"
 
 # ---- fuzz ----
 # make fuzz FUZZ_SECONDS=N   libFuzzer (clang -fsanitize=fuzzer,address,undefined)
@@ -377,7 +393,8 @@ install: $(B)/ormc $(B)/libormc.a $(B)/libormc.so
 	ln -sf libormc.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libormc.so
 	$(INSTALL) -m 644 include/ormc.h $(DESTDIR)$(INCLUDEDIR)/ormc.h
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' ormc.pc.in >$(DESTDIR)$(PCDIR)/ormc.pc
+	    -e 's|@VERSION@|$(VERSION)|' -e 's|@PGLIBS@|$(if $(HAVE_PG), -lpq)|' \
+	    ormc.pc.in >$(DESTDIR)$(PCDIR)/ormc.pc
 	chmod 644 $(DESTDIR)$(PCDIR)/ormc.pc
 	$(INSTALL) -m 644 docs/ormc.1 $(DESTDIR)$(MANDIR)/man1/ormc.1
 

@@ -100,12 +100,16 @@ int ormcc_emit_source(ormcc_unit *u, ormcc_write_fn write, void *arg)
     return buf_finish(&b);
 }
 
-int ormcc_emit_sql(ormcc_unit *u, ormcc_write_fn write, void *arg)
+int ormcc_emit_sql(ormcc_unit *u, ormcc_dialect dialect, ormcc_write_fn write,
+                   void *arg)
 {
     Buf b;
     buf_stream(&b, write, arg);
-    for (int i = 0; i < u->c.nddl; i++) {
-        buf_puts(&b, u->c.ddl[i]);
+    bool pg = dialect == ORMCC_POSTGRESQL;
+    const char **ddl = pg ? u->c.pg_ddl : u->c.ddl;
+    int n = pg ? u->c.npg_ddl : u->c.nddl;
+    for (int i = 0; i < n; i++) {
+        buf_puts(&b, ddl[i]);
         buf_puts(&b, ";\n");
     }
     return buf_finish(&b);

@@ -12,7 +12,7 @@
 #define MAX_ERRORS 50
 #define ORMC_GEN_VERSION "0.1.0"
 /* The runtime ABI this compiler emits code for (ORMC_ABI_VERSION). */
-#define ORMC_GEN_ABI 3
+#define ORMC_GEN_ABI 4
 
 typedef struct Ctx {
     Arena *arena;
@@ -42,6 +42,8 @@ typedef struct Ctx {
     /* codegen: the schema's DDL statements, built once by gen_ddl */
     const char **ddl;
     int nddl;
+    const char **pg_ddl; /* the same in PostgreSQL's dialect */
+    int npg_ddl;
 } Ctx;
 
 /* Reports `file:line:col: error: <fmt>` plus the source line and a caret. */
@@ -68,7 +70,8 @@ void parse_schema(Ctx *c);
  * computes the names codegen uses.  Errors are reported. */
 void sema_check(Ctx *c);
 
-/* Builds c->ddl (CREATE TABLE / CREATE INDEX statements). */
+/* Builds c->ddl and c->pg_ddl (CREATE TABLE / CREATE INDEX statements,
+ * SQLite's and PostgreSQL's). */
 void gen_ddl(Ctx *c);
 /* Code generation: appends the header / source text to b (buf.h), which
  * either collects it or streams it to a sink. */

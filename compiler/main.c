@@ -26,7 +26,8 @@
 #include <string.h>
 
 static const char USAGE[] =
-    "usage: ormc [-o DIR] [-MF FILE] [--check | --emit-sql] FILE.orm...\n"
+    "usage: ormc [-o DIR] [-MF FILE] [--check | --emit-sql [--dialect D]]\n"
+    "            FILE.orm...\n"
     "\n"
     "Compiles ormc schemas into typed C: for each FILE.orm, writes\n"
     "DIR/FILE.orm.h and DIR/FILE.orm.c (DIR defaults to the current\n"
@@ -54,6 +55,7 @@ typedef enum Mode { WRITE, CHECK, EMIT_SQL } Mode;
 typedef struct Job {
     const char *dir;
     const char *depfile; /* -MF, or NULL */
+    ormcc_dialect dialect; /* of --emit-sql */
     const char **files;  /* the inputs, as given */
     ormcc_unit **units;  /* one per input */
     int n;
@@ -394,7 +396,8 @@ static int emit_sql(const Job *job)
 {
     int err = 0;
     for (int i = 0; i < job->n && !err; i++)
-        err = ormcc_emit_sql(job->units[i], write_chunk, stdout);
+        err = ormcc_emit_sql(job->units[i], job->dialect, write_chunk,
+                             stdout);
     if (!err && fflush(stdout) != 0)
         err = errno ? errno : EIO;
     if (err) {
@@ -467,6 +470,16 @@ int main(int argc, char **argv)
             if (!a[3] && ++i == argc)
                 return usage_error(files, "-MF needs a file name", NULL);
             job.depfile = a[3] ? a + 3 : argv[i];
+        } else if (strcmp(a, "--dialect") == 0) {
+            if (++i == argc)
+                return usage_error(files, "--dialect needs sqlite or "
+                                          "postgresql", NULL);
+            if (strcmp(argv[i], "sqlite") == 0)
+                job.dialect = ORMCC_SQLITE;
+            else if (strcmp(argv[i], "postgresql") == 0)
+                job.dialect = ORMCC_POSTGRESQL;
+            else
+                return usage_error(files, "unknown dialect", argv[i]);
         } else if (strcmp(a, "--check") == 0 ||
                    strcmp(a, "--emit-sql") == 0) {
             Mode m = a[2] == 'c' ? CHECK : EMIT_SQL;

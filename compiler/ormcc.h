@@ -74,12 +74,16 @@ const char *ormcc_source_name(const ormcc_unit *u);
 int ormcc_emit_header(ormcc_unit *u, ormcc_write_fn write, void *arg);
 int ormcc_emit_source(ormcc_unit *u, ormcc_write_fn write, void *arg);
 
-/* Writes u's DDL through write(arg, ...): the statements its generated
- * <schema>_schema_create runs, in the same order, each followed by ";\n"
- * (SQLite's dialect; feed it to the sqlite3 shell or a migration tool).
- * Returns 0, or the first nonzero result of write.
+/* The SQL dialects ormc emits DDL for. */
+typedef enum ormcc_dialect { ORMCC_SQLITE, ORMCC_POSTGRESQL } ormcc_dialect;
+
+/* Writes u's DDL in `dialect` through write(arg, ...): the statements its
+ * generated <schema>_schema_create runs on that database, in the same
+ * order, each followed by ";\n" (feed it to the sqlite3 shell, psql or a
+ * migration tool).  Returns 0, or the first nonzero result of write.
  * Cost: linear in the size of the DDL. */
-int ormcc_emit_sql(ormcc_unit *u, ormcc_write_fn write, void *arg);
+int ormcc_emit_sql(ormcc_unit *u, ormcc_dialect dialect, ormcc_write_fn write,
+                   void *arg);
 
 /* Frees a unit from ormcc_check.  NULL-safe. */
 void ormcc_unit_free(ormcc_unit *u);

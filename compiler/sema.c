@@ -1326,6 +1326,7 @@ static void check_generated_names(Ctx *c)
     claim(&g, schema, "%s_schema", s->name);
     claim(&g, schema, "%s_schema_create", s->name);
     claim(&g, schema, "%s_ddl", s->name);
+    claim(&g, schema, "%s_pg_ddl", s->name);
     claim(&g, schema, "%s_models", s->name);
     /* the functions, and the descriptor tables of the .c file */
     static const char *const per_model[] = {

@@ -87,6 +87,9 @@ typedef struct ormc_backend {
 
 /* The embedded SQLite backend. */
 extern const ormc_backend ormc_sqlite_backend;
+/* The PostgreSQL backend (libpq); opening fails with a message saying so
+ * when the runtime was built without libpq. */
+extern const ormc_backend ormc_pg_backend;
 
 /* Like ormc_open, through `backend` (tests pass a fault-injecting copy). */
 int ormc_open_backend(const char *path, const ormc_backend *backend,

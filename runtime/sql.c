@@ -742,9 +742,13 @@ static void put_order_term(render *R, scope *s, sbuf *b, const ormc_path *p,
     const ormc_model *m;
     bool left;
     int alias = walk(R, s, p, 0, p->nsteps, &m, &left);
-    put_col(R, b, alias, &m->fields[p->field]);
+    const ormc_field *f = &m->fields[p->field];
+    put_col(R, b, alias, f);
     sb_put(b, desc ? " DESC" : "");
-    sb_put(b, desc ? R->d->nulls_desc : R->d->nulls_asc);
+    /* only where a NULL can be: PostgreSQL's NULLS FIRST on an ascending
+     * column would keep it from reading an index in order */
+    if ((f->flags & ORMC_F_NULLABLE) || left)
+        sb_put(b, desc ? R->d->nulls_desc : R->d->nulls_asc);
 }
 
 /* " ORDER BY" [lead,] q's order terms (q NULL or without any: s's
@@ -1299,6 +1303,10 @@ static void put_model_sql(render *R, sbuf *b, sql_kind kind)
     switch (kind) {
     case SQL_INSERT:
         put_insert(R, b, m);
+        if (R->d->insert_returning) {
+            sb_put(b, " RETURNING ");
+            put_ident(R, b, id->column);
+        }
         return;
     case SQL_UPDATE_ROW:
         sb_put(b, "UPDATE ");
@@ -1436,7 +1444,10 @@ int sql_render(ormc_db *db, const void *ctx, sbuf *b)
                 sb_put(b, "COUNT(*)"); /* the same answer, and faster */
                 continue;
             }
-            sb_printf(b, "%s(%s)", FN[i], col.s ? col.s : "");
+            if (i == 1 && f->type != ORMC_T_REAL && R.d->sum_int)
+                sb_printf(b, R.d->sum_int, col.s ? col.s : "");
+            else
+                sb_printf(b, "%s(%s)", FN[i], col.s ? col.s : "");
         }
         R.oom |= col.oom;
         sb_free(&col);
