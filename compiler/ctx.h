@@ -31,6 +31,20 @@ typedef struct Ctx {
      * (grammar/orm.l says why); lexer helpers read bytes from text */
     const char *scan;
     char tok[48];
+    /* where a field ends (grammar/orm.l, yylex): the scanner's brace depth,
+     * whether the current line of a model body holds a token since the
+     * last end of declaration, whether an option's '(' is open (its
+     * arguments may span lines), the previous token and where it ends, and
+     * a token held back while the end of declaration before it is read */
+    int depth, prev_tok;
+    bool line_open, opt_paren;
+    Loc prev_end;
+    int held_tok;        /* 0: none held (end of file is held as -1) */
+    const char *held_str;
+    Loc held_loc;
+    /* what the last end of declaration stood before: '\n' (the end of a
+     * line), '}' on the same line, or 0 (the end of the file) */
+    int eol_before;
 
     /* parser output: finished models, and the one being built */
     Model *models, *models_tail;
