@@ -168,13 +168,14 @@ run "$T/out" "$T/err" -o "$T/m5" -MF "$T/no-such-dir/x.d" "$T/good.orm"
 check "-MF into a missing directory: exit 2, no output written either" $? \
     "exit $rc: $(ls -A "$T/m5") $(cat "$T/err")"
 
-mkdir "$T/m6"
+mkdir "$T/m6" "$T/m6/a
+b"
 cp "$T/good.orm" "$T/m6/a
-b.orm"
+b/good.orm"
 run "$T/out" "$T/err" -o "$T/m6" -MF "$T/m6/x.d" "$T/m6/a
-b.orm"
-[ "$rc" -eq 2 ] && [ "$(find "$T/m6" -type f -name '*.orm*' | wc -l)" -eq 2 ] &&
-    grep -q "a depfile cannot name a path with a line break: $T/m6/a\\\\nb.orm" "$T/err"
+b/good.orm"
+[ "$rc" -eq 2 ] && [ -z "$(find "$T/m6" -name '*.orm.[ch]' -o -name x.d)" ] &&
+    grep -q "a depfile cannot name a path with a line break: $T/m6/a\\\\nb/good.orm" "$T/err"
 check "-MF naming a path with a line break: exit 2, nothing written" $? \
     "exit $rc: $(ls -A "$T/m6" | tr '\n' ' ') $(cat "$T/err" | tr '\n' ' ')"
 
@@ -377,6 +378,50 @@ rc=0
 $CC -std=c11 -fsyntax-only -I"$ROOT/include" "$T/abi-ok/use.c" >"$T/abi/log2" 2>&1 || rc=$?
 [ "$rc" -eq 0 ]
 check "the same header compiles against the real ormc.h" $? "$(head -3 "$T/abi/log2")"
+
+# ---- generated names: the header table, file names ----
+# compiler/cnames.inc is what compiler/cnames.sh makes of this machine's
+# headers (make cnames regenerates it; a difference means the headers moved)
+rc=0
+(cd "$ROOT" && sh compiler/cnames.sh) >"$T/cnames.inc" 2>"$T/cnames.log" || rc=$?
+[ "$rc" -eq 0 ] && cmp -s "$T/cnames.inc" "$ROOT/compiler/cnames.inc"
+check "compiler/cnames.inc is what compiler/cnames.sh produces here (make cnames)" $? \
+    "exit $rc: $(head -3 "$T/cnames.log") $(diff "$ROOT/compiler/cnames.inc" "$T/cnames.inc" | head -5)"
+
+# a file name that the generated #include "NAME.h" cannot spell: refused,
+# with the name escaped in the message
+mkdir "$T/fn"
+nfiles() { set -- "$1"/*; echo $#; } # the files of a directory
+fn_check() { # fn_check FILE-NAME ESCAPED WHY LABEL
+    printf 'model A {\n    x int\n}\n' >"$T/fn/$1"
+    run "$T/fn/out" "$T/fn/err" -o "$T/fn" "$1"
+    printf "%s:1:1: error: the file name '%s' cannot name the generated files: %s; rename the file\n    model A {\n    ^\normc: 1 error; no files written\n" \
+        "$1" "$2" "$3" >"$T/fn/want"
+    [ "$rc" -eq 1 ] && cmp -s "$T/fn/want" "$T/fn/err" && [ "$(nfiles "$T/fn")" -eq 4 ]
+    check "a file name with $4 is refused, named with escapes" $? "exit $rc: $(diff "$T/fn/want" "$T/fn/err")"
+    rm -f "$T/fn/$1"
+}
+(cd "$T/fn" && fn_check 'a"b.orm' 'a\"b.orm' "a '\"' would end the string of the generated #include" "a quote")
+(cd "$T/fn" && fn_check 'a\b.orm' 'a\\b.orm' "a '\\' is an escape in the generated #include (it is not a directory separator: use '/')" "a backslash")
+(cd "$T/fn" && fn_check 'a??-b.orm' 'a??-b.orm' "'??' starts a C trigraph ('??/' reads as '\\') in the generated #include" "a trigraph")
+(cd "$T/fn" && fn_check "$(printf 'a\nb.orm')" 'a\nb.orm' "a control character cannot be written in the generated #include" "a line break")
+
+# a field ends at the end of its line; an option's arguments may span lines,
+# a '{' may stand on the line after 'model', a model may be one line
+mkdir "$T/lines"
+cat >"$T/lines/lines.orm" <<'EOF'
+model A { x int }
+model B
+{
+    y int
+    z A?    related bs
+    @index(y,
+           z)
+}
+EOF
+run "$T/lines/out" "$T/lines/err" -o "$T/lines" "$T/lines/lines.orm"
+[ "$rc" -eq 0 ] && [ ! -s "$T/lines/err" ] && [ -f "$T/lines/lines.orm.h" ]
+check "fields end at line ends; options span lines; one-line models compile" $? "exit $rc: $(head -5 "$T/lines/err")"
 
 # ---- informational: compile time ----
 runs=20
