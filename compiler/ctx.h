@@ -20,7 +20,10 @@ typedef struct Ctx {
     const char *text;
     size_t len;
     FILE *diag;
+    bool json;          /* diagnostics as JSON lines (--diagnostics=json) */
+    bool color;         /* ANSI colours in the text form (--color) */
     int nerrors;
+    int nwarnings;      /* not counted in nerrors: files are written */
     bool stopped;       /* MAX_ERRORS reached */
     size_t *line_starts; /* built on the first diagnostic */
     int nlines;
@@ -60,6 +63,13 @@ typedef struct Ctx {
 
 /* Reports `file:line:col: error: <fmt>` plus the source line and a caret. */
 void diag_error(Ctx *c, Loc loc, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* `file:line:col: warning: <fmt>`: reported, not counted as an error (the
+ * files are still written). */
+void diag_warning(Ctx *c, Loc loc, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 3, 4)))
 #endif

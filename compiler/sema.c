@@ -1633,6 +1633,129 @@ static void collect_many(Ctx *c, Model *m)
     }
 }
 
+/* ---- required-relation cycles ---- */
+
+/* The required foreign key of m that leads into the cycles' remainder
+ * (left[target] > 0), or NULL. */
+static Field *required_into(Model *m, const NameMap *index, const int *left)
+{
+    for (int k = 0; k < m->nfks; k++) {
+        Field *f = m->fks[k];
+        if (f->nullable || !f->target)
+            continue;
+        const int *t = names_get(index, f->target->name);
+        if (t && left[*t] > 0)
+            return f;
+    }
+    return NULL;
+}
+
+/* A cycle of required (non-nullable) foreign keys, A -> B -> A or a model
+ * needing a row of itself, can never be inserted: the first row of any of
+ * them would need a row of the next one first.  Warns once per cycle
+ * found, at its first field: "Author.book -> Book.author -> Author".
+ * Linear: models whose required keys all lead out of any cycle are peeled
+ * off first (Kahn's algorithm, on the reversed edges); from each model
+ * left, the required keys into what is left are followed until a model
+ * repeats. */
+static void check_required_cycles(Ctx *c)
+{
+    Schema *s = &c->schema;
+    int n = s->nmodels;
+    NameMap index;
+    names_init_for(&index, c->arena, (size_t)n);
+    int *pos = arena_zalloc(c->arena, (size_t)n * sizeof *pos);
+    for (int i = 0; i < n; i++) {
+        pos[i] = i;
+        names_put(&index, s->mv[i]->name, &pos[i]);
+    }
+    /* left[i]: required keys of model i into models not yet peeled off;
+     * the reversed edges in one array (from[], by target: first[t] to
+     * first[t + 1]) */
+    int *left = arena_zalloc(c->arena, (size_t)n * sizeof *left);
+    int *first = arena_zalloc(c->arena, (size_t)(n + 1) * sizeof *first);
+    int edges = 0;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < s->mv[i]->nfks; k++) {
+            Field *f = s->mv[i]->fks[k];
+            const int *t = f->nullable || !f->target
+                               ? NULL : names_get(&index, f->target->name);
+            if (t) {
+                left[i]++;
+                first[*t + 1]++;
+                edges++;
+            }
+        }
+    if (!edges)
+        return;
+    for (int i = 0; i < n; i++)
+        first[i + 1] += first[i];
+    int *from = arena_zalloc(c->arena, (size_t)edges * sizeof *from);
+    int *fill = arena_zalloc(c->arena, (size_t)n * sizeof *fill);
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < s->mv[i]->nfks; k++) {
+            Field *f = s->mv[i]->fks[k];
+            const int *t = f->nullable || !f->target
+                               ? NULL : names_get(&index, f->target->name);
+            if (t)
+                from[first[*t] + fill[*t]++] = i;
+        }
+    int *queue = arena_zalloc(c->arena, (size_t)n * sizeof *queue);
+    int head = 0, tail = 0;
+    for (int i = 0; i < n; i++)
+        if (!left[i])
+            queue[tail++] = i;
+    while (head < tail) {
+        int v = queue[head++];
+        for (int e = first[v]; e < first[v + 1]; e++)
+            if (--left[from[e]] == 0)
+                queue[tail++] = from[e];
+    }
+    /* walk[i]: the walk that reached model i (0: none yet) */
+    int *walk = arena_zalloc(c->arena, (size_t)n * sizeof *walk);
+    Field **via = arena_zalloc(c->arena, (size_t)n * sizeof *via);
+    for (int i = 0, w = 1; i < n; i++, w++) {
+        if (left[i] <= 0 || walk[i])
+            continue;
+        int cur = i;
+        while (!walk[cur]) {
+            walk[cur] = w;
+            via[cur] = required_into(s->mv[cur], &index, left);
+            cur = *(const int *)names_get(&index, via[cur]->target->name);
+        }
+        if (walk[cur] != w)
+            continue; /* into a cycle already reported */
+        char path[700];
+        size_t len = 0;
+        int at = cur;
+        do {
+            Field *f = via[at];
+            if (len < 600)
+                len += (size_t)snprintf(path + len, sizeof path - len,
+                                        "%s.%s -> ", s->mv[at]->name, f->name);
+            at = *(const int *)names_get(&index, f->target->name);
+        } while (at != cur);
+        if (len < 600)
+            snprintf(path + len, sizeof path - len, "%s", s->mv[cur]->name);
+        else
+            snprintf(path + 600, sizeof path - 600, "...");
+        if (via[cur]->target == s->mv[cur])
+            diag_warning(c, via[cur]->loc,
+                         "required relation %s.%s leads back to %s: no row "
+                         "of %s can ever be inserted, as each needs another "
+                         "first; make it nullable with '?'",
+                         s->mv[cur]->name, via[cur]->name, s->mv[cur]->name,
+                         s->mv[cur]->name);
+        else
+            diag_warning(c, via[cur]->loc,
+                         "required relations form a cycle (%s): no row of "
+                         "these models can ever be inserted, as each needs a "
+                         "row of the next first; make one of them nullable "
+                         "with '?'",
+                         path);
+    }
+}
+
 void sema_check(Ctx *c)
 {
     Sema s = {c, {0}, NULL, {0}};
@@ -1675,4 +1798,6 @@ void sema_check(Ctx *c)
         collect_many(c, c->schema.mv[i]);
     if (c->nerrors == 0)
         check_generated_names(c);
+    if (c->nerrors == 0)
+        check_required_cycles(c);
 }
