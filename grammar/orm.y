@@ -300,6 +300,13 @@ static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner,
                        ctx->tok);
         return 0;
     }
+    if (modifier && got == YYSYMBOL_OPTION) {
+        diag_error(ctx, at,
+                   "syntax error: unexpected option '@%s' after a field; an "
+                   "option goes on a line of its own",
+                   ctx->tok);
+        return 0;
+    }
     if (typo) {
         diag_error(ctx, at,
                    "syntax error: unexpected identifier '%s'; did you mean "
