@@ -46,6 +46,7 @@ B       ?= build
 endif
 
 COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/build.c compiler/names.c \
+                compiler/cnames.c \
                 compiler/paths.c \
                 compiler/sema.c compiler/buf.c compiler/gen_header.c \
                 compiler/gen_source.c compiler/compile.c compiler/udiff.c
@@ -59,7 +60,7 @@ RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar/orm.lex.o
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
 
-.PHONY: all deps demo test golden-update clean fuzz fuzz-regress fuzz-huge \
+.PHONY: all deps demo test golden-update cnames clean fuzz fuzz-regress fuzz-huge \
         fuzz-query help
 # generated sources are kept (they are worth reading), never auto-deleted
 .SECONDARY:
@@ -83,6 +84,13 @@ $(B)/grammar/%.o: $(B)/grammar/%.c compiler/build.h compiler/ctx.h compiler/ast.
 $(B)/compiler/%.o: compiler/%.c compiler/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icompiler -c $< -o $@
+
+$(B)/compiler/cnames.o: compiler/cnames.inc
+
+# the identifiers of the C11, POSIX and SQLite headers, which generated names
+# must not take: regenerated from this machine's headers (read the diff)
+cnames:
+	sh compiler/cnames.sh > compiler/cnames.inc.tmp && mv compiler/cnames.inc.tmp compiler/cnames.inc
 
 $(B)/libormcc.a: $(COMPILER_OBJ)
 	ar rcs $@ $^
@@ -416,6 +424,7 @@ help:
 	@echo '  demo           generate examples/*.orm, seed build/demo.db and build/library.db, run both demos'
 	@echo '  test           every test; ends "N passed, N failed" (SANITIZE=1, VALGRIND=1)'
 	@echo '  golden-update  regenerate tests/golden and tests/sql/shapes.md (read the diff)'
+	@echo '  cnames         regenerate compiler/cnames.inc, the C11/POSIX/SQLite header names (read the diff)'
 	@echo '  install        install under DESTDIR/PREFIX (default /usr/local): ormc, libormc, ormc.h, ormc.pc, ormc(1)'
 	@echo '  uninstall      remove what install installed (same PREFIX and DESTDIR)'
 	@echo '  fuzz           libFuzzer on the compiler and the query language (FUZZ_SECONDS=60 each)'

@@ -40,6 +40,12 @@ static char *dup_name(const char *base, const char *suffix)
 int ormcc_check(const char *path, const char *text, size_t len, FILE *diag,
                 ormcc_unit **out)
 {
+    return ormcc_check_with(path, text, len, diag, NULL, out);
+}
+
+int ormcc_check_with(const char *path, const char *text, size_t len,
+                     FILE *diag, const ormcc_options *opt, ormcc_unit **out)
+{
     *out = NULL;
     ormcc_unit *u = xmalloc(sizeof *u);
     memset(u, 0, sizeof *u);
@@ -50,6 +56,8 @@ int ormcc_check(const char *path, const char *text, size_t len, FILE *diag,
     c->text = text;
     c->len = len;
     c->diag = diag;
+    c->json = opt && opt->json;
+    c->color = opt && opt->color && !c->json;
     c->line = c->col = 1;
     if (len > MAX_INPUT) {
         diag_error(c, (Loc){1, 1}, "schema is larger than %u MiB",

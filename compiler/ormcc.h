@@ -55,6 +55,18 @@ typedef struct ormcc_unit ormcc_unit;
  * passed, and ormcc_emit_* returns that value. */
 typedef int (*ormcc_write_fn)(void *arg, const char *data, size_t len);
 
+/* How diagnostics are written (ormcc_check_with); all zero is the default
+ * of ormcc_check and ormcc_compile. */
+typedef struct ormcc_options {
+    /* nonzero: each diagnostic is one JSON object on one line,
+     * {"file":..,"line":N,"column":N,"severity":"error"|"warning"|"note",
+     * "message":..}, without the source line and caret */
+    int json;
+    /* nonzero: the text form is coloured with ANSI escapes, like gcc's
+     * (the caller decides, e.g. only when diag is a terminal) */
+    int color;
+} ormcc_options;
+
 /* Parses and checks `text` exactly like ormcc_compile (same diagnostics to
  * `diag`, same return value), without generating anything.  On 0 errors,
  * *out is the checked schema (free it with ormcc_unit_free); otherwise
@@ -62,6 +74,12 @@ typedef int (*ormcc_write_fn)(void *arg, const char *data, size_t len);
  * Cost: linear in the size of the schema. */
 int ormcc_check(const char *path, const char *text, size_t len, FILE *diag,
                 ormcc_unit **out);
+
+/* ormcc_check, with diagnostics written as `opt` says (NULL: the default).
+ * Warnings ("file:line:col: warning: ...", e.g. a cycle of required
+ * relations) are written but not counted: they do not stop the files. */
+int ormcc_check_with(const char *path, const char *text, size_t len,
+                     FILE *diag, const ormcc_options *opt, ormcc_unit **out);
 
 /* The names of u's two outputs ("blog.orm.h", "blog.orm.c"), owned by u. */
 const char *ormcc_header_name(const ormcc_unit *u);
