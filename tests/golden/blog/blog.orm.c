@@ -111,6 +111,9 @@ static const ormc_reverse blog_reverses[] = {
     {"comments", &comment_model, COMMENT_FIELD_BLOG_ID,
      offsetof(BlogRel, comments), offsetof(BlogRel, comments_count),
      NULL, NULL, NULL, false},
+    {"tags", &tag_model, 0,
+     offsetof(BlogRel, tags), offsetof(BlogRel, tags_count),
+     "blog_tags", "blog_id", "tag_id", false},
 };
 
 static const ormc_order_term blog_order[] = {{BLOG_FIELD_ID, 0}};
@@ -124,7 +127,7 @@ const ormc_model blog_model = {
     .relations = blog_relations,
     .nrelations = 2,
     .reverses = blog_reverses,
-    .nreverses = 1,
+    .nreverses = 2,
     .order = blog_order,
     .norder = 1,
     .rel_offset = offsetof(Blog, rel),
@@ -174,6 +177,40 @@ const CommentIntPath COMMENT_BLOG_ID = {{{&comment_model, COMMENT_FIELD_BLOG_ID,
 const CommentTextPath COMMENT_CONTENT = {{{&comment_model, COMMENT_FIELD_CONTENT, ORMC_T_TEXT, 0, {0}}}};
 const CommentIntPath COMMENT_SCORE = {{{&comment_model, COMMENT_FIELD_SCORE, ORMC_T_INT, 0, {0}}}};
 
+/* ---- Tag ---- */
+
+static const ormc_field tag_fields[] = {
+    {.name = "id", .column = "id", .type = ORMC_T_INT, .flags = ORMC_F_PK,
+     .offset = offsetof(Tag, id)},
+    {.name = "name", .column = "name", .type = ORMC_T_TEXT, .flags = 0,
+     .offset = offsetof(Tag, name), .max_chars = 50},
+};
+
+static const ormc_reverse tag_reverses[] = {
+    {"blogs", &blog_model, 0,
+     offsetof(TagRel, blogs), offsetof(TagRel, blogs_count),
+     "blog_tags", "tag_id", "blog_id", false},
+};
+
+static const ormc_order_term tag_order[] = {{TAG_FIELD_ID, 0}};
+
+const ormc_model tag_model = {
+    .name = "Tag",
+    .table = "tag",
+    .size = sizeof(Tag),
+    .fields = tag_fields,
+    .nfields = 2,
+    .reverses = tag_reverses,
+    .nreverses = 1,
+    .order = tag_order,
+    .norder = 1,
+    .rel_offset = offsetof(Tag, rel),
+    .rel_size = sizeof(TagRel),
+};
+
+const TagIntPath TAG_ID = {{{&tag_model, TAG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
+const TagTextPath TAG_NAME = {{{&tag_model, TAG_FIELD_NAME, ORMC_T_TEXT, 0, {0}}}};
+
 /* ---- schema ---- */
 
 static const char *const blog_ddl[] = {
@@ -203,11 +240,21 @@ static const char *const blog_ddl[] = {
     "  \"content\" TEXT NOT NULL,\n"
     "  \"score\" INTEGER NOT NULL DEFAULT 0\n"
     ")",
+    "CREATE TABLE \"tag\" (\n"
+    "  \"id\" INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  \"name\" TEXT NOT NULL UNIQUE CHECK (length(\"name\") <= 50)\n"
+    ")",
+    "CREATE TABLE \"blog_tags\" (\n"
+    "  \"blog_id\" INTEGER NOT NULL REFERENCES \"blog\" (\"id\") ON DELETE CASCADE,\n"
+    "  \"tag_id\" INTEGER NOT NULL REFERENCES \"tag\" (\"id\") ON DELETE CASCADE,\n"
+    "  PRIMARY KEY (\"blog_id\", \"tag_id\")\n"
+    ") WITHOUT ROWID",
     "CREATE INDEX \"book_author_id_idx\" ON \"book\" (\"author_id\")",
     "CREATE INDEX \"blog_title_idx\" ON \"blog\" (\"title\")",
     "CREATE INDEX \"blog_editor_id_idx\" ON \"blog\" (\"editor_id\")",
     "CREATE INDEX \"blog_author_id_created_idx\" ON \"blog\" (\"author_id\", \"created\")",
     "CREATE INDEX \"comment_blog_id_idx\" ON \"comment\" (\"blog_id\")",
+    "CREATE INDEX \"blog_tags_tag_id_blog_id_idx\" ON \"blog_tags\" (\"tag_id\", \"blog_id\")",
 };
 
 static const ormc_model *const blog_models[] = {
@@ -215,10 +262,11 @@ static const ormc_model *const blog_models[] = {
     &book_model,
     &blog_model,
     &comment_model,
+    &tag_model,
 };
 
 const ormc_schema blog_schema = {
-    "blog", blog_models, 4, blog_ddl, 9
+    "blog", blog_models, 5, blog_ddl, 12
 };
 
 int blog_schema_create(ormc_db *db)
@@ -1554,6 +1602,55 @@ BlogBlobPath blog_via_comments_blob(CommentBlobPath p)
     return r;
 }
 
+BlogPath blog_via_tags(TagPath p)
+{
+    BlogPath r;
+    r.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 1, p.p);
+    return r;
+}
+
+BlogIntPath blog_via_tags_int(TagIntPath p)
+{
+    BlogIntPath r;
+    r.path.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+BlogRealPath blog_via_tags_real(TagRealPath p)
+{
+    BlogRealPath r;
+    r.path.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+BlogBoolPath blog_via_tags_bool(TagBoolPath p)
+{
+    BlogBoolPath r;
+    r.path.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+BlogTextPath blog_via_tags_text(TagTextPath p)
+{
+    BlogTextPath r;
+    r.path.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+BlogTimePath blog_via_tags_time(TagTimePath p)
+{
+    BlogTimePath r;
+    r.path.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
+BlogBlobPath blog_via_tags_blob(TagBlobPath p)
+{
+    BlogBlobPath r;
+    r.path.p = ormc_path_via(&blog_model, ORMC_STEP_REVERSE | 1, p.path.p);
+    return r;
+}
+
 void blog_order_by(BlogQuery *q, BlogPath f, ormc_dir dir)
 {
     ormc_order_by(&q->q, &f.p, dir);
@@ -1607,6 +1704,46 @@ void blog_count_comments(BlogQuery *q)
 void blog_count_comments_from(BlogQuery *q, const CommentQuery *sub)
 {
     ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
+void blog_prefetch_tags(BlogQuery *q)
+{
+    ormc_prefetch(&q->q, 1);
+}
+
+void blog_prefetch_tags_from(BlogQuery *q, const TagQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 1, sub ? &sub->q : NULL);
+}
+
+void blog_count_tags(BlogQuery *q)
+{
+    ormc_count(&q->q, 1);
+}
+
+void blog_count_tags_from(BlogQuery *q, const TagQuery *sub)
+{
+    ormc_count_from(&q->q, 1, sub ? &sub->q : NULL);
+}
+
+int blog_add_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &blog_model, 1, ORMC_LINK_ADD, id, ids, n);
+}
+
+int blog_set_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &blog_model, 1, ORMC_LINK_SET, id, ids, n);
+}
+
+int blog_remove_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &blog_model, 1, ORMC_LINK_REMOVE, id, ids, n);
+}
+
+int blog_clear_tags(ormc_db *db, int64_t id)
+{
+    return ormc_link(db, &blog_model, 1, ORMC_LINK_CLEAR, id, NULL, 0);
 }
 
 int blog_fetch(ormc_db *db, const BlogQuery *q, BlogList *out)
@@ -2109,6 +2246,426 @@ int comment_get_where(ormc_db *db, const CommentQuery *q, Comment **out)
 {
     void *obj = NULL;
     int rc = ormc_get_where(db, &comment_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+/* ---- Tag API ---- */
+
+void tag_init(Tag *obj)
+{
+    ormc_object_init(&tag_model, obj);
+}
+
+int tag_insert(ormc_db *db, Tag *obj)
+{
+    return ormc_insert(db, &tag_model, obj);
+}
+
+int tag_insert_many(ormc_db *db, Tag *items, size_t n)
+{
+    return ormc_insert_many(db, &tag_model, items, n);
+}
+
+int tag_update(ormc_db *db, const Tag *obj)
+{
+    return ormc_update(db, &tag_model, obj);
+}
+
+int tag_delete(ormc_db *db, int64_t id)
+{
+    return ormc_delete(db, &tag_model, id);
+}
+
+int tag_get(ormc_db *db, int64_t id, Tag **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get(db, &tag_model, id, &obj);
+    *out = obj;
+    return rc;
+}
+
+void tag_free(Tag *obj)
+{
+    ormc_object_free(obj);
+}
+
+void tag_list_free(TagList *list)
+{
+    if (!list)
+        return;
+    ormc_result_free(list->owner);
+    list->items = NULL;
+    list->count = 0;
+    list->owner = NULL;
+}
+
+void tag_query_init(TagQuery *q)
+{
+    ormc_query_init(&q->q, &tag_model);
+}
+
+void tag_query_free(TagQuery *q)
+{
+    if (q)
+        ormc_query_free(&q->q);
+}
+
+void tag_filter_int(TagQuery *q, TagIntPath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void tag_filter_int_in(TagQuery *q, TagIntPath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void tag_filter_int_range(TagQuery *q, TagIntPath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void tag_filter_real(TagQuery *q, TagRealPath f, ormc_op op, double v)
+{
+    ormc_where_real(&q->q, &f.path.p, op, v);
+}
+
+void tag_filter_real_in(TagQuery *q, TagRealPath f, ormc_op op, const double *v, size_t n)
+{
+    ormc_where_real_in(&q->q, &f.path.p, op, v, n);
+}
+
+void tag_filter_real_range(TagQuery *q, TagRealPath f, double lo, double hi)
+{
+    ormc_where_real_range(&q->q, &f.path.p, lo, hi);
+}
+
+void tag_filter_bool(TagQuery *q, TagBoolPath f, ormc_op op, bool v)
+{
+    ormc_where_bool(&q->q, &f.path.p, op, v);
+}
+
+void tag_filter_text(TagQuery *q, TagTextPath f, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &f.path.p, op, v);
+}
+
+void tag_filter_text_in(TagQuery *q, TagTextPath f, ormc_op op, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &f.path.p, op, v, n);
+}
+
+void tag_filter_time(TagQuery *q, TagTimePath f, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &f.path.p, op, v);
+}
+
+void tag_filter_time_in(TagQuery *q, TagTimePath f, ormc_op op, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &f.path.p, op, v, n);
+}
+
+void tag_filter_time_range(TagQuery *q, TagTimePath f, int64_t lo, int64_t hi)
+{
+    ormc_where_int_range(&q->q, &f.path.p, lo, hi);
+}
+
+void tag_filter_year(TagQuery *q, TagTimePath f, int year)
+{
+    ormc_where_year(&q->q, &f.path.p, year);
+}
+
+void tag_filter_month(TagQuery *q, TagTimePath f, int year, int month)
+{
+    ormc_where_month(&q->q, &f.path.p, year, month);
+}
+
+void tag_filter_day(TagQuery *q, TagTimePath f, int year, int month, int day)
+{
+    ormc_where_day(&q->q, &f.path.p, year, month, day);
+}
+
+void tag_filter_null(TagQuery *q, TagPath f, bool is_null)
+{
+    ormc_where_null(&q->q, &f.p, is_null);
+}
+
+void tag_and(TagQuery *q)
+{
+    ormc_and(&q->q);
+}
+
+void tag_or(TagQuery *q)
+{
+    ormc_or(&q->q);
+}
+
+void tag_not(TagQuery *q)
+{
+    ormc_not(&q->q);
+}
+
+void tag_end(TagQuery *q)
+{
+    ormc_end(&q->q);
+}
+
+void tag_where_id(TagQuery *q, ormc_op op, int64_t v)
+{
+    ormc_where_int(&q->q, &TAG_ID.path.p, op, v);
+}
+
+void tag_where_id_in(TagQuery *q, const int64_t *v, size_t n)
+{
+    ormc_where_int_in(&q->q, &TAG_ID.path.p, ORMC_IN, v, n);
+}
+
+void tag_where_name(TagQuery *q, ormc_op op, const char *v)
+{
+    ormc_where_text(&q->q, &TAG_NAME.path.p, op, v);
+}
+
+void tag_where_name_in(TagQuery *q, const char *const *v, size_t n)
+{
+    ormc_where_text_in(&q->q, &TAG_NAME.path.p, ORMC_IN, v, n);
+}
+
+TagPath tag_via_blogs(BlogPath p)
+{
+    TagPath r;
+    r.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.p);
+    return r;
+}
+
+TagIntPath tag_via_blogs_int(BlogIntPath p)
+{
+    TagIntPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagRealPath tag_via_blogs_real(BlogRealPath p)
+{
+    TagRealPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagBoolPath tag_via_blogs_bool(BlogBoolPath p)
+{
+    TagBoolPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagTextPath tag_via_blogs_text(BlogTextPath p)
+{
+    TagTextPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagTimePath tag_via_blogs_time(BlogTimePath p)
+{
+    TagTimePath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+TagBlobPath tag_via_blogs_blob(BlogBlobPath p)
+{
+    TagBlobPath r;
+    r.path.p = ormc_path_via(&tag_model, ORMC_STEP_REVERSE | 0, p.path.p);
+    return r;
+}
+
+void tag_order_by(TagQuery *q, TagPath f, ormc_dir dir)
+{
+    ormc_order_by(&q->q, &f.p, dir);
+}
+
+void tag_limit(TagQuery *q, int64_t n)
+{
+    ormc_limit(&q->q, n);
+}
+
+void tag_offset(TagQuery *q, int64_t n)
+{
+    ormc_offset(&q->q, n);
+}
+
+void tag_prefetch_blogs(TagQuery *q)
+{
+    ormc_prefetch(&q->q, 0);
+}
+
+void tag_prefetch_blogs_from(TagQuery *q, const BlogQuery *sub)
+{
+    ormc_prefetch_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
+void tag_count_blogs(TagQuery *q)
+{
+    ormc_count(&q->q, 0);
+}
+
+void tag_count_blogs_from(TagQuery *q, const BlogQuery *sub)
+{
+    ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
+int tag_add_blogs(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &tag_model, 0, ORMC_LINK_ADD, id, ids, n);
+}
+
+int tag_set_blogs(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &tag_model, 0, ORMC_LINK_SET, id, ids, n);
+}
+
+int tag_remove_blogs(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
+{
+    return ormc_link(db, &tag_model, 0, ORMC_LINK_REMOVE, id, ids, n);
+}
+
+int tag_clear_blogs(ormc_db *db, int64_t id)
+{
+    return ormc_link(db, &tag_model, 0, ORMC_LINK_CLEAR, id, NULL, 0);
+}
+
+int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out)
+{
+    ormc_list l;
+    int rc = ormc_fetch(db, &tag_model, q ? &q->q : NULL, &l);
+    out->items = l.items;
+    out->count = l.count;
+    out->owner = l.owner;
+    return rc;
+}
+
+int tag_first(ormc_db *db, const TagQuery *q, Tag **out)
+{
+    void *obj = NULL;
+    int rc = ormc_first(db, &tag_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int tag_exists(ormc_db *db, const TagQuery *q, bool *out)
+{
+    return ormc_exists(db, &tag_model, q ? &q->q : NULL, out);
+}
+
+int tag_count(ormc_db *db, const TagQuery *q, int64_t *out)
+{
+    return ormc_count_rows(db, &tag_model, q ? &q->q : NULL, out);
+}
+
+void tag_set_int(TagQuery *q, TagIntPath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void tag_set_add_int(TagQuery *q, TagIntPath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void tag_set_real(TagQuery *q, TagRealPath f, double v)
+{
+    ormc_set_real(&q->q, &f.path.p, v);
+}
+
+void tag_set_add_real(TagQuery *q, TagRealPath f, double d)
+{
+    ormc_set_add_real(&q->q, &f.path.p, d);
+}
+
+void tag_set_mul_real(TagQuery *q, TagRealPath f, double k)
+{
+    ormc_set_mul_real(&q->q, &f.path.p, k);
+}
+
+void tag_set_bool(TagQuery *q, TagBoolPath f, bool v)
+{
+    ormc_set_bool(&q->q, &f.path.p, v);
+}
+
+void tag_set_text(TagQuery *q, TagTextPath f, const char *v)
+{
+    ormc_set_text(&q->q, &f.path.p, v);
+}
+
+void tag_set_time(TagQuery *q, TagTimePath f, int64_t v)
+{
+    ormc_set_int(&q->q, &f.path.p, v);
+}
+
+void tag_set_add_time(TagQuery *q, TagTimePath f, int64_t d)
+{
+    ormc_set_add_int(&q->q, &f.path.p, d);
+}
+
+void tag_set_blob(TagQuery *q, TagBlobPath f, ormc_blob v)
+{
+    ormc_set_blob(&q->q, &f.path.p, v);
+}
+
+void tag_set_null(TagQuery *q, TagPath f)
+{
+    ormc_set_null(&q->q, &f.p);
+}
+
+int tag_update_where(ormc_db *db, const TagQuery *q, int64_t *changed)
+{
+    return ormc_update_where(db, &tag_model, q ? &q->q : NULL, changed);
+}
+
+int tag_delete_where(ormc_db *db, const TagQuery *q, int64_t *deleted)
+{
+    return ormc_delete_where(db, &tag_model, q ? &q->q : NULL, deleted);
+}
+
+int tag_update_fields(ormc_db *db, const Tag *obj, const TagPath *fields, size_t n)
+{
+    return ormc_update_fields(db, &tag_model, obj, n ? &fields->p : NULL, n,
+                              sizeof *fields);
+}
+
+int tag_get_where(ormc_db *db, const TagQuery *q, Tag **out)
+{
+    void *obj = NULL;
+    int rc = ormc_get_where(db, &tag_model, q ? &q->q : NULL, &obj);
+    *out = obj;
+    return rc;
+}
+
+int tag_get_by_name(ormc_db *db, const char *name, Tag **out)
+{
+    TagQuery q;
+    void *obj = NULL;
+    tag_query_init(&q);
+    ormc_where_text(&q.q, &TAG_NAME.path.p, ORMC_EQ, name);
+    int rc = ormc_get_where(db, &tag_model, &q.q, &obj);
+    *out = obj;
+    return rc;
+}
+
+int tag_upsert_by_name(ormc_db *db, Tag *obj)
+{
+    static const uint16_t key[] = {TAG_FIELD_NAME};
+    return ormc_upsert(db, &tag_model, obj, key, 1);
+}
+
+int tag_get_or_create_by_name(ormc_db *db, const Tag *defaults, Tag **out,
+        bool *created)
+{
+    static const uint16_t key[] = {TAG_FIELD_NAME};
+    void *obj = NULL;
+    int rc = ormc_get_or_create(db, &tag_model, defaults, key, 1, &obj,
+                                created);
     *out = obj;
     return rc;
 }
