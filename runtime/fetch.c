@@ -210,11 +210,22 @@ typedef struct level {
     long ncount;
     bool rel;      /* each row gets a Rel block (q prefetches or counts) */
     /* a many-to-many child query: each row is a link (its parent in
-     * column pcol); a child already read is not read again */
-    vec *rows, *links;  /* the children, and their link_pairs */
-    idmap *seen;        /* child id -> its index in rows */
-    int pcol;
+     * column pcol), stepped into a vec of link_pairs; a child already
+     * read is not read again */
+    struct link_state *links;
 } level;
+
+/* The children of a many-to-many child query read so far: each child
+ * once in `rows`, found by id in `seen`, the last one also in `last`
+ * (rows come grouped by child when the parents are every row). */
+typedef struct link_state {
+    vec *rows;
+    idmap seen;         /* child id -> its index in rows */
+    int64_t last;       /* the child of the previous row, */
+    size_t last_k;      /* its index, */
+    bool any;           /* when there was one */
+    int pcol;
+} link_state;
 
 static void level_free(level *lv)
 {
@@ -282,28 +293,42 @@ static int read_with(ormc_db *db, void *stmt, int *col, wload *w, int n,
     return ORMC_OK;
 }
 
+/* One row of a many-to-many child query into its link_pair l: the
+ * parent, and the child, read into a new element of ls->rows (*obj) the
+ * first time only.  *obj stays NULL for a child already read. */
+static int link_row(ormc_db *db, void *stmt, link_state *ls, link_pair *l,
+                    void **obj, const char *model)
+{
+    int64_t cid = db->be->column_int(stmt, 0);
+    l->pid = db->be->column_int(stmt, ls->pcol);
+    uintptr_t k;
+    if (ls->any && cid == ls->last)
+        k = ls->last_k;
+    else if ((k = idmap_get(&ls->seen, cid)) == IDMAP_NONE) {
+        k = ls->rows->n;
+        if (!(*obj = vec_push(ls->rows)) || !idmap_put(&ls->seen, cid, k))
+            return db_fail(db, ORMC_NOMEM, "%s: out of memory", model);
+    }
+    ls->any = true;
+    ls->last = cid;
+    ls->last_k = l->kid = (size_t)k;
+    return ORMC_OK;
+}
+
 /* One row: t0, then each with_ model (and theirs), then counts (into the
- * Rel block). */
+ * Rel block).  In a many-to-many child query obj is the row's link_pair
+ * (link_row). */
 static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
                      ormc_result *res)
 {
     const level *lv = ctx;
     const ormc_model *m = lv->m;
     if (lv->links) {
-        int64_t cid = db->be->column_int(stmt, 0);
-        uintptr_t k = idmap_get(lv->seen, cid);
-        bool seen = k != IDMAP_NONE;
-        if (seen)
-            lv->rows->n--; /* the element step_rows added for it */
-        else
-            k = lv->rows->n - 1;
-        link_pair *l = vec_push(lv->links);
-        if (!l || (!seen && !idmap_put(lv->seen, cid, k)))
-            return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
-        l->pid = db->be->column_int(stmt, lv->pcol);
-        l->kid = (size_t)k;
-        if (seen)
-            return ORMC_OK;
+        link_pair *l = obj;
+        obj = NULL;
+        int rc = link_row(db, stmt, lv->links, l, &obj, m->name);
+        if (rc != ORMC_OK || !obj)
+            return rc;
     }
     int rc = read_row(db, stmt, 0, m, obj, res);
     int col = m->nfields;
@@ -323,28 +348,29 @@ static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
 }
 
 /* Runs r (a SELECT of q, or a child query whose child query is q) and
- * reads its rows into `rows`, which res adopts. */
+ * reads its rows into `rows`, which res adopts; a many-to-many child
+ * query (links not NULL) reads each distinct child into `rows` and one
+ * link_pair per row into `links`. */
 static int read_level(ormc_db *db, const sql_req *r, const ormc_query *q,
                       vec *rows, vec *links, ormc_result *res)
 {
     level lv;
     if (!level_init(&lv, q))
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", r->what);
-    idmap seen = {0};
+    link_state ls = {.rows = rows};
     if (links) { /* the parent's column comes after the with_ and counts */
-        lv.rows = rows;
-        lv.links = links;
-        lv.seen = &seen;
-        lv.pcol = q->model->nfields + lv.wcols + (int)lv.ncount;
+        ls.pcol = q->model->nfields + lv.wcols + (int)lv.ncount;
+        lv.links = &ls;
     }
     void *stmt = sql_stmt(db, r);
-    int rc = stmt ? step_rows(db, stmt, rows, level_row, &lv, res, r->what)
+    int rc = stmt ? step_rows(db, stmt, links ? links : rows, level_row, &lv,
+                              res, r->what)
                   : db->errcode;
     if (rows->base) {
         arena_adopt(res, rows->base);
         rows->base = NULL;
     }
-    idmap_free(&seen);
+    idmap_free(&ls.seen);
     level_free(&lv);
     return rc;
 }
