@@ -687,6 +687,16 @@ void author_count_edited_blogs_from(AuthorQuery *q, const BlogQuery *sub)
     ormc_count_from(&q->q, 2, sub ? &sub->q : NULL);
 }
 
+size_t author_annotate(AuthorQuery *q, ormc_agg agg, AuthorPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *author_annotations(const Author *obj)
+{
+    return ormc_annotations(&author_model, obj);
+}
+
 int author_fetch(ormc_db *db, const AuthorQuery *q, AuthorList *out)
 {
     ormc_list l;
@@ -1746,6 +1756,16 @@ int blog_clear_tags(ormc_db *db, int64_t id)
     return ormc_link(db, &blog_model, 1, ORMC_LINK_CLEAR, id, NULL, 0);
 }
 
+size_t blog_annotate(BlogQuery *q, ormc_agg agg, BlogPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *blog_annotations(const Blog *obj)
+{
+    return ormc_annotations(&blog_model, obj);
+}
+
 int blog_fetch(ormc_db *db, const BlogQuery *q, BlogList *out)
 {
     ormc_list l;
@@ -2533,6 +2553,16 @@ int tag_remove_blogs(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
 int tag_clear_blogs(ormc_db *db, int64_t id)
 {
     return ormc_link(db, &tag_model, 0, ORMC_LINK_CLEAR, id, NULL, 0);
+}
+
+size_t tag_annotate(TagQuery *q, ormc_agg agg, TagPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *tag_annotations(const Tag *obj)
+{
+    return ormc_annotations(&tag_model, obj);
 }
 
 int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out)

@@ -455,6 +455,19 @@ void author_count_edited_blogs(AuthorQuery *q);
  * borrowed until q's last run.  +0 statements. */
 void author_count_edited_blogs_from(AuthorQuery *q, const BlogQuery *sub);
 
+/* annotate(Count("books__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = author_via_books_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in author_annotations(obj).  +0 statements. */
+size_t author_annotate(AuthorQuery *q, ormc_agg agg, AuthorPath p);
+
+/* The annotations of a row fetched by a query with author_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *author_annotations(const Author *obj);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per author_prefetch_* on q.  On
  * success free *out with author_list_free; on error *out is empty. */
 int author_fetch(ormc_db *db, const AuthorQuery *q, AuthorList *out);
@@ -951,6 +964,19 @@ int blog_remove_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
 /* Blog.tags.clear(): unlinks row `id` from every Tag.  1 statement. */
 int blog_clear_tags(ormc_db *db, int64_t id);
 
+/* annotate(Count("comments__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = blog_via_comments_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in blog_annotations(obj).  +0 statements. */
+size_t blog_annotate(BlogQuery *q, ormc_agg agg, BlogPath p);
+
+/* The annotations of a row fetched by a query with blog_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *blog_annotations(const Blog *obj);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per blog_prefetch_* on q.  On
  * success free *out with blog_list_free; on error *out is empty. */
 int blog_fetch(ormc_db *db, const BlogQuery *q, BlogList *out);
@@ -1362,6 +1388,19 @@ int tag_remove_blogs(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
 
 /* Tag.blogs.clear(): unlinks row `id` from every Blog.  1 statement. */
 int tag_clear_blogs(ormc_db *db, int64_t id);
+
+/* annotate(Count("blogs__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = tag_via_blogs_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in tag_annotations(obj).  +0 statements. */
+size_t tag_annotate(TagQuery *q, ormc_agg agg, TagPath p);
+
+/* The annotations of a row fetched by a query with tag_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *tag_annotations(const Tag *obj);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per tag_prefetch_* on q.  On
  * success free *out with tag_list_free; on error *out is empty. */
