@@ -329,11 +329,11 @@ $(B)/tests/stress: tests/stress/stress.c $(B)/gen/blog.orm.o $(B)/libormc.a
 # ---- bench ----
 # make bench        the benchmark (bench/README.md): data at S=1 and S=10,
 #                   ormc vs hand-written C vs Django vs the SQLite floor,
-#                   W0..W13, plus W2 at S=30 where Django's prefetch fails
+#                   W0..W14, plus W2 at S=30 where Django's prefetch fails
 #                   and a 300,000-id IN list (W10p) at S=10 where its
 #                   id__in fails; report in bench/results/latest.md
 #                   (~12 minutes)
-# make bench-smoke  a tiny run for CI (S=0.1, 1 run, W0..W13 and W10p):
+# make bench-smoke  a tiny run for CI (S=0.1, 1 run, W0..W14 and W10p):
 #                   cross-checks checksums and statement counts, asserts no
 #                   times (< 60 s)
 # Both build with -O2 and without sanitizers in $(B)/bench and install their

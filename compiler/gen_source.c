@@ -731,6 +731,13 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                        k < 3 ? ", const int64_t *ids, size_t n" : "", p, i,
                        OPS[k], k < 3 ? "ids, n" : "NULL, 0");
     }
+    if (m->nmany)
+        buf_printf(b,
+                   "size_t %s_annotate(%sQuery *q, ormc_agg agg, %sPath p)\n"
+                   "{\n    return ormc_annotate(&q->q, agg, &p.p);\n}\n\n"
+                   "const ormc_annot *%s_annotations(const %s *obj)\n{\n"
+                   "    return ormc_annotations(&%s_model, obj);\n}\n\n",
+                   p, M, M, p, M, p);
     buf_printf(b,
                "int %s_fetch(ormc_db *db, const %sQuery *q, %sList *out)\n{\n"
                "    ormc_list l;\n"

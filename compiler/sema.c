@@ -1427,6 +1427,9 @@ static void check_generated_names(Ctx *c)
         for (int k = 0; ok && k < NPATH_KINDS; k++)
             ok = claim(&g, mo, "%s", path_type(c->arena, m, &PATH_KINDS[k]));
         ok = ok && claim(&g, mo, "%s", path_const(c->arena, m, NULL));
+        if (ok && m->nmany) /* annotations live in the Rel block */
+            ok = claim(&g, mo, "%s_annotate", m->prefix) &&
+                 claim(&g, mo, "%s_annotations", m->prefix);
         /* the primary key's own query functions */
         const Owner *io = owner(c, (Loc){0, 0}, "", "the primary key",
                                 m->name, "id");

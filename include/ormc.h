@@ -527,6 +527,43 @@ void ormc_count(ormc_query *q, uint16_t reverse);
  * for the same relation replaces the earlier `sub`. */
 void ormc_count_from(ormc_query *q, uint16_t reverse, const ormc_query *sub);
 
+/* The aggregate of an annotation over a relation path. */
+typedef enum ormc_agg {
+    ORMC_COUNT, /* the number of non-NULL values (of rows, for an id) */
+    ORMC_SUM,
+    ORMC_AVG,
+    ORMC_MIN,
+    ORMC_MAX
+} ormc_agg;
+
+/* One annotation of one row (ormc_annotate).  ORMC_COUNT's number, and
+ * the SUM, MIN and MAX of an int or datetime field, are in i; AVG, and
+ * the SUM, MIN and MAX of a real field, in r.  is_null: SQL's NULL, when
+ * no row (or only NULLs) was reached; a count is never NULL (0). */
+typedef struct ormc_annot {
+    bool is_null;
+    int64_t i;
+    double r;
+} ormc_annot;
+
+/* annotate(Count("blogs__comments")), annotate(Sum("blogs__comments__
+ * score")) and Avg, Min, Max: `agg` of the field path `p` ends at, over
+ * every row reached from each row of q along p, in the same statement
+ * (one correlated subquery per annotation, the path joined inside it:
+ * several annotations do not multiply each other as a JOIN ... GROUP BY
+ * would).  p's first step must be a to-many relation (a reverse or a
+ * many-to-many one, ORMC_STEP_REVERSE); the other steps may be of any
+ * kind.  ORMC_COUNT takes a field of any type; the others an int, real
+ * or datetime field (else the run is ORMC_INVALID).  Returns the
+ * annotation's index among q's annotations (0, 1, ... in call order) in
+ * ormc_annotations(); SIZE_MAX on misuse. */
+size_t ormc_annotate(ormc_query *q, ormc_agg agg, const ormc_path *p);
+
+/* The annotations of `row` (a row of `model` fetched by a query with
+ * ormc_annotate calls, or a child of a prefetch whose child query had
+ * them): [0..n) in call order; NULL when its query had none. */
+const ormc_annot *ormc_annotations(const ormc_model *model, const void *row);
+
 /* Runs `q` over `model` (q == NULL: all rows in default order): 1 statement,
  * plus exactly 1 per prefetched relation at every level (a nested
  * prefetch counts once however many parents it has), whatever the

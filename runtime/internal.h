@@ -85,6 +85,7 @@ enum {
     /* the rest (rel: relation or reverse relation index) */
     T_ORDER,   /* path, op = ormc_dir */
     T_WITH, T_PREFETCH, T_COUNT,
+    T_ANNOT,   /* an annotation: path (first step to-many), op = ormc_agg */
     T_SET      /* an update's SET: path (own field), op = SET_*, value */
 };
 

@@ -83,7 +83,8 @@ static void key_query(const ormc_query *q, uint8_t *buf, size_t cap,
         memcpy(k + 2, &t[i].rel, 2);
         memcpy(k + 4, &t[i].path.field, 2);
         key_put(buf, cap, len, k, sizeof k);
-        if (t[i].kind <= T_NULL || t[i].kind == T_ORDER) {
+        if (t[i].kind <= T_NULL || t[i].kind == T_ORDER ||
+            t[i].kind == T_ANNOT) {
             key_put(buf, cap, len, &t[i].path.nsteps, 1);
             key_put(buf, cap, len, t[i].path.step,
                     t[i].path.nsteps * sizeof *t[i].path.step);
@@ -923,7 +924,98 @@ static void put_count(render *R, sbuf *b, const ormc_reverse *rv,
     scope_free(&cs);
 }
 
-/* SELECT of a fetch: t0, each with_ model (and theirs), each count. */
+/* " JOIN <the rows of step st from alias *cur, of model *m>": a reverse
+ * relation's children (through its join table for a many-to-many one),
+ * or a relation's target (its row whose id the foreign key holds, or
+ * for the other side of a one-to-one relation, whose foreign key names
+ * ours).  Plain JOINs: a row reached through a missing link has no value
+ * to aggregate.  Advances *cur and *m to the rows joined. */
+static void put_step_join(render *R, sbuf *b, unsigned st, int *cur,
+                          const ormc_model **m)
+{
+    const ormc_model *pm = *m;
+    if (st & ORMC_STEP_REVERSE) {
+        const ormc_reverse *rv = &pm->reverses[st & ~ORMC_STEP_REVERSE];
+        int c = R->next_alias++, j = 0;
+        if (rv->join) {
+            j = R->next_alias++;
+            sb_put(b, " JOIN ");
+            put_ident(R, b, rv->join);
+            sb_printf(b, " AS t%d ON ", j);
+            put_alias_col(R, b, j, rv->join_from);
+            sb_put(b, " = ");
+            put_col(R, b, *cur, &pm->fields[0]);
+        }
+        sb_put(b, " JOIN ");
+        put_ident(R, b, rv->child->table);
+        sb_printf(b, " AS t%d ON ", c);
+        if (rv->join) {
+            put_col(R, b, c, &rv->child->fields[0]);
+            sb_put(b, " = ");
+            put_alias_col(R, b, j, rv->join_to);
+        } else {
+            put_col(R, b, c, &rv->child->fields[rv->child_field]);
+            sb_put(b, " = ");
+            put_col(R, b, *cur, &pm->fields[0]);
+        }
+        *cur = c;
+        *m = rv->child;
+        return;
+    }
+    const ormc_relation *r = &pm->relations[st];
+    int a = R->next_alias++;
+    sb_put(b, " JOIN ");
+    put_ident(R, b, r->target->table);
+    sb_printf(b, " AS t%d ON ", a);
+    if (r->reverse) { /* the joined row's foreign key names ours */
+        put_col(R, b, a, &r->target->fields[r->field]);
+        sb_put(b, " = ");
+        put_col(R, b, *cur, &pm->fields[0]);
+    } else {
+        put_col(R, b, a, &r->target->fields[0]);
+        sb_put(b, " = ");
+        put_col(R, b, *cur, &pm->fields[r->field]);
+    }
+    *cur = a;
+    *m = r->target;
+}
+
+/* ", (SELECT AGG(tN."f") FROM "child" AS tC [JOIN ...] WHERE tC."fk" =
+ * t0."id")": annotation t, the aggregate (its op) of the field its path
+ * ends at over the rows reached along the path from each row t0, the
+ * first step (to-many) the FROM, the others JOINs (put_step_join).  A
+ * count of a NOT NULL field is COUNT(*): every joined row has one. */
+static void put_annot(render *R, sbuf *b, const ormc_term *t)
+{
+    static const char *const fn[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
+    const ormc_path *p = &t->path;
+    const ormc_model *m = R->q->model;
+    const ormc_reverse *rv = &m->reverses[p->step[0] & ~ORMC_STEP_REVERSE];
+    int c = R->next_alias++, j = rv->join ? R->next_alias++ : 0, cur = c;
+    const ormc_model *cm = rv->child;
+    sbuf from = {0};
+    put_many_from(R, &from, rv, c, j);
+    for (unsigned i = 1; i < p->nsteps; i++)
+        put_step_join(R, &from, p->step[i], &cur, &cm);
+    const ormc_field *f = &cm->fields[p->field];
+    sb_printf(b, ", (SELECT %s(", fn[t->op <= ORMC_MAX ? t->op : 0]);
+    if (t->op == ORMC_COUNT && !(f->flags & ORMC_F_NULLABLE))
+        sb_put(b, "*");
+    else
+        put_col(R, b, cur, f);
+    sb_put(b, ") FROM ");
+    sb_putn(b, from.s ? from.s : "", from.len);
+    sb_put(b, " WHERE ");
+    put_many_key(R, b, rv, c, j);
+    sb_put(b, " = t0.");
+    put_ident(R, b, m->fields[0].column);
+    sb_put(b, ")");
+    R->oom |= from.oom;
+    sb_free(&from);
+}
+
+/* SELECT of a fetch: t0, each with_ model (and theirs), each count, each
+ * annotation. */
 static void put_select(render *R, scope *s, sbuf *b)
 {
     const ormc_model *m = s->m;
@@ -938,6 +1030,9 @@ static void put_select(render *R, scope *s, sbuf *b)
             continue;
         put_count(R, b, &m->reverses[t[i].rel], t[i].v.sub, &sub_param);
     }
+    for (uint32_t i = 0; i < R->q->nterms; i++)
+        if (t[i].kind == T_ANNOT)
+            put_annot(R, b, &t[i]);
     if (R->emit_p) { /* the parent, last */
         sb_put(b, ", ");
         sb_putn(b, R->pkey, R->npkey);

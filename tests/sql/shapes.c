@@ -267,6 +267,28 @@ int main(int argc, char **argv)
     author_list_free(&al);
     blog_query_free(&sub);
     comment_query_free(&cq);
+    SHAPE("many-to-many prefetch, all rows: blogs with their tags");
+    blog_query_init(&q);
+    blog_prefetch_tags(&q);
+    fetch(db, &q);
+    SHAPE("annotations over paths: count and sum through blogs -> comments, "
+          "max through blogs -> tags, avg of a nullable field");
+    author_query_init(&aq);
+    author_annotate(&aq, ORMC_COUNT,
+                    author_via_blogs_int(blog_via_comments_int(COMMENT_ID)).path);
+    author_annotate(&aq, ORMC_SUM,
+                    author_via_blogs_int(blog_via_comments_int(COMMENT_SCORE)).path);
+    author_annotate(&aq, ORMC_MAX,
+                    author_via_blogs_int(blog_via_tags_int(TAG_ID)).path);
+    author_annotate(&aq, ORMC_AVG, author_via_edited_blogs_real(BLOG_RATING).path);
+    author_count_blogs(&aq);
+    check(db, author_fetch(db, &aq, &al));
+    author_list_free(&al);
+    SHAPE("annotation through a foreign key after the to-many step");
+    blog_query_init(&q);
+    blog_annotate(&q, ORMC_COUNT,
+                  blog_via_tags_text(tag_via_blogs_text(blog_via_editor_text(AUTHOR_NAME))).path);
+    fetch(db, &q);
     int64_t n;
     bool e;
     SHAPE("count");

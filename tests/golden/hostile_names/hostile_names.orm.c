@@ -786,6 +786,16 @@ void select_count_joins_from(SelectQuery *q, const JoinQuery *sub)
     ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
+size_t select_annotate(SelectQuery *q, ormc_agg agg, SelectPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *select_annotations(const Select *obj)
+{
+    return ormc_annotations(&select_model, obj);
+}
+
 int select_fetch(ormc_db *db, const SelectQuery *q, SelectList *out)
 {
     ormc_list l;
@@ -1302,6 +1312,16 @@ void join_count_count(JoinQuery *q)
 void join_count_count_from(JoinQuery *q, const ValuesQuery *sub)
 {
     ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
+size_t join_annotate(JoinQuery *q, ormc_agg agg, JoinPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *join_annotations(const Join *obj)
+{
+    return ormc_annotations(&join_model, obj);
 }
 
 int join_fetch(ormc_db *db, const JoinQuery *q, JoinList *out)

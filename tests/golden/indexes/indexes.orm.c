@@ -413,6 +413,16 @@ void tag_count_nodes_from(TagQuery *q, const NodeQuery *sub)
     ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
+size_t tag_annotate(TagQuery *q, ormc_agg agg, TagPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *tag_annotations(const Tag *obj)
+{
+    return ormc_annotations(&tag_model, obj);
+}
+
 int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out)
 {
     ormc_list l;
@@ -1109,6 +1119,16 @@ void node_count_others(NodeQuery *q)
 void node_count_others_from(NodeQuery *q, const NodeQuery *sub)
 {
     ormc_count_from(&q->q, 1, sub ? &sub->q : NULL);
+}
+
+size_t node_annotate(NodeQuery *q, ormc_agg agg, NodePath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *node_annotations(const Node *obj)
+{
+    return ormc_annotations(&node_model, obj);
 }
 
 int node_fetch(ormc_db *db, const NodeQuery *q, NodeList *out)

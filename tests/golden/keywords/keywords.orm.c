@@ -667,6 +667,16 @@ void order_count_groups_from(OrderQuery *q, const GroupQuery *sub)
     ormc_count_from(&q->q, 1, sub ? &sub->q : NULL);
 }
 
+size_t order_annotate(OrderQuery *q, ormc_agg agg, OrderPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *order_annotations(const Order *obj)
+{
+    return ormc_annotations(&order_model, obj);
+}
+
 int order_fetch(ormc_db *db, const OrderQuery *q, OrderList *out)
 {
     ormc_list l;
@@ -1264,6 +1274,16 @@ void item_count_referenced_by(ItemQuery *q)
 void item_count_referenced_by_from(ItemQuery *q, const ItemQuery *sub)
 {
     ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
+size_t item_annotate(ItemQuery *q, ormc_agg agg, ItemPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *item_annotations(const Item *obj)
+{
+    return ormc_annotations(&item_model, obj);
 }
 
 int item_fetch(ormc_db *db, const ItemQuery *q, ItemList *out)

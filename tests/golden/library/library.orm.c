@@ -873,6 +873,16 @@ void publisher_count_books_from(PublisherQuery *q, const BookQuery *sub)
     ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
 }
 
+size_t publisher_annotate(PublisherQuery *q, ormc_agg agg, PublisherPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *publisher_annotations(const Publisher *obj)
+{
+    return ormc_annotations(&publisher_model, obj);
+}
+
 int publisher_fetch(ormc_db *db, const PublisherQuery *q, PublisherList *out)
 {
     ormc_list l;
@@ -1493,6 +1503,16 @@ int author_remove_books(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
 int author_clear_books(ormc_db *db, int64_t id)
 {
     return ormc_link(db, &author_model, 2, ORMC_LINK_CLEAR, id, NULL, 0);
+}
+
+size_t author_annotate(AuthorQuery *q, ormc_agg agg, AuthorPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *author_annotations(const Author *obj)
+{
+    return ormc_annotations(&author_model, obj);
 }
 
 int author_fetch(ormc_db *db, const AuthorQuery *q, AuthorList *out)
@@ -2260,6 +2280,16 @@ int book_remove_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
 int book_clear_tags(ormc_db *db, int64_t id)
 {
     return ormc_link(db, &book_model, 4, ORMC_LINK_CLEAR, id, NULL, 0);
+}
+
+size_t book_annotate(BookQuery *q, ormc_agg agg, BookPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *book_annotations(const Book *obj)
+{
+    return ormc_annotations(&book_model, obj);
 }
 
 int book_fetch(ormc_db *db, const BookQuery *q, BookList *out)
@@ -3134,6 +3164,16 @@ int tag_clear_books(ormc_db *db, int64_t id)
     return ormc_link(db, &tag_model, 0, ORMC_LINK_CLEAR, id, NULL, 0);
 }
 
+size_t tag_annotate(TagQuery *q, ormc_agg agg, TagPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *tag_annotations(const Tag *obj)
+{
+    return ormc_annotations(&tag_model, obj);
+}
+
 int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out)
 {
     ormc_list l;
@@ -3848,6 +3888,16 @@ int reader_remove_friend_of(ormc_db *db, int64_t id, const int64_t *ids, size_t 
 int reader_clear_friend_of(ormc_db *db, int64_t id)
 {
     return ormc_link(db, &reader_model, 3, ORMC_LINK_CLEAR, id, NULL, 0);
+}
+
+size_t reader_annotate(ReaderQuery *q, ormc_agg agg, ReaderPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *reader_annotations(const Reader *obj)
+{
+    return ormc_annotations(&reader_model, obj);
 }
 
 int reader_fetch(ormc_db *db, const ReaderQuery *q, ReaderList *out)
@@ -5204,6 +5254,16 @@ void order_count_lines(OrderQuery *q)
 void order_count_lines_from(OrderQuery *q, const LineQuery *sub)
 {
     ormc_count_from(&q->q, 0, sub ? &sub->q : NULL);
+}
+
+size_t order_annotate(OrderQuery *q, ormc_agg agg, OrderPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *order_annotations(const Order *obj)
+{
+    return ormc_annotations(&order_model, obj);
 }
 
 int order_fetch(ormc_db *db, const OrderQuery *q, OrderList *out)

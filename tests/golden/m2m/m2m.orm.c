@@ -659,6 +659,16 @@ int tag_clear_posts(ormc_db *db, int64_t id)
     return ormc_link(db, &tag_model, 0, ORMC_LINK_CLEAR, id, NULL, 0);
 }
 
+size_t tag_annotate(TagQuery *q, ormc_agg agg, TagPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *tag_annotations(const Tag *obj)
+{
+    return ormc_annotations(&tag_model, obj);
+}
+
 int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out)
 {
     ormc_list l;
@@ -1166,6 +1176,16 @@ int post_remove_likes(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
 int post_clear_likes(ormc_db *db, int64_t id)
 {
     return ormc_link(db, &post_model, 1, ORMC_LINK_CLEAR, id, NULL, 0);
+}
+
+size_t post_annotate(PostQuery *q, ormc_agg agg, PostPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *post_annotations(const Post *obj)
+{
+    return ormc_annotations(&post_model, obj);
 }
 
 int post_fetch(ormc_db *db, const PostQuery *q, PostList *out)
@@ -2182,6 +2202,16 @@ int person_clear_groups(ormc_db *db, int64_t id)
     return ormc_link(db, &person_model, 8, ORMC_LINK_CLEAR, id, NULL, 0);
 }
 
+size_t person_annotate(PersonQuery *q, ormc_agg agg, PersonPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *person_annotations(const Person *obj)
+{
+    return ormc_annotations(&person_model, obj);
+}
+
 int person_fetch(ormc_db *db, const PersonQuery *q, PersonList *out)
 {
     ormc_list l;
@@ -2631,6 +2661,16 @@ int group_remove_members(ormc_db *db, int64_t id, const int64_t *ids, size_t n)
 int group_clear_members(ormc_db *db, int64_t id)
 {
     return ormc_link(db, &group_model, 1, ORMC_LINK_CLEAR, id, NULL, 0);
+}
+
+size_t group_annotate(GroupQuery *q, ormc_agg agg, GroupPath p)
+{
+    return ormc_annotate(&q->q, agg, &p.p);
+}
+
+const ormc_annot *group_annotations(const Group *obj)
+{
+    return ormc_annotations(&group_model, obj);
 }
 
 int group_fetch(ormc_db *db, const GroupQuery *q, GroupList *out)
