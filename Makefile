@@ -60,7 +60,7 @@ RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar/orm.lex.o
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
 
-.PHONY: all deps demo test golden-update cnames clean fuzz fuzz-regress fuzz-huge \
+.PHONY: all deps demo demo-pg test golden-update cnames clean fuzz fuzz-regress fuzz-huge \
         fuzz-query help
 # generated sources are kept (they are worth reading), never auto-deleted
 .SECONDARY:
@@ -159,6 +159,11 @@ demo: deps
 	@$(MAKE) --no-print-directory $(B)/demo $(B)/library_demo
 	$(B)/demo $(B)/demo.db
 	$(B)/library_demo $(B)/library.db
+
+# the same demos on a throwaway PostgreSQL server (examples/demo-pg.sh)
+demo-pg: deps
+	@$(MAKE) --no-print-directory $(B)/demo $(B)/library_demo
+	sh examples/demo-pg.sh $(B)
 
 # ---- tests ----
 EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler \
@@ -422,6 +427,7 @@ help:
 	@echo '  all            build/ormc, build/libormc.a and build/libormc.so (the default)'
 	@echo '  deps           install missing build dependencies (apt-get, through sudo)'
 	@echo '  demo           generate examples/*.orm, seed build/demo.db and build/library.db, run both demos'
+	@echo '  demo-pg        the same demos on a throwaway PostgreSQL server (same statement counts)'
 	@echo '  test           every test; ends "N passed, N failed" (SANITIZE=1, VALGRIND=1)'
 	@echo '  golden-update  regenerate tests/golden and tests/sql/shapes.md (read the diff)'
 	@echo '  cnames         regenerate compiler/cnames.inc, the C11/POSIX/SQLite header names (read the diff)'

@@ -58,6 +58,8 @@ typedef struct ormc_dialect {
     /* The sum of an integer column as a 64-bit integer that fails on
      * overflow, a format taking the column (NULL: "SUM(%s)" is). */
     const char *sum_int;
+    /* A per-parent limit is a LATERAL subquery, not IN (subquery). */
+    bool lateral;
 } ormc_dialect;
 
 /* SQLite's: ?N, LIMIT -1, ormc_array for arrays, GLOB and LIKE patterns,

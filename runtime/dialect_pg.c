@@ -64,4 +64,5 @@ const ormc_dialect ormc_pg_dialect = {
     .insert_returning = true,
     /* SUM(bigint) is numeric: no overflow, but no int64 either */
     .sum_int = "CAST(SUM(%s) AS BIGINT)",
+    .lateral = true,
 };

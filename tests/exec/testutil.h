@@ -123,8 +123,37 @@ static inline const ormc_backend *test_base(void)
  * an id array -> ormc_array, ILIKE -> LIKE ... ESCAPE, LIKE -> GLOB,
  * NULLS FIRST/LAST dropped, a plain INSERT's RETURNING "id" dropped, the
  * link insert's WHERE true added.  Returns a malloc'd string. */
-static inline char *pg_as_sqlite(const char *sql)
+/* The per-parent LATERAL form back to SQLite's IN form:
+ *   ... AS tp CROSS JOIN LATERAL (SUB) AS tl JOIN "c" AS t0 ON X = tl."k"
+ *   ... AS tp JOIN "c" AS t0 ON X IN (SUB)
+ * Returns a malloc'd string (a copy when there is no LATERAL). */
+static inline char *pg_unlateral(const char *sql)
 {
+    const char *lat = strstr(sql, " CROSS JOIN LATERAL (");
+    char *out = malloc(strlen(sql) + 1);
+    assert_non_null(out);
+    if (!lat) {
+        strcpy(out, sql);
+        return out;
+    }
+    const char *sub = lat + strlen(" CROSS JOIN LATERAL ("), *p = sub;
+    for (int depth = 1; *p && depth; p++)
+        depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+    size_t nsub = (size_t)(p - 1 - sub);
+    const char *tl = strstr(p, " = tl.");
+    assert_non_null(tl);
+    const char *after = tl + strlen(" = tl.");
+    after += after[0] == '"' ? strcspn(after + 1, "\"") + 2 : strcspn(after, " ");
+    const char *join = p + strlen(" AS tl");
+    sprintf(out, "%.*s%.*s IN (%.*s)%s", (int)(lat - sql), sql,
+            (int)(tl - join), join, (int)nsub, sub, after);
+    return out;
+}
+
+static inline char *pg_as_sqlite(const char *text)
+{
+    char *flat = pg_unlateral(text);
+    const char *sql = flat;
     size_t n = strlen(sql);
     char *out = malloc(4 * n + 64), *o = out;
     assert_non_null(out);
@@ -172,6 +201,7 @@ static inline char *pg_as_sqlite(const char *sql)
     if (strncmp(out, "INSERT", 6) == 0 && !strstr(out, "ON CONFLICT") &&
         len > rl && strcmp(out + len - rl, ret) == 0)
         out[len - rl] = '\0';
+    free(flat);
     return out;
 }
 
