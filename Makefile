@@ -225,6 +225,12 @@ $(B)/tests/test_raw: tests/exec/test_raw.c tests/exec/testutil.h tests/exec/blog
 	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
+# ormc_open_replicas on a real streaming replica (tests/run.sh starts it)
+$(B)/tests/test_replica: tests/pg/test_replica.c $(B)/gen/blog.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -Iinclude -I$(B)/gen $< $(B)/gen/blog.orm.o \
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
 # the SQL of every query shape, against tests/sql/shapes.md
 $(B)/tests/sql_shapes: tests/sql/shapes.c $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
@@ -233,7 +239,8 @@ $(B)/tests/sql_shapes: tests/sql/shapes.c $(B)/gen/blog.orm.o $(B)/libormc.a
 
 test: deps
 	@$(MAKE) --no-print-directory all $(EXEC_TESTS:%=$(B)/tests/%) $(B)/tests/fuzz_replay \
-	    $(B)/tests/sql_shapes $(B)/tests/fuzz_query_replay
+	    $(B)/tests/sql_shapes $(B)/tests/fuzz_query_replay \
+	    $(if $(HAVE_PG),$(B)/tests/test_replica)
 	@VALGRIND=$(VALGRIND) CC="$(CC)" SANITIZE="$(SANITIZE)" SANFLAGS="$(SANFLAGS)" \
 	    PG_EXEC_TESTS="$(PG_EXEC_TESTS)" sh tests/run.sh $(B) $(EXEC_TESTS)
 

@@ -84,6 +84,29 @@ const char *ormc_status_name(int status);
  * PostgreSQL: connecting (a round trip or more). */
 int ormc_open(const char *path, ormc_db **out);
 
+/* Opens a PostgreSQL primary with read replicas (Django's database
+ * routers, built in): `primary` and each of replicas[0..n) are connection
+ * strings as ormc_open takes them (at most 15 replicas).  The connection
+ * then sends
+ *   - every statement inside a transaction (ormc_begin, and the runtime's
+ *     own for writes) to where that transaction is open: the primary;
+ *   - a read (a fetch, get, count, exists, aggregate, or a raw SELECT that
+ *     locks nothing) outside a transaction to the next replica, round
+ *     robin; a fetch of several statements (prefetch) reads one snapshot
+ *     of one replica;
+ *   - everything else (writes, DDL, SET, SELECT ... FOR UPDATE) to the
+ *     primary.
+ * A replica that is down (at open, or its connection lost at any time) is
+ * skipped without an error: the read goes to the next replica, or to the
+ * primary when none is up, and the replica is tried again 2 s later.
+ * A replica can lag behind the primary: a read right after a write may not
+ * see it (use a transaction to read your own writes).  The primary must
+ * connect; on failure *out is as with ormc_open.  Cost: one connection per
+ * server; a statement is prepared on each server the first time it runs
+ * there. */
+int ormc_open_replicas(const char *primary, const char *const *replicas,
+                       size_t n, ormc_db **out);
+
 /* Closes the connection and finalizes its cached statements.  NULL-safe. */
 void ormc_close(ormc_db *db);
 

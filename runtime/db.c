@@ -82,6 +82,57 @@ int ormc_open_backend(const char *path, const ormc_backend *be, ormc_db **out)
     return ORMC_OK;
 }
 
+/* A backend that opens nothing, for ormc_open_replicas's refusal. */
+static int refuse_open(const char *path, void **conn)
+{
+    (void)path;
+    *conn = NULL;
+    return ORMC_INVALID;
+}
+
+static const char *refuse_errmsg(void *conn)
+{
+    (void)conn;
+    return "a connection string holds a line break";
+}
+
+static const ormc_backend refuse_line_break = {
+    .name = "refused",
+    .dialect = &ormc_pg_dialect,
+    .open = refuse_open,
+    .errmsg = refuse_errmsg,
+};
+
+int ormc_open_replicas(const char *primary, const char *const *replicas,
+                       size_t n, ormc_db **out)
+{
+    *out = NULL;
+    if (n > 15)
+        n = 15; /* the router's limit: 1 primary + 15 replicas */
+    size_t len = strlen(primary) + 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(replicas[i]) + 1;
+    char *list = ormc_malloc(len);
+    if (!list)
+        return ORMC_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i <= n; i++) {
+        const char *one = i ? replicas[i - 1] : primary;
+        /* a newline separates them: one inside a string would split it */
+        if (strchr(one, '\n')) {
+            ormc_free(list);
+            return ormc_open_backend("", &refuse_line_break, out);
+        }
+        size_t m = strlen(one);
+        memcpy(list + k, one, m);
+        k += m;
+        list[k++] = i < n ? '\n' : '\0';
+    }
+    int rc = ormc_open_backend(list, &ormc_pg_router_backend, out);
+    ormc_free(list);
+    return rc;
+}
+
 /* Whether ormc_open's `path` is a PostgreSQL connection string. */
 static bool is_conninfo(const char *s)
 {

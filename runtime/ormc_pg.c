@@ -20,6 +20,9 @@
  * included: ORMC_INVALID is for what the runtime refuses before SQL)
  * ORMC_ERROR.  A lost connection is ORMC_ERROR with a message saying so.
  *
+ * Read replicas (ormc_open_replicas): the router at the end of this file,
+ * a backend over several such connections.
+ *
  * Built only with libpq (ORMC_HAVE_PG); without it, opening a PostgreSQL
  * connection string fails with a message saying how to get it.
  */
@@ -39,6 +42,7 @@ typedef struct pg_conn {
     unsigned next_name;
     int64_t changes, total_changes;
     char err[512]; /* the last error, "" if none */
+    bool lost;     /* the last error was the connection's loss */
 } pg_conn;
 
 /* One parameter: a value the statement points at. */
@@ -90,6 +94,10 @@ static int map_result(pg_conn *c, PGresult *r)
     }
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    /* no SQLSTATE: libpq's own failure (the server went away); 08: a
+     * connection exception; 57P: the server is shutting down */
+    c->lost = PQstatus(c->pg) == CONNECTION_BAD || !state ||
+              strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0;
     set_err(c, msg ? msg : PQresultErrorMessage(r));
     if (!state)
         return ORMC_ERROR;
@@ -621,6 +629,429 @@ const ormc_backend ormc_pg_backend = {
     .total_changes = pg_total_changes,
 };
 
+/* ==== read replicas: a router over one primary and its replicas ====
+ *
+ * The router is a backend whose connection is a set of pg_conns and whose
+ * statements are prepared, lazily, on whichever connection runs them:
+ *   - inside a transaction, everything runs where the transaction is;
+ *   - BEGIN ... READ ONLY (a fetch's snapshot) opens it on a replica;
+ *     any other BEGIN, and every statement that is not a plain SELECT
+ *     (writes, DDL, SET, SELECT ... FOR UPDATE/SHARE, WITH), goes to the
+ *     primary;
+ *   - a plain SELECT outside a transaction goes to the next replica, round
+ *     robin.
+ * A replica that fails with its connection lost is marked down, skipped
+ * for ROUTER_RETRY_MS (then reconnected on its next turn), and the
+ * statement runs on the next replica or the primary: the caller sees no
+ * error.  A primary that is lost is an error like on a plain connection. */
+
+#include <time.h>
+
+#define ROUTER_MAX 16
+#define ROUTER_RETRY_MS 2000
+
+typedef struct router {
+    pg_conn *c[ROUTER_MAX]; /* c[0]: the primary; then the replicas */
+    int n;
+    int next;                    /* the replica for the next read */
+    int pin;                     /* where a transaction is open, or -1 */
+    int last;                    /* the connection the last call used */
+    unsigned gen[ROUTER_MAX];    /* bumped when a connection is reset */
+    long long down[ROUTER_MAX];  /* ms when marked down, 0 if up */
+} router;
+
+typedef struct rstmt {
+    router *r;
+    char *sql;
+    size_t len;
+    bool read;
+    pg_stmt *on[ROUTER_MAX]; /* prepared on connection i (lazily) */
+    unsigned gen[ROUTER_MAX];
+    pg_stmt *run;            /* the one the current execution runs on */
+    pg_stmt p;               /* holds the bindings (p.c is NULL) */
+} rstmt;
+
+static long long router_ms(void)
+{
+    struct timespec ts;
+    if (timespec_get(&ts, TIME_UTC) != TIME_UTC)
+        return 0;
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool starts(const char *s, const char *w)
+{
+    while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '(')
+        s++;
+    size_t n = strlen(w);
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] | 0x20) != (w[i] | 0x20))
+            return false;
+    return true;
+}
+
+/* A statement a replica may run: a SELECT that locks nothing. */
+static bool is_read(const char *sql)
+{
+    return starts(sql, "SELECT") && !strstr(sql, " FOR UPDATE") &&
+           !strstr(sql, " FOR SHARE") && !strstr(sql, " FOR NO KEY") &&
+           !strstr(sql, " FOR KEY SHARE");
+}
+
+static void router_close(void *conn)
+{
+    router *r = conn;
+    if (!r)
+        return;
+    for (int i = 0; i < r->n; i++)
+        pg_close(r->c[i]);
+    ormc_free(r);
+}
+
+/* Opens "PRIMARY\nREPLICA\nREPLICA..." (ormc_open_replicas).  The primary
+ * must connect; a replica that does not starts out down. */
+static int router_open(const char *list, void **conn)
+{
+    router *r = ormc_malloc(sizeof *r);
+    *conn = r;
+    if (!r)
+        return ORMC_NOMEM;
+    memset(r, 0, sizeof *r);
+    r->pin = -1;
+    int rc = ORMC_OK;
+    for (const char *p = list; *p && r->n < ROUTER_MAX;) {
+        size_t k = strcspn(p, "\n");
+        char *one = ormc_malloc(k + 1);
+        if (!one)
+            return ORMC_NOMEM;
+        memcpy(one, p, k);
+        one[k] = '\0';
+        void *c = NULL;
+        int orc = pg_open(one, &c);
+        ormc_free(one);
+        r->c[r->n] = c;
+        if (orc != ORMC_OK && r->n == 0)
+            rc = orc; /* the primary: its error is the open's */
+        else if (orc != ORMC_OK)
+            r->down[r->n] = router_ms() ? router_ms() : 1;
+        if (!c)
+            return ORMC_NOMEM;
+        r->n++;
+        p += k + (p[k] == '\n');
+    }
+    return rc;
+}
+
+/* Whether connection i may be used now: up, or down long enough to try
+ * again (then reset: a new session, so its statements are prepared
+ * again). */
+static bool router_usable(router *r, int i)
+{
+    if (!r->down[i])
+        return true;
+    if (router_ms() - r->down[i] < ROUTER_RETRY_MS)
+        return false;
+    PQreset(r->c[i]->pg);
+    r->gen[i]++;
+    if (PQstatus(r->c[i]->pg) != CONNECTION_OK) {
+        r->down[i] = router_ms() ? router_ms() : 1;
+        return false;
+    }
+    PQsetNoticeProcessor(r->c[i]->pg, quiet, NULL);
+    r->c[i]->err[0] = '\0';
+    r->c[i]->lost = false;
+    r->down[i] = 0;
+    return true;
+}
+
+/* Marks i down if its connection is lost; true if so. */
+static bool router_lost(router *r, int i)
+{
+    if (i == 0 || !r->c[i]->lost)
+        return false;
+    r->down[i] = router_ms() ? router_ms() : 1;
+    return true;
+}
+
+/* The replica for the next read (round robin over the usable ones), or 0
+ * (the primary) when none is. */
+static int router_pick(router *r)
+{
+    for (int k = 1; k < r->n; k++) {
+        int i = 1 + (r->next + k - 1) % (r->n - 1);
+        if (router_usable(r, i)) {
+            r->next = i % (r->n - 1);
+            return i;
+        }
+    }
+    return 0;
+}
+
+/* The transaction on the pinned connection ended (or failed to begin). */
+static void router_unpin(router *r)
+{
+    if (r->pin >= 0 &&
+        PQtransactionStatus(r->c[r->pin]->pg) == PQTRANS_IDLE)
+        r->pin = -1;
+}
+
+static int router_exec(void *conn, const char *sql)
+{
+    router *r = conn;
+    int i = r->pin >= 0 ? r->pin : 0;
+    if (r->pin < 0 && starts(sql, "BEGIN") && strstr(sql, "READ ONLY"))
+        i = router_pick(r);
+    int rc = pg_exec(r->c[i], sql);
+    while (rc != ORMC_OK && r->pin < 0 && router_lost(r, i)) {
+        i = router_pick(r); /* a snapshot on the next replica */
+        rc = pg_exec(r->c[i], sql);
+    }
+    r->last = i;
+    if (PQtransactionStatus(r->c[i]->pg) != PQTRANS_IDLE)
+        r->pin = i;
+    router_unpin(r);
+    return rc;
+}
+
+static int router_prepare(void *conn, const char *sql, size_t len,
+                          void **stmt)
+{
+    router *r = conn;
+    *stmt = NULL;
+    rstmt *s = ormc_malloc(sizeof *s);
+    if (!s)
+        return ORMC_NOMEM;
+    memset(s, 0, sizeof *s);
+    s->r = r;
+    s->sql = ormc_malloc(len + 1);
+    if (!s->sql) {
+        ormc_free(s);
+        return ORMC_NOMEM;
+    }
+    memcpy(s->sql, sql, len);
+    s->sql[len] = '\0';
+    s->len = len;
+    s->read = is_read(s->sql);
+    /* prepared on the primary at once: its errors (a syntax error, an
+     * unknown table) are the prepare's, and it gives the shape */
+    int rc = pg_prepare(r->c[0], sql, len, (void **)&s->on[0]);
+    r->last = 0;
+    if (rc != ORMC_OK) {
+        ormc_free(s->sql);
+        ormc_free(s);
+        return rc;
+    }
+    s->gen[0] = r->gen[0];
+    pg_stmt *p0 = s->on[0];
+    s->p.nparams = p0->nparams;
+    s->p.ncols = p0->ncols;
+    if (p0->nparams) {
+        size_t n = (size_t)p0->nparams;
+        s->p.p = ormc_malloc(n * sizeof *s->p.p);
+        s->p.values = ormc_malloc(n * sizeof *s->p.values);
+        s->p.lengths = ormc_malloc(n * sizeof *s->p.lengths);
+        s->p.formats = ormc_malloc(n * sizeof *s->p.formats);
+        if (!s->p.p || !s->p.values || !s->p.lengths || !s->p.formats) {
+            ormc_free(s->p.p);
+            s->p.p = NULL;
+            s->p.nparams = 0;
+            pg_finalize(s->on[0]);
+            ormc_free(s->p.values);
+            ormc_free(s->p.lengths);
+            ormc_free(s->p.formats);
+            ormc_free(s->sql);
+            ormc_free(s);
+            return ORMC_NOMEM;
+        }
+        memset(s->p.p, 0, n * sizeof *s->p.p);
+        clear_params(&s->p);
+    }
+    *stmt = s;
+    return ORMC_OK;
+}
+
+static void router_finalize(void *stmt)
+{
+    rstmt *s = stmt;
+    if (!s)
+        return;
+    for (int i = 0; i < s->r->n; i++)
+        if (s->on[i]) {
+            if (s->gen[i] != s->r->gen[i])
+                s->on[i]->c = NULL; /* its session is gone */
+            pg_finalize(s->on[i]);
+        }
+    clear_params(&s->p);
+    ormc_free(s->p.p);
+    ormc_free(s->p.values);
+    ormc_free(s->p.lengths);
+    ormc_free(s->p.formats);
+    ormc_free(s->sql);
+    ormc_free(s);
+}
+
+static void router_reset(void *stmt)
+{
+    rstmt *s = stmt;
+    if (s->run) {
+        PQclear(s->run->res);
+        s->run->res = NULL;
+        s->run->ran = false;
+        s->run->row = s->run->nrows = 0;
+        s->run = NULL;
+    }
+    clear_params(&s->p);
+}
+
+/* s prepared on connection i (now, if it was not or its session is new). */
+static pg_stmt *router_on(rstmt *s, int i, int *rc)
+{
+    router *r = s->r;
+    if (s->on[i] && s->gen[i] != r->gen[i]) {
+        s->on[i]->c = NULL;
+        pg_finalize(s->on[i]);
+        s->on[i] = NULL;
+    }
+    if (!s->on[i]) {
+        *rc = pg_prepare(r->c[i], s->sql, s->len, (void **)&s->on[i]);
+        if (*rc != ORMC_OK)
+            return NULL;
+        s->gen[i] = r->gen[i];
+    }
+    return s->on[i];
+}
+
+/* Runs s on connection i with its bindings: ORMC_ROW, ORMC_DONE or an
+ * error status. */
+static int router_run(rstmt *s, int i)
+{
+    int rc = ORMC_OK;
+    pg_stmt *t = router_on(s, i, &rc);
+    s->r->last = i;
+    if (!t)
+        return rc;
+    /* the bindings live in s->p; t only points at them for this run */
+    for (int k = 0; k < t->nparams && k < s->p.nparams; k++) {
+        t->values[k] = s->p.values[k];
+        t->lengths[k] = s->p.lengths[k];
+        t->formats[k] = s->p.formats[k];
+    }
+    t->ran = false;
+    s->run = t;
+    rc = pg_step(t);
+    for (int k = 0; k < t->nparams; k++)
+        t->values[k] = NULL;
+    return rc;
+}
+
+static int router_step(void *stmt)
+{
+    rstmt *s = stmt;
+    router *r = s->r;
+    if (s->run)
+        return pg_step(s->run);
+    int i = r->pin >= 0 ? r->pin : s->read ? router_pick(r) : 0;
+    int rc = router_run(s, i);
+    while ((rc != ORMC_ROW && rc != ORMC_DONE) && r->pin < 0 && s->read &&
+           router_lost(r, i)) {
+        s->run = NULL;
+        i = router_pick(r);
+        rc = router_run(s, i);
+    }
+    if (PQtransactionStatus(r->c[i]->pg) != PQTRANS_IDLE)
+        r->pin = i;
+    return rc;
+}
+
+/* Bindings go to s->p (the pg_bind_* functions see a pg_stmt). */
+static int router_bind_null(void *st, int i) { return pg_bind_null(&((rstmt *)st)->p, i); }
+static int router_bind_int(void *st, int i, int64_t v) { return pg_bind_int(&((rstmt *)st)->p, i, v); }
+static int router_bind_real(void *st, int i, double v) { return pg_bind_real(&((rstmt *)st)->p, i, v); }
+static int router_bind_text(void *st, int i, const char *v, size_t n) { return pg_bind_text(&((rstmt *)st)->p, i, v, n); }
+static int router_bind_blob(void *st, int i, const void *v, size_t n) { return pg_bind_blob(&((rstmt *)st)->p, i, v, n); }
+static int router_bind_text_copy(void *st, int i, const char *v, size_t n) { return pg_bind_text_copy(&((rstmt *)st)->p, i, v, n); }
+static int router_bind_array(void *st, int i, int type, const void *v, size_t n) { return pg_bind_array(&((rstmt *)st)->p, i, type, v, n); }
+
+/* Columns come from the statement that ran. */
+static bool router_column_is_null(void *st, int col) { return pg_column_is_null(((rstmt *)st)->run, col); }
+static int64_t router_column_int(void *st, int col) { return pg_column_int(((rstmt *)st)->run, col); }
+static double router_column_real(void *st, int col) { return pg_column_real(((rstmt *)st)->run, col); }
+static const char *router_column_text(void *st, int col, size_t *n) { return pg_column_text(((rstmt *)st)->run, col, n); }
+static const void *router_column_blob(void *st, int col, size_t *n) { return pg_column_blob(((rstmt *)st)->run, col, n); }
+
+static int64_t router_changes(void *conn)
+{
+    router *r = conn;
+    return r->c[r->last]->changes;
+}
+
+static int64_t router_total_changes(void *conn)
+{
+    router *r = conn;
+    int64_t t = 0;
+    for (int i = 0; i < r->n; i++)
+        t += r->c[i]->total_changes;
+    return t;
+}
+
+static bool router_in_transaction(void *conn)
+{
+    router *r = conn;
+    router_unpin(r);
+    return r->pin >= 0;
+}
+
+static const char *router_errmsg(void *conn)
+{
+    router *r = conn;
+    if (!r)
+        return "out of memory";
+    return pg_errmsg(r->c[r->last]);
+}
+
+static int router_param_count(void *st) { return ((rstmt *)st)->p.nparams; }
+static int router_column_count(void *st) { return ((rstmt *)st)->p.ncols; }
+
+static const char *router_column_name(void *st, int col)
+{
+    return pg_column_name(((rstmt *)st)->on[0], col);
+}
+
+static size_t router_sql_len(void *st) { return ((rstmt *)st)->len; }
+
+const ormc_backend ormc_pg_router_backend = {
+    .name = "postgresql with replicas",
+    .dialect = &ormc_pg_dialect,
+    .open = router_open,
+    .close = router_close,
+    .exec = router_exec,
+    .prepare = router_prepare,
+    .finalize = router_finalize,
+    .reset = router_reset,
+    .bind_null = router_bind_null,
+    .bind_int = router_bind_int,
+    .bind_real = router_bind_real,
+    .bind_text = router_bind_text,
+    .bind_blob = router_bind_blob,
+    .bind_text_copy = router_bind_text_copy,
+    .bind_array = router_bind_array,
+    .step = router_step,
+    .column_is_null = router_column_is_null,
+    .column_int = router_column_int,
+    .column_real = router_column_real,
+    .column_text = router_column_text,
+    .column_blob = router_column_blob,
+    .last_insert_id = pg_last_insert_id,
+    .changes = router_changes,
+    .in_transaction = router_in_transaction,
+    .errmsg = router_errmsg,
+    .param_count = router_param_count,
+    .column_count = router_column_count,
+    .column_name = router_column_name,
+    .sql_len = router_sql_len,
+    .total_changes = router_total_changes,
+};
+
 #else /* no libpq */
 
 static int nopg_open(const char *info, void **conn)
@@ -639,6 +1070,13 @@ static const char *nopg_errmsg(void *conn)
 
 const ormc_backend ormc_pg_backend = {
     .name = "postgresql",
+    .dialect = &ormc_pg_dialect,
+    .open = nopg_open,
+    .errmsg = nopg_errmsg,
+};
+
+const ormc_backend ormc_pg_router_backend = {
+    .name = "postgresql with replicas",
     .dialect = &ormc_pg_dialect,
     .open = nopg_open,
     .errmsg = nopg_errmsg,

@@ -245,15 +245,30 @@ if [ "${PG_TESTS:-1}" = 0 ]; then
     SKIPPED=$((SKIPPED + 1))
 else
     pgdir=$TMP/pg
-    trap 'sh tests/pg/cluster.sh stop "$pgdir" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+    trap 'sh tests/pg/cluster.sh stop "$TMP/pgr" >/dev/null 2>&1; sh tests/pg/cluster.sh stop "$pgdir" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
     # a port of its own: several runs may share the machine
-    conn=$(sh tests/pg/cluster.sh start "$pgdir" $((50000 + $$ % 10000)) \
-        2>"$TMP/pg.err")
+    pgport=$((50000 + $$ % 10000))
+    conn=$(sh tests/pg/cluster.sh start "$pgdir" $pgport 2>"$TMP/pg.err")
     st=$?
     if [ $st -eq 0 ]; then
         ORMC_TEST_PG=$(echo "$conn" | tail -1)
         export ORMC_TEST_PG
         run_exec pg/ ${PG_EXEC_TESTS:-}
+        # read replicas: a streaming replica of this server
+        # (pg_basebackup), which the last test stops mid-run
+        rdir=$TMP/pgr
+        if rconn=$(sh tests/pg/cluster.sh replica "$rdir" "$pgdir" $pgport \
+            $((pgport + 1)) 2>"$TMP/pgr.err"); then
+            ORMC_TEST_PG_REPLICA=$(echo "$rconn" | tail -1)
+            ORMC_TEST_PG_REPLICA_HALT="sh $ROOT/tests/pg/cluster.sh halt $rdir"
+            export ORMC_TEST_PG_REPLICA ORMC_TEST_PG_REPLICA_HALT
+            run_exec pg/ test_replica
+            unset ORMC_TEST_PG_REPLICA ORMC_TEST_PG_REPLICA_HALT
+            sh tests/pg/cluster.sh stop "$rdir"
+        else
+            fail "pg/replica: the streaming replica did not start:"
+            cat "$TMP/pgr.err"
+        fi
         if $VG "$B/tests/sql_shapes" "$ORMC_TEST_PG" >"$TMP/shapes_pg.md" \
             2>"$TMP/shapes.err" &&
             diff -u tests/sql/shapes_pg.md "$TMP/shapes_pg.md"; then

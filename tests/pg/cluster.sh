@@ -1,6 +1,10 @@
 #!/bin/sh
 # tests/pg/cluster.sh start DIR [PORT] | stop DIR — a private throwaway
-# PostgreSQL cluster for the tests: initdb into DIR/data, a server that
+# PostgreSQL cluster for the tests
+#   replica DIR PRIMARY_DIR PRIMARY_PORT PORT   a streaming replica of it
+#                                 (pg_basebackup -R), started on PORT
+#   halt DIR                      stops a server, keeping its files
+# : initdb into DIR/data, a server that
 # listens only on a Unix socket in DIR (no TCP), trust authentication,
 # locale C, durability off (fsync, full-page writes: a crash loses a
 # test's data, nothing else).  Run as root, the server runs as the
@@ -59,6 +63,33 @@ start)
         exit 1
     }
     echo "host=$dir port=$port user=ormc dbname=postgres"
+    ;;
+replica)
+    pdir=${3:-}
+    pport=${4:-}
+    port=${5:-}
+    mkdir -p "$dir"
+    if [ "$(id -u)" -eq 0 ]; then
+        user=postgres
+        id postgres >/dev/null 2>&1 || user=nobody
+        chown "$user" "$dir"
+        chmod o+x "$(dirname "$dir")"
+    fi
+    as_owner "$bin/pg_basebackup" -h "$pdir" -p "$pport" -U ormc \
+        -D "$dir/data" -R -X stream >"$dir/basebackup.log" 2>&1 || {
+        cat "$dir/basebackup.log" >&2
+        exit 1
+    }
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-k $dir -p $port -c listen_addresses= -c fsync=off \
+-c hot_standby=on" start >/dev/null 2>&1 || {
+        cat "$dir/server.log" >&2
+        exit 1
+    }
+    echo "host=$dir port=$port user=ormc dbname=postgres"
+    ;;
+halt)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
     ;;
 stop)
     [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate \
