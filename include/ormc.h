@@ -107,6 +107,16 @@ int ormc_open(const char *path, ormc_db **out);
 int ormc_open_replicas(const char *primary, const char *const *replicas,
                        size_t n, ormc_db **out);
 
+/* Opens db's connection again after it was lost (PostgreSQL: the server
+ * restarted, or the session was terminated; calls then fail with
+ * ORMC_ERROR and a message ending "the connection to the server is lost
+ * (ormc_reconnect opens it again)").  A transaction open at the loss is
+ * gone (rolled back by the server).  Cached statements are dropped and
+ * prepared again on first use.  With replicas: the primary now, each
+ * replica on its next turn.  SQLite: nothing to reopen, ORMC_OK.  Returns
+ * ORMC_OK, or ORMC_ERROR (the server still unreachable; call again later). */
+int ormc_reconnect(ormc_db *db);
+
 /* Closes the connection and finalizes its cached statements.  NULL-safe. */
 void ormc_close(ormc_db *db);
 

@@ -173,6 +173,30 @@ void ormc_close(ormc_db *db)
     ormc_free(db);
 }
 
+int ormc_reconnect(ormc_db *db)
+{
+    if (!db->be->reconnect) {
+        db_ok(db);
+        return ORMC_OK;
+    }
+    /* the statements' server-side names died with the session */
+    for (size_t i = 0; i < ORMC_STMT_CACHE; i++) {
+        if (db->cache[i].stmt)
+            db->be->finalize(db->cache[i].stmt);
+        ormc_free(db->cache[i].sql);
+        ormc_free(db->cache[i].shape);
+    }
+    memset(db->cache, 0, sizeof db->cache);
+    memset(db->by_addr, 0, sizeof db->by_addr);
+    memset(db->by_shape, 0, sizeof db->by_shape);
+    db->sp_depth = db->sp_tx_depth = 0;
+    int rc = db->be->reconnect(db->conn);
+    if (rc != ORMC_OK)
+        return db_fail_backend(db, rc, "reconnect");
+    db_ok(db);
+    return ORMC_OK;
+}
+
 const char *ormc_errmsg(const ormc_db *db)
 {
     return db ? db->errmsg : "out of memory";

@@ -83,6 +83,10 @@ typedef struct ormc_backend {
      * leaves it unchanged changed no rows (`changes` would still report
      * the last INSERT/UPDATE/DELETE's). */
     int64_t (*total_changes)(void *conn);
+    /* Opens the connection again after it was lost (a new session: the
+     * runtime has finalized every statement first).  NULL: there is
+     * nothing to reopen (SQLite's file). */
+    int (*reconnect)(void *conn);
 } ormc_backend;
 
 /* The embedded SQLite backend. */

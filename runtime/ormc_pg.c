@@ -77,10 +77,12 @@ static void set_err(pg_conn *c, const char *msg)
     char *nl = strchr(c->err, '\n');
     if (nl)
         *nl = '\0';
-    if (PQstatus(c->pg) == CONNECTION_BAD) {
+    if (c->lost || PQstatus(c->pg) == CONNECTION_BAD) {
+        c->lost = true;
         size_t n = strlen(c->err);
         snprintf(c->err + n, sizeof c->err - n,
-                 "%sthe connection to the server is lost",
+                 "%sthe connection to the server is lost (ormc_reconnect "
+                 "opens it again)",
                  n ? ": " : "");
     }
 }
@@ -88,6 +90,7 @@ static void set_err(pg_conn *c, const char *msg)
 /* The ormc_status of a failed result (NULL: the connection's error). */
 static int map_result(pg_conn *c, PGresult *r)
 {
+    c->lost = false;
     if (!r) {
         set_err(c, PQerrorMessage(c->pg));
         return PQstatus(c->pg) == CONNECTION_BAD ? ORMC_ERROR : ORMC_NOMEM;
@@ -562,6 +565,27 @@ static int64_t pg_last_insert_id(void *conn)
     return 0; /* the dialect asks INSERT ... RETURNING instead */
 }
 
+/* A new session on the same server (PQreset): its prepared statements
+ * are gone (the runtime finalizes its cached ones first). */
+static int pg_reconnect(void *conn)
+{
+    pg_conn *c = conn;
+    PQreset(c->pg);
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        c->lost = false;
+        set_err(c, PQerrorMessage(c->pg));
+        return ORMC_ERROR;
+    }
+    PQsetNoticeProcessor(c->pg, quiet, NULL);
+    if (PQsetClientEncoding(c->pg, "UTF8") != 0) {
+        set_err(c, PQerrorMessage(c->pg));
+        return ORMC_ERROR;
+    }
+    c->lost = false;
+    c->err[0] = '\0';
+    return ORMC_OK;
+}
+
 static int64_t pg_changes(void *conn) { return ((pg_conn *)conn)->changes; }
 
 static int64_t pg_total_changes(void *conn)
@@ -627,6 +651,7 @@ const ormc_backend ormc_pg_backend = {
     .column_name = pg_column_name,
     .sql_len = pg_sql_len,
     .total_changes = pg_total_changes,
+    .reconnect = pg_reconnect,
 };
 
 /* ==== read replicas: a router over one primary and its replicas ====
@@ -979,6 +1004,20 @@ static double router_column_real(void *st, int col) { return pg_column_real(((rs
 static const char *router_column_text(void *st, int col, size_t *n) { return pg_column_text(((rstmt *)st)->run, col, n); }
 static const void *router_column_blob(void *st, int col, size_t *n) { return pg_column_blob(((rstmt *)st)->run, col, n); }
 
+/* The primary again, and every replica on its next turn. */
+static int router_reconnect(void *conn)
+{
+    router *r = conn;
+    r->pin = -1;
+    r->last = 0;
+    r->gen[0]++;
+    for (int i = 1; i < r->n; i++)
+        if (!r->down[i]) {
+            r->down[i] = 1; /* long ago: reset on its next use */
+        }
+    return pg_reconnect(r->c[0]);
+}
+
 static int64_t router_changes(void *conn)
 {
     router *r = conn;
@@ -1050,6 +1089,7 @@ const ormc_backend ormc_pg_router_backend = {
     .column_name = router_column_name,
     .sql_len = router_sql_len,
     .total_changes = router_total_changes,
+    .reconnect = router_reconnect,
 };
 
 #else /* no libpq */

@@ -725,6 +725,49 @@ static void test_open_unopenable_path(void **state)
     ormc_close(db);
 }
 
+static int read_int(void *ctx, const ormc_row *row)
+{
+    *(int64_t *)ctx = ormc_row_int(row, 0);
+    return 0;
+}
+
+/* A session the server ends (PostgreSQL: pg_terminate_backend from
+ * another connection): the next call is ORMC_ERROR saying the connection
+ * is lost; ormc_reconnect opens it again and the cached statements are
+ * prepared again.  On SQLite ormc_reconnect has nothing to do. */
+static void test_reconnect_after_lost_session(void **state)
+{
+    fixture *f = *state;
+    add_author(f->db, "Ann", "ann@example.com");
+    assert_int_equal(n_authors(f->db), 1); /* its statement is cached */
+    if (test_pg()) {
+        int64_t pid = -1, killed = -1;
+        assert_ok(f->db, ormc_raw_query(f->db, "SELECT pg_backend_pid()",
+                                        NULL, 0, read_int, &pid));
+        ormc_db *other = NULL;
+        assert_ok(other, ormc_open(test_pg(), &other));
+        char sql[64];
+        snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)::int",
+                 (long long)pid);
+        assert_ok(other, ormc_raw_query(other, sql, NULL, 0, read_int,
+                                        &killed));
+        assert_int_equal(killed, 1);
+        ormc_close(other);
+        int64_t n = -1;
+        assert_status(f->db, author_count(f->db, NULL, &n), ORMC_ERROR);
+        const char *msg = ormc_errmsg(f->db);
+        const char *tail = "the connection to the server is lost "
+                           "(ormc_reconnect opens it again)";
+        assert_true(strlen(msg) > strlen(tail));
+        assert_string_equal(msg + strlen(msg) - strlen(tail), tail);
+        assert_true(strncmp(msg, "Author.count: ", 14) == 0);
+    }
+    assert_ok(f->db, ormc_reconnect(f->db));
+    assert_int_equal(n_authors(f->db), 1);
+    add_author(f->db, "Bob", "bob@example.com");
+    assert_int_equal(n_authors(f->db), 2);
+}
+
 static void test_exec_errors(void **state)
 {
     fixture *f = *state;
@@ -1046,6 +1089,7 @@ int main(void)
         T_EMPTY(test_schema_create_inside_tx),
         cmocka_unit_test(test_open_unopenable_path),
         T(test_exec_errors),
+        T(test_reconnect_after_lost_session),
         T(test_null_safety),
         T(test_results_outlive_connection),
         cmocka_unit_test(test_status_names),
