@@ -12,7 +12,7 @@
 #define MAX_ERRORS 50
 #define ORMC_GEN_VERSION "0.1.0"
 /* The runtime ABI this compiler emits code for (ORMC_ABI_VERSION). */
-#define ORMC_GEN_ABI 3
+#define ORMC_GEN_ABI 4
 
 typedef struct Ctx {
     Arena *arena;
@@ -20,7 +20,10 @@ typedef struct Ctx {
     const char *text;
     size_t len;
     FILE *diag;
+    bool json;          /* diagnostics as JSON lines (--diagnostics=json) */
+    bool color;         /* ANSI colours in the text form (--color) */
     int nerrors;
+    int nwarnings;      /* not counted in nerrors: files are written */
     bool stopped;       /* MAX_ERRORS reached */
     size_t *line_starts; /* built on the first diagnostic */
     int nlines;
@@ -31,6 +34,20 @@ typedef struct Ctx {
      * (grammar/orm.l says why); lexer helpers read bytes from text */
     const char *scan;
     char tok[48];
+    /* where a field ends (grammar/orm.l, yylex): the scanner's brace depth,
+     * whether the current line of a model body holds a token since the
+     * last end of declaration, whether an option's '(' is open (its
+     * arguments may span lines), the previous token and where it ends, and
+     * a token held back while the end of declaration before it is read */
+    int depth, prev_tok;
+    bool line_open, opt_paren;
+    Loc prev_end;
+    int held_tok;        /* 0: none held (end of file is held as -1) */
+    const char *held_str;
+    Loc held_loc;
+    /* what the last end of declaration stood before: '\n' (the end of a
+     * line), '}' on the same line, or 0 (the end of the file) */
+    int eol_before;
 
     /* parser output: finished models, and the one being built */
     Model *models, *models_tail;
@@ -42,10 +59,19 @@ typedef struct Ctx {
     /* codegen: the schema's DDL statements, built once by gen_ddl */
     const char **ddl;
     int nddl;
+    const char **pg_ddl; /* the same in PostgreSQL's dialect */
+    int npg_ddl;
 } Ctx;
 
 /* Reports `file:line:col: error: <fmt>` plus the source line and a caret. */
 void diag_error(Ctx *c, Loc loc, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* `file:line:col: warning: <fmt>`: reported, not counted as an error (the
+ * files are still written). */
+void diag_warning(Ctx *c, Loc loc, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 3, 4)))
 #endif
@@ -68,7 +94,8 @@ void parse_schema(Ctx *c);
  * computes the names codegen uses.  Errors are reported. */
 void sema_check(Ctx *c);
 
-/* Builds c->ddl (CREATE TABLE / CREATE INDEX statements). */
+/* Builds c->ddl and c->pg_ddl (CREATE TABLE / CREATE INDEX statements,
+ * SQLite's and PostgreSQL's). */
 void gen_ddl(Ctx *c);
 /* Code generation: appends the header / source text to b (buf.h), which
  * either collects it or streams it to a sink. */

@@ -15,13 +15,25 @@
 
 /* ---- DDL ---- */
 
-static const char *sql_type(const Field *f)
+/* The DDL is built once per dialect: SQLite's, and PostgreSQL's, whose
+ * INTEGER is 32 bits and REAL 4 bytes, so every integer is BIGINT and
+ * every real DOUBLE PRECISION there (no value the C struct holds is lost),
+ * text compares byte by byte (COLLATE "C", as SQLite's BINARY), bool is
+ * BOOLEAN and the id an identity column. */
+typedef struct DdlOut {
+    bool pg;
+    const char **stmts;
+    int n;
+} DdlOut;
+
+static const char *sql_type(const Field *f, bool pg)
 {
     switch (f->kind) {
-    case TY_REAL: return "REAL";
-    case TY_TEXT: return "TEXT";
-    case TY_BLOB: return "BLOB";
-    default: return "INTEGER";
+    case TY_REAL: return pg ? "DOUBLE PRECISION" : "REAL";
+    case TY_TEXT: return pg ? "TEXT COLLATE \"C\"" : "TEXT";
+    case TY_BLOB: return pg ? "BYTEA" : "BLOB";
+    case TY_BOOL: return pg ? "BOOLEAN" : "INTEGER";
+    default: return pg ? "BIGINT" : "INTEGER";
     }
 }
 
@@ -51,9 +63,9 @@ static const char *real_literal(Ctx *c, double v)
     return arena_strdup(c->arena, buf, strlen(buf));
 }
 
-static void column_def(Ctx *c, Buf *b, const Field *f)
+static void column_def(Ctx *c, Buf *b, const Field *f, bool pg)
 {
-    buf_printf(b, "  \"%s\" %s", f->member, sql_type(f));
+    buf_printf(b, "  \"%s\" %s", f->member, sql_type(f, pg));
     if (!f->nullable)
         buf_puts(b, " NOT NULL");
     if (f->unique)
@@ -66,18 +78,25 @@ static void column_def(Ctx *c, Buf *b, const Field *f)
             buf_printf(b, " DEFAULT %lld", (long long)f->def.i);
         break;
     case DEF_REAL: buf_printf(b, " DEFAULT %s", real_literal(c, f->def.r)); break;
-    case DEF_BOOL: buf_printf(b, " DEFAULT %d", (int)f->def.i); break;
+    case DEF_BOOL:
+        if (pg)
+            buf_puts(b, f->def.i ? " DEFAULT true" : " DEFAULT false");
+        else
+            buf_printf(b, " DEFAULT %d", (int)f->def.i);
+        break;
     case DEF_STRING:
         buf_puts(b, " DEFAULT ");
         sql_string(b, f->def.s);
         break;
     case DEF_NOW:
-        buf_puts(b, " DEFAULT (CAST(strftime('%s', 'now') AS INTEGER))");
+        buf_puts(b, pg ? " DEFAULT (CAST(floor(extract(epoch FROM "
+                         "CURRENT_TIMESTAMP)) AS BIGINT))"
+                       : " DEFAULT (CAST(strftime('%s', 'now') AS INTEGER))");
         break;
     case DEF_NULL: buf_puts(b, " DEFAULT NULL"); break;
     case DEF_NONE: break;
     }
-    if (f->kind == TY_BOOL)
+    if (f->kind == TY_BOOL && !pg)
         buf_printf(b, " CHECK (\"%s\" IN (0, 1))", f->member);
     if (f->kind == TY_TEXT && f->has_size)
         buf_printf(b, " CHECK (length(\"%s\") <= %lld)", f->member,
@@ -94,23 +113,25 @@ static const char *index_col(const Field *f) { return f ? f->member : "id"; }
 
 /* The table of an implicit many-to-many relation: one row per pair,
  * deleted with either side, its primary key serving the source side. */
-static const char *join_table_ddl(Ctx *c, const ManyToMany *mm)
+static const char *join_table_ddl(Ctx *c, const ManyToMany *mm, bool pg)
 {
+    const char *ty = pg ? "BIGINT" : "INTEGER";
     return arena_printf(
         c->arena,
         "CREATE TABLE \"%s\" (\n"
-        "  \"%s\" INTEGER NOT NULL REFERENCES \"%s\" (\"id\") ON DELETE CASCADE,\n"
-        "  \"%s\" INTEGER NOT NULL REFERENCES \"%s\" (\"id\") ON DELETE CASCADE,\n"
+        "  \"%s\" %s NOT NULL REFERENCES \"%s\" (\"id\") ON DELETE CASCADE,\n"
+        "  \"%s\" %s NOT NULL REFERENCES \"%s\" (\"id\") ON DELETE CASCADE,\n"
         "  PRIMARY KEY (\"%s\", \"%s\")\n"
-        ") WITHOUT ROWID",
-        mm->table, mm->source_col, mm->source->table, mm->target_col,
-        mm->target->table, mm->source_col, mm->target_col);
+        ")%s",
+        mm->table, mm->source_col, ty, mm->source->table, mm->target_col, ty,
+        mm->target->table, mm->source_col, mm->target_col,
+        pg ? "" : " WITHOUT ROWID");
 }
 
 /* Appends CREATE INDEX "<table>_<col>_<col>_idx" (or _uniq), numbered
  * _2, _3, ... when `used` (tables and earlier indexes, without case)
  * already has the name. */
-static void add_index(Ctx *c, NameMap *used, const char *table,
+static void add_index(Ctx *c, DdlOut *o, NameMap *used, const char *table,
                       const char *const *cols, int ncols, bool unique)
 {
     Buf name = {0}, cl = {0};
@@ -125,36 +146,38 @@ static void add_index(Ctx *c, NameMap *used, const char *table,
     for (int n = 2; names_put(used, name_lower(c->arena, unique_name), table);
          n++)
         unique_name = arena_printf(c->arena, "%s_%d", nm, n);
-    c->ddl[c->nddl++] = arena_printf(
+    o->stmts[o->n++] = arena_printf(
         c->arena, "CREATE %sINDEX \"%s\" ON \"%s\" (%s)",
         unique ? "UNIQUE " : "", unique_name, table, cs);
     free(nm);
     free(cs);
 }
 
-
-
-void gen_ddl(Ctx *c)
+/* The schema's CREATE statements in o's dialect: tables in model order,
+ * join tables, then indexes. */
+static void ddl_for(Ctx *c, DdlOut *o)
 {
     Schema *s = &c->schema;
     int n = s->nmodels;
     for (int i = 0; i < s->nmodels; i++)
         n += s->mv[i]->nindexes + 2 * s->mv[i]->nm2ms;
-    c->ddl = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(char *));
-    c->nddl = 0;
+    o->stmts = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(char *));
+    o->n = 0;
     for (int i = 0; i < s->nmodels; i++) {
         Model *m = s->mv[i];
         Buf b = {0};
-        buf_printf(&b, "CREATE TABLE \"%s\" (\n"
-                       "  \"id\" INTEGER PRIMARY KEY AUTOINCREMENT", m->table);
+        buf_printf(&b, "CREATE TABLE \"%s\" (\n  \"id\" %s", m->table,
+                   o->pg ? "BIGINT GENERATED BY DEFAULT AS IDENTITY "
+                           "PRIMARY KEY"
+                         : "INTEGER PRIMARY KEY AUTOINCREMENT");
         for (int k = 0; k < m->nf; k++) {
             buf_puts(&b, ",\n");
-            column_def(c, &b, m->fv[k]);
+            column_def(c, &b, m->fv[k], o->pg);
         }
         buf_puts(&b, "\n)");
         size_t len;
         char *t = buf_take(&b, &len);
-        c->ddl[c->nddl++] = arena_strdup(c->arena, t, len);
+        o->stmts[o->n++] = arena_strdup(c->arena, t, len);
         free(t);
     }
     /* the join tables of implicit many-to-many relations, in model and
@@ -162,8 +185,8 @@ void gen_ddl(Ctx *c)
     for (int i = 0; i < s->nmodels; i++)
         for (int k = 0; k < s->mv[i]->nm2ms; k++)
             if (!s->mv[i]->m2ms[k]->through)
-                c->ddl[c->nddl++] = join_table_ddl(c, s->mv[i]->m2ms[k]);
-    /* index names share SQLite's one namespace with tables, without case */
+                o->stmts[o->n++] = join_table_ddl(c, s->mv[i]->m2ms[k], o->pg);
+    /* index names share one namespace with tables, without case */
     NameMap used;
     names_init(&used, c->arena);
     for (int i = 0; i < s->nmodels; i++) {
@@ -183,7 +206,7 @@ void gen_ddl(Ctx *c)
                 arena_zalloc(c->arena, (size_t)ix->nfields * sizeof *cols);
             for (int j = 0; j < ix->nfields; j++)
                 cols[j] = index_col(ix->fields[j]);
-            add_index(c, &used, m->table, cols, ix->nfields, ix->unique);
+            add_index(c, o, &used, m->table, cols, ix->nfields, ix->unique);
         }
     }
     /* the reverse direction of each join table (its primary key serves the
@@ -194,8 +217,19 @@ void gen_ddl(Ctx *c)
             if (mm->through)
                 continue;
             const char *cols[] = {mm->target_col, mm->source_col};
-            add_index(c, &used, mm->table, cols, 2, false);
+            add_index(c, o, &used, mm->table, cols, 2, false);
         }
+}
+
+void gen_ddl(Ctx *c)
+{
+    DdlOut lite = {.pg = false}, pg = {.pg = true};
+    ddl_for(c, &lite);
+    ddl_for(c, &pg);
+    c->ddl = lite.stmts;
+    c->nddl = lite.n;
+    c->pg_ddl = pg.stmts;
+    c->npg_ddl = pg.n;
 }
 
 /* ---- descriptors ---- */
@@ -742,6 +776,25 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
     emit_writes(c, b, m);
 }
 
+/* static const char *const <schema>_<what>[] = { the statements }: one
+ * line of SQL per line of C. */
+static void emit_ddl(Buf *b, const char *schema, const char *what,
+                     const char *const *ddl, int n)
+{
+    buf_printf(b, "static const char *const %s_%s[] = {\n", schema, what);
+    for (int i = 0; i < n; i++) {
+        buf_puts(b, "    \"");
+        const char *q = ddl[i];
+        for (const char *nl; (nl = strchr(q, '\n')); q = nl + 1) {
+            buf_c_mem(b, q, (size_t)(nl - q));
+            buf_puts(b, "\\n\"\n    \"");
+        }
+        buf_c_string(b, q);
+        buf_puts(b, "\",\n");
+    }
+    buf_puts(b, "};\n\n");
+}
+
 void gen_source(Ctx *c, Buf *out)
 {
     Schema *s = &c->schema;
@@ -753,19 +806,8 @@ void gen_source(Ctx *c, Buf *out)
     for (int i = 0; i < s->nmodels; i++)
         emit_model(c, b, s->mv[i]);
     buf_puts(b, "/* ---- schema ---- */\n\n");
-    buf_printf(b, "static const char *const %s_ddl[] = {\n", s->name);
-    for (int i = 0; i < c->nddl; i++) {
-        buf_puts(b, "    \"");
-        /* one line of SQL per line of C */
-        const char *q = c->ddl[i];
-        for (const char *nl; (nl = strchr(q, '\n')); q = nl + 1) {
-            buf_c_mem(b, q, (size_t)(nl - q));
-            buf_puts(b, "\\n\"\n    \"");
-        }
-        buf_c_string(b, q);
-        buf_puts(b, "\",\n");
-    }
-    buf_puts(b, "};\n\n");
+    emit_ddl(b, s->name, "ddl", c->ddl, c->nddl);
+    emit_ddl(b, s->name, "pg_ddl", c->pg_ddl, c->npg_ddl);
     buf_printf(b, "static const ormc_model *const %s_models[] = {\n",
                s->name);
     for (int i = 0; i < s->nmodels; i++)
@@ -773,8 +815,9 @@ void gen_source(Ctx *c, Buf *out)
     buf_puts(b, "};\n\n");
     buf_printf(b,
                "const ormc_schema %s_schema = {\n"
-               "    \"%s\", %s_models, %d, %s_ddl, %d\n};\n\n",
-               s->name, s->name, s->name, s->nmodels, s->name, c->nddl);
+               "    \"%s\", %s_models, %d, %s_ddl, %d, %s_pg_ddl, %d\n};\n\n",
+               s->name, s->name, s->name, s->nmodels, s->name, c->nddl,
+               s->name, c->npg_ddl);
     buf_printf(b,
                "int %s_schema_create(ormc_db *db)\n{\n"
                "    return ormc_schema_create(db, &%s_schema);\n}\n\n",

@@ -125,6 +125,9 @@ struct ormc_db {
     int errcode;
     char errmsg[512];
     uint64_t nqueries, nprepares, tick;
+    /* savepoints open (db_savepoint), and the depth of the one that began
+     * the transaction on a dialect with savepoint_needs_tx (0: none) */
+    unsigned sp_depth, sp_tx_depth;
     const char *last_sql; /* text of the statement last counted */
     ormc_trace_fn trace;
     void *trace_ctx;

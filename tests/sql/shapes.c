@@ -6,7 +6,9 @@
  * rewrites it: read the diff).
  *
  * Each shape runs for real on an empty in-memory database; the trace hook
- * records the SQL of every statement it sends.
+ * records the SQL of every statement it sends.  With a PostgreSQL
+ * connection string as its argument, the same on that server (schema
+ * "public" emptied first): tests/sql/shapes_pg.md.
  */
 #include "blog.orm.h"
 
@@ -43,16 +45,20 @@ static void fetch(ormc_db *db, BlogQuery *q)
     blog_query_free(q);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     ormc_db *db;
-    if (ormc_open(":memory:", &db) != ORMC_OK ||
+    const char *pg = argc > 1 ? argv[1] : NULL;
+    if (ormc_open(pg ? pg : ":memory:", &db) != ORMC_OK ||
+        (pg && (ormc_exec(db, "DROP SCHEMA IF EXISTS public CASCADE") ||
+                ormc_exec(db, "CREATE SCHEMA public"))) ||
         blog_schema_create(db) != ORMC_OK) {
         fprintf(stderr, "setup: %s\n", ormc_errmsg(db));
+        ormc_close(db);
         return 1;
     }
     ormc_set_trace(db, trace, NULL);
-    printf("| shape | SQL (SQLite) |\n|---|---|\n");
+    printf("| shape | SQL (%s) |\n|---|---|\n", pg ? "PostgreSQL" : "SQLite");
     BlogQuery q;
     static const int64_t ids[] = {1, 2, 3};
     static const char *const titles[] = {"a", "b"};
