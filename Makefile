@@ -352,7 +352,7 @@ $(B)/tests/stress: tests/stress/stress.c $(B)/gen/blog.orm.o $(B)/libormc.a
 #                   W0..W14, plus W2 at S=30 where Django's prefetch fails
 #                   and a 300,000-id IN list (W10p) at S=10 where its
 #                   id__in fails; report in bench/results/latest.md
-#                   (~12 minutes)
+#                   (~14 minutes; Django's W14 at S=10 alone ~100 s)
 # make bench-smoke  a tiny run for CI (S=0.1, 1 run, W0..W14 and W10p):
 #                   cross-checks checksums and statement counts, asserts no
 #                   times (< 60 s)
