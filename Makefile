@@ -44,7 +44,7 @@ COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/build.c compiler/names
 RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
                 runtime/query.c runtime/sql.c runtime/dialect_sqlite.c \
                 runtime/rows.c runtime/stitch.c runtime/fetch.c runtime/writes.c \
-                runtime/raw.c \
+                runtime/raw.c runtime/schema.c \
                 runtime/ormc_sqlite.c runtime/sqlite_array.c
 
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar/orm.lex.o

@@ -12,7 +12,7 @@
 #define MAX_ERRORS 50
 #define ORMC_GEN_VERSION "0.1.0"
 /* The runtime ABI this compiler emits code for (ORMC_ABI_VERSION). */
-#define ORMC_GEN_ABI 3
+#define ORMC_GEN_ABI 4
 
 typedef struct Ctx {
     Arena *arena;
@@ -42,6 +42,11 @@ typedef struct Ctx {
     /* codegen: the schema's DDL statements, built once by gen_ddl */
     const char **ddl;
     int nddl;
+    /* per DDL statement: the table it creates or indexes, and the index
+     * it creates (NULL for a CREATE TABLE); for ormc diff (migrate.c) */
+    const char **ddl_table, **ddl_index;
+    /* the fingerprint of the DDL (ddl_fingerprint), set by gen_ddl */
+    const char *fingerprint;
 } Ctx;
 
 /* Reports `file:line:col: error: <fmt>` plus the source line and a caret. */
@@ -68,8 +73,25 @@ void parse_schema(Ctx *c);
  * computes the names codegen uses.  Errors are reported. */
 void sema_check(Ctx *c);
 
-/* Builds c->ddl (CREATE TABLE / CREATE INDEX statements). */
+/* Builds c->ddl (CREATE TABLE / CREATE INDEX statements), ddl_table,
+ * ddl_index and the fingerprint. */
 void gen_ddl(Ctx *c);
+/* The CREATE TABLE statement of model m (or, m NULL, of the implicit join
+ * table of mm) under the name `table`: what gen_ddl emits for it when
+ * table is its own name; ormc diff builds the new table of a rebuild
+ * with another name. */
+const char *table_ddl(Ctx *c, const Model *m, const struct ManyToMany *mm,
+                      const char *table);
+/* The text of column f's definition after its quoted name, as in the
+ * CREATE TABLE (" INTEGER NOT NULL DEFAULT 0 ..."), naming the column
+ * `member` in its CHECK clauses. */
+const char *column_ddl(Ctx *c, const Field *f, const char *member);
+/* The schema's fingerprint: 16 lowercase hex digits of the 64-bit FNV-1a
+ * hash of its DDL exactly as ormc --emit-sql prints it (each statement
+ * followed by ";\n").  The one place the hash is computed: the generated
+ * descriptor and the script of ormc diff carry its result, the runtime
+ * only compares it.  Cost: linear in the DDL. */
+const char *ddl_fingerprint(Ctx *c);
 /* Code generation: appends the header / source text to b (buf.h), which
  * either collects it or streams it to a sink. */
 struct Buf;

@@ -51,9 +51,11 @@ static const char *real_literal(Ctx *c, double v)
     return arena_strdup(c->arena, buf, strlen(buf));
 }
 
-static void column_def(Ctx *c, Buf *b, const Field *f)
+/* The definition of column f after its name, its CHECK clauses naming
+ * the column `member`. */
+static void column_rest(Ctx *c, Buf *b, const Field *f, const char *member)
 {
-    buf_printf(b, "  \"%s\" %s", f->member, sql_type(f));
+    buf_printf(b, " %s", sql_type(f));
     if (!f->nullable)
         buf_puts(b, " NOT NULL");
     if (f->unique)
@@ -78,9 +80,9 @@ static void column_def(Ctx *c, Buf *b, const Field *f)
     case DEF_NONE: break;
     }
     if (f->kind == TY_BOOL)
-        buf_printf(b, " CHECK (\"%s\" IN (0, 1))", f->member);
+        buf_printf(b, " CHECK (\"%s\" IN (0, 1))", member);
     if (f->kind == TY_TEXT && f->has_size)
-        buf_printf(b, " CHECK (length(\"%s\") <= %lld)", f->member,
+        buf_printf(b, " CHECK (length(\"%s\") <= %lld)", member,
                    (long long)f->size);
     if (f->kind == TY_MODEL) {
         static const char *const actions[] = {"RESTRICT", "CASCADE",
@@ -90,11 +92,29 @@ static void column_def(Ctx *c, Buf *b, const Field *f)
     }
 }
 
+static void column_def(Ctx *c, Buf *b, const Field *f)
+{
+    buf_printf(b, "  \"%s\"", f->member);
+    column_rest(c, b, f, f->member);
+}
+
+const char *column_ddl(Ctx *c, const Field *f, const char *member)
+{
+    Buf b = {0};
+    column_rest(c, &b, f, member);
+    size_t len;
+    char *t = buf_take(&b, &len);
+    const char *s = arena_strdup(c->arena, t, len);
+    free(t);
+    return s;
+}
+
 static const char *index_col(const Field *f) { return f ? f->member : "id"; }
 
 /* The table of an implicit many-to-many relation: one row per pair,
  * deleted with either side, its primary key serving the source side. */
-static const char *join_table_ddl(Ctx *c, const ManyToMany *mm)
+static const char *join_table_ddl(Ctx *c, const ManyToMany *mm,
+                                  const char *table)
 {
     return arena_printf(
         c->arena,
@@ -103,7 +123,7 @@ static const char *join_table_ddl(Ctx *c, const ManyToMany *mm)
         "  \"%s\" INTEGER NOT NULL REFERENCES \"%s\" (\"id\") ON DELETE CASCADE,\n"
         "  PRIMARY KEY (\"%s\", \"%s\")\n"
         ") WITHOUT ROWID",
-        mm->table, mm->source_col, mm->source->table, mm->target_col,
+        table, mm->source_col, mm->source->table, mm->target_col,
         mm->target->table, mm->source_col, mm->target_col);
 }
 
@@ -125,6 +145,8 @@ static void add_index(Ctx *c, NameMap *used, const char *table,
     for (int n = 2; names_put(used, name_lower(c->arena, unique_name), table);
          n++)
         unique_name = arena_printf(c->arena, "%s_%d", nm, n);
+    c->ddl_table[c->nddl] = table;
+    c->ddl_index[c->nddl] = unique_name;
     c->ddl[c->nddl++] = arena_printf(
         c->arena, "CREATE %sINDEX \"%s\" ON \"%s\" (%s)",
         unique ? "UNIQUE " : "", unique_name, table, cs);
@@ -134,35 +156,64 @@ static void add_index(Ctx *c, NameMap *used, const char *table,
 
 
 
+const char *table_ddl(Ctx *c, const Model *m, const ManyToMany *mm,
+                      const char *table)
+{
+    if (!m)
+        return join_table_ddl(c, mm, table);
+    Buf b = {0};
+    buf_printf(&b, "CREATE TABLE \"%s\" (\n"
+                   "  \"id\" INTEGER PRIMARY KEY AUTOINCREMENT", table);
+    for (int k = 0; k < m->nf; k++) {
+        buf_puts(&b, ",\n");
+        column_def(c, &b, m->fv[k]);
+    }
+    buf_puts(&b, "\n)");
+    size_t len;
+    char *t = buf_take(&b, &len);
+    const char *s = arena_strdup(c->arena, t, len);
+    free(t);
+    return s;
+}
+
+const char *ddl_fingerprint(Ctx *c)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int i = 0; i < c->nddl; i++) {
+        for (const char *p = c->ddl[i]; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ull;
+        /* each statement followed by ";\n", as --emit-sql prints it */
+        h = (h ^ ';') * 1099511628211ull;
+        h = (h ^ '\n') * 1099511628211ull;
+    }
+    return arena_printf(c->arena, "%016llx", (unsigned long long)h);
+}
+
 void gen_ddl(Ctx *c)
 {
     Schema *s = &c->schema;
     int n = s->nmodels;
     for (int i = 0; i < s->nmodels; i++)
         n += s->mv[i]->nindexes + 2 * s->mv[i]->nm2ms;
-    c->ddl = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(char *));
+    size_t cap = (size_t)(n ? n : 1);
+    c->ddl = arena_zalloc(c->arena, cap * sizeof(char *));
+    c->ddl_table = arena_zalloc(c->arena, cap * sizeof(char *));
+    c->ddl_index = arena_zalloc(c->arena, cap * sizeof(char *));
     c->nddl = 0;
     for (int i = 0; i < s->nmodels; i++) {
         Model *m = s->mv[i];
-        Buf b = {0};
-        buf_printf(&b, "CREATE TABLE \"%s\" (\n"
-                       "  \"id\" INTEGER PRIMARY KEY AUTOINCREMENT", m->table);
-        for (int k = 0; k < m->nf; k++) {
-            buf_puts(&b, ",\n");
-            column_def(c, &b, m->fv[k]);
-        }
-        buf_puts(&b, "\n)");
-        size_t len;
-        char *t = buf_take(&b, &len);
-        c->ddl[c->nddl++] = arena_strdup(c->arena, t, len);
-        free(t);
+        c->ddl_table[c->nddl] = m->table;
+        c->ddl[c->nddl++] = table_ddl(c, m, NULL, m->table);
     }
     /* the join tables of implicit many-to-many relations, in model and
      * field order (an explicit `through` model has its own table) */
     for (int i = 0; i < s->nmodels; i++)
         for (int k = 0; k < s->mv[i]->nm2ms; k++)
-            if (!s->mv[i]->m2ms[k]->through)
-                c->ddl[c->nddl++] = join_table_ddl(c, s->mv[i]->m2ms[k]);
+            if (!s->mv[i]->m2ms[k]->through) {
+                ManyToMany *mm = s->mv[i]->m2ms[k];
+                c->ddl_table[c->nddl] = mm->table;
+                c->ddl[c->nddl++] = join_table_ddl(c, mm, mm->table);
+            }
     /* index names share SQLite's one namespace with tables, without case */
     NameMap used;
     names_init(&used, c->arena);
@@ -196,6 +247,7 @@ void gen_ddl(Ctx *c)
             const char *cols[] = {mm->target_col, mm->source_col};
             add_index(c, &used, mm->table, cols, 2, false);
         }
+    c->fingerprint = ddl_fingerprint(c);
 }
 
 /* ---- descriptors ---- */
@@ -766,12 +818,18 @@ void gen_source(Ctx *c, Buf *out)
     buf_puts(b, "};\n\n");
     buf_printf(b,
                "const ormc_schema %s_schema = {\n"
-               "    \"%s\", %s_models, %d, %s_ddl, %d\n};\n\n",
-               s->name, s->name, s->name, s->nmodels, s->name, c->nddl);
+               "    \"%s\", %s_models, %d, %s_ddl, %d,\n"
+               "    \"%s\" /* fingerprint of the DDL */\n};\n\n",
+               s->name, s->name, s->name, s->nmodels, s->name, c->nddl,
+               c->fingerprint);
     buf_printf(b,
                "int %s_schema_create(ormc_db *db)\n{\n"
-               "    return ormc_schema_create(db, &%s_schema);\n}\n\n",
-               s->name, s->name);
+               "    return ormc_schema_create(db, &%s_schema);\n}\n\n"
+               "int %s_schema_check(ormc_db *db)\n{\n"
+               "    return ormc_schema_check(db, &%s_schema);\n}\n\n"
+               "int %s_schema_open(ormc_db *db, unsigned flags)\n{\n"
+               "    return ormc_schema_open(db, &%s_schema, flags);\n}\n\n",
+               s->name, s->name, s->name, s->name, s->name, s->name);
     for (int i = 0; i < s->nmodels; i++) {
         buf_printf(b, "/* ---- %s API ---- */\n\n", s->mv[i]->name);
         emit_crud(b, s->mv[i]);

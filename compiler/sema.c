@@ -1325,6 +1325,8 @@ static void check_generated_names(Ctx *c)
                                 NULL);
     claim(&g, schema, "%s_schema", s->name);
     claim(&g, schema, "%s_schema_create", s->name);
+    claim(&g, schema, "%s_schema_check", s->name);
+    claim(&g, schema, "%s_schema_open", s->name);
     claim(&g, schema, "%s_ddl", s->name);
     claim(&g, schema, "%s_models", s->name);
     /* the functions, and the descriptor tables of the .c file */

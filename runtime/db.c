@@ -383,6 +383,8 @@ int ormc_schema_create(ormc_db *db, const ormc_schema *s)
         db_stmt_again(db, s->ddl[i]);
         rc = db->be->exec(db->conn, s->ddl[i]);
     }
+    if (rc == ORMC_OK)
+        rc = schema_write_meta(db, s);
     /* RELEASE commits when the savepoint began the transaction; if that
      * fails, the tables are undone like a failed DDL statement's */
     char release[96];

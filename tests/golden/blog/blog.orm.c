@@ -218,12 +218,23 @@ static const ormc_model *const blog_models[] = {
 };
 
 const ormc_schema blog_schema = {
-    "blog", blog_models, 4, blog_ddl, 9
+    "blog", blog_models, 4, blog_ddl, 9,
+    "1aadcf6a6d459865" /* fingerprint of the DDL */
 };
 
 int blog_schema_create(ormc_db *db)
 {
     return ormc_schema_create(db, &blog_schema);
+}
+
+int blog_schema_check(ormc_db *db)
+{
+    return ormc_schema_check(db, &blog_schema);
+}
+
+int blog_schema_open(ormc_db *db, unsigned flags)
+{
+    return ormc_schema_open(db, &blog_schema, flags);
 }
 
 /* ---- Author API ---- */
