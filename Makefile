@@ -40,7 +40,8 @@ endif
 COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/build.c compiler/names.c \
                 compiler/paths.c \
                 compiler/sema.c compiler/buf.c compiler/gen_header.c \
-                compiler/gen_source.c compiler/compile.c compiler/udiff.c
+                compiler/gen_source.c compiler/compile.c compiler/udiff.c \
+                compiler/migrate.c
 RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
                 runtime/query.c runtime/sql.c runtime/dialect_sqlite.c \
                 runtime/rows.c runtime/stitch.c runtime/fetch.c runtime/writes.c \
@@ -126,6 +127,10 @@ $(B)/gen/%.orm.c $(B)/gen/%.orm.h: tests/exec/%.orm $(B)/ormc
 	@mkdir -p $(@D)
 	$(B)/ormc -o $(B)/gen $<
 
+$(B)/gen/%.orm.c $(B)/gen/%.orm.h: tests/migrate/%.orm $(B)/ormc
+	@mkdir -p $(@D)
+	$(B)/ormc -o $(B)/gen $<
+
 $(B)/gen/%.orm.o: $(B)/gen/%.orm.c $(B)/gen/%.orm.h include/ormc.h
 	$(CC) $(CFLAGS) -Iinclude -c $< -o $@
 
@@ -145,7 +150,7 @@ demo: deps
 
 # ---- tests ----
 EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler \
-              test_query test_prefetch test_relations test_diff
+              test_query test_prefetch test_relations test_diff test_migrate
 
 # the compiler library (compiler/ormcc.h): streaming vs in-memory output,
 # and its printf (compiler/buf.h)
@@ -157,6 +162,16 @@ $(B)/tests/test_compiler: tests/exec/test_compiler.c compiler/ormcc.h compiler/b
 $(B)/tests/test_diff: tests/exec/test_diff.c compiler/udiff.h $(B)/libormcc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icompiler $< $(B)/libormcc.a $(LDFLAGS) -lcmocka -o $@
+
+# schema checks and ormc diff (tests/migrate/*.orm): the generated code of
+# every schema, the compiler library for the scripts, the runtime
+MIG_SCHEMAS := base add rebuild drop rename alter index
+MIG_OBJ := $(MIG_SCHEMAS:%=$(B)/gen/mig_%.orm.o)
+$(B)/tests/test_migrate: tests/exec/test_migrate.c tests/exec/testutil.h compiler/ormcc.h $(MIG_OBJ) $(B)/libormcc.a $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -Icompiler -I$(B)/gen -Itests/exec \
+	    -DMIG_DIR='"$(CURDIR)/tests/migrate"' $< $(MIG_OBJ) $(B)/libormcc.a \
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_blog: tests/exec/test_blog.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)

@@ -86,6 +86,9 @@ const char *table_ddl(Ctx *c, const Model *m, const struct ManyToMany *mm,
  * CREATE TABLE (" INTEGER NOT NULL DEFAULT 0 ..."), naming the column
  * `member` in its CHECK clauses. */
 const char *column_ddl(Ctx *c, const Field *f, const char *member);
+/* The SQL of field f's default ("0", "'x'", "NULL", "(CAST(...))"), or
+ * NULL when it has none. */
+const char *default_ddl(Ctx *c, const Field *f);
 /* The schema's fingerprint: 16 lowercase hex digits of the 64-bit FNV-1a
  * hash of its DDL exactly as ormc --emit-sql prints it (each statement
  * followed by ";\n").  The one place the hash is computed: the generated

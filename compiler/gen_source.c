@@ -51,6 +51,30 @@ static const char *real_literal(Ctx *c, double v)
     return arena_strdup(c->arena, buf, strlen(buf));
 }
 
+const char *default_ddl(Ctx *c, const Field *f)
+{
+    switch (f->def.kind) {
+    case DEF_INT:
+        return arena_printf(c->arena, f->kind == TY_REAL ? "%lld.0" : "%lld",
+                            (long long)f->def.i);
+    case DEF_REAL: return real_literal(c, f->def.r);
+    case DEF_BOOL: return f->def.i ? "1" : "0";
+    case DEF_STRING: {
+        Buf b = {0};
+        sql_string(&b, f->def.s);
+        size_t len;
+        char *t = buf_take(&b, &len);
+        const char *lit = arena_strdup(c->arena, t, len);
+        free(t);
+        return lit;
+    }
+    case DEF_NOW: return "(CAST(strftime('%s', 'now') AS INTEGER))";
+    case DEF_NULL: return "NULL";
+    case DEF_NONE: break;
+    }
+    return NULL;
+}
+
 /* The definition of column f after its name, its CHECK clauses naming
  * the column `member`. */
 static void column_rest(Ctx *c, Buf *b, const Field *f, const char *member)
@@ -60,25 +84,9 @@ static void column_rest(Ctx *c, Buf *b, const Field *f, const char *member)
         buf_puts(b, " NOT NULL");
     if (f->unique)
         buf_puts(b, " UNIQUE");
-    switch (f->def.kind) {
-    case DEF_INT:
-        if (f->kind == TY_REAL)
-            buf_printf(b, " DEFAULT %lld.0", (long long)f->def.i);
-        else
-            buf_printf(b, " DEFAULT %lld", (long long)f->def.i);
-        break;
-    case DEF_REAL: buf_printf(b, " DEFAULT %s", real_literal(c, f->def.r)); break;
-    case DEF_BOOL: buf_printf(b, " DEFAULT %d", (int)f->def.i); break;
-    case DEF_STRING:
-        buf_puts(b, " DEFAULT ");
-        sql_string(b, f->def.s);
-        break;
-    case DEF_NOW:
-        buf_puts(b, " DEFAULT (CAST(strftime('%s', 'now') AS INTEGER))");
-        break;
-    case DEF_NULL: buf_puts(b, " DEFAULT NULL"); break;
-    case DEF_NONE: break;
-    }
+    const char *def = default_ddl(c, f);
+    if (def)
+        buf_printf(b, " DEFAULT %s", def);
     if (f->kind == TY_BOOL)
         buf_printf(b, " CHECK (\"%s\" IN (0, 1))", member);
     if (f->kind == TY_TEXT && f->has_size)

@@ -158,21 +158,24 @@ static int read_table(ormc_db *db, const char *ctx, const char *table,
     return ORMC_OK;
 }
 
-/* The fingerprint stored for schema `name` into fp (empty: no row, or no
- * ormc_meta at all). */
+/* What ormc_meta says: the fingerprint stored for schema `name` into fp,
+ * or else (another schema's database) the first other schema's name and
+ * fingerprint into other and fp; all empty when ormc_meta has no rows or
+ * is not there. */
 static int read_fingerprint(ormc_db *db, const char *ctx, const char *name,
-                            char *fp, size_t size)
+                            char *fp, char *other, size_t size)
 {
-    fp[0] = '\0';
+    fp[0] = other[0] = '\0';
     live_table meta = {0};
     int rc = read_table(db, ctx, "ormc_meta", &meta);
     bool exists = meta.n > 0;
     live_free(&meta);
     if (rc != ORMC_OK || !exists)
         return rc;
-    char sql[160];
+    char sql[200];
     with_params(db->dialect, sql, sizeof sql,
-                "SELECT \"fingerprint\" FROM \"ormc_meta\" WHERE \"schema\" = %s");
+                "SELECT \"schema\", \"fingerprint\" FROM \"ormc_meta\" "
+                "ORDER BY \"schema\" = %s DESC, \"schema\" LIMIT 1");
     void *st = NULL;
     rc = db->be->prepare(db->conn, sql, strlen(sql), &st);
     if (rc == ORMC_OK && !st)
@@ -181,16 +184,21 @@ static int read_fingerprint(ormc_db *db, const char *ctx, const char *name,
         rc = db->be->bind_text(st, 1, name, strlen(name));
     if (rc == ORMC_OK) {
         rc = db->be->step(st);
-        if (rc == ORMC_ROW && !db->be->column_is_null(st, 0)) {
-            size_t n = 0;
-            const char *p = db->be->column_text(st, 0, &n);
-            if (!p) {
+        if (rc == ORMC_ROW) {
+            size_t n = 0, m = 0;
+            const char *s = db->be->column_is_null(st, 0)
+                                ? ""
+                                : db->be->column_text(st, 0, &n);
+            const char *p = s ? db->be->column_text(st, 1, &m) : NULL;
+            if (!s || !p) {
                 rc = ORMC_NOMEM;
             } else {
-                snprintf(fp, size, "%.*s", (int)n, p);
+                if (strlen(name) != n || memcmp(s, name, n) != 0)
+                    snprintf(other, size, "%.*s", (int)n, s);
+                snprintf(fp, size, "%.*s", (int)m, p);
                 rc = ORMC_OK;
             }
-        } else if (rc == ORMC_ROW || rc == ORMC_DONE) {
+        } else if (rc == ORMC_DONE) {
             rc = ORMC_OK;
         }
     }
@@ -332,8 +340,8 @@ static bool join_seen(const ormc_schema *s, size_t i, uint16_t j,
 static int compare(checker *k, bool *empty)
 {
     const ormc_schema *s = k->s;
-    char fp[80];
-    int rc = read_fingerprint(k->db, k->ctx, s->name, fp, sizeof fp);
+    char fp[80], other[80];
+    int rc = read_fingerprint(k->db, k->ctx, s->name, fp, other, sizeof fp);
     for (size_t i = 0; i < s->nmodels && rc == ORMC_OK; i++)
         rc = check_model(k, s->models[i]);
     for (size_t i = 0; i < s->nmodels && rc == ORMC_OK; i++) {
@@ -354,6 +362,10 @@ static int compare(checker *k, bool *empty)
         k->diff[0] = '\0';
         differ(k, "the database has none of its tables: create them with "
                   "ormc_schema_create, or open with ORMC_CREATE_IF_MISSING");
+    } else if (s->fingerprint && other[0]) {
+        differ(k, "the database holds schema %s (fingerprint %s), not this "
+                  "one (fingerprint %s): migrate with ormc diff",
+               other, fp, s->fingerprint);
     } else if (s->fingerprint && !fp[0]) {
         differ(k, "the database has no fingerprint of this schema (no row "
                   "in ormc_meta): it was not made by ormc_schema_create or "
