@@ -252,13 +252,17 @@ static void carry(Mig *g, Buf *sel, const Model *mb, const Field *a,
         free(t);
     }
     if (a->nullable && !b->nullable) {
-        if (!force)
+        if (!force && def && b->def.kind != DEF_NULL)
             refuse(g, "field %s.%s becomes NOT NULL: rows holding NULL "
-                      "would not fit; pass --force to store %s instead",
-                   mb->name, b->name,
-                   def && b->def.kind != DEF_NULL
-                       ? "its default"
-                       : "nothing (the script then fails on such rows)");
+                      "would not fit; pass --force to store its default "
+                      "instead",
+                   mb->name, b->name);
+        else if (!force)
+            refuse(g, "field %s.%s becomes NOT NULL: rows holding NULL "
+                      "would not fit; give it a default to store instead, "
+                      "or pass --force (the script then fails if there are "
+                      "such rows)",
+                   mb->name, b->name);
         if (def && b->def.kind != DEF_NULL) {
             char *t = buf_take(&e, NULL);
             buf_printf(&e, "coalesce(%s, %s)", t, def);
