@@ -524,6 +524,17 @@ static void diff_indexes(Mig *g)
 
 /* ---- the script ---- */
 
+/* s for a "--" comment: a control character (a line break would end the
+ * comment) shown as '?'. */
+static const char *comment_safe(Ctx *c, const char *s)
+{
+    char *t = arena_strdup(c->arena, s, strlen(s));
+    for (char *p = t; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    return t;
+}
+
 static void put_buf(Buf *out, Buf *b)
 {
     size_t len;
@@ -611,8 +622,9 @@ int migrate_script(Ctx *a, Ctx *c, const ormcc_diff_options *o, FILE *diag,
                "-- open: roll it back (closing the connection does).  "
                "Check the database\n"
                "-- with the old schema's _schema_check first.\n",
-               a->file, c->file, a->schema.name, a->fingerprint,
-               c->schema.name, c->fingerprint);
+               comment_safe(c, a->file), comment_safe(c, c->file),
+               comment_safe(c, a->schema.name), a->fingerprint,
+               comment_safe(c, c->schema.name), c->fingerprint);
     put_buf(&s, &g.hints);
     buf_puts(&s, "PRAGMA foreign_keys = OFF;\nBEGIN;\n");
     put_buf(&s, &g.pre);

@@ -112,7 +112,8 @@ static char *dup_col(ormc_db *db, void *st, int col)
 }
 
 /* The columns of `table` into *t (empty when there is no such table).
- * Returns an ormc_status, after recording the error on db. */
+ * Returns an ormc_status, after recording the error on db; *t is the
+ * caller's to free (live_free) either way. */
 static int read_table(ormc_db *db, const char *ctx, const char *table,
                       live_table *t)
 {
@@ -263,8 +264,10 @@ static int check_table(checker *k, const char *table, const want_col *want,
 {
     live_table t = {0};
     int rc = read_table(k->db, k->ctx, table, &t);
-    if (rc != ORMC_OK)
+    if (rc != ORMC_OK) {
+        live_free(&t);
         return rc;
+    }
     if (t.n == 0) {
         differ(k, "table %s is missing: migrate with ormc diff", table);
         return ORMC_OK;
