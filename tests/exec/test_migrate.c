@@ -22,6 +22,7 @@
 #include "mig_base.orm.h"
 #include "mig_drop.orm.h"
 #include "mig_index.orm.h"
+#include "mig_m2m.orm.h"
 #include "mig_rebuild.orm.h"
 #include "mig_rename.orm.h"
 
@@ -435,6 +436,36 @@ static void test_index_only_fingerprint(void **state)
                 "item_shop_id_idx\nitem_title_price_idx\n");
 }
 
+/* a new model with a many-to-many relation: its table and join table */
+static void test_add_many_to_many(void **state)
+{
+    (void)state;
+    ormc_db *db = migrate("m2m.db", "mig_m2m", &mig_m2m_schema,
+                          "schema mig_m2m: table label is missing: migrate "
+                          "with ormc diff",
+                          NULL);
+    assert_ok(db, mig_m2m_schema_check(db));
+    LabelH l;
+    label_h_init(&l);
+    l.name = "sale";
+    assert_ok(db, label_h_insert(db, &l));
+    int64_t items[] = {1, 3};
+    assert_ok(db, label_h_add_items(db, l.id, items, 2));
+    /* the join table is part of the check */
+    assert_ok(db, ormc_exec(db, "ALTER TABLE label_items RENAME TO old_pairs"));
+    assert_check_fails(db, &mig_m2m_schema,
+                       "schema mig_m2m: table label_items is missing: "
+                       "migrate with ormc diff");
+    assert_ok(db, ormc_exec(db, "ALTER TABLE old_pairs RENAME TO label_items"));
+    assert_ok(db, mig_m2m_schema_check(db));
+    ormc_close(db);
+    assert_rows("m2m.db", "SELECT * FROM label_items ORDER BY item_h_id",
+                "1|1\n1|3\n");
+    assert_rows("m2m.db",
+                "SELECT id, shop_id, title, price, code FROM item ORDER BY id",
+                BASE_ITEMS);
+}
+
 /* ---- refused steps: exact messages, nothing written ---- */
 
 static void assert_refused(const char *to, const ormcc_diff_options *o,
@@ -635,7 +666,7 @@ static int remove_dir(void **state)
 {
     (void)state;
     const char *files[] = {"add.db", "rebuild.db", "drop.db", "rename.db",
-                           "alter.db", "index.db", "fk.db", "new.db",
+                           "alter.db", "index.db", "m2m.db", "fk.db", "new.db",
                            "notes.txt", "empty.db"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++)
         remove(tmp_path(files[i]));
@@ -651,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_rename_field),
         cmocka_unit_test(test_alter_nullability_defaults),
         cmocka_unit_test(test_index_only_fingerprint),
+        cmocka_unit_test(test_add_many_to_many),
         cmocka_unit_test(test_refused_steps),
         cmocka_unit_test(test_script_fails_on_broken_foreign_key),
         cmocka_unit_test(test_check_empty_and_create_if_missing),
