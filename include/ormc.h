@@ -702,7 +702,8 @@ void ormc_object_free(void *obj);
  * ormc_meta (created if missing: "schema" TEXT PRIMARY KEY, "fingerprint"
  * TEXT; one row per schema, so several schemas may share a database).
  * Fails with ORMC_ERROR if a table already exists.  Counts one statement
- * per DDL statement (not the two of ormc_meta). */
+ * per DDL statement (not those of ormc_meta, which are bookkeeping like
+ * the PRAGMAs). */
 int ormc_schema_create(ormc_db *db, const ormc_schema *schema);
 
 /* Checks that the database is the one `schema` describes, so a program
