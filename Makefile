@@ -50,12 +50,13 @@ COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/build.c compiler/names
                 compiler/cnames.c \
                 compiler/paths.c \
                 compiler/sema.c compiler/buf.c compiler/gen_header.c \
-                compiler/gen_source.c compiler/compile.c compiler/udiff.c
+                compiler/gen_source.c compiler/compile.c compiler/udiff.c \
+                compiler/migrate.c
 RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
                 runtime/query.c runtime/sql.c runtime/dialect_sqlite.c \
                 runtime/dialect_pg.c runtime/ormc_pg.c \
                 runtime/rows.c runtime/stitch.c runtime/fetch.c runtime/writes.c \
-                runtime/raw.c \
+                runtime/raw.c runtime/schema.c \
                 runtime/ormc_sqlite.c runtime/sqlite_array.c
 
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar/orm.lex.o
@@ -144,6 +145,10 @@ $(B)/gen/%.orm.c $(B)/gen/%.orm.h: tests/exec/%.orm $(B)/ormc
 	@mkdir -p $(@D)
 	$(B)/ormc -o $(B)/gen $<
 
+$(B)/gen/%.orm.c $(B)/gen/%.orm.h: tests/migrate/%.orm $(B)/ormc
+	@mkdir -p $(@D)
+	$(B)/ormc -o $(B)/gen $<
+
 $(B)/gen/%.orm.o: $(B)/gen/%.orm.c $(B)/gen/%.orm.h include/ormc.h
 	$(CC) $(CFLAGS) -Iinclude -c $< -o $@
 
@@ -168,7 +173,7 @@ demo-pg: deps
 
 # ---- tests ----
 EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler \
-              test_query test_prefetch test_relations test_diff
+              test_query test_prefetch test_relations test_diff test_migrate
 # run again on a throwaway PostgreSQL server (tests/run.sh, tests/pg/)
 PG_EXEC_TESTS := test_blog test_types test_hostile test_query test_prefetch \
                  test_relations test_runtime
@@ -183,6 +188,16 @@ $(B)/tests/test_compiler: tests/exec/test_compiler.c compiler/ormcc.h compiler/b
 $(B)/tests/test_diff: tests/exec/test_diff.c compiler/udiff.h $(B)/libormcc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icompiler $< $(B)/libormcc.a $(LDFLAGS) -lcmocka -o $@
+
+# schema checks and ormc diff (tests/migrate/*.orm): the generated code of
+# every schema, the compiler library for the scripts, the runtime
+MIG_SCHEMAS := base add rebuild drop rename alter index m2m
+MIG_OBJ := $(MIG_SCHEMAS:%=$(B)/gen/mig_%.orm.o)
+$(B)/tests/test_migrate: tests/exec/test_migrate.c tests/exec/testutil.h compiler/ormcc.h $(MIG_OBJ) $(B)/libormcc.a $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -Icompiler -I$(B)/gen -Itests/exec \
+	    -DMIG_DIR='"$(CURDIR)/tests/migrate"' $< $(MIG_OBJ) $(B)/libormcc.a \
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_blog: tests/exec/test_blog.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)

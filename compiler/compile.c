@@ -5,6 +5,7 @@
  */
 #include "buf.h"
 #include "ctx.h"
+#include "migrate.h"
 #include "ormcc.h"
 
 #include <stdlib.h>
@@ -121,6 +122,20 @@ int ormcc_emit_sql(ormcc_unit *u, ormcc_dialect dialect, ormcc_write_fn write,
         buf_puts(&b, ";\n");
     }
     return buf_finish(&b);
+}
+
+int ormcc_diff(ormcc_unit *from, ormcc_unit *to, const ormcc_diff_options *opt,
+               FILE *diag, ormcc_write_fn write, void *arg, int *write_err)
+{
+    *write_err = 0;
+    char *script;
+    size_t len;
+    int errors = migrate_script(&from->c, &to->c, opt, diag, &script, &len);
+    if (errors)
+        return errors;
+    *write_err = write(arg, script, len);
+    free(script);
+    return 0;
 }
 
 void ormcc_unit_free(ormcc_unit *u)

@@ -61,6 +61,11 @@ typedef struct Ctx {
     int nddl;
     const char **pg_ddl; /* the same in PostgreSQL's dialect */
     int npg_ddl;
+    /* per DDL statement: the table it creates or indexes, and the index
+     * it creates (NULL for a CREATE TABLE); for ormc diff (migrate.c) */
+    const char **ddl_table, **ddl_index;
+    /* the fingerprint of the DDL (ddl_fingerprint), set by gen_ddl */
+    const char *fingerprint;
 } Ctx;
 
 /* Reports `file:line:col: error: <fmt>` plus the source line and a caret. */
@@ -96,7 +101,28 @@ void sema_check(Ctx *c);
 
 /* Builds c->ddl and c->pg_ddl (CREATE TABLE / CREATE INDEX statements,
  * SQLite's and PostgreSQL's). */
+/* Builds c->ddl (CREATE TABLE / CREATE INDEX statements), ddl_table,
+ * ddl_index and the fingerprint. */
 void gen_ddl(Ctx *c);
+/* The CREATE TABLE statement of model m (or, m NULL, of the implicit join
+ * table of mm) under the name `table`: what gen_ddl emits for it when
+ * table is its own name; ormc diff builds the new table of a rebuild
+ * with another name. */
+const char *table_ddl(Ctx *c, const Model *m, const struct ManyToMany *mm,
+                      const char *table);
+/* The text of column f's definition after its quoted name, as in the
+ * CREATE TABLE (" INTEGER NOT NULL DEFAULT 0 ..."), naming the column
+ * `member` in its CHECK clauses. */
+const char *column_ddl(Ctx *c, const Field *f, const char *member);
+/* The SQL of field f's default ("0", "'x'", "NULL", "(CAST(...))"), or
+ * NULL when it has none. */
+const char *default_ddl(Ctx *c, const Field *f);
+/* The schema's fingerprint: 16 lowercase hex digits of the 64-bit FNV-1a
+ * hash of its DDL exactly as ormc --emit-sql prints it (each statement
+ * followed by ";\n").  The one place the hash is computed: the generated
+ * descriptor and the script of ormc diff carry its result, the runtime
+ * only compares it.  Cost: linear in the DDL. */
+const char *ddl_fingerprint(Ctx *c);
 /* Code generation: appends the header / source text to b (buf.h), which
  * either collects it or streams it to a sink. */
 struct Buf;

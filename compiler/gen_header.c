@@ -670,7 +670,18 @@ void gen_header(Ctx *c, Buf *out)
                "extern const ormc_schema %s_schema;\n\n"
                "/* Creates all tables and indexes of %s, all or nothing.  "
                "%d statements. */\n"
-               "int %s_schema_create(ormc_db *db);\n\n",
-               s->name, s->base, c->nddl, s->name);
+               "int %s_schema_create(ormc_db *db);\n\n"
+               "/* ORMC_OK when the database holds exactly %s's tables and "
+               "columns\n"
+               " * and its fingerprint; else ORMC_ERROR naming the first "
+               "difference\n"
+               " * (docs/api.md, \"Schema checks\").  Reads only. */\n"
+               "int %s_schema_check(ormc_db *db);\n\n"
+               "/* %s_schema_check; with ORMC_CREATE_IF_MISSING in flags, "
+               "a database\n"
+               " * holding none of the schema's tables gets them first. */\n"
+               "int %s_schema_open(ormc_db *db, unsigned flags);\n\n",
+               s->name, s->base, c->nddl, s->name, s->base, s->name,
+               s->name, s->name);
     buf_printf(b, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", guard);
 }

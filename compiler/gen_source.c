@@ -19,11 +19,15 @@
  * INTEGER is 32 bits and REAL 4 bytes, so every integer is BIGINT and
  * every real DOUBLE PRECISION there (no value the C struct holds is lost),
  * text compares byte by byte (COLLATE "C", as SQLite's BINARY), bool is
- * BOOLEAN and the id an identity column. */
+ * BOOLEAN and the id an identity column.  ormc diff (migrate.c) works on
+ * SQLite's: default_ddl, column_ddl and table_ddl spell that. */
 typedef struct DdlOut {
     bool pg;
     const char **stmts;
     int n;
+    /* per statement: its table, and the index it creates (NULL for a
+     * CREATE TABLE); NULL arrays: not recorded */
+    const char **table, **index;
 } DdlOut;
 
 static const char *sql_type(const Field *f, bool pg)
@@ -63,43 +67,57 @@ static const char *real_literal(Ctx *c, double v)
     return arena_strdup(c->arena, buf, strlen(buf));
 }
 
-static void column_def(Ctx *c, Buf *b, const Field *f, bool pg)
+/* f's DEFAULT expression in the dialect, or NULL when it has none. */
+static const char *default_sql(Ctx *c, const Field *f, bool pg)
 {
-    buf_printf(b, "  \"%s\" %s", f->member, sql_type(f, pg));
+    switch (f->def.kind) {
+    case DEF_INT:
+        return arena_printf(c->arena, f->kind == TY_REAL ? "%lld.0" : "%lld",
+                            (long long)f->def.i);
+    case DEF_REAL: return real_literal(c, f->def.r);
+    case DEF_BOOL:
+        return f->def.i ? (pg ? "true" : "1") : (pg ? "false" : "0");
+    case DEF_STRING: {
+        Buf b = {0};
+        sql_string(&b, f->def.s);
+        size_t len;
+        char *t = buf_take(&b, &len);
+        const char *lit = arena_strdup(c->arena, t, len);
+        free(t);
+        return lit;
+    }
+    case DEF_NOW:
+        return pg ? "(CAST(floor(extract(epoch FROM CURRENT_TIMESTAMP)) AS "
+                    "BIGINT))"
+                  : "(CAST(strftime('%s', 'now') AS INTEGER))";
+    case DEF_NULL: return "NULL";
+    case DEF_NONE: break;
+    }
+    return NULL;
+}
+
+const char *default_ddl(Ctx *c, const Field *f)
+{
+    return default_sql(c, f, false);
+}
+
+/* The definition of column f after its name, its CHECK clauses naming
+ * the column `member`. */
+static void column_rest(Ctx *c, Buf *b, const Field *f, const char *member,
+                        bool pg)
+{
+    buf_printf(b, " %s", sql_type(f, pg));
     if (!f->nullable)
         buf_puts(b, " NOT NULL");
     if (f->unique)
         buf_puts(b, " UNIQUE");
-    switch (f->def.kind) {
-    case DEF_INT:
-        if (f->kind == TY_REAL)
-            buf_printf(b, " DEFAULT %lld.0", (long long)f->def.i);
-        else
-            buf_printf(b, " DEFAULT %lld", (long long)f->def.i);
-        break;
-    case DEF_REAL: buf_printf(b, " DEFAULT %s", real_literal(c, f->def.r)); break;
-    case DEF_BOOL:
-        if (pg)
-            buf_puts(b, f->def.i ? " DEFAULT true" : " DEFAULT false");
-        else
-            buf_printf(b, " DEFAULT %d", (int)f->def.i);
-        break;
-    case DEF_STRING:
-        buf_puts(b, " DEFAULT ");
-        sql_string(b, f->def.s);
-        break;
-    case DEF_NOW:
-        buf_puts(b, pg ? " DEFAULT (CAST(floor(extract(epoch FROM "
-                         "CURRENT_TIMESTAMP)) AS BIGINT))"
-                       : " DEFAULT (CAST(strftime('%s', 'now') AS INTEGER))");
-        break;
-    case DEF_NULL: buf_puts(b, " DEFAULT NULL"); break;
-    case DEF_NONE: break;
-    }
+    const char *def = default_sql(c, f, pg);
+    if (def)
+        buf_printf(b, " DEFAULT %s", def);
     if (f->kind == TY_BOOL && !pg)
-        buf_printf(b, " CHECK (\"%s\" IN (0, 1))", f->member);
+        buf_printf(b, " CHECK (\"%s\" IN (0, 1))", member);
     if (f->kind == TY_TEXT && f->has_size)
-        buf_printf(b, " CHECK (length(\"%s\") <= %lld)", f->member,
+        buf_printf(b, " CHECK (length(\"%s\") <= %lld)", member,
                    (long long)f->size);
     if (f->kind == TY_MODEL) {
         static const char *const actions[] = {"RESTRICT", "CASCADE",
@@ -109,11 +127,29 @@ static void column_def(Ctx *c, Buf *b, const Field *f, bool pg)
     }
 }
 
+static void column_def(Ctx *c, Buf *b, const Field *f, bool pg)
+{
+    buf_printf(b, "  \"%s\"", f->member);
+    column_rest(c, b, f, f->member, pg);
+}
+
+const char *column_ddl(Ctx *c, const Field *f, const char *member)
+{
+    Buf b = {0};
+    column_rest(c, &b, f, member, false);
+    size_t len;
+    char *t = buf_take(&b, &len);
+    const char *s = arena_strdup(c->arena, t, len);
+    free(t);
+    return s;
+}
+
 static const char *index_col(const Field *f) { return f ? f->member : "id"; }
 
 /* The table of an implicit many-to-many relation: one row per pair,
  * deleted with either side, its primary key serving the source side. */
-static const char *join_table_ddl(Ctx *c, const ManyToMany *mm, bool pg)
+static const char *join_table_ddl(Ctx *c, const ManyToMany *mm,
+                                  const char *table, bool pg)
 {
     const char *ty = pg ? "BIGINT" : "INTEGER";
     return arena_printf(
@@ -123,9 +159,20 @@ static const char *join_table_ddl(Ctx *c, const ManyToMany *mm, bool pg)
         "  \"%s\" %s NOT NULL REFERENCES \"%s\" (\"id\") ON DELETE CASCADE,\n"
         "  PRIMARY KEY (\"%s\", \"%s\")\n"
         ")%s",
-        mm->table, mm->source_col, ty, mm->source->table, mm->target_col, ty,
+        table, mm->source_col, ty, mm->source->table, mm->target_col, ty,
         mm->target->table, mm->source_col, mm->target_col,
         pg ? "" : " WITHOUT ROWID");
+}
+
+/* Appends one statement to o, with its table and index when recorded. */
+static void ddl_put(DdlOut *o, const char *sql, const char *table,
+                    const char *index)
+{
+    if (o->table) {
+        o->table[o->n] = table;
+        o->index[o->n] = index;
+    }
+    o->stmts[o->n++] = sql;
 }
 
 /* Appends CREATE INDEX "<table>_<col>_<col>_idx" (or _uniq), numbered
@@ -146,11 +193,54 @@ static void add_index(Ctx *c, DdlOut *o, NameMap *used, const char *table,
     for (int n = 2; names_put(used, name_lower(c->arena, unique_name), table);
          n++)
         unique_name = arena_printf(c->arena, "%s_%d", nm, n);
-    o->stmts[o->n++] = arena_printf(
-        c->arena, "CREATE %sINDEX \"%s\" ON \"%s\" (%s)",
-        unique ? "UNIQUE " : "", unique_name, table, cs);
+    ddl_put(o,
+            arena_printf(c->arena, "CREATE %sINDEX \"%s\" ON \"%s\" (%s)",
+                         unique ? "UNIQUE " : "", unique_name, table, cs),
+            table, unique_name);
     free(nm);
     free(cs);
+}
+
+/* CREATE TABLE of model m (or of join table mm when m is NULL), named
+ * `table`, in the dialect. */
+static const char *table_sql(Ctx *c, const Model *m, const ManyToMany *mm,
+                             const char *table, bool pg)
+{
+    if (!m)
+        return join_table_ddl(c, mm, table, pg);
+    Buf b = {0};
+    buf_printf(&b, "CREATE TABLE \"%s\" (\n  \"id\" %s", table,
+               pg ? "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+                  : "INTEGER PRIMARY KEY AUTOINCREMENT");
+    for (int k = 0; k < m->nf; k++) {
+        buf_puts(&b, ",\n");
+        column_def(c, &b, m->fv[k], pg);
+    }
+    buf_puts(&b, "\n)");
+    size_t len;
+    char *t = buf_take(&b, &len);
+    const char *s = arena_strdup(c->arena, t, len);
+    free(t);
+    return s;
+}
+
+const char *table_ddl(Ctx *c, const Model *m, const ManyToMany *mm,
+                      const char *table)
+{
+    return table_sql(c, m, mm, table, false);
+}
+
+const char *ddl_fingerprint(Ctx *c)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int i = 0; i < c->nddl; i++) {
+        for (const char *p = c->ddl[i]; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ull;
+        /* each statement followed by ";\n", as --emit-sql prints it */
+        h = (h ^ ';') * 1099511628211ull;
+        h = (h ^ '\n') * 1099511628211ull;
+    }
+    return arena_printf(c->arena, "%016llx", (unsigned long long)h);
 }
 
 /* The schema's CREATE statements in o's dialect: tables in model order,
@@ -161,31 +251,26 @@ static void ddl_for(Ctx *c, DdlOut *o)
     int n = s->nmodels;
     for (int i = 0; i < s->nmodels; i++)
         n += s->mv[i]->nindexes + 2 * s->mv[i]->nm2ms;
-    o->stmts = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(char *));
+    size_t cap = (size_t)(n ? n : 1);
+    o->stmts = arena_zalloc(c->arena, cap * sizeof(char *));
+    if (!o->pg) {
+        o->table = arena_zalloc(c->arena, cap * sizeof(char *));
+        o->index = arena_zalloc(c->arena, cap * sizeof(char *));
+    }
     o->n = 0;
     for (int i = 0; i < s->nmodels; i++) {
         Model *m = s->mv[i];
-        Buf b = {0};
-        buf_printf(&b, "CREATE TABLE \"%s\" (\n  \"id\" %s", m->table,
-                   o->pg ? "BIGINT GENERATED BY DEFAULT AS IDENTITY "
-                           "PRIMARY KEY"
-                         : "INTEGER PRIMARY KEY AUTOINCREMENT");
-        for (int k = 0; k < m->nf; k++) {
-            buf_puts(&b, ",\n");
-            column_def(c, &b, m->fv[k], o->pg);
-        }
-        buf_puts(&b, "\n)");
-        size_t len;
-        char *t = buf_take(&b, &len);
-        o->stmts[o->n++] = arena_strdup(c->arena, t, len);
-        free(t);
+        ddl_put(o, table_sql(c, m, NULL, m->table, o->pg), m->table, NULL);
     }
     /* the join tables of implicit many-to-many relations, in model and
      * field order (an explicit `through` model has its own table) */
     for (int i = 0; i < s->nmodels; i++)
         for (int k = 0; k < s->mv[i]->nm2ms; k++)
-            if (!s->mv[i]->m2ms[k]->through)
-                o->stmts[o->n++] = join_table_ddl(c, s->mv[i]->m2ms[k], o->pg);
+            if (!s->mv[i]->m2ms[k]->through) {
+                ManyToMany *mm = s->mv[i]->m2ms[k];
+                ddl_put(o, join_table_ddl(c, mm, mm->table, o->pg),
+                        mm->table, NULL);
+            }
     /* index names share one namespace with tables, without case */
     NameMap used;
     names_init(&used, c->arena);
@@ -228,8 +313,11 @@ void gen_ddl(Ctx *c)
     ddl_for(c, &pg);
     c->ddl = lite.stmts;
     c->nddl = lite.n;
+    c->ddl_table = lite.table;
+    c->ddl_index = lite.index;
     c->pg_ddl = pg.stmts;
     c->npg_ddl = pg.n;
+    c->fingerprint = ddl_fingerprint(c);
 }
 
 /* ---- descriptors ---- */
@@ -815,13 +903,18 @@ void gen_source(Ctx *c, Buf *out)
     buf_puts(b, "};\n\n");
     buf_printf(b,
                "const ormc_schema %s_schema = {\n"
-               "    \"%s\", %s_models, %d, %s_ddl, %d, %s_pg_ddl, %d\n};\n\n",
+               "    \"%s\", %s_models, %d, %s_ddl, %d, %s_pg_ddl, %d,\n"
+               "    \"%s\" /* fingerprint of the DDL */\n};\n\n",
                s->name, s->name, s->name, s->nmodels, s->name, c->nddl,
-               s->name, c->npg_ddl);
+               s->name, c->npg_ddl, c->fingerprint);
     buf_printf(b,
                "int %s_schema_create(ormc_db *db)\n{\n"
-               "    return ormc_schema_create(db, &%s_schema);\n}\n\n",
-               s->name, s->name);
+               "    return ormc_schema_create(db, &%s_schema);\n}\n\n"
+               "int %s_schema_check(ormc_db *db)\n{\n"
+               "    return ormc_schema_check(db, &%s_schema);\n}\n\n"
+               "int %s_schema_open(ormc_db *db, unsigned flags)\n{\n"
+               "    return ormc_schema_open(db, &%s_schema, flags);\n}\n\n",
+               s->name, s->name, s->name, s->name, s->name, s->name);
     for (int i = 0; i < s->nmodels; i++) {
         buf_printf(b, "/* ---- %s API ---- */\n\n", s->mv[i]->name);
         emit_crud(b, s->mv[i]);

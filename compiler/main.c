@@ -4,6 +4,8 @@
  *   ormc [-o DIR] [-MF FILE] FILE.orm...   writes DIR/FILE.orm.h and .c
  *   ormc [-o DIR] --check FILE.orm...      compares them with DIR's files
  *   ormc --emit-sql FILE.orm...            prints the DDL
+ *   ormc diff [--force] [--rename M.a=b]... OLD.orm NEW.orm
+ *                                          prints the migration script
  *
  * Exit status: 0 success, 1 schema errors (or, with --check, files out of
  * date), 2 usage or I/O errors.  All inputs are checked (ormcc_check)
@@ -30,6 +32,7 @@
 static const char USAGE[] =
     "usage: ormc [-o DIR] [-MF FILE] [--check | --emit-sql [--dialect D]]\n"
     "            [OPTION]... FILE.orm...\n"
+    "       ormc diff [--force] [--rename MODEL.OLD=NEW]... OLD.orm NEW.orm\n"
     "\n"
     "Compiles ormc schemas into typed C: for each FILE.orm, writes\n"
     "DIR/FILE.orm.h and DIR/FILE.orm.c (DIR defaults to the current\n"
@@ -54,6 +57,10 @@ static const char USAGE[] =
     "               colour the text diagnostics; auto (the default): only\n"
     "               when stderr is a terminal\n"
     "  --version    print the version and exit\n"
+    "\n"
+    "ormc diff prints the SQL script (SQLite) that moves a database of\n"
+    "OLD.orm's schema to NEW.orm's; steps that lose data are refused\n"
+    "unless --force; --rename says field OLD of MODEL is now NEW.\n"
     "  --help       print this help and exit\n"
     "\n"
     "exit status: 0 ok, 1 schema errors or (--check) files out of date,\n"
@@ -417,6 +424,112 @@ static int emit_sql(const Job *job)
     return 0;
 }
 
+/* ---- ormc diff ---- */
+
+/* "ormc diff: <what>" and the usage on stderr; exit status 2. */
+static int diff_usage(ormcc_rename *renames, const char *what, const char *arg)
+{
+    fprintf(stderr, "ormc diff: %s", what);
+    if (arg)
+        fprintf(stderr, " '%s'", arg);
+    fprintf(stderr, "\n%s", USAGE);
+    free(renames);
+    return 2;
+}
+
+/* Splits "MODEL.FROM=TO" in place; false when it is not of that form. */
+static bool parse_rename(char *spec, ormcc_rename *r)
+{
+    char *dot = strchr(spec, '.'), *eq = dot ? strchr(dot, '=') : NULL;
+    if (!dot || !eq || dot == spec || eq == dot + 1 || !eq[1] ||
+        strchr(eq + 1, '.') || strchr(eq + 1, '='))
+        return false;
+    *dot = *eq = '\0';
+    *r = (ormcc_rename){spec, dot + 1, eq + 1};
+    return true;
+}
+
+/* ormc diff [--force] [--rename M.a=b]... OLD.orm NEW.orm: argv[0] is
+ * "diff".  Exit status: 0 script printed, 1 schema errors or refused
+ * steps, 2 usage or I/O errors. */
+static int diff_main(int argc, char **argv)
+{
+    ormcc_diff_options opt = {0};
+    ormcc_rename *renames = calloc((size_t)argc, sizeof *renames);
+    const char *files[2];
+    int n = 0;
+    if (!renames) {
+        fputs("ormc: out of memory\n", stderr);
+        return 2;
+    }
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (strcmp(a, "--force") == 0) {
+            opt.force = 1;
+        } else if (strcmp(a, "--rename") == 0 ||
+                   strncmp(a, "--rename=", 9) == 0) {
+            char *spec = a[8] ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!spec)
+                return diff_usage(renames, "--rename needs MODEL.OLD=NEW",
+                                  NULL);
+            char *copy = spec;
+            if (!parse_rename(copy, &renames[opt.nrenames]))
+                return diff_usage(renames, "--rename takes MODEL.OLD=NEW, "
+                                           "not", spec);
+            opt.nrenames++;
+        } else if (a[0] == '-' && a[1]) {
+            return diff_usage(renames, "unknown option", a);
+        } else if (n == 2) {
+            return diff_usage(renames, "takes two schemas, OLD.orm and "
+                                       "NEW.orm; extra argument", a);
+        } else {
+            files[n++] = a;
+        }
+    }
+    if (n < 2)
+        return diff_usage(renames, "needs two schemas, OLD.orm and NEW.orm",
+                          NULL);
+    opt.renames = renames;
+    ormcc_unit *units[2] = {NULL, NULL};
+    int status = 0, errors = 0;
+    for (int i = 0; i < 2; i++) {
+        size_t len;
+        char *text = read_file(files[i], &len, NULL);
+        if (!text) {
+            status = 2;
+            continue;
+        }
+        errors += ormcc_check(files[i], text, len, stderr, &units[i]);
+        free(text);
+    }
+    if (status == 0 && errors) {
+        fprintf(stderr, "ormc diff: %d error%s in the schemas\n", errors,
+                errors == 1 ? "" : "s");
+        status = 1;
+    }
+    if (status == 0) {
+        int err = 0;
+        int refused = ormcc_diff(units[0], units[1], &opt, stderr,
+                                 write_chunk, stdout, &err);
+        if (!err && !refused && fflush(stdout) != 0)
+            err = errno ? errno : EIO;
+        if (refused) {
+            fprintf(stderr, "ormc diff: %d step%s refused; no script "
+                            "written\n",
+                    refused, refused == 1 ? "" : "s");
+            status = 1;
+        } else if (err) {
+            fprintf(stderr, "ormc: cannot write to stdout: %s\n",
+                    strerror(err));
+            status = 2;
+        }
+    }
+    ormcc_unit_free(units[0]);
+    ormcc_unit_free(units[1]);
+    free(renames);
+    return status;
+}
+
 /* ---- main ---- */
 
 /* "ormc: <what>" and the usage on stderr; exit status 2. */
@@ -447,6 +560,8 @@ static bool unspellable(const char *path)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "diff") == 0)
+        return diff_main(argc - 1, argv + 1);
     Job job = {.dir = "."};
     Mode mode = WRITE;
     ormcc_options diag = {0};

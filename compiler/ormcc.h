@@ -103,6 +103,33 @@ typedef enum ormcc_dialect { ORMCC_SQLITE, ORMCC_POSTGRESQL } ormcc_dialect;
 int ormcc_emit_sql(ormcc_unit *u, ormcc_dialect dialect, ormcc_write_fn write,
                    void *arg);
 
+/* ---- ormc diff: migrations ---- */
+
+/* --rename MODEL.FROM=TO: field FROM of the old schema's model is field TO
+ * of the new one (MODEL: either schema's name of the model). */
+typedef struct ormcc_rename {
+    const char *model, *from, *to;
+} ormcc_rename;
+
+typedef struct ormcc_diff_options {
+    int force;                   /* nonzero: allow steps that lose data */
+    const ormcc_rename *renames; /* renames[0..nrenames) */
+    size_t nrenames;
+} ormcc_diff_options;
+
+/* Writes through write(arg, ...) the SQL script (SQLite) that moves a
+ * database created with schema `from` to schema `to`, ending with the
+ * fingerprint of `to` in ormc_meta (README, "Changing your schema";
+ * docs/ormc.1 lists every step and message).  opt may be NULL (no force,
+ * no renames).  Steps that lose data are refused unless opt->force, a new
+ * NOT NULL field without a default always: each refusal is reported on
+ * `diag` (when not NULL) as "ormc diff: ...\n", and nothing is written.
+ * Returns the number of refusals; on 0, *write_err is 0 or the first
+ * nonzero result of write.  Deterministic.  Cost: linear in the size of
+ * both schemas' DDL, times the fields of a model for each field. */
+int ormcc_diff(ormcc_unit *from, ormcc_unit *to, const ormcc_diff_options *opt,
+               FILE *diag, ormcc_write_fn write, void *arg, int *write_err);
+
 /* Frees a unit from ormcc_check.  NULL-safe. */
 void ormcc_unit_free(ormcc_unit *u);
 

@@ -1376,6 +1376,8 @@ static void check_generated_names(Ctx *c)
                                 NULL);
     claim(&g, schema, "%s_schema", s->name);
     claim(&g, schema, "%s_schema_create", s->name);
+    claim(&g, schema, "%s_schema_check", s->name);
+    claim(&g, schema, "%s_schema_open", s->name);
     claim(&g, schema, "%s_ddl", s->name);
     claim(&g, schema, "%s_pg_ddl", s->name);
     claim(&g, schema, "%s_models", s->name);

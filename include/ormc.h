@@ -343,6 +343,11 @@ typedef struct ormc_schema {
     size_t nddl;
     const char *const *pg_ddl; /* PostgreSQL's */
     size_t npg_ddl;
+    /* 16 hex digits: a hash of the DDL, computed by ormc (the same for the
+     * same DDL); ormc_schema_create stores it in table ormc_meta, which
+     * ormc_schema_check compares and ormc diff's script updates.  NULL: no
+     * fingerprint is written or checked. */
+    const char *fingerprint;
 } ormc_schema;
 
 /* ---------------------------------------------------------------------------
@@ -773,9 +778,41 @@ int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out);
 void ormc_object_free(void *obj);
 
 /* Creates every table and index of `schema`, all or nothing (inside a
- * savepoint).  Fails with ORMC_ERROR if a table already exists.  Counts one
- * statement per DDL statement. */
+ * savepoint), and records the schema's name and fingerprint in table
+ * ormc_meta (created if missing: "schema" TEXT PRIMARY KEY, "fingerprint"
+ * TEXT; one row per schema, so several schemas may share a database).
+ * Fails with ORMC_ERROR if a table already exists.  Counts one statement
+ * per DDL statement (not those of ormc_meta, which are bookkeeping like
+ * the PRAGMAs). */
 int ormc_schema_create(ormc_db *db, const ormc_schema *schema);
+
+/* Checks that the database is the one `schema` describes, so a program
+ * built against another version of the schema fails here, with one clear
+ * message, instead of with "no such column" at its first query.  Compares,
+ * in this order, and reports the FIRST difference as ORMC_ERROR
+ * (docs/api.md, "Schema checks", lists every message):
+ *   - none of the schema's tables exists and ormc_meta has no row for it:
+ *     "schema blog: the database has none of its tables: create them with
+ *     ormc_schema_create, or open with ORMC_CREATE_IF_MISSING"
+ *   - each model's table and then its columns, in schema order (a missing
+ *     table or column, a column the schema lacks, another type or
+ *     nullability), then the join tables of many-to-many relations, e.g.
+ *     "schema blog: table blog has no column stock: migrate with ormc diff"
+ *   - the fingerprint in ormc_meta (missing, or another schema's DDL: an
+ *     index, a default, a CHECK that differs).
+ * ORMC_OK when all match.  Reads only; runs one statement per table plus
+ * one (not counted).  Tables of other schemas are ignored. */
+int ormc_schema_check(ormc_db *db, const ormc_schema *schema);
+
+/* Flags of ormc_schema_open. */
+#define ORMC_CREATE_IF_MISSING 1u
+
+/* ormc_schema_check, for a program's start.  With ORMC_CREATE_IF_MISSING
+ * in `flags`, a database holding none of the schema's tables (a new file)
+ * first gets them (ormc_schema_create), then is checked; a database
+ * holding some but not all of them is never touched and fails the check.
+ * Other bits of flags are refused with ORMC_INVALID. */
+int ormc_schema_open(ormc_db *db, const ormc_schema *schema, unsigned flags);
 
 /* ===========================================================================
  * Raw SQL: the escape hatch for what the query language cannot say

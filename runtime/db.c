@@ -517,6 +517,8 @@ int ormc_schema_create(ormc_db *db, const ormc_schema *s)
         db_stmt_again(db, ddl[i]);
         rc = db->be->exec(db->conn, ddl[i]);
     }
+    if (rc == ORMC_OK)
+        rc = schema_write_meta(db, s);
     if (rc != ORMC_OK) {
         db_fail_backend(db, rc, ctx);
         schema_undo(db, outer);

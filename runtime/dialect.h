@@ -60,6 +60,13 @@ typedef struct ormc_dialect {
     const char *sum_int;
     /* A per-parent limit is a LATERAL subquery, not IN (subquery). */
     bool lateral;
+    /* The columns of a table, one row each: name, declared type, 1 when
+     * NOT NULL; no rows when there is no such table.  A format taking the
+     * placeholder of the table's name (schema.c). */
+    const char *table_columns;
+    /* The declared type of a column of each ormc_type, as table_columns
+     * reports it. */
+    const char *types[6];
 } ormc_dialect;
 
 /* SQLite's: ?N, LIMIT -1, ormc_array for arrays, GLOB and LIKE patterns,

@@ -76,4 +76,6 @@ const ormc_dialect ormc_sqlite_dialect = {
     .savepoint = "SAVEPOINT %s",
     .release = "RELEASE %s",
     .rollback_to = "ROLLBACK TO %s",
+    .table_columns = "SELECT name, type, \"notnull\" FROM pragma_table_info(%s)",
+    .types = {"INTEGER", "REAL", "INTEGER", "TEXT", "BLOB", "INTEGER"},
 };

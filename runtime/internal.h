@@ -151,6 +151,11 @@ int db_fail_backend(ormc_db *db, int code, const char *ctx);
 /* Runs transaction-control SQL (not counted, not traced); records errors
  * prefixed with `what`. */
 int tx_exec(ormc_db *db, const char *sql, const char *what);
+/* Records s's name and fingerprint in ormc_meta, creating the table if
+ * needed (schema.c; inside ormc_schema_create's savepoint).  Nothing when
+ * s has no fingerprint.  Returns an ormc_status; the backend's errmsg
+ * says why on failure. */
+int schema_write_meta(ormc_db *db, const ormc_schema *s);
 /* Savepoint `name` (an identifier): SP_BEGIN starts it, SP_RELEASE ends
  * it keeping its writes (recording errors prefixed with `what`), SP_UNDO
  * rolls back to it and ends it without touching the recorded error.

@@ -83,6 +83,12 @@ static int sq_open(const char *path, void **conn)
     rc = sqlite_array_register(db);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    /* read the schema now, so a file that is not a database fails here
+     * ("file is not a database"), not at its first statement; an empty
+     * or new file reads as an empty schema */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL,
+                          NULL, NULL);
     return map_rc(rc);
 }
 

@@ -345,7 +345,7 @@ int main(void)
         rc = good_schema_create(db);
     if (rc == ORMC_OK)
         rc = ormc_raw_query(db, "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"
-                                " AND name <> 'sqlite_sequence' ORDER BY rowid",
+                                " AND name NOT IN ('sqlite_sequence', 'ormc_meta') ORDER BY rowid",
                             NULL, 0, print, NULL);
     if (rc != ORMC_OK)
         fprintf(stderr, "%s\n", ormc_errmsg(db));
@@ -519,6 +519,109 @@ for bad in --diagnostics=xml --color=sometimes; do
     [ "$rc" -eq 2 ] && grep -q "^ormc: --[a-z]* takes .*, not '${bad#*=}'$" "$T/err"
     check "$bad: usage error, exit 2" $? "exit $rc: $(head -1 "$T/err")"
 done
+# ---- ormc diff OLD.orm NEW.orm (the scripts run in test_migrate) ----
+mkdir -p "$T/diff"
+cat >"$T/diff/old.orm" <<'EOF'
+model Book {
+    title   text(200)
+    rating  real?
+}
+EOF
+cat >"$T/diff/new.orm" <<'EOF'
+model Book {
+    title   text(200)   index
+    score   real?
+    pages   int         default 0
+}
+EOF
+cat >"$T/diff/strict.orm" <<'EOF'
+model Book {
+    title   text(200)
+    rating  real?
+    stock   int
+}
+EOF
+run "$T/diff/out" "$T/diff/err" diff "$T/diff/old.orm" "$T/diff/new.orm"
+printf '%s\n' \
+    "ormc diff: dropping field Book.rating loses its data; pass --force to drop it, or --rename Book.rating=score if it was renamed" \
+    "ormc diff: 1 step refused; no script written" >"$T/diff/want"
+[ "$rc" -eq 1 ] && cmp -s "$T/diff/err" "$T/diff/want" && [ ! -s "$T/diff/out" ]
+check "diff: a dropped field is refused (exit 1, exact text with the rename hint, no script)" $? \
+    "exit $rc: $(cat "$T/diff/err")"
+run "$T/diff/out" "$T/diff/err" diff "$T/diff/old.orm" "$T/diff/strict.orm"
+printf '%s\n' \
+    "ormc diff: new field Book.stock is NOT NULL without a default: the rows already there need a value; give it one (\`default ...\`) or make it nullable (\`stock int?\`)" \
+    "ormc diff: 1 step refused; no script written" >"$T/diff/want"
+[ "$rc" -eq 1 ] && cmp -s "$T/diff/err" "$T/diff/want" && [ ! -s "$T/diff/out" ]
+check "diff: a new NOT NULL field without a default is refused (exact text)" $? \
+    "exit $rc: $(cat "$T/diff/err")"
+run "$T/diff/out" "$T/diff/err" diff --force "$T/diff/old.orm" "$T/diff/strict.orm"
+[ "$rc" -eq 1 ] && grep -q "stock is NOT NULL without a default" "$T/diff/err"
+check "diff: --force does not add a NOT NULL field without a default" $? "exit $rc"
+run "$T/diff/out" "$T/diff/err" diff --rename Book.rating=score "$T/diff/old.orm" "$T/diff/new.orm"
+[ "$rc" -eq 0 ] && [ ! -s "$T/diff/err" ] &&
+    grep -qx 'ALTER TABLE "book" RENAME COLUMN "rating" TO "score";' "$T/diff/out" &&
+    grep -qx 'ALTER TABLE "book" ADD COLUMN "pages" INTEGER NOT NULL DEFAULT 0;' "$T/diff/out" &&
+    grep -qx 'CREATE INDEX "book_title_idx" ON "book" ("title");' "$T/diff/out" &&
+    [ "$(sed -n '/^PRAGMA foreign_keys = OFF;$/=' "$T/diff/out")" -lt \
+      "$(sed -n '/^BEGIN;$/=' "$T/diff/out")" ] &&
+    [ "$(tail -2 "$T/diff/out" | head -1)" = "COMMIT;" ] &&
+    [ "$(tail -1 "$T/diff/out")" = "PRAGMA foreign_keys = ON;" ]
+check "diff --rename: RENAME COLUMN, ADD COLUMN, CREATE INDEX; foreign keys off before BEGIN, on after COMMIT" $? \
+    "exit $rc: $(cat "$T/diff/err")"
+run "$T/diff/out2" "$T/diff/err" diff --rename=Book.rating=score "$T/diff/old.orm" "$T/diff/new.orm"
+[ "$rc" -eq 0 ] && cmp -s "$T/diff/out" "$T/diff/out2"
+check "diff: deterministic (--rename SPEC or --rename=SPEC)" $? "exit $rc"
+# the same fingerprint as the descriptor the new schema generates
+mkdir -p "$T/diff/gen"
+"$ORMC" -o "$T/diff/gen" "$T/diff/new.orm"
+fp=$(sed -n 's|^    "\([0-9a-f]\{16\}\)" /\* fingerprint of the DDL \*/$|\1|p' "$T/diff/gen/new.orm.c")
+[ -n "$fp" ] &&
+    grep -qx "INSERT INTO \"ormc_meta\" (\"schema\", \"fingerprint\") VALUES ('new', '$fp');" "$T/diff/out"
+check "diff: the script ends by recording NEW's fingerprint, the descriptor's ($fp)" $?
+run "$T/diff/out" "$T/diff/err" diff --force "$T/diff/old.orm" "$T/diff/new.orm"
+[ "$rc" -eq 0 ] && grep -qx -- "-- hint: Book.rating is dropped and Book.score added, both real: if it was renamed, run ormc diff with --rename Book.rating=score instead to keep its data" "$T/diff/out" &&
+    grep -qx 'DROP TABLE "book";' "$T/diff/out" && grep -qx 'ALTER TABLE "ormc_new_book" RENAME TO "book";' "$T/diff/out"
+check "diff --force: drops the field with the 12-step rebuild, with the rename hint in a comment" $? \
+    "exit $rc: $(cat "$T/diff/err")"
+run "$T/diff/out" "$T/diff/err" diff "$T/diff/old.orm"
+[ "$rc" -eq 2 ] && head -1 "$T/diff/err" | grep -qx "ormc diff: needs two schemas, OLD.orm and NEW.orm"
+check "diff with one schema: exit 2, exact usage error" $? "exit $rc: $(head -1 "$T/diff/err")"
+run "$T/diff/out" "$T/diff/err" diff --rename Book.rating "$T/diff/old.orm" "$T/diff/new.orm"
+[ "$rc" -eq 2 ] && head -1 "$T/diff/err" | grep -qx "ormc diff: --rename takes MODEL.OLD=NEW, not 'Book.rating'"
+check "diff --rename without =NEW: exit 2, exact usage error" $? "exit $rc: $(head -1 "$T/diff/err")"
+printf 'model Book {\n    title text(\n}\n' >"$T/diff/bad.orm"
+run "$T/diff/out" "$T/diff/err" diff "$T/diff/old.orm" "$T/diff/bad.orm"
+[ "$rc" -eq 1 ] && grep -q "bad.orm:.*error" "$T/diff/err" && [ ! -s "$T/diff/out" ]
+check "diff: a schema error exits 1 with its diagnostic, no script" $? "exit $rc"
+
+cat >"$T/diff/narrow-old.orm" <<'EOF'
+model Note {
+    title   text(200)
+    n       text
+    due     int?
+}
+EOF
+cat >"$T/diff/narrow-new.orm" <<'EOF'
+model Note {
+    title   text(100)
+    n       int
+    due     int
+}
+EOF
+run "$T/diff/out" "$T/diff/err" diff "$T/diff/narrow-old.orm" "$T/diff/narrow-new.orm"
+printf '%s\n' \
+    "ormc diff: field Note.title narrows from text(200) to text(100): longer values would not fit; pass --force to cut them to 100 characters" \
+    "ormc diff: field Note.n changes type from text to int: values may be lost; pass --force to convert them" \
+    "ormc diff: field Note.due becomes NOT NULL: rows holding NULL would not fit; give it a default to store instead, or pass --force (the script then fails if there are such rows)" \
+    "ormc diff: 3 steps refused; no script written" >"$T/diff/want"
+[ "$rc" -eq 1 ] && cmp -s "$T/diff/err" "$T/diff/want" && [ ! -s "$T/diff/out" ]
+check "diff: narrowing a text, changing a type, NOT NULL without a default: refused (exact text)" $? \
+    "exit $rc: $(cat "$T/diff/err")"
+run "$T/diff/out" "$T/diff/err" diff --force "$T/diff/narrow-old.orm" "$T/diff/narrow-new.orm"
+[ "$rc" -eq 0 ] &&
+    grep -qx '  SELECT "id", substr("title", 1, 100), "n", "due" FROM "note";' "$T/diff/out"
+check "diff --force: the rebuild cuts the text to its new length" $? "exit $rc: $(cat "$T/diff/err")"
 
 # ---- informational: compile time ----
 runs=20

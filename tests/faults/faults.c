@@ -586,6 +586,21 @@ static int run_open_schema(run_ctx *c)
     return rc;
 }
 
+/* schema check of both schemas (reads only): a fault is reported as the
+ * check's error, never as a difference the database does not have */
+static int run_schema_check(run_ctx *c)
+{
+    int rc = blog_schema_check(c->db);
+    if (rc == ORMC_OK)
+        rc = types_schema_check(c->db);
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        return rc;
+    }
+    tx_printf(&c->out, "both match");
+    return rc;
+}
+
 static int run_insert(run_ctx *c)
 {
     Author a;
@@ -1352,10 +1367,15 @@ static const scenario SCENARIOS[] = {
          "  'index'|'book_author_id_idx'\n"
          "  'table'|'comment'\n"
          "  'index'|'comment_blog_id_idx'\n"
+         "  'table'|'ormc_meta'\n"
          "  'index'|'sqlite_autoindex_author_1'\n"
+         "  'index'|'sqlite_autoindex_ormc_meta_1'\n"
          "  'index'|'sqlite_autoindex_tag_1'\n"
          "  'table'|'sqlite_sequence'\n"
          "  'table'|'tag'\n"},
+    {.name = "schema check", .run = run_schema_check,
+     .ops = {"schema blog check", "schema types check"},
+     .expect = "both match"},
     {.name = "insert", .write = true, .run = run_insert,
      .ops = {"Author.insert"}, .expect = "id 3", .check_sql = AUTHORS,
      .check_expect =

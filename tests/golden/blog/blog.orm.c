@@ -310,12 +310,23 @@ static const ormc_model *const blog_models[] = {
 };
 
 const ormc_schema blog_schema = {
-    "blog", blog_models, 5, blog_ddl, 12, blog_pg_ddl, 12
+    "blog", blog_models, 5, blog_ddl, 12, blog_pg_ddl, 12,
+    "4bda8ba575e09b81" /* fingerprint of the DDL */
 };
 
 int blog_schema_create(ormc_db *db)
 {
     return ormc_schema_create(db, &blog_schema);
+}
+
+int blog_schema_check(ormc_db *db)
+{
+    return ormc_schema_check(db, &blog_schema);
+}
+
+int blog_schema_open(ormc_db *db, unsigned flags)
+{
+    return ormc_schema_open(db, &blog_schema, flags);
 }
 
 /* ---- Author API ---- */

@@ -1424,6 +1424,15 @@ extern const ormc_schema blog_schema;
 /* Creates all tables and indexes of blog.orm, all or nothing.  12 statements. */
 int blog_schema_create(ormc_db *db);
 
+/* ORMC_OK when the database holds exactly blog.orm's tables and columns
+ * and its fingerprint; else ORMC_ERROR naming the first difference
+ * (docs/api.md, "Schema checks").  Reads only. */
+int blog_schema_check(ormc_db *db);
+
+/* blog_schema_check; with ORMC_CREATE_IF_MISSING in flags, a database
+ * holding none of the schema's tables gets them first. */
+int blog_schema_open(ormc_db *db, unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif

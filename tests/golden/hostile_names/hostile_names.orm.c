@@ -308,12 +308,23 @@ static const ormc_model *const hostile_names_models[] = {
 };
 
 const ormc_schema hostile_names_schema = {
-    "hostile_names", hostile_names_models, 5, hostile_names_ddl, 8, hostile_names_pg_ddl, 8
+    "hostile_names", hostile_names_models, 5, hostile_names_ddl, 8, hostile_names_pg_ddl, 8,
+    "df7cb0c7483e1567" /* fingerprint of the DDL */
 };
 
 int hostile_names_schema_create(ormc_db *db)
 {
     return ormc_schema_create(db, &hostile_names_schema);
+}
+
+int hostile_names_schema_check(ormc_db *db)
+{
+    return ormc_schema_check(db, &hostile_names_schema);
+}
+
+int hostile_names_schema_open(ormc_db *db, unsigned flags)
+{
+    return ormc_schema_open(db, &hostile_names_schema, flags);
 }
 
 /* ---- Select API ---- */

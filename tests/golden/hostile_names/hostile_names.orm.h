@@ -1274,6 +1274,15 @@ extern const ormc_schema hostile_names_schema;
 /* Creates all tables and indexes of hostile_names.orm, all or nothing.  8 statements. */
 int hostile_names_schema_create(ormc_db *db);
 
+/* ORMC_OK when the database holds exactly hostile_names.orm's tables and columns
+ * and its fingerprint; else ORMC_ERROR naming the first difference
+ * (docs/api.md, "Schema checks").  Reads only. */
+int hostile_names_schema_check(ormc_db *db);
+
+/* hostile_names_schema_check; with ORMC_CREATE_IF_MISSING in flags, a database
+ * holding none of the schema's tables gets them first. */
+int hostile_names_schema_open(ormc_db *db, unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif

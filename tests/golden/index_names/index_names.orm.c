@@ -163,12 +163,23 @@ static const ormc_model *const index_names_models[] = {
 };
 
 const ormc_schema index_names_schema = {
-    "index_names", index_names_models, 4, index_names_ddl, 7, index_names_pg_ddl, 7
+    "index_names", index_names_models, 4, index_names_ddl, 7, index_names_pg_ddl, 7,
+    "2f4a056e9fb96c26" /* fingerprint of the DDL */
 };
 
 int index_names_schema_create(ormc_db *db)
 {
     return ormc_schema_create(db, &index_names_schema);
+}
+
+int index_names_schema_check(ormc_db *db)
+{
+    return ormc_schema_check(db, &index_names_schema);
+}
+
+int index_names_schema_open(ormc_db *db, unsigned flags)
+{
+    return ormc_schema_open(db, &index_names_schema, flags);
 }
 
 /* ---- Blog API ---- */

@@ -795,6 +795,15 @@ extern const ormc_schema index_names_schema;
 /* Creates all tables and indexes of index_names.orm, all or nothing.  7 statements. */
 int index_names_schema_create(ormc_db *db);
 
+/* ORMC_OK when the database holds exactly index_names.orm's tables and columns
+ * and its fingerprint; else ORMC_ERROR naming the first difference
+ * (docs/api.md, "Schema checks").  Reads only. */
+int index_names_schema_check(ormc_db *db);
+
+/* index_names_schema_check; with ORMC_CREATE_IF_MISSING in flags, a database
+ * holding none of the schema's tables gets them first. */
+int index_names_schema_open(ormc_db *db, unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif

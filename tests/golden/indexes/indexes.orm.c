@@ -150,12 +150,23 @@ static const ormc_model *const indexes_models[] = {
 };
 
 const ormc_schema indexes_schema = {
-    "indexes", indexes_models, 2, indexes_ddl, 6, indexes_pg_ddl, 6
+    "indexes", indexes_models, 2, indexes_ddl, 6, indexes_pg_ddl, 6,
+    "6ad408efb4448241" /* fingerprint of the DDL */
 };
 
 int indexes_schema_create(ormc_db *db)
 {
     return ormc_schema_create(db, &indexes_schema);
+}
+
+int indexes_schema_check(ormc_db *db)
+{
+    return ormc_schema_check(db, &indexes_schema);
+}
+
+int indexes_schema_open(ormc_db *db, unsigned flags)
+{
+    return ormc_schema_open(db, &indexes_schema, flags);
 }
 
 /* ---- Tag API ---- */

@@ -673,6 +673,15 @@ extern const ormc_schema indexes_schema;
 /* Creates all tables and indexes of indexes.orm, all or nothing.  6 statements. */
 int indexes_schema_create(ormc_db *db);
 
+/* ORMC_OK when the database holds exactly indexes.orm's tables and columns
+ * and its fingerprint; else ORMC_ERROR naming the first difference
+ * (docs/api.md, "Schema checks").  Reads only. */
+int indexes_schema_check(ormc_db *db);
+
+/* indexes_schema_check; with ORMC_CREATE_IF_MISSING in flags, a database
+ * holding none of the schema's tables gets them first. */
+int indexes_schema_open(ormc_db *db, unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -230,12 +230,23 @@ static const ormc_model *const keywords_models[] = {
 };
 
 const ormc_schema keywords_schema = {
-    "keywords", keywords_models, 3, keywords_ddl, 8, keywords_pg_ddl, 8
+    "keywords", keywords_models, 3, keywords_ddl, 8, keywords_pg_ddl, 8,
+    "6167a4ff35271a25" /* fingerprint of the DDL */
 };
 
 int keywords_schema_create(ormc_db *db)
 {
     return ormc_schema_create(db, &keywords_schema);
+}
+
+int keywords_schema_check(ormc_db *db)
+{
+    return ormc_schema_check(db, &keywords_schema);
+}
+
+int keywords_schema_open(ormc_db *db, unsigned flags)
+{
+    return ormc_schema_open(db, &keywords_schema, flags);
 }
 
 /* ---- Order API ---- */

@@ -914,6 +914,15 @@ extern const ormc_schema keywords_schema;
 /* Creates all tables and indexes of keywords.orm, all or nothing.  8 statements. */
 int keywords_schema_create(ormc_db *db);
 
+/* ORMC_OK when the database holds exactly keywords.orm's tables and columns
+ * and its fingerprint; else ORMC_ERROR naming the first difference
+ * (docs/api.md, "Schema checks").  Reads only. */
+int keywords_schema_check(ormc_db *db);
+
+/* keywords_schema_check; with ORMC_CREATE_IF_MISSING in flags, a database
+ * holding none of the schema's tables gets them first. */
+int keywords_schema_open(ormc_db *db, unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -600,12 +600,23 @@ static const ormc_model *const library_models[] = {
 };
 
 const ormc_schema library_schema = {
-    "library", library_models, 10, library_ddl, 23, library_pg_ddl, 23
+    "library", library_models, 10, library_ddl, 23, library_pg_ddl, 23,
+    "b7c9972ec7842e23" /* fingerprint of the DDL */
 };
 
 int library_schema_create(ormc_db *db)
 {
     return ormc_schema_create(db, &library_schema);
+}
+
+int library_schema_check(ormc_db *db)
+{
+    return ormc_schema_check(db, &library_schema);
+}
+
+int library_schema_open(ormc_db *db, unsigned flags)
+{
+    return ormc_schema_open(db, &library_schema, flags);
 }
 
 /* ---- Publisher API ---- */

@@ -2961,6 +2961,15 @@ extern const ormc_schema library_schema;
 /* Creates all tables and indexes of library.orm, all or nothing.  23 statements. */
 int library_schema_create(ormc_db *db);
 
+/* ORMC_OK when the database holds exactly library.orm's tables and columns
+ * and its fingerprint; else ORMC_ERROR naming the first difference
+ * (docs/api.md, "Schema checks").  Reads only. */
+int library_schema_check(ormc_db *db);
+
+/* library_schema_check; with ORMC_CREATE_IF_MISSING in flags, a database
+ * holding none of the schema's tables gets them first. */
+int library_schema_open(ormc_db *db, unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif

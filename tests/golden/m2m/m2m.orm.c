@@ -366,12 +366,23 @@ static const ormc_model *const m2m_models[] = {
 };
 
 const ormc_schema m2m_schema = {
-    "m2m", m2m_models, 6, m2m_ddl, 16, m2m_pg_ddl, 16
+    "m2m", m2m_models, 6, m2m_ddl, 16, m2m_pg_ddl, 16,
+    "abf65393dc1ae501" /* fingerprint of the DDL */
 };
 
 int m2m_schema_create(ormc_db *db)
 {
     return ormc_schema_create(db, &m2m_schema);
+}
+
+int m2m_schema_check(ormc_db *db)
+{
+    return ormc_schema_check(db, &m2m_schema);
+}
+
+int m2m_schema_open(ormc_db *db, unsigned flags)
+{
+    return ormc_schema_open(db, &m2m_schema, flags);
 }
 
 /* ---- Tag API ---- */

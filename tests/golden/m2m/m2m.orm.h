@@ -1952,6 +1952,15 @@ extern const ormc_schema m2m_schema;
 /* Creates all tables and indexes of m2m.orm, all or nothing.  16 statements. */
 int m2m_schema_create(ormc_db *db);
 
+/* ORMC_OK when the database holds exactly m2m.orm's tables and columns
+ * and its fingerprint; else ORMC_ERROR naming the first difference
+ * (docs/api.md, "Schema checks").  Reads only. */
+int m2m_schema_check(ormc_db *db);
+
+/* m2m_schema_check; with ORMC_CREATE_IF_MISSING in flags, a database
+ * holding none of the schema's tables gets them first. */
+int m2m_schema_open(ormc_db *db, unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif
