@@ -27,6 +27,14 @@ OPT     ?= -O2
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Werror
 CFLAGS  := $(WARN) $(OPT) -g
 LDLIBS  := -lsqlite3 -lm
+# PostgreSQL (runtime/ormc_pg.c) when libpq's headers are there (make deps
+# installs libpq-dev); without them ormc_open of a connection string fails
+# with a message saying so
+HAVE_PG := $(shell pkg-config --exists libpq 2>/dev/null && echo 1)
+ifeq ($(HAVE_PG),1)
+PG_CFLAGS := -DORMC_HAVE_PG $(shell pkg-config --cflags libpq)
+LDLIBS  += -lpq
+endif
 
 ifeq ($(SANITIZE),1)
 B       ?= build/san
@@ -38,12 +46,14 @@ B       ?= build
 endif
 
 COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/build.c compiler/names.c \
+                compiler/cnames.c \
                 compiler/paths.c \
                 compiler/sema.c compiler/buf.c compiler/gen_header.c \
                 compiler/gen_source.c compiler/compile.c compiler/udiff.c \
                 compiler/migrate.c
 RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
                 runtime/query.c runtime/sql.c runtime/dialect_sqlite.c \
+                runtime/dialect_pg.c runtime/ormc_pg.c \
                 runtime/rows.c runtime/stitch.c runtime/fetch.c runtime/writes.c \
                 runtime/raw.c runtime/schema.c \
                 runtime/ormc_sqlite.c runtime/sqlite_array.c
@@ -51,7 +61,7 @@ RUNTIME_SRC  := runtime/arena.c runtime/sbuf.c runtime/db.c runtime/object.c \
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/orm.tab.o $(B)/grammar/orm.lex.o
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
 
-.PHONY: all deps demo test golden-update clean fuzz fuzz-regress fuzz-huge \
+.PHONY: all deps demo demo-pg test golden-update cnames clean fuzz fuzz-regress fuzz-huge \
         fuzz-query help
 # generated sources are kept (they are worth reading), never auto-deleted
 .SECONDARY:
@@ -76,6 +86,13 @@ $(B)/compiler/%.o: compiler/%.c compiler/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icompiler -c $< -o $@
 
+$(B)/compiler/cnames.o: compiler/cnames.inc
+
+# the identifiers of the C11, POSIX and SQLite headers, which generated names
+# must not take: regenerated from this machine's headers (read the diff)
+cnames:
+	sh compiler/cnames.sh > compiler/cnames.inc.tmp && mv compiler/cnames.inc.tmp compiler/cnames.inc
+
 $(B)/libormcc.a: $(COMPILER_OBJ)
 	ar rcs $@ $^
 
@@ -90,7 +107,7 @@ $(B)/ormc: $(B)/compiler/main.o $(B)/libormcc.a
 #                  application's own read_row or arena_new links beside it
 #   libormc.so.$(VERSION)  from -fPIC objects in $(B)/pic, soname
 #                  libormc.so.$(SOMAJOR), exporting only the ormc_ API
-RUNTIME_CFLAGS = $(CFLAGS) -fvisibility=hidden -Iinclude -Iruntime
+RUNTIME_CFLAGS = $(CFLAGS) -fvisibility=hidden -Iinclude -Iruntime $(PG_CFLAGS)
 PIC_OBJ := $(RUNTIME_SRC:%.c=$(B)/pic/%.o)
 
 $(B)/runtime/%.o: runtime/%.c runtime/*.h include/ormc.h
@@ -148,9 +165,17 @@ demo: deps
 	$(B)/demo $(B)/demo.db
 	$(B)/library_demo $(B)/library.db
 
+# the same demos on a throwaway PostgreSQL server (examples/demo-pg.sh)
+demo-pg: deps
+	@$(MAKE) --no-print-directory $(B)/demo $(B)/library_demo
+	sh examples/demo-pg.sh $(B)
+
 # ---- tests ----
 EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler \
               test_query test_prefetch test_relations test_diff test_migrate
+# run again on a throwaway PostgreSQL server (tests/run.sh, tests/pg/)
+PG_EXEC_TESTS := test_blog test_types test_hostile test_query test_prefetch \
+                 test_relations test_runtime
 
 # the compiler library (compiler/ormcc.h): streaming vs in-memory output,
 # and its printf (compiler/buf.h)
@@ -215,6 +240,12 @@ $(B)/tests/test_raw: tests/exec/test_raw.c tests/exec/testutil.h tests/exec/blog
 	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/blog.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
+# ormc_open_replicas on a real streaming replica (tests/run.sh starts it)
+$(B)/tests/test_replica: tests/pg/test_replica.c $(B)/gen/blog.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -Iinclude -I$(B)/gen $< $(B)/gen/blog.orm.o \
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
 # the SQL of every query shape, against tests/sql/shapes.md
 $(B)/tests/sql_shapes: tests/sql/shapes.c $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
@@ -223,13 +254,18 @@ $(B)/tests/sql_shapes: tests/sql/shapes.c $(B)/gen/blog.orm.o $(B)/libormc.a
 
 test: deps
 	@$(MAKE) --no-print-directory all $(EXEC_TESTS:%=$(B)/tests/%) $(B)/tests/fuzz_replay \
-	    $(B)/tests/sql_shapes $(B)/tests/fuzz_query_replay
+	    $(B)/tests/sql_shapes $(B)/tests/fuzz_query_replay \
+	    $(if $(HAVE_PG),$(B)/tests/test_replica)
 	@VALGRIND=$(VALGRIND) CC="$(CC)" SANITIZE="$(SANITIZE)" SANFLAGS="$(SANFLAGS)" \
-	    sh tests/run.sh $(B) $(EXEC_TESTS)
+	    PG_EXEC_TESTS="$(PG_EXEC_TESTS)" sh tests/run.sh $(B) $(EXEC_TESTS)
 
 golden-update: $(B)/ormc $(B)/tests/sql_shapes
 	@sh tests/golden-update.sh $(B)/ormc
 	@$(B)/tests/sql_shapes > tests/sql/shapes.md && echo "updated tests/sql/shapes.md"
+	@d=$$(mktemp -d) && c=$$(sh tests/pg/cluster.sh start $$d/pg 54399) && \
+	    $(B)/tests/sql_shapes "$$(echo "$$c" | tail -1)" > tests/sql/shapes_pg.md; \
+	    s=$$?; sh tests/pg/cluster.sh stop $$d/pg; rm -rf $$d; \
+	    [ $$s -eq 0 ] && echo "updated tests/sql/shapes_pg.md"
 
 # ---- fuzz ----
 # make fuzz FUZZ_SECONDS=N   libFuzzer (clang -fsanitize=fuzzer,address,undefined)
@@ -320,11 +356,11 @@ $(B)/tests/stress: tests/stress/stress.c $(B)/gen/blog.orm.o $(B)/libormc.a
 # ---- bench ----
 # make bench        the benchmark (bench/README.md): data at S=1 and S=10,
 #                   ormc vs hand-written C vs Django vs the SQLite floor,
-#                   W0..W13, plus W2 at S=30 where Django's prefetch fails
+#                   W0..W14, plus W2 at S=30 where Django's prefetch fails
 #                   and a 300,000-id IN list (W10p) at S=10 where its
 #                   id__in fails; report in bench/results/latest.md
 #                   (~12 minutes)
-# make bench-smoke  a tiny run for CI (S=0.1, 1 run, W0..W13 and W10p):
+# make bench-smoke  a tiny run for CI (S=0.1, 1 run, W0..W14 and W10p):
 #                   cross-checks checksums and statement counts, asserts no
 #                   times (< 60 s)
 # Both build with -O2 and without sanitizers in $(B)/bench and install their
@@ -392,7 +428,8 @@ install: $(B)/ormc $(B)/libormc.a $(B)/libormc.so
 	ln -sf libormc.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libormc.so
 	$(INSTALL) -m 644 include/ormc.h $(DESTDIR)$(INCLUDEDIR)/ormc.h
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' ormc.pc.in >$(DESTDIR)$(PCDIR)/ormc.pc
+	    -e 's|@VERSION@|$(VERSION)|' -e 's|@PGLIBS@|$(if $(HAVE_PG), -lpq)|' \
+	    ormc.pc.in >$(DESTDIR)$(PCDIR)/ormc.pc
 	chmod 644 $(DESTDIR)$(PCDIR)/ormc.pc
 	$(INSTALL) -m 644 docs/ormc.1 $(DESTDIR)$(MANDIR)/man1/ormc.1
 
@@ -412,8 +449,10 @@ help:
 	@echo '  all            build/ormc, build/libormc.a and build/libormc.so (the default)'
 	@echo '  deps           install missing build dependencies (apt-get, through sudo)'
 	@echo '  demo           generate examples/*.orm, seed build/demo.db and build/library.db, run both demos'
+	@echo '  demo-pg        the same demos on a throwaway PostgreSQL server (same statement counts)'
 	@echo '  test           every test; ends "N passed, N failed" (SANITIZE=1, VALGRIND=1)'
 	@echo '  golden-update  regenerate tests/golden and tests/sql/shapes.md (read the diff)'
+	@echo '  cnames         regenerate compiler/cnames.inc, the C11/POSIX/SQLite header names (read the diff)'
 	@echo '  install        install under DESTDIR/PREFIX (default /usr/local): ormc, libormc, ormc.h, ormc.pc, ormc(1)'
 	@echo '  uninstall      remove what install installed (same PREFIX and DESTDIR)'
 	@echo '  fuzz           libFuzzer on the compiler and the query language (FUZZ_SECONDS=60 each)'

@@ -83,6 +83,9 @@ class Blog(models.Model):
                                related_name="edited_blogs")
     created = models.BigIntegerField()  # Unix seconds, as ormc stores it
     rating = models.FloatField(null=True)
+    # ormc's implicit join table: blog_tags (blog_id, tag_id)
+    tags = models.ManyToManyField("Tag", related_name="blogs",
+                                  db_table="blog_tags")
 
     class Meta:
         app_label = "ormc_bench_app"
@@ -100,6 +103,16 @@ class Comment(models.Model):
         db_table = "comment"
         managed = False
         ordering = ["id"]  # @order(id) in blog.orm
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        app_label = "ormc_bench_app"
+        db_table = "tag"
+        managed = False
+        ordering = ["id"]  # ormc's default order: each blog's tags by id
 
 
 # ---- checksum.h, mirrored ----
@@ -439,6 +452,19 @@ def w13_check():
     return ck(h, sc & MASK)
 
 
+def w14_run():
+    S.result = list(Blog.objects.order_by("id").prefetch_related("tags"))
+
+
+def w14_check():
+    h, st = CK_SEED, 0
+    for b in S.result:
+        h = ck_blog(h, b)
+        for k, t in enumerate(b.tags.all()):  # the prefetch cache
+            st += ck_nth(b.id, k, ck_text(ck(CK_SEED, t.id), t.name))
+    return ck(h, st & MASK)
+
+
 def release():
     S.result = None
 
@@ -461,6 +487,7 @@ WORKLOADS = {
     "W11": (None, w11_run, w2_check, release),
     "W12": (None, w12_run, w12_check, release),
     "W13": (None, w13_run, w13_check, release),
+    "W14": (None, w14_run, w14_check, release),
 }
 
 

@@ -512,6 +512,56 @@ static int w13_run(void *p)
     return done(c, st, rc, SQL_W13_COMMENTS);
 }
 
+/* ---- W14: every blog, then every link with its tag (2 statements) ---- */
+
+static int w14_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W14_BLOGS, &c->st) ||
+           rawdb_prepare(&c->r, SQL_W14_TAGS, &c->st2);
+}
+
+/* The links stream in tag id order: a tag's place in its blog's list is
+ * the number of that blog's links before it (one count per blog, indexed
+ * by its id, as W12).  A tag's columns are read on its first row (its
+ * links come together), as hand C and ormc read them. */
+static int w14_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    uint64_t h = CK_SEED, s = 0;
+    uint32_t *nb = NULL;
+    int64_t bmax = 0;
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        bmax = sqlite3_column_int64(st, 0);
+        h = blog(h, st);
+    }
+    if (done(c, st, rc, SQL_W14_BLOGS))
+        return -1;
+    if (!(nb = calloc((size_t)bmax + 1, sizeof *nb)))
+        return rawdb_fail(&c->r, "out of memory");
+    st = c->st2;
+    c->r.executed++;
+    int64_t tid = 0;
+    uint64_t t = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t b = sqlite3_column_int64(st, 2), id = sqlite3_column_int64(st, 0);
+        if (id != tid || !t) { /* a tag's first row: its columns */
+            tid = id;
+            t = ck_text(ck(CK_SEED, (uint64_t)id),
+                        (const char *)sqlite3_column_text(st, 1),
+                        (size_t)sqlite3_column_bytes(st, 1));
+        }
+        if (b >= 1 && b <= bmax)
+            s += ck_nth((uint64_t)b, nb[b]++, t);
+    }
+    free(nb);
+    c->sum = ck(h, s);
+    return done(c, st, rc, SQL_W14_TAGS);
+}
+
 /* ---- W6: shared with hand_bench.c (rawdb.c) ---- */
 
 static int w6_prepare(void *p) { return rawdb_w6_prepare(&((ctx *)p)->r); }
@@ -537,6 +587,7 @@ static const bench_workload workloads[] = {
     {"W11", w11_prepare, w11_run, sum_check, NULL},
     {"W12", w12_prepare, w12_run, sum_check, NULL},
     {"W13", w13_prepare, w13_run, sum_check, NULL},
+    {"W14", w14_prepare, w14_run, sum_check, NULL},
 };
 
 int main(int argc, char **argv)

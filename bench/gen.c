@@ -1,6 +1,7 @@
 /*
  * gen.c — writes the benchmark database at scale S:
  *   1,000×S authors, 10,000×S books, 10,000×S blogs, 100,000×S comments,
+ *   100×S tags and 0..5 tags per blog (about 25,000×S links),
  * deterministic (splitmix64, fixed seed): the same S gives the same rows.
  *
  * Usage: gen DBFILE S      (S may be fractional, e.g. 0.1)
@@ -15,10 +16,15 @@
  * ASCII only.  40% of blogs have no editor and 35% no rating.  Comments go
  * to blogs unevenly: every fifth blog (id % 5 == 0) has none, the rest are
  * drawn with a square law, so low ids get hundreds and high ids a few.
+ * Tags (names 3..20 characters and " <id>", so unique) come after every
+ * other table, so adding them left the rows of the others as they were:
+ * each blog gets 0..5 distinct tags (uniform), drawn with a square law
+ * too (tag 1 is the most used), linked in ascending blog id.
  */
 #include "blog.orm.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,8 +125,9 @@ int main(int argc, char **argv)
         return 2;
     }
     int64_t nauthors = scaled(s, 1000), nbooks = scaled(s, 10000),
-            nblogs = scaled(s, 10000), ncomments = scaled(s, 100000);
-    if (nauthors < 50 || nblogs < 5) {
+            nblogs = scaled(s, 10000), ncomments = scaled(s, 100000),
+            ntags = scaled(s, 100);
+    if (nauthors < 50 || nblogs < 5 || ntags < 5) {
         fprintf(stderr, "gen: S=%g is too small (need 50 authors)\n", s);
         return 2;
     }
@@ -199,6 +206,41 @@ int main(int argc, char **argv)
         step(st, "insert comment");
     }
     sqlite3_finalize(st);
+
+    /* the tags and their links last: the rows above stay as they were */
+    st = prepare("INSERT INTO \"tag\" (\"name\") VALUES (?)");
+    for (int64_t i = 1; i <= ntags; i++) {
+        char name[64];
+        int n;
+        const char *word = text(3, 20, &n);
+        int m = snprintf(name, sizeof name, "%.*s %lld", n, word, (long long)i);
+        sqlite3_bind_text(st, 1, name, m, SQLITE_STATIC);
+        step(st, "insert tag");
+    }
+    sqlite3_finalize(st);
+    st = prepare("INSERT INTO \"blog_tags\" (\"blog_id\", \"tag_id\") "
+                 "VALUES (?, ?)");
+    int64_t nlinks = 0;
+    for (int64_t b = 1; b <= nblogs; b++) {
+        int64_t k = rnd_range(0, 5), got[5];
+        for (int64_t j = 0; j < k; j++) {
+            int64_t t;
+            bool dup;
+            do { /* distinct: at most 5 of >= 5 tags */
+                double u = rnd_unit();
+                t = 1 + (int64_t)((double)ntags * u * u);
+                dup = false;
+                for (int64_t x = 0; x < j; x++)
+                    dup |= got[x] == t;
+            } while (dup);
+            got[j] = t;
+            sqlite3_bind_int64(st, 1, b);
+            sqlite3_bind_int64(st, 2, t);
+            step(st, "insert blog_tags");
+            nlinks++;
+        }
+    }
+    sqlite3_finalize(st);
     exec("COMMIT");
 
     for (size_t i = 0; i < blog_schema.nddl; i++)
@@ -212,8 +254,9 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("gen: %s: S=%g, %lld authors, %lld books, %lld blogs, %lld "
-           "comments\n",
+           "comments, %lld tags, %lld blog tags\n",
            argv[1], s, (long long)nauthors, (long long)nbooks,
-           (long long)nblogs, (long long)ncomments);
+           (long long)nblogs, (long long)ncomments, (long long)ntags,
+           (long long)nlinks);
     return 0;
 }

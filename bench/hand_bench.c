@@ -15,7 +15,11 @@
  *     W12, a run of pointers into the children's array (no child copied);
  *   - children that arrive grouped by parent (W11, W13) are stitched in one
  *     merge pass, each parent's list a slice of the array they were read
- *     into.
+ *     into;
+ *   - many-to-many (W14): each tag is read once into an array (its links
+ *     arrive grouped by tag), each link is a (blog index, tag index)
+ *     pair, and a counting sort by blog gives each blog a run of pointers
+ *     to its tags (a tag shared by many blogs is one object).
  *
  * Usage: hand_bench DBFILE WORKLOAD RUNS   (see harness.h, bench/README.md)
  */
@@ -125,6 +129,11 @@ typedef struct HComment {
     int64_t score;
 } HComment;
 
+typedef struct HTag {
+    int64_t id;
+    const char *name;
+} HTag;
+
 typedef struct HBlog {
     int64_t id;
     const char *title;
@@ -138,8 +147,9 @@ typedef struct HBlog {
     union {
         HComment *comments;      /* W2, W11, W13: a slice of the comment array */
         HComment **comment_refs; /* W12: pointers into the comment array */
+        HTag **tag_refs;         /* W14: pointers into the tag array */
     };
-    size_t ncomments;
+    size_t ncomments;       /* the list's length (W14: of tag_refs) */
     HAuthor author;         /* W1, W5 */
 } HBlog;
 
@@ -163,6 +173,9 @@ typedef struct ctx {
     size_t nauthors, authors_cap;
     bool blogs_dense, authors_dense; /* ids exactly 1..n (dense_ids) */
     void **blog_refs, **comment_refs; /* W12: the lists' pointer runs */
+    HTag *tags;            /* W14: each tag once */
+    size_t ntags, tags_cap;
+    void **tag_refs;       /* W14: the blogs' pointer runs */
     sqlite3_stmt *st3;     /* W12: the third statement */
     int64_t stats_count, stats_sum, stats_min, stats_max;
     double stats_avg;
@@ -219,6 +232,11 @@ static void release(void *p)
     free(c->authors);
     free(c->blog_refs);
     free(c->comment_refs);
+    free(c->tags);
+    free(c->tag_refs);
+    c->tags = NULL;
+    c->tag_refs = NULL;
+    c->ntags = c->tags_cap = 0;
     c->books = NULL;
     c->blogs = NULL;
     c->comments = NULL;
@@ -1053,6 +1071,108 @@ static int w13_check(void *p, uint64_t *sum)
     return 0;
 }
 
+/* ---- W14: every blog with its tags (many-to-many), 2 statements ---- */
+
+static int w14_prepare(void *p)
+{
+    ctx *c = p;
+    return rawdb_prepare(&c->r, SQL_W14_BLOGS, &c->st) ||
+           rawdb_prepare(&c->r, SQL_W14_TAGS, &c->st2);
+}
+
+/* One link: the blog's and the tag's index. */
+typedef struct hlink {
+    uint32_t blog, tag;
+} hlink;
+
+static int w14_run(void *p)
+{
+    ctx *c = p;
+    sqlite3_stmt *st = c->st;
+    hlink *links = NULL;
+    size_t nlinks = 0, lcap = 0, *start = NULL;
+    int rc;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HBlog *b = grow(c->blogs, c->nblogs, &c->blogs_cap, sizeof *b);
+        if (!b || !(c->blogs = b) || read_blog(c, st, &b[c->nblogs++]))
+            break;
+    }
+    if (done(c, st, rc, SQL_W14_BLOGS))
+        return -1;
+    if (c->nblogs > UINT32_MAX - 1) {
+        snprintf(c->r.err, sizeof c->r.err, "too many rows");
+        return -1;
+    }
+    c->blogs_dense = dense_ids(c->blogs, sizeof *c->blogs, c->nblogs);
+    /* the links grouped by tag, tags in id order: a tag's columns are
+     * read on its first row only */
+    st = c->st2;
+    c->r.executed++;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t tid = sqlite3_column_int64(st, 0);
+        if (!c->ntags || c->tags[c->ntags - 1].id != tid) {
+            HTag *t = grow(c->tags, c->ntags, &c->tags_cap, sizeof *t);
+            if (!t || !(c->tags = t))
+                break;
+            t[c->ntags].id = tid;
+            if (!(t[c->ntags++].name = col_text(c, st, 1)))
+                break;
+        }
+        hlink *l = grow(links, nlinks, &lcap, sizeof *l);
+        if (!l)
+            break;
+        links = l;
+        l[nlinks].blog = (uint32_t)blog_index(c, sqlite3_column_int64(st, 2));
+        l[nlinks++].tag = (uint32_t)(c->ntags - 1);
+    }
+    if (done(c, st, rc, SQL_W14_TAGS))
+        goto fail;
+    /* counting sort by blog: each blog's tags stay in tag id order */
+    start = calloc(c->nblogs + 1, sizeof *start);
+    c->tag_refs = malloc((nlinks ? nlinks : 1) * sizeof *c->tag_refs);
+    if (!start || !c->tag_refs) {
+        nomem(c);
+        goto fail;
+    }
+    for (size_t i = 0; i < nlinks; i++)
+        if (links[i].blog < c->nblogs)
+            start[links[i].blog + 1]++;
+    for (size_t b = 0; b < c->nblogs; b++) {
+        start[b + 1] += start[b];
+        c->blogs[b].tag_refs = (HTag **)c->tag_refs + start[b];
+        c->blogs[b].ncomments = start[b + 1] - start[b];
+    }
+    for (size_t i = 0; i < nlinks; i++)
+        if (links[i].blog < c->nblogs)
+            c->tag_refs[start[links[i].blog]++] = &c->tags[links[i].tag];
+    free(links);
+    free(start);
+    return 0;
+fail:
+    free(links);
+    free(start);
+    return -1;
+}
+
+static int w14_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED, st = 0;
+    for (size_t i = 0; i < c->nblogs; i++) {
+        const HBlog *b = &c->blogs[i];
+        h = ck_blog(h, b);
+        for (size_t k = 0; k < b->ncomments; k++) {
+            const HTag *t = b->tag_refs[k];
+            st += ck_nth((uint64_t)b->id, k,
+                         ck_text(ck(CK_SEED, (uint64_t)t->id), t->name,
+                                 strlen(t->name)));
+        }
+    }
+    *sum = ck(h, st);
+    return 0;
+}
+
 /* ---- W6: shared with the floor (rawdb.c) ---- */
 
 static int w6_prepare(void *p) { return rawdb_w6_prepare(&((ctx *)p)->r); }
@@ -1078,6 +1198,7 @@ static const bench_workload workloads[] = {
     {"W11", w11_prepare, w11_run, w2_check, release},
     {"W12", w12_prepare, w12_run, w12_check, release},
     {"W13", w13_prepare, w13_run, w13_check, release},
+    {"W14", w14_prepare, w14_run, w14_check, release},
 };
 
 int main(int argc, char **argv)

@@ -18,7 +18,7 @@ typedef struct ctx {
     AuthorList authors_l;/* W12 */
     BookList books;      /* W0, W0sr */
     Author **authors;    /* W0: one author_get per book */
-    BlogList blogs;      /* W1, W2, W3, W5, W7..W9n, W11, W13 */
+    BlogList blogs;      /* W1, W2, W3, W5, W7..W9n, W11, W13, W14 */
     ormc_int_stats stats;/* W4 */
     bench_w6_input w6;   /* W6 */
     int64_t w6_before;   /* W6: largest comment id before the inserts */
@@ -640,6 +640,37 @@ static int w13_check(void *p, uint64_t *sum)
     return 0;
 }
 
+/* ---- W14: many-to-many, every blog with its tags (2 statements) ---- */
+
+static int w14_run(void *p)
+{
+    ctx *c = p;
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_prefetch_tags(&q);
+    int rc = blog_fetch(c->db, &q, &c->blogs);
+    blog_query_free(&q);
+    return ok(rc);
+}
+
+/* Each blog, then the ck_nth sum over each blog's tags (id order). */
+static int w14_check(void *p, uint64_t *sum)
+{
+    ctx *c = p;
+    uint64_t h = CK_SEED, st = 0;
+    for (size_t i = 0; i < c->blogs.count; i++) {
+        const Blog *b = &c->blogs.items[i];
+        h = ck_blog(h, b);
+        for (size_t k = 0; k < b->rel->tags.count; k++) {
+            const Tag *t = b->rel->tags.items[k];
+            st += ck_nth((uint64_t)b->id, k, ck_str(ck(CK_SEED, (uint64_t)t->id),
+                                                    t->name));
+        }
+    }
+    *sum = ck(h, st);
+    return 0;
+}
+
 static const bench_workload workloads[] = {
     {"W0", NULL, w0_run, w0_check, w0_release},
     {"W0sr", NULL, w0sr_run, w0sr_check, books_release},
@@ -658,6 +689,7 @@ static const bench_workload workloads[] = {
     {"W11", NULL, w11_run, w2_check, blogs_release},
     {"W12", NULL, w12_run, w12_check, authors_release},
     {"W13", NULL, w13_run, w13_check, blogs_release},
+    {"W14", NULL, w14_run, w14_check, blogs_release},
 };
 
 int main(int argc, char **argv)

@@ -37,7 +37,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = "/usr/bin/python3"  # Debian's, where python3-django lives
 
 WORKLOADS = ["W0", "W0sr", "W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8",
-             "W9", "W9n", "W10", "W11", "W12", "W13"]
+             "W9", "W9n", "W10", "W11", "W12", "W13",
+             "W14"]
 DESCRIBE = {
     "W0": "naive N+1: 1,000 books, author fetched per book",
     "W0sr": "the same 1,000 books with select_related",
@@ -61,6 +62,7 @@ DESCRIBE = {
            "their comments",
     "W12": "nested prefetch: all authors, their blogs, each blog's comments",
     "W13": "per-parent limit: every blog with its 3 newest comments",
+    "W14": "many-to-many prefetch: all blogs with their tags",
 }
 # Statements one run must execute.  Django's bulk_create batches by its
 # SQLite parameter limit, so its W6 count is reported, not asserted.
@@ -68,7 +70,8 @@ DESCRIBE = {
 # (expected_count).
 EXPECTED = {"W0": 1001, "W0sr": 1, "W1": 1, "W2": 2, "W3": 1, "W4": 1,
             "W5": 1, "W6": 100000, "W7": 1, "W8": 1, "W9": 1, "W9n": None,
-            "W10": 1, "W10p": 1, "W11": 2, "W12": 3, "W13": 2}
+            "W10": 1, "W10p": 1, "W11": 2, "W12": 3, "W13": 2,
+            "W14": 2}
 W9N_ROWS = {}  # S -> blogs W9/W9n update (ensure_db fills it)
 LIGHT = {"W0sr", "W4", "W5", "W7", "W8", "W9"}  # a few ms or less: 3x the runs
 # Seconds per run above S=1 (W13 at S=10: ~5 s, SQLite's two sorts of a

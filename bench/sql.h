@@ -123,6 +123,19 @@
     "comment AS c ON c.id IN (SELECT c2.id FROM comment AS c2 WHERE "      \
     "c2.blog_id = tp.id ORDER BY c2.id DESC LIMIT ?2 OFFSET ?1) ORDER BY " \
     "tp.id, c.id DESC"
+/* W14: every blog, then each link of blog_tags with its tag, ormc's
+ * statement for a many-to-many prefetch of every row (tests/sql/shapes.md,
+ * "many-to-many prefetch, all rows"): the tags in id order, each one's
+ * links through the covering index blog_tags_tag_id_blog_id_idx, so the
+ * rows arrive grouped by tag and each tag's columns are read once.
+ * Driving from the join table instead (FROM blog_tags bt JOIN tag t ...
+ * ORDER BY bt.blog_id, bt.tag_id: its primary key order, one tag probe
+ * per link, rows grouped by blog for a merge pass) took the same time or
+ * more in the sqlite3 shell at S=1 (13-14 ms against 12-13). */
+#define SQL_W14_BLOGS SQL_W2_BLOGS
+#define SQL_W14_TAGS                                                      \
+    "SELECT t.id, t.name, bt.blog_id FROM tag t JOIN blog_tags bt ON "    \
+    "bt.tag_id = t.id ORDER BY t.id"
 #define SQL_NCOMMENTS "SELECT COUNT(*) FROM comment"
 #define SQL_COUNTS "SELECT (SELECT COUNT(*) FROM author), (SELECT COUNT(*) FROM blog)"
 

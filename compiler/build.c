@@ -109,7 +109,8 @@ void lex_stray(Ctx *c, Loc loc, const char *at)
                    ch);
     else if (ch == ';')
         diag_error(c, loc,
-                   "unexpected character ';' (fields need no separator)");
+                   "unexpected character ';' (a field ends at the end of its "
+                   "line: no separator is needed)");
     else if (ch >= 0x20 && ch < 0x7f)
         diag_error(c, loc, "unexpected character '%c'", ch);
     else

@@ -41,6 +41,12 @@ static char *dup_name(const char *base, const char *suffix)
 int ormcc_check(const char *path, const char *text, size_t len, FILE *diag,
                 ormcc_unit **out)
 {
+    return ormcc_check_with(path, text, len, diag, NULL, out);
+}
+
+int ormcc_check_with(const char *path, const char *text, size_t len,
+                     FILE *diag, const ormcc_options *opt, ormcc_unit **out)
+{
     *out = NULL;
     ormcc_unit *u = xmalloc(sizeof *u);
     memset(u, 0, sizeof *u);
@@ -51,6 +57,8 @@ int ormcc_check(const char *path, const char *text, size_t len, FILE *diag,
     c->text = text;
     c->len = len;
     c->diag = diag;
+    c->json = opt && opt->json;
+    c->color = opt && opt->color && !c->json;
     c->line = c->col = 1;
     if (len > MAX_INPUT) {
         diag_error(c, (Loc){1, 1}, "schema is larger than %u MiB",
@@ -101,12 +109,16 @@ int ormcc_emit_source(ormcc_unit *u, ormcc_write_fn write, void *arg)
     return buf_finish(&b);
 }
 
-int ormcc_emit_sql(ormcc_unit *u, ormcc_write_fn write, void *arg)
+int ormcc_emit_sql(ormcc_unit *u, ormcc_dialect dialect, ormcc_write_fn write,
+                   void *arg)
 {
     Buf b;
     buf_stream(&b, write, arg);
-    for (int i = 0; i < u->c.nddl; i++) {
-        buf_puts(&b, u->c.ddl[i]);
+    bool pg = dialect == ORMCC_POSTGRESQL;
+    const char **ddl = pg ? u->c.pg_ddl : u->c.ddl;
+    int n = pg ? u->c.npg_ddl : u->c.nddl;
+    for (int i = 0; i < n; i++) {
+        buf_puts(&b, ddl[i]);
         buf_puts(&b, ";\n");
     }
     return buf_finish(&b);

@@ -20,7 +20,10 @@ typedef struct Ctx {
     const char *text;
     size_t len;
     FILE *diag;
+    bool json;          /* diagnostics as JSON lines (--diagnostics=json) */
+    bool color;         /* ANSI colours in the text form (--color) */
     int nerrors;
+    int nwarnings;      /* not counted in nerrors: files are written */
     bool stopped;       /* MAX_ERRORS reached */
     size_t *line_starts; /* built on the first diagnostic */
     int nlines;
@@ -31,6 +34,20 @@ typedef struct Ctx {
      * (grammar/orm.l says why); lexer helpers read bytes from text */
     const char *scan;
     char tok[48];
+    /* where a field ends (grammar/orm.l, yylex): the scanner's brace depth,
+     * whether the current line of a model body holds a token since the
+     * last end of declaration, whether an option's '(' is open (its
+     * arguments may span lines), the previous token and where it ends, and
+     * a token held back while the end of declaration before it is read */
+    int depth, prev_tok;
+    bool line_open, opt_paren;
+    Loc prev_end;
+    int held_tok;        /* 0: none held (end of file is held as -1) */
+    const char *held_str;
+    Loc held_loc;
+    /* what the last end of declaration stood before: '\n' (the end of a
+     * line), '}' on the same line, or 0 (the end of the file) */
+    int eol_before;
 
     /* parser output: finished models, and the one being built */
     Model *models, *models_tail;
@@ -42,15 +59,25 @@ typedef struct Ctx {
     /* codegen: the schema's DDL statements, built once by gen_ddl */
     const char **ddl;
     int nddl;
-    /* per DDL statement: the table it creates or indexes, and the index
-     * it creates (NULL for a CREATE TABLE); for ormc diff (migrate.c) */
+    const char **pg_ddl; /* the same in PostgreSQL's dialect */
+    int npg_ddl;
+    /* per statement of ddl: the table it creates or indexes, and the
+     * index it creates (NULL for a CREATE TABLE); for ormc diff
+     * (migrate.c) */
     const char **ddl_table, **ddl_index;
-    /* the fingerprint of the DDL (ddl_fingerprint), set by gen_ddl */
+    /* the fingerprint of ddl (ddl_fingerprint), set by gen_ddl */
     const char *fingerprint;
 } Ctx;
 
 /* Reports `file:line:col: error: <fmt>` plus the source line and a caret. */
 void diag_error(Ctx *c, Loc loc, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* `file:line:col: warning: <fmt>`: reported, not counted as an error (the
+ * files are still written). */
+void diag_warning(Ctx *c, Loc loc, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 3, 4)))
 #endif
@@ -73,8 +100,8 @@ void parse_schema(Ctx *c);
  * computes the names codegen uses.  Errors are reported. */
 void sema_check(Ctx *c);
 
-/* Builds c->ddl (CREATE TABLE / CREATE INDEX statements), ddl_table,
- * ddl_index and the fingerprint. */
+/* Builds c->ddl and c->pg_ddl (CREATE TABLE / CREATE INDEX statements,
+ * SQLite's and PostgreSQL's), ddl_table, ddl_index and the fingerprint. */
 void gen_ddl(Ctx *c);
 /* The CREATE TABLE statement of model m (or, m NULL, of the implicit join
  * table of mm) under the name `table`: what gen_ddl emits for it when

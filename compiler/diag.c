@@ -6,6 +6,9 @@
  *               ^
  *
  * Errors are counted; after MAX_ERRORS the compile stops reporting.
+ * Warnings (files are still written) and notes are not counted.  With
+ * c->json each diagnostic is one JSON object on one line instead (no source
+ * line); with c->color the text form is coloured like gcc's.
  */
 #include "ctx.h"
 
@@ -25,6 +28,17 @@ static void build_lines(Ctx *c)
     for (size_t i = 0; i < c->len; i++)
         if (c->text[i] == '\n')
             c->line_starts[k++] = i + 1;
+}
+
+/* ANSI colours, as gcc uses them (GCC_COLORS' defaults). */
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+#define CARET "\033[1;32m"
+
+static const char *kind_color(const char *kind)
+{
+    return kind[0] == 'e' ? "\033[1;31m" : kind[0] == 'w' ? "\033[1;35m"
+                                                        : "\033[1;36m";
 }
 
 /* Prints the source line of `loc` and a caret under its column.  Tabs are
@@ -58,7 +72,40 @@ static void show_line(Ctx *c, Loc loc)
     fprintf(c->diag, "%s\n    %s", to < end ? "..." : "", pre[0] ? "   " : "");
     for (size_t i = from; i < start + col && i < to; i++)
         fputc(c->text[i] == '\t' ? '\t' : ' ', c->diag);
-    fputs("^\n", c->diag);
+    fputs(c->color ? CARET "^" RESET "\n" : "^\n", c->diag);
+}
+
+/* Writes s as the body of a JSON string: '"', '\\' and control bytes
+ * escaped; other bytes as they are (names are ASCII; a file name or a
+ * quoted literal that is not UTF-8 is passed through unchanged). */
+static void json_string(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch == '\n')
+            fputs("\\n", f);
+        else if (ch == '\t')
+            fputs("\\t", f);
+        else if (ch < 0x20 || ch == 0x7f)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
+    }
+}
+
+/* {"file":F,"line":L,"column":C,"severity":KIND,"message":MSG} and a
+ * newline. */
+static void json_line(Ctx *c, const char *kind, Loc loc, const char *msg)
+{
+    fputs("{\"file\":\"", c->diag);
+    json_string(c->diag, c->file);
+    fprintf(c->diag, "\",\"line\":%d,\"column\":%d,\"severity\":\"%s\","
+                     "\"message\":\"",
+            loc.line, loc.col, kind);
+    json_string(c->diag, msg);
+    fputs("\"}\n", c->diag);
 }
 
 static void report(Ctx *c, const char *kind, Loc loc, const char *fmt,
@@ -71,8 +118,16 @@ static void report(Ctx *c, const char *kind, Loc loc, const char *fmt,
     int n = vsnprintf(msg, sizeof msg, fmt, ap);
     if (n >= (int)sizeof msg)
         strcpy(msg + sizeof msg - 4, "...");
-    fprintf(c->diag, "%s:%d:%d: %s: %s\n", c->file, loc.line, loc.col, kind,
-            msg);
+    if (c->json) {
+        json_line(c, kind, loc, msg);
+        return;
+    }
+    if (c->color)
+        fprintf(c->diag, BOLD "%s:%d:%d: " RESET "%s%s:" RESET " %s\n",
+                c->file, loc.line, loc.col, kind_color(kind), kind, msg);
+    else
+        fprintf(c->diag, "%s:%d:%d: %s: %s\n", c->file, loc.line, loc.col,
+                kind, msg);
     show_line(c, loc);
 }
 
@@ -87,10 +142,26 @@ void diag_error(Ctx *c, Loc loc, const char *fmt, ...)
     va_end(ap);
     if (c->nerrors >= MAX_ERRORS) {
         c->stopped = true;
-        if (c->diag)
+        char msg[64];
+        snprintf(msg, sizeof msg, "too many errors (%d), stopping",
+                 c->nerrors);
+        if (c->diag && c->json)
+            json_line(c, "note", (Loc){0, 0}, msg);
+        else if (c->diag)
             fprintf(c->diag, "%s: too many errors (%d), stopping\n", c->file,
                     c->nerrors);
     }
+}
+
+void diag_warning(Ctx *c, Loc loc, const char *fmt, ...)
+{
+    if (c->stopped)
+        return;
+    c->nwarnings++;
+    va_list ap;
+    va_start(ap, fmt);
+    report(c, "warning", loc, fmt, ap);
+    va_end(ap);
 }
 
 void diag_note(Ctx *c, Loc loc, const char *fmt, ...)

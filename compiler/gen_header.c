@@ -532,6 +532,30 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
         if (r->mm)
             emit_links(c, b, m, r);
     }
+    if (m->nmany)
+        buf_printf(b,
+                   "/* annotate(Count(\"%s__...\")), Sum, Avg, Min, Max: agg "
+                   "of the field\n"
+                   " * path p ends at, over every row reached from each row "
+                   "along p, whose\n"
+                   " * first step is a to-many relation (p = "
+                   "%s_via_%s_int(...).path), in\n"
+                   " * the same statement: one correlated subquery per "
+                   "annotation, so several\n"
+                   " * do not multiply.  ORMC_COUNT takes any field (of an "
+                   "id: the number of\n"
+                   " * rows reached), the others an int, real or datetime "
+                   "one.  Returns the\n"
+                   " * annotation's index in %s_annotations(obj).  +0 "
+                   "statements. */\n"
+                   "size_t %s_annotate(%sQuery *q, ormc_agg agg, %s p);\n\n"
+                   "/* The annotations of a row fetched by a query with "
+                   "%s_annotate calls,\n"
+                   " * [0..n) in call order (ormc_annot: .i, .r, .is_null), "
+                   "or NULL. */\n"
+                   "const ormc_annot *%s_annotations(const %s *obj);\n\n",
+                   m->many[0].name, p, m->many[0].name, p, p, M,
+                   path_type(c->arena, m, &PATH_KINDS[0]), p, p, M);
     buf_printf(b,
                "/* Runs q (NULL: all rows).  1 statement + 1 per "
                "%s_prefetch_* on q.  On\n"

@@ -15,13 +15,28 @@
 
 /* ---- DDL ---- */
 
-static const char *sql_type(const Field *f)
+/* The DDL is built once per dialect: SQLite's, and PostgreSQL's, whose
+ * INTEGER is 32 bits and REAL 4 bytes, so every integer is BIGINT and
+ * every real DOUBLE PRECISION there (no value the C struct holds is lost),
+ * text compares byte by byte (COLLATE "C", as SQLite's BINARY), bool is
+ * BOOLEAN and the id an identity column. */
+typedef struct DdlOut {
+    bool pg;
+    const char **stmts;
+    int n;
+    /* per statement: the table it creates or indexes, the index it
+     * creates (NULL for a table) */
+    const char **tables, **indexes;
+} DdlOut;
+
+static const char *sql_type(const Field *f, bool pg)
 {
     switch (f->kind) {
-    case TY_REAL: return "REAL";
-    case TY_TEXT: return "TEXT";
-    case TY_BLOB: return "BLOB";
-    default: return "INTEGER";
+    case TY_REAL: return pg ? "DOUBLE PRECISION" : "REAL";
+    case TY_TEXT: return pg ? "TEXT COLLATE \"C\"" : "TEXT";
+    case TY_BLOB: return pg ? "BYTEA" : "BLOB";
+    case TY_BOOL: return pg ? "BOOLEAN" : "INTEGER";
+    default: return pg ? "BIGINT" : "INTEGER";
     }
 }
 
@@ -75,19 +90,24 @@ const char *default_ddl(Ctx *c, const Field *f)
     return NULL;
 }
 
-/* The definition of column f after its name, its CHECK clauses naming
- * the column `member`. */
-static void column_rest(Ctx *c, Buf *b, const Field *f, const char *member)
+/* The definition of column f after its name, in SQLite's or PostgreSQL's
+ * dialect, its CHECK clauses naming the column `member`. */
+static void column_rest(Ctx *c, Buf *b, const Field *f, const char *member,
+                        bool pg)
 {
-    buf_printf(b, " %s", sql_type(f));
+    buf_printf(b, " %s", sql_type(f, pg));
     if (!f->nullable)
         buf_puts(b, " NOT NULL");
     if (f->unique)
         buf_puts(b, " UNIQUE");
-    const char *def = default_ddl(c, f);
-    if (def)
-        buf_printf(b, " DEFAULT %s", def);
-    if (f->kind == TY_BOOL)
+    if (pg && f->def.kind == DEF_BOOL)
+        buf_puts(b, f->def.i ? " DEFAULT true" : " DEFAULT false");
+    else if (pg && f->def.kind == DEF_NOW)
+        buf_puts(b, " DEFAULT (CAST(floor(extract(epoch FROM "
+                    "CURRENT_TIMESTAMP)) AS BIGINT))");
+    else if (f->def.kind != DEF_NONE)
+        buf_printf(b, " DEFAULT %s", default_ddl(c, f));
+    if (f->kind == TY_BOOL && !pg)
         buf_printf(b, " CHECK (\"%s\" IN (0, 1))", member);
     if (f->kind == TY_TEXT && f->has_size)
         buf_printf(b, " CHECK (length(\"%s\") <= %lld)", member,
@@ -100,16 +120,16 @@ static void column_rest(Ctx *c, Buf *b, const Field *f, const char *member)
     }
 }
 
-static void column_def(Ctx *c, Buf *b, const Field *f)
+static void column_def(Ctx *c, Buf *b, const Field *f, bool pg)
 {
     buf_printf(b, "  \"%s\"", f->member);
-    column_rest(c, b, f, f->member);
+    column_rest(c, b, f, f->member, pg);
 }
 
 const char *column_ddl(Ctx *c, const Field *f, const char *member)
 {
     Buf b = {0};
-    column_rest(c, &b, f, member);
+    column_rest(c, &b, f, member, false);
     size_t len;
     char *t = buf_take(&b, &len);
     const char *s = arena_strdup(c->arena, t, len);
@@ -122,23 +142,25 @@ static const char *index_col(const Field *f) { return f ? f->member : "id"; }
 /* The table of an implicit many-to-many relation: one row per pair,
  * deleted with either side, its primary key serving the source side. */
 static const char *join_table_ddl(Ctx *c, const ManyToMany *mm,
-                                  const char *table)
+                                  const char *table, bool pg)
 {
+    const char *ty = pg ? "BIGINT" : "INTEGER";
     return arena_printf(
         c->arena,
         "CREATE TABLE \"%s\" (\n"
-        "  \"%s\" INTEGER NOT NULL REFERENCES \"%s\" (\"id\") ON DELETE CASCADE,\n"
-        "  \"%s\" INTEGER NOT NULL REFERENCES \"%s\" (\"id\") ON DELETE CASCADE,\n"
+        "  \"%s\" %s NOT NULL REFERENCES \"%s\" (\"id\") ON DELETE CASCADE,\n"
+        "  \"%s\" %s NOT NULL REFERENCES \"%s\" (\"id\") ON DELETE CASCADE,\n"
         "  PRIMARY KEY (\"%s\", \"%s\")\n"
-        ") WITHOUT ROWID",
-        table, mm->source_col, mm->source->table, mm->target_col,
-        mm->target->table, mm->source_col, mm->target_col);
+        ")%s",
+        table, mm->source_col, ty, mm->source->table, mm->target_col, ty,
+        mm->target->table, mm->source_col, mm->target_col,
+        pg ? "" : " WITHOUT ROWID");
 }
 
 /* Appends CREATE INDEX "<table>_<col>_<col>_idx" (or _uniq), numbered
  * _2, _3, ... when `used` (tables and earlier indexes, without case)
  * already has the name. */
-static void add_index(Ctx *c, NameMap *used, const char *table,
+static void add_index(Ctx *c, DdlOut *o, NameMap *used, const char *table,
                       const char *const *cols, int ncols, bool unique)
 {
     Buf name = {0}, cl = {0};
@@ -153,28 +175,27 @@ static void add_index(Ctx *c, NameMap *used, const char *table,
     for (int n = 2; names_put(used, name_lower(c->arena, unique_name), table);
          n++)
         unique_name = arena_printf(c->arena, "%s_%d", nm, n);
-    c->ddl_table[c->nddl] = table;
-    c->ddl_index[c->nddl] = unique_name;
-    c->ddl[c->nddl++] = arena_printf(
+    o->tables[o->n] = table;
+    o->indexes[o->n] = unique_name;
+    o->stmts[o->n++] = arena_printf(
         c->arena, "CREATE %sINDEX \"%s\" ON \"%s\" (%s)",
         unique ? "UNIQUE " : "", unique_name, table, cs);
     free(nm);
     free(cs);
 }
 
-
-
-const char *table_ddl(Ctx *c, const Model *m, const ManyToMany *mm,
-                      const char *table)
+/* Model m's CREATE TABLE under the name `table`, in SQLite's or
+ * PostgreSQL's dialect. */
+static const char *model_table_ddl(Ctx *c, const Model *m, const char *table,
+                                   bool pg)
 {
-    if (!m)
-        return join_table_ddl(c, mm, table);
     Buf b = {0};
-    buf_printf(&b, "CREATE TABLE \"%s\" (\n"
-                   "  \"id\" INTEGER PRIMARY KEY AUTOINCREMENT", table);
+    buf_printf(&b, "CREATE TABLE \"%s\" (\n  \"id\" %s", table,
+               pg ? "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+                  : "INTEGER PRIMARY KEY AUTOINCREMENT");
     for (int k = 0; k < m->nf; k++) {
         buf_puts(&b, ",\n");
-        column_def(c, &b, m->fv[k]);
+        column_def(c, &b, m->fv[k], pg);
     }
     buf_puts(&b, "\n)");
     size_t len;
@@ -184,34 +205,30 @@ const char *table_ddl(Ctx *c, const Model *m, const ManyToMany *mm,
     return s;
 }
 
-const char *ddl_fingerprint(Ctx *c)
+const char *table_ddl(Ctx *c, const Model *m, const ManyToMany *mm,
+                      const char *table)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (int i = 0; i < c->nddl; i++) {
-        for (const char *p = c->ddl[i]; *p; p++)
-            h = (h ^ (unsigned char)*p) * 1099511628211ull;
-        /* each statement followed by ";\n", as --emit-sql prints it */
-        h = (h ^ ';') * 1099511628211ull;
-        h = (h ^ '\n') * 1099511628211ull;
-    }
-    return arena_printf(c->arena, "%016llx", (unsigned long long)h);
+    return m ? model_table_ddl(c, m, table, false)
+             : join_table_ddl(c, mm, table, false);
 }
 
-void gen_ddl(Ctx *c)
+/* The schema's CREATE statements in o's dialect: tables in model order,
+ * join tables, then indexes. */
+static void ddl_for(Ctx *c, DdlOut *o)
 {
     Schema *s = &c->schema;
     int n = s->nmodels;
     for (int i = 0; i < s->nmodels; i++)
         n += s->mv[i]->nindexes + 2 * s->mv[i]->nm2ms;
     size_t cap = (size_t)(n ? n : 1);
-    c->ddl = arena_zalloc(c->arena, cap * sizeof(char *));
-    c->ddl_table = arena_zalloc(c->arena, cap * sizeof(char *));
-    c->ddl_index = arena_zalloc(c->arena, cap * sizeof(char *));
-    c->nddl = 0;
+    o->stmts = arena_zalloc(c->arena, cap * sizeof(char *));
+    o->tables = arena_zalloc(c->arena, cap * sizeof(char *));
+    o->indexes = arena_zalloc(c->arena, cap * sizeof(char *));
+    o->n = 0;
     for (int i = 0; i < s->nmodels; i++) {
         Model *m = s->mv[i];
-        c->ddl_table[c->nddl] = m->table;
-        c->ddl[c->nddl++] = table_ddl(c, m, NULL, m->table);
+        o->tables[o->n] = m->table;
+        o->stmts[o->n++] = model_table_ddl(c, m, m->table, o->pg);
     }
     /* the join tables of implicit many-to-many relations, in model and
      * field order (an explicit `through` model has its own table) */
@@ -219,10 +236,10 @@ void gen_ddl(Ctx *c)
         for (int k = 0; k < s->mv[i]->nm2ms; k++)
             if (!s->mv[i]->m2ms[k]->through) {
                 ManyToMany *mm = s->mv[i]->m2ms[k];
-                c->ddl_table[c->nddl] = mm->table;
-                c->ddl[c->nddl++] = join_table_ddl(c, mm, mm->table);
+                o->tables[o->n] = mm->table;
+                o->stmts[o->n++] = join_table_ddl(c, mm, mm->table, o->pg);
             }
-    /* index names share SQLite's one namespace with tables, without case */
+    /* index names share one namespace with tables, without case */
     NameMap used;
     names_init(&used, c->arena);
     for (int i = 0; i < s->nmodels; i++) {
@@ -242,7 +259,7 @@ void gen_ddl(Ctx *c)
                 arena_zalloc(c->arena, (size_t)ix->nfields * sizeof *cols);
             for (int j = 0; j < ix->nfields; j++)
                 cols[j] = index_col(ix->fields[j]);
-            add_index(c, &used, m->table, cols, ix->nfields, ix->unique);
+            add_index(c, o, &used, m->table, cols, ix->nfields, ix->unique);
         }
     }
     /* the reverse direction of each join table (its primary key serves the
@@ -253,8 +270,34 @@ void gen_ddl(Ctx *c)
             if (mm->through)
                 continue;
             const char *cols[] = {mm->target_col, mm->source_col};
-            add_index(c, &used, mm->table, cols, 2, false);
+            add_index(c, o, &used, mm->table, cols, 2, false);
         }
+}
+
+const char *ddl_fingerprint(Ctx *c)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int i = 0; i < c->nddl; i++) {
+        for (const char *p = c->ddl[i]; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ull;
+        /* each statement followed by ";\n", as --emit-sql prints it */
+        h = (h ^ ';') * 1099511628211ull;
+        h = (h ^ '\n') * 1099511628211ull;
+    }
+    return arena_printf(c->arena, "%016llx", (unsigned long long)h);
+}
+
+void gen_ddl(Ctx *c)
+{
+    DdlOut lite = {.pg = false}, pg = {.pg = true};
+    ddl_for(c, &lite);
+    ddl_for(c, &pg);
+    c->ddl = lite.stmts;
+    c->nddl = lite.n;
+    c->ddl_table = lite.tables;
+    c->ddl_index = lite.indexes;
+    c->pg_ddl = pg.stmts;
+    c->npg_ddl = pg.n;
     c->fingerprint = ddl_fingerprint(c);
 }
 
@@ -757,6 +800,13 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
                        k < 3 ? ", const int64_t *ids, size_t n" : "", p, i,
                        OPS[k], k < 3 ? "ids, n" : "NULL, 0");
     }
+    if (m->nmany)
+        buf_printf(b,
+                   "size_t %s_annotate(%sQuery *q, ormc_agg agg, %sPath p)\n"
+                   "{\n    return ormc_annotate(&q->q, agg, &p.p);\n}\n\n"
+                   "const ormc_annot *%s_annotations(const %s *obj)\n{\n"
+                   "    return ormc_annotations(&%s_model, obj);\n}\n\n",
+                   p, M, M, p, M, p);
     buf_printf(b,
                "int %s_fetch(ormc_db *db, const %sQuery *q, %sList *out)\n{\n"
                "    ormc_list l;\n"
@@ -795,6 +845,25 @@ static void emit_query(Ctx *c, Buf *b, Model *m)
     emit_writes(c, b, m);
 }
 
+/* static const char *const <schema>_<what>[] = { the statements }: one
+ * line of SQL per line of C. */
+static void emit_ddl(Buf *b, const char *schema, const char *what,
+                     const char *const *ddl, int n)
+{
+    buf_printf(b, "static const char *const %s_%s[] = {\n", schema, what);
+    for (int i = 0; i < n; i++) {
+        buf_puts(b, "    \"");
+        const char *q = ddl[i];
+        for (const char *nl; (nl = strchr(q, '\n')); q = nl + 1) {
+            buf_c_mem(b, q, (size_t)(nl - q));
+            buf_puts(b, "\\n\"\n    \"");
+        }
+        buf_c_string(b, q);
+        buf_puts(b, "\",\n");
+    }
+    buf_puts(b, "};\n\n");
+}
+
 void gen_source(Ctx *c, Buf *out)
 {
     Schema *s = &c->schema;
@@ -806,19 +875,8 @@ void gen_source(Ctx *c, Buf *out)
     for (int i = 0; i < s->nmodels; i++)
         emit_model(c, b, s->mv[i]);
     buf_puts(b, "/* ---- schema ---- */\n\n");
-    buf_printf(b, "static const char *const %s_ddl[] = {\n", s->name);
-    for (int i = 0; i < c->nddl; i++) {
-        buf_puts(b, "    \"");
-        /* one line of SQL per line of C */
-        const char *q = c->ddl[i];
-        for (const char *nl; (nl = strchr(q, '\n')); q = nl + 1) {
-            buf_c_mem(b, q, (size_t)(nl - q));
-            buf_puts(b, "\\n\"\n    \"");
-        }
-        buf_c_string(b, q);
-        buf_puts(b, "\",\n");
-    }
-    buf_puts(b, "};\n\n");
+    emit_ddl(b, s->name, "ddl", c->ddl, c->nddl);
+    emit_ddl(b, s->name, "pg_ddl", c->pg_ddl, c->npg_ddl);
     buf_printf(b, "static const ormc_model *const %s_models[] = {\n",
                s->name);
     for (int i = 0; i < s->nmodels; i++)
@@ -826,10 +884,10 @@ void gen_source(Ctx *c, Buf *out)
     buf_puts(b, "};\n\n");
     buf_printf(b,
                "const ormc_schema %s_schema = {\n"
-               "    \"%s\", %s_models, %d, %s_ddl, %d,\n"
+               "    \"%s\", %s_models, %d, %s_ddl, %d, %s_pg_ddl, %d,\n"
                "    \"%s\" /* fingerprint of the DDL */\n};\n\n",
                s->name, s->name, s->name, s->nmodels, s->name, c->nddl,
-               c->fingerprint);
+               s->name, c->npg_ddl, c->fingerprint);
     buf_printf(b,
                "int %s_schema_create(ormc_db *db)\n{\n"
                "    return ormc_schema_create(db, &%s_schema);\n}\n\n"

@@ -18,6 +18,7 @@
  * file and a failed write (disk full) leaves no output behind.
  * Options may come before or after the files.
  */
+#define _POSIX_C_SOURCE 200809L /* isatty */
 #include "ormcc.h"
 #include "udiff.h"
 
@@ -26,9 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char USAGE[] =
-    "usage: ormc [-o DIR] [-MF FILE] [--check | --emit-sql] FILE.orm...\n"
+    "usage: ormc [-o DIR] [-MF FILE] [--check | --emit-sql [--dialect D]]\n"
+    "            [OPTION]... FILE.orm...\n"
     "       ormc diff [--force] [--rename MODEL.OLD=NEW]... OLD.orm NEW.orm\n"
     "\n"
     "Compiles ormc schemas into typed C: for each FILE.orm, writes\n"
@@ -45,12 +48,20 @@ static const char USAGE[] =
     "               unified diff on stdout\n"
     "  --emit-sql   write nothing: print the schemas' DDL (the statements\n"
     "               NAME_schema_create runs) to stdout\n"
+    "  --diagnostics=text|json\n"
+    "               how errors and warnings are written to stderr: text\n"
+    "               (the default: file:line:col: error: message, the line\n"
+    "               and a caret) or json (one object per line: file, line,\n"
+    "               column, severity, message; no summary line)\n"
+    "  --color=auto|always|never\n"
+    "               colour the text diagnostics; auto (the default): only\n"
+    "               when stderr is a terminal\n"
     "  --version    print the version and exit\n"
+    "  --help       print this help and exit\n"
     "\n"
     "ormc diff prints the SQL script (SQLite) that moves a database of\n"
     "OLD.orm's schema to NEW.orm's; steps that lose data are refused\n"
     "unless --force; --rename says field OLD of MODEL is now NEW.\n"
-    "  --help       print this help and exit\n"
     "\n"
     "exit status: 0 ok, 1 schema errors or (--check) files out of date,\n"
     "2 usage or I/O errors\n";
@@ -61,6 +72,7 @@ typedef enum Mode { WRITE, CHECK, EMIT_SQL } Mode;
 typedef struct Job {
     const char *dir;
     const char *depfile; /* -MF, or NULL */
+    ormcc_dialect dialect; /* of --emit-sql */
     const char **files;  /* the inputs, as given */
     ormcc_unit **units;  /* one per input */
     int n;
@@ -401,7 +413,8 @@ static int emit_sql(const Job *job)
 {
     int err = 0;
     for (int i = 0; i < job->n && !err; i++)
-        err = ormcc_emit_sql(job->units[i], write_chunk, stdout);
+        err = ormcc_emit_sql(job->units[i], job->dialect, write_chunk,
+                             stdout);
     if (!err && fflush(stdout) != 0)
         err = errno ? errno : EIO;
     if (err) {
@@ -551,6 +564,8 @@ int main(int argc, char **argv)
         return diff_main(argc - 1, argv + 1);
     Job job = {.dir = "."};
     Mode mode = WRITE;
+    ormcc_options diag = {0};
+    int color = -1; /* auto */
     /* options may come before or after the files; "--" ends them */
     const char **files = calloc((size_t)argc, sizeof *files);
     if (!files) {
@@ -582,6 +597,29 @@ int main(int argc, char **argv)
             if (!a[3] && ++i == argc)
                 return usage_error(files, "-MF needs a file name", NULL);
             job.depfile = a[3] ? a + 3 : argv[i];
+        } else if (strcmp(a, "--dialect") == 0) {
+            if (++i == argc)
+                return usage_error(files, "--dialect needs sqlite or "
+                                          "postgresql", NULL);
+            if (strcmp(argv[i], "sqlite") == 0)
+                job.dialect = ORMCC_SQLITE;
+            else if (strcmp(argv[i], "postgresql") == 0)
+                job.dialect = ORMCC_POSTGRESQL;
+            else
+                return usage_error(files, "unknown dialect", argv[i]);
+        } else if (strncmp(a, "--diagnostics=", 14) == 0) {
+            if (strcmp(a + 14, "json") != 0 && strcmp(a + 14, "text") != 0)
+                return usage_error(files, "--diagnostics takes text or json, "
+                                          "not", a + 14);
+            diag.json = strcmp(a + 14, "json") == 0;
+        } else if (strncmp(a, "--color=", 8) == 0 ||
+                   strcmp(a, "--color") == 0) {
+            const char *w = a[7] ? a + 8 : "always";
+            if (strcmp(w, "auto") != 0 && strcmp(w, "always") != 0 &&
+                strcmp(w, "never") != 0)
+                return usage_error(files, "--color takes auto, always or "
+                                          "never, not", w);
+            color = strcmp(w, "auto") == 0 ? -1 : strcmp(w, "always") == 0;
         } else if (strcmp(a, "--check") == 0 ||
                    strcmp(a, "--emit-sql") == 0) {
             Mode m = a[2] == 'c' ? CHECK : EMIT_SQL;
@@ -595,6 +633,7 @@ int main(int argc, char **argv)
     }
     if (n == 0)
         return usage_error(files, "no input files", NULL);
+    diag.color = color < 0 ? isatty(fileno(stderr)) : color;
     int errors = 0, status = 0;
     ormcc_unit **units = calloc((size_t)n, sizeof *units);
     if (!units) {
@@ -609,12 +648,14 @@ int main(int argc, char **argv)
             status = 2;
             continue;
         }
-        errors += ormcc_check(files[i], text, len, stderr, &units[i]);
+        errors += ormcc_check_with(files[i], text, len, stderr, &diag,
+                                   &units[i]);
         free(text);
     }
     if (status == 0 && errors) {
-        fprintf(stderr, "ormc: %d error%s; no files written\n", errors,
-                errors == 1 ? "" : "s");
+        if (!diag.json) /* JSON readers take the exit status */
+            fprintf(stderr, "ormc: %d error%s; no files written\n", errors,
+                    errors == 1 ? "" : "s");
         status = 1;
     }
     for (int i = 0; i < n && status == 0 && mode != EMIT_SQL; i++) {

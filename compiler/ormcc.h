@@ -55,6 +55,18 @@ typedef struct ormcc_unit ormcc_unit;
  * passed, and ormcc_emit_* returns that value. */
 typedef int (*ormcc_write_fn)(void *arg, const char *data, size_t len);
 
+/* How diagnostics are written (ormcc_check_with); all zero is the default
+ * of ormcc_check and ormcc_compile. */
+typedef struct ormcc_options {
+    /* nonzero: each diagnostic is one JSON object on one line,
+     * {"file":..,"line":N,"column":N,"severity":"error"|"warning"|"note",
+     * "message":..}, without the source line and caret */
+    int json;
+    /* nonzero: the text form is coloured with ANSI escapes, like gcc's
+     * (the caller decides, e.g. only when diag is a terminal) */
+    int color;
+} ormcc_options;
+
 /* Parses and checks `text` exactly like ormcc_compile (same diagnostics to
  * `diag`, same return value), without generating anything.  On 0 errors,
  * *out is the checked schema (free it with ormcc_unit_free); otherwise
@@ -62,6 +74,12 @@ typedef int (*ormcc_write_fn)(void *arg, const char *data, size_t len);
  * Cost: linear in the size of the schema. */
 int ormcc_check(const char *path, const char *text, size_t len, FILE *diag,
                 ormcc_unit **out);
+
+/* ormcc_check, with diagnostics written as `opt` says (NULL: the default).
+ * Warnings ("file:line:col: warning: ...", e.g. a cycle of required
+ * relations) are written but not counted: they do not stop the files. */
+int ormcc_check_with(const char *path, const char *text, size_t len,
+                     FILE *diag, const ormcc_options *opt, ormcc_unit **out);
 
 /* The names of u's two outputs ("blog.orm.h", "blog.orm.c"), owned by u. */
 const char *ormcc_header_name(const ormcc_unit *u);
@@ -74,12 +92,16 @@ const char *ormcc_source_name(const ormcc_unit *u);
 int ormcc_emit_header(ormcc_unit *u, ormcc_write_fn write, void *arg);
 int ormcc_emit_source(ormcc_unit *u, ormcc_write_fn write, void *arg);
 
-/* Writes u's DDL through write(arg, ...): the statements its generated
- * <schema>_schema_create runs, in the same order, each followed by ";\n"
- * (SQLite's dialect; feed it to the sqlite3 shell or a migration tool).
- * Returns 0, or the first nonzero result of write.
+/* The SQL dialects ormc emits DDL for. */
+typedef enum ormcc_dialect { ORMCC_SQLITE, ORMCC_POSTGRESQL } ormcc_dialect;
+
+/* Writes u's DDL in `dialect` through write(arg, ...): the statements its
+ * generated <schema>_schema_create runs on that database, in the same
+ * order, each followed by ";\n" (feed it to the sqlite3 shell, psql or a
+ * migration tool).  Returns 0, or the first nonzero result of write.
  * Cost: linear in the size of the DDL. */
-int ormcc_emit_sql(ormcc_unit *u, ormcc_write_fn write, void *arg);
+int ormcc_emit_sql(ormcc_unit *u, ormcc_dialect dialect, ormcc_write_fn write,
+                   void *arg);
 
 /* ---- ormc diff: migrations ---- */
 

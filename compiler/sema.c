@@ -4,6 +4,7 @@
  * C and SQL names that codegen prints.  Reports every error it finds; one
  * error never hides another of a different model or field.
  */
+#include "cnames.h"
 #include "ctx.h"
 #include "names.h"
 #include "paths.h"
@@ -79,12 +80,6 @@ static const char *const RESERVED[] = {
     "ATOMIC_WCHAR_T_LOCK_FREE", "ATOMIC_SHORT_LOCK_FREE",
     "ATOMIC_INT_LOCK_FREE", "ATOMIC_LONG_LOCK_FREE", "ATOMIC_LLONG_LOCK_FREE",
     "ATOMIC_POINTER_LOCK_FREE", "ONCE_FLAG_INIT", "TSS_DTOR_ITERATIONS"};
-
-/* Prefixes of C library and SQLite functions: a model whose C prefix is one
- * of these would declare e.g. timer_delete, which <time.h> already has. */
-static const char *const LIBC_PREFIXES[] = {
-    "aio", "atomic", "cnd", "mq", "mtx", "posix", "pthread", "sched", "sem",
-    "shm", "sqlite3", "thrd", "timer", "tss"};
 
 /* RESERVED as a map (names -> themselves), built once per compile:
  * every model, field and related name is looked up. */
@@ -256,17 +251,6 @@ static void check_models(Sema *s)
                        "'%s_', and 'ormc_' names are the runtime's; choose "
                        "another name",
                        m->name, prefix);
-            continue;
-        }
-        bool libc = false;
-        for (size_t k = 0; k < sizeof LIBC_PREFIXES / sizeof *LIBC_PREFIXES; k++)
-            libc |= strcmp(prefix, LIBC_PREFIXES[k]) == 0;
-        if (libc) {
-            diag_error(c, m->loc,
-                       "model '%s' would generate functions such as "
-                       "'%s_delete', but the C library or SQLite owns the "
-                       "'%s_' prefix; rename the model",
-                       m->name, prefix, prefix);
             continue;
         }
         m->prefix = prefix;
@@ -1003,6 +987,14 @@ static void option_table(Ctx *c, Model *m, Option *o, Option **seen)
         diag_error(c, o->loc, "@table takes one string, e.g. @table(\"books\")");
         return;
     }
+    if (strcmp(name_lower(c->arena, a->name), "sqlite") == 0) {
+        diag_error(c, a->loc,
+                   "table name \"%s\" is not allowed: its index and join "
+                   "table names would start with 'sqlite_', which SQLite "
+                   "reserves",
+                   a->name);
+        return;
+    }
     if (!valid_sql_name(a->name) || strlen(a->name) > 128 ||
         strncmp(name_lower(c->arena, a->name), "sqlite_", 7) == 0) {
         diag_error(c, a->loc,
@@ -1051,7 +1043,13 @@ static void check_options(Ctx *c, Model *m)
         m->order = arena_zalloc(c->arena, sizeof *m->order);
         m->norder = 1; /* by id */
     }
-    if (!table_seen && m->table && strncmp(m->table, "sqlite_", 7) == 0)
+    if (!table_seen && m->table && strcmp(m->table, "sqlite") == 0)
+        diag_error(c, m->loc,
+                   "model '%s' would use table 'sqlite', whose index and join "
+                   "table names would start with 'sqlite_', which SQLite "
+                   "reserves; rename the model or give it @table(\"...\")",
+                   m->name);
+    else if (!table_seen && m->table && strncmp(m->table, "sqlite_", 7) == 0)
         diag_error(c, m->loc,
                    "model '%s' would use table '%s', but SQLite reserves "
                    "names starting with 'sqlite_'; rename the model or give "
@@ -1170,6 +1168,8 @@ typedef struct Gen {
     Ctx *c;
     NameMap names;  /* generated C name -> Owner */
     NameMap types;  /* generated type name -> Owner */
+    const Model *model; /* the model being checked: where its implicit
+                           owners (the primary key) are reported */
 } Gen;
 
 static const Owner *owner(Ctx *c, Loc loc, const char *role,
@@ -1204,8 +1204,47 @@ static void clash(Ctx *c, const char *subject, const Owner *now,
     diag_note(c, prev->loc, "%s declared here", what(c, prev));
 }
 
+/* Why the generated `name` cannot be used: a header of C11, POSIX or
+ * SQLite has it (cnames.inc), or C reserves its spelling; NULL when it is
+ * free.  A struct member (`member`) only clashes with an object-like
+ * macro: a function or a type of that name does not reach inside a
+ * struct. */
+static const char *taken(Ctx *c, const char *name, bool member)
+{
+    if (is_impl_reserved(name))
+        return "C reserves (names starting with '__', or '_' and an "
+               "uppercase letter)";
+    const CName *n = cname_find(name);
+    if (!n || (member && !(n->kind & CN_MACRO)))
+        return NULL;
+    return arena_printf(c->arena, "<%s> %s", n->header,
+                        n->kind & CN_DECL    ? "declares"
+                        : n->kind & CN_MACRO ? "defines as a macro"
+                                             : "defines as a function-like "
+                                               "macro");
+}
+
+/* Reports that `o` would generate `subject` ("the C name 'x'"), which
+ * `why` (taken) makes unusable; an implicit owner is reported at its
+ * model. */
+static void refuse(Gen *g, const Owner *o, const char *subject,
+                   const char *why)
+{
+    Ctx *c = g->c;
+    bool implicit = !o->loc.line;
+    bool schema = strcmp(o->kind, "the schema") == 0;
+    Loc at = implicit && !schema && g->model ? g->model->loc : o->loc;
+    if (!at.line)
+        at = (Loc){1, 1};
+    diag_error(c, at, "%s%s would generate %s, which %s; rename %s%s",
+               what(c, o), o->role, subject, why,
+               schema ? "the file" : implicit ? "the model" : "the ",
+               schema || implicit ? "" : o->kind);
+}
+
 /* Claims a generated function, type or constant name for `o`; false (after
- * reporting it) when another part of the schema already has it. */
+ * reporting it) when another part of the schema already has it, or when a
+ * C11, POSIX or SQLite header has it or C reserves it. */
 static bool claim(Gen *g, const Owner *o, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 3, 4)))
@@ -1223,8 +1262,13 @@ static bool claim(Gen *g, const Owner *o, const char *fmt, ...)
         char subject[600];
         snprintf(subject, sizeof subject, "generated name '%s'", name);
         clash(g->c, subject, o, prev);
+        return false;
     }
-    return !prev;
+    const char *why = taken(g->c, name, false);
+    if (why)
+        refuse(g, o, arena_printf(g->c->arena, "the C name '%s'", name),
+               why);
+    return !why;
 }
 
 /* Claims a member of struct m; false (after reporting it) on a clash. */
@@ -1249,8 +1293,15 @@ static bool member(Gen *g, NameMap *members, const char *sname,
         char *subject = arena_printf(c->arena, "member '%s' of struct %s",
                                      name, sname);
         clash(c, subject, o, prev);
+        return false;
     }
-    return !prev;
+    const char *why = taken(c, name, true);
+    if (why)
+        refuse(g, o,
+               arena_printf(c->arena, "the member '%s' of struct %s", name,
+                            sname),
+               why);
+    return !why;
 }
 
 /* The implicit join tables share SQLite's one namespace of tables (without
@@ -1297,7 +1348,7 @@ static void check_join_tables(Ctx *c, const NameMap *tables)
  * one would clash too. */
 static void check_generated_names(Ctx *c)
 {
-    Gen g = {c, {0}, {0}};
+    Gen g = {c, {0}, {0}, NULL};
     Schema *s = &c->schema;
     /* sized up front (about 60 names per model, 13 per field, 9 per reverse
      * relation), so that the table of a large schema is never rehashed */
@@ -1328,6 +1379,7 @@ static void check_generated_names(Ctx *c)
     claim(&g, schema, "%s_schema_check", s->name);
     claim(&g, schema, "%s_schema_open", s->name);
     claim(&g, schema, "%s_ddl", s->name);
+    claim(&g, schema, "%s_pg_ddl", s->name);
     claim(&g, schema, "%s_models", s->name);
     /* the functions, and the descriptor tables of the .c file */
     static const char *const per_model[] = {
@@ -1350,6 +1402,7 @@ static void check_generated_names(Ctx *c)
         Model *m = s->mv[i];
         if (!m->prefix)
             continue;
+        g.model = m;
         const Owner *mo = owner(c, m->loc, "", "model", m->name, NULL);
         /* SQLite compares table names without regard to case */
         const Model *t = names_put(&tables, name_lower(c->arena, m->table), m);
@@ -1376,6 +1429,9 @@ static void check_generated_names(Ctx *c)
         for (int k = 0; ok && k < NPATH_KINDS; k++)
             ok = claim(&g, mo, "%s", path_type(c->arena, m, &PATH_KINDS[k]));
         ok = ok && claim(&g, mo, "%s", path_const(c->arena, m, NULL));
+        if (ok && m->nmany) /* annotations live in the Rel block */
+            ok = claim(&g, mo, "%s_annotate", m->prefix) &&
+                 claim(&g, mo, "%s_annotations", m->prefix);
         /* the primary key's own query functions */
         const Owner *io = owner(c, (Loc){0, 0}, "", "the primary key",
                                 m->name, "id");
@@ -1485,7 +1541,7 @@ static void name_schema(Ctx *c)
 {
     const char *base = c->file;
     for (const char *p = c->file; *p; p++)
-        if (*p == '/' || *p == '\\')
+        if (*p == '/')
             base = p + 1;
     c->schema.file = c->file;
     c->schema.base = base;
@@ -1513,6 +1569,55 @@ static void name_schema(Ctx *c)
     c->schema.name = name;
 }
 
+/* `s` with '"', '\\' and control bytes written as C escapes, for a
+ * message. */
+static const char *escaped(Arena *a, const char *s)
+{
+    char *out = arena_zalloc(a, 4 * strlen(s) + 1), *o = out;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            *o++ = '\\';
+            *o++ = (char)ch;
+        } else if (ch == '\n') {
+            o += sprintf(o, "\\n");
+        } else if (ch < 0x20 || ch == 0x7f) {
+            o += sprintf(o, "\\x%02x", ch);
+        } else {
+            *o++ = (char)ch;
+        }
+    }
+    return out;
+}
+
+/* The generated files name the schema file's base name in the source's
+ * `#include "blog.orm.h"`, in strings and in comments: a '"', a '\\' (an
+ * escape, and not a directory separator on POSIX), a control byte or a
+ * trigraph (two '?' then '/' read as a '\\') would break them. */
+static void check_file_name(Ctx *c)
+{
+    const char *base = c->schema.base, *why = NULL;
+    for (const char *p = base; *p && !why; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"')
+            why = "a '\"' would end the string of the generated #include";
+        else if (ch == '\\')
+            why = "a '\\' is an escape in the generated #include (it is not "
+                  "a directory separator: use '/')";
+        else if (ch < 0x20 || ch == 0x7f)
+            why = "a control character cannot be written in the generated "
+                  "#include";
+        else if (ch == '?' && p[1] == '?')
+            why = "'?\?' starts a C trigraph ('?\?/' reads as '\\') in the "
+                  "generated #include";
+    }
+    if (why)
+        diag_error(c, (Loc){1, 1},
+                   "the file name '%s' cannot name the generated files: %s; "
+                   "rename the file",
+                   escaped(c->arena, base), why);
+}
+
 /* m->many: the reverse relations, then the many-to-many relations
  * declared on m, then those to m (by their reverse names). */
 static void collect_many(Ctx *c, Model *m)
@@ -1534,12 +1639,136 @@ static void collect_many(Ctx *c, Model *m)
     }
 }
 
+/* ---- required-relation cycles ---- */
+
+/* The required foreign key of m that leads into the cycles' remainder
+ * (left[target] > 0), or NULL. */
+static Field *required_into(Model *m, const NameMap *index, const int *left)
+{
+    for (int k = 0; k < m->nfks; k++) {
+        Field *f = m->fks[k];
+        if (f->nullable || !f->target)
+            continue;
+        const int *t = names_get(index, f->target->name);
+        if (t && left[*t] > 0)
+            return f;
+    }
+    return NULL;
+}
+
+/* A cycle of required (non-nullable) foreign keys, A -> B -> A or a model
+ * needing a row of itself, can never be inserted: the first row of any of
+ * them would need a row of the next one first.  Warns once per cycle
+ * found, at its first field: "Author.book -> Book.author -> Author".
+ * Linear: models whose required keys all lead out of any cycle are peeled
+ * off first (Kahn's algorithm, on the reversed edges); from each model
+ * left, the required keys into what is left are followed until a model
+ * repeats. */
+static void check_required_cycles(Ctx *c)
+{
+    Schema *s = &c->schema;
+    int n = s->nmodels;
+    NameMap index;
+    names_init_for(&index, c->arena, (size_t)n);
+    int *pos = arena_zalloc(c->arena, (size_t)n * sizeof *pos);
+    for (int i = 0; i < n; i++) {
+        pos[i] = i;
+        names_put(&index, s->mv[i]->name, &pos[i]);
+    }
+    /* left[i]: required keys of model i into models not yet peeled off;
+     * the reversed edges in one array (from[], by target: first[t] to
+     * first[t + 1]) */
+    int *left = arena_zalloc(c->arena, (size_t)n * sizeof *left);
+    int *first = arena_zalloc(c->arena, (size_t)(n + 1) * sizeof *first);
+    int edges = 0;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < s->mv[i]->nfks; k++) {
+            Field *f = s->mv[i]->fks[k];
+            const int *t = f->nullable || !f->target
+                               ? NULL : names_get(&index, f->target->name);
+            if (t) {
+                left[i]++;
+                first[*t + 1]++;
+                edges++;
+            }
+        }
+    if (!edges)
+        return;
+    for (int i = 0; i < n; i++)
+        first[i + 1] += first[i];
+    int *from = arena_zalloc(c->arena, (size_t)edges * sizeof *from);
+    int *fill = arena_zalloc(c->arena, (size_t)n * sizeof *fill);
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < s->mv[i]->nfks; k++) {
+            Field *f = s->mv[i]->fks[k];
+            const int *t = f->nullable || !f->target
+                               ? NULL : names_get(&index, f->target->name);
+            if (t)
+                from[first[*t] + fill[*t]++] = i;
+        }
+    int *queue = arena_zalloc(c->arena, (size_t)n * sizeof *queue);
+    int head = 0, tail = 0;
+    for (int i = 0; i < n; i++)
+        if (!left[i])
+            queue[tail++] = i;
+    while (head < tail) {
+        int v = queue[head++];
+        for (int e = first[v]; e < first[v + 1]; e++)
+            if (--left[from[e]] == 0)
+                queue[tail++] = from[e];
+    }
+    /* walk[i]: the walk that reached model i (0: none yet) */
+    int *walk = arena_zalloc(c->arena, (size_t)n * sizeof *walk);
+    Field **via = arena_zalloc(c->arena, (size_t)n * sizeof *via);
+    for (int i = 0, w = 1; i < n; i++, w++) {
+        if (left[i] <= 0 || walk[i])
+            continue;
+        int cur = i;
+        while (!walk[cur]) {
+            walk[cur] = w;
+            via[cur] = required_into(s->mv[cur], &index, left);
+            cur = *(const int *)names_get(&index, via[cur]->target->name);
+        }
+        if (walk[cur] != w)
+            continue; /* into a cycle already reported */
+        char path[700];
+        size_t len = 0;
+        int at = cur;
+        do {
+            Field *f = via[at];
+            if (len < 600)
+                len += (size_t)snprintf(path + len, sizeof path - len,
+                                        "%s.%s -> ", s->mv[at]->name, f->name);
+            at = *(const int *)names_get(&index, f->target->name);
+        } while (at != cur);
+        if (len < 600)
+            snprintf(path + len, sizeof path - len, "%s", s->mv[cur]->name);
+        else
+            snprintf(path + 600, sizeof path - 600, "...");
+        if (via[cur]->target == s->mv[cur])
+            diag_warning(c, via[cur]->loc,
+                         "required relation %s.%s leads back to %s: no row "
+                         "of %s can ever be inserted, as each needs another "
+                         "first; make it nullable with '?'",
+                         s->mv[cur]->name, via[cur]->name, s->mv[cur]->name,
+                         s->mv[cur]->name);
+        else
+            diag_warning(c, via[cur]->loc,
+                         "required relations form a cycle (%s): no row of "
+                         "these models can ever be inserted, as each needs a "
+                         "row of the next first; make one of them nullable "
+                         "with '?'",
+                         path);
+    }
+}
+
 void sema_check(Ctx *c)
 {
     Sema s = {c, {0}, NULL, {0}};
     names_init(&s.models, c->arena);
     reserved_init(&s.reserved, c->arena);
     name_schema(c);
+    check_file_name(c);
     const char *sn = c->schema.name;
     if (strcmp(sn, "ormc") == 0 || strncmp(sn, "ormc_", 5) == 0)
         diag_error(c, (Loc){1, 1},
@@ -1575,4 +1804,6 @@ void sema_check(Ctx *c)
         collect_many(c, c->schema.mv[i]);
     if (c->nerrors == 0)
         check_generated_names(c);
+    if (c->nerrors == 0)
+        check_required_cycles(c);
 }

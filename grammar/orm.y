@@ -34,6 +34,10 @@ static bool not_model(Ctx *ctx, const char *word, Loc at);
 
 %define api.pure full
 %define parse.error custom
+/* an error is found in the state that knows what was expected there (an
+ * unknown word after a type is reported as a modifier, not as a token
+ * that cannot follow a finished field) */
+%define lr.default-reduction consistent
 %locations
 %expect 0
 %lex-param {yyscan_t scanner}
@@ -56,6 +60,9 @@ static bool not_model(Ctx *ctx, const char *word, Loc at);
 %token <str> IDENT "identifier" INT "integer" REAL "number" STRING "string"
              OPTION "model option"
 %token LEXERROR "invalid token"
+/* the end of a field or option: the lexer's yylex puts it at the end of
+ * the line, before a '}' on the same line and at the end of the file */
+%token EOL "end of line"
 
 /* A model missing its '}' ends at the next 'model' or the end of the
  * file; an error inside its body is recovered from inside the body, and an
@@ -101,16 +108,19 @@ model_head:
       IDENT                         { build_model_begin(ctx, $3, @3); }
     ;
 
+/* A member ends at the end of its line (EOL): an error is recovered from
+ * there, and the next line is parsed afresh (yyerrok), so a broken line
+ * neither hides the errors of the next one nor makes errors there. */
 members:
       %empty
-    | members member
+    | members member EOL            { yyerrok; }
+    | members error EOL             { yyerrok; }
     ;
 
 member:
       field                         { build_add_field(ctx, $1); }
     | option                        { build_add_option(ctx, $1); }
     | name error                    { build_add_field(ctx, build_field(ctx, $1, @1, build_type(ctx, NULL, @1))); }
-    | error                         { }
     ;
 
 field:
@@ -218,9 +228,49 @@ static bool has(const yysymbol_kind_t *v, int n, yysymbol_kind_t s)
     return false;
 }
 
+/* How a keyword token is written (with the word it needs after it), to
+ * name the keyword an unknown word was probably meant to be; NULL for
+ * other tokens. */
+static const char *keyword_text(yysymbol_kind_t s)
+{
+    switch (s) {
+    case YYSYMBOL_MODEL: return "model";
+    case YYSYMBOL_UNIQUE: return "unique";
+    case YYSYMBOL_INDEX: return "index";
+    case YYSYMBOL_DEFAULT: return "default";
+    case YYSYMBOL_RELATED: return "related";
+    case YYSYMBOL_THROUGH: return "through";
+    case YYSYMBOL_ON: return "on delete";
+    case YYSYMBOL_DELETE: return "delete";
+    case YYSYMBOL_CASCADE: return "cascade";
+    case YYSYMBOL_SET: return "set null";
+    case YYSYMBOL_NUL: return "null";
+    case YYSYMBOL_RESTRICT: return "restrict";
+    case YYSYMBOL_NOW: return "now";
+    case YYSYMBOL_TRUE: return "true";
+    case YYSYMBOL_FALSE: return "false";
+    default: return NULL;
+    }
+}
+
+/* The keyword among `expected` closest to the word just read (ctx->tok),
+ * or NULL when none is a plausible typo of it. */
+static const char *keyword_typo(const Ctx *ctx, const yysymbol_kind_t *v,
+                                int n)
+{
+    const char *cands[YYNTOKENS];
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (keyword_text(v[i]))
+            cands[k++] = keyword_text(v[i]);
+    return k ? diag_suggest(ctx->tok, cands, k) : NULL;
+}
+
 /* "unexpected X; expected A, B or C", naming the token as written and
  * what is expected in the words of the language reference: "a type", "a
- * field name", "a default value" rather than a list of token kinds. */
+ * field name", "a default value" rather than a list of token kinds.  A
+ * word where a keyword belongs is named as the keyword it resembles
+ * ("unknown modifier 'uniqe'; did you mean 'unique'?"). */
 static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner,
                                  Ctx *ctx)
 {
@@ -228,14 +278,49 @@ static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner,
     yysymbol_kind_t expected[YYNTOKENS];
     int n = yypcontext_expected_tokens(pc, expected, YYNTOKENS);
     yysymbol_kind_t got = yypcontext_token(pc);
+    Loc at = *yypcontext_location(pc);
     const char *names[YYNTOKENS];
     int k = 0;
     if (n < 0)
         n = 0;
     bool ident = has(expected, n, YYSYMBOL_IDENT);
     bool member = ident && has(expected, n, YYSYMBOL_OPTION);
-    if (has(expected, n, YYSYMBOL_TRUE) && has(expected, n, YYSYMBOL_STRING) &&
-        !ident) {
+    bool modifier = has(expected, n, YYSYMBOL_UNIQUE);
+    const char *typo = got == YYSYMBOL_IDENT && !ident
+                           ? keyword_typo(ctx, expected, n) : NULL;
+    if (modifier && got == YYSYMBOL_IDENT) {
+        if (typo)
+            diag_error(ctx, at, "unknown modifier '%s'; did you mean '%s'?",
+                       ctx->tok, typo);
+        else
+            diag_error(ctx, at,
+                       "unknown modifier '%s'; expected 'unique', 'index', "
+                       "'default', 'related', 'through', 'on delete' or the "
+                       "end of the line (one field per line)",
+                       ctx->tok);
+        return 0;
+    }
+    if (modifier && got == YYSYMBOL_OPTION) {
+        diag_error(ctx, at,
+                   "syntax error: unexpected option '@%s' after a field; an "
+                   "option goes on a line of its own",
+                   ctx->tok);
+        return 0;
+    }
+    if (typo) {
+        diag_error(ctx, at,
+                   "syntax error: unexpected identifier '%s'; did you mean "
+                   "'%s'?",
+                   ctx->tok, typo);
+        return 0;
+    }
+    if (modifier) {
+        names[k++] = "a modifier ('unique', 'index', 'default', 'related', "
+                     "'through' or 'on delete')";
+        names[k++] = "the end of the line";
+        n = 0;
+    } else if (has(expected, n, YYSYMBOL_TRUE) &&
+               has(expected, n, YYSYMBOL_STRING) && !ident) {
         /* after 'default' */
         names[k++] = "a value (a number, a string, true, false, now or null)";
         n = 0;
@@ -264,11 +349,17 @@ static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner,
             names[k++] = "a field name";
         else if (s == YYSYMBOL_OPTION)
             names[k++] = "an option (e.g. @index)";
+        else if (s == YYSYMBOL_EOL)
+            names[k++] = "the end of the line";
         else
             names[k++] = yysymbol_name(s);
     }
-    build_syntax_error(ctx, *yypcontext_location(pc),
-                       got == YYSYMBOL_YYEOF ? NULL : yysymbol_name(got),
-                       names, k > 6 ? 0 : k);
+    /* an end of declaration before '}' or the end of the file is named
+     * as what the file holds there */
+    const char *what = got == YYSYMBOL_YYEOF ? NULL : yysymbol_name(got);
+    if (got == YYSYMBOL_EOL)
+        what = ctx->eol_before == '}' ? "'}'"
+               : ctx->eol_before == 0 ? NULL : "end of line";
+    build_syntax_error(ctx, at, what, names, k > 6 ? 0 : k);
     return 0;
 }

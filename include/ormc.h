@@ -9,12 +9,13 @@
  *      (ormc_model, ormc_query, ormc_fetch, ...).  Applications normally use the
  *      typed wrappers that ormc generates instead of these.
  *
- * Nothing here is database specific: the SQLite backend lives behind
- * ormc_backend.h, and generated code reaches the database only through this
- * header.  Every statement the runtime sends is rendered by the runtime
- * from the descriptors and the query (runtime/sql.c), in the words of the
- * backend's dialect table (runtime/dialect.h); generated code carries no
- * SQL but the DDL of schema create, which is SQLite's.
+ * Nothing here is database specific: the SQLite and PostgreSQL backends
+ * live behind ormc_backend.h (ormc_open picks one from its argument), and
+ * generated code reaches the database only through this header.  Every
+ * statement the runtime sends is rendered by the runtime from the
+ * descriptors and the query (runtime/sql.c), in the words of the backend's
+ * dialect table (runtime/dialect.h); generated code carries no SQL but the
+ * DDL of schema create, once per dialect (docs/postgresql.md).
  *
  * Threading: an ormc_db is a single connection; use it from one thread at a
  * time (one connection per thread), and never in a child after fork().  Result
@@ -68,13 +69,53 @@ const char *ormc_status_name(int status);
  * Connections
  * ------------------------------------------------------------------------- */
 
-/* Opens (creating if needed) the SQLite database at `path` (":memory:" for an
- * in-memory one) with foreign keys enforced and a 5 s busy timeout (a call
- * that waits longer for another connection's lock fails with ORMC_BUSY).
+/* Opens a database; the backend is chosen from `path`:
+ *   - a PostgreSQL connection string, "postgresql://..." / "postgres://..."
+ *     or "keyword=value ..." (e.g. "host=/tmp dbname=app"; libpq's
+ *     syntax): a connection to that server (docs/postgresql.md);
+ *   - anything else: the SQLite database file at `path` (":memory:" for an
+ *     in-memory one), created if needed, with foreign keys enforced and a
+ *     5 s busy timeout (a call that waits longer for another connection's
+ *     lock fails with ORMC_BUSY).  A file whose name looks like
+ *     "keyword=..." is reached as "./keyword=...".
  * On success *out is a new connection.  On failure *out is still a connection
  * (unless memory ran out, then NULL) so ormc_errmsg() can tell why; close it.
- * Cost: one file open plus one PRAGMA statement (not counted). */
+ * Cost: SQLite: one file open plus one PRAGMA statement (not counted);
+ * PostgreSQL: connecting (a round trip or more). */
 int ormc_open(const char *path, ormc_db **out);
+
+/* Opens a PostgreSQL primary with read replicas (Django's database
+ * routers, built in): `primary` and each of replicas[0..n) are connection
+ * strings as ormc_open takes them (at most 15 replicas).  The connection
+ * then sends
+ *   - every statement inside a transaction (ormc_begin, and the runtime's
+ *     own for writes) to where that transaction is open: the primary;
+ *   - a read (a fetch, get, count, exists, aggregate, or a raw SELECT that
+ *     locks nothing) outside a transaction to the next replica, round
+ *     robin; a fetch of several statements (prefetch) reads one snapshot
+ *     of one replica;
+ *   - everything else (writes, DDL, SET, SELECT ... FOR UPDATE) to the
+ *     primary.
+ * A replica that is down (at open, or its connection lost at any time) is
+ * skipped without an error: the read goes to the next replica, or to the
+ * primary when none is up, and the replica is tried again 2 s later.
+ * A replica can lag behind the primary: a read right after a write may not
+ * see it (use a transaction to read your own writes).  The primary must
+ * connect; on failure *out is as with ormc_open.  Cost: one connection per
+ * server; a statement is prepared on each server the first time it runs
+ * there. */
+int ormc_open_replicas(const char *primary, const char *const *replicas,
+                       size_t n, ormc_db **out);
+
+/* Opens db's connection again after it was lost (PostgreSQL: the server
+ * restarted, or the session was terminated; calls then fail with
+ * ORMC_ERROR and a message ending "the connection to the server is lost
+ * (ormc_reconnect opens it again)").  A transaction open at the loss is
+ * gone (rolled back by the server).  Cached statements are dropped and
+ * prepared again on first use.  With replicas: the primary now, each
+ * replica on its next turn.  SQLite: nothing to reopen, ORMC_OK.  Returns
+ * ORMC_OK, or ORMC_ERROR (the server still unreachable; call again later). */
+int ormc_reconnect(ormc_db *db);
 
 /* Closes the connection and finalizes its cached statements.  NULL-safe. */
 void ormc_close(ormc_db *db);
@@ -298,12 +339,14 @@ typedef struct ormc_schema {
     const char *name;
     const ormc_model *const *models;
     size_t nmodels;
-    const char *const *ddl;
+    const char *const *ddl; /* SQLite's CREATE statements */
     size_t nddl;
-    /* 16 hex digits: a hash of the DDL, computed by ormc (the same for the
-     * same DDL); ormc_schema_create stores it in table ormc_meta, which
-     * ormc_schema_check compares and ormc diff's script updates.  NULL: no
-     * fingerprint is written or checked. */
+    const char *const *pg_ddl; /* PostgreSQL's */
+    size_t npg_ddl;
+    /* 16 hex digits: a hash of SQLite's DDL, computed by ormc (the same
+     * for the same DDL); ormc_schema_create stores it in table ormc_meta,
+     * which ormc_schema_check compares and ormc diff's script updates.
+     * NULL: no fingerprint is written or checked. */
     const char *fingerprint;
 } ormc_schema;
 
@@ -521,6 +564,43 @@ void ormc_count(ormc_query *q, uint16_t reverse);
  * the run ORMC_INVALID); it is borrowed until q's last run.  Asking again
  * for the same relation replaces the earlier `sub`. */
 void ormc_count_from(ormc_query *q, uint16_t reverse, const ormc_query *sub);
+
+/* The aggregate of an annotation over a relation path. */
+typedef enum ormc_agg {
+    ORMC_COUNT, /* the number of non-NULL values (of rows, for an id) */
+    ORMC_SUM,
+    ORMC_AVG,
+    ORMC_MIN,
+    ORMC_MAX
+} ormc_agg;
+
+/* One annotation of one row (ormc_annotate).  ORMC_COUNT's number, and
+ * the SUM, MIN and MAX of an int or datetime field, are in i; AVG, and
+ * the SUM, MIN and MAX of a real field, in r.  is_null: SQL's NULL, when
+ * no row (or only NULLs) was reached; a count is never NULL (0). */
+typedef struct ormc_annot {
+    bool is_null;
+    int64_t i;
+    double r;
+} ormc_annot;
+
+/* annotate(Count("blogs__comments")), annotate(Sum("blogs__comments__
+ * score")) and Avg, Min, Max: `agg` of the field path `p` ends at, over
+ * every row reached from each row of q along p, in the same statement
+ * (one correlated subquery per annotation, the path joined inside it:
+ * several annotations do not multiply each other as a JOIN ... GROUP BY
+ * would).  p's first step must be a to-many relation (a reverse or a
+ * many-to-many one, ORMC_STEP_REVERSE); the other steps may be of any
+ * kind.  ORMC_COUNT takes a field of any type; the others an int, real
+ * or datetime field (else the run is ORMC_INVALID).  Returns the
+ * annotation's index among q's annotations (0, 1, ... in call order) in
+ * ormc_annotations(); SIZE_MAX on misuse. */
+size_t ormc_annotate(ormc_query *q, ormc_agg agg, const ormc_path *p);
+
+/* The annotations of `row` (a row of `model` fetched by a query with
+ * ormc_annotate calls, or a child of a prefetch whose child query had
+ * them): [0..n) in call order; NULL when its query had none. */
+const ormc_annot *ormc_annotations(const ormc_model *model, const void *row);
 
 /* Runs `q` over `model` (q == NULL: all rows in default order): 1 statement,
  * plus exactly 1 per prefetched relation at every level (a nested

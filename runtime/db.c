@@ -73,16 +73,89 @@ int ormc_open_backend(const char *path, const ormc_backend *be, ormc_db **out)
     *out = db;
     int rc = be->open(path, &db->conn);
     if (rc != ORMC_OK) {
-        if (!db->conn)
-            return db_fail(db, rc, "open %s: out of memory", path);
+        /* a connection string may hold a password: not repeated */
+        if (be->dialect == &ormc_pg_dialect)
+            return db_fail(db, rc, "open PostgreSQL connection: %s",
+                           be->errmsg(db->conn));
         return db_fail(db, rc, "open %s: %s", path, be->errmsg(db->conn));
     }
     return ORMC_OK;
 }
 
+/* A backend that opens nothing, for ormc_open_replicas's refusal. */
+static int refuse_open(const char *path, void **conn)
+{
+    (void)path;
+    *conn = NULL;
+    return ORMC_INVALID;
+}
+
+static const char *refuse_errmsg(void *conn)
+{
+    (void)conn;
+    return "a connection string holds a line break";
+}
+
+static const ormc_backend refuse_line_break = {
+    .name = "refused",
+    .dialect = &ormc_pg_dialect,
+    .open = refuse_open,
+    .errmsg = refuse_errmsg,
+};
+
+int ormc_open_replicas(const char *primary, const char *const *replicas,
+                       size_t n, ormc_db **out)
+{
+    *out = NULL;
+    if (n > 15)
+        n = 15; /* the router's limit: 1 primary + 15 replicas */
+    size_t len = strlen(primary) + 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(replicas[i]) + 1;
+    char *list = ormc_malloc(len);
+    if (!list)
+        return ORMC_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i <= n; i++) {
+        const char *one = i ? replicas[i - 1] : primary;
+        /* a newline separates them: one inside a string would split it */
+        if (strchr(one, '\n')) {
+            ormc_free(list);
+            return ormc_open_backend("", &refuse_line_break, out);
+        }
+        size_t m = strlen(one);
+        memcpy(list + k, one, m);
+        k += m;
+        list[k++] = i < n ? '\n' : '\0';
+    }
+    int rc = ormc_open_backend(list, &ormc_pg_router_backend, out);
+    ormc_free(list);
+    return rc;
+}
+
+/* Whether ormc_open's `path` is a PostgreSQL connection string. */
+static bool is_conninfo(const char *s)
+{
+    if (strncmp(s, "postgresql://", 13) == 0 ||
+        strncmp(s, "postgres://", 11) == 0)
+        return true;
+    /* keyword=value ...: a keyword of letters and _, then '=' */
+    while (*s == ' ')
+        s++;
+    const char *k = s;
+    while ((*s >= 'a' && *s <= 'z') || *s == '_')
+        s++;
+    while (*s == ' ')
+        s++;
+    return s > k && *s == '=';
+}
+
 int ormc_open(const char *path, ormc_db **out)
 {
-    return ormc_open_backend(path, &ormc_sqlite_backend, out);
+    return ormc_open_backend(path,
+                             is_conninfo(path) ? &ormc_pg_backend
+                                                       : &ormc_sqlite_backend,
+                             out);
 }
 
 void ormc_close(ormc_db *db)
@@ -98,6 +171,30 @@ void ormc_close(ormc_db *db)
     if (db->conn)
         db->be->close(db->conn);
     ormc_free(db);
+}
+
+int ormc_reconnect(ormc_db *db)
+{
+    if (!db->be->reconnect) {
+        db_ok(db);
+        return ORMC_OK;
+    }
+    /* the statements' server-side names died with the session */
+    for (size_t i = 0; i < ORMC_STMT_CACHE; i++) {
+        if (db->cache[i].stmt)
+            db->be->finalize(db->cache[i].stmt);
+        ormc_free(db->cache[i].sql);
+        ormc_free(db->cache[i].shape);
+    }
+    memset(db->cache, 0, sizeof db->cache);
+    memset(db->by_addr, 0, sizeof db->by_addr);
+    memset(db->by_shape, 0, sizeof db->by_shape);
+    db->sp_depth = db->sp_tx_depth = 0;
+    int rc = db->be->reconnect(db->conn);
+    if (rc != ORMC_OK)
+        return db_fail_backend(db, rc, "reconnect");
+    db_ok(db);
+    return ORMC_OK;
 }
 
 const char *ormc_errmsg(const ormc_db *db)
@@ -318,14 +415,45 @@ int db_savepoint(ormc_db *db, const char *name, int op, const char *what)
 {
     const ormc_dialect *d = db->dialect;
     char sql[96];
-    snprintf(sql, sizeof sql,
-             op == SP_BEGIN ? d->savepoint
-             : op == SP_RELEASE ? d->release : d->rollback_to,
-             name);
-    if (op != SP_UNDO)
-        return tx_exec(db, sql, what);
+    int rc;
+    if (op == SP_BEGIN) {
+        bool began = false;
+        if (d->savepoint_needs_tx && !db->be->in_transaction(db->conn)) {
+            if ((rc = tx_exec(db, d->begin, what)) != ORMC_OK)
+                return rc;
+            began = true;
+        }
+        snprintf(sql, sizeof sql, d->savepoint, name);
+        if ((rc = tx_exec(db, sql, what)) != ORMC_OK) {
+            if (began)
+                db->be->exec(db->conn, d->rollback);
+            return rc;
+        }
+        db->sp_depth++;
+        if (began)
+            db->sp_tx_depth = db->sp_depth;
+        return ORMC_OK;
+    }
+    /* the savepoint that began the transaction ends it */
+    bool ends_tx = db->sp_depth > 0 && db->sp_tx_depth == db->sp_depth;
+    if (db->sp_depth > 0)
+        db->sp_depth--;
+    if (ends_tx)
+        db->sp_tx_depth = 0;
+    if (op == SP_RELEASE) {
+        snprintf(sql, sizeof sql, d->release, name);
+        rc = tx_exec(db, sql, what);
+        if (rc == ORMC_OK && ends_tx)
+            rc = tx_exec(db, d->commit, what);
+        if (rc != ORMC_OK && ends_tx && db->be->in_transaction(db->conn))
+            db->be->exec(db->conn, d->rollback);
+        return rc;
+    }
     /* back to the savepoint and out of it, keeping the error on db */
-    int rc = db->be->exec(db->conn, sql);
+    if (ends_tx)
+        return db->be->exec(db->conn, d->rollback);
+    snprintf(sql, sizeof sql, d->rollback_to, name);
+    rc = db->be->exec(db->conn, sql);
     snprintf(sql, sizeof sql, d->release, name);
     if (rc == ORMC_OK)
         rc = db->be->exec(db->conn, sql);
@@ -379,21 +507,35 @@ int ormc_schema_create(ormc_db *db, const ormc_schema *s)
     int rc = db_savepoint(db, "ormc_schema", SP_BEGIN, ctx);
     if (rc != ORMC_OK)
         return rc;
-    for (size_t i = 0; i < s->nddl && rc == ORMC_OK; i++) {
-        db_stmt_again(db, s->ddl[i]);
-        rc = db->be->exec(db->conn, s->ddl[i]);
+    const char *const *ddl = s->ddl;
+    size_t nddl = s->nddl;
+    if (db->dialect == &ormc_pg_dialect) {
+        ddl = s->pg_ddl;
+        nddl = s->npg_ddl;
+    }
+    for (size_t i = 0; i < nddl && rc == ORMC_OK; i++) {
+        db_stmt_again(db, ddl[i]);
+        rc = db->be->exec(db->conn, ddl[i]);
     }
     if (rc == ORMC_OK)
         rc = schema_write_meta(db, s);
-    /* RELEASE commits when the savepoint began the transaction; if that
-     * fails, the tables are undone like a failed DDL statement's */
-    char release[96];
-    snprintf(release, sizeof release, db->dialect->release, "ormc_schema");
-    if (rc == ORMC_OK)
-        rc = db->be->exec(db->conn, release);
     if (rc != ORMC_OK) {
         db_fail_backend(db, rc, ctx);
         schema_undo(db, outer);
+        return rc;
+    }
+    /* RELEASE commits when the savepoint began the transaction; if that
+     * fails, the tables are undone like a failed DDL statement's */
+    rc = db_savepoint(db, "ormc_schema", SP_RELEASE, ctx);
+    if (rc != ORMC_OK) {
+        char sql[96];
+        snprintf(sql, sizeof sql, db->dialect->rollback_to, "ormc_schema");
+        if (outer && db->be->exec(db->conn, sql) == ORMC_OK) {
+            snprintf(sql, sizeof sql, db->dialect->release, "ormc_schema");
+            db->be->exec(db->conn, sql);
+        } else if (!outer && db->be->in_transaction(db->conn)) {
+            db->be->exec(db->conn, db->dialect->rollback);
+        }
         return rc;
     }
     db_ok(db);

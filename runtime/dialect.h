@@ -48,6 +48,18 @@ typedef struct ormc_dialect {
     const char *begin, *commit, *rollback;
     const char *snapshot_begin, *snapshot_end;
     const char *savepoint, *release, *rollback_to; /* formats: a name */
+    /* A savepoint needs an open transaction (PostgreSQL): outside one,
+     * the runtime begins one with the savepoint and ends it with the
+     * savepoint's release or undo, as SQLite does by itself. */
+    bool savepoint_needs_tx;
+    /* INSERT reports the new id as a row (RETURNING "id"), not through
+     * the backend's last_insert_id. */
+    bool insert_returning;
+    /* The sum of an integer column as a 64-bit integer that fails on
+     * overflow, a format taking the column (NULL: "SUM(%s)" is). */
+    const char *sum_int;
+    /* A per-parent limit is a LATERAL subquery, not IN (subquery). */
+    bool lateral;
     /* The columns of a table, one row each: name, declared type, 1 when
      * NOT NULL; no rows when there is no such table.  A format taking the
      * placeholder of the table's name (schema.c). */
@@ -60,5 +72,9 @@ typedef struct ormc_dialect {
 /* SQLite's: ?N, LIMIT -1, ormc_array for arrays, GLOB and LIKE patterns,
  * BEGIN IMMEDIATE, a savepoint as the snapshot. */
 extern const ormc_dialect ormc_sqlite_dialect;
+/* PostgreSQL's: $N, LIMIT NULL, = ANY($N) for arrays, LIKE and ILIKE,
+ * NULLS FIRST/LAST spelled out, a repeatable-read read-only transaction
+ * as the snapshot, RETURNING for new ids. */
+extern const ormc_dialect ormc_pg_dialect;
 
 #endif

@@ -208,13 +208,27 @@ typedef struct level {
     int wcols;          /* the columns of all of them */
     uint16_t *count;
     long ncount;
-    bool rel;      /* each row gets a Rel block (q prefetches or counts) */
+    const ormc_term **annot; /* the annotations, in term order */
+    long nannot;
+    bool rel;      /* each row gets a Rel block (q prefetches, counts or
+                      annotates) */
     /* a many-to-many child query: each row is a link (its parent in
-     * column pcol); a child already read is not read again */
-    vec *rows, *links;  /* the children, and their link_pairs */
-    idmap *seen;        /* child id -> its index in rows */
-    int pcol;
+     * column pcol), stepped into a vec of link_pairs; a child already
+     * read is not read again */
+    struct link_state *links;
 } level;
+
+/* The children of a many-to-many child query read so far: each child
+ * once in `rows`, found by id in `seen`, the last one also in `last`
+ * (rows come grouped by child when the parents are every row). */
+typedef struct link_state {
+    vec *rows;
+    idmap seen;         /* child id -> its index in rows */
+    int64_t last;       /* the child of the previous row, */
+    size_t last_k;      /* its index, */
+    bool any;           /* when there was one */
+    int pcol;
+} link_state;
 
 static void level_free(level *lv)
 {
@@ -222,6 +236,45 @@ static void level_free(level *lv)
         idmap_free(&lv->pool[i].seen);
     ormc_free(lv->pool);
     ormc_free(lv->count);
+    ormc_free(lv->annot);
+}
+
+/* The annotations of q in term order, in *out (NULL when none); returns
+ * their number, or -1 when out of memory. */
+static long annots(const ormc_query *q, const ormc_term ***out)
+{
+    const ormc_term *t = query_terms(q);
+    size_t n = 0;
+    *out = NULL;
+    for (uint32_t i = 0; i < q->nterms; i++)
+        n += t[i].kind == T_ANNOT;
+    if (!n)
+        return 0;
+    const ormc_term **v = ormc_malloc(n * sizeof *v);
+    if (!v)
+        return -1;
+    n = 0;
+    for (uint32_t i = 0; i < q->nterms; i++)
+        if (t[i].kind == T_ANNOT)
+            v[n++] = &t[i];
+    *out = v;
+    return (long)n;
+}
+
+/* A Rel block is the model's Rel struct, then the number of the row's
+ * annotations (a size_t) and that many ormc_annot. */
+#define ANNOT_AT(m) ((m)->rel_size + sizeof(size_t))
+
+const ormc_annot *ormc_annotations(const ormc_model *m, const void *row)
+{
+    if (!m || !row || !m->rel_size)
+        return NULL;
+    const char *rel;
+    memcpy(&rel, (const char *)row + m->rel_offset, sizeof rel);
+    size_t n = 0;
+    if (rel)
+        memcpy(&n, rel + m->rel_size, sizeof n);
+    return n ? (const ormc_annot *)(const void *)(rel + ANNOT_AT(m)) : NULL;
 }
 
 /* Sets lv up for the rows of q; false when out of memory (lv freed). */
@@ -230,8 +283,10 @@ static bool level_init(level *lv, const ormc_query *q)
     memset(lv, 0, sizeof *lv);
     lv->m = q->model;
     lv->rel = q->model->rel_size &&
-              (has_kind(q, T_PREFETCH) || has_kind(q, T_COUNT));
+              (has_kind(q, T_PREFETCH) || has_kind(q, T_COUNT) ||
+               has_kind(q, T_ANNOT));
     lv->ncount = loads(q, T_COUNT, &lv->count);
+    lv->nannot = annots(q, &lv->annot);
     int n = count_with(q);
     if (n && (lv->pool = ormc_malloc((size_t)n * sizeof *lv->pool))) {
         memset(lv->pool, 0, (size_t)n * sizeof *lv->pool);
@@ -241,8 +296,8 @@ static bool level_init(level *lv, const ormc_query *q)
         for (int i = 0; i < lv->nwith; i++)
             lv->wcols += lv->with[i].ncols;
     }
-    if (lv->ncount < 0 || (n && !lv->pool)) {
-        lv->ncount = 0;
+    if (lv->ncount < 0 || lv->nannot < 0 || (n && !lv->pool)) {
+        lv->ncount = lv->nannot = 0;
         level_free(lv);
         return false;
     }
@@ -282,28 +337,58 @@ static int read_with(ormc_db *db, void *stmt, int *col, wload *w, int n,
     return ORMC_OK;
 }
 
-/* One row: t0, then each with_ model (and theirs), then counts (into the
- * Rel block). */
+/* One row of a many-to-many child query into its link_pair l: the
+ * parent, and the child, read into a new element of ls->rows (*obj) the
+ * first time only.  *obj stays NULL for a child already read. */
+static int link_row(ormc_db *db, void *stmt, link_state *ls, link_pair *l,
+                    void **obj, const char *model)
+{
+    int64_t cid = db->be->column_int(stmt, 0);
+    l->pid = db->be->column_int(stmt, ls->pcol);
+    uintptr_t k;
+    if (ls->any && cid == ls->last)
+        k = ls->last_k;
+    else if ((k = idmap_get(&ls->seen, cid)) == IDMAP_NONE) {
+        k = ls->rows->n;
+        if (!(*obj = vec_push(ls->rows)) || !idmap_put(&ls->seen, cid, k))
+            return db_fail(db, ORMC_NOMEM, "%s: out of memory", model);
+    }
+    ls->any = true;
+    ls->last = cid;
+    ls->last_k = l->kid = (size_t)k;
+    return ORMC_OK;
+}
+
+/* Annotation a's value in column col into *v. */
+static void read_annot(ormc_db *db, void *stmt, int col, const ormc_term *a,
+                       ormc_annot *v)
+{
+    const ormc_backend *be = db->be;
+    if (a->op != ORMC_COUNT && be->column_is_null(stmt, col)) {
+        v->is_null = true;
+        return;
+    }
+    if (a->op == ORMC_AVG || (a->op != ORMC_COUNT &&
+                              a->path.type == ORMC_T_REAL))
+        v->r = be->column_real(stmt, col);
+    else
+        v->i = be->column_int(stmt, col);
+}
+
+/* One row: t0, then each with_ model (and theirs), then counts and
+ * annotations (into the Rel block).  In a many-to-many child query obj is the row's link_pair
+ * (link_row). */
 static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
                      ormc_result *res)
 {
     const level *lv = ctx;
     const ormc_model *m = lv->m;
     if (lv->links) {
-        int64_t cid = db->be->column_int(stmt, 0);
-        uintptr_t k = idmap_get(lv->seen, cid);
-        bool seen = k != IDMAP_NONE;
-        if (seen)
-            lv->rows->n--; /* the element step_rows added for it */
-        else
-            k = lv->rows->n - 1;
-        link_pair *l = vec_push(lv->links);
-        if (!l || (!seen && !idmap_put(lv->seen, cid, k)))
-            return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
-        l->pid = db->be->column_int(stmt, lv->pcol);
-        l->kid = (size_t)k;
-        if (seen)
-            return ORMC_OK;
+        link_pair *l = obj;
+        obj = NULL;
+        int rc = link_row(db, stmt, lv->links, l, &obj, m->name);
+        if (rc != ORMC_OK || !obj)
+            return rc;
     }
     int rc = read_row(db, stmt, 0, m, obj, res);
     int col = m->nfields;
@@ -311,7 +396,8 @@ static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
         rc = read_with(db, stmt, &col, lv->with, lv->nwith, obj, res);
     if (!lv->rel || rc != ORMC_OK)
         return rc;
-    void *rb = arena_alloc(res, m->rel_size);
+    size_t na = (size_t)lv->nannot;
+    void *rb = arena_alloc(res, ANNOT_AT(m) + na * sizeof(ormc_annot));
     if (!rb)
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
     memcpy(AT(obj, m->rel_offset), &rb, sizeof rb);
@@ -319,32 +405,38 @@ static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
         int64_t n = db->be->column_int(stmt, col);
         memcpy(AT(rb, m->reverses[lv->count[i]].count_offset), &n, sizeof n);
     }
+    memcpy(AT(rb, m->rel_size), &na, sizeof na);
+    ormc_annot *av = (ormc_annot *)AT(rb, ANNOT_AT(m));
+    for (size_t i = 0; i < na; i++, col++)
+        read_annot(db, stmt, col, lv->annot[i], &av[i]);
     return rc;
 }
 
 /* Runs r (a SELECT of q, or a child query whose child query is q) and
- * reads its rows into `rows`, which res adopts. */
+ * reads its rows into `rows`, which res adopts; a many-to-many child
+ * query (links not NULL) reads each distinct child into `rows` and one
+ * link_pair per row into `links`. */
 static int read_level(ormc_db *db, const sql_req *r, const ormc_query *q,
                       vec *rows, vec *links, ormc_result *res)
 {
     level lv;
     if (!level_init(&lv, q))
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", r->what);
-    idmap seen = {0};
+    link_state ls = {.rows = rows};
     if (links) { /* the parent's column comes after the with_ and counts */
-        lv.rows = rows;
-        lv.links = links;
-        lv.seen = &seen;
-        lv.pcol = q->model->nfields + lv.wcols + (int)lv.ncount;
+        ls.pcol = q->model->nfields + lv.wcols + (int)lv.ncount +
+                  (int)lv.nannot;
+        lv.links = &ls;
     }
     void *stmt = sql_stmt(db, r);
-    int rc = stmt ? step_rows(db, stmt, rows, level_row, &lv, res, r->what)
+    int rc = stmt ? step_rows(db, stmt, links ? links : rows, level_row, &lv,
+                              res, r->what)
                   : db->errcode;
     if (rows->base) {
         arena_adopt(res, rows->base);
         rows->base = NULL;
     }
-    idmap_free(&seen);
+    idmap_free(&ls.seen);
     level_free(&lv);
     return rc;
 }

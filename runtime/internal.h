@@ -85,6 +85,7 @@ enum {
     /* the rest (rel: relation or reverse relation index) */
     T_ORDER,   /* path, op = ormc_dir */
     T_WITH, T_PREFETCH, T_COUNT,
+    T_ANNOT,   /* an annotation: path (first step to-many), op = ormc_agg */
     T_SET      /* an update's SET: path (own field), op = SET_*, value */
 };
 
@@ -124,6 +125,9 @@ struct ormc_db {
     int errcode;
     char errmsg[512];
     uint64_t nqueries, nprepares, tick;
+    /* savepoints open (db_savepoint), and the depth of the one that began
+     * the transaction on a dialect with savepoint_needs_tx (0: none) */
+    unsigned sp_depth, sp_tx_depth;
     const char *last_sql; /* text of the statement last counted */
     ormc_trace_fn trace;
     void *trace_ctx;

@@ -404,7 +404,10 @@ static int insert_row(ormc_db *db, void *stmt, const ormc_model *m,
     if (rc == ORMC_OK)
         rc = step_write(db, stmt, m, verb);
     if (rc == ORMC_OK) {
-        int64_t id = db->be->last_insert_id(db->conn);
+        /* INSERT ... RETURNING "id" stepped to its one row */
+        int64_t id = db->dialect->insert_returning
+                         ? db->be->column_int(stmt, 0)
+                         : db->be->last_insert_id(db->conn);
         memcpy(AT(obj, m->fields[0].offset), &id, sizeof id);
     }
     db_stmt_done(db, stmt);

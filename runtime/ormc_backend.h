@@ -83,10 +83,20 @@ typedef struct ormc_backend {
      * leaves it unchanged changed no rows (`changes` would still report
      * the last INSERT/UPDATE/DELETE's). */
     int64_t (*total_changes)(void *conn);
+    /* Opens the connection again after it was lost (a new session: the
+     * runtime has finalized every statement first).  NULL: there is
+     * nothing to reopen (SQLite's file). */
+    int (*reconnect)(void *conn);
 } ormc_backend;
 
 /* The embedded SQLite backend. */
 extern const ormc_backend ormc_sqlite_backend;
+/* The PostgreSQL backend (libpq); opening fails with a message saying so
+ * when the runtime was built without libpq. */
+extern const ormc_backend ormc_pg_backend;
+/* PostgreSQL with read replicas (ormc_open_replicas): its open takes the
+ * connection strings joined by newlines, the primary's first. */
+extern const ormc_backend ormc_pg_router_backend;
 
 /* Like ormc_open, through `backend` (tests pass a fault-injecting copy). */
 int ormc_open_backend(const char *path, const ormc_backend *backend,

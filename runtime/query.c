@@ -516,6 +516,38 @@ void ormc_count_from(ormc_query *q, uint16_t rev, const ormc_query *sub)
                   "a count whose child query is of another model");
 }
 
+/* ---- annotations over relation paths ---- */
+
+size_t ormc_annotate(ormc_query *q, ormc_agg agg, const ormc_path *p)
+{
+    if (!path_ok(q, p))
+        return SIZE_MAX;
+    if (!p->nsteps || !(p->step[0] & ORMC_STEP_REVERSE)) {
+        misuse(q, "an annotation whose path does not start with a to-many "
+                  "relation");
+        return SIZE_MAX;
+    }
+    if ((unsigned)agg > ORMC_MAX) {
+        misuse(q, "unknown aggregate");
+        return SIZE_MAX;
+    }
+    if (agg != ORMC_COUNT && !(TY(p->type) & TY_NUM)) {
+        misuse(q, "an annotation's sum, average, minimum or maximum of a "
+                  "field that is not int, real or datetime");
+        return SIZE_MAX;
+    }
+    const ormc_term *t = query_terms(q);
+    size_t k = 0;
+    for (uint32_t i = 0; i < q->nterms; i++)
+        k += t[i].kind == T_ANNOT;
+    ormc_term *n = add_term(q, T_ANNOT);
+    if (!n)
+        return SIZE_MAX;
+    n->path = *p;
+    n->op = (uint8_t)agg;
+    return k;
+}
+
 /* ---- SET terms of an update over a query ---- */
 
 /* A SET term on p (a field of q's model itself, not id) of one of

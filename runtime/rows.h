@@ -55,16 +55,22 @@ void idmap_free(idmap *h);
  * pointers to its children, in one array from res; the children do not
  * move.  The parent of a child is its foreign key, or each link_pair of
  * `links` (a vec of them; NULL otherwise) puts child kid under parent
- * pid, so one child may be in many lists.  Children of no loaded parent
+ * pid (the pairs' pids become slots), so one child may be in many
+ * lists.  Children of no loaded parent
  * (or a NULL key) are left out.  Returns status; cost O(parents +
  * children + links). */
 int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
-           vec *parents, vec *kids, const vec *links, ormc_result *res);
+           vec *parents, vec *kids, vec *links, ormc_result *res);
 
 /* One row of a many-to-many child query: parent pid has kids' element
- * kid (each child is read once, however many parents it has). */
+ * kid (each child is read once, however many parents it has).  stitch
+ * replaces pid by the parent's slot (its index in the parents, or
+ * IDMAP_NONE) while counting, so it looks each parent up once. */
 typedef struct link_pair {
-    int64_t pid;
+    union {
+        int64_t pid;
+        uintptr_t slot;
+    };
     size_t kid;
 } link_pair;
 

@@ -83,7 +83,8 @@ static void key_query(const ormc_query *q, uint8_t *buf, size_t cap,
         memcpy(k + 2, &t[i].rel, 2);
         memcpy(k + 4, &t[i].path.field, 2);
         key_put(buf, cap, len, k, sizeof k);
-        if (t[i].kind <= T_NULL || t[i].kind == T_ORDER) {
+        if (t[i].kind <= T_NULL || t[i].kind == T_ORDER ||
+            t[i].kind == T_ANNOT) {
             key_put(buf, cap, len, &t[i].path.nsteps, 1);
             key_put(buf, cap, len, t[i].path.step,
                     t[i].path.nsteps * sizeof *t[i].path.step);
@@ -742,9 +743,13 @@ static void put_order_term(render *R, scope *s, sbuf *b, const ormc_path *p,
     const ormc_model *m;
     bool left;
     int alias = walk(R, s, p, 0, p->nsteps, &m, &left);
-    put_col(R, b, alias, &m->fields[p->field]);
+    const ormc_field *f = &m->fields[p->field];
+    put_col(R, b, alias, f);
     sb_put(b, desc ? " DESC" : "");
-    sb_put(b, desc ? R->d->nulls_desc : R->d->nulls_asc);
+    /* only where a NULL can be: PostgreSQL's NULLS FIRST on an ascending
+     * column would keep it from reading an index in order */
+    if ((f->flags & ORMC_F_NULLABLE) || left)
+        sb_put(b, desc ? R->d->nulls_desc : R->d->nulls_asc);
 }
 
 /* " ORDER BY" [lead,] q's order terms (q NULL or without any: s's
@@ -919,7 +924,98 @@ static void put_count(render *R, sbuf *b, const ormc_reverse *rv,
     scope_free(&cs);
 }
 
-/* SELECT of a fetch: t0, each with_ model (and theirs), each count. */
+/* " JOIN <the rows of step st from alias *cur, of model *m>": a reverse
+ * relation's children (through its join table for a many-to-many one),
+ * or a relation's target (its row whose id the foreign key holds, or
+ * for the other side of a one-to-one relation, whose foreign key names
+ * ours).  Plain JOINs: a row reached through a missing link has no value
+ * to aggregate.  Advances *cur and *m to the rows joined. */
+static void put_step_join(render *R, sbuf *b, unsigned st, int *cur,
+                          const ormc_model **m)
+{
+    const ormc_model *pm = *m;
+    if (st & ORMC_STEP_REVERSE) {
+        const ormc_reverse *rv = &pm->reverses[st & ~ORMC_STEP_REVERSE];
+        int c = R->next_alias++, j = 0;
+        if (rv->join) {
+            j = R->next_alias++;
+            sb_put(b, " JOIN ");
+            put_ident(R, b, rv->join);
+            sb_printf(b, " AS t%d ON ", j);
+            put_alias_col(R, b, j, rv->join_from);
+            sb_put(b, " = ");
+            put_col(R, b, *cur, &pm->fields[0]);
+        }
+        sb_put(b, " JOIN ");
+        put_ident(R, b, rv->child->table);
+        sb_printf(b, " AS t%d ON ", c);
+        if (rv->join) {
+            put_col(R, b, c, &rv->child->fields[0]);
+            sb_put(b, " = ");
+            put_alias_col(R, b, j, rv->join_to);
+        } else {
+            put_col(R, b, c, &rv->child->fields[rv->child_field]);
+            sb_put(b, " = ");
+            put_col(R, b, *cur, &pm->fields[0]);
+        }
+        *cur = c;
+        *m = rv->child;
+        return;
+    }
+    const ormc_relation *r = &pm->relations[st];
+    int a = R->next_alias++;
+    sb_put(b, " JOIN ");
+    put_ident(R, b, r->target->table);
+    sb_printf(b, " AS t%d ON ", a);
+    if (r->reverse) { /* the joined row's foreign key names ours */
+        put_col(R, b, a, &r->target->fields[r->field]);
+        sb_put(b, " = ");
+        put_col(R, b, *cur, &pm->fields[0]);
+    } else {
+        put_col(R, b, a, &r->target->fields[0]);
+        sb_put(b, " = ");
+        put_col(R, b, *cur, &pm->fields[r->field]);
+    }
+    *cur = a;
+    *m = r->target;
+}
+
+/* ", (SELECT AGG(tN."f") FROM "child" AS tC [JOIN ...] WHERE tC."fk" =
+ * t0."id")": annotation t, the aggregate (its op) of the field its path
+ * ends at over the rows reached along the path from each row t0, the
+ * first step (to-many) the FROM, the others JOINs (put_step_join).  A
+ * count of a NOT NULL field is COUNT(*): every joined row has one. */
+static void put_annot(render *R, sbuf *b, const ormc_term *t)
+{
+    static const char *const fn[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
+    const ormc_path *p = &t->path;
+    const ormc_model *m = R->q->model;
+    const ormc_reverse *rv = &m->reverses[p->step[0] & ~ORMC_STEP_REVERSE];
+    int c = R->next_alias++, j = rv->join ? R->next_alias++ : 0, cur = c;
+    const ormc_model *cm = rv->child;
+    sbuf from = {0};
+    put_many_from(R, &from, rv, c, j);
+    for (unsigned i = 1; i < p->nsteps; i++)
+        put_step_join(R, &from, p->step[i], &cur, &cm);
+    const ormc_field *f = &cm->fields[p->field];
+    sb_printf(b, ", (SELECT %s(", fn[t->op <= ORMC_MAX ? t->op : 0]);
+    if (t->op == ORMC_COUNT && !(f->flags & ORMC_F_NULLABLE))
+        sb_put(b, "*");
+    else
+        put_col(R, b, cur, f);
+    sb_put(b, ") FROM ");
+    sb_putn(b, from.s ? from.s : "", from.len);
+    sb_put(b, " WHERE ");
+    put_many_key(R, b, rv, c, j);
+    sb_put(b, " = t0.");
+    put_ident(R, b, m->fields[0].column);
+    sb_put(b, ")");
+    R->oom |= from.oom;
+    sb_free(&from);
+}
+
+/* SELECT of a fetch: t0, each with_ model (and theirs), each count, each
+ * annotation. */
 static void put_select(render *R, scope *s, sbuf *b)
 {
     const ormc_model *m = s->m;
@@ -934,6 +1030,9 @@ static void put_select(render *R, scope *s, sbuf *b)
             continue;
         put_count(R, b, &m->reverses[t[i].rel], t[i].v.sub, &sub_param);
     }
+    for (uint32_t i = 0; i < R->q->nterms; i++)
+        if (t[i].kind == T_ANNOT)
+            put_annot(R, b, &t[i]);
     if (R->emit_p) { /* the parent, last */
         sb_put(b, ", ");
         sb_putn(b, R->pkey, R->npkey);
@@ -1001,7 +1100,7 @@ static void put_parents_from(render *R, const sql_req *r, sbuf *b, sbuf *key)
         sb_printf(b, R->d->array_rows, ph);
         sb_put(b, ")");
     }
-    sb_put(b, " AS tp JOIN ");
+    sb_put(b, " AS tp");
     if (r->parents == PARENTS_IDS) {
         sb_put(key, "tp.value");
     } else {
@@ -1021,7 +1120,11 @@ static void put_parents_from(render *R, const sql_req *r, sbuf *b, sbuf *key)
  *   [with_ joins] ORDER BY tp."id", <order>
  * (many-to-many: the subquery goes through the join table).  5 times
  * faster on SQLite than ranking every child with ROW_NUMBER() OVER
- * (PARTITION BY fk), which reads and sorts them all.  Sets R's from,
+ * (PARTITION BY fk), which reads and sorts them all.  On a dialect with
+ * `lateral` (PostgreSQL, whose planner tests an IN subquery per pair of
+ * parent and child) the subquery is a LATERAL join instead:
+ *   FROM <parents> AS tp CROSS JOIN LATERAL (SELECT tc."id" ... LIMIT ?a
+ *   OFFSET ?b) AS tl JOIN "child" AS t0 ON t0."id" = tl."id"  Sets R's from,
  * join, pkey and window; the caller renders the SELECT. */
 static void put_per_parent(render *R, const sql_req *r, sbuf *from,
                            sbuf *on, sbuf *key)
@@ -1031,41 +1134,58 @@ static void put_per_parent(render *R, const sql_req *r, sbuf *from,
     put_parents_from(R, r, from, key);
     scope ts = {.base = R->next_alias++, .m = cm};
     int j = rv->join ? R->next_alias++ : 0;
-    sbuf w = {0}, o = {0};
+    sbuf w = {0}, o = {0}, sub = {0};
     uint32_t *kids;
     size_t n = children(R, 0, R->q->nterms, &kids);
     if (n)
         put_and(R, &ts, &w, kids, n, 0);
     ormc_free(kids);
     put_order(R, &ts, &o, R->q, false);
-    sb_put(on, " ON ");
-    put_col(R, on, 0, &cm->fields[0]);
-    sb_put(on, " IN (SELECT ");
+    /* SELECT <the child's id> FROM ... WHERE <key> = tp."id" ... LIMIT */
+    sb_put(&sub, "SELECT ");
     if (rv->join)
-        put_alias_col(R, on, j, rv->join_to);
+        put_alias_col(R, &sub, j, rv->join_to);
     else
-        put_col(R, on, ts.base, &cm->fields[0]);
-    sb_put(on, " FROM ");
-    put_many_from(R, on, rv, ts.base, j);
-    put_joins(R, on, &ts);
-    sb_put(on, " WHERE ");
-    put_many_key(R, on, rv, ts.base, j);
-    sb_put(on, " = ");
-    sb_putn(on, key->s ? key->s : "", key->len);
+        put_col(R, &sub, ts.base, &cm->fields[0]);
+    sb_put(&sub, " FROM ");
+    put_many_from(R, &sub, rv, ts.base, j);
+    put_joins(R, &sub, &ts);
+    sb_put(&sub, " WHERE ");
+    put_many_key(R, &sub, rv, ts.base, j);
+    sb_put(&sub, " = ");
+    sb_putn(&sub, key->s ? key->s : "", key->len);
     if (w.len) {
-        sb_put(on, " AND ");
-        sb_putn(on, w.s, w.len);
+        sb_put(&sub, " AND ");
+        sb_putn(&sub, w.s, w.len);
     }
-    sb_putn(on, o.s ? o.s : "", o.len);
+    sb_putn(&sub, o.s ? o.s : "", o.len);
     char a[24], c[24];
     int p = window_param(R);
     snprintf(a, sizeof a, R->d->param, p);
     snprintf(c, sizeof c, R->d->param, p + 1);
-    sb_printf(on, R->d->limit_offset, a, c);
-    sb_put(on, ")");
-    R->oom |= w.oom || o.oom;
+    sb_printf(&sub, R->d->limit_offset, a, c);
+    if (R->d->lateral) {
+        /* PostgreSQL would test the IN subquery for every (parent, child)
+         * pair; a LATERAL subquery runs once per parent */
+        sb_put(from, " CROSS JOIN LATERAL (");
+        sb_putn(from, sub.s ? sub.s : "", sub.len);
+        sb_put(from, ") AS tl JOIN ");
+        sb_put(on, " ON ");
+        put_col(R, on, 0, &cm->fields[0]);
+        sb_put(on, " = tl.");
+        put_ident(R, on, rv->join ? rv->join_to : cm->fields[0].column);
+    } else {
+        sb_put(from, " JOIN ");
+        sb_put(on, " ON ");
+        put_col(R, on, 0, &cm->fields[0]);
+        sb_put(on, " IN (");
+        sb_putn(on, sub.s ? sub.s : "", sub.len);
+        sb_put(on, ")");
+    }
+    R->oom |= w.oom || o.oom || sub.oom;
     sb_free(&w);
     sb_free(&o);
+    sb_free(&sub);
     scope_free(&ts);
     R->from = from->s;
     R->nfrom = from->len;
@@ -1299,6 +1419,10 @@ static void put_model_sql(render *R, sbuf *b, sql_kind kind)
     switch (kind) {
     case SQL_INSERT:
         put_insert(R, b, m);
+        if (R->d->insert_returning) {
+            sb_put(b, " RETURNING ");
+            put_ident(R, b, id->column);
+        }
         return;
     case SQL_UPDATE_ROW:
         sb_put(b, "UPDATE ");
@@ -1436,7 +1560,10 @@ int sql_render(ormc_db *db, const void *ctx, sbuf *b)
                 sb_put(b, "COUNT(*)"); /* the same answer, and faster */
                 continue;
             }
-            sb_printf(b, "%s(%s)", FN[i], col.s ? col.s : "");
+            if (i == 1 && f->type != ORMC_T_REAL && R.d->sum_int)
+                sb_printf(b, R.d->sum_int, col.s ? col.s : "");
+            else
+                sb_printf(b, "%s(%s)", FN[i], col.s ? col.s : "");
         }
         R.oom |= col.oom;
         sb_free(&col);

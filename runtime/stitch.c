@@ -9,10 +9,10 @@
 
 #include <string.h>
 
-/* The parent slot of entry i (child i's foreign key, or link i's parent,
- * looked up in h) and in *kid the child; IDMAP_NONE when its parent was
- * not loaded or the key is NULL.  The last lookup is remembered: entries
- * come grouped by parent. */
+/* The parent slot of child i (its foreign key looked up in h) and in *kid
+ * the child; IDMAP_NONE when its parent was not loaded or the key is
+ * NULL.  The last lookup is remembered: children often come grouped by
+ * parent. */
 typedef struct owner_cache {
     int64_t pid;
     uintptr_t slot;
@@ -39,20 +39,14 @@ static uintptr_t parent_slot(const parent_map *pm, int64_t id)
 }
 
 static uintptr_t owner_of(const parent_map *h, const ormc_field *fk,
-                          const vec *kids, const vec *links, size_t i,
-                          char **kid, owner_cache *oc)
+                          const vec *kids, size_t i, char **kid,
+                          owner_cache *oc)
 {
     int64_t pid;
-    if (links) {
-        const link_pair *l = (const link_pair *)links->data + i;
-        *kid = kids->data + l->kid * kids->size;
-        pid = l->pid;
-    } else {
-        *kid = kids->data + i * kids->size;
-        if (fk->null_offset && *(const bool *)(*kid + fk->null_offset))
-            return IDMAP_NONE;
-        memcpy(&pid, *kid + fk->offset, sizeof pid);
-    }
+    *kid = kids->data + i * kids->size;
+    if (fk->null_offset && *(const bool *)(*kid + fk->null_offset))
+        return IDMAP_NONE;
+    memcpy(&pid, *kid + fk->offset, sizeof pid);
     if (!oc->valid || oc->pid != pid) {
         oc->pid = pid;
         oc->slot = parent_slot(h, pid);
@@ -62,7 +56,7 @@ static uintptr_t owner_of(const parent_map *h, const ormc_field *fk,
 }
 
 int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
-           vec *parents, vec *kids, const vec *links, ormc_result *res)
+           vec *parents, vec *kids, vec *links, ormc_result *res)
 {
     const ormc_model *cm = rv->child;
     const ormc_field *fk = &cm->fields[rv->child_field];
@@ -92,8 +86,15 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
     }
     memset(start, 0, (np + 1) * sizeof *start);
     owner_cache oc = {0};
-    for (size_t i = 0; i < ne; i++) {
-        uintptr_t o = owner_of(&h, fk, kids, links, i, &kid, &oc);
+    link_pair *lp = links ? (link_pair *)links->data : NULL;
+    for (size_t i = 0; i < ne && lp; i++) {
+        /* the link's parent, looked up once: the second pass reads it */
+        uintptr_t o = lp[i].slot = parent_slot(&h, lp[i].pid);
+        if (o != IDMAP_NONE)
+            start[o + 1]++;
+    }
+    for (size_t i = 0; i < ne && !lp; i++) {
+        uintptr_t o = owner_of(&h, fk, kids, i, &kid, &oc);
         if (o != IDMAP_NONE)
             start[o + 1]++;
     }
@@ -117,8 +118,11 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
     }
     /* start[p] is now parent p's next free slot */
     oc.valid = false;
-    for (size_t i = 0; i < ne; i++) {
-        uintptr_t o = owner_of(&h, fk, kids, links, i, &kid, &oc);
+    for (size_t i = 0; i < ne && lp; i++)
+        if (lp[i].slot != IDMAP_NONE)
+            ptrs[start[lp[i].slot]++] = kids->data + lp[i].kid * kids->size;
+    for (size_t i = 0; i < ne && !lp; i++) {
+        uintptr_t o = owner_of(&h, fk, kids, i, &kid, &oc);
         if (o != IDMAP_NONE)
             ptrs[start[o]++] = kid;
     }

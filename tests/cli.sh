@@ -6,6 +6,8 @@
 # libormc.a; SANFLAGS the flags it was built with) set.  Prints "PASS name" or
 # "FAIL name" per check, and "info: ..." lines that are not checks.
 set -u
+# libpq, when the runtime was built with it (Makefile HAVE_PG)
+PGLIBS=$(pkg-config --exists libpq 2>/dev/null && echo -lpq)
 : "${ORMC:?ORMC must name the compiler}" "${ROOT:?}" "${TMP:?}" "${B:?}"
 CC=${CC:-cc}
 T=$TMP/cli
@@ -168,13 +170,14 @@ run "$T/out" "$T/err" -o "$T/m5" -MF "$T/no-such-dir/x.d" "$T/good.orm"
 check "-MF into a missing directory: exit 2, no output written either" $? \
     "exit $rc: $(ls -A "$T/m5") $(cat "$T/err")"
 
-mkdir "$T/m6"
+mkdir "$T/m6" "$T/m6/a
+b"
 cp "$T/good.orm" "$T/m6/a
-b.orm"
+b/good.orm"
 run "$T/out" "$T/err" -o "$T/m6" -MF "$T/m6/x.d" "$T/m6/a
-b.orm"
-[ "$rc" -eq 2 ] && [ "$(find "$T/m6" -type f -name '*.orm*' | wc -l)" -eq 2 ] &&
-    grep -q "a depfile cannot name a path with a line break: $T/m6/a\\\\nb.orm" "$T/err"
+b/good.orm"
+[ "$rc" -eq 2 ] && [ -z "$(find "$T/m6" -name '*.orm.[ch]' -o -name x.d)" ] &&
+    grep -q "a depfile cannot name a path with a line break: $T/m6/a\\\\nb/good.orm" "$T/err"
 check "-MF naming a path with a line break: exit 2, nothing written" $? \
     "exit $rc: $(ls -A "$T/m6" | tr '\n' ' ') $(cat "$T/err" | tr '\n' ' ')"
 
@@ -352,7 +355,7 @@ int main(void)
 EOF
 rc=0
 $CC -std=c11 ${SANFLAGS:-} -I"$ROOT/include" -I"$T/o4" "$T/e/ddl.c" "$T/o4/good.orm.c" \
-    "$ROOT/$B/libormc.a" -lsqlite3 -lm -o "$T/e/ddl" >"$T/e/log" 2>&1 &&
+    "$ROOT/$B/libormc.a" -lsqlite3 -lm $PGLIBS -o "$T/e/ddl" >"$T/e/log" 2>&1 &&
     "$T/e/ddl" >"$T/e/created.sql" 2>>"$T/e/log" || rc=$?
 [ "$rc" -eq 0 ] && cmp -s "$T/want.sql" "$T/e/created.sql"
 check "--emit-sql prints what schema create runs (sqlite_master after it)" $? \
@@ -377,6 +380,145 @@ rc=0
 $CC -std=c11 -fsyntax-only -I"$ROOT/include" "$T/abi-ok/use.c" >"$T/abi/log2" 2>&1 || rc=$?
 [ "$rc" -eq 0 ]
 check "the same header compiles against the real ormc.h" $? "$(head -3 "$T/abi/log2")"
+
+# ---- generated names: the header table, file names ----
+# compiler/cnames.inc is what compiler/cnames.sh makes of this machine's
+# headers (make cnames regenerates it; a difference means the headers moved)
+rc=0
+(cd "$ROOT" && sh compiler/cnames.sh) >"$T/cnames.inc" 2>"$T/cnames.log" || rc=$?
+[ "$rc" -eq 0 ] && cmp -s "$T/cnames.inc" "$ROOT/compiler/cnames.inc"
+check "compiler/cnames.inc is what compiler/cnames.sh produces here (make cnames)" $? \
+    "exit $rc: $(head -3 "$T/cnames.log") $(diff "$ROOT/compiler/cnames.inc" "$T/cnames.inc" | head -5)"
+
+# a file name that the generated #include "NAME.h" cannot spell: refused,
+# with the name escaped in the message
+mkdir "$T/fn"
+nfiles() { set -- "$1"/*; echo $#; } # the files of a directory
+fn_check() { # fn_check FILE-NAME ESCAPED WHY LABEL
+    printf 'model A {\n    x int\n}\n' >"$T/fn/$1"
+    run "$T/fn/out" "$T/fn/err" -o "$T/fn" "$1"
+    printf "%s:1:1: error: the file name '%s' cannot name the generated files: %s; rename the file\n    model A {\n    ^\normc: 1 error; no files written\n" \
+        "$1" "$2" "$3" >"$T/fn/want"
+    [ "$rc" -eq 1 ] && cmp -s "$T/fn/want" "$T/fn/err" && [ "$(nfiles "$T/fn")" -eq 4 ]
+    check "a file name with $4 is refused, named with escapes" $? "exit $rc: $(diff "$T/fn/want" "$T/fn/err")"
+    rm -f "$T/fn/$1"
+}
+(cd "$T/fn" && fn_check 'a"b.orm' 'a\"b.orm' "a '\"' would end the string of the generated #include" "a quote")
+(cd "$T/fn" && fn_check 'a\b.orm' 'a\\b.orm' "a '\\' is an escape in the generated #include (it is not a directory separator: use '/')" "a backslash")
+(cd "$T/fn" && fn_check 'a??-b.orm' 'a??-b.orm' "'??' starts a C trigraph ('??/' reads as '\\') in the generated #include" "a trigraph")
+(cd "$T/fn" && fn_check "$(printf 'a\nb.orm')" 'a\nb.orm' "a control character cannot be written in the generated #include" "a line break")
+
+# a field ends at the end of its line; an option's arguments may span lines,
+# a '{' may stand on the line after 'model', a model may be one line
+mkdir "$T/lines"
+cat >"$T/lines/lines.orm" <<'EOF'
+model A { x int }
+model B
+{
+    y int
+    z A?    related bs
+    @index(y,
+           z)
+}
+EOF
+run "$T/lines/out" "$T/lines/err" -o "$T/lines" "$T/lines/lines.orm"
+[ "$rc" -eq 0 ] && [ ! -s "$T/lines/err" ] && [ -f "$T/lines/lines.orm.h" ]
+check "fields end at line ends; options span lines; one-line models compile" $? "exit $rc: $(head -5 "$T/lines/err")"
+
+# ---- warnings: files written, exit status 0 ----
+mkdir "$T/w"
+cat >"$T/w/cycle.orm" <<'EOF'
+model Author {
+    name   text
+    book   Book       related authors
+}
+
+model Book {
+    author Author     related books
+}
+
+model Node {
+    parent Node       related children
+}
+EOF
+cat >"$T/w/want" <<'EOF'
+cycle.orm:3:5: warning: required relations form a cycle (Author.book -> Book.author -> Author): no row of these models can ever be inserted, as each needs a row of the next first; make one of them nullable with '?'
+        book   Book       related authors
+        ^
+cycle.orm:11:5: warning: required relation Node.parent leads back to Node: no row of Node can ever be inserted, as each needs another first; make it nullable with '?'
+        parent Node       related children
+        ^
+EOF
+(cd "$T/w" && run out err -o . cycle.orm && echo "$rc" >rc)
+[ "$(cat "$T/w/rc")" -eq 0 ] && cmp -s "$T/w/want" "$T/w/err" && [ -f "$T/w/cycle.orm.h" ] && [ -f "$T/w/cycle.orm.c" ]
+check "a cycle of required relations: exact warnings, files written, exit 0" $? \
+    "exit $(cat "$T/w/rc"): $(diff "$T/w/want" "$T/w/err")"
+
+# ---- --diagnostics=json, --color ----
+mkdir "$T/dj"
+cat >"$T/dj/d.orm" <<'EOF'
+model A {
+    x txet
+    "y" int
+}
+model A {
+    z int
+}
+EOF
+cat >"$T/dj/want" <<'EOF'
+{"file":"d.orm","line":3,"column":5,"severity":"error","message":"syntax error: unexpected string '\"y\"'; expected a field name, an option (e.g. @index) or '}'"}
+{"file":"d.orm","line":5,"column":7,"severity":"error","message":"duplicate model 'A'"}
+{"file":"d.orm","line":1,"column":7,"severity":"note","message":"'A' first defined here"}
+{"file":"d.orm","line":2,"column":7,"severity":"error","message":"unknown type 'txet'; did you mean 'text'?"}
+EOF
+(cd "$T/dj" && run out err --diagnostics=json -o . d.orm && echo "$rc" >rc)
+[ "$(cat "$T/dj/rc")" -eq 1 ] && cmp -s "$T/dj/want" "$T/dj/err" && [ ! -e "$T/dj/d.orm.h" ]
+check "--diagnostics=json: one object per line, exact, no summary line, exit 1" $? \
+    "exit $(cat "$T/dj/rc"): $(diff "$T/dj/want" "$T/dj/err")"
+(cd "$T/w" && run out err --diagnostics=json -o . cycle.orm && echo "$rc" >rc)
+[ "$(cat "$T/w/rc")" -eq 0 ] && [ "$(grep -c '^{"file":"cycle.orm","line":[0-9]*,"column":5,"severity":"warning","message":"required relation' "$T/w/err")" -eq 2 ] &&
+    [ "$(wc -l <"$T/w/err")" -eq 2 ]
+check "--diagnostics=json: warnings as objects, exit 0" $? "exit $(cat "$T/w/rc"): $(cat "$T/w/err")"
+
+# colours as gcc's: bold position, red error, magenta warning, cyan note,
+# green caret
+E=$(printf '\033')
+cat >"$T/dj/d2.orm" <<'EOF'
+model A {
+    x txet
+}
+EOF
+printf '%s[1md2.orm:2:7: %s[0m%s[1;31merror:%s[0m unknown type '"'"'txet'"'"'; did you mean '"'"'text'"'"'?\n        x txet\n          %s[1;32m^%s[0m\normc: 1 error; no files written\n' \
+    "$E" "$E" "$E" "$E" "$E" "$E" >"$T/dj/want-color"
+printf "d2.orm:2:7: error: unknown type 'txet'; did you mean 'text'?\n        x txet\n          ^\normc: 1 error; no files written\n" >"$T/dj/want-plain"
+(cd "$T/dj" && run out err --color=always -o . d2.orm)
+cmp -s "$T/dj/want-color" "$T/dj/err"
+check "--color=always: ANSI colours, exact bytes" $? "$(od -c "$T/dj/err" | head -5)"
+(cd "$T/w" && run out err --color -o . cycle.orm)
+[ "$(grep -c "^${E}\[1mcycle.orm:[0-9]*:5: ${E}\[0m${E}\[1;35mwarning:${E}\[0m " "$T/w/err")" -eq 2 ]
+check "--color alone is always; a warning is magenta" $? "$(od -c "$T/w/err" | head -3)"
+(cd "$T/dj" && run out err --color=never -o . d2.orm)
+cmp -s "$T/dj/want-plain" "$T/dj/err"
+check "--color=never: plain text" $? "$(od -c "$T/dj/err" | head -3)"
+(cd "$T/dj" && run out err --color=auto -o . d2.orm)
+cmp -s "$T/dj/want-plain" "$T/dj/err"
+check "--color=auto, stderr not a terminal: plain text" $? "$(od -c "$T/dj/err" | head -3)"
+(cd "$T/dj" && run out err --color=always --diagnostics=json -o . d2.orm)
+[ "$(cat "$T/dj/err")" = '{"file":"d2.orm","line":2,"column":7,"severity":"error","message":"unknown type '"'"'txet'"'"'; did you mean '"'"'text'"'"'?"}' ]
+check "--diagnostics=json is never coloured" $? "$(cat "$T/dj/err")"
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+    # script(1) runs the command on a pseudo-terminal (its CR LF line ends)
+    (cd "$T/dj" && script -qec "'$ORMC' -o . d2.orm" /dev/null) >"$T/dj/tty" 2>&1
+    tr -d '\r' <"$T/dj/tty" | cmp -s "$T/dj/want-color" -
+    check "--color=auto (the default), stderr a terminal: coloured" $? "$(od -c "$T/dj/tty" | head -5)"
+else
+    echo "info: --color=auto on a terminal not checked (no script(1))"
+fi
+for bad in --diagnostics=xml --color=sometimes; do
+    run "$T/out" "$T/err" "$bad" "$T/good.orm"
+    [ "$rc" -eq 2 ] && grep -q "^ormc: --[a-z]* takes .*, not '${bad#*=}'$" "$T/err"
+    check "$bad: usage error, exit 2" $? "exit $rc: $(head -1 "$T/err")"
+done
 
 # ---- ormc diff OLD.orm NEW.orm (the scripts run in test_migrate) ----
 mkdir -p "$T/diff"

@@ -24,6 +24,10 @@
 #   exec     cmocka programs (BUILD_DIR/tests/NAME), counted per test case;
 #            with VALGRIND=1 each runs under valgrind (any error or leak
 #            fails it).
+#   pg/exec  the programs of $PG_EXEC_TESTS again on PostgreSQL: a
+#            throwaway server started here (tests/pg/cluster.sh) and
+#            stopped at the end; SKIP when no server is installed.
+#            Skipped cases are listed (SKIP) and counted apart.
 set -u
 VALGRIND=${VALGRIND:-0}
 VG=""
@@ -194,26 +198,96 @@ for f in tests/fuzz/seeds_query/* tests/fuzz/regress_query/*; do
 done
 
 # ---- exec (cmocka, TAP output: one "ok"/"not ok" line per test) ----
-for t in "$@"; do
-    bin=$B/tests/$t
-    log="$TMP/$t.log"
-    (cd "$TMP" && CMOCKA_MESSAGE_OUTPUT=TAP $VG "$ROOT/$bin") >"$log" 2>&1
-    rc=$?
-    plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$log" | head -1)
-    ok=$(grep -c '^ok ' "$log")
-    notok=$(grep -c '^not ok ' "$log")
-    grep -E '^(ok|not ok) ' "$log" | sed "s/^ok [0-9]* - /PASS $t: /; s/^not ok [0-9]* - /FAIL $t: /"
-    PASS=$((PASS + ok))
-    FAIL=$((FAIL + notok))
-    missing=$(( ${plan:-0} - ok - notok ))
-    if [ -z "$plan" ] || [ "$missing" -gt 0 ] || { [ $rc -ne 0 ] && [ "$notok" -eq 0 ]; }; then
-        echo "---- $t exited with status $rc; its output: ----"
-        cat "$log"
-        FAIL=$((FAIL + (missing > 0 ? missing : 1)))
-    elif [ "$notok" -gt 0 ]; then
-        grep -v -E '^(ok|not ok) ' "$log" | head -50
-    fi
-done
+# run_exec PREFIX TEST...: each test program, its cases counted; a case
+# cmocka skipped ("not ok N # SKIP") or a program that skips whole
+# ("1..0 # SKIP why") is reported SKIP and counted apart, never passed.
+SKIPPED=0
+run_exec() {
+    prefix=$1
+    shift
+    for t in "$@"; do
+        bin=$B/tests/$t
+        log="$TMP/$t.log"
+        (cd "$TMP" && CMOCKA_MESSAGE_OUTPUT=TAP $VG "$ROOT/$bin") >"$log" 2>&1
+        rc=$?
+        plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$log" | head -1)
+        why=$(sed -n 's/^1\.\.0 # SKIP \(.*\)/\1/p' "$log" | head -1)
+        if [ -n "$why" ] && [ $rc -eq 0 ]; then
+            echo "SKIP $prefix$t: $why"
+            SKIPPED=$((SKIPPED + 1))
+            continue
+        fi
+        ok=$(grep -c '^ok ' "$log")
+        notok=$(grep '^not ok ' "$log" | grep -vc ' # SKIP ')
+        skip=$(grep -c '^not ok [0-9]* # SKIP ' "$log")
+        grep -E '^(ok|not ok) ' "$log" | sed "s|^ok [0-9]* - |PASS $prefix$t: |; s|^not ok [0-9]* # SKIP |SKIP $prefix$t: |; s|^not ok [0-9]* - |FAIL $prefix$t: |"
+        PASS=$((PASS + ok))
+        FAIL=$((FAIL + notok))
+        SKIPPED=$((SKIPPED + skip))
+        missing=$(( ${plan:-0} - ok - notok - skip ))
+        if [ -z "$plan" ] || [ "$missing" -gt 0 ] || { [ $rc -ne 0 ] && [ "$notok" -eq 0 ]; }; then
+            echo "---- $prefix$t exited with status $rc; its output: ----"
+            cat "$log"
+            FAIL=$((FAIL + (missing > 0 ? missing : 1)))
+        elif [ "$notok" -gt 0 ]; then
+            grep -v -E '^(ok|not ok) ' "$log" | head -50
+        fi
+    done
+}
+run_exec "" "$@"
 
+# ---- exec on PostgreSQL ----
+# The same programs against a throwaway server (tests/pg/cluster.sh, on a
+# Unix socket in $TMP), each case on a freshly emptied schema.  No server
+# installed: reported as skipped.  PG_TESTS=0 leaves them out (said so).
+if [ "${PG_TESTS:-1}" = 0 ]; then
+    echo "SKIP pg: PG_TESTS=0"
+    SKIPPED=$((SKIPPED + 1))
+else
+    pgdir=$TMP/pg
+    trap 'sh tests/pg/cluster.sh stop "$TMP/pgr" >/dev/null 2>&1; sh tests/pg/cluster.sh stop "$pgdir" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+    # a port of its own: several runs may share the machine
+    pgport=$((50000 + $$ % 10000))
+    conn=$(sh tests/pg/cluster.sh start "$pgdir" $pgport 2>"$TMP/pg.err")
+    st=$?
+    if [ $st -eq 0 ]; then
+        ORMC_TEST_PG=$(echo "$conn" | tail -1)
+        export ORMC_TEST_PG
+        run_exec pg/ ${PG_EXEC_TESTS:-}
+        # read replicas: a streaming replica of this server
+        # (pg_basebackup), which the last test stops mid-run
+        rdir=$TMP/pgr
+        if rconn=$(sh tests/pg/cluster.sh replica "$rdir" "$pgdir" $pgport \
+            $((pgport + 1)) 2>"$TMP/pgr.err"); then
+            ORMC_TEST_PG_REPLICA=$(echo "$rconn" | tail -1)
+            ORMC_TEST_PG_REPLICA_HALT="sh $ROOT/tests/pg/cluster.sh halt $rdir"
+            export ORMC_TEST_PG_REPLICA ORMC_TEST_PG_REPLICA_HALT
+            run_exec pg/ test_replica
+            unset ORMC_TEST_PG_REPLICA ORMC_TEST_PG_REPLICA_HALT
+            sh tests/pg/cluster.sh stop "$rdir"
+        else
+            fail "pg/replica: the streaming replica did not start:"
+            cat "$TMP/pgr.err"
+        fi
+        if $VG "$B/tests/sql_shapes" "$ORMC_TEST_PG" >"$TMP/shapes_pg.md" \
+            2>"$TMP/shapes.err" &&
+            diff -u tests/sql/shapes_pg.md "$TMP/shapes_pg.md"; then
+            pass "pg/sql/shapes"
+        else
+            cat "$TMP/shapes.err"
+            fail "pg/sql/shapes (make golden-update regenerates; read the diff)"
+        fi
+        unset ORMC_TEST_PG
+        sh tests/pg/cluster.sh stop "$pgdir"
+    elif [ $st -eq 77 ]; then
+        echo "SKIP pg: $(cat "$TMP/pg.err")"
+        SKIPPED=$((SKIPPED + 1))
+    else
+        fail "pg: the throwaway PostgreSQL server did not start:"
+        cat "$TMP/pg.err"
+    fi
+fi
+
+[ "$SKIPPED" -gt 0 ] && echo "$SKIPPED skipped (listed above as SKIP)"
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

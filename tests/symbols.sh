@@ -6,6 +6,8 @@
 # TMP, CC and SANFLAGS (the sanitizer flags the libraries were built with)
 # set.  Prints "PASS name" or "FAIL name: why" per check.
 set -u
+# libpq, when the runtime was built with it (Makefile HAVE_PG)
+PGLIBS=$(pkg-config --exists libpq 2>/dev/null && echo -lpq)
 : "${B:?}" "${ROOT:?}" "${TMP:?}"
 CC=${CC:-cc}
 SANFLAGS=${SANFLAGS:-}
@@ -97,7 +99,7 @@ link() {
     name=$1
     shift
     rc=0
-    $CC -std=c11 $SANFLAGS -I"$ROOT/include" "$T/app.c" "$@" -lsqlite3 -lm \
+    $CC -std=c11 $SANFLAGS -I"$ROOT/include" "$T/app.c" "$@" -lsqlite3 -lm $PGLIBS \
         -o "$T/$name" >"$T/$name.log" 2>&1 || rc=$?
 }
 link app-static "$A"

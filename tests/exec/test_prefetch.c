@@ -3,8 +3,9 @@
  * Prefetch(queryset=...) with the whole query language on the child
  * query (filters, order, with_, counts), per-parent limits (window
  * functions), nested prefetch (authors -> blogs -> comments, one
- * statement per level), the Rel block layout, and the errors of a child
- * query.  Every expectation is computed from the rows the test inserted,
+ * statement per level), the Rel block layout, the errors of a child
+ * query, and annotations over relation paths (Count, Sum, Avg, Min, Max
+ * of blogs__comments__score and the like) against reference SQL.  Every expectation is computed from the rows the test inserted,
  * not read back from the database.
  */
 #include "blogutil.h"
@@ -734,6 +735,342 @@ static void test_filtered_counts(void **state)
     comment_query_free(&cq);
 }
 
+/* ---- annotations over relation paths ---- */
+
+/* The reference values of one row, as the reference SQL gave them. */
+typedef struct ref_row {
+    int64_t id;
+    bool null[8];
+    int64_t i[8];
+    double r[8];
+} ref_row;
+
+typedef struct ref_rows {
+    ref_row row[64];
+    int n;
+} ref_rows;
+
+/* Reads a row of reference SQL: the id, then values (ints or reals). */
+static int ref_read(void *ctx, const ormc_row *row)
+{
+    ref_rows *rr = ctx;
+    assert_true(rr->n < 64);
+    ref_row *r = &rr->row[rr->n++];
+    r->id = ormc_row_int(row, 0);
+    for (int c = 1; c < ormc_row_count(row) && c <= 8; c++) {
+        r->null[c - 1] = ormc_row_is_null(row, c);
+        r->i[c - 1] = ormc_row_int(row, c);
+        r->r[c - 1] = ormc_row_real(row, c);
+    }
+    return 0;
+}
+
+/* Runs reference SQL (one row per parent, ordered by id) into rr. */
+static void reference(ormc_db *db, const char *sql, ref_rows *rr)
+{
+    memset(rr, 0, sizeof *rr);
+    assert_ok(db, ormc_raw_query(db, sql, NULL, 0, ref_read, rr));
+}
+
+/* The row of id `id` in rr. */
+static const ref_row *ref_of(const ref_rows *rr, int64_t id)
+{
+    for (int i = 0; i < rr->n; i++)
+        if (rr->row[i].id == id)
+            return &rr->row[i];
+    fail_msg("no reference row for id %lld", (long long)id);
+    return NULL;
+}
+
+/* Annotation v equals column c of reference row r: NULL as NULL, else
+ * the int (real: the real) value. */
+static void assert_annot(const ormc_annot *v, const ref_row *r, int c,
+                         bool real)
+{
+    assert_int_equal(v->is_null, r->null[c]);
+    if (r->null[c])
+        return;
+    if (real)
+        assert_true(v->r == r->r[c]);
+    else
+        assert_int_equal(v->i, r->i[c]);
+}
+
+/* Tags on the world's blogs: blog k has tags t with (k + t) % 3 == 0 of
+ * three tags; blogs k % 3 == 0 get a rating of k / 2.  Returns nothing. */
+static void tag_world(ormc_db *db, const world *w)
+{
+    static const char *const names[3] = {"go", "c", "sql"};
+    int64_t tag[3];
+    for (int t = 0; t < 3; t++) {
+        Tag g;
+        tag_init(&g);
+        g.name = names[t];
+        assert_ok(db, tag_insert(db, &g));
+        tag[t] = g.id;
+    }
+    for (int k = 0; k < w->nb; k++) {
+        int64_t ids[3];
+        size_t n = 0;
+        for (int t = 0; t < 3; t++)
+            if ((k + t) % 3 == 0 || (k % 2 && t == 2))
+                ids[n++] = tag[t];
+        assert_ok(db, blog_add_tags(db, w->blog[k], ids, n));
+    }
+    assert_ok(db, ormc_raw_exec(db, "UPDATE blog SET rating = id / 2.0 "
+                                    "WHERE id % 3 = 0", NULL, 0, NULL));
+}
+
+/* Count("blogs__comments"), Sum, Avg, Min and Max of
+ * "blogs__comments__score", Avg("edited_blogs__rating") and
+ * Count("blogs__tags"), with a plain count, on a filtered page of
+ * authors: one statement, a correlated subquery each, every value equal
+ * to reference SQL (LEFT JOIN ... GROUP BY, one path per statement, so
+ * nothing multiplies), NULL where no row was reached. */
+static void test_annotations_over_paths(void **state)
+{
+    fixture *f = *state;
+    world w;
+    make_world(f->db, &w);
+    tag_world(f->db, &w);
+    AuthorQuery q;
+    author_query_init(&q);
+    author_where_name(&q, ORMC_NE, "Bob");
+    AuthorIntPath score = author_via_blogs_int(blog_via_comments_int(COMMENT_SCORE));
+    assert_int_equal(author_annotate(&q, ORMC_COUNT,
+                                     author_via_blogs_int(blog_via_comments_int(
+                                         COMMENT_ID)).path), 0);
+    assert_int_equal(author_annotate(&q, ORMC_SUM, score.path), 1);
+    assert_int_equal(author_annotate(&q, ORMC_AVG, score.path), 2);
+    assert_int_equal(author_annotate(&q, ORMC_MIN, score.path), 3);
+    assert_int_equal(author_annotate(&q, ORMC_MAX, score.path), 4);
+    assert_int_equal(author_annotate(&q, ORMC_AVG,
+                                     author_via_edited_blogs_real(BLOG_RATING)
+                                         .path), 5);
+    assert_int_equal(author_annotate(&q, ORMC_COUNT,
+                                     author_via_blogs_int(blog_via_tags_int(
+                                         TAG_ID)).path), 6);
+    author_count_blogs(&q);
+    author_limit(&q, 10);
+    AuthorList l;
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_queries(f, 1);
+    assert_sql(f, 0,
+               AUTHOR_SQL_COLS ", (SELECT COUNT(*) FROM \"blog\" AS t1 WHERE "
+               "t1.\"author_id\" = t0.\"id\"), (SELECT COUNT(*) FROM \"blog\" "
+               "AS t2 JOIN \"comment\" AS t3 ON t3.\"blog_id\" = t2.\"id\" "
+               "WHERE t2.\"author_id\" = t0.\"id\"), (SELECT SUM(t5.\"score\") "
+               "FROM \"blog\" AS t4 JOIN \"comment\" AS t5 ON t5.\"blog_id\" = "
+               "t4.\"id\" WHERE t4.\"author_id\" = t0.\"id\"), (SELECT "
+               "AVG(t7.\"score\") FROM \"blog\" AS t6 JOIN \"comment\" AS t7 "
+               "ON t7.\"blog_id\" = t6.\"id\" WHERE t6.\"author_id\" = "
+               "t0.\"id\"), (SELECT MIN(t9.\"score\") FROM \"blog\" AS t8 JOIN "
+               "\"comment\" AS t9 ON t9.\"blog_id\" = t8.\"id\" WHERE "
+               "t8.\"author_id\" = t0.\"id\"), (SELECT MAX(t11.\"score\") FROM "
+               "\"blog\" AS t10 JOIN \"comment\" AS t11 ON t11.\"blog_id\" = "
+               "t10.\"id\" WHERE t10.\"author_id\" = t0.\"id\"), (SELECT "
+               "AVG(t12.\"rating\") FROM \"blog\" AS t12 WHERE "
+               "t12.\"editor_id\" = t0.\"id\"), (SELECT COUNT(*) FROM \"blog\" "
+               "AS t13 JOIN \"blog_tags\" AS t15 ON t15.\"blog_id\" = t13.\"id\" "
+               "JOIN \"tag\" AS t14 ON t14.\"id\" = t15.\"tag_id\" WHERE "
+               "t13.\"author_id\" = t0.\"id\") FROM \"author\" AS t0 WHERE "
+               "t0.\"name\" <> ?1 ORDER BY t0.\"id\" LIMIT ?2 OFFSET ?3");
+    ref_rows cs, ed, tg;
+    reference(f->db,
+              "SELECT a.id, COUNT(c.id), SUM(c.score), AVG(c.score), "
+              "MIN(c.score), MAX(c.score), COUNT(DISTINCT b.id) FROM author a "
+              "LEFT JOIN blog b ON b.author_id = a.id LEFT JOIN comment c ON "
+              "c.blog_id = b.id GROUP BY a.id ORDER BY a.id",
+              &cs);
+    reference(f->db,
+              "SELECT a.id, AVG(b.rating) FROM author a LEFT JOIN blog b ON "
+              "b.editor_id = a.id GROUP BY a.id ORDER BY a.id",
+              &ed);
+    reference(f->db,
+              "SELECT a.id, COUNT(bt.tag_id) FROM author a LEFT JOIN blog b "
+              "ON b.author_id = a.id LEFT JOIN blog_tags bt ON bt.blog_id = "
+              "b.id GROUP BY a.id ORDER BY a.id",
+              &tg);
+    assert_int_equal(l.count, NA - 1);
+    bool zero = false, null_sum = false, null_avg = false, some_avg = false;
+    for (size_t i = 0; i < l.count; i++) {
+        const Author *a = &l.items[i];
+        const ormc_annot *v = author_annotations(a);
+        assert_non_null(v);
+        const ref_row *rc = ref_of(&cs, a->id), *re = ref_of(&ed, a->id),
+                      *rt = ref_of(&tg, a->id);
+        assert_annot(&v[0], rc, 0, false);
+        assert_annot(&v[1], rc, 1, false);
+        assert_annot(&v[2], rc, 2, true);
+        assert_annot(&v[3], rc, 3, false);
+        assert_annot(&v[4], rc, 4, false);
+        assert_annot(&v[5], re, 0, true);
+        assert_annot(&v[6], rt, 0, false);
+        assert_int_equal(a->rel->blogs_count, rc->i[5]);
+        assert_false(v[0].is_null); /* a count is never NULL */
+        zero |= v[0].i == 0;
+        null_sum |= v[1].is_null;
+        null_avg |= v[5].is_null;
+        some_avg |= !v[5].is_null;
+    }
+    /* the data reaches the edge cases: no comments, no edited blog with a
+     * rating, and some with */
+    assert_true(zero && null_sum && null_avg && some_avg);
+    author_list_free(&l);
+
+    /* a query without annotations: no annotations on its rows */
+    AuthorQuery plain;
+    author_query_init(&plain);
+    author_count_blogs(&plain);
+    assert_ok(f->db, author_fetch(f->db, &plain, &l));
+    assert_null(author_annotations(&l.items[0]));
+    assert_null(author_annotations(NULL));
+    author_list_free(&l);
+    author_query_free(&plain);
+    author_query_free(&q);
+}
+
+/* Annotations on prefetched children (in their child query) and through
+ * a foreign key after the to-many step; same kinds and field through
+ * other relations are other statements; first(); misuse. */
+static void test_annotations_children_and_errors(void **state)
+{
+    fixture *f = *state;
+    world w;
+    make_world(f->db, &w);
+    tag_world(f->db, &w);
+    /* each blog: its number of tags, the total score of its comments, and
+     * the number of blogs sharing a tag with it (tags -> blogs) whose
+     * editor is Ann (through a foreign key after the to-many steps) */
+    BlogQuery kids;
+    blog_query_init(&kids);
+    blog_annotate(&kids, ORMC_COUNT, blog_via_tags_int(TAG_ID).path);
+    blog_annotate(&kids, ORMC_SUM, blog_via_comments_int(COMMENT_SCORE).path);
+    blog_annotate(&kids, ORMC_MIN,
+                  blog_via_tags_text(tag_via_blogs_text(blog_via_editor_text(
+                                         AUTHOR_NAME))).path);
+    AuthorQuery q;
+    author_query_init(&q);
+    author_prefetch_blogs_from(&q, &kids);
+    AuthorList l;
+    assert_status(f->db, author_fetch(f->db, &q, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Author.fetch: prefetch blogs: an annotation's sum, average, "
+                 "minimum or maximum of a field that is not int, real or "
+                 "datetime");
+    blog_query_free(&kids);
+    blog_query_init(&kids);
+    blog_annotate(&kids, ORMC_COUNT, blog_via_tags_int(TAG_ID).path);
+    blog_annotate(&kids, ORMC_SUM, blog_via_comments_int(COMMENT_SCORE).path);
+    blog_annotate(&kids, ORMC_COUNT,
+                  blog_via_tags_text(tag_via_blogs_text(blog_via_editor_text(
+                                         AUTHOR_NAME))).path);
+    author_prefetch_blogs_from(&q, &kids);
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &q, &l));
+    assert_queries(f, 2);
+    assert_sql(f, 1,
+               "SELECT " BLOG_COLS ", (SELECT COUNT(*) FROM \"blog_tags\" AS "
+               "t2 JOIN \"tag\" AS t1 ON t1.\"id\" = t2.\"tag_id\" WHERE "
+               "t2.\"blog_id\" = t0.\"id\"), (SELECT SUM(t3.\"score\") FROM "
+               "\"comment\" AS t3 WHERE t3.\"blog_id\" = t0.\"id\"), (SELECT "
+               "COUNT(*) FROM \"blog_tags\" AS t5 JOIN \"tag\" AS t4 ON "
+               "t4.\"id\" = t5.\"tag_id\" JOIN \"blog_tags\" AS t7 ON "
+               "t7.\"tag_id\" = t4.\"id\" JOIN \"blog\" AS t6 ON t6.\"id\" = "
+               "t7.\"blog_id\" JOIN \"author\" AS t8 ON t8.\"id\" = "
+               "t6.\"editor_id\" WHERE t5.\"blog_id\" = t0.\"id\") FROM "
+               "\"blog\" AS t0 ORDER BY t0.\"id\"");
+    ref_rows rb;
+    reference(f->db,
+              "SELECT b.id, (SELECT COUNT(*) FROM blog_tags x WHERE x.blog_id "
+              "= b.id), (SELECT COALESCE(SUM(c.score), 0) FROM comment c WHERE "
+              "c.blog_id "
+              "= b.id), (SELECT COUNT(c.id) FROM comment c WHERE c.blog_id = "
+              "b.id), (SELECT COUNT(*) FROM blog_tags x JOIN blog_tags y ON "
+              "y.tag_id = x.tag_id JOIN blog o ON o.id = y.blog_id WHERE "
+              "x.blog_id = b.id AND o.editor_id IS NOT NULL) FROM blog b "
+              "ORDER BY b.id",
+              &rb);
+    assert_int_equal(rb.n, w.nb);
+    size_t seen = 0;
+    for (size_t i = 0; i < l.count; i++)
+        for (size_t k = 0; k < l.items[i].rel->blogs.count; k++) {
+            const Blog *b = l.items[i].rel->blogs.items[k];
+            const ormc_annot *v = blog_annotations(b);
+            const ref_row *r = ref_of(&rb, b->id);
+            assert_non_null(v);
+            assert_int_equal(v[0].i, r->i[0]);
+            /* SUM of no comments is NULL (the reference's COALESCE: 0) */
+            assert_int_equal(v[1].is_null, r->i[2] == 0);
+            if (!v[1].is_null)
+                assert_int_equal(v[1].i, (int64_t)r->r[1]);
+            assert_int_equal(v[2].i, r->i[3]);
+            seen++;
+        }
+    assert_int_equal(seen, (size_t)w.nb);
+    /* the authors themselves asked for none */
+    assert_null(author_annotations(&l.items[0]));
+    author_list_free(&l);
+
+    /* AVG of rating through blogs, then through edited_blogs: the same
+     * kind and field through another relation is another statement */
+    AuthorQuery a1, a2;
+    author_query_init(&a1);
+    author_annotate(&a1, ORMC_AVG, author_via_blogs_real(BLOG_RATING).path);
+    author_query_init(&a2);
+    author_annotate(&a2, ORMC_AVG,
+                    author_via_edited_blogs_real(BLOG_RATING).path);
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &a1, &l));
+    author_list_free(&l);
+    assert_ok(f->db, author_fetch(f->db, &a2, &l));
+    assert_queries(f, 2);
+    assert_true(strstr(f->trace.sql[0], "t1.\"author_id\" = t0.\"id\""));
+    assert_true(strstr(f->trace.sql[1], "t1.\"editor_id\" = t0.\"id\""));
+    author_list_free(&l);
+
+    /* first(): the row keeps its annotations */
+    Author *one;
+    author_where_name(&a2, ORMC_EQ, "Ann");
+    assert_ok(f->db, author_first(f->db, &a2, &one));
+    const ormc_annot *v = author_annotations(one);
+    assert_non_null(v);
+    ref_rows ra;
+    reference(f->db,
+              "SELECT a.id, AVG(b.rating) FROM author a LEFT JOIN blog b ON "
+              "b.editor_id = a.id WHERE a.name = 'Ann' GROUP BY a.id",
+              &ra);
+    assert_annot(&v[0], ref_of(&ra, one->id), 0, true);
+    author_free(one);
+
+    /* misuse: a path that starts with a foreign key or at the row, an
+     * annotation in a count's child query */
+    AuthorQuery bad;
+    author_query_init(&bad);
+    assert_int_equal(author_annotate(&bad, ORMC_SUM, AUTHOR_ID.path), SIZE_MAX);
+    assert_status(f->db, author_fetch(f->db, &bad, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Author.fetch: an annotation whose path does not start with "
+                 "a to-many relation");
+    author_query_free(&bad);
+    BlogQuery cb;
+    blog_query_init(&cb);
+    blog_annotate(&cb, ORMC_COUNT, blog_via_comments_int(COMMENT_ID).path);
+    author_query_init(&bad);
+    author_count_blogs_from(&bad, &cb);
+    assert_status(f->db, author_fetch(f->db, &bad, &l), ORMC_INVALID);
+    assert_error(f->db, ORMC_INVALID,
+                 "Author.fetch: count blogs: a count's child query may hold "
+                 "filters only");
+    author_query_free(&bad);
+    blog_query_free(&cb);
+    author_query_free(&a1);
+    author_query_free(&a2);
+    author_query_free(&q);
+    blog_query_free(&kids);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -749,6 +1086,8 @@ int main(void)
         T(test_nested_120000_parents),
         T(test_select_related_chain),
         T(test_filtered_counts),
+        T(test_annotations_over_paths),
+        T(test_annotations_children_and_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -477,8 +477,11 @@ static void test_m2m_links(void **state)
     counts_reset(f);
     assert_status(f->db, book_add_tags(f->db, b3, (int64_t[]){fa, 999}, 2),
                   ORMC_CONSTRAINT);
-    assert_error(f->db, ORMC_CONSTRAINT,
-                 "Book.add_tags: FOREIGN KEY constraint failed");
+    assert_error_db(f->db, ORMC_CONSTRAINT,
+                    "Book.add_tags: FOREIGN KEY constraint failed",
+                    "Book.add_tags: insert or update on table \"book_tags\" "
+                    "violates foreign key constraint "
+                    "\"book_tags_tag_id_fkey\"");
     assert_int_equal(linked_tags(f, b3, got), 3);
 
     /* remove */
@@ -501,8 +504,11 @@ static void test_m2m_links(void **state)
     /* a set that fails changes nothing */
     assert_status(f->db, book_set_tags(f->db, b3, (int64_t[]){po, 999}, 2),
                   ORMC_CONSTRAINT);
-    assert_error(f->db, ORMC_CONSTRAINT,
-                 "Book.set_tags: FOREIGN KEY constraint failed");
+    assert_error_db(f->db, ORMC_CONSTRAINT,
+                    "Book.set_tags: FOREIGN KEY constraint failed",
+                    "Book.set_tags: insert or update on table \"book_tags\" "
+                    "violates foreign key constraint "
+                    "\"book_tags_tag_id_fkey\"");
     assert_int_equal(linked_tags(f, b3, got), 2);
     assert_false(ormc_in_transaction(f->db));
 
@@ -771,8 +777,10 @@ static void test_one_to_one(void **state)
     dup.reader_id = w.reader[0];
     dup.reader_null = false;
     assert_status(f->db, card_insert(f->db, &dup), ORMC_CONSTRAINT);
-    assert_error(f->db, ORMC_CONSTRAINT,
-                 "Card.insert: UNIQUE constraint failed: card.reader_id");
+    assert_error_db(f->db, ORMC_CONSTRAINT,
+                    "Card.insert: UNIQUE constraint failed: card.reader_id",
+                    "Card.insert: duplicate key value violates unique "
+                    "constraint \"card_reader_id_key\"");
 
     ReaderQuery q;
     reader_query_init(&q);

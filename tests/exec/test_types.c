@@ -451,7 +451,8 @@ static void test_int64_extremes(void **state)
     Item lo2 = lo;
     assert_ok(f->db, item_insert(f->db, &lo2));
     assert_status(f->db, item_aggregate_i(f->db, NULL, &st), ORMC_ERROR);
-    assert_error(f->db, ORMC_ERROR, "Item.aggregate: integer overflow");
+    assert_error_db(f->db, ORMC_ERROR, "Item.aggregate: integer overflow",
+                    "Item.aggregate: bigint out of range");
     assert_int_equal(st.count, 0);
 }
 
@@ -765,6 +766,7 @@ static int setup_bare(void **state) { return fixture_setup(state, NULL); }
 
 static void test_null_in_not_null_blob_is_a_data_error(void **state)
 {
+    SQLITE_ONLY(); /* the foreign table is SQLite's untyped kind */
     fixture *f = *state;
     assert_ok(f->db,
               ormc_exec(f->db,
@@ -978,8 +980,11 @@ static void test_restrict_is_the_default(void **state)
 
     counts_reset(f);
     assert_status(f->db, parent_delete(f->db, p1), ORMC_CONSTRAINT);
-    assert_error(f->db, ORMC_CONSTRAINT,
-                 "Parent.delete: FOREIGN KEY constraint failed");
+    assert_error_db(f->db, ORMC_CONSTRAINT,
+                    "Parent.delete: FOREIGN KEY constraint failed",
+                    "Parent.delete: update or delete on table \"parent\" "
+                    "violates foreign key constraint \"child_parent_id_fkey\" "
+                    "on table \"child\"");
     assert_queries(f, 1);
     /* nothing was deleted */
     Parent *p = NULL;
@@ -1000,8 +1005,10 @@ static void test_restrict_is_the_default(void **state)
     /* a child pointing nowhere is refused */
     c.parent_id = 999;
     assert_status(f->db, child_insert(f->db, &c), ORMC_CONSTRAINT);
-    assert_error(f->db, ORMC_CONSTRAINT,
-                 "Child.insert: FOREIGN KEY constraint failed");
+    assert_error_db(f->db, ORMC_CONSTRAINT,
+                    "Child.insert: FOREIGN KEY constraint failed",
+                    "Child.insert: insert or update on table \"child\" "
+                    "violates foreign key constraint \"child_parent_id_fkey\"");
     assert_ok(f->db, child_count(f->db, NULL, &n));
     assert_int_equal(n, 0);
 }
@@ -1023,8 +1030,11 @@ static void test_restrict_explicit_nullable(void **state)
     assert_ok(f->db, pet_insert(f->db, &stray));
 
     assert_status(f->db, parent_delete(f->db, p1), ORMC_CONSTRAINT);
-    assert_error(f->db, ORMC_CONSTRAINT,
-                 "Parent.delete: FOREIGN KEY constraint failed");
+    assert_error_db(f->db, ORMC_CONSTRAINT,
+                    "Parent.delete: FOREIGN KEY constraint failed",
+                    "Parent.delete: update or delete on table \"parent\" "
+                    "violates foreign key constraint \"pet_owner_id_fkey\" "
+                    "on table \"pet\"");
     int64_t n = -1;
     assert_ok(f->db, parent_count(f->db, NULL, &n));
     assert_int_equal(n, 1);

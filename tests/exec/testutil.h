@@ -100,11 +100,118 @@ static inline int plan_prepare(void *conn, const char *sql, size_t len,
     return rc;
 }
 
+/* ---- the database under test ----
+ * SQLite (":memory:") unless ORMC_TEST_PG holds a PostgreSQL connection
+ * string (tests/pg/run.sh starts a throwaway server and sets it): then
+ * every fixture opens that server, on a freshly emptied schema "public",
+ * and plan checks (SQLite's EXPLAIN QUERY PLAN) are not made. */
+static inline const char *test_pg(void)
+{
+    const char *s = getenv("ORMC_TEST_PG");
+    return s && *s ? s : NULL;
+}
+
+static inline const ormc_backend *test_base(void)
+{
+    return test_pg() ? &ormc_pg_backend : &ormc_sqlite_backend;
+}
+
+/* The PostgreSQL SQL of a statement respelled as SQLite's, so one
+ * expected text serves both (the PostgreSQL spelling itself is pinned,
+ * shape by shape, in tests/sql/shapes.md): $N -> ?N, = ANY($N) and
+ * <> ALL($N) -> [NOT] IN (SELECT value FROM ormc_array(?N)), the unnest of
+ * an id array -> ormc_array, ILIKE -> LIKE ... ESCAPE, LIKE -> GLOB,
+ * NULLS FIRST/LAST dropped, a plain INSERT's RETURNING "id" dropped, the
+ * link insert's WHERE true added.  Returns a malloc'd string. */
+/* The per-parent LATERAL form back to SQLite's IN form:
+ *   ... AS tp CROSS JOIN LATERAL (SUB) AS tl JOIN "c" AS t0 ON X = tl."k"
+ *   ... AS tp JOIN "c" AS t0 ON X IN (SUB)
+ * Returns a malloc'd string (a copy when there is no LATERAL). */
+static inline char *pg_unlateral(const char *sql)
+{
+    const char *lat = strstr(sql, " CROSS JOIN LATERAL (");
+    char *out = malloc(strlen(sql) + 1);
+    assert_non_null(out);
+    if (!lat) {
+        strcpy(out, sql);
+        return out;
+    }
+    const char *sub = lat + strlen(" CROSS JOIN LATERAL ("), *p = sub;
+    for (int depth = 1; *p && depth; p++)
+        depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+    size_t nsub = (size_t)(p - 1 - sub);
+    const char *tl = strstr(p, " = tl.");
+    assert_non_null(tl);
+    const char *after = tl + strlen(" = tl.");
+    after += after[0] == '"' ? strcspn(after + 1, "\"") + 2 : strcspn(after, " ");
+    const char *join = p + strlen(" AS tl");
+    sprintf(out, "%.*s%.*s IN (%.*s)%s", (int)(lat - sql), sql,
+            (int)(tl - join), join, (int)nsub, sub, after);
+    return out;
+}
+
+static inline char *pg_as_sqlite(const char *text)
+{
+    char *flat = pg_unlateral(text);
+    const char *sql = flat;
+    size_t n = strlen(sql);
+    char *out = malloc(4 * n + 64), *o = out;
+    assert_non_null(out);
+#define PG_AT(w) (strncmp(sql + i, (w), strlen(w)) == 0 ? (i += strlen(w), 1) : 0)
+    for (size_t i = 0; i < n;) {
+        char *end;
+        long d;
+        if (PG_AT(" NULLS FIRST") || PG_AT(" NULLS LAST"))
+            continue;
+        if (PG_AT("CAST(SUM(")) { /* CAST(SUM(x) AS BIGINT) */
+            const char *close = strstr(sql + i, ") AS BIGINT)");
+            assert_non_null(close);
+            o += sprintf(o, "SUM(%.*s)", (int)(close - (sql + i)), sql + i);
+            i = (size_t)(close - sql) + strlen(") AS BIGINT)");
+            continue;
+        }
+        if (PG_AT(" = ANY($") || (PG_AT(" <> ALL($") && (o += sprintf(o, " NOT"), 1))) {
+            d = strtol(sql + i, &end, 10);
+            i = (size_t)(end - sql) + 1; /* the ) */
+            o += sprintf(o, " IN (SELECT value FROM ormc_array(?%ld))", d);
+        } else if (PG_AT("SELECT unnest(CAST($")) {
+            d = strtol(sql + i, &end, 10);
+            i = (size_t)(end - sql) + strlen(" AS BIGINT[])) AS value");
+            o += sprintf(o, "SELECT value FROM ormc_array(?%ld)", d);
+        } else if (PG_AT(" ILIKE $")) {
+            d = strtol(sql + i, &end, 10);
+            i = (size_t)(end - sql);
+            o += sprintf(o, " LIKE ?%ld ESCAPE '\\'", d);
+        } else if (PG_AT(" LIKE $")) {
+            o += sprintf(o, " GLOB ?");
+        } else if (PG_AT(") AS ta ON CONFLICT")) {
+            o += sprintf(o, ") AS ta WHERE true ON CONFLICT");
+        } else if (sql[i] == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            *o++ = '?';
+            i++;
+        } else {
+            *o++ = sql[i++];
+        }
+    }
+#undef PG_AT
+    *o = '\0';
+    /* a plain INSERT's RETURNING "id" */
+    const char *ret = " RETURNING \"id\"";
+    size_t len = strlen(out), rl = strlen(ret);
+    if (strncmp(out, "INSERT", 6) == 0 && !strstr(out, "ON CONFLICT") &&
+        len > rl && strcmp(out + len - rl, ret) == 0)
+        out[len - rl] = '\0';
+    free(flat);
+    return out;
+}
+
 static ormc_backend plan_backend;
 
-/* ormc_open with every prepared statement's plan checked. */
+/* ormc_open with every prepared statement's plan checked (on SQLite). */
 static inline int plan_open(const char *path, ormc_db **out)
 {
+    if (test_pg())
+        return ormc_open_backend(path, &ormc_pg_backend, out);
     plan_backend = ormc_sqlite_backend;
     plan_backend.name = "plan-checked sqlite";
     plan_backend.prepare = plan_prepare;
@@ -135,9 +242,10 @@ static inline void trace_hook(void *ctx, const char *sql)
     trace_log *t = ctx;
     if (t->n < TRACE_MAX) {
         size_t len = strlen(sql);
-        char *copy = malloc(len + 1);
+        char *copy = test_pg() ? pg_as_sqlite(sql) : malloc(len + 1);
         assert_non_null(copy);
-        memcpy(copy, sql, len + 1);
+        if (!test_pg())
+            memcpy(copy, sql, len + 1);
         t->sql[t->n] = copy;
     }
     t->n++;
@@ -175,6 +283,8 @@ static inline int spy_prepare(void *conn, const char *sql, size_t len,
         return spy.fail_code;
     }
     spy.fired = false;
+    if (test_pg())
+        return ormc_pg_backend.prepare(conn, sql, len, stmt);
     return plan_prepare(conn, sql, len, stmt);
 }
 
@@ -186,7 +296,7 @@ static inline int spy_step(void *stmt)
         return spy.fail_code;
     }
     spy.fired = false;
-    int rc = ormc_sqlite_backend.step(stmt);
+    int rc = test_base()->step(stmt);
     if (rc == ORMC_ROW)
         spy.rows++;
     return rc;
@@ -194,13 +304,13 @@ static inline int spy_step(void *stmt)
 
 static inline const char *spy_errmsg(void *conn)
 {
-    return spy.fired ? "injected fault" : ormc_sqlite_backend.errmsg(conn);
+    return spy.fired ? "injected fault" : test_base()->errmsg(conn);
 }
 
 /* ormc_open through the spy backend. */
 static inline int spy_open(const char *path, ormc_db **out)
 {
-    spy_backend = ormc_sqlite_backend;
+    spy_backend = *test_base();
     spy_backend.name = "spy";
     spy_backend.prepare = spy_prepare;
     spy_backend.step = spy_step;
@@ -224,7 +334,11 @@ static inline int fixture_open(void **state, int (*create)(ormc_db *),
     fixture *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
-    if (open(":memory:", &f->db) != ORMC_OK) {
+    const char *pg = test_pg();
+    if (open(pg ? pg : ":memory:", &f->db) != ORMC_OK ||
+        (pg && (ormc_exec(f->db, "DROP SCHEMA IF EXISTS public CASCADE") !=
+                    ORMC_OK ||
+                ormc_exec(f->db, "CREATE SCHEMA public") != ORMC_OK))) {
         fprintf(stderr, "ormc_open: %s\n", ormc_errmsg(f->db));
         ormc_close(f->db);
         free(f);
@@ -308,6 +422,19 @@ static inline void counts_reset(fixture *f)
         assert_string_equal(ormc_status_name(ormc_errcode(db)),              \
                             ormc_status_name(code));                         \
         assert_string_equal(ormc_errmsg(db), (msg));                         \
+    } while (0)
+
+/* The same, where the message is the database's own and so differs
+ * between SQLite and PostgreSQL. */
+#define assert_error_db(db, code, sqlite_msg, pg_msg)                        \
+    assert_error(db, code, test_pg() ? (pg_msg) : (sqlite_msg))
+
+/* Skips the current test on PostgreSQL (reported SKIP by tests/run.sh):
+ * for what only SQLite can show, e.g. a file another program damaged. */
+#define SQLITE_ONLY()                                                        \
+    do {                                                                     \
+        if (test_pg())                                                       \
+            skip();                                                          \
     } while (0)
 
 /* Exactly n counted statements since the last counts_reset. */

@@ -75,7 +75,8 @@ static int count_errors(const char *diag, const uint8_t *d, size_t n)
                 fail("diagnostic position outside the input", diag);
             if (strncmp(end, ": error: ", 9) == 0)
                 count++;
-            else if (strncmp(end, ": note: ", 8) != 0)
+            else if (strncmp(end, ": note: ", 8) != 0 &&
+                     strncmp(end, ": warning: ", 11) != 0)
                 fail("malformed diagnostic line", diag);
         }
         p = eol + 1;

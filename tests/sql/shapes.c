@@ -6,7 +6,9 @@
  * rewrites it: read the diff).
  *
  * Each shape runs for real on an empty in-memory database; the trace hook
- * records the SQL of every statement it sends.
+ * records the SQL of every statement it sends.  With a PostgreSQL
+ * connection string as its argument, the same on that server (schema
+ * "public" emptied first): tests/sql/shapes_pg.md.
  */
 #include "blog.orm.h"
 
@@ -43,16 +45,20 @@ static void fetch(ormc_db *db, BlogQuery *q)
     blog_query_free(q);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     ormc_db *db;
-    if (ormc_open(":memory:", &db) != ORMC_OK ||
+    const char *pg = argc > 1 ? argv[1] : NULL;
+    if (ormc_open(pg ? pg : ":memory:", &db) != ORMC_OK ||
+        (pg && (ormc_exec(db, "DROP SCHEMA IF EXISTS public CASCADE") ||
+                ormc_exec(db, "CREATE SCHEMA public"))) ||
         blog_schema_create(db) != ORMC_OK) {
         fprintf(stderr, "setup: %s\n", ormc_errmsg(db));
+        ormc_close(db);
         return 1;
     }
     ormc_set_trace(db, trace, NULL);
-    printf("| shape | SQL (SQLite) |\n|---|---|\n");
+    printf("| shape | SQL (%s) |\n|---|---|\n", pg ? "PostgreSQL" : "SQLite");
     BlogQuery q;
     static const int64_t ids[] = {1, 2, 3};
     static const char *const titles[] = {"a", "b"};
@@ -261,6 +267,28 @@ int main(void)
     author_list_free(&al);
     blog_query_free(&sub);
     comment_query_free(&cq);
+    SHAPE("many-to-many prefetch, all rows: blogs with their tags");
+    blog_query_init(&q);
+    blog_prefetch_tags(&q);
+    fetch(db, &q);
+    SHAPE("annotations over paths: count and sum through blogs -> comments, "
+          "max through blogs -> tags, avg of a nullable field");
+    author_query_init(&aq);
+    author_annotate(&aq, ORMC_COUNT,
+                    author_via_blogs_int(blog_via_comments_int(COMMENT_ID)).path);
+    author_annotate(&aq, ORMC_SUM,
+                    author_via_blogs_int(blog_via_comments_int(COMMENT_SCORE)).path);
+    author_annotate(&aq, ORMC_MAX,
+                    author_via_blogs_int(blog_via_tags_int(TAG_ID)).path);
+    author_annotate(&aq, ORMC_AVG, author_via_edited_blogs_real(BLOG_RATING).path);
+    author_count_blogs(&aq);
+    check(db, author_fetch(db, &aq, &al));
+    author_list_free(&al);
+    SHAPE("annotation through a foreign key after the to-many step");
+    blog_query_init(&q);
+    blog_annotate(&q, ORMC_COUNT,
+                  blog_via_tags_text(tag_via_blogs_text(blog_via_editor_text(AUTHOR_NAME))).path);
+    fetch(db, &q);
     int64_t n;
     bool e;
     SHAPE("count");

@@ -16,5 +16,11 @@ int use(ormc_db *db)
     int64_t n;
     int rc = blog_update_where(db, &q, &n);
     blog_query_free(&q);
+    AuthorQuery aq;
+    author_query_init(&aq);
+    size_t k = author_annotate(&aq, ORMC_SUM,
+                               author_via_blogs_int(blog_via_comments_int(COMMENT_SCORE)).path);
+    (void)k;
+    author_query_free(&aq);
     return rc;
 }

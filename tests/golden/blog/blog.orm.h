@@ -17,12 +17,15 @@ typedef struct Author Author;
 typedef struct Book Book;
 typedef struct Blog Blog;
 typedef struct Comment Comment;
+typedef struct Tag Tag;
 typedef struct AuthorQuery AuthorQuery;
 typedef struct BookQuery BookQuery;
 typedef struct BlogQuery BlogQuery;
 typedef struct CommentQuery CommentQuery;
+typedef struct TagQuery TagQuery;
 typedef struct AuthorRel AuthorRel;
 typedef struct BlogRel BlogRel;
+typedef struct TagRel TagRel;
 
 /* Result lists: items[0..count), all memory owned by owner. */
 typedef struct AuthorList {
@@ -45,6 +48,11 @@ typedef struct CommentList {
     size_t count;
     ormc_result *owner;
 } CommentList;
+typedef struct TagList {
+    Tag *items;
+    size_t count;
+    ormc_result *owner;
+} TagList;
 
 /* The children of one row through one relation: items[0..count) point
  * into the row's result (NULL when count is 0). */
@@ -64,11 +72,16 @@ typedef struct CommentRefs {
     Comment **items;
     size_t count;
 } CommentRefs;
+typedef struct TagRefs {
+    Tag **items;
+    size_t count;
+} TagRefs;
 
 extern const ormc_model author_model;
 extern const ormc_model book_model;
 extern const ormc_model blog_model;
 extern const ormc_model comment_model;
+extern const ormc_model tag_model;
 
 /* Paths (docs/api.md 5): a field of a model, or of a model reached from it
  * along relations, typed by the model it starts from and the value it ends
@@ -159,6 +172,27 @@ typedef struct CommentTimePath {
 typedef struct CommentBlobPath {
     CommentPath path;
 } CommentBlobPath;
+typedef struct TagPath {
+    ormc_path p;
+} TagPath;
+typedef struct TagIntPath {
+    TagPath path;
+} TagIntPath;
+typedef struct TagRealPath {
+    TagPath path;
+} TagRealPath;
+typedef struct TagBoolPath {
+    TagPath path;
+} TagBoolPath;
+typedef struct TagTextPath {
+    TagPath path;
+} TagTextPath;
+typedef struct TagTimePath {
+    TagPath path;
+} TagTimePath;
+typedef struct TagBlobPath {
+    TagPath path;
+} TagBlobPath;
 
 /* ---- Author (table "author") ---- */
 
@@ -421,6 +455,19 @@ void author_count_edited_blogs(AuthorQuery *q);
  * borrowed until q's last run.  +0 statements. */
 void author_count_edited_blogs_from(AuthorQuery *q, const BlogQuery *sub);
 
+/* annotate(Count("books__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = author_via_books_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in author_annotations(obj).  +0 statements. */
+size_t author_annotate(AuthorQuery *q, ormc_agg agg, AuthorPath p);
+
+/* The annotations of a row fetched by a query with author_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *author_annotations(const Author *obj);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per author_prefetch_* on q.  On
  * success free *out with author_list_free; on error *out is empty. */
 int author_fetch(ormc_db *db, const AuthorQuery *q, AuthorList *out);
@@ -636,6 +683,8 @@ int book_aggregate_pages(ormc_db *db, const BookQuery *q, ormc_int_stats *out);
 struct BlogRel {
     CommentRefs comments;          /* Comment.blog; filled by blog_prefetch_comments */
     int64_t comments_count;        /* filled by blog_count_comments */
+    TagRefs tags;                  /* Blog.tags, many-to-many; filled by blog_prefetch_tags */
+    int64_t tags_count;            /* filled by blog_count_tags */
 };
 
 struct Blog {
@@ -829,6 +878,17 @@ BlogTextPath blog_via_comments_text(CommentTextPath p);
 BlogTimePath blog_via_comments_time(CommentTimePath p);
 BlogBlobPath blog_via_comments_blob(CommentBlobPath p);
 
+/* Paths through tags (Blog.tags, many-to-many): a filter holds when some Tag matches
+ * (EXISTS; each Blog once); filters of one AND group through it must
+ * match the same Tag. */
+BlogPath blog_via_tags(TagPath p);
+BlogIntPath blog_via_tags_int(TagIntPath p);
+BlogRealPath blog_via_tags_real(TagRealPath p);
+BlogBoolPath blog_via_tags_bool(TagBoolPath p);
+BlogTextPath blog_via_tags_text(TagTextPath p);
+BlogTimePath blog_via_tags_time(TagTimePath p);
+BlogBlobPath blog_via_tags_blob(TagBlobPath p);
+
 /* select_related: loads each row's author (Author) in the same statement
  * (JOIN), setting obj->author.  +0 statements. */
 void blog_with_author(BlogQuery *q);
@@ -866,6 +926,56 @@ void blog_count_comments(BlogQuery *q);
  * selects (sub holds filters only), into obj->rel->comments_count.  sub is
  * borrowed until q's last run.  +0 statements. */
 void blog_count_comments_from(BlogQuery *q, const CommentQuery *sub);
+
+/* prefetch_related: loads every row's tags (Blog.tags, many-to-many) into obj->rel->tags
+ * in ONE extra statement, however many rows, in Tag's default order.
+ * +1 statement. */
+void blog_prefetch_tags(BlogQuery *q);
+
+/* Prefetch(queryset=sub): the tags that sub selects, in its order, with
+ * its with_ loads, counts and prefetches (+1 statement each, per level);
+ * its limit and offset apply per row.  sub is borrowed until q's last
+ * run.  +1 statement. */
+void blog_prefetch_tags_from(BlogQuery *q, const TagQuery *sub);
+
+/* annotate(Count): sets obj->rel->tags_count in the same statement.
+ * +0 statements. */
+void blog_count_tags(BlogQuery *q);
+
+/* annotate(Count("tags", filter=Q(...))): the number of tags that sub
+ * selects (sub holds filters only), into obj->rel->tags_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void blog_count_tags_from(BlogQuery *q, const TagQuery *sub);
+
+/* Blog.tags.add(*ids): links row `id` to each Tag of ids[0..n) that is not
+ * linked yet (the others are left alone).  An id of no Tag (or `id` of no
+ * Blog) is ORMC_CONSTRAINT with nothing added.  1 statement. */
+int blog_add_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Blog.tags.set(ids): after it, row `id` is linked to exactly the Tag of
+ * ids[0..n): the other links are removed, the missing ones added, all or
+ * nothing (in a savepoint).  2 statements. */
+int blog_set_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Blog.tags.remove(*ids): unlinks row `id` from each Tag of ids[0..n) (ids
+ * not linked are ignored).  1 statement. */
+int blog_remove_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Blog.tags.clear(): unlinks row `id` from every Tag.  1 statement. */
+int blog_clear_tags(ormc_db *db, int64_t id);
+
+/* annotate(Count("comments__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = blog_via_comments_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in blog_annotations(obj).  +0 statements. */
+size_t blog_annotate(BlogQuery *q, ormc_agg agg, BlogPath p);
+
+/* The annotations of a row fetched by a query with blog_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *blog_annotations(const Blog *obj);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per blog_prefetch_* on q.  On
  * success free *out with blog_list_free; on error *out is empty. */
@@ -1072,11 +1182,246 @@ int comment_count(ormc_db *db, const CommentQuery *q, int64_t *out);
 /* count/sum/avg/min/max of score over q (NULL: all rows).  1 statement. */
 int comment_aggregate_score(ormc_db *db, const CommentQuery *q, ormc_int_stats *out);
 
+/* ---- Tag (table "tag") ---- */
+
+/* What prefetch and count load for each Tag row: obj->rel points here when its
+ * query asked for any of them, else it is NULL; a list or count not asked
+ * for is empty or 0. */
+struct TagRel {
+    BlogRefs blogs;                /* Blog.tags, many-to-many; filled by tag_prefetch_blogs */
+    int64_t blogs_count;           /* filled by tag_count_blogs */
+};
+
+struct Tag {
+    int64_t id;                    /* primary key, set by insert */
+    const char *name;              /* text(50), unique */
+    TagRel *rel;                   /* prefetch and count results; NULL unless asked for */
+};
+
+/* Field numbers (the order of Tag's descriptor table). */
+enum {
+    TAG_FIELD_ID,
+    TAG_FIELD_NAME
+};
+
+/* Paths to the fields of Tag, for filters and order_by. */
+extern const TagIntPath TAG_ID;
+extern const TagTextPath TAG_NAME;
+
+/* A query on Tag: start with tag_query_init, refine, run with tag_fetch,
+ * end with tag_query_free. */
+struct TagQuery {
+    ormc_query q;
+};
+
+/* Zeroes *obj and applies the schema's defaults; nullable fields without a
+ * default start NULL.  Runs no SQL. */
+void tag_init(Tag *obj);
+
+/* Inserts obj (all fields but id) and sets obj->id.  Validates first: nothing
+ * is written on error.  1 statement. */
+int tag_insert(ormc_db *db, Tag *obj);
+
+/* Inserts items[0..n) all or nothing, in one transaction (a savepoint inside
+ * yours), and sets each id.  Validates all first; on error nothing is written
+ * and every id is 0.  n statements. */
+int tag_insert_many(ormc_db *db, Tag *items, size_t n);
+
+/* Writes every field of obj to row obj->id; ORMC_NOT_FOUND if there is none.
+ * 1 statement. */
+int tag_update(ormc_db *db, const Tag *obj);
+
+/* Deletes row id, applying each relation's 'on delete'; ORMC_NOT_FOUND if
+ * there is none.  1 statement. */
+int tag_delete(ormc_db *db, int64_t id);
+
+/* Loads row id into a new *out (free with tag_free); ORMC_NOT_FOUND if there
+ * is none.  1 statement. */
+int tag_get(ormc_db *db, int64_t id, Tag **out);
+
+/* Frees an object from tag_get or tag_first.  NULL-safe. */
+void tag_free(Tag *obj);
+
+/* Frees a list from tag_fetch and everything in it (related objects,
+ * prefetched children, strings).  NULL-safe. */
+void tag_list_free(TagList *list);
+
+/* Starts a query over all Tag rows in the default order. */
+void tag_query_init(TagQuery *q);
+
+/* Frees what q allocated (queries of more than ORMC_QUERY_INLINE terms) and
+ * empties it.  NULL-safe. */
+void tag_query_free(TagQuery *q);
+
+/* Filters on any path from Tag, ANDed within their group (docs/api.md 5).
+ * Text and array values are borrowed until the run. */
+/* EQ NE LT LE GT GE */
+void tag_filter_int(TagQuery *q, TagIntPath f, ormc_op op, int64_t v);
+void tag_filter_int_in(TagQuery *q, TagIntPath f, ormc_op op, const int64_t *v, size_t n);
+void tag_filter_int_range(TagQuery *q, TagIntPath f, int64_t lo, int64_t hi);
+/* EQ NE LT LE GT GE; NaN refused */
+void tag_filter_real(TagQuery *q, TagRealPath f, ormc_op op, double v);
+void tag_filter_real_in(TagQuery *q, TagRealPath f, ormc_op op, const double *v, size_t n);
+void tag_filter_real_range(TagQuery *q, TagRealPath f, double lo, double hi);
+/* EQ NE */
+void tag_filter_bool(TagQuery *q, TagBoolPath f, ormc_op op, bool v);
+/* EQ NE LT LE GT GE CONTAINS STARTSWITH ENDSWITH IEXACT ICONTAINS ISTARTSWITH IENDSWITH */
+void tag_filter_text(TagQuery *q, TagTextPath f, ormc_op op, const char *v);
+void tag_filter_text_in(TagQuery *q, TagTextPath f, ormc_op op, const char *const *v, size_t n);
+/* EQ NE LT LE GT GE (Unix seconds) */
+void tag_filter_time(TagQuery *q, TagTimePath f, ormc_op op, int64_t v);
+void tag_filter_time_in(TagQuery *q, TagTimePath f, ormc_op op, const int64_t *v, size_t n);
+void tag_filter_time_range(TagQuery *q, TagTimePath f, int64_t lo, int64_t hi);
+void tag_filter_year(TagQuery *q, TagTimePath f, int year);
+void tag_filter_month(TagQuery *q, TagTimePath f, int year, int month);
+void tag_filter_day(TagQuery *q, TagTimePath f, int year, int month, int day);
+/* IS NULL (is_null) or IS NOT NULL */
+void tag_filter_null(TagQuery *q, TagPath f, bool is_null);
+
+/* Groups (Django's Q objects): tag_or(q) begins an OR group, tag_and(q) an AND
+ * group, tag_not(q) a NOT group (Django's exclude()); tag_end(q) closes it. */
+void tag_and(TagQuery *q);
+void tag_or(TagQuery *q);
+void tag_not(TagQuery *q);
+void tag_end(TagQuery *q);
+
+/* Shortcuts: filters on one field of Tag. */
+void tag_where_id(TagQuery *q, ormc_op op, int64_t v);
+void tag_where_id_in(TagQuery *q, const int64_t *v, size_t n);
+void tag_where_name(TagQuery *q, ormc_op op, const char *v);
+void tag_where_name_in(TagQuery *q, const char *const *v, size_t n);
+
+/* ORDER BY a path along foreign keys (TAG_ID.path, tag_via_...(...).path);
+ * the first call replaces the default order; id always breaks ties.  NULLs
+ * sort first in ORMC_ASC. */
+void tag_order_by(TagQuery *q, TagPath f, ormc_dir dir);
+void tag_limit(TagQuery *q, int64_t n);
+void tag_offset(TagQuery *q, int64_t n);
+
+/* SET terms for tag_update_where (Django's update()): a field of Tag itself
+ * (not id) takes a value, NULL, or its own value + d (F() + d) or times k. */
+void tag_set_int(TagQuery *q, TagIntPath f, int64_t v);
+void tag_set_add_int(TagQuery *q, TagIntPath f, int64_t d);
+void tag_set_real(TagQuery *q, TagRealPath f, double v);
+void tag_set_add_real(TagQuery *q, TagRealPath f, double d);
+void tag_set_mul_real(TagQuery *q, TagRealPath f, double k);
+void tag_set_bool(TagQuery *q, TagBoolPath f, bool v);
+void tag_set_text(TagQuery *q, TagTextPath f, const char *v);
+void tag_set_time(TagQuery *q, TagTimePath f, int64_t v);
+void tag_set_add_time(TagQuery *q, TagTimePath f, int64_t d);
+void tag_set_blob(TagQuery *q, TagBlobPath f, ormc_blob v);
+void tag_set_null(TagQuery *q, TagPath f);
+
+/* Applies q's SET terms to every row q selects; *changed (may be NULL) = rows
+ * changed.  1 statement. */
+int tag_update_where(ormc_db *db, const TagQuery *q, int64_t *changed);
+
+/* Deletes every row q selects (each relation's 'on delete' applies); *deleted
+ * (may be NULL) = rows of Tag deleted.  1 statement. */
+int tag_delete_where(ormc_db *db, const TagQuery *q, int64_t *deleted);
+
+/* Writes only fields[0..n) of obj (paths of Tag's own fields) to row obj->id
+ * (save(update_fields=...)); ORMC_NOT_FOUND if there is none.  1 statement. */
+int tag_update_fields(ormc_db *db, const Tag *obj, const TagPath *fields, size_t n);
+
+/* The one row q selects (Django's get()): ORMC_NOT_FOUND if none, ORMC_ERROR
+ * if more than one.  Free *out with tag_free.  1 statement + 1 per prefetch. */
+int tag_get_where(ormc_db *db, const TagQuery *q, Tag **out);
+
+/* The row whose unique key name has these values, into a new *out (free
+ * with tag_free); ORMC_NOT_FOUND if none.  1 statement. */
+int tag_get_by_name(ormc_db *db, const char *name, Tag **out);
+
+/* Inserts obj, or updates the row with the same name to obj's other fields;
+ * sets obj->id either way.  1 statement. */
+int tag_upsert_by_name(ormc_db *db, Tag *obj);
+
+/* The row with defaults' name, or a new one made of defaults (*created);
+ * free *out with tag_free.  1 statement if it exists, 2 if created. */
+int tag_get_or_create_by_name(ormc_db *db, const Tag *defaults, Tag **out,
+        bool *created);
+
+/* Paths through blogs (Blog.tags, many-to-many): a filter holds when some Blog matches
+ * (EXISTS; each Tag once); filters of one AND group through it must
+ * match the same Blog. */
+TagPath tag_via_blogs(BlogPath p);
+TagIntPath tag_via_blogs_int(BlogIntPath p);
+TagRealPath tag_via_blogs_real(BlogRealPath p);
+TagBoolPath tag_via_blogs_bool(BlogBoolPath p);
+TagTextPath tag_via_blogs_text(BlogTextPath p);
+TagTimePath tag_via_blogs_time(BlogTimePath p);
+TagBlobPath tag_via_blogs_blob(BlogBlobPath p);
+
+/* prefetch_related: loads every row's blogs (Blog.tags, many-to-many) into obj->rel->blogs
+ * in ONE extra statement, however many rows, in Blog's default order.
+ * +1 statement. */
+void tag_prefetch_blogs(TagQuery *q);
+
+/* Prefetch(queryset=sub): the blogs that sub selects, in its order, with
+ * its with_ loads, counts and prefetches (+1 statement each, per level);
+ * its limit and offset apply per row.  sub is borrowed until q's last
+ * run.  +1 statement. */
+void tag_prefetch_blogs_from(TagQuery *q, const BlogQuery *sub);
+
+/* annotate(Count): sets obj->rel->blogs_count in the same statement.
+ * +0 statements. */
+void tag_count_blogs(TagQuery *q);
+
+/* annotate(Count("blogs", filter=Q(...))): the number of blogs that sub
+ * selects (sub holds filters only), into obj->rel->blogs_count.  sub is
+ * borrowed until q's last run.  +0 statements. */
+void tag_count_blogs_from(TagQuery *q, const BlogQuery *sub);
+
+/* Tag.blogs.add(*ids): links row `id` to each Blog of ids[0..n) that is not
+ * linked yet (the others are left alone).  An id of no Blog (or `id` of no
+ * Tag) is ORMC_CONSTRAINT with nothing added.  1 statement. */
+int tag_add_blogs(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Tag.blogs.set(ids): after it, row `id` is linked to exactly the Blog of
+ * ids[0..n): the other links are removed, the missing ones added, all or
+ * nothing (in a savepoint).  2 statements. */
+int tag_set_blogs(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Tag.blogs.remove(*ids): unlinks row `id` from each Blog of ids[0..n) (ids
+ * not linked are ignored).  1 statement. */
+int tag_remove_blogs(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
+
+/* Tag.blogs.clear(): unlinks row `id` from every Blog.  1 statement. */
+int tag_clear_blogs(ormc_db *db, int64_t id);
+
+/* annotate(Count("blogs__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = tag_via_blogs_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in tag_annotations(obj).  +0 statements. */
+size_t tag_annotate(TagQuery *q, ormc_agg agg, TagPath p);
+
+/* The annotations of a row fetched by a query with tag_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *tag_annotations(const Tag *obj);
+
+/* Runs q (NULL: all rows).  1 statement + 1 per tag_prefetch_* on q.  On
+ * success free *out with tag_list_free; on error *out is empty. */
+int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out);
+
+/* The first row q selects (NULL: all), with its related loads, into a new
+ * *out (free with tag_free); ORMC_NOT_FOUND if there is none.  1 statement
+ * + 1 per tag_prefetch_* on q. */
+int tag_first(ormc_db *db, const TagQuery *q, Tag **out);
+
+/* Whether q selects any row (NULL: all).  1 statement. */
+int tag_exists(ormc_db *db, const TagQuery *q, bool *out);
+
+/* Number of rows q selects (NULL: all).  1 statement. */
+int tag_count(ormc_db *db, const TagQuery *q, int64_t *out);
+
 /* ---- schema ---- */
 
 extern const ormc_schema blog_schema;
 
-/* Creates all tables and indexes of blog.orm, all or nothing.  9 statements. */
+/* Creates all tables and indexes of blog.orm, all or nothing.  12 statements. */
 int blog_schema_create(ormc_db *db);
 
 /* ORMC_OK when the database holds exactly blog.orm's tables and columns

@@ -470,6 +470,19 @@ void select_count_joins(SelectQuery *q);
  * borrowed until q's last run.  +0 statements. */
 void select_count_joins_from(SelectQuery *q, const JoinQuery *sub);
 
+/* annotate(Count("joins__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = select_via_joins_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in select_annotations(obj).  +0 statements. */
+size_t select_annotate(SelectQuery *q, ormc_agg agg, SelectPath p);
+
+/* The annotations of a row fetched by a query with select_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *select_annotations(const Select *obj);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per select_prefetch_* on q.  On
  * success free *out with select_list_free; on error *out is empty. */
 int select_fetch(ormc_db *db, const SelectQuery *q, SelectList *out);
@@ -736,6 +749,19 @@ void join_count_count(JoinQuery *q);
  * selects (sub holds filters only), into obj->rel->count_count.  sub is
  * borrowed until q's last run.  +0 statements. */
 void join_count_count_from(JoinQuery *q, const ValuesQuery *sub);
+
+/* annotate(Count("count__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = join_via_count_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in join_annotations(obj).  +0 statements. */
+size_t join_annotate(JoinQuery *q, ormc_agg agg, JoinPath p);
+
+/* The annotations of a row fetched by a query with join_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *join_annotations(const Join *obj);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per join_prefetch_* on q.  On
  * success free *out with join_list_free; on error *out is empty. */

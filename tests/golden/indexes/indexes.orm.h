@@ -266,6 +266,19 @@ void tag_count_nodes(TagQuery *q);
  * borrowed until q's last run.  +0 statements. */
 void tag_count_nodes_from(TagQuery *q, const NodeQuery *sub);
 
+/* annotate(Count("nodes__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = tag_via_nodes_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in tag_annotations(obj).  +0 statements. */
+size_t tag_annotate(TagQuery *q, ormc_agg agg, TagPath p);
+
+/* The annotations of a row fetched by a query with tag_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *tag_annotations(const Tag *obj);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per tag_prefetch_* on q.  On
  * success free *out with tag_list_free; on error *out is empty. */
 int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out);
@@ -612,6 +625,19 @@ void node_count_others(NodeQuery *q);
  * selects (sub holds filters only), into obj->rel->others_count.  sub is
  * borrowed until q's last run.  +0 statements. */
 void node_count_others_from(NodeQuery *q, const NodeQuery *sub);
+
+/* annotate(Count("children__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = node_via_children_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in node_annotations(obj).  +0 statements. */
+size_t node_annotate(NodeQuery *q, ormc_agg agg, NodePath p);
+
+/* The annotations of a row fetched by a query with node_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *node_annotations(const Node *obj);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per node_prefetch_* on q.  On
  * success free *out with node_list_free; on error *out is empty. */

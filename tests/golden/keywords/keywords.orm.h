@@ -396,6 +396,19 @@ void order_count_groups(OrderQuery *q);
  * borrowed until q's last run.  +0 statements. */
 void order_count_groups_from(OrderQuery *q, const GroupQuery *sub);
 
+/* annotate(Count("items__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = order_via_items_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in order_annotations(obj).  +0 statements. */
+size_t order_annotate(OrderQuery *q, ormc_agg agg, OrderPath p);
+
+/* The annotations of a row fetched by a query with order_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *order_annotations(const Order *obj);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per order_prefetch_* on q.  On
  * success free *out with order_list_free; on error *out is empty. */
 int order_fetch(ormc_db *db, const OrderQuery *q, OrderList *out);
@@ -668,6 +681,19 @@ void item_count_referenced_by(ItemQuery *q);
  * selects (sub holds filters only), into obj->rel->referenced_by_count.  sub is
  * borrowed until q's last run.  +0 statements. */
 void item_count_referenced_by_from(ItemQuery *q, const ItemQuery *sub);
+
+/* annotate(Count("referenced_by__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = item_via_referenced_by_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in item_annotations(obj).  +0 statements. */
+size_t item_annotate(ItemQuery *q, ormc_agg agg, ItemPath p);
+
+/* The annotations of a row fetched by a query with item_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *item_annotations(const Item *obj);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per item_prefetch_* on q.  On
  * success free *out with item_list_free; on error *out is empty. */

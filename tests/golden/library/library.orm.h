@@ -552,6 +552,19 @@ void publisher_count_books(PublisherQuery *q);
  * borrowed until q's last run.  +0 statements. */
 void publisher_count_books_from(PublisherQuery *q, const BookQuery *sub);
 
+/* annotate(Count("books__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = publisher_via_books_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in publisher_annotations(obj).  +0 statements. */
+size_t publisher_annotate(PublisherQuery *q, ormc_agg agg, PublisherPath p);
+
+/* The annotations of a row fetched by a query with publisher_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *publisher_annotations(const Publisher *obj);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per publisher_prefetch_* on q.  On
  * success free *out with publisher_list_free; on error *out is empty. */
 int publisher_fetch(ormc_db *db, const PublisherQuery *q, PublisherList *out);
@@ -842,6 +855,19 @@ int author_remove_books(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
 
 /* Author.books.clear(): unlinks row `id` from every Book.  1 statement. */
 int author_clear_books(ormc_db *db, int64_t id);
+
+/* annotate(Count("mentees__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = author_via_mentees_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in author_annotations(obj).  +0 statements. */
+size_t author_annotate(AuthorQuery *q, ormc_agg agg, AuthorPath p);
+
+/* The annotations of a row fetched by a query with author_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *author_annotations(const Author *obj);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per author_prefetch_* on q.  On
  * success free *out with author_list_free; on error *out is empty. */
@@ -1224,6 +1250,19 @@ int book_remove_tags(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
 
 /* Book.tags.clear(): unlinks row `id` from every Tag.  1 statement. */
 int book_clear_tags(ormc_db *db, int64_t id);
+
+/* annotate(Count("credits__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = book_via_credits_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in book_annotations(obj).  +0 statements. */
+size_t book_annotate(BookQuery *q, ormc_agg agg, BookPath p);
+
+/* The annotations of a row fetched by a query with book_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *book_annotations(const Book *obj);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per book_prefetch_* on q.  On
  * success free *out with book_list_free; on error *out is empty. */
@@ -1666,6 +1705,19 @@ int tag_remove_books(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
 /* Tag.books.clear(): unlinks row `id` from every Book.  1 statement. */
 int tag_clear_books(ormc_db *db, int64_t id);
 
+/* annotate(Count("books__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = tag_via_books_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in tag_annotations(obj).  +0 statements. */
+size_t tag_annotate(TagQuery *q, ormc_agg agg, TagPath p);
+
+/* The annotations of a row fetched by a query with tag_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *tag_annotations(const Tag *obj);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per tag_prefetch_* on q.  On
  * success free *out with tag_list_free; on error *out is empty. */
 int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out);
@@ -2027,6 +2079,19 @@ int reader_remove_friend_of(ormc_db *db, int64_t id, const int64_t *ids, size_t 
 
 /* Reader.friend_of.clear(): unlinks row `id` from every Reader.  1 statement. */
 int reader_clear_friend_of(ormc_db *db, int64_t id);
+
+/* annotate(Count("reviews__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = reader_via_reviews_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in reader_annotations(obj).  +0 statements. */
+size_t reader_annotate(ReaderQuery *q, ormc_agg agg, ReaderPath p);
+
+/* The annotations of a row fetched by a query with reader_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *reader_annotations(const Reader *obj);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per reader_prefetch_* on q.  On
  * success free *out with reader_list_free; on error *out is empty. */
@@ -2654,6 +2719,19 @@ void order_count_lines(OrderQuery *q);
  * selects (sub holds filters only), into obj->rel->lines_count.  sub is
  * borrowed until q's last run.  +0 statements. */
 void order_count_lines_from(OrderQuery *q, const LineQuery *sub);
+
+/* annotate(Count("lines__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = order_via_lines_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in order_annotations(obj).  +0 statements. */
+size_t order_annotate(OrderQuery *q, ormc_agg agg, OrderPath p);
+
+/* The annotations of a row fetched by a query with order_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *order_annotations(const Order *obj);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per order_prefetch_* on q.  On
  * success free *out with order_list_free; on error *out is empty. */

@@ -435,6 +435,19 @@ int tag_remove_posts(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
 /* Tag.posts.clear(): unlinks row `id` from every Post.  1 statement. */
 int tag_clear_posts(ormc_db *db, int64_t id);
 
+/* annotate(Count("posts__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = tag_via_posts_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in tag_annotations(obj).  +0 statements. */
+size_t tag_annotate(TagQuery *q, ormc_agg agg, TagPath p);
+
+/* The annotations of a row fetched by a query with tag_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *tag_annotations(const Tag *obj);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per tag_prefetch_* on q.  On
  * success free *out with tag_list_free; on error *out is empty. */
 int tag_fetch(ormc_db *db, const TagQuery *q, TagList *out);
@@ -693,6 +706,19 @@ int post_remove_likes(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
 
 /* Post.likes.clear(): unlinks row `id` from every Person.  1 statement. */
 int post_clear_likes(ormc_db *db, int64_t id);
+
+/* annotate(Count("tags__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = post_via_tags_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in post_annotations(obj).  +0 statements. */
+size_t post_annotate(PostQuery *q, ormc_agg agg, PostPath p);
+
+/* The annotations of a row fetched by a query with post_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *post_annotations(const Post *obj);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per post_prefetch_* on q.  On
  * success free *out with post_list_free; on error *out is empty. */
@@ -1222,6 +1248,19 @@ int person_remove_groups(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
 /* Person.groups.clear(): unlinks row `id` from every Group.  1 statement. */
 int person_clear_groups(ormc_db *db, int64_t id);
 
+/* annotate(Count("memberships__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = person_via_memberships_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in person_annotations(obj).  +0 statements. */
+size_t person_annotate(PersonQuery *q, ormc_agg agg, PersonPath p);
+
+/* The annotations of a row fetched by a query with person_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *person_annotations(const Person *obj);
+
 /* Runs q (NULL: all rows).  1 statement + 1 per person_prefetch_* on q.  On
  * success free *out with person_list_free; on error *out is empty. */
 int person_fetch(ormc_db *db, const PersonQuery *q, PersonList *out);
@@ -1453,6 +1492,19 @@ int group_remove_members(ormc_db *db, int64_t id, const int64_t *ids, size_t n);
 
 /* Group.members.clear(): unlinks row `id` from every Person.  1 statement. */
 int group_clear_members(ormc_db *db, int64_t id);
+
+/* annotate(Count("memberships__...")), Sum, Avg, Min, Max: agg of the field
+ * path p ends at, over every row reached from each row along p, whose
+ * first step is a to-many relation (p = group_via_memberships_int(...).path), in
+ * the same statement: one correlated subquery per annotation, so several
+ * do not multiply.  ORMC_COUNT takes any field (of an id: the number of
+ * rows reached), the others an int, real or datetime one.  Returns the
+ * annotation's index in group_annotations(obj).  +0 statements. */
+size_t group_annotate(GroupQuery *q, ormc_agg agg, GroupPath p);
+
+/* The annotations of a row fetched by a query with group_annotate calls,
+ * [0..n) in call order (ormc_annot: .i, .r, .is_null), or NULL. */
+const ormc_annot *group_annotations(const Group *obj);
 
 /* Runs q (NULL: all rows).  1 statement + 1 per group_prefetch_* on q.  On
  * success free *out with group_list_free; on error *out is empty. */

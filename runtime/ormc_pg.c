@@ -1,0 +1,1125 @@
+/*
+ * ormc_pg.c — the PostgreSQL backend: the only file of ormc that includes
+ * libpq-fe.h.  It maps ormc_backend onto libpq:
+ *
+ *   prepare   a named server-side statement per cached statement
+ *             (PQprepare + PQdescribePrepared: two round trips, once per
+ *             statement text per connection; finalize DEALLOCATEs it)
+ *   bind      parameters collected on the client: integers and reals as
+ *             text (the server parses them into the type it inferred),
+ *             text and blobs in binary form (sent as they are, no
+ *             escaping, no copy), arrays as one array literal
+ *   step      the first step runs the statement (PQexecPrepared, one round
+ *             trip) and holds all its rows; later steps walk them
+ *   columns   read from the text form of the result: integers and reals
+ *             parsed, booleans 't'/'f', bytea decoded from hex
+ *
+ * Errors map by SQLSTATE: class 23 (integrity) is ORMC_CONSTRAINT,
+ * serialization failures, deadlocks and lock timeouts ORMC_BUSY, out of
+ * memory ORMC_NOMEM, the rest (a data exception such as an overflow
+ * included: ORMC_INVALID is for what the runtime refuses before SQL)
+ * ORMC_ERROR.  A lost connection is ORMC_ERROR with a message saying so.
+ *
+ * Read replicas (ormc_open_replicas): the router at the end of this file,
+ * a backend over several such connections.
+ *
+ * Built only with libpq (ORMC_HAVE_PG); without it, opening a PostgreSQL
+ * connection string fails with a message saying how to get it.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+
+#ifdef ORMC_HAVE_PG
+
+#include <libpq-fe.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct pg_conn {
+    PGconn *pg;
+    unsigned next_name;
+    int64_t changes, total_changes;
+    char err[512]; /* the last error, "" if none */
+    bool lost;     /* the last error was the connection's loss */
+} pg_conn;
+
+/* One parameter: a value the statement points at. */
+typedef struct pg_param {
+    const char *v;
+    int len, fmt;
+    char num[32]; /* an integer's or real's text */
+    char *own;    /* a copy the statement owns (bind_text_copy, arrays) */
+} pg_param;
+
+typedef struct pg_stmt {
+    pg_conn *c;
+    char name[24];
+    int nparams, ncols;
+    pg_param *p;
+    const char **values;
+    int *lengths, *formats;
+    PGresult *desc; /* PQdescribePrepared's: column names */
+    PGresult *res;  /* the rows of the current execution */
+    int row, nrows;
+    bool ran;
+    unsigned char *blob; /* the last decoded bytea */
+    size_t blob_cap;
+    size_t sql_len;
+} pg_stmt;
+
+static void set_err(pg_conn *c, const char *msg)
+{
+    snprintf(c->err, sizeof c->err, "%s", msg ? msg : "unknown error");
+    /* libpq's messages end with a newline (and may carry a DETAIL line):
+     * the first line is the message */
+    char *nl = strchr(c->err, '\n');
+    if (nl)
+        *nl = '\0';
+    if (c->lost || PQstatus(c->pg) == CONNECTION_BAD) {
+        c->lost = true;
+        size_t n = strlen(c->err);
+        snprintf(c->err + n, sizeof c->err - n,
+                 "%sthe connection to the server is lost (ormc_reconnect "
+                 "opens it again)",
+                 n ? ": " : "");
+    }
+}
+
+/* The ormc_status of a failed result (NULL: the connection's error). */
+static int map_result(pg_conn *c, PGresult *r)
+{
+    c->lost = false;
+    if (!r) {
+        set_err(c, PQerrorMessage(c->pg));
+        return PQstatus(c->pg) == CONNECTION_BAD ? ORMC_ERROR : ORMC_NOMEM;
+    }
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    /* no SQLSTATE: libpq's own failure (the server went away); 08: a
+     * connection exception; 57P: the server is shutting down */
+    c->lost = PQstatus(c->pg) == CONNECTION_BAD || !state ||
+              strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0;
+    set_err(c, msg ? msg : PQresultErrorMessage(r));
+    if (!state)
+        return ORMC_ERROR;
+    if (strncmp(state, "23", 2) == 0)
+        return ORMC_CONSTRAINT;
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+        strcmp(state, "55P03") == 0)
+        return ORMC_BUSY;
+    if (strcmp(state, "53200") == 0)
+        return ORMC_NOMEM;
+    return ORMC_ERROR;
+}
+
+/* Discards NOTICE messages (e.g. "identifier will be truncated") instead
+ * of libpq's default of printing them on stderr. */
+static void quiet(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
+static int pg_open(const char *info, void **conn)
+{
+    pg_conn *c = ormc_malloc(sizeof *c);
+    *conn = c;
+    if (!c)
+        return ORMC_NOMEM;
+    memset(c, 0, sizeof *c);
+    c->pg = PQconnectdb(info);
+    if (!c->pg)
+        return ORMC_NOMEM;
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        snprintf(c->err, sizeof c->err, "%s", PQerrorMessage(c->pg));
+        char *nl = strchr(c->err, '\n');
+        if (nl)
+            *nl = '\0';
+        return ORMC_ERROR;
+    }
+    PQsetNoticeProcessor(c->pg, quiet, NULL);
+    /* ormc's text is UTF-8, whatever the server's locale */
+    if (PQsetClientEncoding(c->pg, "UTF8") != 0) {
+        set_err(c, PQerrorMessage(c->pg));
+        return ORMC_ERROR;
+    }
+    return ORMC_OK;
+}
+
+static void pg_close(void *conn)
+{
+    pg_conn *c = conn;
+    if (!c)
+        return;
+    if (c->pg)
+        PQfinish(c->pg);
+    ormc_free(c);
+}
+
+/* The rows a finished INSERT/UPDATE/DELETE/MERGE changed, as SQLite
+ * counts them (a SELECT's row count is not a change). */
+static void count_changes(pg_conn *c, PGresult *r)
+{
+    const char *cmd = PQcmdStatus(r), *n = PQcmdTuples(r);
+    if (!cmd || (strncmp(cmd, "INSERT", 6) != 0 &&
+                 strncmp(cmd, "UPDATE", 6) != 0 &&
+                 strncmp(cmd, "DELETE", 6) != 0 &&
+                 strncmp(cmd, "MERGE", 5) != 0))
+        return;
+    if (n && *n) {
+        c->changes = strtoll(n, NULL, 10);
+        c->total_changes += c->changes;
+    }
+}
+
+static int pg_exec(void *conn, const char *sql)
+{
+    pg_conn *c = conn;
+    PGresult *r = PQexec(c->pg, sql);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    int rc = ORMC_OK;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        count_changes(c, r);
+    else
+        rc = map_result(c, r);
+    PQclear(r);
+    return rc;
+}
+
+static void clear_params(pg_stmt *s)
+{
+    for (int i = 0; i < s->nparams; i++) {
+        ormc_free(s->p[i].own);
+        s->p[i].own = NULL;
+        s->values[i] = NULL;
+        s->lengths[i] = 0;
+        s->formats[i] = 0;
+    }
+}
+
+static void pg_finalize(void *stmt)
+{
+    pg_stmt *s = stmt;
+    if (!s)
+        return;
+    PQclear(s->res);
+    PQclear(s->desc);
+    if (s->nparams)
+        clear_params(s);
+    if (s->c && PQstatus(s->c->pg) == CONNECTION_OK &&
+        PQtransactionStatus(s->c->pg) != PQTRANS_INERROR) {
+        char sql[48];
+        snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+        PQclear(PQexec(s->c->pg, sql));
+    }
+    ormc_free(s->p);
+    ormc_free(s->values);
+    ormc_free(s->lengths);
+    ormc_free(s->formats);
+    ormc_free(s->blob);
+    ormc_free(s);
+}
+
+static int pg_prepare(void *conn, const char *sql, size_t len, void **stmt)
+{
+    pg_conn *c = conn;
+    *stmt = NULL;
+    /* the text must end at len: the runtime's always does */
+    char *text = ormc_malloc(len + 1);
+    if (!text)
+        return ORMC_NOMEM;
+    memcpy(text, sql, len);
+    text[len] = '\0';
+    pg_stmt *s = ormc_malloc(sizeof *s);
+    if (!s) {
+        ormc_free(text);
+        return ORMC_NOMEM;
+    }
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "ormc_%u", ++c->next_name);
+    s->sql_len = len;
+    PGresult *r = PQprepare(c->pg, s->name, text, 0, NULL);
+    ormc_free(text);
+    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+        int rc = map_result(c, r);
+        PQclear(r);
+        ormc_free(s);
+        return rc;
+    }
+    PQclear(r);
+    s->c = c; /* from here on, finalize deallocates it */
+    s->desc = PQdescribePrepared(c->pg, s->name);
+    if (!s->desc || PQresultStatus(s->desc) != PGRES_COMMAND_OK) {
+        int rc = map_result(c, s->desc);
+        pg_finalize(s);
+        return rc;
+    }
+    s->nparams = PQnparams(s->desc);
+    s->ncols = PQnfields(s->desc);
+    if (s->nparams) {
+        size_t n = (size_t)s->nparams;
+        s->p = ormc_malloc(n * sizeof *s->p);
+        s->values = ormc_malloc(n * sizeof *s->values);
+        s->lengths = ormc_malloc(n * sizeof *s->lengths);
+        s->formats = ormc_malloc(n * sizeof *s->formats);
+        if (!s->p || !s->values || !s->lengths || !s->formats) {
+            ormc_free(s->p);
+            s->p = NULL;
+            s->nparams = 0;
+            pg_finalize(s);
+            return ORMC_NOMEM;
+        }
+        memset(s->p, 0, n * sizeof *s->p);
+        clear_params(s);
+    }
+    *stmt = s;
+    return ORMC_OK;
+}
+
+static void pg_reset(void *stmt)
+{
+    pg_stmt *s = stmt;
+    PQclear(s->res);
+    s->res = NULL;
+    s->ran = false;
+    s->row = s->nrows = 0;
+    clear_params(s);
+}
+
+/* The parameter idx (from 1), or NULL when out of range. */
+static pg_param *param(pg_stmt *s, int idx)
+{
+    if (idx < 1 || idx > s->nparams)
+        return NULL;
+    pg_param *p = &s->p[idx - 1];
+    ormc_free(p->own);
+    p->own = NULL;
+    return p;
+}
+
+/* Points parameter idx at p's value. */
+static int set_param(pg_stmt *s, int idx, const char *v, int len, int fmt)
+{
+    s->values[idx - 1] = v;
+    s->lengths[idx - 1] = len;
+    s->formats[idx - 1] = fmt;
+    return ORMC_OK;
+}
+
+static int pg_bind_null(void *stmt, int idx)
+{
+    pg_stmt *s = stmt;
+    if (!param(s, idx))
+        return ORMC_INVALID;
+    return set_param(s, idx, NULL, 0, 0);
+}
+
+/* The decimal digits of v, written backwards from end; returns the start. */
+static char *put_int(char *end, int64_t v)
+{
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    *--end = '\0';
+    do {
+        *--end = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--end = '-';
+    return end;
+}
+
+static int pg_bind_int(void *stmt, int idx, int64_t v)
+{
+    pg_stmt *s = stmt;
+    pg_param *p = param(s, idx);
+    if (!p)
+        return ORMC_INVALID;
+    return set_param(s, idx, put_int(p->num + sizeof p->num, v), 0, 0);
+}
+
+/* v's text, read back exactly by the server's float8 input. */
+static void real_text(char *out, size_t n, double v)
+{
+    if (isnan(v))
+        snprintf(out, n, "NaN");
+    else if (isinf(v))
+        snprintf(out, n, v < 0 ? "-Infinity" : "Infinity");
+    else
+        snprintf(out, n, "%.17g", v);
+}
+
+static int pg_bind_real(void *stmt, int idx, double v)
+{
+    pg_stmt *s = stmt;
+    pg_param *p = param(s, idx);
+    if (!p)
+        return ORMC_INVALID;
+    real_text(p->num, sizeof p->num, v);
+    return set_param(s, idx, p->num, 0, 0);
+}
+
+static int pg_bind_text(void *stmt, int idx, const char *v, size_t n)
+{
+    pg_stmt *s = stmt;
+    if (!param(s, idx) || n > INT32_MAX)
+        return ORMC_INVALID;
+    /* binary form of text: the bytes themselves (v needs no NUL) */
+    return set_param(s, idx, v, (int)n, 1);
+}
+
+static int pg_bind_blob(void *stmt, int idx, const void *v, size_t n)
+{
+    pg_stmt *s = stmt;
+    if (!param(s, idx) || n > INT32_MAX)
+        return ORMC_INVALID;
+    return set_param(s, idx, n ? v : "", (int)n, 1);
+}
+
+static int pg_bind_text_copy(void *stmt, int idx, const char *v, size_t n)
+{
+    pg_stmt *s = stmt;
+    pg_param *p = param(s, idx);
+    if (!p || n > INT32_MAX)
+        return ORMC_INVALID;
+    p->own = ormc_malloc(n ? n : 1);
+    if (!p->own)
+        return ORMC_NOMEM;
+    memcpy(p->own, v, n);
+    return set_param(s, idx, p->own, (int)n, 1);
+}
+
+/* A growable text buffer for an array literal. */
+typedef struct lit {
+    char *s;
+    size_t n, cap;
+    bool oom;
+} lit;
+
+static void lit_put(lit *l, const char *s, size_t n)
+{
+    if (l->oom)
+        return;
+    if (l->n + n + 1 > l->cap) {
+        size_t cap = l->cap ? l->cap : 64;
+        while (cap < l->n + n + 1)
+            cap *= 2;
+        char *p = ormc_realloc(l->s, cap);
+        if (!p) {
+            l->oom = true;
+            return;
+        }
+        l->s = p;
+        l->cap = cap;
+    }
+    memcpy(l->s + l->n, s, n);
+    l->n += n;
+    l->s[l->n] = '\0';
+}
+
+/* The array v[0..n) as one array literal: {1,2,3}, {"a","b\"c"}. */
+static int pg_bind_array(void *stmt, int idx, int type, const void *v,
+                         size_t n)
+{
+    pg_stmt *s = stmt;
+    pg_param *p = param(s, idx);
+    if (!p)
+        return ORMC_INVALID;
+    lit l = {0};
+    lit_put(&l, "{", 1);
+    char num[40];
+    for (size_t i = 0; i < n && !l.oom; i++) {
+        if (i)
+            lit_put(&l, ",", 1);
+        if (type == ORMC_T_REAL) {
+            real_text(num, sizeof num, ((const double *)v)[i]);
+            lit_put(&l, num, strlen(num));
+        } else if (type == ORMC_T_TEXT) {
+            const char *t = ((const char *const *)v)[i];
+            lit_put(&l, "\"", 1);
+            for (const char *q = t; *q; q++) {
+                size_t run = strcspn(q, "\"\\");
+                lit_put(&l, q, run);
+                q += run;
+                if (!*q)
+                    break;
+                lit_put(&l, "\\", 1);
+                lit_put(&l, q, 1);
+            }
+            lit_put(&l, "\"", 1);
+        } else {
+            const char *d = put_int(num + sizeof num, ((const int64_t *)v)[i]);
+            lit_put(&l, d, strlen(d));
+        }
+    }
+    lit_put(&l, "}", 1);
+    if (l.oom) {
+        ormc_free(l.s);
+        return ORMC_NOMEM;
+    }
+    p->own = l.s;
+    return set_param(s, idx, p->own, 0, 0);
+}
+
+static int pg_step(void *stmt)
+{
+    pg_stmt *s = stmt;
+    if (!s->ran) {
+        s->ran = true;
+        pg_conn *c = s->c;
+        s->res = PQexecPrepared(c->pg, s->name, s->nparams, s->values,
+                                s->lengths, s->formats, 0);
+        ExecStatusType st = s->res ? PQresultStatus(s->res)
+                                   : PGRES_FATAL_ERROR;
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+            int rc = map_result(c, s->res);
+            PQclear(s->res);
+            s->res = NULL;
+            return rc;
+        }
+        count_changes(c, s->res);
+        s->nrows = st == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
+        s->row = 0;
+    } else if (s->row < s->nrows) {
+        s->row++;
+    }
+    return s->row < s->nrows ? ORMC_ROW : ORMC_DONE;
+}
+
+static bool pg_column_is_null(void *stmt, int col)
+{
+    pg_stmt *s = stmt;
+    return PQgetisnull(s->res, s->row, col) != 0;
+}
+
+static int64_t pg_column_int(void *stmt, int col)
+{
+    pg_stmt *s = stmt;
+    const char *v = PQgetvalue(s->res, s->row, col);
+    if (v[0] == 't' && !v[1])
+        return 1;
+    if (v[0] == 'f' && !v[1])
+        return 0;
+    /* a numeric (SUM of bigints) or a real reads as its integer part */
+    return strtoll(v, NULL, 10);
+}
+
+static double pg_column_real(void *stmt, int col)
+{
+    pg_stmt *s = stmt;
+    return strtod(PQgetvalue(s->res, s->row, col), NULL);
+}
+
+static const char *pg_column_text(void *stmt, int col, size_t *n)
+{
+    pg_stmt *s = stmt;
+    *n = (size_t)PQgetlength(s->res, s->row, col);
+    return PQgetvalue(s->res, s->row, col);
+}
+
+static int hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* bytea in its text form (hex: \x0a1b...), decoded into the statement's
+ * buffer; NULL for an empty value (or when memory ran out, *n = 0). */
+static const void *pg_column_blob(void *stmt, int col, size_t *n)
+{
+    pg_stmt *s = stmt;
+    const char *v = PQgetvalue(s->res, s->row, col);
+    size_t len = (size_t)PQgetlength(s->res, s->row, col);
+    *n = 0;
+    if (len < 2 || v[0] != '\\' || v[1] != 'x')
+        return NULL;
+    size_t bytes = (len - 2) / 2;
+    if (!bytes)
+        return NULL;
+    if (bytes > s->blob_cap) {
+        unsigned char *b = ormc_realloc(s->blob, bytes);
+        if (!b)
+            return NULL;
+        s->blob = b;
+        s->blob_cap = bytes;
+    }
+    for (size_t i = 0; i < bytes; i++) {
+        int hi = hexval(v[2 + 2 * i]), lo = hexval(v[3 + 2 * i]);
+        if (hi < 0 || lo < 0)
+            return NULL;
+        s->blob[i] = (unsigned char)(hi << 4 | lo);
+    }
+    *n = bytes;
+    return s->blob;
+}
+
+static int64_t pg_last_insert_id(void *conn)
+{
+    (void)conn;
+    return 0; /* the dialect asks INSERT ... RETURNING instead */
+}
+
+/* A new session on the same server (PQreset): its prepared statements
+ * are gone (the runtime finalizes its cached ones first). */
+static int pg_reconnect(void *conn)
+{
+    pg_conn *c = conn;
+    PQreset(c->pg);
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        c->lost = false;
+        set_err(c, PQerrorMessage(c->pg));
+        return ORMC_ERROR;
+    }
+    PQsetNoticeProcessor(c->pg, quiet, NULL);
+    if (PQsetClientEncoding(c->pg, "UTF8") != 0) {
+        set_err(c, PQerrorMessage(c->pg));
+        return ORMC_ERROR;
+    }
+    c->lost = false;
+    c->err[0] = '\0';
+    return ORMC_OK;
+}
+
+static int64_t pg_changes(void *conn) { return ((pg_conn *)conn)->changes; }
+
+static int64_t pg_total_changes(void *conn)
+{
+    return ((pg_conn *)conn)->total_changes;
+}
+
+static bool pg_in_transaction(void *conn)
+{
+    PGTransactionStatusType t = PQtransactionStatus(((pg_conn *)conn)->pg);
+    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
+static const char *pg_errmsg(void *conn)
+{
+    pg_conn *c = conn;
+    if (!c)
+        return "out of memory";
+    if (c->err[0])
+        return c->err;
+    return c->pg ? PQerrorMessage(c->pg) : "out of memory";
+}
+
+static int pg_param_count(void *stmt) { return ((pg_stmt *)stmt)->nparams; }
+
+static int pg_column_count(void *stmt) { return ((pg_stmt *)stmt)->ncols; }
+
+static const char *pg_column_name(void *stmt, int col)
+{
+    return PQfname(((pg_stmt *)stmt)->desc, col);
+}
+
+static size_t pg_sql_len(void *stmt) { return ((pg_stmt *)stmt)->sql_len; }
+
+const ormc_backend ormc_pg_backend = {
+    .name = "postgresql",
+    .dialect = &ormc_pg_dialect,
+    .open = pg_open,
+    .close = pg_close,
+    .exec = pg_exec,
+    .prepare = pg_prepare,
+    .finalize = pg_finalize,
+    .reset = pg_reset,
+    .bind_null = pg_bind_null,
+    .bind_int = pg_bind_int,
+    .bind_real = pg_bind_real,
+    .bind_text = pg_bind_text,
+    .bind_blob = pg_bind_blob,
+    .bind_text_copy = pg_bind_text_copy,
+    .bind_array = pg_bind_array,
+    .step = pg_step,
+    .column_is_null = pg_column_is_null,
+    .column_int = pg_column_int,
+    .column_real = pg_column_real,
+    .column_text = pg_column_text,
+    .column_blob = pg_column_blob,
+    .last_insert_id = pg_last_insert_id,
+    .changes = pg_changes,
+    .in_transaction = pg_in_transaction,
+    .errmsg = pg_errmsg,
+    .param_count = pg_param_count,
+    .column_count = pg_column_count,
+    .column_name = pg_column_name,
+    .sql_len = pg_sql_len,
+    .total_changes = pg_total_changes,
+    .reconnect = pg_reconnect,
+};
+
+/* ==== read replicas: a router over one primary and its replicas ====
+ *
+ * The router is a backend whose connection is a set of pg_conns and whose
+ * statements are prepared, lazily, on whichever connection runs them:
+ *   - inside a transaction, everything runs where the transaction is;
+ *   - BEGIN ... READ ONLY (a fetch's snapshot) opens it on a replica;
+ *     any other BEGIN, and every statement that is not a plain SELECT
+ *     (writes, DDL, SET, SELECT ... FOR UPDATE/SHARE, WITH), goes to the
+ *     primary;
+ *   - a plain SELECT outside a transaction goes to the next replica, round
+ *     robin.
+ * A replica that fails with its connection lost is marked down, skipped
+ * for ROUTER_RETRY_MS (then reconnected on its next turn), and the
+ * statement runs on the next replica or the primary: the caller sees no
+ * error.  A primary that is lost is an error like on a plain connection. */
+
+#include <time.h>
+
+#define ROUTER_MAX 16
+#define ROUTER_RETRY_MS 2000
+
+typedef struct router {
+    pg_conn *c[ROUTER_MAX]; /* c[0]: the primary; then the replicas */
+    int n;
+    int next;                    /* the replica for the next read */
+    int pin;                     /* where a transaction is open, or -1 */
+    int last;                    /* the connection the last call used */
+    unsigned gen[ROUTER_MAX];    /* bumped when a connection is reset */
+    long long down[ROUTER_MAX];  /* ms when marked down, 0 if up */
+} router;
+
+typedef struct rstmt {
+    router *r;
+    char *sql;
+    size_t len;
+    bool read;
+    pg_stmt *on[ROUTER_MAX]; /* prepared on connection i (lazily) */
+    unsigned gen[ROUTER_MAX];
+    pg_stmt *run;            /* the one the current execution runs on */
+    pg_stmt p;               /* holds the bindings (p.c is NULL) */
+} rstmt;
+
+static long long router_ms(void)
+{
+    struct timespec ts;
+    if (timespec_get(&ts, TIME_UTC) != TIME_UTC)
+        return 0;
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool starts(const char *s, const char *w)
+{
+    while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '(')
+        s++;
+    size_t n = strlen(w);
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] | 0x20) != (w[i] | 0x20))
+            return false;
+    return true;
+}
+
+/* A statement a replica may run: a SELECT that locks nothing. */
+static bool is_read(const char *sql)
+{
+    return starts(sql, "SELECT") && !strstr(sql, " FOR UPDATE") &&
+           !strstr(sql, " FOR SHARE") && !strstr(sql, " FOR NO KEY") &&
+           !strstr(sql, " FOR KEY SHARE");
+}
+
+static void router_close(void *conn)
+{
+    router *r = conn;
+    if (!r)
+        return;
+    for (int i = 0; i < r->n; i++)
+        pg_close(r->c[i]);
+    ormc_free(r);
+}
+
+/* Opens "PRIMARY\nREPLICA\nREPLICA..." (ormc_open_replicas).  The primary
+ * must connect; a replica that does not starts out down. */
+static int router_open(const char *list, void **conn)
+{
+    router *r = ormc_malloc(sizeof *r);
+    *conn = r;
+    if (!r)
+        return ORMC_NOMEM;
+    memset(r, 0, sizeof *r);
+    r->pin = -1;
+    int rc = ORMC_OK;
+    for (const char *p = list; *p && r->n < ROUTER_MAX;) {
+        size_t k = strcspn(p, "\n");
+        char *one = ormc_malloc(k + 1);
+        if (!one)
+            return ORMC_NOMEM;
+        memcpy(one, p, k);
+        one[k] = '\0';
+        void *c = NULL;
+        int orc = pg_open(one, &c);
+        ormc_free(one);
+        r->c[r->n] = c;
+        if (orc != ORMC_OK && r->n == 0)
+            rc = orc; /* the primary: its error is the open's */
+        else if (orc != ORMC_OK)
+            r->down[r->n] = router_ms() ? router_ms() : 1;
+        if (!c)
+            return ORMC_NOMEM;
+        r->n++;
+        p += k + (p[k] == '\n');
+    }
+    return rc;
+}
+
+/* Whether connection i may be used now: up, or down long enough to try
+ * again (then reset: a new session, so its statements are prepared
+ * again). */
+static bool router_usable(router *r, int i)
+{
+    if (!r->down[i])
+        return true;
+    if (router_ms() - r->down[i] < ROUTER_RETRY_MS)
+        return false;
+    PQreset(r->c[i]->pg);
+    r->gen[i]++;
+    if (PQstatus(r->c[i]->pg) != CONNECTION_OK) {
+        r->down[i] = router_ms() ? router_ms() : 1;
+        return false;
+    }
+    PQsetNoticeProcessor(r->c[i]->pg, quiet, NULL);
+    r->c[i]->err[0] = '\0';
+    r->c[i]->lost = false;
+    r->down[i] = 0;
+    return true;
+}
+
+/* Marks i down if its connection is lost; true if so. */
+static bool router_lost(router *r, int i)
+{
+    if (i == 0 || !r->c[i]->lost)
+        return false;
+    r->down[i] = router_ms() ? router_ms() : 1;
+    return true;
+}
+
+/* The replica for the next read (round robin over the usable ones), or 0
+ * (the primary) when none is. */
+static int router_pick(router *r)
+{
+    for (int k = 1; k < r->n; k++) {
+        int i = 1 + (r->next + k - 1) % (r->n - 1);
+        if (router_usable(r, i)) {
+            r->next = i % (r->n - 1);
+            return i;
+        }
+    }
+    return 0;
+}
+
+/* The transaction on the pinned connection ended (or failed to begin). */
+static void router_unpin(router *r)
+{
+    if (r->pin >= 0 &&
+        PQtransactionStatus(r->c[r->pin]->pg) == PQTRANS_IDLE)
+        r->pin = -1;
+}
+
+static int router_exec(void *conn, const char *sql)
+{
+    router *r = conn;
+    int i = r->pin >= 0 ? r->pin : 0;
+    if (r->pin < 0 && starts(sql, "BEGIN") && strstr(sql, "READ ONLY"))
+        i = router_pick(r);
+    int rc = pg_exec(r->c[i], sql);
+    while (rc != ORMC_OK && r->pin < 0 && router_lost(r, i)) {
+        i = router_pick(r); /* a snapshot on the next replica */
+        rc = pg_exec(r->c[i], sql);
+    }
+    r->last = i;
+    if (PQtransactionStatus(r->c[i]->pg) != PQTRANS_IDLE)
+        r->pin = i;
+    router_unpin(r);
+    return rc;
+}
+
+static int router_prepare(void *conn, const char *sql, size_t len,
+                          void **stmt)
+{
+    router *r = conn;
+    *stmt = NULL;
+    rstmt *s = ormc_malloc(sizeof *s);
+    if (!s)
+        return ORMC_NOMEM;
+    memset(s, 0, sizeof *s);
+    s->r = r;
+    s->sql = ormc_malloc(len + 1);
+    if (!s->sql) {
+        ormc_free(s);
+        return ORMC_NOMEM;
+    }
+    memcpy(s->sql, sql, len);
+    s->sql[len] = '\0';
+    s->len = len;
+    s->read = is_read(s->sql);
+    /* prepared on the primary at once: its errors (a syntax error, an
+     * unknown table) are the prepare's, and it gives the shape */
+    int rc = pg_prepare(r->c[0], sql, len, (void **)&s->on[0]);
+    r->last = 0;
+    if (rc != ORMC_OK) {
+        ormc_free(s->sql);
+        ormc_free(s);
+        return rc;
+    }
+    s->gen[0] = r->gen[0];
+    pg_stmt *p0 = s->on[0];
+    s->p.nparams = p0->nparams;
+    s->p.ncols = p0->ncols;
+    if (p0->nparams) {
+        size_t n = (size_t)p0->nparams;
+        s->p.p = ormc_malloc(n * sizeof *s->p.p);
+        s->p.values = ormc_malloc(n * sizeof *s->p.values);
+        s->p.lengths = ormc_malloc(n * sizeof *s->p.lengths);
+        s->p.formats = ormc_malloc(n * sizeof *s->p.formats);
+        if (!s->p.p || !s->p.values || !s->p.lengths || !s->p.formats) {
+            ormc_free(s->p.p);
+            s->p.p = NULL;
+            s->p.nparams = 0;
+            pg_finalize(s->on[0]);
+            ormc_free(s->p.values);
+            ormc_free(s->p.lengths);
+            ormc_free(s->p.formats);
+            ormc_free(s->sql);
+            ormc_free(s);
+            return ORMC_NOMEM;
+        }
+        memset(s->p.p, 0, n * sizeof *s->p.p);
+        clear_params(&s->p);
+    }
+    *stmt = s;
+    return ORMC_OK;
+}
+
+static void router_finalize(void *stmt)
+{
+    rstmt *s = stmt;
+    if (!s)
+        return;
+    for (int i = 0; i < s->r->n; i++)
+        if (s->on[i]) {
+            if (s->gen[i] != s->r->gen[i])
+                s->on[i]->c = NULL; /* its session is gone */
+            pg_finalize(s->on[i]);
+        }
+    clear_params(&s->p);
+    ormc_free(s->p.p);
+    ormc_free(s->p.values);
+    ormc_free(s->p.lengths);
+    ormc_free(s->p.formats);
+    ormc_free(s->sql);
+    ormc_free(s);
+}
+
+static void router_reset(void *stmt)
+{
+    rstmt *s = stmt;
+    if (s->run) {
+        PQclear(s->run->res);
+        s->run->res = NULL;
+        s->run->ran = false;
+        s->run->row = s->run->nrows = 0;
+        s->run = NULL;
+    }
+    clear_params(&s->p);
+}
+
+/* s prepared on connection i (now, if it was not or its session is new). */
+static pg_stmt *router_on(rstmt *s, int i, int *rc)
+{
+    router *r = s->r;
+    if (s->on[i] && s->gen[i] != r->gen[i]) {
+        s->on[i]->c = NULL;
+        pg_finalize(s->on[i]);
+        s->on[i] = NULL;
+    }
+    if (!s->on[i]) {
+        *rc = pg_prepare(r->c[i], s->sql, s->len, (void **)&s->on[i]);
+        if (*rc != ORMC_OK)
+            return NULL;
+        s->gen[i] = r->gen[i];
+    }
+    return s->on[i];
+}
+
+/* Runs s on connection i with its bindings: ORMC_ROW, ORMC_DONE or an
+ * error status. */
+static int router_run(rstmt *s, int i)
+{
+    int rc = ORMC_OK;
+    pg_stmt *t = router_on(s, i, &rc);
+    s->r->last = i;
+    if (!t)
+        return rc;
+    /* the bindings live in s->p; t only points at them for this run */
+    for (int k = 0; k < t->nparams && k < s->p.nparams; k++) {
+        t->values[k] = s->p.values[k];
+        t->lengths[k] = s->p.lengths[k];
+        t->formats[k] = s->p.formats[k];
+    }
+    t->ran = false;
+    s->run = t;
+    rc = pg_step(t);
+    for (int k = 0; k < t->nparams; k++)
+        t->values[k] = NULL;
+    return rc;
+}
+
+static int router_step(void *stmt)
+{
+    rstmt *s = stmt;
+    router *r = s->r;
+    if (s->run)
+        return pg_step(s->run);
+    int i = r->pin >= 0 ? r->pin : s->read ? router_pick(r) : 0;
+    int rc = router_run(s, i);
+    while ((rc != ORMC_ROW && rc != ORMC_DONE) && r->pin < 0 && s->read &&
+           router_lost(r, i)) {
+        s->run = NULL;
+        i = router_pick(r);
+        rc = router_run(s, i);
+    }
+    if (PQtransactionStatus(r->c[i]->pg) != PQTRANS_IDLE)
+        r->pin = i;
+    return rc;
+}
+
+/* Bindings go to s->p (the pg_bind_* functions see a pg_stmt). */
+static int router_bind_null(void *st, int i) { return pg_bind_null(&((rstmt *)st)->p, i); }
+static int router_bind_int(void *st, int i, int64_t v) { return pg_bind_int(&((rstmt *)st)->p, i, v); }
+static int router_bind_real(void *st, int i, double v) { return pg_bind_real(&((rstmt *)st)->p, i, v); }
+static int router_bind_text(void *st, int i, const char *v, size_t n) { return pg_bind_text(&((rstmt *)st)->p, i, v, n); }
+static int router_bind_blob(void *st, int i, const void *v, size_t n) { return pg_bind_blob(&((rstmt *)st)->p, i, v, n); }
+static int router_bind_text_copy(void *st, int i, const char *v, size_t n) { return pg_bind_text_copy(&((rstmt *)st)->p, i, v, n); }
+static int router_bind_array(void *st, int i, int type, const void *v, size_t n) { return pg_bind_array(&((rstmt *)st)->p, i, type, v, n); }
+
+/* Columns come from the statement that ran. */
+static bool router_column_is_null(void *st, int col) { return pg_column_is_null(((rstmt *)st)->run, col); }
+static int64_t router_column_int(void *st, int col) { return pg_column_int(((rstmt *)st)->run, col); }
+static double router_column_real(void *st, int col) { return pg_column_real(((rstmt *)st)->run, col); }
+static const char *router_column_text(void *st, int col, size_t *n) { return pg_column_text(((rstmt *)st)->run, col, n); }
+static const void *router_column_blob(void *st, int col, size_t *n) { return pg_column_blob(((rstmt *)st)->run, col, n); }
+
+/* The primary again, and every replica on its next turn. */
+static int router_reconnect(void *conn)
+{
+    router *r = conn;
+    r->pin = -1;
+    r->last = 0;
+    r->gen[0]++;
+    for (int i = 1; i < r->n; i++)
+        if (!r->down[i]) {
+            r->down[i] = 1; /* long ago: reset on its next use */
+        }
+    return pg_reconnect(r->c[0]);
+}
+
+static int64_t router_changes(void *conn)
+{
+    router *r = conn;
+    return r->c[r->last]->changes;
+}
+
+static int64_t router_total_changes(void *conn)
+{
+    router *r = conn;
+    int64_t t = 0;
+    for (int i = 0; i < r->n; i++)
+        t += r->c[i]->total_changes;
+    return t;
+}
+
+static bool router_in_transaction(void *conn)
+{
+    router *r = conn;
+    router_unpin(r);
+    return r->pin >= 0;
+}
+
+static const char *router_errmsg(void *conn)
+{
+    router *r = conn;
+    if (!r)
+        return "out of memory";
+    return pg_errmsg(r->c[r->last]);
+}
+
+static int router_param_count(void *st) { return ((rstmt *)st)->p.nparams; }
+static int router_column_count(void *st) { return ((rstmt *)st)->p.ncols; }
+
+static const char *router_column_name(void *st, int col)
+{
+    return pg_column_name(((rstmt *)st)->on[0], col);
+}
+
+static size_t router_sql_len(void *st) { return ((rstmt *)st)->len; }
+
+const ormc_backend ormc_pg_router_backend = {
+    .name = "postgresql with replicas",
+    .dialect = &ormc_pg_dialect,
+    .open = router_open,
+    .close = router_close,
+    .exec = router_exec,
+    .prepare = router_prepare,
+    .finalize = router_finalize,
+    .reset = router_reset,
+    .bind_null = router_bind_null,
+    .bind_int = router_bind_int,
+    .bind_real = router_bind_real,
+    .bind_text = router_bind_text,
+    .bind_blob = router_bind_blob,
+    .bind_text_copy = router_bind_text_copy,
+    .bind_array = router_bind_array,
+    .step = router_step,
+    .column_is_null = router_column_is_null,
+    .column_int = router_column_int,
+    .column_real = router_column_real,
+    .column_text = router_column_text,
+    .column_blob = router_column_blob,
+    .last_insert_id = pg_last_insert_id,
+    .changes = router_changes,
+    .in_transaction = router_in_transaction,
+    .errmsg = router_errmsg,
+    .param_count = router_param_count,
+    .column_count = router_column_count,
+    .column_name = router_column_name,
+    .sql_len = router_sql_len,
+    .total_changes = router_total_changes,
+    .reconnect = router_reconnect,
+};
+
+#else /* no libpq */
+
+static int nopg_open(const char *info, void **conn)
+{
+    (void)info;
+    *conn = NULL;
+    return ORMC_ERROR;
+}
+
+static const char *nopg_errmsg(void *conn)
+{
+    (void)conn;
+    return "this ormc was built without PostgreSQL support (install "
+           "libpq-dev and rebuild)";
+}
+
+const ormc_backend ormc_pg_backend = {
+    .name = "postgresql",
+    .dialect = &ormc_pg_dialect,
+    .open = nopg_open,
+    .errmsg = nopg_errmsg,
+};
+
+const ormc_backend ormc_pg_router_backend = {
+    .name = "postgresql with replicas",
+    .dialect = &ormc_pg_dialect,
+    .open = nopg_open,
+    .errmsg = nopg_errmsg,
+};
+
+#endif
