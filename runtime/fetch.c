@@ -476,7 +476,7 @@ static int prefetch_one(ormc_db *db, const ormc_query *q, const ormc_term *t,
     }
     vec kids = {.size = rv->child->size};
     /* many-to-many: each row's parent is read from its own column */
-    vec links = {.size = sizeof(link_pair)};
+    vec links = {.size = sizeof(link_pair), .whole = true}; /* link_row */
     vec *lp = rv->join ? &links : NULL;
     int rc = read_level(db, &r, sub, &kids, lp, res);
     ormc_big_free(ids);

@@ -184,6 +184,14 @@ static int pg_exec(void *conn, const char *sql)
         count_changes(c, r);
     else
         rc = map_result(c, r);
+    /* COMMIT of a transaction an earlier error aborted: the server rolls
+     * it back and answers "ROLLBACK"; nothing was committed, so it fails */
+    if (rc == ORMC_OK && strncmp(sql, "COMMIT", 6) == 0 &&
+        strcmp(PQcmdStatus(r), "ROLLBACK") == 0) {
+        set_err(c, "the transaction was aborted by an earlier error and is "
+                   "rolled back: nothing was committed");
+        rc = ORMC_ERROR;
+    }
     PQclear(r);
     return rc;
 }

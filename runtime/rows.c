@@ -24,7 +24,8 @@ void *vec_push(vec *v)
         v->cap = cap;
     }
     void *e = v->data + v->n++ * v->size;
-    memset(e, 0, v->size);
+    if (!v->whole)
+        memset(e, 0, v->size);
     return e;
 }
 

@@ -13,9 +13,11 @@ typedef struct vec {
     char *base; /* the allocation; elements start ARENA_BLOCK_HDR later */
     char *data;
     size_t n, cap, size;
+    bool whole; /* its reader writes every byte of an element: not zeroed */
 } vec;
 
-/* Appends one zeroed element; NULL when out of memory.  Amortized O(1). */
+/* Appends one element, zeroed unless v->whole; NULL when out of memory.
+ * Amortized O(1). */
 void *vec_push(vec *v);
 
 /* Reads the current row of stmt into elem (a new element of a vec). */

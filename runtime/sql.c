@@ -998,20 +998,30 @@ static void put_annot(render *R, sbuf *b, const ormc_term *t)
     for (unsigned i = 1; i < p->nsteps; i++)
         put_step_join(R, &from, p->step[i], &cur, &cm);
     const ormc_field *f = &cm->fields[p->field];
-    sb_printf(b, ", (SELECT %s(", fn[t->op <= ORMC_MAX ? t->op : 0]);
+    sbuf col = {0};
     if (t->op == ORMC_COUNT && !(f->flags & ORMC_F_NULLABLE))
-        sb_put(b, "*");
+        sb_put(&col, "*");
     else
-        put_col(R, b, cur, f);
-    sb_put(b, ") FROM ");
+        put_col(R, &col, cur, f);
+    sb_put(b, ", (SELECT ");
+    if (t->op == ORMC_SUM && f->type != ORMC_T_REAL && R->d->sum_int) {
+        /* a 64-bit sum that fails on overflow, as SQLite's */
+        sb_printf(b, R->d->sum_int, col.s ? col.s : "");
+    } else {
+        sb_printf(b, "%s(", fn[t->op <= ORMC_MAX ? t->op : 0]);
+        sb_putn(b, col.s ? col.s : "", col.len);
+        sb_put(b, ")");
+    }
+    sb_put(b, " FROM ");
     sb_putn(b, from.s ? from.s : "", from.len);
     sb_put(b, " WHERE ");
     put_many_key(R, b, rv, c, j);
     sb_put(b, " = t0.");
     put_ident(R, b, m->fields[0].column);
     sb_put(b, ")");
-    R->oom |= from.oom;
+    R->oom |= from.oom || col.oom;
     sb_free(&from);
+    sb_free(&col);
 }
 
 /* SELECT of a fetch: t0, each with_ model (and theirs), each count, each

@@ -1013,6 +1013,94 @@ static void test_annotations_children_and_errors(void **state)
     assert_null(author_annotations(&l.items[0]));
     author_list_free(&l);
 
+    /* on the children of a many-to-many prefetch (the parent's column
+     * comes after the annotations): each blog's tags, each tag with its
+     * number of blogs and their comments' best score */
+    TagQuery tq;
+    tag_query_init(&tq);
+    tag_annotate(&tq, ORMC_COUNT, tag_via_blogs_int(BLOG_ID).path);
+    tag_annotate(&tq, ORMC_MAX,
+                 tag_via_blogs_int(blog_via_comments_int(COMMENT_SCORE)).path);
+    BlogQuery bt;
+    blog_query_init(&bt);
+    blog_prefetch_tags_from(&bt, &tq);
+    BlogList bl;
+    counts_reset(f);
+    assert_ok(f->db, blog_fetch(f->db, &bt, &bl));
+    assert_queries(f, 2);
+    assert_sql(f, 1,
+               "SELECT t0.\"id\", t0.\"name\", (SELECT COUNT(*) FROM "
+               "\"blog_tags\" AS t3 JOIN \"blog\" AS t2 ON t2.\"id\" = "
+               "t3.\"blog_id\" WHERE t3.\"tag_id\" = t0.\"id\"), (SELECT "
+               "MAX(t6.\"score\") FROM \"blog_tags\" AS t5 JOIN \"blog\" AS "
+               "t4 ON t4.\"id\" = t5.\"blog_id\" JOIN \"comment\" AS t6 ON "
+               "t6.\"blog_id\" = t4.\"id\" WHERE t5.\"tag_id\" = t0.\"id\"), "
+               "t1.\"blog_id\" AS ormc_p FROM \"tag\" AS t0 JOIN \"blog_tags\" "
+               "AS t1 ON t1.\"tag_id\" = t0.\"id\" ORDER BY t0.\"id\"");
+    ref_rows rt, rl;
+    reference(f->db,
+              "SELECT t.id, COUNT(x.blog_id), MAX(c.score) FROM tag t LEFT "
+              "JOIN blog_tags x ON x.tag_id = t.id LEFT JOIN comment c ON "
+              "c.blog_id = x.blog_id GROUP BY t.id ORDER BY t.id",
+              &rt);
+    reference(f->db,
+              "SELECT t.id, COUNT(*) FROM tag t JOIN blog_tags x ON x.tag_id "
+              "= t.id GROUP BY t.id ORDER BY t.id",
+              &rl);
+    assert_int_equal(bl.count, (size_t)w.nb);
+    size_t links = 0;
+    for (size_t i = 0; i < bl.count; i++) {
+        const Blog *b = &bl.items[i];
+        for (size_t k = 0; k < b->rel->tags.count; k++) {
+            const Tag *t = b->rel->tags.items[k];
+            const ormc_annot *v = tag_annotations(t);
+            assert_non_null(v);
+            assert_int_equal(v[0].i, ref_of(&rl, t->id)->i[0]);
+            assert_annot(&v[1], ref_of(&rt, t->id), 1, false);
+            if (k)
+                assert_true(t->id > b->rel->tags.items[k - 1]->id);
+            links++;
+        }
+    }
+    ref_rows rn; /* the number of links, as the "id" of one row */
+    reference(f->db, "SELECT COUNT(*) FROM blog_tags", &rn);
+    assert_int_equal(links, (size_t)rn.row[0].id);
+    blog_list_free(&bl);
+    blog_query_free(&bt);
+    tag_query_free(&tq);
+
+    /* under a per-parent limit: each author's newest blog with the total
+     * score of its comments */
+    BlogQuery newest;
+    blog_query_init(&newest);
+    blog_order_by(&newest, BLOG_ID.path, ORMC_DESC);
+    blog_limit(&newest, 1);
+    blog_annotate(&newest, ORMC_SUM, blog_via_comments_int(COMMENT_SCORE).path);
+    AuthorQuery nq;
+    author_query_init(&nq);
+    author_prefetch_blogs_from(&nq, &newest);
+    counts_reset(f);
+    assert_ok(f->db, author_fetch(f->db, &nq, &l));
+    assert_queries(f, 2);
+    ref_rows rs;
+    reference(f->db,
+              "SELECT b.id, (SELECT SUM(c.score) FROM comment c WHERE "
+              "c.blog_id = b.id) FROM blog b WHERE b.id = (SELECT MAX(o.id) "
+              "FROM blog o WHERE o.author_id = b.author_id) ORDER BY b.id",
+              &rs);
+    size_t got = 0;
+    for (size_t i = 0; i < l.count; i++)
+        for (size_t k = 0; k < l.items[i].rel->blogs.count; k++) {
+            const Blog *b = l.items[i].rel->blogs.items[k];
+            assert_annot(&blog_annotations(b)[0], ref_of(&rs, b->id), 0,
+                         false);
+            got++;
+        }
+    assert_int_equal(got, (size_t)rs.n);
+    author_list_free(&l);
+    author_query_free(&nq);
+    blog_query_free(&newest);
+
     /* AVG of rating through blogs, then through edited_blogs: the same
      * kind and field through another relation is another statement */
     AuthorQuery a1, a2;

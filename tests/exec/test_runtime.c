@@ -624,6 +624,17 @@ static void test_tx_failed_statement_keeps_tx(void **state)
                      "commands ignored until end of transaction block");
         assert_ok(f->db, ormc_rollback(f->db));
         assert_int_equal(n_authors(f->db), 0);
+        /* a commit of the aborted transaction is refused, not reported
+         * as done: the server rolls it back ("ROLLBACK" for COMMIT) */
+        assert_ok(f->db, ormc_begin(f->db));
+        add_author(f->db, "Ann", "ann@example.com");
+        assert_status(f->db, author_insert(f->db, &dup), ORMC_CONSTRAINT);
+        assert_status(f->db, ormc_commit(f->db), ORMC_ERROR);
+        assert_error(f->db, ORMC_ERROR,
+                     "commit: the transaction was aborted by an earlier "
+                     "error and is rolled back: nothing was committed");
+        assert_false(ormc_in_transaction(f->db));
+        assert_int_equal(n_authors(f->db), 0);
         return;
     }
     assert_error(f->db, ORMC_CONSTRAINT,

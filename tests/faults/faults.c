@@ -774,6 +774,90 @@ static int run_count_annotate(run_ctx *c)
     return fetch_render(c, &q);
 }
 
+/* Annotations over relation paths: each author's comments over all its
+ * blogs (count, sum, max of the score) and the average rating of the
+ * blogs it edits, one statement. */
+static int run_path_annotations(run_ctx *c)
+{
+    AuthorQuery q;
+    author_query_init(&q);
+    AuthorIntPath score =
+        author_via_blogs_int(blog_via_comments_int(COMMENT_SCORE));
+    author_annotate(&q, ORMC_COUNT,
+                    author_via_blogs_int(blog_via_comments_int(COMMENT_ID))
+                        .path);
+    author_annotate(&q, ORMC_SUM, score.path);
+    author_annotate(&q, ORMC_MAX, score.path);
+    author_annotate(&q, ORMC_AVG,
+                    author_via_edited_blogs_real(BLOG_RATING).path);
+    AuthorList l;
+    memset(&l, 0xa5, sizeof l);
+    int rc = author_fetch(c->db, &q, &l);
+    author_query_free(&q);
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        if (l.items || l.count || l.owner)
+            tx_printf(&c->out, "<failed fetch left a non-empty list>");
+        return rc;
+    }
+    for (size_t i = 0; i < l.count; i++) {
+        const ormc_annot *v = author_annotations(&l.items[i]);
+        render_author(&c->out, &l.items[i]);
+        tx_printf(&c->out, ": %lld comments, sum %lld, max %lld, avg %.17g\n",
+                  (long long)v[0].i, (long long)v[1].i, (long long)v[2].i,
+                  v[3].r);
+    }
+    author_list_free(&l);
+    return rc;
+}
+
+/* Tags for the many-to-many scenario: x on blog 1, y on blogs 1 and 3. */
+static void seed_tags(ormc_db *db)
+{
+    int64_t id[2];
+    const char *names[2] = {"x", "y"};
+    for (int i = 0; i < 2; i++) {
+        Tag t;
+        tag_init(&t);
+        t.name = names[i];
+        must(db, tag_insert(db, &t), "tag_insert");
+        id[i] = t.id;
+    }
+    must(db, blog_add_tags(db, 1, id, 2), "blog_add_tags");
+    must(db, blog_add_tags(db, 3, id + 1, 1), "blog_add_tags");
+}
+
+/* Every blog with its tags (a tag shared by two blogs is one object). */
+static int run_m2m_prefetch(run_ctx *c)
+{
+    BlogQuery q;
+    blog_query_init(&q);
+    blog_prefetch_tags(&q);
+    BlogList l;
+    memset(&l, 0xa5, sizeof l);
+    int rc = blog_fetch(c->db, &q, &l);
+    if (rc != ORMC_OK) {
+        keep_error(c, rc);
+        if (l.items || l.count || l.owner)
+            tx_printf(&c->out, "<failed fetch left a non-empty list>");
+        return rc;
+    }
+    for (size_t i = 0; i < l.count; i++) {
+        const Blog *b = &l.items[i];
+        tx_printf(&c->out, "Blog %lld tags=[", (long long)b->id);
+        for (size_t k = 0; k < b->rel->tags.count; k++)
+            tx_printf(&c->out, "%s(%lld, %s)", k ? ", " : "",
+                      (long long)b->rel->tags.items[k]->id,
+                      b->rel->tags.items[k]->name);
+        tx_printf(&c->out, "]\n");
+    }
+    if (l.count == 3 && l.items[0].rel->tags.items[1] !=
+                            l.items[2].rel->tags.items[0])
+        tx_printf(&c->out, "<tag y is two objects>\n");
+    blog_list_free(&l);
+    return rc;
+}
+
 static int run_aggregates(run_ctx *c)
 {
     int64_t n = -1;
@@ -1276,6 +1360,8 @@ static const scenario SCENARIOS[] = {
          "  'table'|'blog'\n"
          "  'index'|'blog_author_id_created_idx'\n"
          "  'index'|'blog_editor_id_idx'\n"
+         "  'table'|'blog_tags'\n"
+         "  'index'|'blog_tags_tag_id_blog_id_idx'\n"
          "  'index'|'blog_title_idx'\n"
          "  'table'|'book'\n"
          "  'index'|'book_author_id_idx'\n"
@@ -1284,7 +1370,9 @@ static const scenario SCENARIOS[] = {
          "  'table'|'ormc_meta'\n"
          "  'index'|'sqlite_autoindex_author_1'\n"
          "  'index'|'sqlite_autoindex_ormc_meta_1'\n"
-         "  'table'|'sqlite_sequence'\n"},
+         "  'index'|'sqlite_autoindex_tag_1'\n"
+         "  'table'|'sqlite_sequence'\n"
+         "  'table'|'tag'\n"},
     {.name = "schema check", .run = run_schema_check,
      .ops = {"schema blog check", "schema types check"},
      .expect = "both match"},
@@ -1367,6 +1455,17 @@ static const scenario SCENARIOS[] = {
          "ncomments=2 comments=[]\n"
          "Blog 3 'Third' author=2 - editor=1 - created=3000 rating=3 "
          "ncomments=1 comments=[]\n"},
+    {.name = "fetch path annotations", .run = run_path_annotations,
+     .ops = {"Author.fetch"}, .expect =
+         "Author(1, Ann, ann@example.org): 2 comments, sum 4, max 3, avg 3\n"
+         "Author(2, Bob, bob@example.org): 1 comments, sum 5, max 5, avg "
+         "4.5\n"},
+    {.name = "fetch many-to-many prefetch", .extra = seed_tags,
+     .run = run_m2m_prefetch,
+     .ops = {"Blog.fetch", "Blog.prefetch_tags"}, .expect =
+         "Blog 1 tags=[(1, x), (2, y)]\n"
+         "Blog 2 tags=[]\n"
+         "Blog 3 tags=[(2, y)]\n"},
     {.name = "count + aggregates", .run = run_aggregates,
      .ops = {"Blog.count", "Blog.aggregate"}, .expect =
          "count 3\n"

@@ -1,12 +1,18 @@
 /*
  * stress.c — concurrency stress test of the ormc runtime on one SQLite file
- * in WAL mode (`make stress`, STRESS_SECONDS=N).
+ * in WAL mode (`make stress`, STRESS_SECONDS=N), or on a PostgreSQL server
+ * (`make stress-pg`, a throwaway cluster of tests/pg/cluster.sh).
  *
- *   stress DB_PATH [SECONDS [WRITERS [READERS]]]      (defaults 10, 4, 4)
+ *   stress DB [SECONDS [WRITERS [READERS]]]      (defaults 10, 4, 4)
  *
- * The parent creates a fresh DB_PATH with the schema of examples/blog.orm in
- * WAL mode and one Author per writer, closes it, and forks WRITERS writer and
- * READERS reader processes, each with its own connection, for SECONDS.
+ * DB is a file path, or a PostgreSQL connection string (the rule of
+ * ormc_open: postgresql://..., postgres://... or keyword=value ...).
+ *
+ * The parent creates a fresh database with the schema of examples/blog.orm
+ * (SQLite: a new DB file in WAL mode; PostgreSQL: DROP SCHEMA public CASCADE,
+ * CREATE SCHEMA public) and one Author per writer, closes it, and forks
+ * WRITERS writer and READERS reader processes, each with its own connection,
+ * for SECONDS.
  *
  * Writers run transactions (ormc_begin .. ormc_commit) on their own rows:
  *   insert  a Blog "w<W> s<S> v0 k<K> ..." and its K comments (K in 0..8);
@@ -15,9 +21,19 @@
  *   delete  one of their live blogs (the comments go by ON DELETE CASCADE).
  * Every title, comment text, rating and score is a function of (W, S, v, K,
  * index), so any reader can recompute what a row must hold.  Each outcome
- * (committed, busy, error) is appended to DB_PATH.w<W>.log once it is known.
- * The last writer sets `PRAGMA busy_timeout = 1` so that SQLITE_BUSY really
- * happens and is reported as ORMC_BUSY; the others keep ormc_open's 5 s.
+ * (committed, busy, error) is appended to the writer's log (SQLite:
+ * DB.w<W>.log; PostgreSQL: in a temporary directory, removed when every
+ * check passes) once it is known.  A transaction that fails with ORMC_BUSY
+ * is rolled back (if still open) and the same write retried after 1 ms.
+ * On SQLite the last writer sets `PRAGMA busy_timeout = 1` so that
+ * SQLITE_BUSY really happens and is reported as ORMC_BUSY; the others keep
+ * ormc_open's 5 s.
+ * On PostgreSQL (READ COMMITTED: writers of different rows never wait for
+ * each other) one transaction in four also updates the two shared "hot"
+ * rows (Tags hot0 and hot1), one after begin and the other before commit,
+ * in random order: writers wait for each other's row locks and deadlock
+ * (40P01, detected after deadlock_timeout = 10 ms), and the last writer
+ * sets lock_timeout = 1 ms (55P03); both are ORMC_BUSY.
  *
  * Readers loop over five queries and check that no object is torn:
  *   blogs + with_author + count_comments + prefetch_comments (2 statements,
@@ -27,22 +43,32 @@
  *   blog_get of a random id; a count_comments-only fetch of one blog;
  *   comments with_blog: each comment matches its own blog's version.
  *
- * Before the processes start, one connection holds the write lock with an
- * uncommitted blog: a reader on a second connection must not block nor see
- * it, and a writer on a third must get ORMC_BUSY after the 5 s timeout.
+ * Before the processes start, one connection holds a write transaction with
+ * an uncommitted blog: a reader on a second connection must not block nor
+ * see it.  On SQLite a writer on a third must get ORMC_BUSY from ormc_begin
+ * after the 5 s timeout; on PostgreSQL (where BEGIN takes no lock) a writer
+ * of the same row gets ORMC_BUSY after its 1 s lock_timeout, its transaction
+ * is then aborted (the next statement fails too) until ormc_rollback.
  *
  * At the end the parent replays the logs and checks the database: every
  * committed write is there exactly once (lost = 0, duplicated = 0), nothing
- * uncommitted is (phantom = 0), no orphan comment, PRAGMA integrity_check is
- * "ok"; it prints the figures and ends with "N passed, N failed".
+ * uncommitted is (phantom = 0), no orphan comment, every writer committed
+ * something (no starvation); on SQLite PRAGMA integrity_check is "ok", on
+ * PostgreSQL amcheck's bt_index_check passes on every index of the schema.
+ * It prints the figures and ends with "N passed, N failed".
  *
- * This file is a test: besides the ormc API it opens the file with sqlite3
- * directly for the journal mode and integrity check, as an independent
- * witness.
+ * This file is a test: besides the ormc API it opens the database with
+ * sqlite3 (the journal mode and integrity check) or libpq (the isolation
+ * level, an orphan count in plain SQL and amcheck) directly, as an
+ * independent witness.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "blog.orm.h"
+
+#ifdef ORMC_HAVE_PG
+#include <libpq-fe.h>
+#endif
 
 #include <errno.h>
 #include <inttypes.h>
@@ -58,6 +84,14 @@
 #define MAX_PROCS 16
 #define MAX_K 8
 #define TITLE_MAX 200
+
+#ifdef ORMC_HAVE_PG
+static void quiet_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+#endif
 
 /* ---- deterministic payloads ---- */
 
@@ -121,9 +155,33 @@ static unsigned rnd(unsigned n) /* 0 .. n-1 */
     return (unsigned)(rng_state % n);
 }
 
-static char *log_path(char *buf, size_t n, const char *db, char kind, int id)
+/* true on a PostgreSQL server: DB is a connection string (ormc_open's
+ * rule: a postgresql:// or postgres:// URI, or keyword=value ...) */
+static bool on_pg;
+
+static bool is_conninfo(const char *s)
 {
-    snprintf(buf, n, "%s.%c%d.log", db, kind, id);
+    if (strncmp(s, "postgresql://", 13) == 0 ||
+        strncmp(s, "postgres://", 11) == 0)
+        return true;
+    while (*s == ' ')
+        s++;
+    const char *k = s;
+    while ((*s >= 'a' && *s <= 'z') || *s == '_')
+        s++;
+    while (*s == ' ')
+        s++;
+    return s > k && *s == '=';
+}
+
+/* The logs are named after log_base: the db path on SQLite, a file in a
+ * temporary directory on PostgreSQL (set before the fork). */
+static char log_base[480];
+static char log_dir[400];
+
+static char *log_path(char *buf, size_t n, char kind, int id)
+{
+    snprintf(buf, n, "%s.%c%d.log", log_base, kind, id);
     return buf;
 }
 
@@ -227,6 +285,23 @@ typedef struct wstats {
     long attempted, committed, busy, errors;
 } wstats;
 
+/* PostgreSQL only: the ids of the Tags "hot0" and "hot1", the rows that
+ * one writer transaction in four updates (set before the fork). */
+static int64_t hot_tags[2];
+
+/* Updates hot row i (to the same name): takes its row lock until the end
+ * of the transaction, waiting for the transaction that holds it. */
+static int lock_hot(ormc_db *db, int i)
+{
+    char name[8];
+    snprintf(name, sizeof name, "hot%d", i);
+    Tag t;
+    tag_init(&t);
+    t.id = hot_tags[i];
+    t.name = name;
+    return tag_update(db, &t);
+}
+
 static int run_writer(const char *path, int w, int64_t author_id,
                       double deadline, bool short_timeout)
 {
@@ -234,12 +309,18 @@ static int run_writer(const char *path, int w, int64_t author_id,
     wstate st = {0};
     st.w = w;
     st.author_id = author_id;
-    st.log = fopen(log_path(lp, sizeof lp, path, 'w', w), "w");
+    st.log = fopen(log_path(lp, sizeof lp, 'w', w), "w");
     if (!st.log)
         return 1;
     int rc = ormc_open(path, &st.db);
+    /* PostgreSQL: deadlocks found in 10 ms instead of 1 s (a superuser's
+     * setting: on another user's server they take the 1 s, no more); the
+     * last writer gives up a row lock after 1 ms */
+    if (rc == ORMC_OK && on_pg)
+        (void)ormc_exec(st.db, "SET deadlock_timeout = '10ms'");
     if (rc == ORMC_OK && short_timeout)
-        rc = ormc_exec(st.db, "PRAGMA busy_timeout = 1");
+        rc = ormc_exec(st.db, on_pg ? "SET lock_timeout = '1ms'"
+                                    : "PRAGMA busy_timeout = 1");
     if (rc != ORMC_OK) {
         fprintf(st.log, "X open %s\n", ormc_errmsg(st.db));
         fclose(st.log);
@@ -249,38 +330,59 @@ static int run_writer(const char *path, int w, int64_t author_id,
     wstats ws = {0};
     long long seq = 0;
     size_t nlive = 0;
+    /* the write to do: a new one, or the same again after ORMC_BUSY */
+    char op = 0;
+    wblog *e = NULL;
+    long long s = 0;
+    int k = 0;
+    bool retry = false;
     while (now_sec() < deadline) {
-        unsigned dice = rnd(100);
-        char op = nlive == 0 || dice < 60 ? 'I' : dice < 85 ? 'U' : 'D';
-        wblog *e = NULL;
-        if (op != 'I') { /* a random live blog of ours */
-            size_t pick = rnd((unsigned)nlive);
-            for (size_t i = 0; i < st.n; i++)
-                if (st.blogs[i].alive && pick-- == 0) {
-                    e = &st.blogs[i];
-                    break;
-                }
+        if (!retry) {
+            unsigned dice = rnd(100);
+            op = nlive == 0 || dice < 60 ? 'I' : dice < 85 ? 'U' : 'D';
+            e = NULL;
+            if (op != 'I') { /* a random live blog of ours */
+                size_t pick = rnd((unsigned)nlive);
+                for (size_t i = 0; i < st.n; i++)
+                    if (st.blogs[i].alive && pick-- == 0) {
+                        e = &st.blogs[i];
+                        break;
+                    }
+            }
+            s = op == 'I' ? seq++ : e->s;
+            k = (int)rnd(MAX_K + 1);
         }
-        long long s = op == 'I' ? seq++ : e->s;
-        int k = (int)rnd(MAX_K + 1);
+        retry = false;
+        /* PostgreSQL: 0, or 1 + the hot row to lock first */
+        int hot = on_pg && rnd(4) == 0 ? 1 + (int)rnd(2) : 0;
         int64_t id = 0;
+        char why[256] = "";
         ws.attempted++;
         rc = ormc_begin(st.db);
         if (rc == ORMC_OK) {
-            rc = op == 'I'   ? do_insert(&st, s, k, &id)
-                 : op == 'U' ? do_update(&st, e, k)
-                             : blog_delete(st.db, e->id);
+            if (hot)
+                rc = lock_hot(st.db, hot - 1);
+            if (rc == ORMC_OK)
+                rc = op == 'I'   ? do_insert(&st, s, k, &id)
+                     : op == 'U' ? do_update(&st, e, k)
+                                 : blog_delete(st.db, e->id);
+            if (rc == ORMC_OK && hot)
+                rc = lock_hot(st.db, 2 - hot);
             if (rc == ORMC_OK)
                 rc = ormc_commit(st.db);
-            if (rc != ORMC_OK && ormc_in_transaction(st.db) &&
-                ormc_rollback(st.db) != ORMC_OK) {
-                /* outcome unknown: the parent counts this as an error */
-                fprintf(st.log, "X %c %lld rollback failed: %s\n", op, s,
-                        ormc_errmsg(st.db));
-                fflush(st.log);
-                ws.errors++;
-                break;
-            }
+        }
+        if (rc != ORMC_OK) /* before the rollback replaces it */
+            snprintf(why, sizeof why, "%s", ormc_errmsg(st.db));
+        /* a failed statement leaves the transaction open (and on
+         * PostgreSQL aborted): roll it back before anything else */
+        if (rc != ORMC_OK && ormc_in_transaction(st.db) &&
+            ormc_rollback(st.db) != ORMC_OK) {
+            /* outcome unknown: the parent counts this as an error */
+            fprintf(st.log, "X %c %lld rollback failed: %s (after %s)\n", op,
+                    s, ormc_errmsg(st.db), why);
+            fflush(st.log);
+            ws.errors++;
+            break;
         }
         if (rc == ORMC_OK) {
             ws.committed++;
@@ -306,12 +408,16 @@ static int run_writer(const char *path, int w, int64_t author_id,
             }
         } else if (rc == ORMC_BUSY) {
             ws.busy++;
-            fprintf(st.log, "B %c %lld\n", op, s);
+            retry = true;
+            if (on_pg) /* the cause: a deadlock or a lock timeout */
+                fprintf(st.log, "B %c %lld %s\n", op, s, why);
+            else
+                fprintf(st.log, "B %c %lld\n", op, s);
             nanosleep(&(struct timespec){0, 1000000}, NULL); /* back off 1 ms */
         } else {
             ws.errors++;
             fprintf(st.log, "E %c %lld %s: %s\n", op, s, ormc_status_name(rc),
-                    ormc_errmsg(st.db));
+                    why);
         }
         fflush(st.log);
     }
@@ -433,7 +539,7 @@ static int run_reader(const char *path, int r, const int64_t *authors,
                       int nauthors, double deadline)
 {
     char lp[512];
-    rlog = fopen(log_path(lp, sizeof lp, path, 'r', r), "w");
+    rlog = fopen(log_path(lp, sizeof lp, 'r', r), "w");
     if (!rlog)
         return 1;
     ormc_db *db;
@@ -558,6 +664,7 @@ typedef struct wresult {
     long long n;          /* highest s + 1 seen in the log */
     long attempted, committed, busy, errors, logged_errors;
     long lost, duplicated, phantom;
+    long deadlocks, lock_timeouts; /* PostgreSQL: the causes of busy */
     bool summary;
 } wresult;
 
@@ -577,10 +684,10 @@ static expect *expect_at(wresult *wr, long long s)
 }
 
 /* Replays writer w's log into wr. */
-static bool read_writer_log(const char *path, int w, wresult *wr)
+static bool read_writer_log(int w, wresult *wr)
 {
     char lp[512], line[1024];
-    FILE *f = fopen(log_path(lp, sizeof lp, path, 'w', w), "r");
+    FILE *f = fopen(log_path(lp, sizeof lp, 'w', w), "r");
     if (!f)
         return false;
     bool ok = true;
@@ -602,6 +709,8 @@ static bool read_writer_log(const char *path, int w, wresult *wr)
             e->state = 2;
         } else if (sscanf(line, "B %c %lld", &op, &s) == 2) {
             expect_at(wr, s);
+            wr->deadlocks += strstr(line, "deadlock detected") != NULL;
+            wr->lock_timeouts += strstr(line, "lock timeout") != NULL;
         } else if (line[0] == 'E' || line[0] == 'X') {
             fprintf(stderr, "writer %d: %s", w, line);
             wr->logged_errors++;
@@ -715,11 +824,68 @@ static void sqlite_witness(const char *path)
     check(strcmp(integrity, "ok") == 0, "integrity_check: '%s'", integrity);
 }
 
+#ifdef ORMC_HAVE_PG
+/* The first value of one statement's result into buf ("" on an error,
+ * whose message goes to stderr). */
+static void pg_value(PGconn *c, const char *sql, char *buf, size_t n)
+{
+    PGresult *r = PQexec(c, sql);
+    buf[0] = '\0';
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        snprintf(buf, n, "%s", PQgetvalue(r, 0, 0));
+    else
+        fprintf(stderr, "witness: %s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+}
+#endif
+
+/* The isolation level the writers ran at, orphan comments counted in plain
+ * SQL, and amcheck's bt_index_check (with heapallindexed: every row is in
+ * every index) on each btree index of the schema, straight from libpq. */
+static void pg_witness(const char *conninfo)
+{
+#ifdef ORMC_HAVE_PG
+    char iso[32] = "", orphans[32] = "", indexes[32] = "";
+    PGconn *c = PQconnectdb(conninfo);
+    if (PQstatus(c) == CONNECTION_OK) {
+        PQsetNoticeProcessor(c, quiet_notice, NULL);
+        pg_value(c, "SHOW transaction_isolation", iso, sizeof iso);
+        pg_value(c,
+                 "SELECT count(*) FROM comment c WHERE NOT EXISTS "
+                 "(SELECT 1 FROM blog b WHERE b.id = c.blog_id)",
+                 orphans, sizeof orphans);
+        PQclear(PQexec(c, "CREATE EXTENSION IF NOT EXISTS amcheck"));
+        pg_value(c,
+                 "SELECT count(*) FROM (SELECT bt_index_check(i.oid, true) "
+                 "FROM pg_class i JOIN pg_am a ON a.oid = i.relam "
+                 "WHERE i.relkind = 'i' AND a.amname = 'btree' AND "
+                 "i.relnamespace = 'public'::regnamespace) x",
+                 indexes, sizeof indexes);
+    } else {
+        fprintf(stderr, "witness: %s", PQerrorMessage(c));
+    }
+    PQfinish(c);
+    check(strcmp(iso, "read committed") == 0,
+          "transaction_isolation is '%s' (want 'read committed')", iso);
+    check(strcmp(orphans, "0") == 0, "orphan comments in plain SQL: '%s'",
+          orphans);
+    check(atoi(indexes) > 0, "amcheck bt_index_check on %s btree indexes: ok",
+          indexes[0] ? indexes : "(failed)");
+#else
+    (void)conninfo;
+    check(false, "PostgreSQL witness: built without libpq");
+#endif
+}
+
 /* Before the crowd: one connection holds the write lock with an uncommitted
  * blog.  A reader on another connection is not blocked and does not see the
  * blog (WAL: readers never wait for writers); a second writer's ormc_begin
  * waits out the busy timeout, then fails with ORMC_BUSY and a clear message,
- * neither at once nor forever. */
+ * neither at once nor forever.
+ * On PostgreSQL BEGIN takes no lock: the holder also updates the hot row
+ * hot0, and the second writer's update of it waits out its lock_timeout
+ * (1 s), then fails with ORMC_BUSY; its transaction is then aborted (the
+ * next statement fails) until ormc_rollback. */
 static void busy_bound(const char *path, int64_t author_id)
 {
     ormc_db *a = NULL, *b = NULL;
@@ -734,6 +900,8 @@ static void busy_bound(const char *path, int64_t author_id)
     blog.author_id = author_id;
     if (rc == ORMC_OK)
         rc = blog_insert(a, &blog);
+    if (rc == ORMC_OK && on_pg)
+        rc = lock_hot(a, 0);
     check(rc == ORMC_OK, "lock holder: begin + insert (%s)",
           rc == ORMC_OK ? "ok" : ormc_errmsg(a ? a : b));
     if (rc != ORMC_OK) {
@@ -754,15 +922,38 @@ static void busy_bound(const char *path, int64_t author_id)
           "reader during a write transaction: not blocked (%.3f s), sees "
           "nothing uncommitted (%" PRId64 " rows)",
           waited, total);
-    t0 = now_sec();
-    rc = ormc_begin(b);
-    waited = now_sec() - t0;
-    check(rc == ORMC_BUSY &&
-              strcmp(ormc_errmsg(b), "begin: database is locked") == 0 &&
-              waited >= 4.9 && waited < 7.0,
-          "second writer: %s after %.2f s (want ORMC_BUSY after the 5 s "
-          "timeout), errmsg '%s'",
-          ormc_status_name(rc), waited, ormc_errmsg(b));
+    if (on_pg) {
+        rc = ormc_begin(b);
+        if (rc == ORMC_OK)
+            rc = ormc_exec(b, "SET LOCAL lock_timeout = '1s'");
+        t0 = now_sec();
+        if (rc == ORMC_OK)
+            rc = lock_hot(b, 0);
+        waited = now_sec() - t0;
+        check(rc == ORMC_BUSY && strstr(ormc_errmsg(b), "lock timeout") &&
+                  waited >= 0.95 && waited < 3.0,
+              "second writer of the same row: %s after %.2f s (want "
+              "ORMC_BUSY after the 1 s lock_timeout), errmsg '%s'",
+              ormc_status_name(rc), waited, ormc_errmsg(b));
+        rc = blog_count(b, NULL, &total);
+        check(rc == ORMC_ERROR && ormc_in_transaction(b) &&
+                  strstr(ormc_errmsg(b), "current transaction is aborted"),
+              "after ORMC_BUSY the transaction is aborted: %s, '%s'",
+              ormc_status_name(rc), ormc_errmsg(b));
+        rc = ormc_rollback(b);
+        check(rc == ORMC_OK, "the second writer rolls back (%s)",
+              rc == ORMC_OK ? "ok" : ormc_errmsg(b));
+    } else {
+        t0 = now_sec();
+        rc = ormc_begin(b);
+        waited = now_sec() - t0;
+        check(rc == ORMC_BUSY &&
+                  strcmp(ormc_errmsg(b), "begin: database is locked") == 0 &&
+                  waited >= 4.9 && waited < 7.0,
+              "second writer: %s after %.2f s (want ORMC_BUSY after the 5 s "
+              "timeout), errmsg '%s'",
+              ormc_status_name(rc), waited, ormc_errmsg(b));
+    }
     check(!ormc_in_transaction(b) && ormc_rollback(a) == ORMC_OK &&
               blog_count(b, NULL, &total) == ORMC_OK && total == 0,
           "after ORMC_BUSY: no transaction left open, rollback leaves 0 blogs");
@@ -774,7 +965,7 @@ static int setup_db(const char *path, int nw, int64_t *authors)
 {
     const char *suffix[] = {"", "-wal", "-shm"};
     char p[512], lp[512];
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; !on_pg && i < 3; i++) {
         snprintf(p, sizeof p, "%s%s", path, suffix[i]);
         if (unlink(p) != 0 && errno != ENOENT) {
             perror(p);
@@ -782,15 +973,29 @@ static int setup_db(const char *path, int nw, int64_t *authors)
         }
     }
     for (int i = 0; i < MAX_PROCS; i++) {
-        unlink(log_path(lp, sizeof lp, path, 'w', i));
-        unlink(log_path(lp, sizeof lp, path, 'r', i));
+        unlink(log_path(lp, sizeof lp, 'w', i));
+        unlink(log_path(lp, sizeof lp, 'r', i));
     }
     ormc_db *db;
     int rc = ormc_open(path, &db);
-    if (rc == ORMC_OK)
+    if (rc == ORMC_OK && on_pg) { /* a fresh schema */
+        rc = ormc_exec(db, "DROP SCHEMA IF EXISTS public CASCADE");
+        if (rc == ORMC_OK)
+            rc = ormc_exec(db, "CREATE SCHEMA public");
+    } else if (rc == ORMC_OK) {
         rc = ormc_exec(db, "PRAGMA journal_mode = WAL");
+    }
     if (rc == ORMC_OK)
         rc = blog_schema_create(db);
+    for (int i = 0; rc == ORMC_OK && on_pg && i < 2; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "hot%d", i);
+        Tag t;
+        tag_init(&t);
+        t.name = name;
+        rc = tag_insert(db, &t);
+        hot_tags[i] = t.id;
+    }
     for (int w = 0; rc == ORMC_OK && w < nw; w++) {
         char name[32], email[32];
         snprintf(name, sizeof name, "writer %d", w);
@@ -811,7 +1016,8 @@ static int setup_db(const char *path, int nw, int64_t *authors)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: stress DB_PATH [SECONDS [WRITERS [READERS]]]\n");
+        fprintf(stderr, "usage: stress DB_PATH|CONNINFO [SECONDS [WRITERS "
+                        "[READERS]]]\n");
         return 2;
     }
     const char *path = argv[1];
@@ -821,13 +1027,32 @@ int main(int argc, char **argv)
         fprintf(stderr, "stress: bad arguments\n");
         return 2;
     }
+    on_pg = is_conninfo(path);
+    if (!on_pg) {
+        snprintf(log_base, sizeof log_base, "%s", path);
+    } else { /* the logs in a directory of their own */
+        const char *tmp = getenv("TMPDIR");
+        if (snprintf(log_dir, sizeof log_dir, "%s/ormc-stress-XXXXXX",
+                     tmp && *tmp ? tmp : "/tmp") >= (int)sizeof log_dir ||
+            !mkdtemp(log_dir)) {
+            perror("stress: log directory");
+            return 1;
+        }
+        snprintf(log_base, sizeof log_base, "%s/stress", log_dir);
+    }
     int64_t authors[MAX_PROCS];
     if (setup_db(path, nw, authors))
         return 1;
     busy_bound(path, authors[0]);
-    printf("stress: %s, WAL, %d writers + %d readers for %.0f s "
-           "(writer %d: busy_timeout 1 ms, others 5000 ms)\n",
-           path, nw, nr, secs, nw - 1);
+    if (on_pg) /* not the connection string: it may hold a password */
+        printf("stress: PostgreSQL, READ COMMITTED, %d writers + %d readers "
+               "for %.0f s (1 transaction in 4 updates 2 hot rows; "
+               "deadlock_timeout 10 ms; writer %d: lock_timeout 1 ms)\n",
+               nw, nr, secs, nw - 1);
+    else
+        printf("stress: %s, WAL, %d writers + %d readers for %.0f s "
+               "(writer %d: busy_timeout 1 ms, others 5000 ms)\n",
+               path, nw, nr, secs, nw - 1);
     fflush(stdout);
     fflush(stderr);
 
@@ -865,12 +1090,15 @@ int main(int argc, char **argv)
     wresult wr[MAX_PROCS];
     memset(wr, 0, sizeof wr);
     for (int w = 0; w < nw; w++)
-        check(read_writer_log(path, w, &wr[w]) && wr[w].summary,
+        check(read_writer_log(w, &wr[w]) && wr[w].summary,
               "writer %d log is complete and consistent", w);
     bool db_ok;
     verify_db(path, nw, wr, &db_ok);
     check(db_ok, "final db readable through ormc");
-    sqlite_witness(path);
+    if (on_pg)
+        pg_witness(path);
+    else
+        sqlite_witness(path);
 
     printf("\n%-8s %10s %10s %6s %7s %5s %11s %8s\n", "writer", "attempted",
            "committed", "busy", "errors", "lost", "duplicated", "phantom");
@@ -883,18 +1111,26 @@ int main(int argc, char **argv)
         tot.attempted += x->attempted, tot.committed += x->committed;
         tot.busy += x->busy, tot.errors += x->errors, tot.lost += x->lost;
         tot.duplicated += x->duplicated, tot.phantom += x->phantom;
+        tot.deadlocks += x->deadlocks, tot.lock_timeouts += x->lock_timeouts;
         check(x->attempted == x->committed + x->busy + x->errors,
               "writer %d: every attempt has an outcome", w);
         check(x->errors == 0 && x->logged_errors == 0, "writer %d: no errors",
               w);
         check(x->lost == 0 && x->duplicated == 0 && x->phantom == 0,
               "writer %d: 0 lost, 0 duplicated, 0 phantom writes", w);
+        check(x->committed > 0, "writer %d: %ld commits (not starved)", w,
+              x->committed);
         free(x->e);
     }
     printf("%-8s %10ld %10ld %6ld %7ld %5ld %11ld %8ld\n", "total",
            tot.attempted, tot.committed, tot.busy, tot.errors, tot.lost,
            tot.duplicated, tot.phantom);
     check(tot.committed > 0, "writers committed something");
+    if (on_pg)
+        printf("busy: %ld deadlocks (40P01), %ld lock timeouts (55P03), %ld "
+               "other; each rolled back and retried\n",
+               tot.deadlocks, tot.lock_timeouts,
+               tot.busy - tot.deadlocks - tot.lock_timeouts);
 
     printf("\n%-8s %10s %10s %6s %6s %7s\n", "reader", "iterations",
            "objects", "torn", "busy", "errors");
@@ -902,7 +1138,7 @@ int main(int argc, char **argv)
     for (int r = 0; r < nr; r++) {
         char lp[512], line[1024];
         rstats rs = {-1, -1, -1, -1, -1};
-        FILE *f = fopen(log_path(lp, sizeof lp, path, 'r', r), "r");
+        FILE *f = fopen(log_path(lp, sizeof lp, 'r', r), "r");
         while (f && fgets(line, sizeof line, f)) {
             if (sscanf(line, "S %ld %ld %ld %ld %ld", &rs.iterations,
                        &rs.objects, &rs.torn, &rs.busy, &rs.errors) != 5)
@@ -924,6 +1160,16 @@ int main(int argc, char **argv)
            "%ld lost, %ld duplicated; reads %ld iterations, %ld torn\n",
            elapsed, tot.attempted, tot.committed, tot.busy, tot.lost,
            tot.duplicated, rt.iterations, rt.torn);
+    if (on_pg && nfail == 0) { /* the logs only matter when a check fails */
+        for (int i = 0; i < MAX_PROCS; i++) {
+            char lp[512];
+            unlink(log_path(lp, sizeof lp, 'w', i));
+            unlink(log_path(lp, sizeof lp, 'r', i));
+        }
+        rmdir(log_dir);
+    } else if (on_pg) {
+        printf("stress: the logs are in %s\n", log_dir);
+    }
     printf("%d passed, %d failed\n", npass, nfail);
     return nfail != 0;
 }
