@@ -61,10 +61,11 @@ typedef struct Ctx {
     int nddl;
     const char **pg_ddl; /* the same in PostgreSQL's dialect */
     int npg_ddl;
-    /* per DDL statement: the table it creates or indexes, and the index
-     * it creates (NULL for a CREATE TABLE); for ormc diff (migrate.c) */
+    /* per statement of ddl: the table it creates or indexes, and the
+     * index it creates (NULL for a CREATE TABLE); for ormc diff
+     * (migrate.c) */
     const char **ddl_table, **ddl_index;
-    /* the fingerprint of the DDL (ddl_fingerprint), set by gen_ddl */
+    /* the fingerprint of ddl (ddl_fingerprint), set by gen_ddl */
     const char *fingerprint;
 } Ctx;
 
@@ -100,9 +101,7 @@ void parse_schema(Ctx *c);
 void sema_check(Ctx *c);
 
 /* Builds c->ddl and c->pg_ddl (CREATE TABLE / CREATE INDEX statements,
- * SQLite's and PostgreSQL's). */
-/* Builds c->ddl (CREATE TABLE / CREATE INDEX statements), ddl_table,
- * ddl_index and the fingerprint. */
+ * SQLite's and PostgreSQL's), ddl_table, ddl_index and the fingerprint. */
 void gen_ddl(Ctx *c);
 /* The CREATE TABLE statement of model m (or, m NULL, of the implicit join
  * table of mm) under the name `table`: what gen_ddl emits for it when

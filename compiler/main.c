@@ -57,11 +57,11 @@ static const char USAGE[] =
     "               colour the text diagnostics; auto (the default): only\n"
     "               when stderr is a terminal\n"
     "  --version    print the version and exit\n"
+    "  --help       print this help and exit\n"
     "\n"
     "ormc diff prints the SQL script (SQLite) that moves a database of\n"
     "OLD.orm's schema to NEW.orm's; steps that lose data are refused\n"
     "unless --force; --rename says field OLD of MODEL is now NEW.\n"
-    "  --help       print this help and exit\n"
     "\n"
     "exit status: 0 ok, 1 schema errors or (--check) files out of date,\n"
     "2 usage or I/O errors\n";

@@ -343,10 +343,10 @@ typedef struct ormc_schema {
     size_t nddl;
     const char *const *pg_ddl; /* PostgreSQL's */
     size_t npg_ddl;
-    /* 16 hex digits: a hash of the DDL, computed by ormc (the same for the
-     * same DDL); ormc_schema_create stores it in table ormc_meta, which
-     * ormc_schema_check compares and ormc diff's script updates.  NULL: no
-     * fingerprint is written or checked. */
+    /* 16 hex digits: a hash of SQLite's DDL, computed by ormc (the same
+     * for the same DDL); ormc_schema_create stores it in table ormc_meta,
+     * which ormc_schema_check compares and ormc diff's script updates.
+     * NULL: no fingerprint is written or checked. */
     const char *fingerprint;
 } ormc_schema;
 

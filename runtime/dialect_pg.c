@@ -65,12 +65,10 @@ const ormc_dialect ormc_pg_dialect = {
     /* SUM(bigint) is numeric: no overflow, but no int64 either */
     .sum_int = "CAST(SUM(%s) AS BIGINT)",
     .lateral = true,
-    /* the columns of a table of the current schema, as schema.c reads
-     * them: name, type, 1 when NOT NULL */
-    .table_columns = "SELECT column_name, data_type, CASE is_nullable WHEN "
-                     "'NO' THEN 1 ELSE 0 END FROM information_schema.columns "
-                     "WHERE table_schema = current_schema() AND table_name = "
-                     "%s ORDER BY ordinal_position",
+    .table_columns =
+        "SELECT column_name, data_type, CASE is_nullable WHEN 'NO' THEN 1 "
+        "ELSE 0 END FROM information_schema.columns WHERE table_schema = "
+        "current_schema() AND table_name = %s ORDER BY ordinal_position",
     .types = {"bigint", "double precision", "boolean", "text", "bytea",
               "bigint"},
 };

@@ -519,6 +519,7 @@ for bad in --diagnostics=xml --color=sometimes; do
     [ "$rc" -eq 2 ] && grep -q "^ormc: --[a-z]* takes .*, not '${bad#*=}'$" "$T/err"
     check "$bad: usage error, exit 2" $? "exit $rc: $(head -1 "$T/err")"
 done
+
 # ---- ormc diff OLD.orm NEW.orm (the scripts run in test_migrate) ----
 mkdir -p "$T/diff"
 cat >"$T/diff/old.orm" <<'EOF'

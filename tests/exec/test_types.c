@@ -762,6 +762,21 @@ static void test_value_behind_null_flag_rejected(void **state)
 /* A table not made by this schema (no NOT NULLs) holding NULL in a NOT
  * NULL blob or text: a data error naming model, field and row id, never
  * an empty blob, an empty string or "out of memory". */
+/* The schema check on this engine (SQLite, or PostgreSQL's
+ * information_schema under ORMC_TEST_PG): every type's column matches
+ * the engine's name for it; a dropped column is named. */
+static void test_schema_check_every_type(void **state)
+{
+    fixture *f = *state;
+    assert_ok(f->db, types_schema_check(f->db));
+    assert_ok(f->db, types_schema_open(f->db, ORMC_CREATE_IF_MISSING));
+    assert_ok(f->db, ormc_exec(f->db, "ALTER TABLE item DROP COLUMN ndata"));
+    assert_status(f->db, types_schema_check(f->db), ORMC_ERROR);
+    assert_string_equal(ormc_errmsg(f->db),
+                        "schema types: table item has no column ndata: "
+                        "migrate with ormc diff");
+}
+
 static int setup_bare(void **state) { return fixture_setup(state, NULL); }
 
 static void test_null_in_not_null_blob_is_a_data_error(void **state)
@@ -1085,6 +1100,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(test_roundtrip_every_type_non_null),
+        T(test_schema_check_every_type),
         T(test_roundtrip_every_type_null),
         T(test_update_null_and_back),
         T(test_delete_then_get_not_found),
