@@ -638,4 +638,25 @@ if start=$(date +%s%N 2>/dev/null) && [ "${start#*N}" = "$start" ]; then
 else
     echo "info: compile time not measured (date +%s%N unsupported)"
 fi
+# ---- make deps on a machine without apt-get ----
+# .ci/deps with a PATH that has sh and the probes' tools but no compiler,
+# flex, bison, pkg-config, cmake or apt-get: it names each, exit 1
+mkdir -p "$T/noapt"
+for c in sh dirname cat id ls dpkg; do
+    p=$(command -v $c) && ln -sf "$p" "$T/noapt/$c"
+done
+cat >"$T/noapt.want" <<'EOF'
+ormc: missing build dependencies: gcc flex bison pkg-config cmake
+ormc: this machine has no apt-get; install them yourself, then rerun:
+  gcc: a C11 compiler (gcc or clang)
+  flex: flex
+  bison: bison
+  pkg-config: pkg-config (Fedora: pkgconf; macOS: brew install pkg-config)
+  cmake: cmake
+EOF
+rc=0
+(cd "$ROOT" && PATH="$T/noapt" sh .ci/deps) >"$T/noapt.out" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] && cmp -s "$T/noapt.want" "$T/noapt.out"
+check "make deps without apt-get names what to install, exit 1" $? "exit $rc: $(diff "$T/noapt.want" "$T/noapt.out")"
+
 exit 0
