@@ -353,7 +353,7 @@ $(B)/tests/stress: tests/stress/stress.c $(B)/gen/blog.orm.o $(B)/libormc.a
 .PHONY: bench bench-smoke bench-bins
 BENCH_B    := $(B)/bench
 BENCH_PY   := /usr/bin/python3
-BENCH_DEPS := python3-django gnuplot-nox
+BENCH_DEPS := python3-django python3-psycopg2 gnuplot-nox
 BENCH_HDR  := bench/harness.h bench/checksum.h
 BENCH_RAW  := bench/rawdb.c bench/rawdb.h bench/sql.h
 
@@ -371,7 +371,7 @@ bench-smoke: deps
 
 # (made inside $(BENCH_B) by the two targets above)
 bench-bins: $(B)/bin/gen $(B)/bin/ormc_bench $(B)/bin/hand_bench \
-            $(B)/bin/floor_bench $(B)/ormc
+            $(B)/bin/floor_bench $(B)/ormc $(if $(HAVE_PG),$(B)/bin/hand_pg_bench)
 
 $(B)/bin/gen: bench/gen.c $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
@@ -383,6 +383,11 @@ $(B)/bin/ormc_bench: bench/ormc_bench.c bench/harness.c $(BENCH_HDR) \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen $< bench/harness.c \
 	    $(B)/gen/blog.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
+
+# hand-written libpq C, the PostgreSQL bar (bench/README.md, "PostgreSQL")
+$(B)/bin/hand_pg_bench: bench/hand_pg_bench.c bench/harness.c $(BENCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PG_CFLAGS) $< bench/harness.c $(LDFLAGS) -lpq -o $@
 
 $(B)/bin/%_bench: bench/%_bench.c bench/harness.c $(BENCH_HDR) $(BENCH_RAW)
 	@mkdir -p $(@D)
