@@ -5,10 +5,13 @@
  *   prepare   a named server-side statement per cached statement
  *             (PQprepare + PQdescribePrepared: two round trips, once per
  *             statement text per connection; finalize DEALLOCATEs it)
- *   bind      parameters collected on the client: integers and reals as
- *             text (the server parses them into the type it inferred),
+ *   bind      parameters collected on the client: integers and reals in
+ *             binary form (8 big-endian bytes) where the server inferred
+ *             bigint or double precision for them (PQdescribePrepared),
+ *             as text otherwise (the server parses them into its type);
  *             text and blobs in binary form (sent as they are, no
- *             escaping, no copy), arrays as one array literal
+ *             escaping, no copy); an integer list for a bigint[] as one
+ *             binary array, other lists as one array literal
  *   step      the first step runs the statement (PQexecPrepared, one round
  *             trip) and holds all its rows; later steps walk them
  *   columns   in binary form when every result column is of a type read
@@ -194,8 +197,11 @@ static void pg_close(void *conn)
  * counts them (a SELECT's row count is not a change). */
 static void count_changes(pg_conn *c, PGresult *r)
 {
-    const char *cmd = PQcmdStatus(r), *n = PQcmdTuples(r);
-    if (!cmd || (strncmp(cmd, "INSERT", 6) != 0 &&
+    const char *cmd = PQcmdStatus(r), *n;
+    if (!cmd || cmd[0] == 'S') /* SELECT: the common case, no change */
+        return;
+    n = PQcmdTuples(r);
+    if ((strncmp(cmd, "INSERT", 6) != 0 &&
                  strncmp(cmd, "UPDATE", 6) != 0 &&
                  strncmp(cmd, "DELETE", 6) != 0 &&
                  strncmp(cmd, "MERGE", 5) != 0))
@@ -374,12 +380,34 @@ static char *put_int(char *end, int64_t v)
     return end;
 }
 
+/* The type the server inferred for parameter idx (0 when unknown: a
+ * router's statement binds before it knows its server). */
+static Oid param_type(const pg_stmt *s, int idx)
+{
+    return s->desc ? PQparamtype(s->desc, idx - 1) : 0;
+}
+
+#define INT8_OID 20
+#define FLOAT8_OID 701
+#define INT8_ARRAY_OID 1016
+
+/* v as 8 big-endian bytes at p. */
+static void put_be64(char *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (char)(v & 0xff);
+}
+
 static int pg_bind_int(void *stmt, int idx, int64_t v)
 {
     pg_stmt *s = stmt;
     pg_param *p = param(s, idx);
     if (!p)
         return ORMC_INVALID;
+    if (param_type(s, idx) == INT8_OID) {
+        put_be64(p->num, (uint64_t)v);
+        return set_param(s, idx, p->num, 8, 1);
+    }
     return set_param(s, idx, put_int(p->num + sizeof p->num, v), 0, 0);
 }
 
@@ -400,6 +428,12 @@ static int pg_bind_real(void *stmt, int idx, double v)
     pg_param *p = param(s, idx);
     if (!p)
         return ORMC_INVALID;
+    if (param_type(s, idx) == FLOAT8_OID) {
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        put_be64(p->num, bits);
+        return set_param(s, idx, p->num, 8, 1);
+    }
     real_text(p->num, sizeof p->num, v);
     return set_param(s, idx, p->num, 0, 0);
 }
@@ -470,6 +504,29 @@ static int pg_bind_array(void *stmt, int idx, int type, const void *v,
     pg_param *p = param(s, idx);
     if (!p)
         return ORMC_INVALID;
+    if (type != ORMC_T_REAL && type != ORMC_T_TEXT &&
+        param_type(s, idx) == INT8_ARRAY_OID) {
+        /* binary int8[]: ndim 1, no NULLs, element type, then the length
+         * and lower bound (1) of the dimension, then 4-byte length + 8
+         * bytes per element */
+        if (n > (INT32_MAX - 20) / 12)
+            return ORMC_INVALID;
+        size_t len = 20 + n * 12;
+        char *b = ormc_malloc(len);
+        if (!b)
+            return ORMC_NOMEM;
+        static const char head[12] = {0, 0, 0, 1, 0, 0, 0, 0,
+                                      0, 0, 0, INT8_OID};
+        memcpy(b, head, sizeof head);
+        put_be64(b + 12, (uint64_t)n << 32 | 1u);
+        const int64_t *iv = v;
+        for (size_t i = 0; i < n; i++) {
+            memcpy(b + 20 + i * 12, "\0\0\0\x08", 4);
+            put_be64(b + 24 + i * 12, (uint64_t)iv[i]);
+        }
+        p->own = b;
+        return set_param(s, idx, b, (int)len, 1);
+    }
     lit l = {0};
     lit_put(&l, "{", 1);
     char num[40];
