@@ -343,13 +343,16 @@ $(B)/tests/stress: tests/stress/stress.c $(B)/gen/blog.orm.o $(B)/libormc.a
 #                   ormc vs hand-written C vs Django vs the SQLite floor,
 #                   W0..W14, plus W2 at S=30 where Django's prefetch fails
 #                   and a 300,000-id IN list (W10p) at S=10 where its
-#                   id__in fails; report in bench/results/latest.md
-#                   (~12 minutes)
-# make bench-smoke  a tiny run for CI (S=0.1, 1 run, W0..W14 and W10p):
+#                   id__in fails; then ormc vs hand-written libpq C vs
+#                   Django on a throwaway PostgreSQL server (bench/pg.py)
+#                   with the same data, and 1/4/16 concurrent clients;
+#                   report in bench/results/latest.md (~25 minutes)
+# make bench-smoke  a tiny run for CI (S=0.1, 1 run, W0..W14 and W10p, and
+#                   the PostgreSQL columns, or SKIP without a server):
 #                   cross-checks checksums and statement counts, asserts no
-#                   times (< 60 s)
+#                   times (< 60 s, ~25 s more for PostgreSQL)
 # Both build with -O2 and without sanitizers in $(B)/bench and install their
-# own dependencies (python3-django, gnuplot-nox).
+# own dependencies (python3-django, python3-psycopg2, gnuplot-nox).
 .PHONY: bench bench-smoke bench-bins
 BENCH_B    := $(B)/bench
 BENCH_PY   := /usr/bin/python3
@@ -451,8 +454,8 @@ help:
 	@echo '  fuzz-huge      huge inputs: bounded time and memory'
 	@echo '  faults         fault injection at every allocation and backend call (ASan+UBSan)'
 	@echo '  stress         4 writers + 4 readers on one WAL file (STRESS_SECONDS=10)'
-	@echo '  bench          the benchmark, ~15 minutes: bench/results/latest.md'
-	@echo '  bench-smoke    the benchmark at a tiny scale: cross-checks only (< 60 s)'
+	@echo '  bench          the benchmark (SQLite, then PostgreSQL), ~25 minutes: bench/results/latest.md'
+	@echo '  bench-smoke    the benchmark at a tiny scale, PostgreSQL too: cross-checks only (~60-90 s)'
 	@echo '  bench-bins     the benchmark programs (used by bench and bench-smoke)'
 	@echo '  clean          remove build/'
 	@echo '  help           this list'
