@@ -366,17 +366,20 @@ $(B)/tests/stress: tests/stress/stress.c $(B)/gen/blog.orm.o $(B)/libormc.a
 #                   ormc vs hand-written C vs Django vs the SQLite floor,
 #                   W0..W14, plus W2 at S=30 where Django's prefetch fails
 #                   and a 300,000-id IN list (W10p) at S=10 where its
-#                   id__in fails; report in bench/results/latest.md
-#                   (~14 minutes; Django's W14 at S=10 alone ~100 s)
-# make bench-smoke  a tiny run for CI (S=0.1, 1 run, W0..W14 and W10p):
+#                   id__in fails; then ormc vs hand-written libpq C vs
+#                   Django on a throwaway PostgreSQL server (bench/pg.py)
+#                   with the same data, and 1/4/16 concurrent clients;
+#                   report in bench/results/latest.md (~25 minutes; Django's W14 at S=10 alone ~100 s)
+# make bench-smoke  a tiny run for CI (S=0.1, 1 run, W0..W14 and W10p, and
+#                   the PostgreSQL columns, or SKIP without a server):
 #                   cross-checks checksums and statement counts, asserts no
-#                   times (< 60 s)
+#                   times (< 60 s, ~25 s more for PostgreSQL)
 # Both build with -O2 and without sanitizers in $(B)/bench and install their
-# own dependencies (python3-django, gnuplot-nox).
+# own dependencies (python3-django, python3-psycopg2, gnuplot-nox).
 .PHONY: bench bench-smoke bench-bins
 BENCH_B    := $(B)/bench
 BENCH_PY   := /usr/bin/python3
-BENCH_DEPS := python3-django gnuplot-nox
+BENCH_DEPS := python3-django python3-psycopg2 gnuplot-nox
 BENCH_HDR  := bench/harness.h bench/checksum.h
 BENCH_RAW  := bench/rawdb.c bench/rawdb.h bench/sql.h
 
@@ -394,7 +397,7 @@ bench-smoke: deps
 
 # (made inside $(BENCH_B) by the two targets above)
 bench-bins: $(B)/bin/gen $(B)/bin/ormc_bench $(B)/bin/hand_bench \
-            $(B)/bin/floor_bench $(B)/ormc
+            $(B)/bin/floor_bench $(B)/ormc $(if $(HAVE_PG),$(B)/bin/hand_pg_bench)
 
 $(B)/bin/gen: bench/gen.c $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
@@ -406,6 +409,11 @@ $(B)/bin/ormc_bench: bench/ormc_bench.c bench/harness.c $(BENCH_HDR) \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen $< bench/harness.c \
 	    $(B)/gen/blog.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
+
+# hand-written libpq C, the PostgreSQL bar (bench/README.md, "PostgreSQL")
+$(B)/bin/hand_pg_bench: bench/hand_pg_bench.c bench/harness.c $(BENCH_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PG_CFLAGS) $< bench/harness.c $(LDFLAGS) -lpq -o $@
 
 $(B)/bin/%_bench: bench/%_bench.c bench/harness.c $(BENCH_HDR) $(BENCH_RAW)
 	@mkdir -p $(@D)
@@ -470,8 +478,8 @@ help:
 	@echo '  faults         fault injection at every allocation and backend call (ASan+UBSan)'
 	@echo '  stress         4 writers + 4 readers on one WAL file (STRESS_SECONDS=10)'
 	@echo '  stress-pg      the same on a throwaway PostgreSQL server (STRESS_SECONDS=10)'
-	@echo '  bench          the benchmark, ~15 minutes: bench/results/latest.md'
-	@echo '  bench-smoke    the benchmark at a tiny scale: cross-checks only (< 60 s)'
+	@echo '  bench          the benchmark (SQLite, then PostgreSQL), ~25 minutes: bench/results/latest.md'
+	@echo '  bench-smoke    the benchmark at a tiny scale, PostgreSQL too: cross-checks only (~60-90 s)'
 	@echo '  bench-bins     the benchmark programs (used by bench and bench-smoke)'
 	@echo '  clean          remove build/'
 	@echo '  help           this list'

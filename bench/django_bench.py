@@ -2,6 +2,9 @@
 """django_bench.py — contestant 3: Django's ORM on the same database file.
 
 Usage: /usr/bin/python3 bench/django_bench.py DBFILE WORKLOAD RUNS
+       /usr/bin/python3 bench/django_bench.py "host=... dbname=..." WORKLOAD RUNS
+The second form runs on PostgreSQL (Django's postgresql backend over
+Debian's python3-psycopg2), on the database bench/pg.py loaded.
 
 Runs with Debian's python3-django (hence /usr/bin/python3, not a pyenv
 python).  Django is configured standalone below; the models are unmanaged and
@@ -31,9 +34,20 @@ if len(sys.argv) != 4 or not sys.argv[3].isdigit() or int(sys.argv[3]) < 1:
     sys.stderr.write("usage: django_bench.py DBFILE WORKLOAD RUNS\n")
     sys.exit(2)
 DBFILE, WORKLOAD, RUNS = sys.argv[1], sys.argv[2], int(sys.argv[3])
-if not os.path.exists(DBFILE):
+# A libpq keyword=value string (what run.py passes for the PostgreSQL
+# columns: "host=DIR port=N user=U dbname=D") selects Django's postgresql
+# backend (Debian's python3-psycopg2); anything else is a SQLite file.
+PG = "=" in DBFILE and not os.path.exists(DBFILE)
+if PG:
+    _kw = dict(kv.split("=", 1) for kv in DBFILE.split())
+    DATABASE = {"ENGINE": "django.db.backends.postgresql",
+                "NAME": _kw.get("dbname", ""), "USER": _kw.get("user", ""),
+                "HOST": _kw.get("host", ""), "PORT": _kw.get("port", "")}
+elif not os.path.exists(DBFILE):
     sys.stderr.write("django_bench.py: no such file: %s\n" % DBFILE)
     sys.exit(2)
+else:
+    DATABASE = {"ENGINE": "django.db.backends.sqlite3", "NAME": DBFILE}
 
 # The models live in this script; an app module registered in sys.modules
 # lets Django install them, so reverse relations (Count("comments")) resolve.
@@ -42,8 +56,7 @@ _app.__file__ = os.path.abspath(__file__)
 sys.modules["ormc_bench_app"] = _app
 settings.configure(
     DEBUG=False,
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3",
-                           "NAME": DBFILE}},
+    DATABASES={"default": DATABASE},
     INSTALLED_APPS=["ormc_bench_app"],
     USE_TZ=False,
 )

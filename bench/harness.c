@@ -152,15 +152,22 @@ int bench_main(int argc, char **argv, const bench_contestant *c)
         if (w->release)
             w->release(ctx);
     }
+    uint64_t total = 0, total_cpu = 0;
+    for (int r = 0; r < runs; r++) {
+        total += times[r];
+        total_cpu += cpu[r];
+    }
     qsort(times, (size_t)runs, sizeof *times, cmp_u64);
     qsort(cpu, (size_t)runs, sizeof *cpu, cmp_u64);
     printf("BENCH\tcontestant=%s\tworkload=%s\truns=%d\tmedian_ns=%llu\t"
            "min_ns=%llu\tcpu_ns=%llu\tstatements=%llu\tchecksum=%016llx\t"
-           "rss_kb=%ld\tinit_ns=%llu\tstatus=ok\n",
+           "rss_kb=%ld\tinit_ns=%llu\ttotal_ns=%llu\ttotal_cpu_ns=%llu\t"
+           "status=ok\n",
            c->name, wname, runs, (unsigned long long)median(times, runs),
            (unsigned long long)times[0],
            (unsigned long long)median(cpu, runs), (unsigned long long)stmts,
-           (unsigned long long)sum, peak_rss_kb(), (unsigned long long)init_ns);
+           (unsigned long long)sum, peak_rss_kb(), (unsigned long long)init_ns,
+           (unsigned long long)total, (unsigned long long)total_cpu);
 out:
     free(times);
     c->close(ctx);

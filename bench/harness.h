@@ -14,9 +14,12 @@
  *     release  untimed: free the result (or roll back W6's transaction).
  * and prints one line, tab-separated key=value:
  *   BENCH contestant= workload= runs= median_ns= min_ns= cpu_ns=
- *         statements= checksum= rss_kb= init_ns= status=ok|error [error=]
+ *         statements= checksum= rss_kb= init_ns= total_ns= total_cpu_ns=
+ *         status=ok|error [error=]
  * median_ns and min_ns are wall-clock times of the timed part, cpu_ns the
- * median CPU time (user + system) of this process over the same runs;
+ * median CPU time (user + system) of this process over the same runs,
+ * total_ns and total_cpu_ns their sums over the R runs (the PostgreSQL
+ * client scaling table: runs per second of concurrent processes);
  * statements is the number executed by one run (it must be the same in every
  * run); rss_kb is the process's peak RSS (VmHWM); init_ns is main() to
  * database open.  Workload "none" only opens the database: the runner times

@@ -32,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
+import types
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = "/usr/bin/python3"  # Debian's, where python3-django lives
@@ -90,6 +91,21 @@ BINARY = {"hand-thp": "hand"}
 RATIOS = [("ormc/C THP", "ormc", "hand-thp"), ("ormc/C", "ormc", "hand"),
           ("ormc/floor", "ormc", "floor"), ("Django/ormc", "django", "ormc")]
 DJANGO_LIMIT = "too many SQL variables"
+# The PostgreSQL columns (bench/pg.py's server, the same rows): ormc's
+# own program given a connection string, hand-written libpq C, Django's
+# postgresql backend.  No W6 yet (hand_pg_bench.c says why).
+PG_CONTESTANTS = ["ormc-pg", "hand-pg", "django-pg"]
+PG_BINARY = {"ormc-pg": "ormc_bench", "hand-pg": "hand_pg_bench",
+             "django-pg": None}
+PG_TITLE = {"ormc-pg": "ormc", "hand-pg": "hand libpq C",
+            "django-pg": "Django"}
+PG_WORKLOADS = ["W0", "W0sr", "W1", "W2", "W3", "W4", "W5", "W7", "W8",
+                "W9", "W9n", "W10", "W11", "W12", "W13", "W14"]
+PG_RATIOS = [("ormc/libpq C", "ormc-pg", "hand-pg"),
+             ("Django/ormc", "django-pg", "ormc-pg")]
+# Concurrent client processes of the scaling table, and its workload.
+PG_CLIENTS = [1, 4, 16]
+PG_SCALE_WORKLOAD = "W5"
 
 
 def log(msg):
@@ -160,6 +176,12 @@ def ensure_db(build, s):
 
 
 def command(build, contestant, db, workload, runs):
+    if contestant in PG_BINARY:  # the PostgreSQL columns: db is a conninfo
+        if contestant == "django-pg":
+            return [PYTHON, os.path.join(ROOT, "bench", "django_bench.py"),
+                    db, workload, str(runs)]
+        return [os.path.join(build, "bin", PG_BINARY[contestant]), db,
+                workload, str(runs)]
     if contestant == "django":
         return [PYTHON, os.path.join(ROOT, "bench", "django_bench.py"), db,
                 workload, str(runs)]
@@ -177,7 +199,14 @@ def run_one(build, contestant, db, workload, runs):
                            env=dict(os.environ, **ENV.get(contestant, {})))
     except subprocess.TimeoutExpired:
         return {"status": "error", "error": "timed out after 1800 s"}
-    wall = time.perf_counter_ns() - t0
+    return parse(p.stdout, p.stderr, p.returncode,
+                 time.perf_counter_ns() - t0)
+
+
+def parse(stdout, stderr, returncode, wall):
+    """The BENCH line of one process's output, as a dict."""
+    p = types.SimpleNamespace(stdout=stdout, stderr=stderr,
+                              returncode=returncode)
     for line in p.stdout.splitlines():
         if line.startswith("BENCH\t"):
             r = dict(kv.split("=", 1) for kv in line.split("\t")[1:])
@@ -273,10 +302,25 @@ def main():
     ap.add_argument("--probe", type=float,
                     help="also run W2 once at this S, to show where "
                     "Django's prefetch hits SQLite's variable limit")
+    ap.add_argument("--pg", default="on", choices=["on", "off", "only"],
+                    help="the PostgreSQL columns (bench/pg.py's throwaway "
+                    "server): on (after SQLite), off, or only them")
+    ap.add_argument("--pg-scales",
+                    help="scales of the PostgreSQL columns (default: "
+                    "--scales)")
+    ap.add_argument("--pg-contestants", default=",".join(PG_CONTESTANTS))
+    ap.add_argument("--pg-workloads", default=",".join(PG_WORKLOADS))
+    ap.add_argument("--pg-clients", default=",".join(map(str, PG_CLIENTS)),
+                    help="concurrent client processes of the scaling table "
+                    "('' for none)")
+    ap.add_argument("--pg-client-runs", type=int, default=300,
+                    help="timed runs of each client process in the scaling "
+                    "table")
     a = ap.parse_args()
     build = a.build
     if a.smoke:
         a.scales, a.runs = "0.1", 1
+        a.pg_scales, a.pg_clients, a.pg_client_runs = "0.1", "1,4", 5
         a.out = a.out or os.path.join(build, "smoke.md")
     a.out = a.out or os.path.join(ROOT, "bench", "results", "latest.md")
     scales = [float(x) for x in a.scales.split(",")]
@@ -290,7 +334,7 @@ def main():
     gen_times = {}
     startup = {}   # contestant -> (median wall ns, median init ns)
 
-    for s in scales:
+    for s in scales if a.pg != "only" else []:
         db, gen_s = ensure_db(build, s)
         if gen_s is not None:
             gen_times[s] = gen_s
@@ -328,8 +372,12 @@ def main():
                     log("S=%-4g %-5s %-7s FAILED: %s" % (s, w, c, r["error"]))
             check(s, w, contestants, results, failures)
 
+    pgr = None
+    if a.pg != "off":
+        pgr = run_pg(a, build, failures, results, gen_times)
+
     probe = None
-    if a.probe and not a.smoke:
+    if a.probe and not a.smoke and a.pg != "only":
         db, gen_s = ensure_db(build, a.probe)
         if gen_s is not None:
             gen_times[a.probe] = gen_s
@@ -346,7 +394,7 @@ def main():
 
     probe_in = None
     s_in = 0.1 if a.smoke else a.probe_in
-    if s_in:
+    if s_in and a.pg != "only":
         db, gen_s = ensure_db(build, s_in)
         if gen_s is not None:
             gen_times[s_in] = gen_s
@@ -363,10 +411,11 @@ def main():
 
     if a.smoke:
         failures += selftest_checker()
-    scale_md = compiler_scale(build, a.smoke, failures)
-    report = write_report(a, scales, contestants, results, startup,
-                          gen_times, info, failures, started, scale_md, probe,
-                          probe_in)
+    scale_md = compiler_scale(build, a.smoke, failures) \
+        if a.pg != "only" else None
+    report = write_report(a, scales if a.pg != "only" else [], contestants,
+                          results, startup, gen_times, info, failures,
+                          started, scale_md, probe, probe_in, pgr)
     if a.plot and not a.smoke:
         plot(a.plot, scales, contestants, results,
              a.probe if probe else None)
@@ -376,7 +425,12 @@ def main():
         for f in failures:
             log("  " + f)
         return 1
-    log("bench: all checksums and statement counts agree")
+    if pgr and pgr["skipped"]:
+        log("bench: all checksums and statement counts agree; PostgreSQL "
+            "SKIPPED: %s" % pgr["skipped"])
+    else:
+        log("bench: all checksums and statement counts agree%s" % (
+            " (PostgreSQL included)" if pgr else ""))
     return 0
 
 
@@ -406,24 +460,26 @@ def known_django_limit(r):
     return DJANGO_LIMIT in r.get("error", "")
 
 
-def check(s, w, contestants, results, failures):
+def check(s, w, contestants, results, failures, ref_name="ormc"):
     """Cross-checks one workload at one scale; appends to failures."""
-    ref = results[(s, w, "ormc")]
+    ref = results[(s, w, ref_name)]
     for c in contestants:
         r = results[(s, w, c)]
         where = "S=%g %s %s" % (s, w, c)
         if r["status"] != "ok":
-            if not (c == "django" and known_django_limit(r)):
+            if not (c.startswith("django") and known_django_limit(r)):
                 failures.append("%s failed: %s" % (where, r["error"]))
             continue
         n = int(r["statements"])
-        if (c != "django" or w != "W6") and n != expected_count(s, w):
+        if (not c.startswith("django") or w != "W6") and \
+                n != expected_count(s, w):
             failures.append("%s: %d statements, expected %d"
                             % (where, n, expected_count(s, w)))
-        if c != "ormc" and ref["status"] == "ok" and \
+        if c != ref_name and ref["status"] == "ok" and \
                 r["checksum"] != ref["checksum"]:
-            failures.append("%s: checksum MISMATCH: %s, ormc has %s"
-                            % (where, r["checksum"], ref["checksum"]))
+            failures.append("%s: checksum MISMATCH: %s, %s has %s"
+                            % (where, r["checksum"], ref_name,
+                               ref["checksum"]))
 
 
 def cell(r, key="median_ns"):
@@ -462,8 +518,230 @@ def compiler_scale(build, smoke, failures):
     return out
 
 
+def run_pg(a, build, failures, sqlite_results, gen_times):
+    """The PostgreSQL columns: a throwaway server, each scale's SQLite
+    rows loaded into it, every PostgreSQL contestant run and cross-checked
+    (checksums against ormc's on PostgreSQL and on SQLite), then the
+    scaling table.  Returns what write_report shows, with "skipped" set
+    (and nothing run) when the server cannot run here."""
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    import pg
+    out = {"skipped": None, "results": {}, "scaling": [], "load": {},
+           "scales": [float(x) for x in (a.pg_scales or a.scales).split(",")],
+           "contestants": [c for c in PG_CONTESTANTS
+                           if c in a.pg_contestants.split(",")],
+           "workloads": [w for w in PG_WORKLOADS
+                         if w in a.pg_workloads.split(",")],
+           "clients": [int(x) for x in a.pg_clients.split(",") if x]}
+    if "ormc-pg" not in out["contestants"]:
+        sys.exit("run.py: ormc is the reference contestant; keep ormc-pg")
+    try:
+        server = pg.Server(build)
+    except pg.Unavailable as e:
+        out["skipped"] = str(e)
+        log("PostgreSQL: SKIP: %s" % e)
+        return out
+    try:
+        out["version"] = server.version()
+        conns = {}
+        res = out["results"]
+        cs = out["contestants"]
+        for s in out["scales"]:
+            db, gen_s = ensure_db(build, s)
+            if gen_s is not None:
+                gen_times[s] = gen_s
+            t0 = time.perf_counter()
+            conns[s] = server.load(os.path.join(build, "ormc"), db,
+                                   "s" + scale_name(s))
+            out["load"][s] = time.perf_counter() - t0
+            log("PostgreSQL: loaded S=%g in %.1f s" % (s, out["load"][s]))
+            for w in out["workloads"]:
+                kept = {}
+                for rnd in range(1 if a.smoke else max(1, a.rounds)):
+                    for c in (cs if rnd % 2 == 0 else cs[::-1]):
+                        if c == "django-pg" and rnd > 0:
+                            continue
+                        n = runs_for(c[:-3], w, s, a.runs, a.smoke)
+                        kept[c] = keep(kept.get(c),
+                                       run_one(build, c, conns[s], w, n))
+                for c in cs:
+                    r = res[(s, w, c)] = kept[c]
+                    if r["status"] == "ok":
+                        log("pg S=%-4g %-5s %-9s %10s ms (min %s, cpu %s) "
+                            "%7s statements  %s" % (
+                                s, w, c, fmt_ms(int(r["median_ns"])),
+                                fmt_ms(int(r["min_ns"])),
+                                fmt_ms(int(r["cpu_ns"])), r["statements"],
+                                r["checksum"]))
+                    else:
+                        log("pg S=%-4g %-5s %-9s FAILED: %s"
+                            % (s, w, c, r["error"]))
+                check(s, w, cs, res, failures, "ormc-pg")
+                lite = sqlite_results.get((s, w, "ormc"))
+                r = res[(s, w, "ormc-pg")]
+                if lite and lite["status"] == "ok" and r["status"] == "ok" \
+                        and lite["checksum"] != r["checksum"]:
+                    failures.append("S=%g %s: checksum on PostgreSQL %s, on "
+                                    "SQLite %s" % (s, w, r["checksum"],
+                                                   lite["checksum"]))
+        if out["clients"]:
+            s = out["scales"][0]
+            out["scaling_s"] = s
+            out["scaling"] = pg_scaling(a, build, conns[s], s, res, failures,
+                                        out["clients"])
+    finally:
+        server.stop()
+    return out
+
+
+def pg_scaling(a, build, conn, s, res, failures, clients):
+    """N concurrent processes of ormc and of hand libpq C, each running
+    PG_SCALE_WORKLOAD a.pg_client_runs times, for each N in clients.  Per
+    (N, contestant): the total runs per second (the sum over processes of
+    runs / their timed total), the median of the processes' median
+    latencies and the client CPU per run; the best of the rounds (in
+    alternating order) is kept."""
+    w, runs = PG_SCALE_WORKLOAD, a.pg_client_runs
+    cs = [c for c in ("ormc-pg", "hand-pg") if (s, w, c) in res]
+    rows = []
+    for n in clients:
+        best = {}
+        for rnd in range(1 if a.smoke else 2):
+            for c in (cs if rnd % 2 == 0 else cs[::-1]):
+                cmd = command(build, c, conn, w, runs)
+                t0 = time.perf_counter_ns()
+                procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True)
+                         for _ in range(n)]
+                outs = [(p,) + p.communicate() for p in procs]
+                wall = time.perf_counter_ns() - t0
+                rs = [parse(o, e, p.returncode, wall) for p, o, e in outs]
+                bad = [r for r in rs if r.get("status") != "ok"]
+                ref = res[(s, w, c)]
+                for r in rs:
+                    if r.get("status") == "ok" and ref["status"] == "ok" and (
+                            r["checksum"] != ref["checksum"] or
+                            r["statements"] != ref["statements"]):
+                        bad.append({"error": "checksum %s / %s statements, "
+                                    "the single run %s / %s" % (
+                                        r["checksum"], r["statements"],
+                                        ref["checksum"], ref["statements"])})
+                if bad:
+                    failures.append("pg scaling %s x%d: %s"
+                                    % (c, n, bad[0]["error"]))
+                    best[c] = None
+                    continue
+                tput = sum(int(r["runs"]) * 1e9 / int(r["total_ns"])
+                           for r in rs)
+                row = {"tput": tput,
+                       "lat": statistics.median(int(r["median_ns"])
+                                                for r in rs),
+                       "cpu": sum(int(r["total_cpu_ns"]) for r in rs) /
+                       sum(int(r["runs"]) for r in rs)}
+                if c not in best or (best[c] and tput > best[c]["tput"]):
+                    best[c] = row
+                log("pg scaling %s x%-2d %9.0f runs/s  median %s ms  "
+                    "cpu %s ms/run" % (c, n, tput, fmt_ms(row["lat"]),
+                                       fmt_ms(row["cpu"])))
+        rows.append((n, best))
+    return rows
+
+
+def pg_report(a, pgr, results_sqlite):
+    """The report's PostgreSQL section (lines)."""
+    L = ["## PostgreSQL", ""]
+    if pgr["skipped"]:
+        L += ["**SKIPPED**: the server could not run here: %s" %
+              pgr["skipped"], ""]
+        return L
+    cs, res = pgr["contestants"], pgr["results"]
+    L.append("PostgreSQL %s on this machine (bench/pg.py: a throwaway "
+             "cluster from tests/pg/cluster.sh, a Unix socket, fsync off, "
+             "JIT off), one database per S loaded with the rows of the "
+             "SQLite file (%s).  The same program (ormc_bench) given the "
+             "connection string; hand-written libpq C (hand_pg_bench: "
+             "prepared statements, binary parameters and results); Django's "
+             "postgresql backend (psycopg2).  Client and server share the "
+             "machine's CPUs; *CPU* is the client process's only." % (
+                 pgr.get("version", "?"),
+                 ", ".join("S=%g in %.1f s" % kv
+                           for kv in sorted(pgr["load"].items()))))
+    L.append("")
+    for s in pgr["scales"]:
+        L.append("### PostgreSQL, S = %g" % s)
+        L.append("")
+        head = ["workload"] + ["%s ms" % PG_TITLE[c] for c in cs] + \
+            ["%s CPU" % PG_TITLE[c] for c in cs if c != "django-pg"] + \
+            [r[0] for r in PG_RATIOS] + ["ormc/libpq C CPU", "statements",
+                                          "checksum"]
+        L.append("| " + " | ".join(head) + " |")
+        L.append("|---" + "|---:" * (len(head) - 2) + "|---|")
+        for w in pgr["workloads"]:
+            rs = {c: res.get((s, w, c)) for c in cs}
+            row = [w]
+            for c in cs:
+                v = cell(rs[c])
+                if rs[c] and rs[c]["status"] == "ok":
+                    v += " (%s)" % cell(rs[c], "min_ns")
+                row.append(v)
+            row += [fmt_ms(cpu(rs[c])) if cpu(rs[c]) else cell(rs[c])
+                    for c in cs if c != "django-pg"]
+            row += [fmt_ratio(t(rs.get(x)), t(rs.get(y)))
+                    for _, x, y in PG_RATIOS]
+            row.append(fmt_ratio(cpu(rs.get("ormc-pg")),
+                                 cpu(rs.get("hand-pg"))))
+            row.append(" / ".join(rs[c]["statements"] if rs[c] and
+                                  rs[c]["status"] == "ok" else "—"
+                                  for c in cs))
+            sums = {r["checksum"] for r in rs.values()
+                    if r and r["status"] == "ok"}
+            lite = results_sqlite.get((s, w, "ormc"))
+            same = " (= SQLite)" if lite and lite["status"] == "ok" and \
+                sums == {lite["checksum"]} else ""
+            row.append("`%s`%s" % (sums.pop(), same) if len(sums) == 1
+                       else "**MISMATCH**")
+            L.append("| " + " | ".join(row) + " |")
+        L.append("")
+        failed = [(w, c, res[(s, w, c)]["error"]) for w in pgr["workloads"]
+                  for c in cs if res[(s, w, c)]["status"] != "ok"]
+        for w, c, e in failed:
+            L.append("- %s %s failed: `%s`" % (w, PG_TITLE[c], e))
+        if failed:
+            L.append("")
+    if pgr["scaling"]:
+        L.append("### PostgreSQL: concurrent clients (%s at S = %g)" % (
+            PG_SCALE_WORKLOAD, pgr["scaling_s"]))
+        L.append("")
+        L.append("N client processes started together, each running %s "
+                 "%d times (after a warm-up) on its own connection; runs/s "
+                 "is the sum over the processes of runs / their timed "
+                 "total, latency the median of their median run, CPU the "
+                 "client CPU per run.  %d cores for the clients and the "
+                 "server together." % (PG_SCALE_WORKLOAD, a.pg_client_runs,
+                                       os.cpu_count() or 0))
+        L.append("")
+        L.append("| clients | ormc runs/s | libpq C runs/s | ormc/libpq C "
+                 "throughput | ormc ms | libpq C ms | ormc CPU ms | "
+                 "libpq C CPU ms |")
+        L.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for n, best in pgr["scaling"]:
+            o, h = best.get("ormc-pg"), best.get("hand-pg")
+
+            def f(r, k, fmt):
+                return fmt(r[k]) if r else "—"
+            L.append("| %d | %s | %s | %s | %s | %s | %s | %s |" % (
+                n, f(o, "tput", lambda x: "%.0f" % x),
+                f(h, "tput", lambda x: "%.0f" % x),
+                "%.2f" % (o["tput"] / h["tput"]) if o and h else "—",
+                f(o, "lat", fmt_ms), f(h, "lat", fmt_ms),
+                f(o, "cpu", fmt_ms), f(h, "cpu", fmt_ms)))
+        L.append("")
+    return L
+
+
 def write_report(a, scales, contestants, results, startup, gen_times,
-                 info, failures, started, scale_md, probe, probe_in=None):
+                 info, failures, started, scale_md, probe, probe_in=None,
+                 pgr=None):
     L = []
     L.append("# ormc benchmark%s" % (" (smoke run)" if a.smoke else ""))
     L.append("")
@@ -649,6 +927,8 @@ def write_report(a, scales, contestants, results, startup, gen_times,
                 L.append("| %s | FAILED: `%s` | — | — | — |" % (
                     TITLE[c], r["error"]))
         L.append("")
+    if pgr:
+        L += pg_report(a, pgr, results)
     L.append("## Workloads")
     L.append("")
     for w in WORKLOADS + ["W10p"]:

@@ -1095,6 +1095,53 @@ static void test_model_without_fields(void **state)
     assert_int_equal(n, 2);
 }
 
+/* One row of a raw query, each column read as int, real and text. */
+typedef struct any_row {
+    int64_t i[4];
+    double r[4];
+    char t[4][32];
+} any_row;
+
+static int read_any(void *ctx, const ormc_row *row)
+{
+    any_row *a = ctx;
+    for (int c = 0; c < 4; c++) {
+        size_t n = 0;
+        const char *t = ormc_row_text(row, c, &n);
+        a->i[c] = ormc_row_int(row, c);
+        a->r[c] = ormc_row_real(row, c);
+        snprintf(a->t[c], sizeof a->t[c], "%.*s", (int)n, t ? t : "");
+    }
+    return 0;
+}
+
+/* A column reads the same whichever way it is asked for, on either
+ * backend (PostgreSQL's rows of bigint and double precision come in
+ * binary: their text is written by the backend, as the server would). */
+static void test_raw_columns_read_any_way(void **state)
+{
+    fixture *f = *state;
+    any_row a;
+    memset(&a, 0, sizeof a);
+    assert_ok(f->db, ormc_raw_query(f->db,
+                                    "SELECT CAST(-42 AS BIGINT), CAST(2.5 AS "
+                                    "DOUBLE PRECISION), CAST(0.1 AS DOUBLE "
+                                    "PRECISION), CAST('17x' AS TEXT)",
+                                    NULL, 0, read_any, &a));
+    assert_int_equal(a.i[0], -42);
+    assert_true(a.r[0] == -42.0);
+    assert_string_equal(a.t[0], "-42");
+    assert_int_equal(a.i[1], 2);
+    assert_true(a.r[1] == 2.5);
+    assert_string_equal(a.t[1], "2.5");
+    assert_int_equal(a.i[2], 0);
+    assert_true(a.r[2] == 0.1);
+    assert_string_equal(a.t[2], "0.1");
+    assert_int_equal(a.i[3], 17);
+    assert_true(a.r[3] == 17.0);
+    assert_string_equal(a.t[3], "17x");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1120,6 +1167,7 @@ int main(void)
         T(test_restrict_is_the_default),
         T(test_restrict_explicit_nullable),
         T(test_model_without_fields),
+        T(test_raw_columns_read_any_way),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
