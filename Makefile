@@ -176,7 +176,7 @@ EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compi
               test_query test_prefetch test_relations test_diff test_migrate
 # run again on a throwaway PostgreSQL server (tests/run.sh, tests/pg/)
 PG_EXEC_TESTS := test_blog test_types test_hostile test_query test_prefetch \
-                 test_relations test_runtime
+                 test_relations test_runtime test_migrate
 
 # the compiler library (compiler/ormcc.h): streaming vs in-memory output,
 # and its printf (compiler/buf.h)
@@ -190,12 +190,13 @@ $(B)/tests/test_diff: tests/exec/test_diff.c compiler/udiff.h $(B)/libormcc.a
 	$(CC) $(CFLAGS) -Icompiler $< $(B)/libormcc.a $(LDFLAGS) -lcmocka -o $@
 
 # schema checks and ormc diff (tests/migrate/*.orm): the generated code of
-# every schema, the compiler library for the scripts, the runtime
+# every schema, the compiler library for the scripts, the runtime (and
+# libpq, to run the PostgreSQL scripts whole)
 MIG_SCHEMAS := base add rebuild drop rename alter index m2m
 MIG_OBJ := $(MIG_SCHEMAS:%=$(B)/gen/mig_%.orm.o)
 $(B)/tests/test_migrate: tests/exec/test_migrate.c tests/exec/testutil.h compiler/ormcc.h $(MIG_OBJ) $(B)/libormcc.a $(B)/libormc.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iinclude -Iruntime -Icompiler -I$(B)/gen -Itests/exec \
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -Iinclude -Iruntime -Icompiler -I$(B)/gen -Itests/exec \
 	    -DMIG_DIR='"$(CURDIR)/tests/migrate"' $< $(MIG_OBJ) $(B)/libormcc.a \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 

@@ -104,18 +104,23 @@ void sema_check(Ctx *c);
  * SQLite's and PostgreSQL's), ddl_table, ddl_index and the fingerprint. */
 void gen_ddl(Ctx *c);
 /* The CREATE TABLE statement of model m (or, m NULL, of the implicit join
- * table of mm) under the name `table`: what gen_ddl emits for it when
- * table is its own name; ormc diff builds the new table of a rebuild
- * with another name. */
+ * table of mm) under the name `table`, in SQLite's dialect or (pg)
+ * PostgreSQL's: what gen_ddl emits for it when table is its own name;
+ * ormc diff builds the new table of a rebuild with another name. */
 const char *table_ddl(Ctx *c, const Model *m, const struct ManyToMany *mm,
-                      const char *table);
+                      const char *table, bool pg);
 /* The text of column f's definition after its quoted name, as in the
  * CREATE TABLE (" INTEGER NOT NULL DEFAULT 0 ..."), naming the column
- * `member` in its CHECK clauses. */
-const char *column_ddl(Ctx *c, const Field *f, const char *member);
-/* The SQL of field f's default ("0", "'x'", "NULL", "(CAST(...))"), or
- * NULL when it has none. */
-const char *default_ddl(Ctx *c, const Field *f);
+ * `member` in its CHECK clauses; SQLite's or (pg) PostgreSQL's. */
+const char *column_ddl(Ctx *c, const Field *f, const char *member, bool pg);
+/* The SQL of field f's default ("0", "'x'", "NULL", "(CAST(...))") in
+ * the dialect, or NULL when it has none. */
+const char *default_ddl(Ctx *c, const Field *f, bool pg);
+/* The SQL type of f's column in the dialect ("INTEGER", "BIGINT",
+ * "TEXT COLLATE \"C\"", ...).  Static storage. */
+const char *type_ddl(const Field *f, bool pg);
+/* The ON DELETE action of relation field f ("CASCADE", ...).  Static. */
+const char *on_delete_ddl(const Field *f);
 /* The schema's fingerprint: 16 lowercase hex digits of the 64-bit FNV-1a
  * hash of its DDL exactly as ormc --emit-sql prints it (each statement
  * followed by ";\n").  The one place the hash is computed: the generated

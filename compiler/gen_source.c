@@ -19,8 +19,8 @@
  * INTEGER is 32 bits and REAL 4 bytes, so every integer is BIGINT and
  * every real DOUBLE PRECISION there (no value the C struct holds is lost),
  * text compares byte by byte (COLLATE "C", as SQLite's BINARY), bool is
- * BOOLEAN and the id an identity column.  ormc diff (migrate.c) works on
- * SQLite's: default_ddl, column_ddl and table_ddl spell that. */
+ * BOOLEAN and the id an identity column.  ormc diff (migrate.c) writes
+ * either: default_ddl, column_ddl, type_ddl and table_ddl spell them. */
 typedef struct DdlOut {
     bool pg;
     const char **stmts;
@@ -96,9 +96,18 @@ static const char *default_sql(Ctx *c, const Field *f, bool pg)
     return NULL;
 }
 
-const char *default_ddl(Ctx *c, const Field *f)
+const char *default_ddl(Ctx *c, const Field *f, bool pg)
 {
-    return default_sql(c, f, false);
+    return default_sql(c, f, pg);
+}
+
+const char *type_ddl(const Field *f, bool pg) { return sql_type(f, pg); }
+
+const char *on_delete_ddl(const Field *f)
+{
+    static const char *const actions[] = {"RESTRICT", "CASCADE", "SET NULL",
+                                          "RESTRICT"};
+    return actions[f->on_delete];
 }
 
 /* The definition of column f after its name, its CHECK clauses naming
@@ -119,12 +128,9 @@ static void column_rest(Ctx *c, Buf *b, const Field *f, const char *member,
     if (f->kind == TY_TEXT && f->has_size)
         buf_printf(b, " CHECK (length(\"%s\") <= %lld)", member,
                    (long long)f->size);
-    if (f->kind == TY_MODEL) {
-        static const char *const actions[] = {"RESTRICT", "CASCADE",
-                                              "SET NULL", "RESTRICT"};
+    if (f->kind == TY_MODEL)
         buf_printf(b, " REFERENCES \"%s\" (\"id\") ON DELETE %s",
-                   f->target->table, actions[f->on_delete]);
-    }
+                   f->target->table, on_delete_ddl(f));
 }
 
 static void column_def(Ctx *c, Buf *b, const Field *f, bool pg)
@@ -133,10 +139,10 @@ static void column_def(Ctx *c, Buf *b, const Field *f, bool pg)
     column_rest(c, b, f, f->member, pg);
 }
 
-const char *column_ddl(Ctx *c, const Field *f, const char *member)
+const char *column_ddl(Ctx *c, const Field *f, const char *member, bool pg)
 {
     Buf b = {0};
-    column_rest(c, &b, f, member, false);
+    column_rest(c, &b, f, member, pg);
     size_t len;
     char *t = buf_take(&b, &len);
     const char *s = arena_strdup(c->arena, t, len);
@@ -225,9 +231,9 @@ static const char *table_sql(Ctx *c, const Model *m, const ManyToMany *mm,
 }
 
 const char *table_ddl(Ctx *c, const Model *m, const ManyToMany *mm,
-                      const char *table)
+                      const char *table, bool pg)
 {
-    return table_sql(c, m, mm, table, false);
+    return table_sql(c, m, mm, table, pg);
 }
 
 const char *ddl_fingerprint(Ctx *c)

@@ -4,7 +4,7 @@
  *   ormc [-o DIR] [-MF FILE] FILE.orm...   writes DIR/FILE.orm.h and .c
  *   ormc [-o DIR] --check FILE.orm...      compares them with DIR's files
  *   ormc --emit-sql FILE.orm...            prints the DDL
- *   ormc diff [--force] [--rename M.a=b]... OLD.orm NEW.orm
+ *   ormc diff [--dialect D] [--force] [--rename M.a=b]... OLD.orm NEW.orm
  *                                          prints the migration script
  *
  * Exit status: 0 success, 1 schema errors (or, with --check, files out of
@@ -32,7 +32,8 @@
 static const char USAGE[] =
     "usage: ormc [-o DIR] [-MF FILE] [--check | --emit-sql [--dialect D]]\n"
     "            [OPTION]... FILE.orm...\n"
-    "       ormc diff [--force] [--rename MODEL.OLD=NEW]... OLD.orm NEW.orm\n"
+    "       ormc diff [--dialect D] [--force] [--rename MODEL.OLD=NEW]...\n"
+    "            OLD.orm NEW.orm\n"
     "\n"
     "Compiles ormc schemas into typed C: for each FILE.orm, writes\n"
     "DIR/FILE.orm.h and DIR/FILE.orm.c (DIR defaults to the current\n"
@@ -59,9 +60,10 @@ static const char USAGE[] =
     "  --version    print the version and exit\n"
     "  --help       print this help and exit\n"
     "\n"
-    "ormc diff prints the SQL script (SQLite) that moves a database of\n"
-    "OLD.orm's schema to NEW.orm's; steps that lose data are refused\n"
-    "unless --force; --rename says field OLD of MODEL is now NEW.\n"
+    "ormc diff prints the SQL script that moves a database of OLD.orm's\n"
+    "schema to NEW.orm's, for SQLite or (--dialect postgresql) PostgreSQL;\n"
+    "steps that lose data are refused unless --force; --rename says field\n"
+    "OLD of MODEL is now NEW.\n"
     "\n"
     "exit status: 0 ok, 1 schema errors or (--check) files out of date,\n"
     "2 usage or I/O errors\n";
@@ -449,9 +451,9 @@ static bool parse_rename(char *spec, ormcc_rename *r)
     return true;
 }
 
-/* ormc diff [--force] [--rename M.a=b]... OLD.orm NEW.orm: argv[0] is
- * "diff".  Exit status: 0 script printed, 1 schema errors or refused
- * steps, 2 usage or I/O errors. */
+/* ormc diff [--dialect D] [--force] [--rename M.a=b]... OLD.orm NEW.orm:
+ * argv[0] is "diff".  Exit status: 0 script printed, 1 schema errors or
+ * refused steps, 2 usage or I/O errors. */
 static int diff_main(int argc, char **argv)
 {
     ormcc_diff_options opt = {0};
@@ -466,6 +468,16 @@ static int diff_main(int argc, char **argv)
         char *a = argv[i];
         if (strcmp(a, "--force") == 0) {
             opt.force = 1;
+        } else if (strcmp(a, "--dialect") == 0) {
+            if (++i == argc)
+                return diff_usage(renames, "--dialect needs sqlite or "
+                                           "postgresql", NULL);
+            if (strcmp(argv[i], "sqlite") == 0)
+                opt.dialect = ORMCC_SQLITE;
+            else if (strcmp(argv[i], "postgresql") == 0)
+                opt.dialect = ORMCC_POSTGRESQL;
+            else
+                return diff_usage(renames, "unknown dialect", argv[i]);
         } else if (strcmp(a, "--rename") == 0 ||
                    strncmp(a, "--rename=", 9) == 0) {
             char *spec = a[8] ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);

@@ -41,7 +41,9 @@ typedef struct Mig {
     FILE *diag;
     int errors;
     Tables ta, tb;
+    bool pg;     /* PostgreSQL's script, else SQLite's */
     Buf pre;     /* DROP INDEX */
+    Buf creates; /* PostgreSQL: CREATE TABLE of new tables, first */
     Buf body;    /* tables */
     Buf drops;   /* DROP TABLE */
     Buf post;    /* CREATE INDEX */
@@ -232,7 +234,7 @@ static void carry(Mig *g, Buf *sel, const Model *mb, const Field *a,
 {
     Ctx *c = g->b;
     bool force = g->o && g->o->force;
-    const char *def = default_ddl(c, b);
+    const char *def = default_ddl(c, b, false);
     Buf e = {0};
     qid(&e, a->member);
     if (!widening(a, b) && !force)
@@ -300,7 +302,7 @@ static void rebuild(Mig *g, const char *name, Model *mb, ManyToMany *mmb,
     Buf *b = &g->body;
     const char *tmp = arena_printf(g->b->arena, "ormc_new_%s", name);
     note(b, "table %s: rebuilt (ALTER TABLE cannot %s)", name, why);
-    buf_puts(b, table_ddl(g->b, mb, mmb, tmp));
+    buf_puts(b, table_ddl(g->b, mb, mmb, tmp, false));
     buf_puts(b, ";\nINSERT INTO ");
     qid(b, tmp);
     buf_puts(b, " (");
@@ -331,6 +333,282 @@ static void rebuild(Mig *g, const char *name, Model *mb, ManyToMany *mmb,
     buf_puts(b, " RENAME TO ");
     qid(b, name);
     buf_puts(b, ";\n");
+}
+
+/* ---- PostgreSQL: ALTER TABLE does it all ---- */
+
+/* "ALTER TABLE "table" " */
+static void alter_table(Buf *b, const char *table)
+{
+    buf_puts(b, "ALTER TABLE ");
+    qid(b, table);
+    buf_putc(b, ' ');
+}
+
+/* The name PostgreSQL gives a column constraint of `table`.`col` (kind:
+ * key, check, fkey), as CREATE TABLE and ADD COLUMN make it. */
+static const char *cons_name(Mig *g, const char *table, const char *col,
+                             const char *kind)
+{
+    return arena_printf(g->b->arena, "%s_%s_%s", table, col, kind);
+}
+
+static void drop_cons(Mig *g, const char *table, const char *col,
+                      const char *kind)
+{
+    alter_table(&g->body, table);
+    buf_puts(&g->body, "DROP CONSTRAINT ");
+    qid(&g->body, cons_name(g, table, col, kind));
+    buf_puts(&g->body, ";\n");
+}
+
+static void rename_cons(Mig *g, const char *table, const char *from,
+                        const char *to, const char *kind)
+{
+    alter_table(&g->body, table);
+    buf_puts(&g->body, "RENAME CONSTRAINT ");
+    qid(&g->body, cons_name(g, table, from, kind));
+    buf_puts(&g->body, " TO ");
+    qid(&g->body, cons_name(g, table, to, kind));
+    buf_puts(&g->body, ";\n");
+}
+
+/* "ALTER TABLE "table" ALTER COLUMN "col" " */
+static void alter_col(Buf *b, const char *table, const char *col)
+{
+    alter_table(b, table);
+    buf_puts(b, "ALTER COLUMN ");
+    qid(b, col);
+    buf_putc(b, ' ');
+}
+
+static bool sized_text(const Field *f)
+{
+    return f->kind == TY_TEXT && f->has_size;
+}
+
+/* The USING expression converting column `col` of a's kind to b's. */
+static const char *pg_cast(Ctx *c, const Field *a, const Field *b,
+                           const char *col)
+{
+    const char *q = arena_printf(c->arena, "\"%s\"", col);
+    /* bytea read as the UTF-8 text it holds */
+    if (a->kind == TY_BLOB && b->kind != TY_BLOB)
+        q = arena_printf(c->arena, "convert_from(%s, 'UTF8')", q);
+    switch (b->kind) {
+    case TY_REAL:
+        if (a->kind == TY_BOOL)
+            return arena_printf(c->arena, "CASE WHEN %s THEN 1.0 ELSE 0.0 "
+                                          "END", q);
+        return arena_printf(c->arena, "CAST(%s AS DOUBLE PRECISION)", q);
+    case TY_BOOL:
+        if (a->kind == TY_TEXT || a->kind == TY_BLOB)
+            return arena_printf(c->arena, "CAST(%s AS BOOLEAN)", q);
+        return arena_printf(c->arena, "%s <> 0", q);
+    case TY_TEXT:
+        if (a->kind == TY_BOOL) /* as SQLite holds it: 1 or 0 */
+            return arena_printf(c->arena, "CASE WHEN %s THEN '1' ELSE '0' "
+                                          "END", q);
+        return a->kind == TY_BLOB ? q
+                                  : arena_printf(c->arena, "CAST(%s AS TEXT)",
+                                                 q);
+    case TY_BLOB:
+        if (a->kind == TY_TEXT)
+            return arena_printf(c->arena, "convert_to(%s, 'UTF8')", q);
+        return arena_printf(c->arena, "convert_to(CAST(%s AS TEXT), 'UTF8')",
+                            q);
+    default: /* BIGINT */
+        if (a->kind == TY_BOOL)
+            return arena_printf(c->arena, "CASE WHEN %s THEN 1 ELSE 0 END", q);
+        return arena_printf(c->arena, "CAST(%s AS BIGINT)", q);
+    }
+}
+
+/* Kept column `f` (old `o`, already renamed to f->member) of model mb:
+ * the ALTER TABLE statements that make it f's, constraints dropped
+ * before the type changes and added after the values fit. */
+static void pg_alter_column(Mig *g, Model *mb, const Field *o, const Field *f)
+{
+    Ctx *a = g->a, *c = g->b;
+    const char *t = mb->table, *n = f->member;
+    if (strcmp(column_ddl(a, o, n, true), column_ddl(c, f, n, true)) == 0)
+        return;
+    Buf *b = &g->body;
+    note(b, "%s.%s: changed", mb->name, f->name);
+    bool same_check = sized_text(o) && sized_text(f) && o->size == f->size;
+    bool same_fk = o->kind == TY_MODEL && f->kind == TY_MODEL &&
+                   ieq(o->target->table, f->target->table) &&
+                   strcmp(on_delete_ddl(o), on_delete_ddl(f)) == 0;
+    if (sized_text(o) && !same_check)
+        drop_cons(g, t, n, "check");
+    if (o->unique && !f->unique)
+        drop_cons(g, t, n, "key");
+    if (o->kind == TY_MODEL && !same_fk)
+        drop_cons(g, t, n, "fkey");
+    const char *ta = type_ddl(o, true), *tb = type_ddl(f, true);
+    const char *da = default_ddl(a, o, true), *db = default_ddl(c, f, true);
+    bool retype = strcmp(ta, tb) != 0;
+    if (retype && da) { /* the old default may not cast */
+        alter_col(b, t, n);
+        buf_puts(b, "DROP DEFAULT;\n");
+    }
+    if (retype) {
+        alter_col(b, t, n);
+        buf_printf(b, "TYPE %s USING %s;\n", tb, pg_cast(c, o, f, n));
+    }
+    if (sized_text(f) && (!sized_text(o) || o->size > f->size)) {
+        /* refused above unless forced: cut to fit */
+        buf_puts(b, "UPDATE ");
+        qid(b, t);
+        buf_puts(b, " SET ");
+        qid(b, n);
+        buf_printf(b, " = substr(\"%s\", 1, %lld) WHERE length(\"%s\") > "
+                      "%lld;\n",
+                   n, (long long)f->size, n, (long long)f->size);
+    }
+    if (db && (retype || !da || strcmp(da, db) != 0)) {
+        alter_col(b, t, n);
+        buf_printf(b, "SET DEFAULT %s;\n", db);
+    } else if (!db && da && !retype) {
+        alter_col(b, t, n);
+        buf_puts(b, "DROP DEFAULT;\n");
+    }
+    if (o->nullable && !f->nullable) {
+        if (db && f->def.kind != DEF_NULL) {
+            buf_puts(b, "UPDATE ");
+            qid(b, t);
+            buf_puts(b, " SET ");
+            qid(b, n);
+            buf_printf(b, " = %s WHERE ", db);
+            qid(b, n);
+            buf_puts(b, " IS NULL;\n");
+        }
+        alter_col(b, t, n);
+        buf_puts(b, "SET NOT NULL;\n");
+    } else if (!o->nullable && f->nullable) {
+        alter_col(b, t, n);
+        buf_puts(b, "DROP NOT NULL;\n");
+    }
+    if (sized_text(f) && !same_check) {
+        alter_table(b, t);
+        buf_puts(b, "ADD CONSTRAINT ");
+        qid(b, cons_name(g, t, n, "check"));
+        buf_printf(b, " CHECK (length(\"%s\") <= %lld);\n", n,
+                   (long long)f->size);
+    }
+    if (f->unique && !o->unique) {
+        alter_table(b, t);
+        buf_puts(b, "ADD CONSTRAINT ");
+        qid(b, cons_name(g, t, n, "key"));
+        buf_printf(b, " UNIQUE (\"%s\");\n", n);
+    }
+    if (f->kind == TY_MODEL && !same_fk) {
+        alter_table(b, t);
+        buf_puts(b, "ADD CONSTRAINT ");
+        qid(b, cons_name(g, t, n, "fkey"));
+        buf_printf(b, " FOREIGN KEY (\"%s\") REFERENCES ", n);
+        qid(b, f->target->table);
+        buf_printf(b, " (\"id\") ON DELETE %s;\n", on_delete_ddl(f));
+    }
+}
+
+/* A model's table present in both schemas, on PostgreSQL: dropped
+ * columns, renames (with their constraints' names), changed columns,
+ * then added ones; never a rebuild.  pair / taken as match_fields made
+ * them. */
+static void pg_alter_model(Mig *g, Model *ma, Model *mb, Field **pair,
+                           const bool *taken)
+{
+    Buf *b = &g->body;
+    const char *t = mb->table;
+    for (int j = 0; j < ma->nf; j++) {
+        if (taken[j])
+            continue;
+        note(b, "%s.%s: dropped", mb->name, ma->fv[j]->name);
+        alter_table(b, t);
+        buf_puts(b, "DROP COLUMN ");
+        qid(b, ma->fv[j]->member);
+        buf_puts(b, ";\n");
+    }
+    for (int k = 0; k < mb->nf; k++) {
+        Field *f = mb->fv[k], *o = pair[k];
+        if (!o || strcmp(o->member, f->member) == 0)
+            continue;
+        note(b, "%s.%s: renamed from %s", mb->name, f->name, o->name);
+        alter_table(b, t);
+        buf_puts(b, "RENAME COLUMN ");
+        qid(b, o->member);
+        buf_puts(b, " TO ");
+        qid(b, f->member);
+        buf_puts(b, ";\n");
+        if (o->unique)
+            rename_cons(g, t, o->member, f->member, "key");
+        if (sized_text(o))
+            rename_cons(g, t, o->member, f->member, "check");
+        if (o->kind == TY_MODEL)
+            rename_cons(g, t, o->member, f->member, "fkey");
+    }
+    for (int k = 0; k < mb->nf; k++)
+        if (pair[k])
+            pg_alter_column(g, mb, pair[k], mb->fv[k]);
+    for (int k = 0; k < mb->nf; k++) {
+        Field *f = mb->fv[k];
+        if (pair[k])
+            continue;
+        note(b, "%s.%s: new field", mb->name, f->name);
+        alter_table(b, t);
+        buf_puts(b, "ADD COLUMN ");
+        qid(b, f->member);
+        buf_puts(b, column_ddl(g->b, f, f->member, true));
+        buf_puts(b, ";\n");
+    }
+}
+
+/* A join table rebuilt on PostgreSQL: the new table under another name,
+ * the pairs copied, the old one dropped, the new one and its constraints
+ * renamed to the names CREATE TABLE gives them. */
+static void pg_rebuild_join(Mig *g, const Table *tb, const char *const *cols,
+                            const char *const *exprs, int n)
+{
+    Buf *b = &g->body;
+    const char *name = tb->name;
+    const char *tmp = arena_printf(g->b->arena, "ormc_new_%s", name);
+    note(b, "table %s: rebuilt (its columns change)", name);
+    buf_puts(b, table_ddl(g->b, NULL, tb->mm, tmp, true));
+    buf_puts(b, ";\n");
+    if (n) {
+        buf_puts(b, "INSERT INTO ");
+        qid(b, tmp);
+        buf_puts(b, " (");
+        for (int i = 0; i < n; i++) {
+            buf_puts(b, i ? ", " : "");
+            qid(b, cols[i]);
+        }
+        buf_puts(b, ")\n  SELECT ");
+        for (int i = 0; i < n; i++)
+            buf_printf(b, "%s%s", i ? ", " : "", exprs[i]);
+        buf_puts(b, " FROM ");
+        qid(b, name);
+        buf_puts(b, ";\n");
+    }
+    buf_puts(b, "DROP TABLE ");
+    qid(b, name);
+    buf_puts(b, ";\n");
+    alter_table(b, tmp);
+    buf_puts(b, "RENAME TO ");
+    qid(b, name);
+    buf_puts(b, ";\n");
+    const char *kc[3] = {"pkey", tb->mm->source_col, tb->mm->target_col};
+    for (int i = 0; i < 3; i++) {
+        const char *suffix = i ? arena_printf(g->b->arena, "%s_fkey", kc[i])
+                               : kc[i];
+        alter_table(b, name);
+        buf_puts(b, "RENAME CONSTRAINT ");
+        qid(b, arena_printf(g->b->arena, "%s_%s", tmp, suffix));
+        buf_puts(b, " TO ");
+        qid(b, arena_printf(g->b->arena, "%s_%s", name, suffix));
+        buf_puts(b, ";\n");
+    }
 }
 
 /* True when a new field can be added with ALTER TABLE ADD COLUMN. */
@@ -397,9 +675,20 @@ static bool alter_model(Mig *g, Model *ma, Model *mb)
         Field *f = mb->fv[k], *o = pair[k];
         if (!o)
             continue;
-        if (strcmp(column_ddl(a, o, "x"), column_ddl(c, f, "x")) != 0 &&
+        if (strcmp(column_ddl(a, o, "x", false), column_ddl(c, f, "x", false)) != 0 &&
             !why)
             why = arena_printf(c->arena, "change column %s", f->member);
+    }
+    if (g->pg) {
+        /* the same refusals as SQLite's rebuild, then ALTER TABLE */
+        for (int k = 0; why && k < mb->nf; k++)
+            if (pair[k]) {
+                Buf e = {0};
+                carry(g, &e, mb, pair[k], mb->fv[k]);
+                free(buf_take(&e, NULL));
+            }
+        pg_alter_model(g, ma, mb, pair, taken);
+        return false;
     }
     if (!why) {
         for (int k = 0; k < mb->nf; k++) {
@@ -425,7 +714,7 @@ static bool alter_model(Mig *g, Model *ma, Model *mb)
             qid(&g->body, mb->table);
             buf_puts(&g->body, " ADD COLUMN ");
             qid(&g->body, f->member);
-            buf_puts(&g->body, column_ddl(c, f, f->member));
+            buf_puts(&g->body, column_ddl(c, f, f->member, false));
             buf_puts(&g->body, ";\n");
         }
         return false;
@@ -456,8 +745,8 @@ static bool alter_model(Mig *g, Model *ma, Model *mb)
  * keeping the columns both have. */
 static bool alter_join(Mig *g, const Table *ta, const Table *tb)
 {
-    const char *da = table_ddl(g->a, ta->m, ta->mm, ta->name);
-    const char *db = table_ddl(g->b, tb->m, tb->mm, ta->name);
+    const char *da = table_ddl(g->a, ta->m, ta->mm, ta->name, g->pg);
+    const char *db = table_ddl(g->b, tb->m, tb->mm, ta->name, g->pg);
     if (strcmp(da, db) == 0)
         return false;
     const char *ca[2] = {ta->mm->source_col, ta->mm->target_col};
@@ -474,7 +763,11 @@ static bool alter_join(Mig *g, const Table *ta, const Table *tb)
         refuse(g, "%s changes its columns: its pairs would be lost; pass "
                   "--force to drop them",
                table_what(g->b, tb));
-    rebuild(g, tb->name, NULL, tb->mm, cols, exprs, n, "change its columns");
+    if (g->pg)
+        pg_rebuild_join(g, tb, cols, exprs, n);
+    else
+        rebuild(g, tb->name, NULL, tb->mm, cols, exprs, n,
+                "change its columns");
     return true;
 }
 
@@ -544,68 +837,66 @@ static void put_buf(Buf *out, Buf *b)
     free(t);
 }
 
-int migrate_script(Ctx *a, Ctx *c, const ormcc_diff_options *o, FILE *diag,
-                   char **out, size_t *len)
+/* The fingerprint row of schema b, replacing a's (and b's). */
+static void put_meta(Mig *g, Buf *s)
 {
-    *out = NULL;
-    *len = 0;
-    Mig g = {.a = a, .b = c, .o = o, .diag = diag};
-    bool force = o && o->force;
-    g.ta = tables_of(a);
-    g.tb = tables_of(c);
-    g.rebuilt = arena_zalloc(c->arena, (size_t)(g.tb.n + 1));
-    g.used_rename = arena_zalloc(c->arena, (o ? o->nrenames : 0) + 1);
-    /* new tables, and the tables of both */
-    for (int i = 0; i < g.tb.n; i++) {
-        const Table *tb = &g.tb.v[i];
-        const Table *ta = find_table(&g.ta, tb->name);
-        if (!ta) {
-            note(&g.body, "%s: new", table_what(c, tb));
-            buf_puts(&g.body, table_ddl(c, tb->m, tb->mm, tb->name));
-            buf_puts(&g.body, ";\n");
-        } else if (tb->m && ta->m) {
-            g.rebuilt[i] = alter_model(&g, ta->m, tb->m);
-        } else if (!tb->m && !ta->m) {
-            g.rebuilt[i] = alter_join(&g, ta, tb);
-        } else {
-            refuse(&g, "table %s is a model's in one schema and a join "
-                       "table in the other: not supported",
-                   tb->name);
-        }
-    }
-    /* dropped tables */
-    bool added = false;
-    for (int i = 0; i < g.tb.n; i++)
-        added |= !find_table(&g.ta, g.tb.v[i].name);
-    for (int i = 0; i < g.ta.n; i++) {
-        const Table *ta = &g.ta.v[i];
-        if (find_table(&g.tb, ta->name))
-            continue;
-        if (!force)
-            refuse(&g, "dropping %s loses its rows; pass --force to drop "
-                       "it%s",
-                   table_what(a, ta),
-                   ta->m && added
-                       ? arena_printf(a->arena,
-                                      ", or keep its table with "
-                                      "@table(\"%s\") if the model was "
-                                      "renamed",
-                                      ta->name)
-                       : "");
-        note(&g.drops, "%s: dropped", table_what(a, ta));
-        buf_puts(&g.drops, "DROP TABLE ");
-        qid(&g.drops, ta->name);
-        buf_puts(&g.drops, ";\n");
-    }
-    for (size_t r = 0; o && r < o->nrenames; r++)
-        if (!g.used_rename[r])
-            refuse(&g, "--rename %s.%s=%s: no model %s has its table in "
-                       "both schemas",
-                   o->renames[r].model, o->renames[r].from,
-                   o->renames[r].to, o->renames[r].model);
-    diff_indexes(&g);
-    Buf s = {0};
-    buf_printf(&s,
+    buf_puts(s, "DELETE FROM \"ormc_meta\" WHERE \"schema\" IN (");
+    qstr(s, g->a->schema.name);
+    buf_puts(s, ", ");
+    qstr(s, g->b->schema.name);
+    buf_puts(s, ");\nINSERT INTO \"ormc_meta\" (\"schema\", \"fingerprint\") "
+                "VALUES (");
+    qstr(s, g->b->schema.name);
+    buf_puts(s, ", ");
+    qstr(s, g->b->fingerprint);
+    buf_puts(s, ");\n");
+}
+
+/* PostgreSQL's script: one transaction (its DDL is transactional, and
+ * its foreign keys are checked by each statement). */
+static void pg_script(Mig *g, Buf *s)
+{
+    Ctx *a = g->a, *c = g->b;
+    buf_printf(s,
+               "-- ormc diff %s %s (PostgreSQL)\n"
+               "-- Moves a database of schema %s (fingerprint %s)\n"
+               "-- to schema %s (fingerprint %s).\n"
+               "-- Run it whole, stopping at the first error (psql -v "
+               "ON_ERROR_STOP=1 -f,\n"
+               "-- or one PQexec): it is one transaction, and PostgreSQL's "
+               "DDL is\n"
+               "-- transactional, so after an error nothing has changed "
+               "(roll the\n"
+               "-- aborted transaction back, or close the connection).  "
+               "Constraints\n"
+               "-- are named as PostgreSQL names them (<table>_<column>_key, "
+               "_check,\n"
+               "-- _fkey).  Check the database with the old schema's "
+               "_schema_check first.\n",
+               comment_safe(c, a->file), comment_safe(c, c->file),
+               comment_safe(c, a->schema.name), a->fingerprint,
+               comment_safe(c, c->schema.name), c->fingerprint);
+    put_buf(s, &g->hints);
+    buf_puts(s, "BEGIN;\n");
+    put_buf(s, &g->pre);
+    put_buf(s, &g->creates);
+    put_buf(s, &g->body);
+    put_buf(s, &g->drops);
+    put_buf(s, &g->post);
+    buf_puts(s, "-- the database now holds the new schema\n"
+                "CREATE TABLE IF NOT EXISTS \"ormc_meta\" (\n"
+                "  \"schema\" TEXT PRIMARY KEY NOT NULL,\n"
+                "  \"fingerprint\" TEXT NOT NULL\n);\n");
+    put_meta(g, s);
+    buf_puts(s, "COMMIT;\n");
+}
+
+/* SQLite's script: foreign keys off around the transaction, checked
+ * before COMMIT. */
+static void lite_script(Mig *g, Buf *s)
+{
+    Ctx *a = g->a, *c = g->b;
+    buf_printf(s,
                "-- ormc diff %s %s (SQLite)\n"
                "-- Moves a database of schema %s (fingerprint %s)\n"
                "-- to schema %s (fingerprint %s).\n"
@@ -625,13 +916,13 @@ int migrate_script(Ctx *a, Ctx *c, const ormcc_diff_options *o, FILE *diag,
                comment_safe(c, a->file), comment_safe(c, c->file),
                comment_safe(c, a->schema.name), a->fingerprint,
                comment_safe(c, c->schema.name), c->fingerprint);
-    put_buf(&s, &g.hints);
-    buf_puts(&s, "PRAGMA foreign_keys = OFF;\nBEGIN;\n");
-    put_buf(&s, &g.pre);
-    put_buf(&s, &g.body);
-    put_buf(&s, &g.drops);
-    put_buf(&s, &g.post);
-    buf_puts(&s,
+    put_buf(s, &g->hints);
+    buf_puts(s, "PRAGMA foreign_keys = OFF;\nBEGIN;\n");
+    put_buf(s, &g->pre);
+    put_buf(s, &g->body);
+    put_buf(s, &g->drops);
+    put_buf(s, &g->post);
+    buf_puts(s,
              "-- every foreign key still holds\n"
              "CREATE TEMP TABLE \"ormc_fk_check\" (\"violations\" INTEGER\n"
              "  CONSTRAINT \"foreign_keys_must_hold\" CHECK "
@@ -642,17 +933,93 @@ int migrate_script(Ctx *a, Ctx *c, const ormcc_diff_options *o, FILE *diag,
              "-- the database now holds the new schema\n"
              "CREATE TABLE IF NOT EXISTS \"ormc_meta\" (\n"
              "  \"schema\" TEXT PRIMARY KEY NOT NULL,\n"
-             "  \"fingerprint\" TEXT NOT NULL\n);\n"
-             "DELETE FROM \"ormc_meta\" WHERE \"schema\" IN (");
-    qstr(&s, a->schema.name);
-    buf_puts(&s, ", ");
-    qstr(&s, c->schema.name);
-    buf_puts(&s, ");\nINSERT INTO \"ormc_meta\" (\"schema\", \"fingerprint\") "
-                 "VALUES (");
-    qstr(&s, c->schema.name);
-    buf_puts(&s, ", ");
-    qstr(&s, c->fingerprint);
-    buf_puts(&s, ");\nCOMMIT;\nPRAGMA foreign_keys = ON;\n");
+             "  \"fingerprint\" TEXT NOT NULL\n);\n");
+    put_meta(g, s);
+    buf_puts(s, "COMMIT;\nPRAGMA foreign_keys = ON;\n");
+}
+
+int migrate_script(Ctx *a, Ctx *c, const ormcc_diff_options *o, FILE *diag,
+                   char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    Mig g = {.a = a, .b = c, .o = o, .diag = diag,
+             .pg = o && o->dialect == ORMCC_POSTGRESQL};
+    bool force = o && o->force;
+    g.ta = tables_of(a);
+    g.tb = tables_of(c);
+    g.rebuilt = arena_zalloc(c->arena, (size_t)(g.tb.n + 1));
+    g.used_rename = arena_zalloc(c->arena, (o ? o->nrenames : 0) + 1);
+    /* new tables, and the tables of both */
+    for (int i = 0; i < g.tb.n; i++) {
+        const Table *tb = &g.tb.v[i];
+        const Table *ta = find_table(&g.ta, tb->name);
+        if (!ta) {
+            /* PostgreSQL: before the columns that may reference them */
+            Buf *b = g.pg ? &g.creates : &g.body;
+            note(b, "%s: new", table_what(c, tb));
+            buf_puts(b, table_ddl(c, tb->m, tb->mm, tb->name, g.pg));
+            buf_puts(b, ";\n");
+        } else if (tb->m && ta->m) {
+            g.rebuilt[i] = alter_model(&g, ta->m, tb->m);
+        } else if (!tb->m && !ta->m) {
+            g.rebuilt[i] = alter_join(&g, ta, tb);
+        } else {
+            refuse(&g, "table %s is a model's in one schema and a join "
+                       "table in the other: not supported",
+                   tb->name);
+        }
+    }
+    /* dropped tables */
+    Buf dropped = {0};
+    bool added = false;
+    for (int i = 0; i < g.tb.n; i++)
+        added |= !find_table(&g.ta, g.tb.v[i].name);
+    for (int i = 0; i < g.ta.n; i++) {
+        const Table *ta = &g.ta.v[i];
+        if (find_table(&g.tb, ta->name))
+            continue;
+        if (!force)
+            refuse(&g, "dropping %s loses its rows; pass --force to drop "
+                       "it%s",
+                   table_what(a, ta),
+                   ta->m && added
+                       ? arena_printf(a->arena,
+                                      ", or keep its table with "
+                                      "@table(\"%s\") if the model was "
+                                      "renamed",
+                                      ta->name)
+                       : "");
+        note(&g.drops, "%s: dropped", table_what(a, ta));
+        if (g.pg) {
+            /* one DROP TABLE for all: their foreign keys between them */
+            qid(&dropped, ta->name);
+            buf_puts(&dropped, ", ");
+            continue;
+        }
+        buf_puts(&g.drops, "DROP TABLE ");
+        qid(&g.drops, ta->name);
+        buf_puts(&g.drops, ";\n");
+    }
+    size_t ndropped;
+    char *dl = buf_take(&dropped, &ndropped);
+    if (dl && ndropped > 2) {
+        dl[ndropped - 2] = '\0'; /* the last ", " */
+        buf_printf(&g.drops, "DROP TABLE %s;\n", dl);
+    }
+    free(dl);
+    for (size_t r = 0; o && r < o->nrenames; r++)
+        if (!g.used_rename[r])
+            refuse(&g, "--rename %s.%s=%s: no model %s has its table in "
+                       "both schemas",
+                   o->renames[r].model, o->renames[r].from,
+                   o->renames[r].to, o->renames[r].model);
+    diff_indexes(&g);
+    Buf s = {0};
+    if (g.pg)
+        pg_script(&g, &s);
+    else
+        lite_script(&g, &s);
     if (g.errors) {
         free(buf_take(&s, NULL));
         return g.errors;

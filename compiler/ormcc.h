@@ -115,10 +115,13 @@ typedef struct ormcc_diff_options {
     int force;                   /* nonzero: allow steps that lose data */
     const ormcc_rename *renames; /* renames[0..nrenames) */
     size_t nrenames;
+    ormcc_dialect dialect;       /* of the script: ORMCC_SQLITE (0) or
+                                    ORMCC_POSTGRESQL */
 } ormcc_diff_options;
 
-/* Writes through write(arg, ...) the SQL script (SQLite) that moves a
- * database created with schema `from` to schema `to`, ending with the
+/* Writes through write(arg, ...) the SQL script (SQLite's, or
+ * PostgreSQL's when opt->dialect says so) that moves a database created
+ * with schema `from` to schema `to`, ending with the
  * fingerprint of `to` in ormc_meta (README, "Changing your schema";
  * docs/ormc.1 lists every step and message).  opt may be NULL (no force,
  * no renames).  Steps that lose data are refused unless opt->force, a new

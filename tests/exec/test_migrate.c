@@ -11,6 +11,12 @@
  * fails with the exact message, and that the new generated code writes.
  * The schemas' models have other names in each file (ShopA, ShopB, ...)
  * with the same tables (@table), so all of them link into this program.
+ *
+ * With ORMC_TEST_PG set (tests/run.sh starts a throwaway server) every
+ * migration runs on that server instead, each on a freshly emptied schema
+ * "public", with the PostgreSQL script (`ormc diff --dialect postgresql`)
+ * applied whole in one libpq PQexec (as a user's runner would); the rows are
+ * read back through ormc_raw_query.  The SQLite-only cases are skipped.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
@@ -30,11 +36,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef ORMC_HAVE_PG
+#include <libpq-fe.h>
+#endif
+
 #ifndef MIG_DIR
 #error "build with -DMIG_DIR='\"/path/to/tests/migrate\"'"
 #endif
 
 static char tmpdir[] = "/tmp/ormc-migrate-XXXXXX";
+
+static bool on_pg(void) { return test_pg() != NULL; }
 
 /* tmpdir/name, in a static buffer (one at a time). */
 static const char *tmp_path(const char *name)
@@ -87,7 +99,9 @@ static ormcc_unit *unit_of(const char *name)
 }
 
 /* `ormc diff mig_base.orm NEW.orm` with options o: the script, or NULL
- * when refused (the messages then in *diag when diag is not NULL). */
+ * when refused (the messages then in *diag when diag is not NULL).  The
+ * dialect is o's when it says PostgreSQL, else the database's under
+ * test. */
 static char *diff_script(const char *to, const ormcc_diff_options *o,
                          char **diag)
 {
@@ -96,7 +110,10 @@ static char *diff_script(const char *to, const ormcc_diff_options *o,
     assert_non_null(err);
     Mem m = {0};
     int werr = 0;
-    int refused = ormcc_diff(a, b, o, err, mem_write, &m, &werr);
+    ormcc_diff_options opt = o ? *o : (ormcc_diff_options){0};
+    if (!o || o->dialect == ORMCC_SQLITE)
+        opt.dialect = on_pg() ? ORMCC_POSTGRESQL : ORMCC_SQLITE;
+    int refused = ormcc_diff(a, b, &opt, err, mem_write, &m, &werr);
     assert_int_equal(werr, 0);
     if (diag) {
         size_t n = (size_t)ftell(err);
@@ -142,6 +159,89 @@ static void assert_dump(sqlite3 *conn, const char *sql, const char *want)
     free(got);
 }
 
+/* ---- the database under test: a SQLite file, or the server ---- */
+
+/* The database `file` (SQLite: tmp_path(file); PostgreSQL: the server),
+ * opened with ormc. */
+static ormc_db *open_db(const char *file)
+{
+    ormc_db *db;
+    if (on_pg())
+        assert_ok(db, ormc_open_backend(test_pg(), &ormc_pg_backend, &db));
+    else
+        assert_ok(db, ormc_open(tmp_path(file), &db));
+    return db;
+}
+
+/* open_db of an empty database: the file removed, or schema "public"
+ * dropped and made again. */
+static ormc_db *open_fresh(const char *file)
+{
+    if (!on_pg())
+        remove(tmp_path(file));
+    ormc_db *db = open_db(file);
+    if (on_pg()) {
+        assert_ok(db, ormc_exec(db, "DROP SCHEMA IF EXISTS public CASCADE"));
+        assert_ok(db, ormc_exec(db, "CREATE SCHEMA public"));
+    }
+    return db;
+}
+
+static int row_line(void *ctx, const ormc_row *row)
+{
+    Mem *m = ctx;
+    for (int i = 0; i < ormc_row_count(row); i++) {
+        size_t n = 4;
+        const char *v = ormc_row_is_null(row, i) ? "NULL"
+                                                 : ormc_row_text(row, i, &n);
+        if (i)
+            mem_write(m, "|", 1);
+        mem_write(m, v, n);
+    }
+    mem_write(m, "\n", 1);
+    return 0;
+}
+
+/* The rows of `sql` on db as dump makes them. */
+static char *dump_db(ormc_db *db, const char *sql)
+{
+    Mem m = {0};
+    mem_write(&m, "", 0);
+    assert_ok(db, ormc_raw_query(db, sql, NULL, 0, row_line, &m));
+    return m.s;
+}
+
+#ifdef ORMC_HAVE_PG
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+#endif
+
+/* Runs `script` whole in one PQexec on a new connection to the server.
+ * Returns NULL, or the server's message (malloc'd). */
+static char *pg_apply(const char *script)
+{
+#ifdef ORMC_HAVE_PG
+    PGconn *c = PQconnectdb(test_pg());
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PQsetNoticeProcessor(c, quiet, NULL); /* "ormc_meta already exists" */
+    PGresult *r = PQexec(c, script);
+    char *err = NULL;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+        err = strdup(m ? m : PQerrorMessage(c));
+    }
+    PQclear(r);
+    PQfinish(c); /* rolls an aborted transaction back */
+    return err;
+#else
+    (void)script;
+    return strdup("built without libpq");
+#endif
+}
+
 /* Two shops, four items (two prices NULL), and a fifth item deleted, so
  * the table's AUTOINCREMENT sequence (5) is ahead of its largest id (4). */
 static void fill_base(ormc_db *db)
@@ -185,9 +285,7 @@ static ormc_db *migrate(const char *file, const char *to,
                         const ormcc_diff_options *o)
 {
     const char *path = tmp_path(file);
-    remove(path);
-    ormc_db *db;
-    assert_ok(db, ormc_open(path, &db));
+    ormc_db *db = open_fresh(file);
     assert_ok(db, mig_base_schema_create(db));
     fill_base(db);
     assert_ok(db, mig_base_schema_check(db));
@@ -198,6 +296,14 @@ static ormc_db *migrate(const char *file, const char *to,
 
     char *script = diff_script(to, o, NULL);
     assert_non_null(script);
+    if (on_pg()) {
+        /* the whole script, on a connection of its own */
+        char *err = pg_apply(script);
+        if (err)
+            fail_msg("the script failed: %s\n%s", err, script);
+        free(script);
+        return open_db(file); /* committed: seen by a new connection */
+    }
     sqlite3 *conn;
     assert_int_equal(sqlite3_open(path, &conn), SQLITE_OK);
     char *err = NULL;
@@ -211,17 +317,45 @@ static ormc_db *migrate(const char *file, const char *to,
     assert_dump(conn, "PRAGMA integrity_check", "ok\n");
     sqlite3_close(conn);
 
-    assert_ok(db, ormc_open(path, &db));
-    return db;
+    return open_db(file);
 }
 
-/* The same rows, read through a fresh sqlite3 connection. */
+/* The same rows, read through a fresh sqlite3 connection (PostgreSQL: a
+ * fresh connection to the server). */
 static void assert_rows(const char *file, const char *sql, const char *want)
 {
+    if (on_pg()) {
+        ormc_db *db = open_db(file);
+        char *got = dump_db(db, sql);
+        assert_string_equal(got, want);
+        free(got);
+        ormc_close(db);
+        return;
+    }
     sqlite3 *conn;
     assert_int_equal(sqlite3_open(tmp_path(file), &conn), SQLITE_OK);
     assert_dump(conn, sql, want);
     sqlite3_close(conn);
+}
+
+/* The indexes of `table` made by CREATE INDEX, one name a line: SQLite's
+ * query `lite` (of sqlite_master), or on PostgreSQL pg_indexes' (its
+ * primary key and UNIQUE constraints left out). */
+static void assert_indexes(const char *file, const char *lite,
+                           const char *table, const char *want)
+{
+    if (!on_pg()) {
+        assert_rows(file, lite, want);
+        return;
+    }
+    char sql[300];
+    snprintf(sql, sizeof sql,
+             "SELECT indexname FROM pg_indexes WHERE schemaname = "
+             "current_schema() AND tablename = '%s' AND indexname NOT LIKE "
+             "'%%\\_pkey' AND indexname NOT LIKE '%%\\_key' ORDER BY "
+             "indexname COLLATE \"C\"",
+             table);
+    assert_rows(file, sql, want);
 }
 
 static void assert_check_fails(ormc_db *db, const ormc_schema *s,
@@ -269,10 +403,10 @@ static void test_add_fields_index_model(void **state)
                 "4|2|Cap|NULL|C1|7|NULL\n"
                 "6|2|New|NULL|N1|7|x\n");
     assert_rows("add.db", "SELECT id, item_id, label FROM tag", "1|3|blue\n");
-    assert_rows("add.db",
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND "
-                "tbl_name = 'item' ORDER BY name",
-                "item_code_idx\nitem_shop_id_idx\nitem_title_idx\n");
+    assert_indexes("add.db",
+                   "SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                   "tbl_name = 'item' ORDER BY name",
+                   "item", "item_code_idx\nitem_shop_id_idx\nitem_title_idx\n");
 }
 
 /* a unique field and a `default now` field: the 12-step rebuild */
@@ -299,25 +433,32 @@ static void test_rebuild_unique_and_now(void **state)
     it.title = "Nib";
     it.sku = "S-1";
     assert_ok(db, item_c_insert(db, &it));
-    assert_int_equal(it.id, 6);
+    /* PostgreSQL's identity sequence gave 6 to the refused insert (a
+     * sequence is not rolled back) */
+    assert_int_equal(it.id, on_pg() ? 7 : 6);
     ormc_close(db);
     assert_rows("rebuild.db",
                 "SELECT id, shop_id, title, price, code, sku FROM item "
                 "ORDER BY id",
-                "1|1|Pen|1.5|P1|NULL\n"
-                "2|1|Ink|NULL|I1|NULL\n"
-                "3|2|Pad|2.25|D1|NULL\n"
-                "4|2|Cap|NULL|C1|NULL\n"
-                "6|1|Nib|NULL|X|S-1\n");
+                on_pg() ? "1|1|Pen|1.5|P1|NULL\n"
+                          "2|1|Ink|NULL|I1|NULL\n"
+                          "3|2|Pad|2.25|D1|NULL\n"
+                          "4|2|Cap|NULL|C1|NULL\n"
+                          "7|1|Nib|NULL|X|S-1\n"
+                        : "1|1|Pen|1.5|P1|NULL\n"
+                          "2|1|Ink|NULL|I1|NULL\n"
+                          "3|2|Pad|2.25|D1|NULL\n"
+                          "4|2|Cap|NULL|C1|NULL\n"
+                          "6|1|Nib|NULL|X|S-1\n");
     char sql[160];
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM item WHERE added BETWEEN %lld AND %lld",
              (long long)t0, (long long)t1 + 1);
     assert_rows("rebuild.db", sql, "5\n");
-    assert_rows("rebuild.db",
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND "
-                "tbl_name = 'item' AND sql IS NOT NULL ORDER BY name",
-                "item_code_idx\nitem_shop_id_title_uniq\n");
+    assert_indexes("rebuild.db",
+                   "SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                   "tbl_name = 'item' AND sql IS NOT NULL ORDER BY name",
+                   "item", "item_code_idx\nitem_shop_id_title_uniq\n");
     /* the shops' rows and the items' references are untouched */
     assert_rows("rebuild.db", "SELECT id, name FROM shop ORDER BY id",
                 "1|North\n2|South\n");
@@ -346,8 +487,10 @@ static void test_drop_forced(void **state)
     assert_rows("drop.db", "SELECT * FROM item ORDER BY id",
                 "1|Pen|P1\n2|Ink|I1\n3|Pad|D1\n4|Cap|C1\n6|Tip|T1\n");
     assert_rows("drop.db",
-                "SELECT name FROM sqlite_master WHERE name NOT LIKE "
-                "'sqlite_%' ORDER BY name",
+                on_pg() ? "SELECT tablename FROM pg_tables WHERE schemaname "
+                          "= current_schema() ORDER BY tablename"
+                        : "SELECT name FROM sqlite_master WHERE name NOT "
+                          "LIKE 'sqlite_%' ORDER BY name",
                 "item\normc_meta\n");
 }
 
@@ -430,10 +573,10 @@ static void test_index_only_fingerprint(void **state)
     assert_rows("index.db",
                 "SELECT id, shop_id, title, price, code FROM item ORDER BY id",
                 BASE_ITEMS);
-    assert_rows("index.db",
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND "
-                "tbl_name = 'item' ORDER BY name",
-                "item_shop_id_idx\nitem_title_price_idx\n");
+    assert_indexes("index.db",
+                   "SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                   "tbl_name = 'item' ORDER BY name",
+                   "item", "item_shop_id_idx\nitem_title_price_idx\n");
 }
 
 /* a new model with a many-to-many relation: its table and join table */
@@ -468,13 +611,18 @@ static void test_add_many_to_many(void **state)
 
 /* ---- refused steps: exact messages, nothing written ---- */
 
+/* Refused alike for SQLite and PostgreSQL. */
 static void assert_refused(const char *to, const ormcc_diff_options *o,
                            const char *want)
 {
-    char *diag = NULL;
-    assert_null(diff_script(to, o, &diag));
-    assert_string_equal(diag, want);
-    free(diag);
+    for (int d = 0; d < 2; d++) {
+        ormcc_diff_options opt = o ? *o : (ormcc_diff_options){0};
+        opt.dialect = d ? ORMCC_POSTGRESQL : ORMCC_SQLITE;
+        char *diag = NULL;
+        assert_null(diff_script(to, &opt, &diag));
+        assert_string_equal(diag, want);
+        free(diag);
+    }
 }
 
 static void test_refused_steps(void **state)
@@ -527,6 +675,31 @@ static void test_refused_steps(void **state)
 static void test_script_fails_on_broken_foreign_key(void **state)
 {
     (void)state;
+    if (on_pg()) {
+        /* PostgreSQL checks each foreign key as each statement runs; what
+         * matters there is that a script failing late (here: the new
+         * UNIQUE index, on two items of one shop with one title) changes
+         * nothing, its DDL rolled back with it */
+        ormc_db *db = open_fresh("fk.db");
+        assert_ok(db, mig_base_schema_create(db));
+        fill_base(db);
+        assert_ok(db, ormc_exec(db, "UPDATE item SET title = 'Pen' WHERE "
+                                    "id = 2"));
+        ormc_close(db);
+        char *script = diff_script("mig_rebuild", NULL, NULL);
+        char *err = pg_apply(script);
+        assert_non_null(err);
+        assert_string_equal(err, "could not create unique index "
+                                 "\"item_shop_id_title_uniq\"");
+        free(err);
+        free(script);
+        db = open_db("fk.db");
+        assert_ok(db, mig_base_schema_check(db));
+        ormc_close(db);
+        assert_rows("fk.db", "SELECT id, title FROM item ORDER BY id",
+                    "1|Pen\n2|Pen\n3|Pad\n4|Cap\n");
+        return;
+    }
     const char *path = tmp_path("fk.db");
     remove(path);
     ormc_db *db;
@@ -561,10 +734,7 @@ static void test_script_fails_on_broken_foreign_key(void **state)
 static void test_check_empty_and_create_if_missing(void **state)
 {
     (void)state;
-    const char *path = tmp_path("new.db");
-    remove(path);
-    ormc_db *db;
-    assert_ok(db, ormc_open(path, &db));
+    ormc_db *db = open_fresh("new.db");
     const char *none = "schema mig_base: the database has none of its "
                        "tables: create them with ormc_schema_create, or "
                        "open with ORMC_CREATE_IF_MISSING";
@@ -589,6 +759,8 @@ static void test_check_empty_and_create_if_missing(void **state)
 static void test_check_partial_database_is_not_created(void **state)
 {
     (void)state;
+    if (on_pg())
+        skip(); /* SQLite's DDL and type names */
     ormc_db *db;
     assert_ok(db, ormc_open(":memory:", &db));
     assert_ok(db, ormc_exec(db, "CREATE TABLE shop (id INTEGER PRIMARY KEY "
@@ -620,7 +792,10 @@ static void test_check_counts_nothing(void **state)
 {
     (void)state;
     ormc_db *db;
-    assert_ok(db, ormc_open(":memory:", &db));
+    if (on_pg())
+        db = open_fresh("counts");
+    else
+        assert_ok(db, ormc_open(":memory:", &db));
     assert_ok(db, mig_base_schema_create(db));
     ormc_reset_counts(db);
     assert_ok(db, mig_base_schema_check(db));
@@ -633,6 +808,8 @@ static void test_check_counts_nothing(void **state)
 static void test_open_text_file_fails_at_open(void **state)
 {
     (void)state;
+    if (on_pg())
+        skip(); /* a file that is not a SQLite database */
     const char *path = tmp_path("notes.txt");
     FILE *f = fopen(path, "w");
     assert_non_null(f);
