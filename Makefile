@@ -192,7 +192,7 @@ $(B)/tests/test_diff: tests/exec/test_diff.c compiler/udiff.h $(B)/libormcc.a
 # schema checks and ormc diff (tests/migrate/*.orm): the generated code of
 # every schema, the compiler library for the scripts, the runtime (and
 # libpq, to run the PostgreSQL scripts whole)
-MIG_SCHEMAS := base add rebuild drop rename alter index m2m
+MIG_SCHEMAS := base add rebuild drop rename alter index m2m retype
 MIG_OBJ := $(MIG_SCHEMAS:%=$(B)/gen/mig_%.orm.o)
 $(B)/tests/test_migrate: tests/exec/test_migrate.c tests/exec/testutil.h compiler/ormcc.h $(MIG_OBJ) $(B)/libormcc.a $(B)/libormc.a
 	@mkdir -p $(@D)

@@ -31,6 +31,7 @@
 #include "mig_m2m.orm.h"
 #include "mig_rebuild.orm.h"
 #include "mig_rename.orm.h"
+#include "mig_retype.orm.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -550,6 +551,66 @@ static void test_alter_nullability_defaults(void **state)
                 "NULL|0.5|none\n");
 }
 
+/* --force: a text(N) cut shorter, real -> text, a length limit dropped,
+ * a unique constraint added */
+static void test_retype_forced(void **state)
+{
+    (void)state;
+    ormcc_diff_options o = {.force = 1};
+    ormc_db *db = migrate("retype.db", "mig_retype", &mig_retype_schema,
+                          on_pg() ? "schema mig_retype: column item.price "
+                                    "has type double precision, the "
+                                    "schema's is text: migrate with ormc "
+                                    "diff"
+                                  : "schema mig_retype: column item.price "
+                                    "has type REAL, the schema's is TEXT: "
+                                    "migrate with ormc diff",
+                          &o);
+    assert_ok(db, mig_retype_schema_check(db));
+    assert_check_fails(db, &mig_base_schema,
+                       on_pg() ? "schema mig_base: column item.price has "
+                                 "type text, the schema's is double "
+                                 "precision: migrate with ormc diff"
+                               : "schema mig_base: column item.price has "
+                                 "type TEXT, the schema's is REAL: migrate "
+                                 "with ormc diff");
+    /* the new constraints hold: code unique, name at most 3, title free */
+    ItemI it;
+    item_i_init(&it);
+    it.shop_id = 1;
+    it.title = "A title longer than one hundred characters ............"
+               "..................................................";
+    it.price = "cheap";
+    it.code = "P1";
+    assert_int_equal(item_i_insert(db, &it), ORMC_CONSTRAINT);
+    it.code = "L1";
+    assert_ok(db, item_i_insert(db, &it));
+    ShopI sh;
+    shop_i_init(&sh);
+    sh.name = "West";
+    assert_int_equal(shop_i_insert(db, &sh), ORMC_INVALID);
+    /* the database's own check, past the generated code's */
+    assert_int_equal(ormc_exec(db, "INSERT INTO shop (name) VALUES "
+                                   "('West')"),
+                     ORMC_CONSTRAINT);
+    assert_ok(db, ormc_exec(db, "INSERT INTO item (shop_id, title, code) "
+                                "VALUES (1, 'Long', 'Q1')"));
+    ormc_close(db);
+    assert_rows("retype.db", "SELECT id, name FROM shop ORDER BY id",
+                "1|Nor\n2|Sou\n");
+    assert_rows("retype.db",
+                "SELECT id, shop_id, title, price, code FROM item "
+                "WHERE id < 5 ORDER BY id",
+                "1|1|Pen|1.5|P1\n"
+                "2|1|Ink|NULL|I1\n"
+                "3|2|Pad|2.25|D1\n"
+                "4|2|Cap|NULL|C1\n");
+    assert_indexes("retype.db",
+                   "SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                   "tbl_name = 'item' AND sql IS NOT NULL ORDER BY name",
+                   "item", "item_shop_id_idx\n");
+}
+
 /* only the indexes differ: the tables match, the fingerprint does not */
 static void test_index_only_fingerprint(void **state)
 {
@@ -843,7 +904,7 @@ static int remove_dir(void **state)
 {
     (void)state;
     const char *files[] = {"add.db", "rebuild.db", "drop.db", "rename.db",
-                           "alter.db", "index.db", "m2m.db", "fk.db", "new.db",
+                           "alter.db", "retype.db", "index.db", "m2m.db", "fk.db", "new.db",
                            "notes.txt", "empty.db"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++)
         remove(tmp_path(files[i]));
@@ -858,6 +919,7 @@ int main(void)
         cmocka_unit_test(test_drop_forced),
         cmocka_unit_test(test_rename_field),
         cmocka_unit_test(test_alter_nullability_defaults),
+        cmocka_unit_test(test_retype_forced),
         cmocka_unit_test(test_index_only_fingerprint),
         cmocka_unit_test(test_add_many_to_many),
         cmocka_unit_test(test_refused_steps),
