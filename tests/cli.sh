@@ -580,6 +580,46 @@ fp=$(sed -n 's|^    "\([0-9a-f]\{16\}\)" /\* fingerprint of the DDL \*/$|\1|p' "
 [ -n "$fp" ] &&
     grep -qx "INSERT INTO \"ormc_meta\" (\"schema\", \"fingerprint\") VALUES ('new', '$fp');" "$T/diff/out"
 check "diff: the script ends by recording NEW's fingerprint, the descriptor's ($fp)" $?
+# PostgreSQL's script of the same diff, exactly
+run "$T/diff/out" "$T/diff/err" diff --dialect postgresql --rename Book.rating=score "$T/diff/old.orm" "$T/diff/new.orm"
+cat >"$T/diff/want" <<EOF
+-- ormc diff $T/diff/old.orm $T/diff/new.orm (PostgreSQL)
+-- Moves a database of schema old (fingerprint cffba29d82ea4ab7)
+-- to schema new (fingerprint e33188b0d27ffc4d).
+-- Run it whole, stopping at the first error (psql -v ON_ERROR_STOP=1 -f,
+-- or one PQexec): it is one transaction, and PostgreSQL's DDL is
+-- transactional, so after an error nothing has changed (roll the
+-- aborted transaction back, or close the connection).  Constraints
+-- are named as PostgreSQL names them (<table>_<column>_key, _check,
+-- _fkey).  Check the database with the old schema's _schema_check first.
+BEGIN;
+-- Book.score: renamed from rating
+ALTER TABLE "book" RENAME COLUMN "rating" TO "score";
+-- Book.pages: new field
+ALTER TABLE "book" ADD COLUMN "pages" BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX "book_title_idx" ON "book" ("title");
+-- the database now holds the new schema
+CREATE TABLE IF NOT EXISTS "ormc_meta" (
+  "schema" TEXT PRIMARY KEY NOT NULL,
+  "fingerprint" TEXT NOT NULL
+);
+DELETE FROM "ormc_meta" WHERE "schema" IN ('old', 'new');
+INSERT INTO "ormc_meta" ("schema", "fingerprint") VALUES ('new', 'e33188b0d27ffc4d');
+COMMIT;
+EOF
+[ "$rc" -eq 0 ] && [ ! -s "$T/diff/err" ] && cmp -s "$T/diff/out" "$T/diff/want"
+check "diff --dialect postgresql: the exact script (ALTER TABLE, one transaction, no pragmas)" $? \
+    "exit $rc: $(cat "$T/diff/err"; diff "$T/diff/want" "$T/diff/out")"
+run "$T/diff/out" "$T/diff/err" diff --dialect postgresql "$T/diff/old.orm" "$T/diff/new.orm"
+printf '%s\n' \
+    "ormc diff: dropping field Book.rating loses its data; pass --force to drop it, or --rename Book.rating=score if it was renamed" \
+    "ormc diff: 1 step refused; no script written" >"$T/diff/want"
+[ "$rc" -eq 1 ] && cmp -s "$T/diff/err" "$T/diff/want" && [ ! -s "$T/diff/out" ]
+check "diff --dialect postgresql: the same refusals as SQLite's (exact text)" $? \
+    "exit $rc: $(cat "$T/diff/err")"
+run "$T/diff/out" "$T/diff/err" diff --dialect mysql "$T/diff/old.orm" "$T/diff/new.orm"
+[ "$rc" -eq 2 ] && head -1 "$T/diff/err" | grep -qx "ormc diff: unknown dialect 'mysql'"
+check "diff --dialect mysql: exit 2, exact usage error" $? "exit $rc: $(head -1 "$T/diff/err")"
 run "$T/diff/out" "$T/diff/err" diff --force "$T/diff/old.orm" "$T/diff/new.orm"
 [ "$rc" -eq 0 ] && grep -qx -- "-- hint: Book.rating is dropped and Book.score added, both real: if it was renamed, run ormc diff with --rename Book.rating=score instead to keep its data" "$T/diff/out" &&
     grep -qx 'DROP TABLE "book";' "$T/diff/out" && grep -qx 'ALTER TABLE "ormc_new_book" RENAME TO "book";' "$T/diff/out"
