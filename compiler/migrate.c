@@ -1,6 +1,6 @@
 /*
- * migrate.c — ormc diff: the SQL script (SQLite) that moves a database
- * from one schema to the next.
+ * migrate.c — ormc diff: the SQL script (SQLite's or PostgreSQL's) that
+ * moves a database from one schema to the next.
  *
  * Tables are matched by their SQL name (a model renamed with its
  * @table kept is the same table), columns by theirs, or by an explicit
@@ -14,6 +14,16 @@
  * checked before COMMIT.  Steps that lose data (drop a model, a field,
  * make a field NOT NULL, shorten a text(N), change a type) are refused
  * unless forced; a new NOT NULL field without a default always is.
+ *
+ * PostgreSQL's script (--dialect postgresql) makes the same matches and
+ * the same refusals, but rebuilds no model's table: its ALTER TABLE drops,
+ * renames, retypes (USING a cast) and adds columns, sets and drops NOT
+ * NULL and defaults, and drops and adds the unique, check and foreign key
+ * constraints by the names PostgreSQL gave them (<table>_<col>_key,
+ * _check, _fkey).  New tables come first (columns may reference them),
+ * dropped ones go in one DROP TABLE; all in one transaction, with no
+ * pragma: PostgreSQL's DDL is transactional and checks each foreign key
+ * as it runs.
  */
 #include "migrate.h"
 

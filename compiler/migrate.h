@@ -9,7 +9,8 @@
 #include "ctx.h"
 #include "ormcc.h"
 
-/* The SQLite script that moves a database of schema `a` to schema `b`
+/* The script (SQLite's, or PostgreSQL's when o->dialect says so) that
+ * moves a database of schema `a` to schema `b`
  * (both checked, gen_ddl done).  Returns the number of refused steps,
  * each reported on diag ("ormc diff: ...") when it is not NULL; on 0,
  * *out is the script (malloc'd, *len bytes), else NULL.  Strings it
