@@ -198,7 +198,8 @@ static const char *default_word(DefaultKind k)
 typedef struct Sema {
     Ctx *c;
     NameMap models; /* name -> Model */
-    const char **model_names;
+    const char **model_names; /* own models, then the direct imports' */
+    int nmodel_names;
     NameMap reserved; /* RESERVED */
     NameMap all; /* name -> Model: own models and those of every file
                   * imported, directly or not (add_imported) */
@@ -215,6 +216,7 @@ static void check_models(Sema *s)
     c->schema.nmodels = n;
     c->schema.mv = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(Model *));
     s->model_names = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(char *));
+    s->nmodel_names = n;
     n = 0;
     NameMap prefixes;
     names_init(&prefixes, c->arena);
@@ -305,6 +307,16 @@ static void add_imported(Sema *s)
     Import *via[CAP];
     int n = 0;
     collect_imports(c, v, via, &n, CAP, NULL);
+    s->nmodel_names = c->schema.nmodels;
+    int total = c->schema.nmodels;
+    for (const Import *im = c->imports; im; im = im->next)
+        total += im->unit ? im->unit->schema.nmodels : 0;
+    if (total > s->nmodel_names) { /* "did you mean" also names these */
+        const char **names = arena_zalloc(c->arena, (size_t)total * sizeof *names);
+        memcpy(names, s->model_names,
+               (size_t)s->nmodel_names * sizeof *names);
+        s->model_names = names;
+    }
     for (int i = 0; i < n; i++) {
         Ctx *k = v[i];
         bool direct = false;
@@ -331,8 +343,10 @@ static void add_imported(Sema *s)
                            "which this file imports: model names must be "
                            "unique across the files of a schema",
                            t->name, prev->file, t->file);
-            else if (direct)
+            else if (direct) {
                 names_put(&s->models, t->name, t);
+                s->model_names[s->nmodel_names++] = t->name;
+            }
         }
     }
 }
@@ -474,12 +488,14 @@ static void resolve_type(Sema *s, Model *m, Field *f)
             return;
         }
         if (!t) {
-            diag_error(c, f->type_loc, "relation '%s.%s' names unknown model '%s'%s%s",
-                       m->name, f->name, f->type_name,
-                       hint(buf, sizeof buf, f->type_name, s->model_names,
-                            c->stopped ? 0 : c->schema.nmodels),
-                       c->imports ? " (neither declared in this file nor in "
-                                    "a file it imports)" : "");
+            const char *h = hint(buf, sizeof buf, f->type_name,
+                                 s->model_names,
+                                 c->stopped ? 0 : s->nmodel_names);
+            if (!*h && c->imports)
+                h = " (neither declared in this file nor in a file it "
+                    "imports)";
+            diag_error(c, f->type_loc, "relation '%s.%s' names unknown model '%s'%s",
+                       m->name, f->name, f->type_name, h);
             return;
         }
         f->kind = f->many ? TY_MANY : TY_MODEL;
@@ -501,7 +517,7 @@ static void resolve_type(Sema *s, Model *m, Field *f)
         if (!s2)
             /* O(models): not once errors are no longer printed */
             s2 = diag_suggest(f->type_name, s->model_names,
-                              c->stopped ? 0 : c->schema.nmodels);
+                              c->stopped ? 0 : s->nmodel_names);
         if (s2)
             snprintf(buf, sizeof buf, "; did you mean '%s'?", s2);
         else
@@ -724,7 +740,7 @@ static void resolve_through(Sema *s, ManyToMany *mm)
                    "relation '%s.%s' names unknown through model '%s'%s",
                    m->name, f->name, f->through,
                    hint(buf, sizeof buf, f->through, s->model_names,
-                        c->stopped ? 0 : c->schema.nmodels));
+                        c->stopped ? 0 : s->nmodel_names));
         return;
     }
     if (th == m || th == t) {
@@ -847,9 +863,9 @@ static void add_reverse(Ctx *c, Model *m, Field *fk)
                        "relation '%s.%s' points to model '%s' of imported "
                        "file '%s', which cannot have reverse relations "
                        "declared in another file: remove 'related %s' "
-                       "(query %s by its %s instead)",
+                       "(the relation is followed from %s only)",
                        m->name, fk->name, t->name, t->file, fk->related,
-                       m->name, fk->name);
+                       m->name);
         return;
     }
     if (t == m && !fk->related) {
@@ -1861,7 +1877,7 @@ static void check_required_cycles(Ctx *c)
 
 void sema_check(Ctx *c)
 {
-    Sema s = {c, {0}, NULL, {0}, {0}};
+    Sema s = {c, {0}, NULL, 0, {0}, {0}};
     names_init(&s.models, c->arena);
     reserved_init(&s.reserved, c->arena);
     name_schema(c);
