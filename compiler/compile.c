@@ -52,7 +52,7 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-static void ormcc_unit_free_loader(ormcc_unit *u);
+static void free_loader(ormcc_unit *u);
 
 static char *dup_name(const char *base, const char *suffix)
 {
@@ -350,7 +350,7 @@ int ormcc_check_with(const char *path, const char *text, size_t len,
     ormcc_unit tmp;
     memset(&tmp, 0, sizeof tmp);
     tmp.loader = L;
-    ormcc_unit_free_loader(&tmp);
+    free_loader(&tmp);
     return nerrors;
 }
 
@@ -420,7 +420,7 @@ int ormcc_diff(ormcc_unit *from, ormcc_unit *to, const ormcc_diff_options *opt,
 }
 
 /* Frees what u->loader holds: the imported units and the paths. */
-static void ormcc_unit_free_loader(ormcc_unit *u)
+static void free_loader(ormcc_unit *u)
 {
     Loader *L = u->loader;
     if (!L)
@@ -438,7 +438,7 @@ void ormcc_unit_free(ormcc_unit *u)
 {
     if (!u)
         return;
-    ormcc_unit_free_loader(u);
+    free_loader(u);
     arena_destroy(u->c.arena);
     free(u->header_name);
     free(u->source_name);
