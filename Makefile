@@ -173,10 +173,11 @@ demo-pg: deps
 
 # ---- tests ----
 EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler \
-              test_query test_prefetch test_relations test_diff test_migrate
+              test_query test_prefetch test_relations test_diff test_migrate \
+              test_import
 # run again on a throwaway PostgreSQL server (tests/run.sh, tests/pg/)
 PG_EXEC_TESTS := test_blog test_types test_hostile test_query test_prefetch \
-                 test_relations test_runtime test_migrate
+                 test_relations test_runtime test_migrate test_import
 
 # the compiler library (compiler/ormcc.h): streaming vs in-memory output,
 # and its printf (compiler/buf.h)
@@ -236,6 +237,16 @@ $(B)/tests/test_relations: tests/exec/test_relations.c tests/exec/testutil.h $(B
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/library.orm.o \
 	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+# shop.orm imports catalog.orm: its generated header includes catalog.orm.h,
+# and ormc reads catalog.orm when it compiles shop.orm
+$(B)/gen/shop.orm.c $(B)/gen/shop.orm.h: tests/exec/catalog.orm $(B)/gen/catalog.orm.h
+$(B)/gen/shop.orm.o: $(B)/gen/catalog.orm.h
+
+$(B)/tests/test_import: tests/exec/test_import.c tests/exec/testutil.h $(B)/gen/shop.orm.o $(B)/gen/catalog.orm.o $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/shop.orm.o \
+	    $(B)/gen/catalog.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_raw: tests/exec/test_raw.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)

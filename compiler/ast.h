@@ -172,6 +172,9 @@ typedef struct Key {
 struct Model {
     const char *name;
     Loc loc;
+    const char *file;     /* the schema file declaring it (its Ctx's file):
+                           * another than the compile's for an imported
+                           * model */
     Field *fields;
     Option *options;
     struct Model *next;

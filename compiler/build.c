@@ -173,6 +173,7 @@ void build_model_begin(Ctx *c, const char *name, Loc loc)
     Model *m = arena_zalloc(c->arena, sizeof *m);
     m->name = name;
     m->loc = loc;
+    m->file = c->file;
     c->cur = m;
     c->cur_ftail = NULL;
     c->cur_otail = NULL;
@@ -192,6 +193,29 @@ void build_model_end(Ctx *c)
 }
 
 void build_model_drop(Ctx *c) { c->cur = NULL; }
+
+void build_import(Ctx *c, const char *path, Loc loc)
+{
+    if (c->models || c->cur) {
+        diag_error(c, loc,
+                   "'import' must come before the first model: move it to "
+                   "the top of the file");
+        return;
+    }
+    if (!*path) {
+        diag_error(c, loc, "import of an empty path: name a schema file "
+                           "(e.g. import \"other.orm\")");
+        return;
+    }
+    Import *im = arena_zalloc(c->arena, sizeof *im);
+    im->path = path;
+    im->loc = loc;
+    if (c->imports_tail)
+        c->imports_tail->next = im;
+    else
+        c->imports = im;
+    c->imports_tail = im;
+}
 
 void build_add_field(Ctx *c, Field *f)
 {

@@ -35,6 +35,9 @@ void lex_free(void *p);
 /* ---- parser actions ---- */
 void build_syntax_error(Ctx *c, Loc loc, const char *got,
                         const char *const *expected, int n);
+/* `import "path"` (loc: the string): appended to c->imports; refused
+ * after the first model. */
+void build_import(Ctx *c, const char *path, Loc loc);
 void build_model_begin(Ctx *c, const char *name, Loc loc);
 void build_model_end(Ctx *c);
 void build_model_drop(Ctx *c);

@@ -14,6 +14,17 @@
 /* The runtime ABI this compiler emits code for (ORMC_ABI_VERSION). */
 #define ORMC_GEN_ABI 4
 
+/* `import "other.orm"` at the top of a schema file.  The compile of the
+ * imported file (its own Ctx: models, diagnostics against its own text)
+ * is done by compile.c before sema runs; `unit` is NULL when it failed. */
+typedef struct Import {
+    const char *path;     /* as written */
+    Loc loc;              /* of the string */
+    const char *file;     /* the file found (path from the working dir) */
+    struct Ctx *unit;     /* its checked schema, or NULL */
+    struct Import *next;
+} Import;
+
 typedef struct Ctx {
     Arena *arena;
     const char *file;   /* for diagnostics */
@@ -55,6 +66,7 @@ typedef struct Ctx {
     Field *cur_ftail;
     Option *cur_otail;
     Schema schema;
+    Import *imports, *imports_tail; /* in order of the source */
 
     /* codegen: the schema's DDL statements, built once by gen_ddl */
     const char **ddl;

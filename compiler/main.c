@@ -30,7 +30,8 @@
 #include <unistd.h>
 
 static const char USAGE[] =
-    "usage: ormc [-o DIR] [-MF FILE] [--check | --emit-sql [--dialect D]]\n"
+    "usage: ormc [-o DIR] [-I DIR]... [-MF FILE]\n"
+    "            [--check | --emit-sql [--dialect D]]\n"
     "            [OPTION]... FILE.orm...\n"
     "       ormc diff [--dialect D] [--force] [--rename MODEL.OLD=NEW]...\n"
     "            OLD.orm NEW.orm\n"
@@ -42,8 +43,10 @@ static const char USAGE[] =
     "\n"
     "options:\n"
     "  -o DIR       output directory (must exist)\n"
+    "  -I DIR       where `import \"x.orm\"` looks when x.orm is not\n"
+    "               beside the importing file (repeatable, in order)\n"
     "  -MF FILE     also write a make-style depfile to FILE: the outputs\n"
-    "               depend on their schema\n"
+    "               depend on their schema and the files it imports\n"
     "  --check      write nothing: compare what the schemas produce with\n"
     "               the files in DIR; exit 0 if identical, else 1 with a\n"
     "               unified diff on stdout\n"
@@ -189,7 +192,8 @@ static void put_make_path(FILE *f, const char *path)
     }
 }
 
-/* "DIR/x.orm.h DIR/x.orm.c: x.orm", one line per input.  0 or an errno. */
+/* "DIR/x.orm.h DIR/x.orm.c: x.orm IMPORTED.orm...", one line per input.
+ * 0 or an errno. */
 static int write_depfile(const Job *job, FILE *f)
 {
     for (int i = 0; i < job->n; i++) {
@@ -204,6 +208,11 @@ static int write_depfile(const Job *job, FILE *f)
             fputs(k ? ": " : " ", f);
         }
         put_make_path(f, job->files[i]);
+        /* the imported files, transitively */
+        for (size_t k = 0; k < ormcc_import_count(job->units[i]); k++) {
+            fputc(' ', f);
+            put_make_path(f, ormcc_import(job->units[i], k));
+        }
         fputc('\n', f);
     }
     return ferror(f) ? (errno ? errno : EIO) : 0;
@@ -578,12 +587,15 @@ int main(int argc, char **argv)
     Mode mode = WRITE;
     ormcc_options diag = {0};
     int color = -1; /* auto */
-    /* options may come before or after the files; "--" ends them */
-    const char **files = calloc((size_t)argc, sizeof *files);
+    /* options may come before or after the files; "--" ends them;
+     * files[argc..] holds the -I directories */
+    const char **files = calloc(2 * (size_t)argc, sizeof *files);
     if (!files) {
         fputs("ormc: out of memory\n", stderr);
         return 2;
     }
+    const char **dirs = files + argc; /* -I: in the same block */
+    size_t ndirs = 0;
     int n = 0;
     bool opts = true;
     for (int i = 1; i < argc; i++) {
@@ -604,6 +616,11 @@ int main(int argc, char **argv)
             if (++i == argc)
                 return usage_error(files, "-o needs a directory", NULL);
             job.dir = argv[i];
+        } else if (strncmp(a, "-I", 2) == 0) {
+            /* -I DIR or -IDIR, as cc takes it */
+            if (!a[2] && ++i == argc)
+                return usage_error(files, "-I needs a directory", NULL);
+            dirs[ndirs++] = a[2] ? a + 2 : argv[i];
         } else if (strncmp(a, "-MF", 3) == 0) {
             /* -MF FILE or -MFFILE, as cc takes it */
             if (!a[3] && ++i == argc)
@@ -646,6 +663,8 @@ int main(int argc, char **argv)
     if (n == 0)
         return usage_error(files, "no input files", NULL);
     diag.color = color < 0 ? isatty(fileno(stderr)) : color;
+    diag.import_dirs = dirs;
+    diag.nimport_dirs = ndirs;
     int errors = 0, status = 0;
     ormcc_unit **units = calloc((size_t)n, sizeof *units);
     if (!units) {
@@ -682,8 +701,11 @@ int main(int argc, char **argv)
     }
     if (status == 0 && mode == WRITE && job.depfile) {
         bool bad = unspellable(job.depfile) || unspellable(job.dir);
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             bad |= unspellable(files[i]);
+            for (size_t k = 0; k < ormcc_import_count(units[i]); k++)
+                bad |= unspellable(ormcc_import(units[i], k));
+        }
         if (bad)
             status = 2;
     }

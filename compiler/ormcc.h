@@ -65,7 +65,20 @@ typedef struct ormcc_options {
     /* nonzero: the text form is coloured with ANSI escapes, like gcc's
      * (the caller decides, e.g. only when diag is a terminal) */
     int color;
+    /* where `import "x.orm"` looks after the importing file's own
+     * directory, in order (ormc -I DIR); NULL when nimport_dirs is 0 */
+    const char *const *import_dirs;
+    size_t nimport_dirs;
 } ormcc_options;
+
+/* Imports: `import "other.orm"` at the top of a schema makes the models
+ * of other.orm targets of its relations.  The checks below read each
+ * imported file themselves (path relative to the importing file's
+ * directory, then to each opt->import_dirs), transitively, and check it
+ * like a schema of its own (its diagnostics name its file); an import
+ * that cannot be found or read, an import cycle, or an error in an
+ * imported file counts as an error of the unit.  Each file read is read
+ * once per check. */
 
 /* Parses and checks `text` exactly like ormcc_compile (same diagnostics to
  * `diag`, same return value), without generating anything.  On 0 errors,
@@ -84,6 +97,12 @@ int ormcc_check_with(const char *path, const char *text, size_t len,
 /* The names of u's two outputs ("blog.orm.h", "blog.orm.c"), owned by u. */
 const char *ormcc_header_name(const ormcc_unit *u);
 const char *ormcc_source_name(const ormcc_unit *u);
+
+/* The files u imports, directly or not (not u's own), each once, in the
+ * order they were first imported: the depfile's prerequisites.  Owned by
+ * u.  ormcc_import(u, i) for i < ormcc_import_count(u). */
+size_t ormcc_import_count(const ormcc_unit *u);
+const char *ormcc_import(const ormcc_unit *u, size_t i);
 
 /* Generates u's header (or source) through write(arg, ...): the bytes
  * ormcc_compile would return.  Returns 0, or the first nonzero result of

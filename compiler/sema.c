@@ -198,8 +198,11 @@ static const char *default_word(DefaultKind k)
 typedef struct Sema {
     Ctx *c;
     NameMap models; /* name -> Model */
-    const char **model_names;
+    const char **model_names; /* own models, then the direct imports' */
+    int nmodel_names;
     NameMap reserved; /* RESERVED */
+    NameMap all; /* name -> Model: own models and those of every file
+                  * imported, directly or not (add_imported) */
 } Sema;
 
 /* ---- models ---- */
@@ -213,6 +216,7 @@ static void check_models(Sema *s)
     c->schema.nmodels = n;
     c->schema.mv = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(Model *));
     s->model_names = arena_zalloc(c->arena, (size_t)(n ? n : 1) * sizeof(char *));
+    s->nmodel_names = n;
     n = 0;
     NameMap prefixes;
     names_init(&prefixes, c->arena);
@@ -261,6 +265,89 @@ static void check_models(Sema *s)
             diag_error(c, m->loc,
                        "model '%s' and model '%s' both get the C prefix '%s_'",
                        m->name, other->name, m->prefix);
+    }
+}
+
+/* ---- imports ---- */
+
+/* Adds the Ctx of every file c imports, directly or not, to v[*n] once
+ * (v holds up to cap), with the direct import that leads to it. */
+static void collect_imports(Ctx *c, Ctx **v, Import **via, int *n, int cap,
+                            Import *through)
+{
+    for (Import *im = c->imports; im; im = im->next) {
+        Ctx *k = im->unit;
+        if (!k)
+            continue;
+        int i = 0;
+        while (i < *n && v[i] != k)
+            i++;
+        if (i < *n || *n == cap)
+            continue;
+        v[*n] = k;
+        via[(*n)++] = through ? through : im;
+        collect_imports(k, v, via, n, cap, through ? through : im);
+    }
+}
+
+/* Makes the models of c's direct imports known by name (relations may
+ * point to them), and refuses a model name or a schema name that an
+ * imported file, directly or not, also uses: both files' generated C
+ * meets in one translation unit (the importer's header includes the
+ * imported one), where the names would clash. */
+static void add_imported(Sema *s)
+{
+    Ctx *c = s->c;
+    names_init(&s->all, c->arena);
+    for (int i = 0; i < c->schema.nmodels; i++)
+        if (!names_get(&s->all, c->schema.mv[i]->name))
+            names_put(&s->all, c->schema.mv[i]->name, c->schema.mv[i]);
+    enum { CAP = 256 };
+    Ctx *v[CAP];
+    Import *via[CAP];
+    int n = 0;
+    collect_imports(c, v, via, &n, CAP, NULL);
+    s->nmodel_names = c->schema.nmodels;
+    int total = c->schema.nmodels;
+    for (const Import *im = c->imports; im; im = im->next)
+        total += im->unit ? im->unit->schema.nmodels : 0;
+    if (total > s->nmodel_names) { /* "did you mean" also names these */
+        const char **names = arena_zalloc(c->arena, (size_t)total * sizeof *names);
+        memcpy(names, s->model_names,
+               (size_t)s->nmodel_names * sizeof *names);
+        s->model_names = names;
+    }
+    for (int i = 0; i < n; i++) {
+        Ctx *k = v[i];
+        bool direct = false;
+        for (Import *im = c->imports; im; im = im->next)
+            direct |= im->unit == k;
+        if (strcmp(k->schema.name, c->schema.name) == 0)
+            diag_error(c, via[i]->loc,
+                       "imported file '%s' has the same schema name '%s' as "
+                       "this file: the generated names would clash; rename "
+                       "one of them",
+                       k->file, c->schema.name);
+        for (int j = 0; j < k->schema.nmodels; j++) {
+            Model *t = k->schema.mv[j];
+            const Model *prev = names_put(&s->all, t->name, t);
+            if (prev && prev->file == c->file)
+                diag_error(c, prev->loc,
+                           "model '%s' is also defined in imported file "
+                           "'%s': model names must be unique across the "
+                           "files of a schema",
+                           t->name, k->file);
+            else if (prev)
+                diag_error(c, via[i]->loc,
+                           "model '%s' is defined both in '%s' and in '%s', "
+                           "which this file imports: model names must be "
+                           "unique across the files of a schema",
+                           t->name, prev->file, t->file);
+            else if (direct) {
+                names_put(&s->models, t->name, t);
+                s->model_names[s->nmodel_names++] = t->name;
+            }
+        }
     }
 }
 
@@ -391,11 +478,24 @@ static void resolve_type(Sema *s, Model *m, Field *f)
     char buf[128];
     if (isupper((unsigned char)f->type_name[0])) {
         Model *t = (Model *)names_get(&s->models, f->type_name);
+        const Model *far = t ? NULL : names_get(&s->all, f->type_name);
+        if (far) {
+            diag_error(c, f->type_loc,
+                       "relation '%s.%s' names model '%s' of '%s', which "
+                       "this file does not import itself: add an import of "
+                       "that file",
+                       m->name, f->name, f->type_name, far->file);
+            return;
+        }
         if (!t) {
+            const char *h = hint(buf, sizeof buf, f->type_name,
+                                 s->model_names,
+                                 c->stopped ? 0 : s->nmodel_names);
+            if (!*h && c->imports)
+                h = " (neither declared in this file nor in a file it "
+                    "imports)";
             diag_error(c, f->type_loc, "relation '%s.%s' names unknown model '%s'%s",
-                       m->name, f->name, f->type_name,
-                       hint(buf, sizeof buf, f->type_name, s->model_names,
-                            c->stopped ? 0 : c->schema.nmodels));
+                       m->name, f->name, f->type_name, h);
             return;
         }
         f->kind = f->many ? TY_MANY : TY_MODEL;
@@ -417,7 +517,7 @@ static void resolve_type(Sema *s, Model *m, Field *f)
         if (!s2)
             /* O(models): not once errors are no longer printed */
             s2 = diag_suggest(f->type_name, s->model_names,
-                              c->stopped ? 0 : c->schema.nmodels);
+                              c->stopped ? 0 : s->nmodel_names);
         if (s2)
             snprintf(buf, sizeof buf, "; did you mean '%s'?", s2);
         else
@@ -640,7 +740,7 @@ static void resolve_through(Sema *s, ManyToMany *mm)
                    "relation '%s.%s' names unknown through model '%s'%s",
                    m->name, f->name, f->through,
                    hint(buf, sizeof buf, f->through, s->model_names,
-                        c->stopped ? 0 : c->schema.nmodels));
+                        c->stopped ? 0 : s->nmodel_names));
         return;
     }
     if (th == m || th == t) {
@@ -755,6 +855,19 @@ static void push_reverse(Ctx *c, Reverse **v, int *n, int *cap,
 static void add_reverse(Ctx *c, Model *m, Field *fk)
 {
     Model *t = fk->target;
+    if (t->file != c->file) {
+        /* t's descriptor and struct are generated with its own file,
+         * which cannot know the relations that point to it from here */
+        if (fk->related)
+            diag_error(c, fk->related_loc,
+                       "relation '%s.%s' points to model '%s' of imported "
+                       "file '%s', which cannot have reverse relations "
+                       "declared in another file: remove 'related %s' "
+                       "(the relation is followed from %s only)",
+                       m->name, fk->name, t->name, t->file, fk->related,
+                       m->name);
+        return;
+    }
     if (t == m && !fk->related) {
         /* "node_set" would not say which side of the relation it is */
         diag_error(c, fk->type_loc,
@@ -1764,7 +1877,7 @@ static void check_required_cycles(Ctx *c)
 
 void sema_check(Ctx *c)
 {
-    Sema s = {c, {0}, NULL, {0}};
+    Sema s = {c, {0}, NULL, 0, {0}, {0}};
     names_init(&s.models, c->arena);
     reserved_init(&s.reserved, c->arena);
     name_schema(c);
@@ -1777,6 +1890,7 @@ void sema_check(Ctx *c)
                    "file",
                    c->schema.base, sn);
     check_models(&s);
+    add_imported(&s);
     if (c->schema.nmodels == 0) {
         if (c->nerrors == 0)
             diag_error(c, (Loc){1, 1},

@@ -52,7 +52,7 @@ static bool not_model(Ctx *ctx, const char *word, Loc at);
     int action;
 }
 
-%token MODEL "'model'" UNIQUE "'unique'" INDEX "'index'" DEFAULT "'default'"
+%token MODEL "'model'" IMPORT "'import'" UNIQUE "'unique'" INDEX "'index'" DEFAULT "'default'"
        RELATED "'related'" THROUGH "'through'" ON "'on'"
        DELETE "'delete'" CASCADE "'cascade'"
        SET "'set'" NUL "'null'" RESTRICT "'restrict'" NOW "'now'"
@@ -66,9 +66,9 @@ static bool not_model(Ctx *ctx, const char *word, Loc at);
 
 /* A model missing its '}' ends at the next 'model' or the end of the
  * file; an error inside its body is recovered from inside the body, and an
- * identifier there is a field (not a misspelt 'model'). */
+ * identifier there is a field (not a misspelt 'model'). */ 
 %precedence UNCLOSED
-%precedence error IDENT
+%precedence error IDENT IMPORT
 
 %type <str> name
 %type <field> field type mods
@@ -81,6 +81,7 @@ static bool not_model(Ctx *ctx, const char *word, Loc at);
 
 schema:
       %empty
+    | schema import
     | schema model
     | schema error '}'              { }
     ;
@@ -99,6 +100,11 @@ model:
                                       build_model_end(ctx); }
     | model_head error '}'          { build_model_end(ctx); }
     | MODEL error '}'               { build_model_drop(ctx); }
+    ;
+
+/* `import "other.orm"`: before the first model (build_import says so). */
+import:
+      IMPORT STRING                 { build_import(ctx, $2, @2); }
     ;
 
 model_head:
@@ -182,6 +188,7 @@ optarg:
  * names; the seven that start a modifier or a model are reserved. */
 name:
       IDENT
+    | IMPORT                        { $$ = "import"; }
     | DELETE                        { $$ = "delete"; }
     | CASCADE                       { $$ = "cascade"; }
     | SET                           { $$ = "set"; }
@@ -332,7 +339,8 @@ static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner,
     for (int i = 0; i < n; i++) {
         yysymbol_kind_t s = expected[i];
         /* contextual keywords are names too: "identifier" covers them */
-        if (ident && s >= YYSYMBOL_DELETE && s <= YYSYMBOL_FALSE)
+        if (ident && ((s >= YYSYMBOL_DELETE && s <= YYSYMBOL_FALSE) ||
+                      s == YYSYMBOL_IMPORT))
             continue;
         /* a model body may end at 'model' or end of file only as a
          * recovery (reported as a missing '}') */

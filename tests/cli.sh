@@ -155,6 +155,44 @@ rc=$?
 check "-MF escapes a space and '#' with a backslash, '\$' as '\$\$'" $? \
     "exit $rc: $(cat "$T/err" "$T/m3/a dir/d")"
 
+# ---- imports: the depfile names them, -I searches ----
+# app/shop.orm imports lib/catalog.orm (relative to its own directory),
+# which imports units.orm from an -I directory; catalog.orm is also
+# imported by app/extra.orm, which shop.orm imports (read once).
+mkdir -p "$T/i/app" "$T/i/lib" "$T/i/inc" "$T/i/out"
+printf 'import "units.orm"\nmodel Product {\n    unit  Unit\n}\n' \
+    >"$T/i/lib/catalog.orm"
+printf 'model Unit {\n    symbol  text\n}\n' >"$T/i/inc/units.orm"
+printf 'import "../lib/catalog.orm"\nmodel Extra {\n    p  Product\n}\n' \
+    >"$T/i/app/extra.orm"
+printf 'import "../lib/catalog.orm"\nimport "extra.orm"\nmodel Order {\n    product  Product\n    extra  Extra?\n}\n' \
+    >"$T/i/app/shop.orm"
+(cd "$T/i" && "$ORMC" -o out -I inc -MF out/deps.d app/shop.orm) >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(cat "$T/i/out/deps.d")" = \
+    "out/shop.orm.h out/shop.orm.c: app/shop.orm lib/catalog.orm inc/units.orm app/extra.orm" ] &&
+    [ "$(ls "$T/i/out")" = "deps.d
+shop.orm.c
+shop.orm.h" ]
+check "-MF lists the imported files (transitively, once each, -I found); only the named schema is written" $? \
+    "exit $rc: $(cat "$T/err" "$T/i/out/deps.d")"
+
+(cd "$T/i" && "$ORMC" -o out app/shop.orm) >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "^lib/catalog.orm:1:8: error: imported file 'units.orm' not found: looked for 'lib/units.orm'$" "$T/err"
+check "without -I the import is not found, reported in the imported file" $? \
+    "exit $rc: $(cat "$T/err")"
+
+(cd "$T/i" && "$ORMC" -Iinc -o out -I lib --emit-sql app/shop.orm) >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 0 ] && grep -q '^CREATE TABLE "order"' "$T/out" && ! grep -q 'CREATE TABLE "\(unit\|product\|extra\)"' "$T/out"
+check "-IDIR (attached), repeated; --emit-sql prints only the schema's own tables" $? \
+    "exit $rc: $(cat "$T/err" "$T/out")"
+
+run "$T/out" "$T/err" "$T/good.orm" -I
+[ "$rc" -eq 2 ] && grep -q "^ormc: -I needs a directory$" "$T/err"
+check "-I without a directory: exit 2" $? "exit $rc: $(head -1 "$T/err")"
+
 run "$T/out" "$T/err" "$T/good.orm" -MF
 [ "$rc" -eq 2 ] && grep -q "^ormc: -MF needs a file name$" "$T/err"
 check "-MF without a file: exit 2" $? "exit $rc: $(head -1 "$T/err")"

@@ -6,7 +6,10 @@
 #            expected NAME.orm.h and NAME.orm.c, which must also compile with
 #            gcc and clang (-std=c11 -Wall -Wextra -Wpedantic -Werror) and the
 #            header as C++; an error case holds expected.stderr (exact text),
-#            exit status 1 and no file written.
+#            exit status 1 and no file written.  Schemas that NAME.orm
+#            imports live in subdirectories of the case (only NAME.orm is
+#            compiled and compared; their headers are generated beside, for
+#            the compile checks).
 #   sql      tests/sql/shapes.md: the SQL rendered for each query shape.
 #   typed    tests/typed/*.c: the typed API refuses, at compile time with
 #            gcc and clang, a path of another model or type (WRONG lines).
@@ -79,6 +82,12 @@ for dir in tests/golden/*/; do
         fail "golden/$case: exit status $status"
         continue
     fi
+    # the headers of the schemas it imports, for the compile checks
+    rm -rf "$out.deps" && mkdir -p "$out.deps"
+    for dep in $(cd "$dir" && find . -mindepth 2 -name '*.orm' | sort); do
+        (cd "$dir" && "$ORMC" -o "$out.deps" "$dep") ||
+            fail "golden/$case: imported $dep does not compile"
+    done
     ok=1
     for f in "$orm.h" "$orm.c"; do
         diff -u "$dir/$f" "$out/$f" || { ok=0; echo "  $f differs (make golden-update regenerates; read the diff)"; }
@@ -87,7 +96,7 @@ for dir in tests/golden/*/; do
     for cc in gcc clang; do
         if command -v $cc >/dev/null 2>&1; then
             if $cc -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$ROOT/include" \
-                -I"$out" -c "$out/$orm.c" -o "$TMP/$case.$cc.o"; then
+                -I"$out" -I"$out.deps" -c "$out/$orm.c" -o "$TMP/$case.$cc.o"; then
                 pass "golden/$case: generated code compiles with $cc"
             else
                 fail "golden/$case: generated code compiles with $cc"
@@ -97,7 +106,7 @@ for dir in tests/golden/*/; do
     if command -v g++ >/dev/null 2>&1; then
         printf '#include "%s.h"\n' "$orm" > "$TMP/$case.cpp"
         if g++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only -I"$ROOT/include" \
-            -I"$out" "$TMP/$case.cpp"; then
+            -I"$out" -I"$out.deps" "$TMP/$case.cpp"; then
             pass "golden/$case: header compiles as C++"
         else
             fail "golden/$case: header compiles as C++"
