@@ -90,13 +90,16 @@ typedef struct Field {
     Loc related_loc;
     OnDelete on_delete;
     Loc on_delete_loc;
+    const char *column_opt; /* `@column("Name")` on the field, or NULL */
+    Loc column_loc;
     struct Field *next;
 
     /* resolved by sema */
     TypeKind kind;
     Model *target;       /* TY_MODEL, TY_MANY */
     ManyToMany *m2m;     /* TY_MANY */
-    const char *member;  /* C member / SQL column: name, or name_id for FKs */
+    const char *member;  /* C member: name, or name_id for FKs */
+    const char *column;  /* SQL column: column_opt, else member */
     int index_no;        /* position in the model's field table (id = 0) */
     const char *fconst;  /* field_const() once computed: "BLOG_FIELD_TITLE" */
 } Field;
@@ -183,6 +186,7 @@ struct Model {
     const char *prefix;   /* blog_post */
     const char *upper;    /* BLOG_POST */
     const char *table;    /* SQL table name */
+    const char *id_column; /* SQL column of id: "id", or @id("...") */
     Field **fv;           /* fields in order (without id and m2m) */
     int nf;
     Field **fks;          /* relation fields in order */
@@ -225,6 +229,13 @@ static inline const char *to_one_name(const Model *m, int i)
 static inline Model *to_one_target(const Model *m, int i)
 {
     return i < m->nfks ? m->fks[i]->target : m->ones[i - m->nfks].child;
+}
+
+/* The SQL column of m's primary key ("id" unless @id names another);
+ * NULL-safe for a model sema has not seen. */
+static inline const char *id_col(const Model *m)
+{
+    return m && m->id_column ? m->id_column : "id";
 }
 
 typedef struct Schema {

@@ -338,6 +338,31 @@ Field *build_on_delete(Ctx *c, Field *f, int action, Loc loc)
     return f;
 }
 
+Field *build_field_option(Ctx *c, Field *f, const char *name, Loc loc,
+                          OptArg *args)
+{
+    if (strcmp(name, "column") != 0) {
+        diag_error(c, loc,
+                   "syntax error: unexpected option '@%s' after a field; an "
+                   "option goes on a line of its own",
+                   name);
+        return f;
+    }
+    /* args arrive newest first: one string is the only valid form */
+    if (!args || !args->is_string || args->next) {
+        diag_error(c, loc,
+                   "@column takes one string, e.g. @column(\"ArtistId\")");
+        return f;
+    }
+    if (f->column_opt) {
+        diag_error(c, loc, "'@column' given twice");
+        return f;
+    }
+    f->column_opt = args->name;
+    f->column_loc = args->loc;
+    return f;
+}
+
 Field *build_field(Ctx *c, const char *name, Loc loc, Field *f)
 {
     (void)c;

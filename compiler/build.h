@@ -54,6 +54,10 @@ Field *build_default(Ctx *c, Field *f, Default d, Loc loc);
 Field *build_related(Ctx *c, Field *f, const char *name, Loc kw, Loc loc);
 Field *build_through(Ctx *c, Field *f, const char *model, Loc kw, Loc loc);
 Field *build_on_delete(Ctx *c, Field *f, int action, Loc loc);
+/* `@name(args)` after a field's type: only @column("Name") is a field
+ * option; any other is reported (an option goes on a line of its own). */
+Field *build_field_option(Ctx *c, Field *f, const char *name, Loc loc,
+                          OptArg *args);
 Field *build_field(Ctx *c, const char *name, Loc loc, Field *f);
 Default build_int_literal(Ctx *c, const char *digits, bool neg, Loc loc);
 Default build_real_literal(Ctx *c, const char *text, bool neg, Loc loc);

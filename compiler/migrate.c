@@ -214,7 +214,7 @@ static void match_fields(Mig *g, Model *ma, Model *mb, Field **pair,
         if (pair[k])
             continue;
         for (int j = 0; j < ma->nf; j++)
-            if (!taken[j] && ieq(ma->fv[j]->member, mb->fv[k]->member)) {
+            if (!taken[j] && ieq(ma->fv[j]->column, mb->fv[k]->column)) {
                 /* a column renamed away by --rename is not matched again */
                 bool renamed_to = false;
                 for (int q = 0; q < mb->nf; q++)
@@ -246,7 +246,7 @@ static void carry(Mig *g, Buf *sel, const Model *mb, const Field *a,
     bool force = g->o && g->o->force;
     const char *def = default_ddl(c, b, false);
     Buf e = {0};
-    qid(&e, a->member);
+    qid(&e, a->column);
     if (!widening(a, b) && !force)
         refuse(g, "field %s.%s changes type from %s to %s: values may be "
                   "lost; pass --force to convert them",
@@ -434,13 +434,13 @@ static const char *pg_cast(Ctx *c, const Field *a, const Field *b,
     }
 }
 
-/* Kept column `f` (old `o`, already renamed to f->member) of model mb:
+/* Kept column `f` (old `o`, already renamed to f->column) of model mb:
  * the ALTER TABLE statements that make it f's, constraints dropped
  * before the type changes and added after the values fit. */
 static void pg_alter_column(Mig *g, Model *mb, const Field *o, const Field *f)
 {
     Ctx *a = g->a, *c = g->b;
-    const char *t = mb->table, *n = f->member;
+    const char *t = mb->table, *n = f->column;
     if (strcmp(column_ddl(a, o, n, true), column_ddl(c, f, n, true)) == 0)
         return;
     Buf *b = &g->body;
@@ -518,7 +518,8 @@ static void pg_alter_column(Mig *g, Model *mb, const Field *o, const Field *f)
         qid(b, cons_name(g, t, n, "fkey"));
         buf_printf(b, " FOREIGN KEY (\"%s\") REFERENCES ", n);
         qid(b, f->target->table);
-        buf_printf(b, " (\"id\") ON DELETE %s;\n", on_delete_ddl(f));
+        buf_printf(b, " (\"%s\") ON DELETE %s;\n", id_col(f->target),
+                   on_delete_ddl(f));
     }
 }
 
@@ -537,26 +538,26 @@ static void pg_alter_model(Mig *g, Model *ma, Model *mb, Field **pair,
         note(b, "%s.%s: dropped", mb->name, ma->fv[j]->name);
         alter_table(b, t);
         buf_puts(b, "DROP COLUMN ");
-        qid(b, ma->fv[j]->member);
+        qid(b, ma->fv[j]->column);
         buf_puts(b, ";\n");
     }
     for (int k = 0; k < mb->nf; k++) {
         Field *f = mb->fv[k], *o = pair[k];
-        if (!o || strcmp(o->member, f->member) == 0)
+        if (!o || strcmp(o->column, f->column) == 0)
             continue;
         note(b, "%s.%s: renamed from %s", mb->name, f->name, o->name);
         alter_table(b, t);
         buf_puts(b, "RENAME COLUMN ");
-        qid(b, o->member);
+        qid(b, o->column);
         buf_puts(b, " TO ");
-        qid(b, f->member);
+        qid(b, f->column);
         buf_puts(b, ";\n");
         if (o->unique)
-            rename_cons(g, t, o->member, f->member, "key");
+            rename_cons(g, t, o->column, f->column, "key");
         if (sized_text(o))
-            rename_cons(g, t, o->member, f->member, "check");
+            rename_cons(g, t, o->column, f->column, "check");
         if (o->kind == TY_MODEL)
-            rename_cons(g, t, o->member, f->member, "fkey");
+            rename_cons(g, t, o->column, f->column, "fkey");
     }
     for (int k = 0; k < mb->nf; k++)
         if (pair[k])
@@ -568,8 +569,8 @@ static void pg_alter_model(Mig *g, Model *ma, Model *mb, Field **pair,
         note(b, "%s.%s: new field", mb->name, f->name);
         alter_table(b, t);
         buf_puts(b, "ADD COLUMN ");
-        qid(b, f->member);
-        buf_puts(b, column_ddl(g->b, f, f->member, true));
+        qid(b, f->column);
+        buf_puts(b, column_ddl(g->b, f, f->column, true));
         buf_puts(b, ";\n");
     }
 }
@@ -648,7 +649,7 @@ static bool alter_model(Mig *g, Model *ma, Model *mb)
                       "(`default ...`) or make it nullable (`%s %s?`)",
                    mb->name, f->name, f->name, type_of(c, f));
         if (!addable(f) && !why)
-            why = arena_printf(c->arena, "add column %s (%s)", f->member,
+            why = arena_printf(c->arena, "add column %s (%s)", f->column,
                                f->unique ? "UNIQUE" : "default now");
     }
     /* dropped fields */
@@ -678,7 +679,7 @@ static bool alter_model(Mig *g, Model *ma, Model *mb)
                  mb->name, f->name, mb->name, same->name, f->type_name,
                  mb->name, f->name, same->name);
         if (!why)
-            why = arena_printf(a->arena, "drop column %s", f->member);
+            why = arena_printf(a->arena, "drop column %s", f->column);
     }
     /* kept and renamed fields */
     for (int k = 0; k < mb->nf; k++) {
@@ -687,7 +688,7 @@ static bool alter_model(Mig *g, Model *ma, Model *mb)
             continue;
         if (strcmp(column_ddl(a, o, "x", false), column_ddl(c, f, "x", false)) != 0 &&
             !why)
-            why = arena_printf(c->arena, "change column %s", f->member);
+            why = arena_printf(c->arena, "change column %s", f->column);
     }
     if (g->pg) {
         /* the same refusals as SQLite's rebuild, then ALTER TABLE */
@@ -703,15 +704,15 @@ static bool alter_model(Mig *g, Model *ma, Model *mb)
     if (!why) {
         for (int k = 0; k < mb->nf; k++) {
             Field *f = mb->fv[k], *o = pair[k];
-            if (o && strcmp(o->member, f->member) != 0) {
+            if (o && strcmp(o->column, f->column) != 0) {
                 note(&g->body, "%s.%s: renamed from %s", mb->name, f->name,
                      o->name);
                 buf_puts(&g->body, "ALTER TABLE ");
                 qid(&g->body, mb->table);
                 buf_puts(&g->body, " RENAME COLUMN ");
-                qid(&g->body, o->member);
+                qid(&g->body, o->column);
                 buf_puts(&g->body, " TO ");
-                qid(&g->body, f->member);
+                qid(&g->body, f->column);
                 buf_puts(&g->body, ";\n");
             }
         }
@@ -723,8 +724,8 @@ static bool alter_model(Mig *g, Model *ma, Model *mb)
             buf_puts(&g->body, "ALTER TABLE ");
             qid(&g->body, mb->table);
             buf_puts(&g->body, " ADD COLUMN ");
-            qid(&g->body, f->member);
-            buf_puts(&g->body, column_ddl(c, f, f->member, false));
+            qid(&g->body, f->column);
+            buf_puts(&g->body, column_ddl(c, f, f->column, false));
             buf_puts(&g->body, ";\n");
         }
         return false;
@@ -735,15 +736,15 @@ static bool alter_model(Mig *g, Model *ma, Model *mb)
     const char **exprs = arena_zalloc(c->arena, (size_t)(mb->nf + 1) *
                                                     sizeof *exprs);
     int n = 0;
-    cols[n] = "id";
-    exprs[n++] = "\"id\"";
+    cols[n] = id_col(mb);
+    exprs[n++] = arena_printf(c->arena, "\"%s\"", id_col(ma));
     for (int k = 0; k < mb->nf; k++) {
         if (!pair[k])
             continue;
         Buf e = {0};
         carry(g, &e, mb, pair[k], mb->fv[k]);
         char *t = buf_take(&e, NULL);
-        cols[n] = mb->fv[k]->member;
+        cols[n] = mb->fv[k]->column;
         exprs[n++] = arena_strdup(c->arena, t, strlen(t));
         free(t);
     }

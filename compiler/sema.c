@@ -20,7 +20,8 @@ static const TypeKind BUILTIN_KINDS[] = {TY_INT,  TY_REAL, TY_BOOL,
                                          TY_TEXT, TY_BLOB, TY_DATETIME};
 #define NBUILTINS 6
 
-static const char *const OPTIONS[] = {"index", "unique", "order", "table"};
+static const char *const OPTIONS[] = {"index", "unique", "order", "table",
+                                      "id"};
 
 /* Words a struct member or function-name part cannot be: C11 and C++
  * keywords, and the macros of the headers generated code includes. */
@@ -618,6 +619,13 @@ static void check_field(Sema *s, Model *m, Field *f)
     }
     if (f->kind != TY_UNRESOLVED && f->kind != TY_MANY)
         check_default(c, m, f);
+    if (f->column_opt && f->kind == TY_MANY)
+        diag_error(c, f->column_loc,
+                   "'@column' does not apply to many-to-many relation "
+                   "'%s.%s': it has no column",
+                   m->name, f->name);
+    f->column = f->column_opt && f->kind != TY_MANY ? f->column_opt
+                                                    : f->member;
     if (f->related && reserved_why(&s->reserved, f->related))
         diag_error(c, f->related_loc,
                    "related name '%s' %s; choose another name", f->related,
@@ -820,8 +828,8 @@ static void name_joins(Ctx *c, Model *m)
             if (!mm->through_source)
                 continue; /* not resolved: reported */
             mm->table = mm->through->table;
-            mm->source_col = mm->through_source->member;
-            mm->target_col = mm->through_target->member;
+            mm->source_col = mm->through_source->column;
+            mm->target_col = mm->through_target->column;
         } else {
             mm->table = arena_printf(c->arena, "%s_%s", m->table,
                                      mm->field->name);
@@ -1120,9 +1128,74 @@ static void option_table(Ctx *c, Model *m, Option *o, Option **seen)
     m->table = a->name;
 }
 
+/* @id("ArtistId"): the SQL column of m's primary key (its C member stays
+ * `id`); the name is checked with the other columns (check_columns). */
+static void option_id(Ctx *c, Model *m, Option *o, Option **seen)
+{
+    if (option_twice(c, m, o, seen))
+        return;
+    OptArg *a = o->args;
+    if (!a || !a->is_string || a->next) {
+        diag_error(c, o->loc, "@id takes one string, e.g. @id(\"ArtistId\")");
+        return;
+    }
+    m->id_column = a->name;
+}
+
+/* The SQL column names of m (its id and every field with a column):
+ * valid names, no two the same without regard to case (as SQLite compares
+ * them).  After check_options (@id).  Linear. */
+static void check_columns(Ctx *c, Model *m, Loc id_loc)
+{
+    NameMap cols;
+    names_init(&cols, c->arena);
+    if (!m->id_column)
+        m->id_column = "id";
+    for (int i = -1; i < m->nf; i++) {
+        Field *f = i < 0 ? NULL : m->fv[i];
+        const char *col = f ? f->column : m->id_column;
+        if (!col)
+            continue; /* a field broken earlier: reported */
+        Loc at = f ? (f->column_opt ? f->column_loc : f->loc) : id_loc;
+        if ((f ? f->column_opt != NULL : strcmp(col, "id") != 0) &&
+            (!valid_sql_name(col) || strlen(col) > 128 ||
+             strncmp(name_lower(c->arena, col), "sqlite_", 7) == 0)) {
+            diag_error(c, at,
+                       "column name \"%s\" is not allowed: use at most 128 "
+                       "letters, digits and '_', not starting with a digit "
+                       "or 'sqlite_'",
+                       col);
+            continue;
+        }
+        const Field *first = NULL;
+        const void *prev = names_put(&cols, name_lower(c->arena, col),
+                                     f ? (const void *)f : (const void *)m);
+        if (!prev)
+            continue;
+        first = prev == (const void *)m ? NULL : prev;
+        /* two derived names are the same C member too: that check
+         * (check_generated_names) says it in C terms */
+        bool named = (f && f->column_opt) ||
+                     (first ? first->column_opt != NULL
+                            : strcmp(m->id_column, "id") != 0);
+        if (!named)
+            continue;
+        diag_error(c, at,
+                   "column '%s' of table '%s' is used both by field '%s.%s' "
+                   "and by %s%s%s%s; give one another name with "
+                   "@column(\"...\")",
+                   col, m->table, m->name, f ? f->name : "id",
+                   first ? "field '" : "the primary key '", m->name, ".",
+                   first ? arena_printf(c->arena, "%s'", first->name) : "id'");
+        if (first)
+            diag_note(c, first->column_opt ? first->column_loc : first->loc,
+                      "'%s.%s' declared here", m->name, first->name);
+    }
+}
+
 static void check_options(Ctx *c, Model *m)
 {
-    Option *order_seen = NULL, *table_seen = NULL;
+    Option *order_seen = NULL, *table_seen = NULL, *id_seen = NULL;
     /* room for every @index and @unique, and a mark per field (and id)
      * to find one named twice: linear however many there are */
     int nix = 0, mark = 0;
@@ -1142,16 +1215,24 @@ static void check_options(Ctx *c, Model *m)
             option_order(c, m, o, &order_seen);
         else if (strcmp(o->name, "table") == 0)
             option_table(c, m, o, &table_seen);
-        else if (diag_suggest(o->name, OPTIONS, 4))
+        else if (strcmp(o->name, "id") == 0)
+            option_id(c, m, o, &id_seen);
+        else if (strcmp(o->name, "column") == 0)
+            diag_error(c, o->loc,
+                       "@column goes after a field's type, e.g. 'name text "
+                       "@column(\"Name\")'");
+        else if (diag_suggest(o->name, OPTIONS, 5))
             diag_error(c, o->loc,
                        "unknown model option '@%s'; did you mean '@%s'?",
-                       o->name, diag_suggest(o->name, OPTIONS, 4));
+                       o->name, diag_suggest(o->name, OPTIONS, 5));
         else
             diag_error(c, o->loc,
                        "unknown model option '@%s' (options: @index, "
-                       "@unique, @order, @table)",
+                       "@unique, @order, @table, @id)",
                        o->name);
     }
+    check_columns(c, m, id_seen && id_seen->args ? id_seen->args->loc
+                                                 : m->loc);
     if (!m->norder) {
         m->order = arena_zalloc(c->arena, sizeof *m->order);
         m->norder = 1; /* by id */

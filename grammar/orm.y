@@ -148,6 +148,8 @@ mods:
     | mods RELATED name             { $$ = build_related(ctx, $1, $3, @2, @3); }
     | mods THROUGH name             { $$ = build_through(ctx, $1, $3, @2, @3); }
     | mods ON DELETE action         { $$ = build_on_delete(ctx, $1, $4, @2); }
+    | mods OPTION '(' optargs ')'   { $$ = build_field_option(ctx, $1, $2, @2, $4); }
+    | mods OPTION                   { $$ = build_field_option(ctx, $1, $2, @2, NULL); }
     ;
 
 action:
