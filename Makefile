@@ -97,8 +97,17 @@ cnames:
 $(B)/libormcc.a: $(COMPILER_OBJ)
 	ar rcs $@ $^
 
-$(B)/ormc: $(B)/compiler/main.o $(B)/libormcc.a
-	$(CC) $(LDFLAGS) $^ -o $@
+# ormc inspect (inspect/): the only part of the compiler that reads a
+# database, so only the command links SQLite, not libormcc.a
+$(B)/inspect/%.o: inspect/%.c inspect/*.h compiler/buf.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Icompiler -c $< -o $@
+
+$(B)/compiler/main.o: inspect/inspect.h
+$(B)/compiler/main.o: CFLAGS += -Iinspect
+
+$(B)/ormc: $(B)/compiler/main.o $(B)/inspect/inspect.o $(B)/libormcc.a
+	$(CC) $(LDFLAGS) $^ -lsqlite3 -o $@
 
 # ---- runtime ----
 # Built with -fvisibility=hidden: only what include/ormc.h declares (inside
@@ -149,6 +158,10 @@ $(B)/gen/%.orm.c $(B)/gen/%.orm.h: tests/migrate/%.orm $(B)/ormc
 	@mkdir -p $(@D)
 	$(B)/ormc -o $(B)/gen $<
 
+$(B)/gen/%.orm.c $(B)/gen/%.orm.h: tests/inspect/%.orm $(B)/ormc
+	@mkdir -p $(@D)
+	$(B)/ormc -o $(B)/gen $<
+
 $(B)/gen/%.orm.o: $(B)/gen/%.orm.c $(B)/gen/%.orm.h include/ormc.h
 	$(CC) $(CFLAGS) -Iinclude -c $< -o $@
 
@@ -174,7 +187,7 @@ demo-pg: deps
 # ---- tests ----
 EXEC_TESTS := test_blog test_types test_runtime test_raw test_hostile test_compiler \
               test_query test_prefetch test_relations test_diff test_migrate \
-              test_import
+              test_import test_inspect
 # run again on a throwaway PostgreSQL server (tests/run.sh, tests/pg/)
 PG_EXEC_TESTS := test_blog test_types test_hostile test_query test_prefetch \
                  test_relations test_runtime test_migrate test_import
@@ -247,6 +260,14 @@ $(B)/tests/test_import: tests/exec/test_import.c tests/exec/testutil.h $(B)/gen/
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -Iruntime -I$(B)/gen -Itests/exec $< $(B)/gen/shop.orm.o \
 	    $(B)/gen/catalog.orm.o $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+# ormc inspect on the Chinook layout (tests/inspect/): inspect_db itself,
+# and the code generated from its golden output reading the database
+$(B)/tests/test_inspect: tests/exec/test_inspect.c tests/exec/testutil.h inspect/inspect.h $(B)/gen/chinook.orm.o $(B)/inspect/inspect.o $(B)/libormcc.a $(B)/libormc.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iinclude -Iruntime -Iinspect -I$(B)/gen -Itests/exec \
+	    -DINSPECT_DIR='"$(CURDIR)/tests/inspect"' $< $(B)/gen/chinook.orm.o \
+	    $(B)/inspect/inspect.o $(B)/libormcc.a $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_raw: tests/exec/test_raw.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)

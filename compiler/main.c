@@ -6,6 +6,8 @@
  *   ormc --emit-sql FILE.orm...            prints the DDL
  *   ormc diff [--dialect D] [--force] [--rename M.a=b]... OLD.orm NEW.orm
  *                                          prints the migration script
+ *   ormc inspect DB                        prints the schema of a SQLite
+ *                                          database (inspect/inspect.h)
  *
  * Exit status: 0 success, 1 schema errors (or, with --check, files out of
  * date), 2 usage or I/O errors.  All inputs are checked (ormcc_check)
@@ -21,6 +23,7 @@
 #define _POSIX_C_SOURCE 200809L /* isatty */
 #include "ormcc.h"
 #include "udiff.h"
+#include "inspect.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -35,6 +38,7 @@ static const char USAGE[] =
     "            [OPTION]... FILE.orm...\n"
     "       ormc diff [--dialect D] [--force] [--rename MODEL.OLD=NEW]...\n"
     "            OLD.orm NEW.orm\n"
+    "       ormc inspect DB\n"
     "\n"
     "Compiles ormc schemas into typed C: for each FILE.orm, writes\n"
     "DIR/FILE.orm.h and DIR/FILE.orm.c (DIR defaults to the current\n"
@@ -67,6 +71,10 @@ static const char USAGE[] =
     "schema to NEW.orm's, for SQLite or (--dialect postgresql) PostgreSQL;\n"
     "steps that lose data are refused unless --force; --rename says field\n"
     "OLD of MODEL is now NEW.\n"
+    "\n"
+    "ormc inspect prints an .orm schema that reads the tables of the\n"
+    "SQLite database DB (opened read-only): a model per table, foreign\n"
+    "keys as relations, @table, @id and @column where names differ.\n"
     "\n"
     "exit status: 0 ok, 1 schema errors or (--check) files out of date,\n"
     "2 usage or I/O errors\n";
@@ -579,10 +587,35 @@ static bool unspellable(const char *path)
     return true;
 }
 
+/* ormc inspect DB: the schema on stdout.  Exit status 0, 1 when the
+ * database cannot be read, 2 usage. */
+static int inspect_main(int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-') {
+        fprintf(stderr, "ormc inspect: %s\n%s",
+                argc < 2 ? "name a database file" : "takes one database file",
+                USAGE);
+        return 2;
+    }
+    char *out, *err;
+    if (inspect_db(argv[1], &out, &err) != 0) {
+        fprintf(stderr, "ormc inspect: %s\n", err);
+        free(err);
+        return 1;
+    }
+    int rc = fputs(out, stdout) == EOF || fflush(stdout) != 0 ? 2 : 0;
+    if (rc)
+        fprintf(stderr, "ormc inspect: cannot write the schema\n");
+    free(out);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "diff") == 0)
         return diff_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "inspect") == 0)
+        return inspect_main(argc - 1, argv + 1);
     Job job = {.dir = "."};
     Mode mode = WRITE;
     ormcc_options diag = {0};
