@@ -263,10 +263,10 @@ $(B)/tests/test_import: tests/exec/test_import.c tests/exec/testutil.h $(B)/gen/
 
 # ormc inspect on the Chinook layout (tests/inspect/): inspect_db itself,
 # and the code generated from its golden output reading the database
-$(B)/tests/test_inspect: tests/exec/test_inspect.c tests/exec/testutil.h inspect/inspect.h $(B)/gen/chinook.orm.o $(B)/inspect/inspect.o $(B)/libormcc.a $(B)/libormc.a
+$(B)/tests/test_inspect: tests/exec/test_inspect.c tests/exec/testutil.h inspect/inspect.h $(B)/gen/chinook.orm.o $(B)/gen/edge.orm.o $(B)/inspect/inspect.o $(B)/libormcc.a $(B)/libormc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -Iruntime -Iinspect -I$(B)/gen -Itests/exec \
-	    -DINSPECT_DIR='"$(CURDIR)/tests/inspect"' $< $(B)/gen/chinook.orm.o \
+	    -DINSPECT_DIR='"$(CURDIR)/tests/inspect"' $< $(B)/gen/chinook.orm.o $(B)/gen/edge.orm.o \
 	    $(B)/inspect/inspect.o $(B)/libormcc.a $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 $(B)/tests/test_raw: tests/exec/test_raw.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a

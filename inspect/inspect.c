@@ -356,8 +356,8 @@ static void find_id(Tab *t)
 static void name_model(Ins *ins, Tab *t)
 {
     if (!sql_name(t->name)) {
-        t->skip = xstrdup("its name is not letters, digits and '_' (or "
-                          "starts with sqlite_)");
+        t->skip = xstrdup("its name is not at most 128 letters, digits "
+                          "and '_'");
         return;
     }
     char *base = camel(t->name);
@@ -680,8 +680,9 @@ static void write_model(Ins *ins, Tab *t, Buf *out)
                 buf_printf(&note, "default %s not kept", c->dflt);
             free(d);
             if (tnote)
-                buf_printf(&note, "%s%s (%s)", note.len ? "; " : "", tnote,
-                           c->type);
+                buf_printf(&note, "%s%s%s%s%s", note.len ? "; " : "", tnote,
+                           c->type[0] ? " (" : "", c->type,
+                           c->type[0] ? ")" : "");
             free(ty);
             derived = xstrdup(c->field);
         }
