@@ -702,6 +702,55 @@ run "$T/diff/out" "$T/diff/err" diff --force "$T/diff/narrow-old.orm" "$T/diff/n
     grep -qx '  SELECT "id", substr("title", 1, 100), "n", "due" FROM "note";' "$T/diff/out"
 check "diff --force: the rebuild cuts the text to its new length" $? "exit $rc: $(cat "$T/diff/err")"
 
+# ---- ormc inspect DB (the output's details: tests/exec/test_inspect.c) ----
+mkdir -p "$T/ins"
+cat >"$T/ins/mk.c" <<'EOF'
+#include <sqlite3.h>
+#include <stdio.h>
+/* mk DB SCRIPT: runs SCRIPT into a new database DB */
+int main(int argc, char **argv)
+{
+    static char sql[1 << 16];
+    FILE *f = argc == 3 ? fopen(argv[2], "rb") : NULL;
+    if (f) {
+        fread(sql, 1, sizeof sql - 1, f);
+        fclose(f);
+    }
+    sqlite3 *db = NULL;
+    char *err = NULL;
+    if (!f || sqlite3_open(argv[1], &db) != SQLITE_OK ||
+        sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        fprintf(stderr, "mk: %s\n", err ? err : "cannot");
+        return 1;
+    }
+    sqlite3_close(db);
+    return 0;
+}
+EOF
+rc=0
+$CC -std=c11 ${SANFLAGS:-} "$T/ins/mk.c" -lsqlite3 -o "$T/ins/mk" >"$T/ins/log" 2>&1 &&
+    "$T/ins/mk" "$T/ins/chinook.db" "$ROOT/tests/inspect/chinook.sql" >>"$T/ins/log" 2>&1 || rc=$?
+check "inspect: the Chinook database is made from tests/inspect/chinook.sql" $rc "$(cat "$T/ins/log")"
+run "$T/ins/chinook.orm" "$T/ins/err" inspect "$T/ins/chinook.db"
+[ "$rc" -eq 0 ] && [ ! -s "$T/ins/err" ] && cmp -s "$T/ins/chinook.orm" "$ROOT/tests/inspect/chinook.orm"
+check "inspect: prints exactly tests/inspect/chinook.orm (exit 0, nothing on stderr)" $? \
+    "exit $rc: $(cat "$T/ins/err") $(diff "$ROOT/tests/inspect/chinook.orm" "$T/ins/chinook.orm" | head -10)"
+mkdir -p "$T/ins/o"
+run "$T/ins/out" "$T/ins/err" -o "$T/ins/o" "$T/ins/chinook.orm"
+[ "$rc" -eq 0 ] && [ -f "$T/ins/o/chinook.orm.c" ]
+check "inspect: its output compiles with ormc" $? "exit $rc: $(cat "$T/ins/err")"
+run "$T/ins/out" "$T/ins/err" inspect
+[ "$rc" -eq 2 ] && [ "$(head -1 "$T/ins/err")" = "ormc inspect: name a database file" ]
+check "inspect: no database is a usage error (exit 2, exact text)" $? "exit $rc: $(cat "$T/ins/err")"
+run "$T/ins/out" "$T/ins/err" inspect "$T/ins/nope.db"
+[ "$rc" -eq 1 ] && [ ! -e "$T/ins/nope.db" ] && [ ! -s "$T/ins/out" ] &&
+    [ "$(cat "$T/ins/err")" = "ormc inspect: cannot open $T/ins/nope.db: unable to open database file" ]
+check "inspect: a missing file is not created (exit 1, exact text)" $? "exit $rc: $(cat "$T/ins/err")"
+run "$T/ins/out" "$T/ins/err" inspect "$ROOT/tests/inspect/chinook.sql"
+[ "$rc" -eq 1 ] && [ ! -s "$T/ins/out" ] &&
+    [ "$(cat "$T/ins/err")" = "ormc inspect: cannot read the database: file is not a database" ]
+check "inspect: a file that is not a database (exit 1, exact text)" $? "exit $rc: $(cat "$T/ins/err")"
+
 # ---- informational: compile time ----
 runs=20
 if start=$(date +%s%N 2>/dev/null) && [ "${start#*N}" = "$start" ]; then
