@@ -434,6 +434,15 @@ static const char *pg_cast(Ctx *c, const Field *a, const Field *b,
     }
 }
 
+/* "renamed from old", or "column renamed from Old" when only @column
+ * changed, for the note above a RENAME COLUMN. */
+static const char *renamed_from(Ctx *c, const Field *o, const Field *f)
+{
+    return strcmp(o->name, f->name) == 0
+               ? arena_printf(c->arena, "column renamed from %s", o->column)
+               : arena_printf(c->arena, "renamed from %s", o->name);
+}
+
 /* Kept column `f` (old `o`, already renamed to f->column) of model mb:
  * the ALTER TABLE statements that make it f's, constraints dropped
  * before the type changes and added after the values fit. */
@@ -545,7 +554,7 @@ static void pg_alter_model(Mig *g, Model *ma, Model *mb, Field **pair,
         Field *f = mb->fv[k], *o = pair[k];
         if (!o || strcmp(o->column, f->column) == 0)
             continue;
-        note(b, "%s.%s: renamed from %s", mb->name, f->name, o->name);
+        note(b, "%s.%s: %s", mb->name, f->name, renamed_from(g->b, o, f));
         alter_table(b, t);
         buf_puts(b, "RENAME COLUMN ");
         qid(b, o->column);
@@ -630,6 +639,22 @@ static bool addable(const Field *f)
 
 /* A model's table present in both schemas.  Returns true when it was
  * rebuilt (its indexes are gone with the old table). */
+/* ALTER TABLE ... RENAME COLUMN of the primary key when @id renamed it
+ * (both dialects; a rebuild carries it instead). */
+static void rename_id(Mig *g, const Model *ma, const Model *mb)
+{
+    if (strcmp(id_col(ma), id_col(mb)) == 0)
+        return;
+    note(&g->body, "%s.id: column renamed from %s", mb->name, id_col(ma));
+    buf_puts(&g->body, "ALTER TABLE ");
+    qid(&g->body, mb->table);
+    buf_puts(&g->body, " RENAME COLUMN ");
+    qid(&g->body, id_col(ma));
+    buf_puts(&g->body, " TO ");
+    qid(&g->body, id_col(mb));
+    buf_puts(&g->body, ";\n");
+}
+
 static bool alter_model(Mig *g, Model *ma, Model *mb)
 {
     Ctx *a = g->a, *c = g->b;
@@ -698,15 +723,17 @@ static bool alter_model(Mig *g, Model *ma, Model *mb)
                 carry(g, &e, mb, pair[k], mb->fv[k]);
                 free(buf_take(&e, NULL));
             }
+        rename_id(g, ma, mb);
         pg_alter_model(g, ma, mb, pair, taken);
         return false;
     }
     if (!why) {
+        rename_id(g, ma, mb);
         for (int k = 0; k < mb->nf; k++) {
             Field *f = mb->fv[k], *o = pair[k];
             if (o && strcmp(o->column, f->column) != 0) {
-                note(&g->body, "%s.%s: renamed from %s", mb->name, f->name,
-                     o->name);
+                note(&g->body, "%s.%s: %s", mb->name, f->name,
+                     renamed_from(c, o, f));
                 buf_puts(&g->body, "ALTER TABLE ");
                 qid(&g->body, mb->table);
                 buf_puts(&g->body, " RENAME COLUMN ");

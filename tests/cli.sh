@@ -751,6 +751,19 @@ run "$T/ins/out" "$T/ins/err" inspect "$ROOT/tests/inspect/chinook.sql"
     [ "$(cat "$T/ins/err")" = "ormc inspect: cannot read the database: file is not a database" ]
 check "inspect: a file that is not a database (exit 1, exact text)" $? "exit $rc: $(cat "$T/ins/err")"
 
+# @column and @id rename the columns, on both dialects
+printf 'model A {\n    name text\n}\n' >"$T/ins/c1.orm"
+printf 'model A {\n    name text @column("Name")\n    @id("AId")\n}\n' >"$T/ins/c2.orm"
+printf '%s\n' '-- A.id: column renamed from id' 'ALTER TABLE "a" RENAME COLUMN "id" TO "AId";' \
+    '-- A.name: column renamed from name' 'ALTER TABLE "a" RENAME COLUMN "name" TO "Name";' >"$T/ins/cwant"
+for d in sqlite postgresql; do
+    run "$T/ins/cout" "$T/ins/err" diff --dialect $d "$T/ins/c1.orm" "$T/ins/c2.orm"
+    grep -e '^ALTER' -e '^-- A\.' "$T/ins/cout" >"$T/ins/cgot"
+    [ "$rc" -eq 0 ] && cmp -s "$T/ins/cwant" "$T/ins/cgot"
+    check "diff ($d): @column and @id rename the columns (exact statements)" $? \
+        "exit $rc: $(cat "$T/ins/err") $(cat "$T/ins/cgot")"
+done
+
 # ---- informational: compile time ----
 runs=20
 if start=$(date +%s%N 2>/dev/null) && [ "${start#*N}" = "$start" ]; then
