@@ -103,8 +103,11 @@ $(B)/inspect/%.o: inspect/%.c inspect/*.h compiler/buf.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Icompiler -c $< -o $@
 
-$(B)/compiler/main.o: inspect/inspect.h
-$(B)/compiler/main.o: CFLAGS += -Iinspect
+# (-Iinspect in the recipe: a CFLAGS given on the command line, as make
+# fuzz does, would override a target-specific one)
+$(B)/compiler/main.o: compiler/main.c compiler/*.h inspect/inspect.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Icompiler -Iinspect -c $< -o $@
 
 $(B)/ormc: $(B)/compiler/main.o $(B)/inspect/inspect.o $(B)/libormcc.a
 	$(CC) $(LDFLAGS) $^ -lsqlite3 -o $@
