@@ -29,27 +29,32 @@ if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
     exit 77
 fi
 
+# As root, the server runs as `postgres` (or `nobody`), which owns DIR;
+# its parent (a mktemp -d of the caller, mode 700) becomes traversable,
+# not readable, so that user can reach DIR.
+user=postgres
+id postgres >/dev/null 2>&1 || user=nobody
+
 as_owner() {
     if [ "$(id -u)" -eq 0 ]; then
-        user=postgres
-        id postgres >/dev/null 2>&1 || user=nobody
         runuser -u "$user" -- "$@"
     else
         "$@"
     fi
 }
 
-case $cmd in
-start)
+# Creates DIR for the server's user.
+make_dir() {
     mkdir -p "$dir"
     if [ "$(id -u)" -eq 0 ]; then
-        user=postgres
-        id postgres >/dev/null 2>&1 || user=nobody
         chown "$user" "$dir"
-        # the server's user must reach DIR: its parent (a mktemp -d of
-        # the caller, mode 700) becomes traversable, not readable
         chmod o+x "$(dirname "$dir")"
     fi
+}
+
+case $cmd in
+start)
+    make_dir
     as_owner "$bin/initdb" -D "$dir/data" -A trust -U ormc -E UTF8 \
         --locale=C -N >"$dir/initdb.log" 2>&1 || {
         cat "$dir/initdb.log" >&2
@@ -68,13 +73,7 @@ replica)
     pdir=${3:-}
     pport=${4:-}
     port=${5:-}
-    mkdir -p "$dir"
-    if [ "$(id -u)" -eq 0 ]; then
-        user=postgres
-        id postgres >/dev/null 2>&1 || user=nobody
-        chown "$user" "$dir"
-        chmod o+x "$(dirname "$dir")"
-    fi
+    make_dir
     as_owner "$bin/pg_basebackup" -h "$pdir" -p "$pport" -U ormc \
         -D "$dir/data" -R -X stream >"$dir/basebackup.log" 2>&1 || {
         cat "$dir/basebackup.log" >&2
