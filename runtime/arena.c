@@ -390,12 +390,10 @@ void *arena_alloc_raw(ormc_result *a, size_t n)
     return (void *)p;
 }
 
-char *arena_strndup(ormc_result *a, const char *s, size_t n)
+char *arena_strndup_grow(ormc_result *a, const char *s, size_t n)
 {
-    if (!a->pos || (size_t)(a->end - a->pos) < n + 1) {
-        if (!arena_grow(a, n + 1))
-            return NULL;
-    }
+    if (!arena_grow(a, n + 1))
+        return NULL;
     char *d = a->pos;
     if (n)
         memcpy(d, s, n);

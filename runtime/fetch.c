@@ -2,7 +2,8 @@
  * fetch.c — running queries: fetch (rows, select_related objects shared
  * per id, annotate counts, one child query per prefetch under one read
  * snapshot), first, exists, count and aggregates.  The SQL comes from
- * sql.c; rows are read by object.c's read_row into rows.c's arrays.
+ * sql.c; rows are stepped here (step_rows) and read by read_row
+ * (row_read.h's loop, each backend's copy) into rows.c's arrays.
  */
 #include "rows.h"
 #include "sql.h"
@@ -216,6 +217,7 @@ typedef struct level {
      * column pcol), stepped into a vec of link_pairs; a child already
      * read is not read again */
     struct link_state *links;
+    bool plain; /* none of the above: a row is one read_row */
 } level;
 
 /* The children of a many-to-many child query read so far: each child
@@ -375,13 +377,11 @@ static void read_annot(ormc_db *db, void *stmt, int col, const ormc_term *a,
         v->i = be->column_int(stmt, col);
 }
 
-/* One row: t0, then each with_ model (and theirs), then counts and
- * annotations (into the Rel block).  In a many-to-many child query obj is the row's link_pair
- * (link_row). */
-static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
-                     ormc_result *res)
+/* level_row's part beyond a plain row: with_ loads, counts, annotations,
+ * links. */
+static int level_row_more(ormc_db *db, void *stmt, void *obj,
+                          const level *lv, ormc_result *res)
 {
-    const level *lv = ctx;
     const ormc_model *m = lv->m;
     if (lv->links) {
         link_pair *l = obj;
@@ -412,6 +412,48 @@ static int level_row(ormc_db *db, void *stmt, void *obj, const void *ctx,
     return rc;
 }
 
+/* One row: t0, then each with_ model (and theirs), then counts and
+ * annotations (into the Rel block).  In a many-to-many child query obj is
+ * the row's link_pair (link_row).  A plain row is one read_row. */
+static inline int level_row(ormc_db *db, void *stmt, void *obj,
+                            const level *lv, ormc_result *res)
+{
+    if (lv->plain)
+        return read_row(db, stmt, 0, lv->m, obj, res);
+    return level_row_more(db, stmt, obj, lv, res);
+}
+
+/* Steps `stmt`, reading each row with level_row into a new element of v.
+ * Returns status (errors recorded, prefixed with `what`); resets the
+ * statement. */
+static int step_rows(ormc_db *db, void *stmt, vec *v, const level *lv,
+                     ormc_result *res, const char *what)
+{
+    int rc;
+    while ((rc = db->be->step(stmt)) == ORMC_ROW) {
+        void *e = vec_push(v);
+        if (!e) {
+            rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
+            break;
+        }
+        rc = level_row(db, stmt, e, lv, res);
+        if (rc == ORMC_ERROR) { /* bad data: read_row said where */
+            db_stmt_done(db, stmt);
+            return db_restate(db, what, NULL);
+        }
+        if (rc != ORMC_OK)
+            break;
+    }
+    if (rc == ORMC_DONE)
+        rc = ORMC_OK;
+    else if (rc != ORMC_OK && rc != ORMC_NOMEM)
+        rc = db_fail_backend(db, rc, what);
+    else if (rc == ORMC_NOMEM) /* from step, or restating read_row's */
+        rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
+    db_stmt_done(db, stmt);
+    return rc;
+}
+
 /* Runs r (a SELECT of q, or a child query whose child query is q) and
  * reads its rows into `rows`, which res adopts; a many-to-many child
  * query (links not NULL) reads each distinct child into `rows` and one
@@ -429,8 +471,9 @@ static int read_level(ormc_db *db, const sql_req *r, const ormc_query *q,
         lv.links = &ls;
     }
     void *stmt = sql_stmt(db, r);
-    int rc = stmt ? step_rows(db, stmt, links ? links : rows, level_row, &lv,
-                              res, r->what)
+    lv.plain = !lv.links && !lv.nwith && !lv.rel;
+    int rc = stmt ? step_rows(db, stmt, links ? links : rows, &lv, res,
+                              r->what)
                   : db->errcode;
     if (rows->base) {
         arena_adopt(res, rows->base);

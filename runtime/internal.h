@@ -8,6 +8,7 @@
 #include "ormc_backend.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 /* ---- memory: every allocation of the runtime goes through these ---- */
 void *ormc_malloc(size_t n);
@@ -48,8 +49,21 @@ ormc_result *arena_new(void);
 ormc_result *arena_new_sized(size_t first);
 /* n bytes aligned for any member type, or NULL.  Memory is zeroed. */
 void *arena_alloc(ormc_result *a, size_t n);
-/* Copies n bytes and a NUL terminator; returns the copy or NULL. */
-char *arena_strndup(ormc_result *a, const char *s, size_t n);
+/* Copies n bytes and a NUL terminator; returns the copy or NULL.  Inline:
+ * it runs once per text column of every row read; a new chunk is
+ * arena_strndup_grow's. */
+char *arena_strndup_grow(ormc_result *a, const char *s, size_t n);
+static inline char *arena_strndup(ormc_result *a, const char *s, size_t n)
+{
+    if (!a->pos || (size_t)(a->end - a->pos) < n + 1)
+        return arena_strndup_grow(a, s, n);
+    char *d = a->pos;
+    if (n)
+        memcpy(d, s, n);
+    d[n] = '\0';
+    a->pos += n + 1;
+    return d;
+}
 /* Like arena_alloc, without zeroing: for memory the caller fills whole. */
 void *arena_alloc_raw(ormc_result *a, size_t n);
 
@@ -229,7 +243,27 @@ int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
  * db_restate.  A non-NULL text column that the backend cannot deliver
  * (column_text returns NULL: out of memory) is ORMC_NOMEM, never an empty
  * string.  (A NULL in a NOT NULL int/real/bool/datetime reads as 0.) */
-int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
-             ormc_result *res);
+static inline int read_row(ormc_db *db, void *stmt, int col,
+                           const ormc_model *m, void *obj, ormc_result *res);
+/* read_row's two out-of-line parts (object.c): the loop of row_read.h over
+ * the column function pointers of a backend without read_fields, and the
+ * recording of a failure rc with the index `bad` it gave. */
+int read_fields_via(const ormc_backend *be, void *stmt, int col,
+                    const ormc_model *m, void *obj, ormc_result *res,
+                    int *bad);
+int read_row_failed(ormc_db *db, const ormc_model *m, const void *obj, int rc,
+                    int bad);
+/* Inline: it runs once per model of every row read. */
+static inline int read_row(ormc_db *db, void *stmt, int col,
+                           const ormc_model *m, void *obj, ormc_result *res)
+{
+    const ormc_backend *be = db->be;
+    int bad = 0;
+    int rc = be->read_fields ? be->read_fields(stmt, col, m->fields,
+                                               m->nfields, obj, res, &bad)
+                             : read_fields_via(be, stmt, col, m, obj, res,
+                                               &bad);
+    return rc == ORMC_OK ? rc : read_row_failed(db, m, obj, rc, bad);
+}
 
 #endif

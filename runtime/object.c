@@ -2,6 +2,7 @@
  * object.c — one object at a time: defaults, validation, binding, reading a
  * row, and insert/update/delete/get.
  */
+#include "row_read.h"
 #include "sql.h"
 
 #include <math.h>
@@ -68,6 +69,14 @@ long utf8_chars(const unsigned char *s, size_t n)
     long chars = 0;
     size_t i = 0;
     while (i < n) {
+        /* ASCII eight bytes at a time: no byte with its high bit set */
+        uint64_t w;
+        if (n - i >= sizeof w &&
+            (memcpy(&w, s + i, sizeof w), !(w & 0x8080808080808080ull))) {
+            i += sizeof w;
+            chars += sizeof w;
+            continue;
+        }
         unsigned c = s[i];
         size_t len;
         uint32_t cp;
@@ -292,71 +301,22 @@ static int null_in_not_null(ormc_db *db, const ormc_model *m,
                    m->name, f->name, (long long)id);
 }
 
-/* Contract in internal.h.  column_is_null is asked only of nullable fields,
- * and of a NOT NULL text or blob only when the backend hands back NULL, so
- * the common path costs no extra call. */
-int read_row(ormc_db *db, void *stmt, int col, const ormc_model *m, void *obj,
-             ormc_result *res)
+/* Contract in internal.h (read_row's out-of-line parts). */
+int read_fields_via(const ormc_backend *be, void *stmt, int col,
+                    const ormc_model *m, void *obj, ormc_result *res,
+                    int *bad)
 {
-    const ormc_backend *be = db->be;
-    for (uint16_t i = 0; i < m->nfields; i++, col++) {
-        const ormc_field *f = &m->fields[i];
-        void *p = AT(obj, f->offset);
-        if ((f->flags & ORMC_F_NULLABLE) && be->column_is_null(stmt, col)) {
-            if (f->null_offset) {
-                bool t = true;
-                memcpy(AT(obj, f->null_offset), &t, sizeof t);
-            }
-            continue; /* pointers and values stay zero / NULL */
-        }
-        switch ((ormc_type)f->type) {
-        case ORMC_T_INT:
-        case ORMC_T_DATETIME: {
-            int64_t v = be->column_int(stmt, col);
-            memcpy(p, &v, sizeof v);
-            break;
-        }
-        case ORMC_T_BOOL: {
-            bool v = be->column_int(stmt, col) != 0;
-            memcpy(p, &v, sizeof v);
-            break;
-        }
-        case ORMC_T_REAL: {
-            double v = be->column_real(stmt, col);
-            memcpy(p, &v, sizeof v);
-            break;
-        }
-        case ORMC_T_TEXT: {
-            size_t n;
-            const char *s = be->column_text(stmt, col, &n);
-            /* NULL: the column is NULL although the schema says NOT NULL
-             * (bad data), or the backend ran out of memory converting a
-             * value (never read either as "") */
-            if (!s && be->column_is_null(stmt, col))
-                return null_in_not_null(db, m, f, obj);
-            char *d = s ? arena_strndup(res, s, n) : NULL;
-            if (!d)
-                return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
-            memcpy(p, &d, sizeof d);
-            break;
-        }
-        case ORMC_T_BLOB: {
-            size_t n;
-            const void *s = be->column_blob(stmt, col, &n);
-            /* NULL is an empty blob, or a NULL the schema forbids */
-            if (!s && be->column_is_null(stmt, col))
-                return null_in_not_null(db, m, f, obj);
-            ormc_blob b;
-            b.size = s ? n : 0;
-            b.data = arena_strndup(res, s ? s : "", b.size);
-            if (!b.data)
-                return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
-            memcpy(p, &b, sizeof b);
-            break;
-        }
-        }
-    }
-    return ORMC_OK;
+    const row_cols k = {be->column_is_null, be->column_int, be->column_real,
+                        be->column_text, be->column_blob};
+    return row_read(&k, stmt, col, m->fields, m->nfields, obj, res, bad);
+}
+
+int read_row_failed(ormc_db *db, const ormc_model *m, const void *obj, int rc,
+                    int bad)
+{
+    if (rc == ORMC_ERROR)
+        return null_in_not_null(db, m, &m->fields[bad], obj);
+    return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
 }
 
 /* Validates every field but id, before any statement is prepared or run. */

@@ -87,6 +87,15 @@ typedef struct ormc_backend {
      * runtime has finalized every statement first).  NULL: there is
      * nothing to reopen (SQLite's file). */
     int (*reconnect)(void *conn);
+    /* Reads the n fields f[0..n) from columns col, col+1, ... of the
+     * current row into the zeroed obj, copying text and blobs into res:
+     * row_read.h's loop over this backend's own column functions, called
+     * directly.  Returns ORMC_OK, ORMC_NOMEM, or ORMC_ERROR with *bad the
+     * index of a NOT NULL text or blob field holding NULL.  NULL: the
+     * runtime runs the same loop through the column functions above (a
+     * test's wrapped backend, whose faults hit single column reads). */
+    int (*read_fields)(void *stmt, int col, const ormc_field *f, int n,
+                       void *obj, ormc_result *res, int *bad);
 } ormc_backend;
 
 /* The embedded SQLite backend. */

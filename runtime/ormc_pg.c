@@ -43,6 +43,8 @@
 
 #ifdef ORMC_HAVE_PG
 
+#include "row_read.h"
+
 #include <libpq-fe.h>
 #include <math.h>
 #include <stdio.h>
@@ -835,6 +837,16 @@ static const char *pg_column_name(void *stmt, int col)
 
 static size_t pg_sql_len(void *stmt) { return ((pg_stmt *)stmt)->sql_len; }
 
+static const row_cols pg_cols = {pg_column_is_null, pg_column_int,
+                                 pg_column_real, pg_column_text,
+                                 pg_column_blob};
+
+static int pg_read_fields(void *stmt, int col, const ormc_field *f, int n,
+                          void *obj, ormc_result *res, int *bad)
+{
+    return row_read(&pg_cols, stmt, col, f, n, obj, res, bad);
+}
+
 const ormc_backend ormc_pg_backend = {
     .name = "postgresql",
     .dialect = &ormc_pg_dialect,
@@ -867,6 +879,7 @@ const ormc_backend ormc_pg_backend = {
     .sql_len = pg_sql_len,
     .total_changes = pg_total_changes,
     .reconnect = pg_reconnect,
+    .read_fields = pg_read_fields,
 };
 
 /* ==== read replicas: a router over one primary and its replicas ====
@@ -1218,6 +1231,11 @@ static int64_t router_column_int(void *st, int col) { return pg_column_int(((rst
 static double router_column_real(void *st, int col) { return pg_column_real(((rstmt *)st)->run, col); }
 static const char *router_column_text(void *st, int col, size_t *n) { return pg_column_text(((rstmt *)st)->run, col, n); }
 static const void *router_column_blob(void *st, int col, size_t *n) { return pg_column_blob(((rstmt *)st)->run, col, n); }
+static int router_read_fields(void *st, int col, const ormc_field *f, int n,
+                              void *obj, ormc_result *res, int *bad)
+{
+    return pg_read_fields(((rstmt *)st)->run, col, f, n, obj, res, bad);
+}
 
 /* The primary again, and every replica on its next turn. */
 static int router_reconnect(void *conn)
@@ -1305,6 +1323,7 @@ const ormc_backend ormc_pg_router_backend = {
     .sql_len = router_sql_len,
     .total_changes = router_total_changes,
     .reconnect = router_reconnect,
+    .read_fields = router_read_fields,
 };
 
 #else /* no libpq */

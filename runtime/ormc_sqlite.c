@@ -3,7 +3,7 @@
  * sqlite3.h.  Each function is a thin mapping of ormc_backend onto the
  * sqlite3 C API, translating result codes into ormc_status values.
  */
-#include "ormc_backend.h"
+#include "row_read.h"
 #include "sqlite_array.h"
 
 #include <sqlite3.h>
@@ -187,6 +187,16 @@ static const void *sq_column_blob(void *stmt, int col, size_t *n)
     return p;
 }
 
+static const row_cols sq_cols = {sq_column_is_null, sq_column_int,
+                                 sq_column_real, sq_column_text,
+                                 sq_column_blob};
+
+static int sq_read_fields(void *stmt, int col, const ormc_field *f, int n,
+                          void *obj, ormc_result *res, int *bad)
+{
+    return row_read(&sq_cols, stmt, col, f, n, obj, res, bad);
+}
+
 static int64_t sq_last_insert_id(void *conn)
 {
     return sqlite3_last_insert_rowid(conn);
@@ -269,4 +279,5 @@ const ormc_backend ormc_sqlite_backend = {
     .column_name = sq_column_name,
     .sql_len = sq_sql_len,
     .total_changes = sq_total_changes,
+    .read_fields = sq_read_fields,
 };

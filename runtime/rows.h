@@ -16,19 +16,19 @@ typedef struct vec {
     bool whole; /* its reader writes every byte of an element: not zeroed */
 } vec;
 
+/* Makes room for more elements: false when out of memory. */
+bool vec_grow(vec *v);
 /* Appends one element, zeroed unless v->whole; NULL when out of memory.
- * Amortized O(1). */
-void *vec_push(vec *v);
-
-/* Reads the current row of stmt into elem (a new element of a vec). */
-typedef int (*row_fn)(ormc_db *db, void *stmt, void *elem, const void *ctx,
-                      ormc_result *res);
-
-/* Steps `stmt`, reading each row with `row` into a new element of v.
- * Returns status (errors recorded, prefixed with `what`); resets the
- * statement. */
-int step_rows(ormc_db *db, void *stmt, vec *v, row_fn row, const void *ctx,
-              ormc_result *res, const char *what);
+ * Amortized O(1); inline, as it runs once per row read. */
+static inline void *vec_push(vec *v)
+{
+    if (v->n == v->cap && !vec_grow(v))
+        return NULL;
+    void *e = v->data + v->n++ * v->size;
+    if (!v->whole)
+        memset(e, 0, v->size);
+    return e;
+}
 
 /* Open-addressing map from an id to a value (an index or a pointer). */
 typedef struct idmap {
@@ -39,6 +39,13 @@ typedef struct idmap {
 
 #define IDMAP_NONE UINTPTR_MAX
 
+/* id's home slot in h (Fibonacci hashing). */
+static inline size_t id_slot(const idmap *h, int64_t id)
+{
+    uint64_t x = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+    return (size_t)(x >> 17) & h->mask;
+}
+
 /* Empties h with room for n keys; false when out of memory. */
 bool idmap_init(idmap *h, size_t n);
 /* Adds id -> v to a map with room (from idmap_init), id not present. */
@@ -46,8 +53,6 @@ void idmap_put_slot(idmap *h, int64_t id, uintptr_t v);
 /* Adds id -> v (id not yet present), growing h; false when out of memory
  * (h unchanged). */
 bool idmap_put(idmap *h, int64_t id, uintptr_t v);
-/* The value of id, or IDMAP_NONE.  O(1) expected. */
-uintptr_t idmap_get(const idmap *h, int64_t id);
 /* Frees h's tables; h is empty again.  */
 void idmap_free(idmap *h);
 
@@ -75,5 +80,18 @@ typedef struct link_pair {
     };
     size_t kid;
 } link_pair;
+
+/* The value of id, or IDMAP_NONE.  O(1) expected; inline, as
+ * select_related asks it once per row. */
+static inline uintptr_t idmap_get(const idmap *h, int64_t id)
+{
+    if (!h->keys)
+        return IDMAP_NONE;
+    for (size_t s = id_slot(h, id); h->vals[s] != IDMAP_NONE;
+         s = (s + 1) & h->mask)
+        if (h->keys[s] == id)
+            return h->vals[s];
+    return IDMAP_NONE;
+}
 
 #endif

@@ -1773,14 +1773,23 @@ int sql_bind(ormc_db *db, void *stmt, const sql_req *r)
 /* The statement of kind `kind` (and `arg`) of model m, which needs no
  * query: from the cache by a key of the kind, the model's address and
  * arg (key_arg: whether arg is part of it), or rendered and prepared. */
-static void *fixed_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
-                        uint16_t arg, bool key_arg, const char *what)
+/* The cache key of a fixed statement into key (FIXED_KEY bytes); returns
+ * its length. */
+#define FIXED_KEY (1 + sizeof(const ormc_model *) + sizeof(uint16_t))
+static size_t fixed_key(uint8_t *key, const ormc_model *m, sql_kind kind,
+                        uint16_t arg, bool key_arg)
 {
-    uint8_t key[1 + sizeof m + sizeof arg];
-    size_t len = 1 + sizeof m + (key_arg ? sizeof arg : 0);
     key[0] = (uint8_t)kind;
     memcpy(key + 1, &m, sizeof m);
     memcpy(key + 1 + sizeof m, &arg, sizeof arg);
+    return 1 + sizeof m + (key_arg ? sizeof arg : 0);
+}
+
+static void *fixed_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
+                        uint16_t arg, bool key_arg, const char *what)
+{
+    uint8_t key[FIXED_KEY];
+    size_t len = fixed_key(key, m, kind, arg, key_arg);
     void *stmt = db_stmt_find(db, key, len);
     if (stmt)
         return stmt;
@@ -1803,6 +1812,12 @@ void *sql_link_stmt(ormc_db *db, const ormc_model *m, uint16_t rev,
 void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
                      const char *verb)
 {
+    /* a cached statement is found without formatting its name, which
+     * only a statement still to prepare needs (for its errors) */
+    uint8_t key[FIXED_KEY];
+    void *stmt = db_stmt_find(db, key, fixed_key(key, m, kind, 0, false));
+    if (stmt)
+        return stmt;
     char what[160];
     snprintf(what, sizeof what, "%s.%s", m->name, verb);
     return fixed_stmt(db, m, kind, 0, false, what);

@@ -3,21 +3,12 @@
  * children is a run of pointers into the children's array, grouped by a
  * counting sort (two passes over the children, no copy of any child), so
  * a child stays where the statement put it and several lists may point
- * to one child.
+ * to one child.  Each child's parent is looked up once, in the first pass
+ * (a word per child, freed at the end).
  */
 #include "rows.h"
 
 #include <string.h>
-
-/* The parent slot of child i (its foreign key looked up in h) and in *kid
- * the child; IDMAP_NONE when its parent was not loaded or the key is
- * NULL.  The last lookup is remembered: children often come grouped by
- * parent. */
-typedef struct owner_cache {
-    int64_t pid;
-    uintptr_t slot;
-    bool valid;
-} owner_cache;
 
 /* The parents' slots by id: a hash map, or when their ids are exactly
  * first, first + 1, ... (every row of a table fetched in id order, the
@@ -38,21 +29,31 @@ static uintptr_t parent_slot(const parent_map *pm, int64_t id)
     return k < pm->n ? (uintptr_t)k : IDMAP_NONE;
 }
 
-static uintptr_t owner_of(const parent_map *h, const ormc_field *fk,
-                          const vec *kids, size_t i, char **kid,
-                          owner_cache *oc)
+/* Each child's parent slot into slot[0..n): its foreign key fk looked up
+ * in pm, IDMAP_NONE when its parent was not loaded or the key is NULL.
+ * The last lookup is remembered: children often come grouped by parent. */
+static void owners(const parent_map *pm, const ormc_field *fk,
+                   const vec *kids, uintptr_t *slot)
 {
-    int64_t pid;
-    *kid = kids->data + i * kids->size;
-    if (fk->null_offset && *(const bool *)(*kid + fk->null_offset))
-        return IDMAP_NONE;
-    memcpy(&pid, *kid + fk->offset, sizeof pid);
-    if (!oc->valid || oc->pid != pid) {
-        oc->pid = pid;
-        oc->slot = parent_slot(h, pid);
-        oc->valid = true;
+    const size_t off = fk->offset, noff = fk->null_offset, size = kids->size;
+    const char *kid = kids->data;
+    int64_t last = 0;
+    uintptr_t last_slot = IDMAP_NONE;
+    bool any = false;
+    for (size_t i = 0; i < kids->n; i++, kid += size) {
+        int64_t pid;
+        if (noff && *(const bool *)(kid + noff)) {
+            slot[i] = IDMAP_NONE;
+            continue;
+        }
+        memcpy(&pid, kid + off, sizeof pid);
+        if (!any || pid != last) {
+            last = pid;
+            last_slot = parent_slot(pm, pid);
+            any = true;
+        }
+        slot[i] = last_slot;
     }
-    return oc->slot;
 }
 
 int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
@@ -61,9 +62,10 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
     const ormc_model *cm = rv->child;
     const ormc_field *fk = &cm->fields[rv->child_field];
     const size_t np = parents->n, ne = links ? links->n : kids->n;
-    char *kid;
     parent_map h = {.n = np, .dense = np > 0};
     size_t *start = ormc_big_malloc((np + 1) * sizeof *start);
+    /* each child's parent slot (a link's is in its link_pair) */
+    uintptr_t *slot = links ? NULL : ormc_big_malloc((ne + 1) * sizeof *slot);
     int rc = ORMC_OK;
     for (size_t p = 0; p < np && h.dense; p++) {
         int64_t id;
@@ -73,7 +75,7 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
             h.first = id;
         h.dense = (uint64_t)id - (uint64_t)h.first == p;
     }
-    if (!start || (!h.dense && !idmap_init(&h.h, np))) {
+    if (!start || (!links && !slot) || (!h.dense && !idmap_init(&h.h, np))) {
         rc = db_fail(db, ORMC_NOMEM, "%s.prefetch_%s: out of memory",
                      pm->name, rv->name);
         goto out;
@@ -85,7 +87,6 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
         idmap_put_slot(&h.h, id, p);
     }
     memset(start, 0, (np + 1) * sizeof *start);
-    owner_cache oc = {0};
     link_pair *lp = links ? (link_pair *)links->data : NULL;
     for (size_t i = 0; i < ne && lp; i++) {
         /* the link's parent, looked up once: the second pass reads it */
@@ -93,10 +94,11 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
         if (o != IDMAP_NONE)
             start[o + 1]++;
     }
-    for (size_t i = 0; i < ne && !lp; i++) {
-        uintptr_t o = owner_of(&h, fk, kids, i, &kid, &oc);
-        if (o != IDMAP_NONE)
-            start[o + 1]++;
+    if (!lp) {
+        owners(&h, fk, kids, slot);
+        for (size_t i = 0; i < ne; i++)
+            if (slot[i] != IDMAP_NONE)
+                start[slot[i] + 1]++;
     }
     for (size_t p = 0; p < np; p++)
         start[p + 1] += start[p];
@@ -117,17 +119,15 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
         memcpy(rel + rv->list_offset, &l, sizeof l);
     }
     /* start[p] is now parent p's next free slot */
-    oc.valid = false;
     for (size_t i = 0; i < ne && lp; i++)
         if (lp[i].slot != IDMAP_NONE)
             ptrs[start[lp[i].slot]++] = kids->data + lp[i].kid * kids->size;
-    for (size_t i = 0; i < ne && !lp; i++) {
-        uintptr_t o = owner_of(&h, fk, kids, i, &kid, &oc);
-        if (o != IDMAP_NONE)
-            ptrs[start[o]++] = kid;
-    }
+    for (size_t i = 0; i < ne && !lp; i++)
+        if (slot[i] != IDMAP_NONE)
+            ptrs[start[slot[i]]++] = kids->data + i * kids->size;
 out:
     idmap_free(&h.h);
     ormc_big_free(start);
+    ormc_big_free(slot);
     return rc;
 }

@@ -271,6 +271,9 @@ static int spy_open(const char *path, ormc_db **out)
     spy.bind_array = spy_bind_array;
     spy.step = spy_step;
     spy.column_text = spy_column_text;
+    /* rows read column by column through spy_column_text, not the
+     * backend's own loop, so the column faults reach them */
+    spy.read_fields = NULL;
     spy.column_name = spy_column_name;
     spy.errmsg = spy_errmsg;
     spy_conn = NULL;
