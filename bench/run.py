@@ -23,6 +23,7 @@ time against S with gnuplot (--plot).
 plot; asserts no times.  This is what CI runs.
 """
 import argparse
+import concurrent.futures
 import hashlib
 import os
 import platform
@@ -302,6 +303,10 @@ def main():
     ap.add_argument("--probe", type=float,
                     help="also run W2 once at this S, to show where "
                     "Django's prefetch hits SQLite's variable limit")
+    ap.add_argument("--instr", type=float, default=1,
+                    help="S at which to count instructions under callgrind "
+                         "(ormc and hand C, every workload; 0: off; never in "
+                         "--smoke)")
     ap.add_argument("--pg", default="on", choices=["on", "off", "only"],
                     help="the PostgreSQL columns (bench/pg.py's throwaway "
                     "server): on (after SQLite), off, or only them")
@@ -409,13 +414,17 @@ def main():
             results[(s_in, "W10p", c)] = r
         check(s_in, "W10p", contestants, results, failures)
 
+    instr = None
+    if a.instr and not a.smoke and a.pg != "only":
+        instr = instr_counts(build, a.instr, failures, gen_times)
+
     if a.smoke:
         failures += selftest_checker()
     scale_md = compiler_scale(build, a.smoke, failures) \
         if a.pg != "only" else None
     report = write_report(a, scales if a.pg != "only" else [], contestants,
                           results, startup, gen_times, info, failures,
-                          started, scale_md, probe, probe_in, pgr)
+                          started, scale_md, probe, probe_in, pgr, instr)
     if a.plot and not a.smoke:
         plot(a.plot, scales, contestants, results,
              a.probe if probe else None)
@@ -497,6 +506,84 @@ def t(r):
 
 def cpu(r):
     return int(r["cpu_ns"]) if r and r["status"] == "ok" else 0
+
+
+INSTR_CONTESTANTS = ["ormc", "hand"]
+
+
+def instr_one(build, c, db, w):
+    """Instructions the process executes inside workload w's run function
+    (its warm-up and one timed run), counted by callgrind: the same on any
+    machine and under any load.  An int, or an error string."""
+    fn = ("w10" if w == "W10p" else w.lower()) + "_run"
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+           "--toggle-collect=" + fn] + command(build, c, db, w, 1)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    except (OSError, subprocess.SubprocessError) as e:
+        return "callgrind: %s" % e
+    r = parse(p.stdout, p.stderr, p.returncode, 0)
+    m = re.search(r"Collected : (\d+)", p.stderr)
+    if r.get("status") != "ok" or not m:
+        return "callgrind: %s" % r.get("error", "no count")
+    return {"n": int(m.group(1)), "checksum": r["checksum"]}
+
+
+def instr_counts(build, s, failures, gen_times):
+    """{workload: {contestant: count}} at S=s, two processes at a time
+    (instruction counts do not care about the load)."""
+    if not shutil.which("valgrind"):
+        failures.append("--instr: valgrind is not installed")
+        return None
+    db, gen_s = ensure_db(build, s)
+    if gen_s is not None:
+        gen_times[s] = gen_s
+    # the workloads that write (W6, W9, W9n) run one at a time: two
+    # writers on one file would wait for each other's lock
+    writes = {"W6", "W9", "W9n"}
+    reads = [(w, c) for w in WORKLOADS if w not in writes
+             for c in INSTR_CONTESTANTS]
+    jobs = reads + [(w, c) for w in WORKLOADS if w in writes
+                    for c in INSTR_CONTESTANTS]
+    with concurrent.futures.ThreadPoolExecutor(2) as ex:
+        done = list(ex.map(lambda j: instr_one(build, j[1], db, j[0]),
+                           reads))
+    done += [instr_one(build, c, db, w) for w, c in jobs[len(reads):]]
+    out = {"s": s, "w": {}}
+    for (w, c), r in zip(jobs, done):
+        if isinstance(r, str):
+            failures.append("S=%g %s %s %s" % (s, w, c, r))
+            continue
+        out["w"].setdefault(w, {})[c] = r
+    for w, rs in out["w"].items():
+        sums = {r["checksum"] for r in rs.values()}
+        if len(sums) > 1:
+            failures.append("S=%g %s under callgrind: checksums differ %s" %
+                            (s, w, sorted(sums)))
+        log("instructions S=%g %-5s %s" % (s, w, "  ".join(
+            "%s %s" % (c, "{:,}".format(r["n"])) for c, r in rs.items())))
+    return out
+
+
+def instr_report(instr):
+    L = ["## Instructions at S = %g (callgrind)" % instr["s"], "",
+         "Instructions executed inside each workload's run function (one "
+         "warm-up and one timed run, the same for both), counted by "
+         "`valgrind --tool=callgrind --toggle-collect=wN_run`: exact and "
+         "repeatable, unlike time on a shared machine, but blind to cache "
+         "misses and page faults (the tables above have those).  SQLite's "
+         "own instructions are included: ormc/C is the whole cost ratio "
+         "of the run.", "",
+         "| workload | ormc | hand C | ormc/C |", "|---|---:|---:|---:|"]
+    for w in WORKLOADS:
+        rs = instr["w"].get(w, {})
+        if len(rs) < 2:
+            continue
+        o, h = rs["ormc"]["n"], rs["hand"]["n"]
+        L.append("| %s | %s | %s | %.3f |" % (w, "{:,}".format(o),
+                                              "{:,}".format(h), o / h))
+    L.append("")
+    return L
 
 
 def compiler_scale(build, smoke, failures):
@@ -741,7 +828,7 @@ def pg_report(a, pgr, results_sqlite):
 
 def write_report(a, scales, contestants, results, startup, gen_times,
                  info, failures, started, scale_md, probe, probe_in=None,
-                 pgr=None):
+                 pgr=None, instr=None):
     L = []
     L.append("# ormc benchmark%s" % (" (smoke run)" if a.smoke else ""))
     L.append("")
@@ -927,6 +1014,8 @@ def write_report(a, scales, contestants, results, startup, gen_times,
                 L.append("| %s | FAILED: `%s` | — | — | — |" % (
                     TITLE[c], r["error"]))
         L.append("")
+    if instr:
+        L += instr_report(instr)
     if pgr:
         L += pg_report(a, pgr, results)
     L.append("## Workloads")
