@@ -17,7 +17,8 @@ makes the exit status 1; a Django failure that is Django's own limit (its
 prefetch binds one SQL variable per parent) is reported in the table
 instead.  Finally it writes the markdown report (machine, command, tables),
 appends bench/compiler_scale.sh's table when that script exists, and draws
-time against S with gnuplot (--plot).
+time against S with gnuplot (--plot).  --instr S (default 1) adds the
+instructions of ormc and hand C per workload at S, counted by callgrind.
 
 --smoke: S=0.1, R=1, everything cross-checked, report to DIR/smoke.md, no
 plot; asserts no times.  This is what CI runs.
