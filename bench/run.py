@@ -513,21 +513,28 @@ INSTR_CONTESTANTS = ["ormc", "hand"]
 
 
 def instr_one(build, c, db, w):
-    """Instructions the process executes inside workload w's run function
-    (its warm-up and one timed run), counted by callgrind: the same on any
-    machine and under any load.  An int, or an error string."""
+    """Instructions of one timed run of workload w: what the process
+    executes inside w's run function, counted by callgrind, with 2 timed
+    runs minus with 1 (the warm-up, where ormc prepares its statements,
+    cancels out).  The same on any machine and under any load.  A dict, or
+    an error string."""
     fn = ("w10" if w == "W10p" else w.lower()) + "_run"
-    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-           "--toggle-collect=" + fn] + command(build, c, db, w, 1)
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
-    except (OSError, subprocess.SubprocessError) as e:
-        return "callgrind: %s" % e
-    r = parse(p.stdout, p.stderr, p.returncode, 0)
-    m = re.search(r"Collected : (\d+)", p.stderr)
-    if r.get("status") != "ok" or not m:
-        return "callgrind: %s" % r.get("error", "no count")
-    return {"n": int(m.group(1)), "checksum": r["checksum"]}
+    n = []
+    for runs in (1, 2):
+        cmd = ["valgrind", "--tool=callgrind",
+               "--callgrind-out-file=/dev/null",
+               "--toggle-collect=" + fn] + command(build, c, db, w, runs)
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True,
+                               timeout=3600)
+        except (OSError, subprocess.SubprocessError) as e:
+            return "callgrind: %s" % e
+        r = parse(p.stdout, p.stderr, p.returncode, 0)
+        m = re.search(r"Collected : (\d+)", p.stderr)
+        if r.get("status") != "ok" or not m:
+            return "callgrind: %s" % r.get("error", "no count")
+        n.append(int(m.group(1)))
+    return {"n": n[1] - n[0], "checksum": r["checksum"]}
 
 
 def instr_counts(build, s, failures, gen_times):
@@ -568,9 +575,11 @@ def instr_counts(build, s, failures, gen_times):
 
 def instr_report(instr):
     L = ["## Instructions at S = %g (callgrind)" % instr["s"], "",
-         "Instructions executed inside each workload's run function (one "
-         "warm-up and one timed run, the same for both), counted by "
-         "`valgrind --tool=callgrind --toggle-collect=wN_run`: exact and "
+         "Instructions of one timed run of each workload: those executed "
+         "inside its run function, counted by `valgrind --tool=callgrind "
+         "--toggle-collect=wN_run`, in a process with 2 timed runs minus "
+         "one with 1 (so the warm-up, where ormc prepares its statements "
+         "and hand C has prepared them before, cancels out): exact and "
          "repeatable, unlike time on a shared machine, but blind to cache "
          "misses and page faults (the tables above have those).  SQLite's "
          "own instructions are included: ormc/C is the whole cost ratio "
