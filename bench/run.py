@@ -417,7 +417,11 @@ def main():
 
     instr = None
     if a.instr and not a.smoke and a.pg != "only":
-        instr = instr_counts(build, a.instr, failures, gen_times)
+        db, gen_s = ensure_db(build, a.instr)
+        if gen_s is not None:
+            gen_times[a.instr] = gen_s
+        instr = instr_counts(build, db, a.instr, INSTR_CONTESTANTS,
+                             WORKLOADS, failures)
 
     if a.smoke:
         failures += selftest_checker()
@@ -537,27 +541,26 @@ def instr_one(build, c, db, w):
     return {"n": n[1] - n[0], "checksum": r["checksum"]}
 
 
-def instr_counts(build, s, failures, gen_times):
-    """{workload: {contestant: count}} at S=s, two processes at a time
-    (instruction counts do not care about the load)."""
+def instr_counts(build, db, s, contestants, workloads, failures):
+    """{"s": s, "c": contestants, "w": {workload: {contestant: dict}}}:
+    instr_one of each, two processes at a time (instruction counts do not
+    care about the load).  For PostgreSQL contestants db is the conninfo
+    and the count is the client's alone (the server is not traced)."""
     if not shutil.which("valgrind"):
         failures.append("--instr: valgrind is not installed")
         return None
-    db, gen_s = ensure_db(build, s)
-    if gen_s is not None:
-        gen_times[s] = gen_s
     # the workloads that write (W6, W9, W9n) run one at a time: two
-    # writers on one file would wait for each other's lock
+    # writers on one database would wait for each other's locks
     writes = {"W6", "W9", "W9n"}
-    reads = [(w, c) for w in WORKLOADS if w not in writes
-             for c in INSTR_CONTESTANTS]
-    jobs = reads + [(w, c) for w in WORKLOADS if w in writes
-                    for c in INSTR_CONTESTANTS]
+    reads = [(w, c) for w in workloads if w not in writes
+             for c in contestants]
+    jobs = reads + [(w, c) for w in workloads if w in writes
+                    for c in contestants]
     with concurrent.futures.ThreadPoolExecutor(2) as ex:
         done = list(ex.map(lambda j: instr_one(build, j[1], db, j[0]),
                            reads))
     done += [instr_one(build, c, db, w) for w, c in jobs[len(reads):]]
-    out = {"s": s, "w": {}}
+    out = {"s": s, "c": contestants, "w": {}}
     for (w, c), r in zip(jobs, done):
         if isinstance(r, str):
             failures.append("S=%g %s %s %s" % (s, w, c, r))
@@ -573,27 +576,33 @@ def instr_counts(build, s, failures, gen_times):
     return out
 
 
-def instr_report(instr):
-    L = ["## Instructions at S = %g (callgrind)" % instr["s"], "",
-         "Instructions of one timed run of each workload: those executed "
-         "inside its run function, counted by `valgrind --tool=callgrind "
-         "--toggle-collect=wN_run`, in a process with 2 timed runs minus "
-         "one with 1 (so the warm-up, where ormc prepares its statements "
-         "and hand C has prepared them before, cancels out): exact and "
-         "repeatable, unlike time on a shared machine, but blind to cache "
-         "misses and page faults (the tables above have those).  SQLite's "
-         "own instructions are included: ormc/C is the whole cost ratio "
-         "of the run.", "",
-         "| workload | ormc | hand C | ormc/C |", "|---|---:|---:|---:|"]
-    for w in WORKLOADS:
+def instr_table(instr, workloads, titles):
+    """The rows of an instruction table: the first contestant over the
+    second."""
+    a, b = instr["c"]
+    L = ["| workload | %s | %s | %s/%s |" % (titles[a], titles[b],
+                                            titles[a], titles[b]),
+         "|---|---:|---:|---:|"]
+    for w in workloads:
         rs = instr["w"].get(w, {})
-        if len(rs) < 2:
-            continue
-        o, h = rs["ormc"]["n"], rs["hand"]["n"]
-        L.append("| %s | %s | %s | %.3f |" % (w, "{:,}".format(o),
-                                              "{:,}".format(h), o / h))
-    L.append("")
-    return L
+        if a in rs and b in rs:
+            L.append("| %s | %s | %s | %.3f |" % (
+                w, "{:,}".format(rs[a]["n"]), "{:,}".format(rs[b]["n"]),
+                rs[a]["n"] / rs[b]["n"]))
+    return L + [""]
+
+
+def instr_report(instr):
+    return ["## Instructions at S = %g (callgrind)" % instr["s"], "",
+            "Instructions of one timed run of each workload: those executed "
+            "inside its run function, counted by `valgrind --tool=callgrind "
+            "--toggle-collect=wN_run`, in a process with 2 timed runs minus "
+            "one with 1 (so the warm-up, where ormc prepares its statements "
+            "and hand C has prepared them before, cancels out): exact and "
+            "repeatable, unlike time on a shared machine, but blind to cache "
+            "misses and page faults (the tables above have those).  SQLite's "
+            "own instructions are included: ormc/C is the whole cost ratio "
+            "of the run.", ""] + instr_table(instr, WORKLOADS, TITLE)
 
 
 def compiler_scale(build, smoke, failures):
@@ -686,6 +695,11 @@ def run_pg(a, build, failures, sqlite_results, gen_times):
             out["scaling_s"] = s
             out["scaling"] = pg_scaling(a, build, conns[s], s, res, failures,
                                         out["clients"])
+        if a.instr and not a.smoke:
+            s = out["scales"][0]
+            out["instr"] = instr_counts(build, conns[s], s,
+                                        ["ormc-pg", "hand-pg"],
+                                        out["workloads"], failures)
     finally:
         server.stop()
     return out
@@ -833,6 +847,16 @@ def pg_report(a, pgr, results_sqlite):
                 f(o, "lat", fmt_ms), f(h, "lat", fmt_ms),
                 f(o, "cpu", fmt_ms), f(h, "cpu", fmt_ms)))
         L.append("")
+    if pgr.get("instr"):
+        L.append("### PostgreSQL: client instructions at S = %g (callgrind)"
+                 % pgr["instr"]["s"])
+        L.append("")
+        L.append("As on SQLite (one timed run: 2 runs minus 1), of the "
+                 "client process alone: the server's work is the same for "
+                 "both (the same statements), so this is what ormc adds "
+                 "over hand-written libpq C.")
+        L.append("")
+        L += instr_table(pgr["instr"], pgr["workloads"], PG_TITLE)
     return L
 
 
