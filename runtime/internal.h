@@ -233,6 +233,15 @@ int check_field(ormc_db *db, const ormc_model *m, const ormc_field *f,
  * "Model.verb: ...". */
 int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
                const ormc_field *f, const void *obj, const char *verb);
+/* read_row's two out-of-line parts (object.c): the loop of row_read.h over
+ * the column function pointers of a backend without read_fields, and the
+ * recording of a failure rc with the index `bad` it gave. */
+int read_fields_via(const ormc_backend *be, void *stmt, int col,
+                    const ormc_model *m, void *obj, ormc_result *res,
+                    int *bad);
+int read_row_failed(ormc_db *db, const ormc_model *m, const void *obj, int rc,
+                    int bad);
+
 /* Reads nfields columns starting at `col` into obj (fields in model order).
  * Strings and blobs are copied into `res`.  Returns ORMC_OK, ORMC_NOMEM
  * (recorded as "Model: out of memory"; callers may restate it with their
@@ -242,18 +251,8 @@ int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
  * NOT NULL (a damaged or foreign database?)"; callers prefix theirs with
  * db_restate.  A non-NULL text column that the backend cannot deliver
  * (column_text returns NULL: out of memory) is ORMC_NOMEM, never an empty
- * string.  (A NULL in a NOT NULL int/real/bool/datetime reads as 0.) */
-static inline int read_row(ormc_db *db, void *stmt, int col,
-                           const ormc_model *m, void *obj, ormc_result *res);
-/* read_row's two out-of-line parts (object.c): the loop of row_read.h over
- * the column function pointers of a backend without read_fields, and the
- * recording of a failure rc with the index `bad` it gave. */
-int read_fields_via(const ormc_backend *be, void *stmt, int col,
-                    const ormc_model *m, void *obj, ormc_result *res,
-                    int *bad);
-int read_row_failed(ormc_db *db, const ormc_model *m, const void *obj, int rc,
-                    int bad);
-/* Inline: it runs once per model of every row read. */
+ * string.  (A NULL in a NOT NULL int/real/bool/datetime reads as 0.)
+ * Inline: it runs once per model of every row read. */
 static inline int read_row(ormc_db *db, void *stmt, int col,
                            const ormc_model *m, void *obj, ormc_result *res)
 {

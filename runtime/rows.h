@@ -53,6 +53,18 @@ void idmap_put_slot(idmap *h, int64_t id, uintptr_t v);
 /* Adds id -> v (id not yet present), growing h; false when out of memory
  * (h unchanged). */
 bool idmap_put(idmap *h, int64_t id, uintptr_t v);
+/* The value of id, or IDMAP_NONE.  O(1) expected; inline, as
+ * select_related asks it once per row. */
+static inline uintptr_t idmap_get(const idmap *h, int64_t id)
+{
+    if (!h->keys)
+        return IDMAP_NONE;
+    for (size_t s = id_slot(h, id); h->vals[s] != IDMAP_NONE;
+         s = (s + 1) & h->mask)
+        if (h->keys[s] == id)
+            return h->vals[s];
+    return IDMAP_NONE;
+}
 /* Frees h's tables; h is empty again.  */
 void idmap_free(idmap *h);
 
@@ -80,18 +92,5 @@ typedef struct link_pair {
     };
     size_t kid;
 } link_pair;
-
-/* The value of id, or IDMAP_NONE.  O(1) expected; inline, as
- * select_related asks it once per row. */
-static inline uintptr_t idmap_get(const idmap *h, int64_t id)
-{
-    if (!h->keys)
-        return IDMAP_NONE;
-    for (size_t s = id_slot(h, id); h->vals[s] != IDMAP_NONE;
-         s = (s + 1) & h->mask)
-        if (h->keys[s] == id)
-            return h->vals[s];
-    return IDMAP_NONE;
-}
 
 #endif
