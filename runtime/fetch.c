@@ -146,6 +146,8 @@ static long loads(const ormc_query *q, int kind, uint16_t **out)
  * object share one copy. */
 typedef struct wload {
     const ormc_model *m;  /* the model the relation is on */
+    const ormc_model *target;
+    size_t ptr_offset;    /* of the relation's pointer in an m row */
     uint16_t rel;
     bool maybe;           /* a LEFT JOIN on the way: the row may be missing */
     int ncols;            /* its columns and those of its loads */
@@ -184,6 +186,8 @@ static wload *init_with(const ormc_query *q, const ormc_model *m, bool maybe,
         wload *w = &pool[k++];
         const ormc_relation *r = &m->relations[t[i].rel];
         w->m = m;
+        w->target = r->target;
+        w->ptr_offset = r->ptr_offset;
         w->rel = t[i].rel;
         w->maybe = maybe || r->reverse ||
                    (m->fields[r->field].flags & ORMC_F_NULLABLE);
@@ -306,14 +310,34 @@ static bool level_init(level *lv, const ormc_query *q)
     return true;
 }
 
+static int read_with(ormc_db *db, void *stmt, int *col, wload *w, int n,
+                     void *obj, ormc_result *res);
+
+/* The first row of w's related object, id `id`, at column c: a new
+ * object read into res (with its own with_ loads) and remembered in
+ * w->seen; into *out. */
+static int read_with_new(ormc_db *db, void *stmt, int c, wload *w,
+                         int64_t id, void **out, ormc_result *res)
+{
+    const ormc_model *t = w->target;
+    void *rel = arena_alloc(res, t->size);
+    if (!rel || !idmap_put(&w->seen, id, (uintptr_t)rel))
+        return db_fail(db, ORMC_NOMEM, "%s: out of memory", w->m->name);
+    int rc = read_row(db, stmt, c, t, rel, res);
+    int kc = c + t->nfields;
+    if (rc == ORMC_OK && w->nkids)
+        rc = read_with(db, stmt, &kc, w->kids, w->nkids, rel, res);
+    *out = rel;
+    return rc;
+}
+
 /* Reads the with_ loads w[0..n) of obj from column *col on (advancing it
- * past them), and theirs on each object read. */
+ * past them), and theirs on each object read.  An object already read
+ * (its id in w->seen) is shared, not read again. */
 static int read_with(ormc_db *db, void *stmt, int *col, wload *w, int n,
                      void *obj, ormc_result *res)
 {
     for (int i = 0; i < n; i++) {
-        const ormc_relation *r = &w[i].m->relations[w[i].rel];
-        const ormc_model *t = r->target;
         int c = *col;
         *col += w[i].ncols;
         /* only a LEFT JOIN can miss its row */
@@ -323,18 +347,11 @@ static int read_with(ormc_db *db, void *stmt, int *col, wload *w, int n,
         uintptr_t v = idmap_get(&w[i].seen, id);
         void *rel = (void *)v;
         if (v == IDMAP_NONE) {
-            rel = arena_alloc(res, t->size);
-            if (!rel || !idmap_put(&w[i].seen, id, (uintptr_t)rel))
-                return db_fail(db, ORMC_NOMEM, "%s: out of memory",
-                               w[i].m->name);
-            int rc = read_row(db, stmt, c, t, rel, res);
-            int kc = c + t->nfields;
-            if (rc == ORMC_OK && w[i].nkids)
-                rc = read_with(db, stmt, &kc, w[i].kids, w[i].nkids, rel, res);
+            int rc = read_with_new(db, stmt, c, &w[i], id, &rel, res);
             if (rc != ORMC_OK)
                 return rc;
         }
-        memcpy(AT(obj, r->ptr_offset), &rel, sizeof rel);
+        memcpy((char *)obj + w[i].ptr_offset, &rel, sizeof rel);
     }
     return ORMC_OK;
 }
