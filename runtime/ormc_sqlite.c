@@ -156,7 +156,11 @@ static int sq_bind_blob(void *stmt, int idx, const void *v, size_t n)
     return map_rc(sqlite3_bind_blob64(stmt, idx, v, n, SQLITE_STATIC));
 }
 
-static int sq_step(void *stmt) { return map_rc(sqlite3_step(stmt)); }
+static int sq_step(void *stmt)
+{
+    int rc = sqlite3_step(stmt);
+    return rc == SQLITE_ROW ? ORMC_ROW : map_rc(rc); /* a row: most calls */
+}
 
 static bool sq_column_is_null(void *stmt, int col)
 {
