@@ -2,7 +2,9 @@
 # tests/pg/cluster.sh start DIR [PORT] | stop DIR — a private throwaway
 # PostgreSQL cluster for the tests
 #   replica DIR PRIMARY_DIR PRIMARY_PORT PORT   a streaming replica of it
-#                                 (pg_basebackup -R), started on PORT
+#                                 (pg_basebackup -R, a fast checkpoint:
+#                                 the default spread one waits minutes),
+#                                 started on PORT
 #   halt DIR                      stops a server, keeping its files
 # : initdb into DIR/data, a server that
 # listens only on a Unix socket in DIR (no TCP), trust authentication,
@@ -74,7 +76,7 @@ replica)
     pport=${4:-}
     port=${5:-}
     make_dir
-    as_owner "$bin/pg_basebackup" -h "$pdir" -p "$pport" -U ormc \
+    as_owner "$bin/pg_basebackup" -h "$pdir" -p "$pport" -U ormc -c fast \
         -D "$dir/data" -R -X stream >"$dir/basebackup.log" 2>&1 || {
         cat "$dir/basebackup.log" >&2
         exit 1
