@@ -189,6 +189,7 @@ int ormc_reconnect(ormc_db *db)
     memset(db->cache, 0, sizeof db->cache);
     memset(db->by_addr, 0, sizeof db->by_addr);
     memset(db->by_shape, 0, sizeof db->by_shape);
+    memset(db->by_fixed, 0, sizeof db->by_fixed);
     db->sp_depth = db->sp_tx_depth = 0;
     int rc = db->be->reconnect(db->conn);
     if (rc != ORMC_OK)
@@ -275,6 +276,8 @@ static bool cache_fill(ormc_db *db, stmt_entry *e, char *sql, size_t len,
             db->by_addr[i] = 0;
         if (db->by_shape[i] == e - db->cache + 1)
             db->by_shape[i] = 0;
+        if (db->by_fixed[i].entry == e - db->cache + 1)
+            db->by_fixed[i].entry = 0;
     }
     memset(e, 0, sizeof *e);
     e->sql = sql;
@@ -329,9 +332,10 @@ void *db_stmt_lookup(ormc_db *db, const char *sql, size_t len,
     return hit->stmt;
 }
 
-void *db_stmt_find(ormc_db *db, const uint8_t *key, size_t len)
+/* The entry of the shape key[0..len) in the cache, or NULL. */
+static stmt_entry *shape_find(ormc_db *db, const uint8_t *key, size_t len,
+                              uint64_t h)
 {
-    uint64_t h = hash_sql((const char *)key, len);
     size_t slot = (size_t)(h >> 32) % ORMC_STMT_CACHE;
     for (size_t i = 0; i < ORMC_STMT_CACHE + 1; i++) {
         /* first the slot of this hash, then every entry */
@@ -342,21 +346,30 @@ void *db_stmt_find(ormc_db *db, const uint8_t *key, size_t len)
         if (e && e->stmt && e->shape && e->hash == h &&
             e->shape_len == len && memcmp(e->shape, key, len) == 0) {
             db->by_shape[slot] = (uint8_t)(e - db->cache + 1);
-            return cache_use(db, e);
+            return e;
         }
     }
     return NULL;
 }
 
-void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
-                    shape_render_fn render, const void *ctx,
-                    const char *what)
+void *db_stmt_find(ormc_db *db, const uint8_t *key, size_t len)
 {
-    void *found = db_stmt_find(db, key, len);
-    if (found)
-        return found;
+    stmt_entry *e = shape_find(db, key, len, hash_sql((const char *)key, len));
+    return e ? cache_use(db, e) : NULL;
+}
+
+/* db_stmt_shape's entry (used, counted and traced), or NULL after
+ * recording the error. */
+static stmt_entry *shape_entry(ormc_db *db, const uint8_t *key, size_t len,
+                               shape_render_fn render, const void *ctx,
+                               const char *what)
+{
     uint64_t h = hash_sql((const char *)key, len);
-    size_t slot = (size_t)(h >> 32) % ORMC_STMT_CACHE;
+    stmt_entry *e = shape_find(db, key, len, h);
+    if (e) {
+        cache_use(db, e);
+        return e;
+    }
     sbuf b = {0};
     int rc = render(db, ctx, &b);
     uint8_t *copy = rc == ORMC_OK ? ormc_malloc(len) : NULL;
@@ -367,7 +380,7 @@ void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
         return NULL;
     }
     memcpy(copy, key, len);
-    stmt_entry *e = cache_victim(db);
+    e = cache_victim(db);
     if (!cache_fill(db, e, b.s, b.len, what, NULL)) {
         ormc_free(copy);
         return NULL;
@@ -375,8 +388,51 @@ void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
     e->shape = copy;
     e->shape_len = len;
     e->hash = h;
-    db->by_shape[slot] = (uint8_t)(e - db->cache + 1);
-    return cache_use(db, e);
+    db->by_shape[(size_t)(h >> 32) % ORMC_STMT_CACHE] =
+        (uint8_t)(e - db->cache + 1);
+    cache_use(db, e);
+    return e;
+}
+
+void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
+                    shape_render_fn render, const void *ctx,
+                    const char *what)
+{
+    stmt_entry *e = shape_entry(db, key, len, render, ctx, what);
+    return e ? e->stmt : NULL;
+}
+
+/* The by_fixed slot of (owner, tag). */
+static size_t fixed_slot(const void *owner, uint32_t tag)
+{
+    uint64_t h = ((uint64_t)(uintptr_t)owner ^ tag) * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 32) % ORMC_STMT_CACHE;
+}
+
+void *db_stmt_fixed_find(ormc_db *db, const void *owner, uint32_t tag)
+{
+    size_t slot = fixed_slot(owner, tag);
+    if (db->by_fixed[slot].entry && db->by_fixed[slot].owner == owner &&
+        db->by_fixed[slot].tag == tag)
+        return cache_use(db, &db->cache[db->by_fixed[slot].entry - 1]);
+    return NULL;
+}
+
+void *db_stmt_fixed(ormc_db *db, const void *owner, uint32_t tag,
+                    const uint8_t *key, size_t len, shape_render_fn render,
+                    const void *ctx, const char *what)
+{
+    void *stmt = db_stmt_fixed_find(db, owner, tag);
+    if (stmt)
+        return stmt;
+    stmt_entry *e = shape_entry(db, key, len, render, ctx, what);
+    if (!e)
+        return NULL;
+    size_t slot = fixed_slot(owner, tag);
+    db->by_fixed[slot].owner = owner;
+    db->by_fixed[slot].tag = tag;
+    db->by_fixed[slot].entry = (uint8_t)(e - db->cache + 1);
+    return e->stmt;
 }
 
 void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,

@@ -152,6 +152,14 @@ struct ormc_db {
     /* entry index + 1 by a shape key's hash: a repeated shape is found
      * without a search */
     uint8_t by_shape[ORMC_STMT_CACHE];
+    /* entry index + 1 of a fixed statement (one per model, kind and
+     * argument: get, insert, update, delete, links) by its owner and tag:
+     * found in one probe, without forming or hashing a key */
+    struct {
+        const void *owner;
+        uint32_t tag;
+        uint8_t entry;
+    } by_fixed[ORMC_STMT_CACHE];
 };
 
 /* Records an error on db and returns `code`.  `ctx` prefixes the message. */
@@ -203,6 +211,15 @@ void *db_stmt_find(ormc_db *db, const uint8_t *key, size_t len);
 void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
                     shape_render_fn render, const void *ctx,
                     const char *what);
+/* The cached fixed statement known by (owner, tag) (a model and a
+ * statement kind), counted and traced, or NULL (nothing recorded) when it
+ * is not cached.  Cost: one probe. */
+void *db_stmt_fixed_find(ormc_db *db, const void *owner, uint32_t tag);
+/* db_stmt_shape for a fixed statement, which db_stmt_fixed_find then
+ * finds by (owner, tag); key[0..len) must be determined by them. */
+void *db_stmt_fixed(ormc_db *db, const void *owner, uint32_t tag,
+                    const uint8_t *key, size_t len, shape_render_fn render,
+                    const void *ctx, const char *what);
 /* db_stmt without counting or tracing: for a statement the caller checks
  * before it decides to run it (raw.c), then counts with db_stmt_again.
  * Text holding no statement (only blanks or comments) is ORMC_INVALID,

@@ -1785,14 +1785,17 @@ static size_t fixed_key(uint8_t *key, const ormc_model *m, sql_kind kind,
     return 1 + sizeof m + (key_arg ? sizeof arg : 0);
 }
 
+/* The by_fixed tag of a fixed statement. */
+static uint32_t fixed_tag(sql_kind kind, uint16_t arg)
+{
+    return (uint32_t)kind | (uint32_t)arg << 8;
+}
+
 static void *fixed_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
                         uint16_t arg, bool key_arg, const char *what)
 {
     uint8_t key[FIXED_KEY];
     size_t len = fixed_key(key, m, kind, arg, key_arg);
-    void *stmt = db_stmt_find(db, key, len);
-    if (stmt)
-        return stmt;
     ormc_query none;
     none.model = m; /* all sql_render reads of these kinds */
     none.nterms = 0;
@@ -1800,7 +1803,8 @@ static void *fixed_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
     none.limit = -1;
     none.offset = 0;
     sql_req r = {.kind = kind, .arg = arg, .q = &none, .what = what};
-    return db_stmt_shape(db, key, len, sql_render, &r, what);
+    return db_stmt_fixed(db, m, fixed_tag(kind, arg), key, len, sql_render,
+                         &r, what);
 }
 
 void *sql_link_stmt(ormc_db *db, const ormc_model *m, uint16_t rev,
@@ -1814,8 +1818,7 @@ void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
 {
     /* a cached statement is found without formatting its name, which
      * only a statement still to prepare needs (for its errors) */
-    uint8_t key[FIXED_KEY];
-    void *stmt = db_stmt_find(db, key, fixed_key(key, m, kind, 0, false));
+    void *stmt = db_stmt_fixed_find(db, m, fixed_tag(kind, 0));
     if (stmt)
         return stmt;
     char what[160];
