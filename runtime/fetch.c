@@ -323,7 +323,9 @@ static int read_with_new(ormc_db *db, void *stmt, int c, wload *w,
     void *rel = arena_alloc(res, t->size);
     if (!rel || !idmap_put(&w->seen, id, (uintptr_t)rel))
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", w->m->name);
-    int rc = read_row(db, stmt, c, t, rel, res);
+    /* the id, read already, is not read again */
+    memcpy((char *)rel + t->fields[0].offset, &id, sizeof id);
+    int rc = read_row_from(db, stmt, c + 1, t, 1, rel, res);
     int kc = c + t->nfields;
     if (rc == ORMC_OK && w->nkids)
         rc = read_with(db, stmt, &kc, w->kids, w->nkids, rel, res);

@@ -254,12 +254,13 @@ int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
  * the column function pointers of a backend without read_fields, and the
  * recording of a failure rc with the index `bad` it gave. */
 int read_fields_via(const ormc_backend *be, void *stmt, int col,
-                    const ormc_model *m, void *obj, ormc_result *res,
+                    const ormc_field *f, int n, void *obj, ormc_result *res,
                     int *bad);
 int read_row_failed(ormc_db *db, const ormc_model *m, const void *obj, int rc,
                     int bad);
 
-/* Reads nfields columns starting at `col` into obj (fields in model order).
+/* Reads fields from..nfields-1 of m from the columns starting at `col`
+ * into obj (fields in model order; from: 1 when the caller has the id).
  * Strings and blobs are copied into `res`.  Returns ORMC_OK, ORMC_NOMEM
  * (recorded as "Model: out of memory"; callers may restate it with their
  * own operation name) or ORMC_ERROR for a NULL in a NOT NULL text or blob
@@ -270,16 +271,24 @@ int read_row_failed(ormc_db *db, const ormc_model *m, const void *obj, int rc,
  * (column_text returns NULL: out of memory) is ORMC_NOMEM, never an empty
  * string.  (A NULL in a NOT NULL int/real/bool/datetime reads as 0.)
  * Inline: it runs once per model of every row read. */
+static inline int read_row_from(ormc_db *db, void *stmt, int col,
+                                const ormc_model *m, int from, void *obj,
+                                ormc_result *res)
+{
+    const ormc_backend *be = db->be;
+    const ormc_field *f = m->fields + from;
+    int n = m->nfields - from, bad = 0;
+    int rc = be->read_fields
+                 ? be->read_fields(stmt, col, f, n, obj, res, &bad)
+                 : read_fields_via(be, stmt, col, f, n, obj, res, &bad);
+    return rc == ORMC_OK ? rc : read_row_failed(db, m, obj, rc, bad + from);
+}
+
+/* read_row_from(..., 0, ...): all nfields columns from `col`. */
 static inline int read_row(ormc_db *db, void *stmt, int col,
                            const ormc_model *m, void *obj, ormc_result *res)
 {
-    const ormc_backend *be = db->be;
-    int bad = 0;
-    int rc = be->read_fields ? be->read_fields(stmt, col, m->fields,
-                                               m->nfields, obj, res, &bad)
-                             : read_fields_via(be, stmt, col, m, obj, res,
-                                               &bad);
-    return rc == ORMC_OK ? rc : read_row_failed(db, m, obj, rc, bad);
+    return read_row_from(db, stmt, col, m, 0, obj, res);
 }
 
 #endif

@@ -303,12 +303,12 @@ static int null_in_not_null(ormc_db *db, const ormc_model *m,
 
 /* Contract in internal.h (read_row's out-of-line parts). */
 int read_fields_via(const ormc_backend *be, void *stmt, int col,
-                    const ormc_model *m, void *obj, ormc_result *res,
+                    const ormc_field *f, int n, void *obj, ormc_result *res,
                     int *bad)
 {
     const row_cols k = {be->column_is_null, be->column_int, be->column_real,
                         be->column_text, be->column_blob};
-    return row_read(&k, stmt, col, m->fields, m->nfields, obj, res, bad);
+    return row_read(&k, stmt, col, f, n, obj, res, bad);
 }
 
 int read_row_failed(ormc_db *db, const ormc_model *m, const void *obj, int rc,
@@ -508,6 +508,8 @@ int ormc_delete(ormc_db *db, const ormc_model *m, int64_t id)
 static size_t row_size(ormc_db *db, void *stmt, const ormc_model *m)
 {
     size_t total = sizeof(object_header) + m->size + 16;
+    if (db->be->row_bytes)
+        return total + db->be->row_bytes(stmt, 0, m->fields, m->nfields);
     for (uint16_t i = 0; i < m->nfields; i++) {
         const ormc_field *f = &m->fields[i];
         size_t n = 0;

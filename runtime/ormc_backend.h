@@ -96,6 +96,12 @@ typedef struct ormc_backend {
      * test's wrapped backend, whose faults hit single column reads). */
     int (*read_fields)(void *stmt, int col, const ormc_field *f, int n,
                        void *obj, ormc_result *res, int *bad);
+    /* The bytes the text and blob fields f[0..n) of the current row hold
+     * in columns col.. (the lengths column_text and column_blob report),
+     * plus one (a terminator) per such field, without fetching the values
+     * where the engine can: get sizes its one allocation with it.  NULL: the runtime asks column_text and
+     * column_blob (a backend whose lengths come with the values). */
+    size_t (*row_bytes)(void *stmt, int col, const ormc_field *f, int n);
 } ormc_backend;
 
 /* The embedded SQLite backend. */

@@ -274,6 +274,7 @@ static int spy_open(const char *path, ormc_db **out)
     /* rows read column by column through spy_column_text, not the
      * backend's own loop, so the column faults reach them */
     spy.read_fields = NULL;
+    spy.row_bytes = NULL;
     spy.column_name = spy_column_name;
     spy.errmsg = spy_errmsg;
     spy_conn = NULL;
