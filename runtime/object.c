@@ -69,8 +69,15 @@ long utf8_chars(const unsigned char *s, size_t n)
     long chars = 0;
     size_t i = 0;
     while (i < n) {
-        /* ASCII eight bytes at a time: no byte with its high bit set */
-        uint64_t w;
+        /* ASCII 32, then 8 bytes at a time: no byte with its high bit set */
+        uint64_t w, x[4];
+        if (n - i >= sizeof x &&
+            (memcpy(x, s + i, sizeof x),
+             !((x[0] | x[1] | x[2] | x[3]) & 0x8080808080808080ull))) {
+            i += sizeof x;
+            chars += sizeof x;
+            continue;
+        }
         if (n - i >= sizeof w &&
             (memcpy(&w, s + i, sizeof w), !(w & 0x8080808080808080ull))) {
             i += sizeof w;

@@ -391,6 +391,10 @@ static void test_invalid_utf8_refused(void **state)
         "\xfe",
         "ok\xf0\x9f\x98",           /* 4-byte sequence cut at the end */
         "\xe2\x82",                 /* 3-byte sequence cut */
+        /* after and inside the 32- and 8-byte ASCII strides */
+        "0123456789abcdef0123456789abcdef01234567\xc0\x80",
+        "0123456789abcdef\xfe" "0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789abcdef0123\xed\xbf\xbf",
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         Item it;
@@ -436,6 +440,12 @@ static void test_text_n_counts_code_points(void **state)
     it.code = ACUTE ACUTE ACUTE; /* 3 letters on screen, 6 code points */
     assert_write_refused(f, &it,
                          "Item.code: text has 6 characters, at most 5 "
+                         "allowed");
+    item_fill(&it);
+    /* counted in 32- and 8-byte ASCII strides, then one by one */
+    it.code = "0123456789abcdef0123456789abcdef0123456789abc" EMOJI "xyz";
+    assert_write_refused(f, &it,
+                         "Item.code: text has 49 characters, at most 5 "
                          "allowed");
 
     /* the SQL CHECK counts the same way: 5 code points pass, 6 fail */
