@@ -448,8 +448,11 @@ static inline int level_row(ormc_db *db, void *stmt, void *obj,
 static int step_rows(ormc_db *db, void *stmt, vec *v, const level *lv,
                      ormc_result *res, const char *what)
 {
-    int rc;
-    while ((rc = db->be->step(stmt)) == ORMC_ROW) {
+    int rc = db->be->step(stmt);
+    if (rc == ORMC_ROW && db->be->rows_left &&
+        !vec_reserve(v, db->be->rows_left(stmt)))
+        rc = ORMC_NOMEM;
+    for (; rc == ORMC_ROW; rc = db->be->step(stmt)) {
         void *e = vec_push(v);
         if (!e) {
             rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);

@@ -102,6 +102,10 @@ typedef struct ormc_backend {
      * where the engine can: get sizes its one allocation with it.  NULL: the runtime asks column_text and
      * column_blob (a backend whose lengths come with the values). */
     size_t (*row_bytes)(void *stmt, int col, const ormc_field *f, int n);
+    /* After a step that returned a row: the rows still to come, this one
+     * included, so a fetch sizes its array once.  NULL: not known before
+     * they are stepped (SQLite). */
+    size_t (*rows_left)(void *stmt);
 } ormc_backend;
 
 /* The embedded SQLite backend. */

@@ -601,6 +601,12 @@ static int pg_step(void *stmt)
     return s->row < s->nrows ? ORMC_ROW : ORMC_DONE;
 }
 
+static size_t pg_rows_left(void *stmt)
+{
+    pg_stmt *s = stmt;
+    return s->row < s->nrows ? (size_t)(s->nrows - s->row) : 0;
+}
+
 static bool pg_column_is_null(void *stmt, int col)
 {
     pg_stmt *s = stmt;
@@ -880,6 +886,7 @@ const ormc_backend ormc_pg_backend = {
     .total_changes = pg_total_changes,
     .reconnect = pg_reconnect,
     .read_fields = pg_read_fields,
+    .rows_left = pg_rows_left,
 };
 
 /* ==== read replicas: a router over one primary and its replicas ====
@@ -1231,6 +1238,11 @@ static int64_t router_column_int(void *st, int col) { return pg_column_int(((rst
 static double router_column_real(void *st, int col) { return pg_column_real(((rstmt *)st)->run, col); }
 static const char *router_column_text(void *st, int col, size_t *n) { return pg_column_text(((rstmt *)st)->run, col, n); }
 static const void *router_column_blob(void *st, int col, size_t *n) { return pg_column_blob(((rstmt *)st)->run, col, n); }
+static size_t router_rows_left(void *st)
+{
+    return pg_rows_left(((rstmt *)st)->run);
+}
+
 static int router_read_fields(void *st, int col, const ormc_field *f, int n,
                               void *obj, ormc_result *res, int *bad)
 {
@@ -1324,6 +1336,7 @@ const ormc_backend ormc_pg_router_backend = {
     .total_changes = router_total_changes,
     .reconnect = router_reconnect,
     .read_fields = router_read_fields,
+    .rows_left = router_rows_left,
 };
 
 #else /* no libpq */

@@ -9,9 +9,9 @@
 
 /* ---- vec ---- */
 
-bool vec_grow(vec *v)
+/* Makes the capacity cap elements (more than v->cap). */
+static bool vec_resize(vec *v, size_t cap)
 {
-    size_t cap = v->cap ? v->cap * 2 : 64;
     if (cap > (SIZE_MAX - ARENA_BLOCK_HDR) / 2 / v->size)
         return false;
     char *b = ormc_big_realloc(v->base, ARENA_BLOCK_HDR + cap * v->size);
@@ -21,6 +21,18 @@ bool vec_grow(vec *v)
     v->data = b + ARENA_BLOCK_HDR;
     v->cap = cap;
     return true;
+}
+
+bool vec_grow(vec *v)
+{
+    return vec_resize(v, v->cap ? v->cap * 2 : 64);
+}
+
+bool vec_reserve(vec *v, size_t more)
+{
+    if (more <= v->cap - v->n)
+        return true;
+    return more <= SIZE_MAX - v->n && vec_resize(v, v->n + more);
 }
 
 /* ---- idmap: open addressing, at most half full ---- */

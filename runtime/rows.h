@@ -18,6 +18,10 @@ typedef struct vec {
 
 /* Makes room for more elements: false when out of memory. */
 bool vec_grow(vec *v);
+/* Makes room for `more` elements beyond the n there are, in one
+ * allocation (a backend that knows how many rows are coming): false when
+ * out of memory. */
+bool vec_reserve(vec *v, size_t more);
 /* Appends one element, zeroed unless v->whole; NULL when out of memory.
  * Amortized O(1); inline, as it runs once per row read. */
 static inline void *vec_push(vec *v)
