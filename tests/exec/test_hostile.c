@@ -393,7 +393,7 @@ static void test_invalid_utf8_refused(void **state)
         "\xe2\x82",                 /* 3-byte sequence cut */
         /* after and inside the 32- and 8-byte ASCII strides */
         "0123456789abcdef0123456789abcdef01234567\xc0\x80",
-        "0123456789abcdef\xfe" "0123456789abcdef0123456789abcdef",
+        "0123456789abcdef\3760123456789abcdef0123456789abcdef", /* \376 = 0xfe */
         "0123456789abcdef0123456789abcdef0123\xed\xbf\xbf",
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
