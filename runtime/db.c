@@ -458,6 +458,12 @@ void db_stmt_done(ormc_db *db, void *stmt)
         db->be->reset(stmt);
 }
 
+void db_stmt_done_values(ormc_db *db, void *stmt)
+{
+    if (stmt)
+        (db->be->reset_values ? db->be->reset_values : db->be->reset)(stmt);
+}
+
 int tx_exec(ormc_db *db, const char *sql, const char *what)
 {
     int rc = db->be->exec(db->conn, sql);

@@ -232,6 +232,10 @@ void *db_stmt_lookup(ormc_db *db, const char *sql, size_t len,
 void db_stmt_again(ormc_db *db, const char *sql);
 /* Resets a statement obtained from db_stmt (bindings cleared). */
 void db_stmt_done(ormc_db *db, void *stmt);
+/* db_stmt_done for a statement whose every parameter was bound by value
+ * (ints, reals, nulls) and is bound again by each run: the bindings may
+ * stay (the backend's reset_values). */
+void db_stmt_done_values(ormc_db *db, void *stmt);
 
 /* ---- values ---- */
 /* The number of characters (code points) of the UTF-8 text s[0..n), or -1

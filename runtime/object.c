@@ -540,7 +540,7 @@ int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
     int rc = db->be->bind_int(stmt, 1, id);
     if (rc != ORMC_OK) {
         rc = db_fail_op(db, rc, m->name, "get");
-        db_stmt_done(db, stmt);
+        db_stmt_done_values(db, stmt);
         return rc;
     }
     rc = db->be->step(stmt);
@@ -569,7 +569,7 @@ int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
             }
         }
     }
-    db_stmt_done(db, stmt);
+    db_stmt_done_values(db, stmt); /* its one parameter, the id, is an int */
     return rc;
 }
 

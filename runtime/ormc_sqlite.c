@@ -116,6 +116,8 @@ static void sq_reset(void *stmt)
     sqlite3_clear_bindings(stmt);
 }
 
+static void sq_reset_values(void *stmt) { sqlite3_reset(stmt); }
+
 static int sq_bind_null(void *stmt, int idx)
 {
     return map_rc(sqlite3_bind_null(stmt, idx));
@@ -270,6 +272,7 @@ const ormc_backend ormc_sqlite_backend = {
     .prepare = sq_prepare,
     .finalize = sq_finalize,
     .reset = sq_reset,
+    .reset_values = sq_reset_values,
     .bind_null = sq_bind_null,
     .bind_int = sq_bind_int,
     .bind_real = sq_bind_real,
