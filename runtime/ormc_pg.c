@@ -64,6 +64,7 @@ typedef struct pg_param {
     int len, fmt;
     char num[32]; /* an integer's or real's text */
     char *own;    /* a copy the statement owns (bind_text_copy, arrays) */
+    Oid type;     /* the type the server inferred (0: unknown) */
 } pg_param;
 
 typedef struct pg_stmt {
@@ -242,8 +243,10 @@ static int pg_exec(void *conn, const char *sql)
 static void clear_params(pg_stmt *s)
 {
     for (int i = 0; i < s->nparams; i++) {
-        ormc_free(s->p[i].own);
-        s->p[i].own = NULL;
+        if (s->p[i].own) {
+            ormc_free(s->p[i].own);
+            s->p[i].own = NULL;
+        }
         s->values[i] = NULL;
         s->lengths[i] = 0;
         s->formats[i] = 0;
@@ -335,6 +338,8 @@ static int pg_prepare(void *conn, const char *sql, size_t len, void **stmt)
             return ORMC_NOMEM;
         }
         memset(s->p, 0, n * sizeof *s->p);
+        for (int i = 0; i < s->nparams; i++)
+            s->p[i].type = PQparamtype(s->desc, i);
         clear_params(s);
     }
     *stmt = s;
@@ -357,8 +362,10 @@ static pg_param *param(pg_stmt *s, int idx)
     if (idx < 1 || idx > s->nparams)
         return NULL;
     pg_param *p = &s->p[idx - 1];
-    ormc_free(p->own);
-    p->own = NULL;
+    if (p->own) {
+        ormc_free(p->own);
+        p->own = NULL;
+    }
     return p;
 }
 
@@ -393,11 +400,12 @@ static char *put_int(char *end, int64_t v)
     return end;
 }
 
-/* The type the server inferred for parameter idx (0 when unknown: a
- * router's statement binds before it knows its server). */
+/* The type the server inferred for parameter idx, which param() has
+ * checked (0 when unknown: a router's statement binds before it knows
+ * its server). */
 static Oid param_type(const pg_stmt *s, int idx)
 {
-    return s->desc ? PQparamtype(s->desc, idx - 1) : 0;
+    return s->p[idx - 1].type;
 }
 
 #define INT8_OID 20
@@ -407,8 +415,15 @@ static Oid param_type(const pg_stmt *s, int idx)
 /* v as 8 big-endian bytes at p. */
 static void put_be64(char *p, uint64_t v)
 {
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (char)(v & 0xff);
+    unsigned char *u = (unsigned char *)p;
+    u[0] = (unsigned char)(v >> 56);
+    u[1] = (unsigned char)(v >> 48);
+    u[2] = (unsigned char)(v >> 40);
+    u[3] = (unsigned char)(v >> 32);
+    u[4] = (unsigned char)(v >> 24);
+    u[5] = (unsigned char)(v >> 16);
+    u[6] = (unsigned char)(v >> 8);
+    u[7] = (unsigned char)v;
 }
 
 static int pg_bind_int(void *stmt, int idx, int64_t v)
