@@ -203,19 +203,27 @@ static void pg_close(void *conn)
  * counts them (a SELECT's row count is not a change). */
 static void count_changes(pg_conn *c, PGresult *r)
 {
-    const char *cmd = PQcmdStatus(r), *n;
+    const char *cmd = PQcmdStatus(r);
     if (!cmd || cmd[0] == 'S') /* SELECT: the common case, no change */
         return;
-    n = PQcmdTuples(r);
-    if ((strncmp(cmd, "INSERT", 6) != 0 &&
-                 strncmp(cmd, "UPDATE", 6) != 0 &&
-                 strncmp(cmd, "DELETE", 6) != 0 &&
-                 strncmp(cmd, "MERGE", 5) != 0))
+    /* the tags that carry a count: "INSERT oid n", "UPDATE n", "DELETE n",
+     * "MERGE n"; the count is the last word (PQcmdTuples's answer, read
+     * here without its comparisons against every tag and a strtoll) */
+    const char *tag = cmd[0] == 'U'   ? "UPDATE "
+                      : cmd[0] == 'D' ? "DELETE "
+                      : cmd[0] == 'I' ? "INSERT "
+                      : cmd[0] == 'M' ? "MERGE "
+                                      : NULL;
+    if (!tag || strncmp(cmd, tag, strlen(tag)) != 0)
         return;
-    if (n && *n) {
-        c->changes = strtoll(n, NULL, 10);
-        c->total_changes += c->changes;
-    }
+    const char *d = strrchr(cmd, ' ') + 1;
+    if (*d < '0' || *d > '9')
+        return;
+    int64_t n = 0;
+    for (; *d >= '0' && *d <= '9' && n <= (INT64_MAX - 9) / 10; d++)
+        n = n * 10 + (*d - '0');
+    c->changes = n;
+    c->total_changes += n;
 }
 
 static int pg_exec(void *conn, const char *sql)
