@@ -81,7 +81,7 @@ typedef struct pg_stmt {
     unsigned char *blob; /* the last decoded bytea */
     size_t blob_cap;
     size_t sql_len;
-    unsigned char *kind; /* per result column (COL_*) when binary */
+    unsigned char *kind; /* per result column: COL_*, 0 for another type */
     bool binary;         /* results in binary form (see the top) */
     char num[40];        /* column_text of a binary number */
 } pg_stmt;
