@@ -248,13 +248,19 @@ static int pg_exec(void *conn, const char *sql)
     return rc;
 }
 
+/* Frees the copy parameter p owns, if any. */
+static void drop_own(pg_param *p)
+{
+    if (p->own) {
+        ormc_free(p->own);
+        p->own = NULL;
+    }
+}
+
 static void clear_params(pg_stmt *s)
 {
     for (int i = 0; i < s->nparams; i++) {
-        if (s->p[i].own) {
-            ormc_free(s->p[i].own);
-            s->p[i].own = NULL;
-        }
+        drop_own(&s->p[i]);
         s->values[i] = NULL;
         s->lengths[i] = 0;
         s->formats[i] = 0;
@@ -370,10 +376,7 @@ static pg_param *param(pg_stmt *s, int idx)
     if (idx < 1 || idx > s->nparams)
         return NULL;
     pg_param *p = &s->p[idx - 1];
-    if (p->own) {
-        ormc_free(p->own);
-        p->own = NULL;
-    }
+    drop_own(p);
     return p;
 }
 
