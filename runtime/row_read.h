@@ -37,11 +37,12 @@ static inline int row_read(const row_cols *k, void *stmt, int col,
                            const ormc_field *f, int n, void *obj,
                            ormc_result *res, int *bad)
 {
+    /* The loop walks the fields by pointer and reads each field's offset
+     * after its column call, so that few values live across the calls
+     * (fewer registers saved and reloaded per field). */
     char *o = obj;
-    for (int i = 0; i < n; i++, col++) {
-        const ormc_field *fi = &f[i];
-        unsigned type = fi->type;
-        char *p = o + fi->offset;
+    const ormc_field *end = f + n;
+    for (const ormc_field *fi = f; fi < end; fi++, col++) {
         if ((fi->flags & ORMC_F_NULLABLE) && k->is_null(stmt, col)) {
             if (fi->null_offset) {
                 bool t = true;
@@ -49,9 +50,10 @@ static inline int row_read(const row_cols *k, void *stmt, int col,
             }
             continue; /* pointers and values stay zero / NULL */
         }
+        unsigned type = fi->type;
         if (type == ORMC_T_INT || type == ORMC_T_DATETIME) {
             int64_t v = k->int64(stmt, col);
-            memcpy(p, &v, sizeof v);
+            memcpy(o + fi->offset, &v, sizeof v);
         } else if (type == ORMC_T_TEXT) {
             size_t len;
             const char *s = k->text(stmt, col, &len);
@@ -60,31 +62,31 @@ static inline int row_read(const row_cols *k, void *stmt, int col,
              * value (never read either as "") */
             if (!s) {
                 if (k->is_null(stmt, col))
-                    return *bad = i, ORMC_ERROR;
+                    return *bad = (int)(fi - f), ORMC_ERROR;
                 return ORMC_NOMEM;
             }
             char *d = arena_strndup(res, s, len);
             if (!d)
                 return ORMC_NOMEM;
-            memcpy(p, &d, sizeof d);
+            memcpy(o + fi->offset, &d, sizeof d);
         } else if (type == ORMC_T_REAL) {
             double v = k->real(stmt, col);
-            memcpy(p, &v, sizeof v);
+            memcpy(o + fi->offset, &v, sizeof v);
         } else if (type == ORMC_T_BOOL) {
             bool v = k->int64(stmt, col) != 0;
-            memcpy(p, &v, sizeof v);
+            memcpy(o + fi->offset, &v, sizeof v);
         } else if (type == ORMC_T_BLOB) {
             size_t len;
             const void *s = k->blob(stmt, col, &len);
             /* NULL is an empty blob, or a NULL the schema forbids */
             if (!s && k->is_null(stmt, col))
-                return *bad = i, ORMC_ERROR;
+                return *bad = (int)(fi - f), ORMC_ERROR;
             ormc_blob b;
             b.size = s ? len : 0;
             b.data = arena_strndup(res, s ? s : "", b.size);
             if (!b.data)
                 return ORMC_NOMEM;
-            memcpy(p, &b, sizeof b);
+            memcpy(o + fi->offset, &b, sizeof b);
         }
     }
     return ORMC_OK;
