@@ -23,6 +23,15 @@ static bool vec_resize(vec *v, size_t cap)
     return true;
 }
 
+void vec_zero(vec *v)
+{
+    size_t k = v->size < 1024 ? 1024 / v->size : 1;
+    if (k > v->cap - v->n)
+        k = v->cap - v->n;
+    memset(v->data + v->n * v->size, 0, k * v->size);
+    v->zeroed = v->n + k;
+}
+
 bool vec_grow(vec *v)
 {
     return vec_resize(v, v->cap ? v->cap * 2 : 64);

@@ -13,6 +13,7 @@ typedef struct vec {
     char *base; /* the allocation; elements start ARENA_BLOCK_HDR later */
     char *data;
     size_t n, cap, size;
+    size_t zeroed; /* elements [n, zeroed) are zero already (vec_zero) */
     bool whole; /* its reader writes every byte of an element: not zeroed */
 } vec;
 
@@ -22,16 +23,20 @@ bool vec_grow(vec *v);
  * allocation (a backend that knows how many rows are coming): false when
  * out of memory. */
 bool vec_reserve(vec *v, size_t more);
+/* Zeroes the elements from v->n on, about 1 KiB of them (at least one,
+ * at most to the capacity), and moves v->zeroed past them. */
+void vec_zero(vec *v);
 /* Appends one element, zeroed unless v->whole; NULL when out of memory.
- * Amortized O(1); inline, as it runs once per row read. */
+ * Amortized O(1); inline, as it runs once per row read.  The zeroing is
+ * done a block of elements at a time (vec_zero), not one memset call per
+ * element. */
 static inline void *vec_push(vec *v)
 {
     if (v->n == v->cap && !vec_grow(v))
         return NULL;
-    void *e = v->data + v->n++ * v->size;
-    if (!v->whole)
-        memset(e, 0, v->size);
-    return e;
+    if (!v->whole && v->n >= v->zeroed)
+        vec_zero(v);
+    return v->data + v->n++ * v->size;
 }
 
 /* Open-addressing map from an id to a value (an index or a pointer). */
