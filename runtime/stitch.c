@@ -30,10 +30,12 @@ static uintptr_t parent_slot(const parent_map *pm, int64_t id)
 }
 
 /* Each child's parent slot into slot[0..n): its foreign key fk looked up
- * in pm, IDMAP_NONE when its parent was not loaded or the key is NULL.
- * The last lookup is remembered: children often come grouped by parent. */
+ * in pm, IDMAP_NONE when its parent was not loaded or the key is NULL;
+ * and each parent's number of children counted in start[slot + 1] (the
+ * same pass).  The last lookup is remembered: children often come
+ * grouped by parent. */
 static void owners(const parent_map *pm, const ormc_field *fk,
-                   const vec *kids, uintptr_t *slot)
+                   const vec *kids, uintptr_t *slot, size_t *start)
 {
     const size_t off = fk->offset, noff = fk->null_offset, size = kids->size;
     const char *kid = kids->data;
@@ -53,6 +55,8 @@ static void owners(const parent_map *pm, const ormc_field *fk,
             any = true;
         }
         slot[i] = last_slot;
+        if (last_slot != IDMAP_NONE)
+            start[last_slot + 1]++;
     }
 }
 
@@ -94,12 +98,8 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
         if (o != IDMAP_NONE)
             start[o + 1]++;
     }
-    if (!lp) {
-        owners(&h, fk, kids, slot);
-        for (size_t i = 0; i < ne; i++)
-            if (slot[i] != IDMAP_NONE)
-                start[slot[i] + 1]++;
-    }
+    if (!lp)
+        owners(&h, fk, kids, slot, start);
     for (size_t p = 0; p < np; p++)
         start[p + 1] += start[p];
     void **ptrs = start[np] ? arena_alloc_raw(res, start[np] * sizeof *ptrs)
