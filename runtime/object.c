@@ -68,6 +68,7 @@ long utf8_chars(const unsigned char *s, size_t n)
 {
     long chars = 0;
     size_t i = 0;
+    bool tail_tried = false;
     while (i < n) {
         /* ASCII 32, then 8 bytes at a time: no byte with its high bit set */
         uint64_t w, x[4];
@@ -77,6 +78,15 @@ long utf8_chars(const unsigned char *s, size_t n)
             i += sizeof x;
             chars += sizeof x;
             continue;
+        }
+        /* fewer than 32 bytes left: the string's last 32 (overlapping
+         * bytes counted already), once, so that an ASCII tail is not
+         * walked 8 bytes or 1 byte at a time */
+        if (n - i < sizeof x && n >= sizeof x && !tail_tried) {
+            tail_tried = true;
+            memcpy(x, s + n - sizeof x, sizeof x);
+            if (!((x[0] | x[1] | x[2] | x[3]) & 0x8080808080808080ull))
+                return chars + (long)(n - i);
         }
         if (n - i >= sizeof w &&
             (memcpy(&w, s + i, sizeof w), !(w & 0x8080808080808080ull))) {
