@@ -479,11 +479,74 @@ static void emit_path_consts(Ctx *c, Buf *b, Model *m)
     buf_puts(b, "\n");
 }
 
+/* The model's row reader (ormc_read_fn): one statement per field, in
+ * field order, column col + i for field i. */
+static void emit_reader(Buf *b, Model *m)
+{
+    int indent = (int)strlen("static int _read(") + (int)strlen(m->prefix);
+    buf_printf(b,
+               "static int %s_read(const ormc_cols *k, void *stmt, int col,\n"
+               "%*svoid *obj, ormc_result *res, int *bad)\n"
+               "{\n"
+               "    %s *o = obj;\n",
+               m->prefix, indent, "", m->name);
+    bool texts = false;
+    for (int i = 0; i < m->nf; i++)
+        texts |= m->fv[i]->kind == TY_TEXT || m->fv[i]->kind == TY_BLOB;
+    if (texts)
+        buf_puts(b, "    int rc;\n");
+    else
+        buf_puts(b, "    (void)res;\n    (void)bad;\n");
+    buf_puts(b, "    o->id = k->int64(stmt, col);\n");
+    for (int i = 0; i < m->nf; i++) {
+        Field *f = m->fv[i];
+        int n = i + 1; /* its field number and column offset */
+        const char *ind = "    ";
+        if (f->kind == TY_TEXT || f->kind == TY_BLOB) {
+            const char *fn = f->kind == TY_TEXT ? "text" : "blob";
+            if (f->nullable) /* NULL: the pointer stays NULL */
+                buf_printf(b, "    if (!k->is_null(stmt, col + %d) &&\n"
+                              "        (rc = k->%s(stmt, col + %d, res, "
+                              "&o->%s)) != ORMC_OK)\n",
+                           n, fn, n, f->member);
+            else
+                buf_printf(b, "    if ((rc = k->%s(stmt, col + %d, res, "
+                              "&o->%s)) != ORMC_OK)\n",
+                           fn, n, f->member);
+            buf_printf(b, "        return *bad = %d, rc;\n", n);
+            continue;
+        }
+        if (f->nullable) {
+            buf_printf(b, "    if (k->is_null(stmt, col + %d))\n"
+                          "        o->%s_null = true;\n"
+                          "    else\n",
+                       n, f->name);
+            ind = "        ";
+        }
+        switch (f->kind) {
+        case TY_REAL:
+            buf_printf(b, "%so->%s = k->real(stmt, col + %d);\n", ind,
+                       f->member, n);
+            break;
+        case TY_BOOL:
+            buf_printf(b, "%so->%s = k->int64(stmt, col + %d) != 0;\n", ind,
+                       f->member, n);
+            break;
+        default: /* int, datetime, a foreign key */
+            buf_printf(b, "%so->%s = k->int64(stmt, col + %d);\n", ind,
+                       f->member, n);
+            break;
+        }
+    }
+    buf_puts(b, "    return ORMC_OK;\n}\n\n");
+}
+
 static void emit_model(Ctx *c, Buf *b, Model *m)
 {
     buf_printf(b, "/* ---- %s ---- */\n\n", m->name);
     emit_fields(c, b, m);
     emit_relations(c, b, m);
+    emit_reader(b, m);
     buf_printf(b, "const ormc_model %s_model = {\n", m->prefix);
     buf_printf(b, "    .name = \"%s\",\n", m->name);
     buf_printf(b, "    .table = \"%s\",\n", m->table);
@@ -501,6 +564,7 @@ static void emit_model(Ctx *c, Buf *b, Model *m)
     if (m->nmany)
         buf_printf(b, "    .rel_offset = offsetof(%s, rel),\n"
                       "    .rel_size = sizeof(%sRel),\n", m->name, m->name);
+    buf_printf(b, "    .read = %s_read,\n", m->prefix);
     buf_puts(b, "};\n\n");
     emit_path_consts(c, b, m);
 }

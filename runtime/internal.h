@@ -274,17 +274,27 @@ int read_row_failed(ormc_db *db, const ormc_model *m, const void *obj, int rc,
  * db_restate.  A non-NULL text column that the backend cannot deliver
  * (column_text returns NULL: out of memory) is ORMC_NOMEM, never an empty
  * string.  (A NULL in a NOT NULL int/real/bool/datetime reads as 0.)
- * Inline: it runs once per model of every row read. */
+ * A model with a generated reader (m->read) is read by it when the
+ * backend hands out its column functions (be->cols); else by the
+ * backend's loop over the field descriptors (be->read_fields, or
+ * read_fields_via).  Inline: it runs once per model of every row read. */
 static inline int read_row_from(ormc_db *db, void *stmt, int col,
                                 const ormc_model *m, int from, void *obj,
                                 ormc_result *res)
 {
     const ormc_backend *be = db->be;
+    int bad = 0, rc;
+    if (m->read && be->cols && from <= 1) {
+        /* the generated reader reads every field: with from = 1 the id
+         * the caller holds is read again from the column before col */
+        rc = m->read(be->cols, stmt, col - from, obj, res, &bad);
+        return rc == ORMC_OK ? rc : read_row_failed(db, m, obj, rc, bad);
+    }
     const ormc_field *f = m->fields + from;
-    int n = m->nfields - from, bad = 0;
-    int rc = be->read_fields
-                 ? be->read_fields(stmt, col, f, n, obj, res, &bad)
-                 : read_fields_via(be, stmt, col, f, n, obj, res, &bad);
+    int n = m->nfields - from;
+    rc = be->read_fields
+             ? be->read_fields(stmt, col, f, n, obj, res, &bad)
+             : read_fields_via(be, stmt, col, f, n, obj, res, &bad);
     return rc == ORMC_OK ? rc : read_row_failed(db, m, obj, rc, bad + from);
 }
 

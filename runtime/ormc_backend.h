@@ -101,6 +101,11 @@ typedef struct ormc_backend {
      * test's wrapped backend, whose faults hit single column reads). */
     int (*read_fields)(void *stmt, int col, const ormc_field *f, int n,
                        void *obj, ormc_result *res, int *bad);
+    /* The column functions above as one table, handed to a model's
+     * generated row reader (ormc_model.read), which then calls them per
+     * column.  NULL: rows are read by read_fields (or its loop over the
+     * functions above) even for a model with a reader. */
+    const ormc_cols *cols;
     /* The bytes the text and blob fields f[0..n) of the current row hold
      * in columns col.. (the lengths column_text and column_blob report),
      * plus one (a terminator) per such field, without fetching the values

@@ -902,6 +902,23 @@ static inline const char *pg_row_text(void *stmt, int col, size_t *n)
 static const row_cols pg_cols = {pg_column_is_null, pg_row_int,
                                  pg_row_real, pg_row_text, pg_column_blob};
 
+/* The column functions of a generated row reader (ormc_cols), over the
+ * ones above. */
+static int pg_read_text(void *stmt, int col, ormc_result *res,
+                        const char **out)
+{
+    return row_text(&pg_cols, stmt, col, res, out);
+}
+
+static int pg_read_blob(void *stmt, int col, ormc_result *res, ormc_blob *out)
+{
+    return row_blob(&pg_cols, stmt, col, res, out);
+}
+
+static const ormc_cols pg_reader_cols = {pg_column_is_null, pg_row_int,
+                                         pg_row_real, pg_read_text,
+                                         pg_read_blob};
+
 static int pg_read_fields(void *stmt, int col, const ormc_field *f, int n,
                           void *obj, ormc_result *res, int *bad)
 {
@@ -963,6 +980,7 @@ const ormc_backend ormc_pg_backend = {
     .total_changes = pg_total_changes,
     .reconnect = pg_reconnect,
     .read_fields = pg_read_fields,
+    .cols = &pg_reader_cols,
     .row_bytes = pg_row_bytes,
     .rows_left = pg_rows_left,
 };
@@ -1316,6 +1334,11 @@ static int64_t router_column_int(void *st, int col) { return pg_column_int(((rst
 static double router_column_real(void *st, int col) { return pg_column_real(((rstmt *)st)->run, col); }
 static const char *router_column_text(void *st, int col, size_t *n) { return pg_column_text(((rstmt *)st)->run, col, n); }
 static const void *router_column_blob(void *st, int col, size_t *n) { return pg_column_blob(((rstmt *)st)->run, col, n); }
+static int router_read_text(void *st, int col, ormc_result *res, const char **out) { return pg_read_text(((rstmt *)st)->run, col, res, out); }
+static int router_read_blob(void *st, int col, ormc_result *res, ormc_blob *out) { return pg_read_blob(((rstmt *)st)->run, col, res, out); }
+static const ormc_cols router_reader_cols = {router_column_is_null, router_column_int,
+                                             router_column_real, router_read_text,
+                                             router_read_blob};
 static size_t router_rows_left(void *st)
 {
     return pg_rows_left(((rstmt *)st)->run);
@@ -1419,6 +1442,7 @@ const ormc_backend ormc_pg_router_backend = {
     .total_changes = router_total_changes,
     .reconnect = router_reconnect,
     .read_fields = router_read_fields,
+    .cols = &router_reader_cols,
     .row_bytes = router_row_bytes,
     .rows_left = router_rows_left,
 };

@@ -197,6 +197,23 @@ static const row_cols sq_cols = {sq_column_is_null, sq_column_int,
                                  sq_column_real, sq_column_text,
                                  sq_column_blob};
 
+/* The column functions of a generated row reader (ormc_cols): text and
+ * blobs copied by row_read.h's helpers, over the functions above. */
+static int sq_read_text(void *stmt, int col, ormc_result *res,
+                        const char **out)
+{
+    return row_text(&sq_cols, stmt, col, res, out);
+}
+
+static int sq_read_blob(void *stmt, int col, ormc_result *res, ormc_blob *out)
+{
+    return row_blob(&sq_cols, stmt, col, res, out);
+}
+
+static const ormc_cols sq_reader_cols = {sq_column_is_null, sq_column_int,
+                                         sq_column_real, sq_read_text,
+                                         sq_read_blob};
+
 static int sq_read_fields(void *stmt, int col, const ormc_field *f, int n,
                           void *obj, ormc_result *res, int *bad)
 {
@@ -296,5 +313,6 @@ const ormc_backend ormc_sqlite_backend = {
     .sql_len = sq_sql_len,
     .total_changes = sq_total_changes,
     .read_fields = sq_read_fields,
+    .cols = &sq_reader_cols,
     .row_bytes = sq_row_bytes,
 };

@@ -1,11 +1,14 @@
 /*
- * row_read.h — the one loop that copies a result row's columns into a
- * model's struct (read_row's body).  It is written once, here, and
- * instantiated twice: by each backend with its own column functions, so
- * that the compiler turns every column read into a direct call
- * (backend.read_fields), and by object.c over the backend's function
- * pointers, for a backend without read_fields (tests that wrap a backend
- * to inject faults into single column reads).
+ * row_read.h — how a result row's columns are copied into a model's
+ * struct.  A model with a generated reader (ormc_model.read) is read by
+ * it, one call per column through the backend's ormc_cols, whose text
+ * and blob functions are row_text and row_blob below.  Otherwise the
+ * loop row_read walks the model's field descriptors.  Both are written
+ * once, here, and instantiated by each backend with its own column
+ * functions, so that the compiler turns every column read into a direct
+ * call (backend.read_fields, backend.cols), and the loop by object.c over
+ * the backend's function pointers, for a backend without read_fields
+ * (tests that wrap a backend to inject faults into single column reads).
  *
  * Include it in one .c file per instantiation, after internal.h.
  */
@@ -24,6 +27,36 @@ typedef struct row_cols {
     const char *(*text)(void *stmt, int col, size_t *n);
     const void *(*blob)(void *stmt, int col, size_t *n);
 } row_cols;
+
+/* Text column col copied into res, *out the copy: ORMC_OK; ORMC_ERROR
+ * when the column is NULL; ORMC_NOMEM when out of memory (a NULL from
+ * k->text for a column that is not NULL: the backend could not convert
+ * the value, never read as ""). */
+static inline int row_text(const row_cols *k, void *stmt, int col,
+                           ormc_result *res, const char **out)
+{
+    size_t len;
+    const char *s = k->text(stmt, col, &len);
+    if (!s)
+        return k->is_null(stmt, col) ? ORMC_ERROR : ORMC_NOMEM;
+    char *d = arena_strndup(res, s, len);
+    *out = d;
+    return d ? ORMC_OK : ORMC_NOMEM;
+}
+
+/* Blob column col copied into res (ormc_cols.blob's contract). */
+static inline int row_blob(const row_cols *k, void *stmt, int col,
+                           ormc_result *res, ormc_blob *out)
+{
+    size_t len;
+    const void *s = k->blob(stmt, col, &len);
+    /* NULL is an empty blob, or a NULL the schema forbids */
+    if (!s && k->is_null(stmt, col))
+        return ORMC_ERROR;
+    out->size = s ? len : 0;
+    out->data = arena_strndup(res, s ? s : "", out->size);
+    return out->data ? ORMC_OK : ORMC_NOMEM;
+}
 
 /* Reads the n fields f[0..n) from the columns col, col+1, ... of stmt's
  * current row into obj, which is zeroed (a NULL leaves the value zero and
@@ -55,19 +88,10 @@ static inline int row_read(const row_cols *k, void *stmt, int col,
             int64_t v = k->int64(stmt, col);
             memcpy(o + fi->offset, &v, sizeof v);
         } else if (type == ORMC_T_TEXT) {
-            size_t len;
-            const char *s = k->text(stmt, col, &len);
-            /* NULL: the column is NULL although the schema says NOT NULL
-             * (bad data), or the backend ran out of memory converting a
-             * value (never read either as "") */
-            if (!s) {
-                if (k->is_null(stmt, col))
-                    return *bad = (int)(fi - f), ORMC_ERROR;
-                return ORMC_NOMEM;
-            }
-            char *d = arena_strndup(res, s, len);
-            if (!d)
-                return ORMC_NOMEM;
+            const char *d;
+            int rc = row_text(k, stmt, col, res, &d);
+            if (rc != ORMC_OK)
+                return *bad = (int)(fi - f), rc;
             memcpy(o + fi->offset, &d, sizeof d);
         } else if (type == ORMC_T_REAL) {
             double v = k->real(stmt, col);
@@ -76,16 +100,10 @@ static inline int row_read(const row_cols *k, void *stmt, int col,
             bool v = k->int64(stmt, col) != 0;
             memcpy(o + fi->offset, &v, sizeof v);
         } else if (type == ORMC_T_BLOB) {
-            size_t len;
-            const void *s = k->blob(stmt, col, &len);
-            /* NULL is an empty blob, or a NULL the schema forbids */
-            if (!s && k->is_null(stmt, col))
-                return *bad = (int)(fi - f), ORMC_ERROR;
             ormc_blob b;
-            b.size = s ? len : 0;
-            b.data = arena_strndup(res, s ? s : "", b.size);
-            if (!b.data)
-                return ORMC_NOMEM;
+            int rc = row_blob(k, stmt, col, res, &b);
+            if (rc != ORMC_OK)
+                return *bad = (int)(fi - f), rc;
             memcpy(o + fi->offset, &b, sizeof b);
         }
     }

@@ -14,7 +14,8 @@
  *                   bind_array included)
  *   step            backend step fails
  *   column          backend column_text or column_name returns NULL, as
- *                   sqlite3_column_text/_name do when they run out of memory
+ *                   sqlite3_column_text/_name do when they run out of
+ *                   memory (a generated reader's text read: ORMC_NOMEM)
  *
  * Every injected run must: return a status that is not ORMC_OK with a
  * message naming the operation (or ORMC_OK with exactly the result of the
@@ -243,6 +244,20 @@ static const char *spy_column_text(void *stmt, int col, size_t *n)
     return ormc_sqlite_backend.column_text(stmt, col, n);
 }
 
+/* A generated row reader's text read (ormc_cols.text), failing as
+ * spy_column_text does. */
+static int spy_read_text(void *stmt, int col, ormc_result *res,
+                         const char **out)
+{
+    if (fault_here(F_COLUMN)) {
+        *out = NULL;
+        return ORMC_NOMEM;
+    }
+    return ormc_sqlite_backend.cols->text(stmt, col, res, out);
+}
+
+static ormc_cols spy_cols;
+
 static const char *spy_column_name(void *stmt, int col)
 {
     if (fault_here(F_COLUMN))
@@ -271,8 +286,12 @@ static int spy_open(const char *path, ormc_db **out)
     spy.bind_array = spy_bind_array;
     spy.step = spy_step;
     spy.column_text = spy_column_text;
-    /* rows read column by column through spy_column_text, not the
+    /* rows of a generated model read by its reader through spy_cols, and
+     * any other column by column through spy_column_text, not the
      * backend's own loop, so the column faults reach them */
+    spy_cols = *ormc_sqlite_backend.cols;
+    spy_cols.text = spy_read_text;
+    spy.cols = &spy_cols;
     spy.read_fields = NULL;
     spy.row_bytes = NULL;
     spy.column_name = spy_column_name;

@@ -28,6 +28,19 @@ static const ormc_reverse author_reverses[] = {
 
 static const ormc_order_term author_order[] = {{AUTHOR_FIELD_ID, 0}};
 
+static int author_read(const ormc_cols *k, void *stmt, int col,
+                       void *obj, ormc_result *res, int *bad)
+{
+    Author *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->name)) != ORMC_OK)
+        return *bad = 1, rc;
+    if ((rc = k->text(stmt, col + 2, res, &o->email)) != ORMC_OK)
+        return *bad = 2, rc;
+    return ORMC_OK;
+}
+
 const ormc_model author_model = {
     .name = "Author",
     .table = "author",
@@ -40,6 +53,7 @@ const ormc_model author_model = {
     .norder = 1,
     .rel_offset = offsetof(Author, rel),
     .rel_size = sizeof(AuthorRel),
+    .read = author_read,
 };
 
 const AuthorIntPath AUTHOR_ID = {{{&author_model, AUTHOR_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -67,6 +81,20 @@ static const ormc_relation book_relations[] = {
 
 static const ormc_order_term book_order[] = {{BOOK_FIELD_ID, 0}};
 
+static int book_read(const ormc_cols *k, void *stmt, int col,
+                     void *obj, ormc_result *res, int *bad)
+{
+    Book *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->title)) != ORMC_OK)
+        return *bad = 1, rc;
+    o->author_id = k->int64(stmt, col + 2);
+    o->price = k->real(stmt, col + 3);
+    o->pages = k->int64(stmt, col + 4);
+    return ORMC_OK;
+}
+
 const ormc_model book_model = {
     .name = "Book",
     .table = "book",
@@ -77,6 +105,7 @@ const ormc_model book_model = {
     .nrelations = 1,
     .order = book_order,
     .norder = 1,
+    .read = book_read,
 };
 
 const BookIntPath BOOK_ID = {{{&book_model, BOOK_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -118,6 +147,27 @@ static const ormc_reverse blog_reverses[] = {
 
 static const ormc_order_term blog_order[] = {{BLOG_FIELD_ID, 0}};
 
+static int blog_read(const ormc_cols *k, void *stmt, int col,
+                     void *obj, ormc_result *res, int *bad)
+{
+    Blog *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->title)) != ORMC_OK)
+        return *bad = 1, rc;
+    o->author_id = k->int64(stmt, col + 2);
+    if (k->is_null(stmt, col + 3))
+        o->editor_null = true;
+    else
+        o->editor_id = k->int64(stmt, col + 3);
+    o->created = k->int64(stmt, col + 4);
+    if (k->is_null(stmt, col + 5))
+        o->rating_null = true;
+    else
+        o->rating = k->real(stmt, col + 5);
+    return ORMC_OK;
+}
+
 const ormc_model blog_model = {
     .name = "Blog",
     .table = "blog",
@@ -132,6 +182,7 @@ const ormc_model blog_model = {
     .norder = 1,
     .rel_offset = offsetof(Blog, rel),
     .rel_size = sizeof(BlogRel),
+    .read = blog_read,
 };
 
 const BlogIntPath BLOG_ID = {{{&blog_model, BLOG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -160,6 +211,19 @@ static const ormc_relation comment_relations[] = {
 
 static const ormc_order_term comment_order[] = {{COMMENT_FIELD_ID, 0}};
 
+static int comment_read(const ormc_cols *k, void *stmt, int col,
+                        void *obj, ormc_result *res, int *bad)
+{
+    Comment *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    o->blog_id = k->int64(stmt, col + 1);
+    if ((rc = k->text(stmt, col + 2, res, &o->content)) != ORMC_OK)
+        return *bad = 2, rc;
+    o->score = k->int64(stmt, col + 3);
+    return ORMC_OK;
+}
+
 const ormc_model comment_model = {
     .name = "Comment",
     .table = "comment",
@@ -170,6 +234,7 @@ const ormc_model comment_model = {
     .nrelations = 1,
     .order = comment_order,
     .norder = 1,
+    .read = comment_read,
 };
 
 const CommentIntPath COMMENT_ID = {{{&comment_model, COMMENT_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -194,6 +259,17 @@ static const ormc_reverse tag_reverses[] = {
 
 static const ormc_order_term tag_order[] = {{TAG_FIELD_ID, 0}};
 
+static int tag_read(const ormc_cols *k, void *stmt, int col,
+                    void *obj, ormc_result *res, int *bad)
+{
+    Tag *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->name)) != ORMC_OK)
+        return *bad = 1, rc;
+    return ORMC_OK;
+}
+
 const ormc_model tag_model = {
     .name = "Tag",
     .table = "tag",
@@ -206,6 +282,7 @@ const ormc_model tag_model = {
     .norder = 1,
     .rel_offset = offsetof(Tag, rel),
     .rel_size = sizeof(TagRel),
+    .read = tag_read,
 };
 
 const TagIntPath TAG_ID = {{{&tag_model, TAG_FIELD_ID, ORMC_T_INT, 0, {0}}}};

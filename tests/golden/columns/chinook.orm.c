@@ -20,6 +20,18 @@ static const ormc_reverse artist_reverses[] = {
 
 static const ormc_order_term artist_order[] = {{ARTIST_FIELD_ID, 0}};
 
+static int artist_read(const ormc_cols *k, void *stmt, int col,
+                       void *obj, ormc_result *res, int *bad)
+{
+    Artist *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if (!k->is_null(stmt, col + 1) &&
+        (rc = k->text(stmt, col + 1, res, &o->name)) != ORMC_OK)
+        return *bad = 1, rc;
+    return ORMC_OK;
+}
+
 const ormc_model artist_model = {
     .name = "Artist",
     .table = "Artist",
@@ -32,6 +44,7 @@ const ormc_model artist_model = {
     .norder = 1,
     .rel_offset = offsetof(Artist, rel),
     .rel_size = sizeof(ArtistRel),
+    .read = artist_read,
 };
 
 const ArtistIntPath ARTIST_ID = {{{&artist_model, ARTIST_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -60,6 +73,18 @@ static const ormc_reverse album_reverses[] = {
 
 static const ormc_order_term album_order[] = {{ALBUM_FIELD_TITLE, 0}};
 
+static int album_read(const ormc_cols *k, void *stmt, int col,
+                      void *obj, ormc_result *res, int *bad)
+{
+    Album *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->title)) != ORMC_OK)
+        return *bad = 1, rc;
+    o->artist_id = k->int64(stmt, col + 2);
+    return ORMC_OK;
+}
+
 const ormc_model album_model = {
     .name = "Album",
     .table = "Album",
@@ -74,6 +99,7 @@ const ormc_model album_model = {
     .norder = 1,
     .rel_offset = offsetof(Album, rel),
     .rel_size = sizeof(AlbumRel),
+    .read = album_read,
 };
 
 const AlbumIntPath ALBUM_ID = {{{&album_model, ALBUM_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -107,6 +133,23 @@ static const ormc_reverse track_reverses[] = {
 
 static const ormc_order_term track_order[] = {{TRACK_FIELD_ID, 0}};
 
+static int track_read(const ormc_cols *k, void *stmt, int col,
+                      void *obj, ormc_result *res, int *bad)
+{
+    Track *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->name)) != ORMC_OK)
+        return *bad = 1, rc;
+    if (k->is_null(stmt, col + 2))
+        o->album_null = true;
+    else
+        o->album_id = k->int64(stmt, col + 2);
+    o->milliseconds = k->int64(stmt, col + 3);
+    o->unit_price = k->real(stmt, col + 4);
+    return ORMC_OK;
+}
+
 const ormc_model track_model = {
     .name = "Track",
     .table = "Track",
@@ -121,6 +164,7 @@ const ormc_model track_model = {
     .norder = 1,
     .rel_offset = offsetof(Track, rel),
     .rel_size = sizeof(TrackRel),
+    .read = track_read,
 };
 
 const TrackIntPath TRACK_ID = {{{&track_model, TRACK_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -146,6 +190,18 @@ static const ormc_reverse playlist_reverses[] = {
 
 static const ormc_order_term playlist_order[] = {{PLAYLIST_FIELD_ID, 0}};
 
+static int playlist_read(const ormc_cols *k, void *stmt, int col,
+                         void *obj, ormc_result *res, int *bad)
+{
+    Playlist *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if (!k->is_null(stmt, col + 1) &&
+        (rc = k->text(stmt, col + 1, res, &o->name)) != ORMC_OK)
+        return *bad = 1, rc;
+    return ORMC_OK;
+}
+
 const ormc_model playlist_model = {
     .name = "Playlist",
     .table = "Playlist",
@@ -158,6 +214,7 @@ const ormc_model playlist_model = {
     .norder = 1,
     .rel_offset = offsetof(Playlist, rel),
     .rel_size = sizeof(PlaylistRel),
+    .read = playlist_read,
 };
 
 const PlaylistIntPath PLAYLIST_ID = {{{&playlist_model, PLAYLIST_FIELD_ID, ORMC_T_INT, 0, {0}}}};

@@ -52,6 +52,60 @@ static const ormc_reverse select_reverses[] = {
 
 static const ormc_order_term select_order[] = {{SELECT_FIELD_ORDER, 1}, {SELECT_FIELD_FROM, 0}};
 
+static int select_read(const ormc_cols *k, void *stmt, int col,
+                       void *obj, ormc_result *res, int *bad)
+{
+    Select *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->from)) != ORMC_OK)
+        return *bad = 1, rc;
+    if (k->is_null(stmt, col + 2))
+        o->where_null = true;
+    else
+        o->where = k->int64(stmt, col + 2);
+    if (!k->is_null(stmt, col + 3) &&
+        (rc = k->text(stmt, col + 3, res, &o->group)) != ORMC_OK)
+        return *bad = 3, rc;
+    o->order = k->int64(stmt, col + 4);
+    if (k->is_null(stmt, col + 5))
+        o->values_null = true;
+    else
+        o->values = k->real(stmt, col + 5);
+    o->count = k->int64(stmt, col + 6);
+    o->fetch = k->int64(stmt, col + 7);
+    o->limit = k->int64(stmt, col + 8);
+    if (!k->is_null(stmt, col + 9) &&
+        (rc = k->text(stmt, col + 9, res, &o->query)) != ORMC_OK)
+        return *bad = 9, rc;
+    if (k->is_null(stmt, col + 10))
+        o->init_null = true;
+    else
+        o->init = k->int64(stmt, col + 10);
+    o->free = k->int64(stmt, col + 11) != 0;
+    if (!k->is_null(stmt, col + 12) &&
+        (rc = k->text(stmt, col + 12, res, &o->printf)) != ORMC_OK)
+        return *bad = 12, rc;
+    if (k->is_null(stmt, col + 13))
+        o->malloc_null = true;
+    else
+        o->malloc = k->int64(stmt, col + 13);
+    o->time = k->int64(stmt, col + 14);
+    if (k->is_null(stmt, col + 15))
+        o->strlen_null = true;
+    else
+        o->strlen = k->int64(stmt, col + 15);
+    if (k->is_null(stmt, col + 16))
+        o->exit_null = true;
+    else
+        o->exit = k->int64(stmt, col + 16);
+    if (k->is_null(stmt, col + 17))
+        o->main_null = true;
+    else
+        o->main = k->int64(stmt, col + 17);
+    return ORMC_OK;
+}
+
 const ormc_model select_model = {
     .name = "Select",
     .table = "select",
@@ -64,6 +118,7 @@ const ormc_model select_model = {
     .norder = 2,
     .rel_offset = offsetof(Select, rel),
     .rel_size = sizeof(SelectRel),
+    .read = select_read,
 };
 
 const SelectIntPath SELECT_ID = {{{&select_model, SELECT_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -108,6 +163,21 @@ static const ormc_reverse join_reverses[] = {
 
 static const ormc_order_term join_order[] = {{JOIN_FIELD_ID, 0}};
 
+static int join_read(const ormc_cols *k, void *stmt, int col,
+                     void *obj, ormc_result *res, int *bad)
+{
+    Join *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if (k->is_null(stmt, col + 1))
+        o->select_null = true;
+    else
+        o->select_id = k->int64(stmt, col + 1);
+    if ((rc = k->text(stmt, col + 2, res, &o->primary)) != ORMC_OK)
+        return *bad = 2, rc;
+    return ORMC_OK;
+}
+
 const ormc_model join_model = {
     .name = "Join",
     .table = "where",
@@ -122,6 +192,7 @@ const ormc_model join_model = {
     .norder = 1,
     .rel_offset = offsetof(Join, rel),
     .rel_size = sizeof(JoinRel),
+    .read = join_read,
 };
 
 const JoinIntPath JOIN_ID = {{{&join_model, JOIN_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -145,6 +216,18 @@ static const ormc_relation values_relations[] = {
 
 static const ormc_order_term values_order[] = {{VALUES_FIELD_ID, 0}};
 
+static int values_read(const ormc_cols *k, void *stmt, int col,
+                       void *obj, ormc_result *res, int *bad)
+{
+    Values *o = obj;
+    (void)res;
+    (void)bad;
+    o->id = k->int64(stmt, col);
+    o->join_id = k->int64(stmt, col + 1);
+    o->distinct = k->int64(stmt, col + 2);
+    return ORMC_OK;
+}
+
 const ormc_model values_model = {
     .name = "Values",
     .table = "values",
@@ -155,6 +238,7 @@ const ormc_model values_model = {
     .nrelations = 1,
     .order = values_order,
     .norder = 1,
+    .read = values_read,
 };
 
 const ValuesIntPath VALUES_ID = {{{&values_model, VALUES_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -172,6 +256,17 @@ static const ormc_field select_where_from_fields[] = {
 
 static const ormc_order_term select_where_from_order[] = {{SELECT_WHERE_FROM_FIELD_ID, 0}};
 
+static int select_where_from_read(const ormc_cols *k, void *stmt, int col,
+                                  void *obj, ormc_result *res, int *bad)
+{
+    SelectWhereFrom *o = obj;
+    (void)res;
+    (void)bad;
+    o->id = k->int64(stmt, col);
+    o->x = k->int64(stmt, col + 1);
+    return ORMC_OK;
+}
+
 const ormc_model select_where_from_model = {
     .name = "SelectWhereFrom",
     .table = "select_where_from",
@@ -180,6 +275,7 @@ const ormc_model select_where_from_model = {
     .nfields = 2,
     .order = select_where_from_order,
     .norder = 1,
+    .read = select_where_from_read,
 };
 
 const SelectWhereFromIntPath SELECT_WHERE_FROM_ID = {{{&select_where_from_model, SELECT_WHERE_FROM_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -196,6 +292,17 @@ static const ormc_field select_fetch_fields[] = {
 
 static const ormc_order_term select_fetch_order[] = {{SELECT_FETCH_FIELD_ID, 0}};
 
+static int select_fetch_read(const ormc_cols *k, void *stmt, int col,
+                             void *obj, ormc_result *res, int *bad)
+{
+    SelectFetch *o = obj;
+    (void)res;
+    (void)bad;
+    o->id = k->int64(stmt, col);
+    o->y = k->int64(stmt, col + 1);
+    return ORMC_OK;
+}
+
 const ormc_model select_fetch_model = {
     .name = "SelectFetch",
     .table = "select_fetch",
@@ -204,6 +311,7 @@ const ormc_model select_fetch_model = {
     .nfields = 2,
     .order = select_fetch_order,
     .norder = 1,
+    .read = select_fetch_read,
 };
 
 const SelectFetchIntPath SELECT_FETCH_ID = {{{&select_fetch_model, SELECT_FETCH_FIELD_ID, ORMC_T_INT, 0, {0}}}};

@@ -32,6 +32,18 @@ static const ormc_reverse order_reverses[] = {
 
 static const ormc_order_term order_order[] = {{ORDER_FIELD_ID, 0}};
 
+static int order_read(const ormc_cols *k, void *stmt, int col,
+                      void *obj, ormc_result *res, int *bad)
+{
+    Order *o = obj;
+    (void)res;
+    (void)bad;
+    o->id = k->int64(stmt, col);
+    o->product_id = k->int64(stmt, col + 1);
+    o->quantity = k->int64(stmt, col + 2);
+    return ORMC_OK;
+}
+
 const ormc_model order_model = {
     .name = "Order",
     .table = "order",
@@ -46,6 +58,7 @@ const ormc_model order_model = {
     .norder = 1,
     .rel_offset = offsetof(Order, rel),
     .rel_size = sizeof(OrderRel),
+    .read = order_read,
 };
 
 const OrderIntPath ORDER_ID = {{{&order_model, ORDER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -70,6 +83,18 @@ static const ormc_relation label_relations[] = {
 
 static const ormc_order_term label_order[] = {{LABEL_FIELD_ID, 0}};
 
+static int label_read(const ormc_cols *k, void *stmt, int col,
+                      void *obj, ormc_result *res, int *bad)
+{
+    Label *o = obj;
+    (void)res;
+    (void)bad;
+    o->id = k->int64(stmt, col);
+    o->order_id = k->int64(stmt, col + 1);
+    o->tag_id = k->int64(stmt, col + 2);
+    return ORMC_OK;
+}
+
 const ormc_model label_model = {
     .name = "Label",
     .table = "label",
@@ -80,6 +105,7 @@ const ormc_model label_model = {
     .nrelations = 2,
     .order = label_order,
     .norder = 1,
+    .read = label_read,
 };
 
 const LabelIntPath LABEL_ID = {{{&label_model, LABEL_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -101,6 +127,20 @@ static const ormc_relation display_relations[] = {
 
 static const ormc_order_term display_order[] = {{DISPLAY_FIELD_ID, 0}};
 
+static int display_read(const ormc_cols *k, void *stmt, int col,
+                        void *obj, ormc_result *res, int *bad)
+{
+    Display *o = obj;
+    (void)res;
+    (void)bad;
+    o->id = k->int64(stmt, col);
+    if (k->is_null(stmt, col + 1))
+        o->product_null = true;
+    else
+        o->product_id = k->int64(stmt, col + 1);
+    return ORMC_OK;
+}
+
 const ormc_model display_model = {
     .name = "Display",
     .table = "display",
@@ -111,6 +151,7 @@ const ormc_model display_model = {
     .nrelations = 1,
     .order = display_order,
     .norder = 1,
+    .read = display_read,
 };
 
 const DisplayIntPath DISPLAY_ID = {{{&display_model, DISPLAY_FIELD_ID, ORMC_T_INT, 0, {0}}}};

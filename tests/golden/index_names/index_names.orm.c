@@ -18,6 +18,20 @@ static const ormc_field blog_fields[] = {
 
 static const ormc_order_term blog_order[] = {{BLOG_FIELD_ID, 0}};
 
+static int blog_read(const ormc_cols *k, void *stmt, int col,
+                     void *obj, ormc_result *res, int *bad)
+{
+    Blog *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->title)) != ORMC_OK)
+        return *bad = 1, rc;
+    if ((rc = k->text(stmt, col + 2, res, &o->note)) != ORMC_OK)
+        return *bad = 2, rc;
+    o->tiny = k->real(stmt, col + 3);
+    return ORMC_OK;
+}
+
 const ormc_model blog_model = {
     .name = "Blog",
     .table = "blog",
@@ -26,6 +40,7 @@ const ormc_model blog_model = {
     .nfields = 4,
     .order = blog_order,
     .norder = 1,
+    .read = blog_read,
 };
 
 const BlogIntPath BLOG_ID = {{{&blog_model, BLOG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -44,6 +59,17 @@ static const ormc_field blog_title_idx_fields[] = {
 
 static const ormc_order_term blog_title_idx_order[] = {{BLOG_TITLE_IDX_FIELD_ID, 0}};
 
+static int blog_title_idx_read(const ormc_cols *k, void *stmt, int col,
+                               void *obj, ormc_result *res, int *bad)
+{
+    BlogTitleIdx *o = obj;
+    (void)res;
+    (void)bad;
+    o->id = k->int64(stmt, col);
+    o->x = k->int64(stmt, col + 1);
+    return ORMC_OK;
+}
+
 const ormc_model blog_title_idx_model = {
     .name = "BlogTitleIdx",
     .table = "blog_title_idx",
@@ -52,6 +78,7 @@ const ormc_model blog_title_idx_model = {
     .nfields = 2,
     .order = blog_title_idx_order,
     .norder = 1,
+    .read = blog_title_idx_read,
 };
 
 const BlogTitleIdxIntPath BLOG_TITLE_IDX_ID = {{{&blog_title_idx_model, BLOG_TITLE_IDX_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -68,6 +95,17 @@ static const ormc_field upper_fields[] = {
 
 static const ormc_order_term upper_order[] = {{UPPER_FIELD_ID, 0}};
 
+static int upper_read(const ormc_cols *k, void *stmt, int col,
+                      void *obj, ormc_result *res, int *bad)
+{
+    Upper *o = obj;
+    (void)res;
+    (void)bad;
+    o->id = k->int64(stmt, col);
+    o->c = k->int64(stmt, col + 1);
+    return ORMC_OK;
+}
+
 const ormc_model upper_model = {
     .name = "Upper",
     .table = "T_x",
@@ -76,6 +114,7 @@ const ormc_model upper_model = {
     .nfields = 2,
     .order = upper_order,
     .norder = 1,
+    .read = upper_read,
 };
 
 const UpperIntPath UPPER_ID = {{{&upper_model, UPPER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -92,6 +131,17 @@ static const ormc_field lower_fields[] = {
 
 static const ormc_order_term lower_order[] = {{LOWER_FIELD_ID, 0}};
 
+static int lower_read(const ormc_cols *k, void *stmt, int col,
+                      void *obj, ormc_result *res, int *bad)
+{
+    Lower *o = obj;
+    (void)res;
+    (void)bad;
+    o->id = k->int64(stmt, col);
+    o->x_c = k->int64(stmt, col + 1);
+    return ORMC_OK;
+}
+
 const ormc_model lower_model = {
     .name = "Lower",
     .table = "t",
@@ -100,6 +150,7 @@ const ormc_model lower_model = {
     .nfields = 2,
     .order = lower_order,
     .norder = 1,
+    .read = lower_read,
 };
 
 const LowerIntPath LOWER_ID = {{{&lower_model, LOWER_FIELD_ID, ORMC_T_INT, 0, {0}}}};

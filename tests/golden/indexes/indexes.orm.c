@@ -18,6 +18,16 @@ static const ormc_reverse tag_reverses[] = {
 
 static const ormc_order_term tag_order[] = {{TAG_FIELD_ID, 0}};
 
+static int tag_read(const ormc_cols *k, void *stmt, int col,
+                    void *obj, ormc_result *res, int *bad)
+{
+    Tag *o = obj;
+    (void)res;
+    (void)bad;
+    o->id = k->int64(stmt, col);
+    return ORMC_OK;
+}
+
 const ormc_model tag_model = {
     .name = "Tag",
     .table = "tag",
@@ -30,6 +40,7 @@ const ormc_model tag_model = {
     .norder = 1,
     .rel_offset = offsetof(Tag, rel),
     .rel_size = sizeof(TagRel),
+    .read = tag_read,
 };
 
 const TagIntPath TAG_ID = {{{&tag_model, TAG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -74,6 +85,30 @@ static const ormc_reverse node_reverses[] = {
 
 static const ormc_order_term node_order[] = {{NODE_FIELD_ID, 0}};
 
+static int node_read(const ormc_cols *k, void *stmt, int col,
+                     void *obj, ormc_result *res, int *bad)
+{
+    Node *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->name)) != ORMC_OK)
+        return *bad = 1, rc;
+    o->code = k->int64(stmt, col + 2);
+    if (k->is_null(stmt, col + 3))
+        o->parent_null = true;
+    else
+        o->parent_id = k->int64(stmt, col + 3);
+    if (k->is_null(stmt, col + 4))
+        o->other_null = true;
+    else
+        o->other_id = k->int64(stmt, col + 4);
+    o->ratio = k->real(stmt, col + 5);
+    o->tiny = k->real(stmt, col + 6);
+    o->big = k->real(stmt, col + 7);
+    o->tag_id = k->int64(stmt, col + 8);
+    return ORMC_OK;
+}
+
 const ormc_model node_model = {
     .name = "Node",
     .table = "Nodes",
@@ -88,6 +123,7 @@ const ormc_model node_model = {
     .norder = 1,
     .rel_offset = offsetof(Node, rel),
     .rel_size = sizeof(NodeRel),
+    .read = node_read,
 };
 
 const NodeIntPath NODE_ID = {{{&node_model, NODE_FIELD_ID, ORMC_T_INT, 0, {0}}}};

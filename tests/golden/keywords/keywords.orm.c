@@ -39,6 +39,37 @@ static const ormc_reverse order_reverses[] = {
 
 static const ormc_order_term order_order[] = {{ORDER_FIELD_ORDER, 1}, {ORDER_FIELD_GROUP, 0}};
 
+static int order_read(const ormc_cols *k, void *stmt, int col,
+                      void *obj, ormc_result *res, int *bad)
+{
+    Order *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->group)) != ORMC_OK)
+        return *bad = 1, rc;
+    o->select = k->int64(stmt, col + 2);
+    if (k->is_null(stmt, col + 3))
+        o->order_null = true;
+    else
+        o->order = k->int64(stmt, col + 3);
+    o->from = k->int64(stmt, col + 4);
+    if (!k->is_null(stmt, col + 5) &&
+        (rc = k->text(stmt, col + 5, res, &o->where)) != ORMC_OK)
+        return *bad = 5, rc;
+    o->set = k->int64(stmt, col + 6) != 0;
+    if (k->is_null(stmt, col + 7))
+        o->null_null = true;
+    else
+        o->null = k->real(stmt, col + 7);
+    if (k->is_null(stmt, col + 8))
+        o->now_null = true;
+    else
+        o->now = k->int64(stmt, col + 8);
+    if ((rc = k->text(stmt, col + 9, res, &o->cascade)) != ORMC_OK)
+        return *bad = 9, rc;
+    return ORMC_OK;
+}
+
 const ormc_model order_model = {
     .name = "Order",
     .table = "order",
@@ -51,6 +82,7 @@ const ormc_model order_model = {
     .norder = 2,
     .rel_offset = offsetof(Order, rel),
     .rel_size = sizeof(OrderRel),
+    .read = order_read,
 };
 
 const OrderIntPath ORDER_ID = {{{&order_model, ORDER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -96,6 +128,28 @@ static const ormc_reverse item_reverses[] = {
 
 static const ormc_order_term item_order[] = {{ITEM_FIELD_ID, 0}};
 
+static int item_read(const ormc_cols *k, void *stmt, int col,
+                     void *obj, ormc_result *res, int *bad)
+{
+    Item *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    o->order_id = k->int64(stmt, col + 1);
+    if ((rc = k->text(stmt, col + 2, res, &o->table)) != ORMC_OK)
+        return *bad = 2, rc;
+    o->values = k->int64(stmt, col + 3);
+    o->limit = k->int64(stmt, col + 4);
+    if (k->is_null(stmt, col + 5))
+        o->check_null = true;
+    else
+        o->check = k->int64(stmt, col + 5) != 0;
+    if (k->is_null(stmt, col + 6))
+        o->references_null = true;
+    else
+        o->references_id = k->int64(stmt, col + 6);
+    return ORMC_OK;
+}
+
 const ormc_model item_model = {
     .name = "Item",
     .table = "order_items",
@@ -110,6 +164,7 @@ const ormc_model item_model = {
     .norder = 1,
     .rel_offset = offsetof(Item, rel),
     .rel_size = sizeof(ItemRel),
+    .read = item_read,
 };
 
 const ItemIntPath ITEM_ID = {{{&item_model, ITEM_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -137,6 +192,21 @@ static const ormc_relation group_relations[] = {
 
 static const ormc_order_term group_order[] = {{GROUP_FIELD_ID, 0}};
 
+static int group_read(const ormc_cols *k, void *stmt, int col,
+                      void *obj, ormc_result *res, int *bad)
+{
+    Group *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if (k->is_null(stmt, col + 1))
+        o->order_null = true;
+    else
+        o->order_id = k->int64(stmt, col + 1);
+    if ((rc = k->text(stmt, col + 2, res, &o->primary)) != ORMC_OK)
+        return *bad = 2, rc;
+    return ORMC_OK;
+}
+
 const ormc_model group_model = {
     .name = "Group",
     .table = "group",
@@ -147,6 +217,7 @@ const ormc_model group_model = {
     .nrelations = 1,
     .order = group_order,
     .norder = 1,
+    .read = group_read,
 };
 
 const GroupIntPath GROUP_ID = {{{&group_model, GROUP_FIELD_ID, ORMC_T_INT, 0, {0}}}};

@@ -20,6 +20,17 @@ static const ormc_reverse publisher_reverses[] = {
 
 static const ormc_order_term publisher_order[] = {{PUBLISHER_FIELD_ID, 0}};
 
+static int publisher_read(const ormc_cols *k, void *stmt, int col,
+                          void *obj, ormc_result *res, int *bad)
+{
+    Publisher *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->name)) != ORMC_OK)
+        return *bad = 1, rc;
+    return ORMC_OK;
+}
+
 const ormc_model publisher_model = {
     .name = "Publisher",
     .table = "publisher",
@@ -32,6 +43,7 @@ const ormc_model publisher_model = {
     .norder = 1,
     .rel_offset = offsetof(Publisher, rel),
     .rel_size = sizeof(PublisherRel),
+    .read = publisher_read,
 };
 
 const PublisherIntPath PUBLISHER_ID = {{{&publisher_model, PUBLISHER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -66,6 +78,21 @@ static const ormc_reverse author_reverses[] = {
 
 static const ormc_order_term author_order[] = {{AUTHOR_FIELD_ID, 0}};
 
+static int author_read(const ormc_cols *k, void *stmt, int col,
+                       void *obj, ormc_result *res, int *bad)
+{
+    Author *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->name)) != ORMC_OK)
+        return *bad = 1, rc;
+    if (k->is_null(stmt, col + 2))
+        o->mentor_null = true;
+    else
+        o->mentor_id = k->int64(stmt, col + 2);
+    return ORMC_OK;
+}
+
 const ormc_model author_model = {
     .name = "Author",
     .table = "author",
@@ -80,6 +107,7 @@ const ormc_model author_model = {
     .norder = 1,
     .rel_offset = offsetof(Author, rel),
     .rel_size = sizeof(AuthorRel),
+    .read = author_read,
 };
 
 const AuthorIntPath AUTHOR_ID = {{{&author_model, AUTHOR_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -125,6 +153,20 @@ static const ormc_reverse book_reverses[] = {
 
 static const ormc_order_term book_order[] = {{BOOK_FIELD_ID, 0}};
 
+static int book_read(const ormc_cols *k, void *stmt, int col,
+                     void *obj, ormc_result *res, int *bad)
+{
+    Book *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->title)) != ORMC_OK)
+        return *bad = 1, rc;
+    o->publisher_id = k->int64(stmt, col + 2);
+    o->price = k->real(stmt, col + 3);
+    o->published = k->int64(stmt, col + 4);
+    return ORMC_OK;
+}
+
 const ormc_model book_model = {
     .name = "Book",
     .table = "book",
@@ -139,6 +181,7 @@ const ormc_model book_model = {
     .norder = 1,
     .rel_offset = offsetof(Book, rel),
     .rel_size = sizeof(BookRel),
+    .read = book_read,
 };
 
 const BookIntPath BOOK_ID = {{{&book_model, BOOK_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -167,6 +210,19 @@ static const ormc_relation credit_relations[] = {
 
 static const ormc_order_term credit_order[] = {{CREDIT_FIELD_ID, 0}};
 
+static int credit_read(const ormc_cols *k, void *stmt, int col,
+                       void *obj, ormc_result *res, int *bad)
+{
+    Credit *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    o->book_id = k->int64(stmt, col + 1);
+    o->author_id = k->int64(stmt, col + 2);
+    if ((rc = k->text(stmt, col + 3, res, &o->role)) != ORMC_OK)
+        return *bad = 3, rc;
+    return ORMC_OK;
+}
+
 const ormc_model credit_model = {
     .name = "Credit",
     .table = "credit",
@@ -177,6 +233,7 @@ const ormc_model credit_model = {
     .nrelations = 2,
     .order = credit_order,
     .norder = 1,
+    .read = credit_read,
 };
 
 const CreditIntPath CREDIT_ID = {{{&credit_model, CREDIT_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -201,6 +258,17 @@ static const ormc_reverse tag_reverses[] = {
 
 static const ormc_order_term tag_order[] = {{TAG_FIELD_NAME, 0}};
 
+static int tag_read(const ormc_cols *k, void *stmt, int col,
+                    void *obj, ormc_result *res, int *bad)
+{
+    Tag *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->name)) != ORMC_OK)
+        return *bad = 1, rc;
+    return ORMC_OK;
+}
+
 const ormc_model tag_model = {
     .name = "Tag",
     .table = "tag",
@@ -213,6 +281,7 @@ const ormc_model tag_model = {
     .norder = 1,
     .rel_offset = offsetof(Tag, rel),
     .rel_size = sizeof(TagRel),
+    .read = tag_read,
 };
 
 const TagIntPath TAG_ID = {{{&tag_model, TAG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -250,6 +319,19 @@ static const ormc_reverse reader_reverses[] = {
 
 static const ormc_order_term reader_order[] = {{READER_FIELD_ID, 0}};
 
+static int reader_read(const ormc_cols *k, void *stmt, int col,
+                       void *obj, ormc_result *res, int *bad)
+{
+    Reader *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->name)) != ORMC_OK)
+        return *bad = 1, rc;
+    if ((rc = k->text(stmt, col + 2, res, &o->email)) != ORMC_OK)
+        return *bad = 2, rc;
+    return ORMC_OK;
+}
+
 const ormc_model reader_model = {
     .name = "Reader",
     .table = "reader",
@@ -264,6 +346,7 @@ const ormc_model reader_model = {
     .norder = 1,
     .rel_offset = offsetof(Reader, rel),
     .rel_size = sizeof(ReaderRel),
+    .read = reader_read,
 };
 
 const ReaderIntPath READER_ID = {{{&reader_model, READER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -287,6 +370,21 @@ static const ormc_relation card_relations[] = {
 
 static const ormc_order_term card_order[] = {{CARD_FIELD_ID, 0}};
 
+static int card_read(const ormc_cols *k, void *stmt, int col,
+                     void *obj, ormc_result *res, int *bad)
+{
+    Card *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->number)) != ORMC_OK)
+        return *bad = 1, rc;
+    if (k->is_null(stmt, col + 2))
+        o->reader_null = true;
+    else
+        o->reader_id = k->int64(stmt, col + 2);
+    return ORMC_OK;
+}
+
 const ormc_model card_model = {
     .name = "Card",
     .table = "card",
@@ -297,6 +395,7 @@ const ormc_model card_model = {
     .nrelations = 1,
     .order = card_order,
     .norder = 1,
+    .read = card_read,
 };
 
 const CardIntPath CARD_ID = {{{&card_model, CARD_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -327,6 +426,21 @@ static const ormc_relation review_relations[] = {
 
 static const ormc_order_term review_order[] = {{REVIEW_FIELD_ID, 0}};
 
+static int review_read(const ormc_cols *k, void *stmt, int col,
+                       void *obj, ormc_result *res, int *bad)
+{
+    Review *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    o->book_id = k->int64(stmt, col + 1);
+    o->reader_id = k->int64(stmt, col + 2);
+    o->stars = k->int64(stmt, col + 3);
+    if ((rc = k->text(stmt, col + 4, res, &o->body)) != ORMC_OK)
+        return *bad = 4, rc;
+    o->created = k->int64(stmt, col + 5);
+    return ORMC_OK;
+}
+
 const ormc_model review_model = {
     .name = "Review",
     .table = "review",
@@ -337,6 +451,7 @@ const ormc_model review_model = {
     .nrelations = 2,
     .order = review_order,
     .norder = 1,
+    .read = review_read,
 };
 
 const ReviewIntPath REVIEW_ID = {{{&review_model, REVIEW_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -369,6 +484,18 @@ static const ormc_reverse order_reverses[] = {
 
 static const ormc_order_term order_order[] = {{ORDER_FIELD_ID, 0}};
 
+static int order_read(const ormc_cols *k, void *stmt, int col,
+                      void *obj, ormc_result *res, int *bad)
+{
+    Order *o = obj;
+    (void)res;
+    (void)bad;
+    o->id = k->int64(stmt, col);
+    o->reader_id = k->int64(stmt, col + 1);
+    o->placed = k->int64(stmt, col + 2);
+    return ORMC_OK;
+}
+
 const ormc_model order_model = {
     .name = "Order",
     .table = "order",
@@ -383,6 +510,7 @@ const ormc_model order_model = {
     .norder = 1,
     .rel_offset = offsetof(Order, rel),
     .rel_size = sizeof(OrderRel),
+    .read = order_read,
 };
 
 const OrderIntPath ORDER_ID = {{{&order_model, ORDER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -409,6 +537,19 @@ static const ormc_relation line_relations[] = {
 
 static const ormc_order_term line_order[] = {{LINE_FIELD_ID, 0}};
 
+static int line_read(const ormc_cols *k, void *stmt, int col,
+                     void *obj, ormc_result *res, int *bad)
+{
+    Line *o = obj;
+    (void)res;
+    (void)bad;
+    o->id = k->int64(stmt, col);
+    o->order_id = k->int64(stmt, col + 1);
+    o->book_id = k->int64(stmt, col + 2);
+    o->qty = k->int64(stmt, col + 3);
+    return ORMC_OK;
+}
+
 const ormc_model line_model = {
     .name = "Line",
     .table = "line",
@@ -419,6 +560,7 @@ const ormc_model line_model = {
     .nrelations = 2,
     .order = line_order,
     .norder = 1,
+    .read = line_read,
 };
 
 const LineIntPath LINE_ID = {{{&line_model, LINE_FIELD_ID, ORMC_T_INT, 0, {0}}}};

@@ -20,6 +20,17 @@ static const ormc_reverse tag_reverses[] = {
 
 static const ormc_order_term tag_order[] = {{TAG_FIELD_ID, 0}};
 
+static int tag_read(const ormc_cols *k, void *stmt, int col,
+                    void *obj, ormc_result *res, int *bad)
+{
+    Tag *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->name)) != ORMC_OK)
+        return *bad = 1, rc;
+    return ORMC_OK;
+}
+
 const ormc_model tag_model = {
     .name = "Tag",
     .table = "tag",
@@ -32,6 +43,7 @@ const ormc_model tag_model = {
     .norder = 1,
     .rel_offset = offsetof(Tag, rel),
     .rel_size = sizeof(TagRel),
+    .read = tag_read,
 };
 
 const TagIntPath TAG_ID = {{{&tag_model, TAG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -57,6 +69,17 @@ static const ormc_reverse post_reverses[] = {
 
 static const ormc_order_term post_order[] = {{POST_FIELD_ID, 0}};
 
+static int post_read(const ormc_cols *k, void *stmt, int col,
+                     void *obj, ormc_result *res, int *bad)
+{
+    Post *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->title)) != ORMC_OK)
+        return *bad = 1, rc;
+    return ORMC_OK;
+}
+
 const ormc_model post_model = {
     .name = "Post",
     .table = "posts",
@@ -69,6 +92,7 @@ const ormc_model post_model = {
     .norder = 1,
     .rel_offset = offsetof(Post, rel),
     .rel_size = sizeof(PostRel),
+    .read = post_read,
 };
 
 const PostIntPath POST_ID = {{{&post_model, POST_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -115,6 +139,17 @@ static const ormc_reverse person_reverses[] = {
 
 static const ormc_order_term person_order[] = {{PERSON_FIELD_ID, 0}};
 
+static int person_read(const ormc_cols *k, void *stmt, int col,
+                       void *obj, ormc_result *res, int *bad)
+{
+    Person *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->name)) != ORMC_OK)
+        return *bad = 1, rc;
+    return ORMC_OK;
+}
+
 const ormc_model person_model = {
     .name = "Person",
     .table = "person",
@@ -127,6 +162,7 @@ const ormc_model person_model = {
     .norder = 1,
     .rel_offset = offsetof(Person, rel),
     .rel_size = sizeof(PersonRel),
+    .read = person_read,
 };
 
 const PersonIntPath PERSON_ID = {{{&person_model, PERSON_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -152,6 +188,17 @@ static const ormc_reverse group_reverses[] = {
 
 static const ormc_order_term group_order[] = {{GROUP_FIELD_ID, 0}};
 
+static int group_read(const ormc_cols *k, void *stmt, int col,
+                      void *obj, ormc_result *res, int *bad)
+{
+    Group *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    if ((rc = k->text(stmt, col + 1, res, &o->name)) != ORMC_OK)
+        return *bad = 1, rc;
+    return ORMC_OK;
+}
+
 const ormc_model group_model = {
     .name = "Group",
     .table = "group",
@@ -164,6 +211,7 @@ const ormc_model group_model = {
     .norder = 1,
     .rel_offset = offsetof(Group, rel),
     .rel_size = sizeof(GroupRel),
+    .read = group_read,
 };
 
 const GroupIntPath GROUP_ID = {{{&group_model, GROUP_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -191,6 +239,20 @@ static const ormc_relation membership_relations[] = {
 
 static const ormc_order_term membership_order[] = {{MEMBERSHIP_FIELD_ID, 0}};
 
+static int membership_read(const ormc_cols *k, void *stmt, int col,
+                           void *obj, ormc_result *res, int *bad)
+{
+    Membership *o = obj;
+    int rc;
+    o->id = k->int64(stmt, col);
+    o->person_id = k->int64(stmt, col + 1);
+    o->group_id = k->int64(stmt, col + 2);
+    if ((rc = k->text(stmt, col + 3, res, &o->role)) != ORMC_OK)
+        return *bad = 3, rc;
+    o->joined = k->int64(stmt, col + 4);
+    return ORMC_OK;
+}
+
 const ormc_model membership_model = {
     .name = "Membership",
     .table = "membership",
@@ -201,6 +263,7 @@ const ormc_model membership_model = {
     .nrelations = 2,
     .order = membership_order,
     .norder = 1,
+    .read = membership_read,
 };
 
 const MembershipIntPath MEMBERSHIP_ID = {{{&membership_model, MEMBERSHIP_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -229,6 +292,19 @@ static const ormc_relation follow_relations[] = {
 
 static const ormc_order_term follow_order[] = {{FOLLOW_FIELD_ID, 0}};
 
+static int follow_read(const ormc_cols *k, void *stmt, int col,
+                       void *obj, ormc_result *res, int *bad)
+{
+    Follow *o = obj;
+    (void)res;
+    (void)bad;
+    o->id = k->int64(stmt, col);
+    o->follower_id = k->int64(stmt, col + 1);
+    o->followed_id = k->int64(stmt, col + 2);
+    o->since = k->int64(stmt, col + 3);
+    return ORMC_OK;
+}
+
 const ormc_model follow_model = {
     .name = "Follow",
     .table = "follow",
@@ -239,6 +315,7 @@ const ormc_model follow_model = {
     .nrelations = 2,
     .order = follow_order,
     .norder = 1,
+    .read = follow_read,
 };
 
 const FollowIntPath FOLLOW_ID = {{{&follow_model, FOLLOW_FIELD_ID, ORMC_T_INT, 0, {0}}}};
