@@ -571,13 +571,57 @@ static void emit_model(Ctx *c, Buf *b, Model *m)
 
 /* ---- wrappers ---- */
 
-static void emit_crud(Buf *b, Model *m)
+/* <model>_init: a copy of a constant object holding the defaults (a
+ * nullable field without one starts NULL: its flag set), then the clock
+ * for each `default now`.  The same as ormc_object_init(&model, obj)
+ * computes from the descriptor, written out. */
+static void emit_init(Ctx *c, Buf *b, Model *m)
+{
+    buf_printf(b, "void %s_init(%s *obj)\n{\n", m->prefix, m->name);
+    buf_printf(b, "    static const %s init = {\n        .id = 0,\n", m->name);
+    for (int i = 0; i < m->nf; i++) {
+        Field *f = m->fv[i];
+        switch (f->def.kind) {
+        case DEF_NOW: continue;
+        case DEF_NONE:
+        case DEF_NULL:
+            if (f->nullable && f->kind != TY_TEXT && f->kind != TY_BLOB)
+                buf_printf(b, "        .%s_null = true,\n", f->name);
+            continue;
+        case DEF_INT:
+            buf_printf(b, "        .%s = ", f->member);
+            if (f->kind == TY_REAL)
+                buf_printf(b, "%lld.0", (long long)f->def.i);
+            else
+                c_int64(b, f->def.i);
+            buf_puts(b, ",\n");
+            continue;
+        case DEF_BOOL:
+            buf_printf(b, "        .%s = %s,\n", f->member,
+                       f->def.i ? "true" : "false");
+            continue;
+        case DEF_REAL:
+            buf_printf(b, "        .%s = %s,\n", f->member,
+                       real_literal(c, f->def.r));
+            continue;
+        case DEF_STRING:
+            buf_printf(b, "        .%s = \"", f->member);
+            buf_c_string(b, f->def.s);
+            buf_puts(b, "\",\n");
+            continue;
+        }
+    }
+    buf_puts(b, "    };\n    *obj = init;\n");
+    for (int i = 0; i < m->nf; i++)
+        if (m->fv[i]->def.kind == DEF_NOW)
+            buf_printf(b, "    obj->%s = ormc_now();\n", m->fv[i]->member);
+    buf_puts(b, "}\n\n");
+}
+
+static void emit_crud(Ctx *c, Buf *b, Model *m)
 {
     const char *p = m->prefix, *M = m->name;
-    buf_printf(b,
-               "void %s_init(%s *obj)\n{\n"
-               "    ormc_object_init(&%s_model, obj);\n}\n\n",
-               p, M, p);
+    emit_init(c, b, m);
     buf_printf(b,
                "int %s_insert(ormc_db *db, %s *obj)\n{\n"
                "    return ormc_insert(db, &%s_model, obj);\n}\n\n",
@@ -991,7 +1035,7 @@ void gen_source(Ctx *c, Buf *out)
                s->name, s->name, s->name, s->name, s->name, s->name);
     for (int i = 0; i < s->nmodels; i++) {
         buf_printf(b, "/* ---- %s API ---- */\n\n", s->mv[i]->name);
-        emit_crud(b, s->mv[i]);
+        emit_crud(c, b, s->mv[i]);
         emit_query(c, b, s->mv[i]);
     }
 }

@@ -321,6 +321,30 @@ static void test_init_applies_defaults(void **state)
     assert_false(d.nbool);
     assert_in_range(ormc_now(), before, (int64_t)time(NULL) + 1);
 
+    /* defaults_init writes out what the runtime's descriptor-driven
+     * ormc_object_init computes, field for field (the clock aside) */
+    Defaults r;
+    memset(&r, 0x5a, sizeof r);
+    ormc_object_init(&defaults_model, &r);
+    assert_int_equal(r.id, d.id);
+    assert_int_equal(r.di, d.di);
+    assert_true(r.dmin == d.dmin && r.dmax == d.dmax);
+    assert_double_exact(r.dr, d.dr);
+    assert_double_exact(r.drneg, d.drneg);
+    assert_double_exact(r.drint, d.drint);
+    assert_true(r.dyes == d.dyes && r.dno == d.dno);
+    assert_string_equal(r.ds, d.ds);
+    assert_string_equal(r.dshort, d.dshort);
+    assert_in_range(r.dnow, before, (int64_t)time(NULL) + 1);
+    assert_int_equal(r.dfixed, d.dfixed);
+    assert_true(r.ni_null == d.ni_null && r.ni == d.ni);
+    assert_true(r.nnull_null == d.nnull_null && r.nnull == d.nnull);
+    assert_true(r.nreal_null == d.nreal_null);
+    assert_double_exact(r.nreal, d.nreal);
+    assert_true(r.nnow_null == d.nnow_null);
+    assert_string_equal(r.ntext, d.ntext);
+    assert_true(r.nbool_null == d.nbool_null && r.nbool == d.nbool);
+
     /* the defaults survive a round trip unchanged */
     assert_ok(f->db, defaults_insert(f->db, &d));
     Defaults *got = NULL;

@@ -410,7 +410,10 @@ int blog_schema_open(ormc_db *db, unsigned flags)
 
 void author_init(Author *obj)
 {
-    ormc_object_init(&author_model, obj);
+    static const Author init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int author_insert(ormc_db *db, Author *obj)
@@ -968,7 +971,10 @@ int author_get_or_create_by_email(ormc_db *db, const Author *defaults, Author **
 
 void book_init(Book *obj)
 {
-    ormc_object_init(&book_model, obj);
+    static const Book init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int book_insert(ormc_db *db, Book *obj)
@@ -1370,7 +1376,13 @@ int book_get_where(ormc_db *db, const BookQuery *q, Book **out)
 
 void blog_init(Blog *obj)
 {
-    ormc_object_init(&blog_model, obj);
+    static const Blog init = {
+        .id = 0,
+        .editor_null = true,
+        .rating_null = true,
+    };
+    *obj = init;
+    obj->created = ormc_now();
 }
 
 int blog_insert(ormc_db *db, Blog *obj)
@@ -2019,7 +2031,11 @@ int blog_get_where(ormc_db *db, const BlogQuery *q, Blog **out)
 
 void comment_init(Comment *obj)
 {
-    ormc_object_init(&comment_model, obj);
+    static const Comment init = {
+        .id = 0,
+        .score = 0,
+    };
+    *obj = init;
 }
 
 int comment_insert(ormc_db *db, Comment *obj)
@@ -2406,7 +2422,10 @@ int comment_get_where(ormc_db *db, const CommentQuery *q, Comment **out)
 
 void tag_init(Tag *obj)
 {
-    ormc_object_init(&tag_model, obj);
+    static const Tag init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int tag_insert(ormc_db *db, Tag *obj)

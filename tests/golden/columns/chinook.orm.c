@@ -315,7 +315,10 @@ int chinook_schema_open(ormc_db *db, unsigned flags)
 
 void artist_init(Artist *obj)
 {
-    ormc_object_init(&artist_model, obj);
+    static const Artist init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int artist_insert(ormc_db *db, Artist *obj)
@@ -702,7 +705,10 @@ int artist_get_where(ormc_db *db, const ArtistQuery *q, Artist **out)
 
 void album_init(Album *obj)
 {
-    ormc_object_init(&album_model, obj);
+    static const Album init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int album_insert(ormc_db *db, Album *obj)
@@ -1153,7 +1159,12 @@ int album_get_where(ormc_db *db, const AlbumQuery *q, Album **out)
 
 void track_init(Track *obj)
 {
-    ormc_object_init(&track_model, obj);
+    static const Track init = {
+        .id = 0,
+        .album_null = true,
+        .unit_price = 0.99,
+    };
+    *obj = init;
 }
 
 int track_insert(ormc_db *db, Track *obj)
@@ -1659,7 +1670,10 @@ int track_get_where(ormc_db *db, const TrackQuery *q, Track **out)
 
 void playlist_init(Playlist *obj)
 {
-    ormc_object_init(&playlist_model, obj);
+    static const Playlist init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int playlist_insert(ormc_db *db, Playlist *obj)

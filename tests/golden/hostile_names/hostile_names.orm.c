@@ -439,7 +439,20 @@ int hostile_names_schema_open(ormc_db *db, unsigned flags)
 
 void select_init(Select *obj)
 {
-    ormc_object_init(&select_model, obj);
+    static const Select init = {
+        .id = 0,
+        .where_null = true,
+        .order = 0,
+        .values_null = true,
+        .count = 0,
+        .init_null = true,
+        .malloc_null = true,
+        .time = 0,
+        .strlen_null = true,
+        .exit_null = true,
+        .main_null = true,
+    };
+    *obj = init;
 }
 
 int select_insert(ormc_db *db, Select *obj)
@@ -1098,7 +1111,11 @@ int select_get_by_from_and_where(ormc_db *db, const char *from, int64_t where, S
 
 void join_init(Join *obj)
 {
-    ormc_object_init(&join_model, obj);
+    static const Join init = {
+        .id = 0,
+        .select_null = true,
+    };
+    *obj = init;
 }
 
 int join_insert(ormc_db *db, Join *obj)
@@ -1582,7 +1599,10 @@ int join_get_or_create_by_primary(ormc_db *db, const Join *defaults, Join **out,
 
 void values_init(Values *obj)
 {
-    ormc_object_init(&values_model, obj);
+    static const Values init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int values_insert(ormc_db *db, Values *obj)
@@ -1959,7 +1979,10 @@ int values_get_where(ormc_db *db, const ValuesQuery *q, Values **out)
 
 void select_where_from_init(SelectWhereFrom *obj)
 {
-    ormc_object_init(&select_where_from_model, obj);
+    static const SelectWhereFrom init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int select_where_from_insert(ormc_db *db, SelectWhereFrom *obj)
@@ -2267,7 +2290,10 @@ int select_where_from_get_where(ormc_db *db, const SelectWhereFromQuery *q, Sele
 
 void select_fetch_init(SelectFetch *obj)
 {
-    ormc_object_init(&select_fetch_model, obj);
+    static const SelectFetch init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int select_fetch_insert(ormc_db *db, SelectFetch *obj)

@@ -241,7 +241,10 @@ int shop_schema_open(ormc_db *db, unsigned flags)
 
 void order_init(Order *obj)
 {
-    ormc_object_init(&order_model, obj);
+    static const Order init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int order_insert(ormc_db *db, Order *obj)
@@ -865,7 +868,10 @@ int order_get_where(ormc_db *db, const OrderQuery *q, Order **out)
 
 void label_init(Label *obj)
 {
-    ormc_object_init(&label_model, obj);
+    static const Label init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int label_insert(ormc_db *db, Label *obj)
@@ -1325,7 +1331,11 @@ int label_get_or_create_by_order_id_and_tag_id(ormc_db *db, const Label *default
 
 void display_init(Display *obj)
 {
-    ormc_object_init(&display_model, obj);
+    static const Display init = {
+        .id = 0,
+        .product_null = true,
+    };
+    *obj = init;
 }
 
 int display_insert(ormc_db *db, Display *obj)

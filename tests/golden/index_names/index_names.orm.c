@@ -237,7 +237,12 @@ int index_names_schema_open(ormc_db *db, unsigned flags)
 
 void blog_init(Blog *obj)
 {
-    ormc_object_init(&blog_model, obj);
+    static const Blog init = {
+        .id = 0,
+        .note = "a\015b",
+        .tiny = 9.99999999999997e-311,
+    };
+    *obj = init;
 }
 
 int blog_insert(ormc_db *db, Blog *obj)
@@ -565,7 +570,10 @@ int blog_get_where(ormc_db *db, const BlogQuery *q, Blog **out)
 
 void blog_title_idx_init(BlogTitleIdx *obj)
 {
-    ormc_object_init(&blog_title_idx_model, obj);
+    static const BlogTitleIdx init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int blog_title_idx_insert(ormc_db *db, BlogTitleIdx *obj)
@@ -873,7 +881,10 @@ int blog_title_idx_get_where(ormc_db *db, const BlogTitleIdxQuery *q, BlogTitleI
 
 void upper_init(Upper *obj)
 {
-    ormc_object_init(&upper_model, obj);
+    static const Upper init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int upper_insert(ormc_db *db, Upper *obj)
@@ -1181,7 +1192,10 @@ int upper_get_where(ormc_db *db, const UpperQuery *q, Upper **out)
 
 void lower_init(Lower *obj)
 {
-    ormc_object_init(&lower_model, obj);
+    static const Lower init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int lower_insert(ormc_db *db, Lower *obj)

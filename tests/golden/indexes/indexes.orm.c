@@ -209,7 +209,10 @@ int indexes_schema_open(ormc_db *db, unsigned flags)
 
 void tag_init(Tag *obj)
 {
-    ormc_object_init(&tag_model, obj);
+    static const Tag init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int tag_insert(ormc_db *db, Tag *obj)
@@ -581,7 +584,15 @@ int tag_get_where(ormc_db *db, const TagQuery *q, Tag **out)
 
 void node_init(Node *obj)
 {
-    ormc_object_init(&node_model, obj);
+    static const Node init = {
+        .id = 0,
+        .parent_null = true,
+        .other_null = true,
+        .ratio = 1e-300,
+        .tiny = 0.1,
+        .big = 1e+300,
+    };
+    *obj = init;
 }
 
 int node_insert(ormc_db *db, Node *obj)

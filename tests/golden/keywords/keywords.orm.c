@@ -324,7 +324,17 @@ int keywords_schema_open(ormc_db *db, unsigned flags)
 
 void order_init(Order *obj)
 {
-    ormc_object_init(&order_model, obj);
+    static const Order init = {
+        .id = 0,
+        .select = 1,
+        .order_null = true,
+        .set = false,
+        .null_null = true,
+        .now_null = true,
+        .cascade = "select * from \"order\"",
+    };
+    *obj = init;
+    obj->from = ormc_now();
 }
 
 int order_insert(ormc_db *db, Order *obj)
@@ -924,7 +934,13 @@ int order_get_or_create_by_select_and_from(ormc_db *db, const Order *defaults, O
 
 void item_init(Item *obj)
 {
-    ormc_object_init(&item_model, obj);
+    static const Item init = {
+        .id = 0,
+        .limit = 10,
+        .check_null = true,
+        .references_null = true,
+    };
+    *obj = init;
 }
 
 int item_insert(ormc_db *db, Item *obj)
@@ -1489,7 +1505,11 @@ int item_get_where(ormc_db *db, const ItemQuery *q, Item **out)
 
 void group_init(Group *obj)
 {
-    ormc_object_init(&group_model, obj);
+    static const Group init = {
+        .id = 0,
+        .order_null = true,
+    };
+    *obj = init;
 }
 
 int group_insert(ormc_db *db, Group *obj)

@@ -765,7 +765,10 @@ int library_schema_open(ormc_db *db, unsigned flags)
 
 void publisher_init(Publisher *obj)
 {
-    ormc_object_init(&publisher_model, obj);
+    static const Publisher init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int publisher_insert(ormc_db *db, Publisher *obj)
@@ -1175,7 +1178,11 @@ int publisher_get_or_create_by_name(ormc_db *db, const Publisher *defaults, Publ
 
 void author_init(Author *obj)
 {
-    ormc_object_init(&author_model, obj);
+    static const Author init = {
+        .id = 0,
+        .mentor_null = true,
+    };
+    *obj = init;
 }
 
 int author_insert(ormc_db *db, Author *obj)
@@ -1779,7 +1786,10 @@ int author_get_where(ormc_db *db, const AuthorQuery *q, Author **out)
 
 void book_init(Book *obj)
 {
-    ormc_object_init(&book_model, obj);
+    static const Book init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int book_insert(ormc_db *db, Book *obj)
@@ -2566,7 +2576,11 @@ int book_get_where(ormc_db *db, const BookQuery *q, Book **out)
 
 void credit_init(Credit *obj)
 {
-    ormc_object_init(&credit_model, obj);
+    static const Credit init = {
+        .id = 0,
+        .role = "author",
+    };
+    *obj = init;
 }
 
 int credit_insert(ormc_db *db, Credit *obj)
@@ -3036,7 +3050,10 @@ int credit_get_or_create_by_book_id_and_author_id(ormc_db *db, const Credit *def
 
 void tag_init(Tag *obj)
 {
-    ormc_object_init(&tag_model, obj);
+    static const Tag init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int tag_insert(ormc_db *db, Tag *obj)
@@ -3466,7 +3483,10 @@ int tag_get_or_create_by_name(ormc_db *db, const Tag *defaults, Tag **out,
 
 void reader_init(Reader *obj)
 {
-    ormc_object_init(&reader_model, obj);
+    static const Reader init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int reader_insert(ormc_db *db, Reader *obj)
@@ -4192,7 +4212,11 @@ int reader_get_or_create_by_email(ormc_db *db, const Reader *defaults, Reader **
 
 void card_init(Card *obj)
 {
-    ormc_object_init(&card_model, obj);
+    static const Card init = {
+        .id = 0,
+        .reader_null = true,
+    };
+    *obj = init;
 }
 
 int card_insert(ormc_db *db, Card *obj)
@@ -4608,7 +4632,11 @@ int card_get_by_reader_id(ormc_db *db, int64_t reader_id, Card **out)
 
 void review_init(Review *obj)
 {
-    ormc_object_init(&review_model, obj);
+    static const Review init = {
+        .id = 0,
+    };
+    *obj = init;
+    obj->created = ormc_now();
 }
 
 int review_insert(ormc_db *db, Review *obj)
@@ -5079,7 +5107,11 @@ int review_get_where(ormc_db *db, const ReviewQuery *q, Review **out)
 
 void order_init(Order *obj)
 {
-    ormc_object_init(&order_model, obj);
+    static const Order init = {
+        .id = 0,
+    };
+    *obj = init;
+    obj->placed = ormc_now();
 }
 
 int order_insert(ormc_db *db, Order *obj)
@@ -5535,7 +5567,11 @@ int order_get_where(ormc_db *db, const OrderQuery *q, Order **out)
 
 void line_init(Line *obj)
 {
-    ormc_object_init(&line_model, obj);
+    static const Line init = {
+        .id = 0,
+        .qty = 1,
+    };
+    *obj = init;
 }
 
 int line_insert(ormc_db *db, Line *obj)

@@ -466,7 +466,10 @@ int m2m_schema_open(ormc_db *db, unsigned flags)
 
 void tag_init(Tag *obj)
 {
-    ormc_object_init(&tag_model, obj);
+    static const Tag init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int tag_insert(ormc_db *db, Tag *obj)
@@ -896,7 +899,10 @@ int tag_get_or_create_by_name(ormc_db *db, const Tag *defaults, Tag **out,
 
 void post_init(Post *obj)
 {
-    ormc_object_init(&post_model, obj);
+    static const Post init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int post_insert(ormc_db *db, Post *obj)
@@ -1387,7 +1393,10 @@ int post_get_where(ormc_db *db, const PostQuery *q, Post **out)
 
 void person_init(Person *obj)
 {
-    ormc_object_init(&person_model, obj);
+    static const Person init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int person_insert(ormc_db *db, Person *obj)
@@ -2411,7 +2420,10 @@ int person_get_where(ormc_db *db, const PersonQuery *q, Person **out)
 
 void group_init(Group *obj)
 {
-    ormc_object_init(&group_model, obj);
+    static const Group init = {
+        .id = 0,
+    };
+    *obj = init;
 }
 
 int group_insert(ormc_db *db, Group *obj)
@@ -2872,7 +2884,12 @@ int group_get_where(ormc_db *db, const GroupQuery *q, Group **out)
 
 void membership_init(Membership *obj)
 {
-    ormc_object_init(&membership_model, obj);
+    static const Membership init = {
+        .id = 0,
+        .role = "member",
+    };
+    *obj = init;
+    obj->joined = ormc_now();
 }
 
 int membership_insert(ormc_db *db, Membership *obj)
@@ -3357,7 +3374,11 @@ int membership_get_or_create_by_group_id_and_person_id(ormc_db *db, const Member
 
 void follow_init(Follow *obj)
 {
-    ormc_object_init(&follow_model, obj);
+    static const Follow init = {
+        .id = 0,
+    };
+    *obj = init;
+    obj->since = ormc_now();
 }
 
 int follow_insert(ormc_db *db, Follow *obj)
