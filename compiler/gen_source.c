@@ -355,6 +355,42 @@ static void c_int64(Buf *b, int64_t v)
         buf_printf(b, "%lld", (long long)v);
 }
 
+/* f has a literal default (not none, null or now). */
+static bool has_literal_default(const Field *f)
+{
+    return f->def.kind == DEF_INT || f->def.kind == DEF_BOOL ||
+           f->def.kind == DEF_REAL || f->def.kind == DEF_STRING;
+}
+
+/* f's literal default as a C constant of the field's type: an int
+ * default of a real field as a double, a bool as `true`/`false` when
+ * bool_words (else 1/0, for the descriptor's int64 def_int), a string as
+ * a string literal. */
+static void put_default(Ctx *c, Buf *b, const Field *f, bool bool_words)
+{
+    switch (f->def.kind) {
+    case DEF_INT:
+        if (f->kind == TY_REAL)
+            buf_printf(b, "%lld.0", (long long)f->def.i);
+        else
+            c_int64(b, f->def.i);
+        break;
+    case DEF_BOOL:
+        if (bool_words)
+            buf_puts(b, f->def.i ? "true" : "false");
+        else
+            buf_printf(b, "%d", (int)f->def.i);
+        break;
+    case DEF_REAL: buf_puts(b, real_literal(c, f->def.r)); break;
+    case DEF_STRING:
+        buf_puts(b, "\"");
+        buf_c_string(b, f->def.s);
+        buf_puts(b, "\"");
+        break;
+    default: break;
+    }
+}
+
 static void emit_fields(Ctx *c, Buf *b, Model *m)
 {
     buf_printf(b, "static const ormc_field %s_fields[] = {\n", m->prefix);
@@ -386,25 +422,12 @@ static void emit_fields(Ctx *c, Buf *b, Model *m)
         if (f->nullable && f->kind != TY_TEXT && f->kind != TY_BLOB)
             buf_printf(b, ", .null_offset = offsetof(%s, %s_null)", m->name,
                        f->name);
-        switch (f->def.kind) {
-        case DEF_INT:
-            if (f->kind == TY_REAL)
-                buf_printf(b, ", .def_real = %lld.0", (long long)f->def.i);
-            else {
-                buf_puts(b, ", .def_int = ");
-                c_int64(b, f->def.i);
-            }
-            break;
-        case DEF_BOOL: buf_printf(b, ", .def_int = %d", (int)f->def.i); break;
-        case DEF_REAL:
-            buf_printf(b, ", .def_real = %s", real_literal(c, f->def.r));
-            break;
-        case DEF_STRING:
-            buf_puts(b, ", .def_text = \"");
-            buf_c_string(b, f->def.s);
-            buf_puts(b, "\"");
-            break;
-        default: break;
+        if (has_literal_default(f)) {
+            buf_printf(b, ", .def_%s = ",
+                       f->kind == TY_REAL   ? "real"
+                       : f->kind == TY_TEXT ? "text"
+                                            : "int");
+            put_default(c, b, f, false);
         }
         buf_puts(b, "},\n");
     }
@@ -581,34 +604,13 @@ static void emit_init(Ctx *c, Buf *b, Model *m)
     buf_printf(b, "    static const %s init = {\n        .id = 0,\n", m->name);
     for (int i = 0; i < m->nf; i++) {
         Field *f = m->fv[i];
-        switch (f->def.kind) {
-        case DEF_NOW: continue;
-        case DEF_NONE:
-        case DEF_NULL:
-            if (f->nullable && f->kind != TY_TEXT && f->kind != TY_BLOB)
-                buf_printf(b, "        .%s_null = true,\n", f->name);
-            continue;
-        case DEF_INT:
+        if (has_literal_default(f)) {
             buf_printf(b, "        .%s = ", f->member);
-            if (f->kind == TY_REAL)
-                buf_printf(b, "%lld.0", (long long)f->def.i);
-            else
-                c_int64(b, f->def.i);
+            put_default(c, b, f, true);
             buf_puts(b, ",\n");
-            continue;
-        case DEF_BOOL:
-            buf_printf(b, "        .%s = %s,\n", f->member,
-                       f->def.i ? "true" : "false");
-            continue;
-        case DEF_REAL:
-            buf_printf(b, "        .%s = %s,\n", f->member,
-                       real_literal(c, f->def.r));
-            continue;
-        case DEF_STRING:
-            buf_printf(b, "        .%s = \"", f->member);
-            buf_c_string(b, f->def.s);
-            buf_puts(b, "\",\n");
-            continue;
+        } else if (f->def.kind != DEF_NOW && f->nullable &&
+                   f->kind != TY_TEXT && f->kind != TY_BLOB) {
+            buf_printf(b, "        .%s_null = true,\n", f->name);
         }
     }
     buf_puts(b, "    };\n    *obj = init;\n");
