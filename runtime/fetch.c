@@ -222,6 +222,8 @@ typedef struct level {
      * read is not read again */
     struct link_state *links;
     bool plain; /* none of the above: a row is one read_row */
+    size_t most; /* rows the statement can return at most (its LIMIT);
+                    0: not known */
 } level;
 
 /* The children of a many-to-many child query read so far: each child
@@ -323,9 +325,7 @@ static int read_with_new(ormc_db *db, void *stmt, int c, wload *w,
     void *rel = arena_alloc(res, t->size);
     if (!rel || !idmap_put(&w->seen, id, (uintptr_t)rel))
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", w->m->name);
-    /* the id, read already, is not read again */
-    memcpy((char *)rel + t->fields[0].offset, &id, sizeof id);
-    int rc = read_row_from(db, stmt, c + 1, t, 1, rel, res);
+    int rc = read_row(db, stmt, c, t, rel, res);
     int kc = c + t->nfields;
     if (rc == ORMC_OK && w->nkids)
         rc = read_with(db, stmt, &kc, w->kids, w->nkids, rel, res);
@@ -442,6 +442,22 @@ static inline int level_row(ormc_db *db, void *stmt, void *obj,
     return level_row_more(db, stmt, obj, lv, res);
 }
 
+/* Sizes the identity maps of lv's with_ loads for `rows` rows (each row
+ * names at most one object of each), up to WITH_PRESIZE of them: a map
+ * that would otherwise grow (and clear its slots) three times on the way
+ * is cleared once.  The cap bounds what a small set of distinct objects
+ * among many rows costs.  False when out of memory. */
+#define WITH_PRESIZE 2048
+static bool presize_with(const level *lv, size_t rows)
+{
+    if (rows > WITH_PRESIZE)
+        rows = WITH_PRESIZE;
+    for (int i = 0; i < lv->npool; i++)
+        if (!idmap_init(&lv->pool[i].seen, rows))
+            return false;
+    return true;
+}
+
 /* Steps `stmt`, reading each row with level_row into a new element of v.
  * Returns status (errors recorded, prefixed with `what`); resets the
  * statement. */
@@ -449,8 +465,12 @@ static int step_rows(ormc_db *db, void *stmt, vec *v, const level *lv,
                      ormc_result *res, const char *what)
 {
     int rc = db->be->step(stmt);
-    if (rc == ORMC_ROW && db->be->rows_left &&
-        !vec_reserve(v, db->be->rows_left(stmt)))
+    size_t rows = lv->most;
+    if (rc == ORMC_ROW && db->be->rows_left)
+        rows = db->be->rows_left(stmt);
+    if (rc == ORMC_ROW && db->be->rows_left && !vec_reserve(v, rows))
+        rc = ORMC_NOMEM;
+    if (rc == ORMC_ROW && lv->npool && rows && !presize_with(lv, rows))
         rc = ORMC_NOMEM;
     for (; rc == ORMC_ROW; rc = db->be->step(stmt)) {
         void *e = vec_push(v);
@@ -494,6 +514,9 @@ static int read_level(ormc_db *db, const sql_req *r, const ormc_query *q,
     }
     void *stmt = sql_stmt(db, r);
     lv.plain = !lv.links && !lv.nwith && !lv.rel;
+    /* a child query's limit is per parent */
+    if (r->kind == SQL_SELECT && q->limit > 0)
+        lv.most = (size_t)q->limit;
     int rc = stmt ? step_rows(db, stmt, links ? links : rows, &lv, res,
                               r->what)
                   : db->errcode;

@@ -263,8 +263,8 @@ int read_fields_via(const ormc_backend *be, void *stmt, int col,
 int read_row_failed(ormc_db *db, const ormc_model *m, const void *obj, int rc,
                     int bad);
 
-/* Reads fields from..nfields-1 of m from the columns starting at `col`
- * into obj (fields in model order; from: 1 when the caller has the id).
+/* Reads every field of m from the columns starting at `col` into obj
+ * (fields in model order).
  * Strings and blobs are copied into `res`.  Returns ORMC_OK, ORMC_NOMEM
  * (recorded as "Model: out of memory"; callers may restate it with their
  * own operation name) or ORMC_ERROR for a NULL in a NOT NULL text or blob
@@ -278,31 +278,19 @@ int read_row_failed(ormc_db *db, const ormc_model *m, const void *obj, int rc,
  * backend hands out its column functions (be->cols); else by the
  * backend's loop over the field descriptors (be->read_fields, or
  * read_fields_via).  Inline: it runs once per model of every row read. */
-static inline int read_row_from(ormc_db *db, void *stmt, int col,
-                                const ormc_model *m, int from, void *obj,
-                                ormc_result *res)
-{
-    const ormc_backend *be = db->be;
-    int bad = 0, rc;
-    if (m->read && be->cols && from <= 1) {
-        /* the generated reader reads every field: with from = 1 the id
-         * the caller holds is read again from the column before col */
-        rc = m->read(be->cols, stmt, col - from, obj, res, &bad);
-        return rc == ORMC_OK ? rc : read_row_failed(db, m, obj, rc, bad);
-    }
-    const ormc_field *f = m->fields + from;
-    int n = m->nfields - from;
-    rc = be->read_fields
-             ? be->read_fields(stmt, col, f, n, obj, res, &bad)
-             : read_fields_via(be, stmt, col, f, n, obj, res, &bad);
-    return rc == ORMC_OK ? rc : read_row_failed(db, m, obj, rc, bad + from);
-}
-
-/* read_row_from(..., 0, ...): all nfields columns from `col`. */
 static inline int read_row(ormc_db *db, void *stmt, int col,
                            const ormc_model *m, void *obj, ormc_result *res)
 {
-    return read_row_from(db, stmt, col, m, 0, obj, res);
+    const ormc_backend *be = db->be;
+    int bad = 0, rc;
+    if (m->read && be->cols)
+        rc = m->read(be->cols, stmt, col, obj, res, &bad);
+    else if (be->read_fields)
+        rc = be->read_fields(stmt, col, m->fields, m->nfields, obj, res, &bad);
+    else
+        rc = read_fields_via(be, stmt, col, m->fields, m->nfields, obj, res,
+                             &bad);
+    return rc == ORMC_OK ? rc : read_row_failed(db, m, obj, rc, bad);
 }
 
 #endif

@@ -396,6 +396,24 @@ static void test_select_related_book_with_author(void **state)
     for (size_t k = 0; k < 3; k++)
         assert_null(l.items[k].author);
     book_list_free(&l);
+
+    /* under a limit (the identity map is sized from it up front, up to a
+     * cap) rows still share their author */
+    const int64_t limits[] = {2, 3, 1000000};
+    const size_t want_count[] = {2, 3, 3};
+    for (size_t i = 0; i < 3; i++) {
+        book_query_init(&q);
+        book_with_author(&q);
+        book_limit(&q, limits[i]);
+        assert_ok(f->db, book_fetch(f->db, &q, &l));
+        assert_int_equal(l.count, want_count[i]);
+        assert_string_equal(l.items[0].author->name, "Bob");
+        assert_string_equal(l.items[1].author->name, "Ann");
+        assert_int_equal(l.items[1].author->id, ann);
+        if (l.count == 3)
+            assert_ptr_equal(l.items[0].author, l.items[2].author);
+        book_list_free(&l);
+    }
 }
 
 static void test_with_editor_null_keeps_row(void **state)
