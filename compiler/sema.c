@@ -1579,7 +1579,7 @@ static void check_generated_names(Ctx *c)
     static const char *const per_model[] = {
         "init", "insert", "insert_many", "update", "delete", "get", "free", "list_free",
         "query_init", "query_free", "fetch", "first", "exists", "count",
-        "order_by", "limit", "offset", "model", "fields", "relations", "read",
+        "order_by", "limit", "offset", "model", "fields", "relations", "read", "bind",
         "reverses", "order", "and", "or", "not", "end", "filter_null",
         "filter_int", "filter_int_in", "filter_int_range", "filter_real",
         "filter_real_in", "filter_real_range", "filter_bool", "filter_text",

@@ -249,11 +249,21 @@ long utf8_chars(const unsigned char *s, size_t n);
  * Returns status, recording the error on db as "Model.field: ...". */
 int check_field(ormc_db *db, const ormc_model *m, const ormc_field *f,
                 const void *obj);
+/* check_field over every field of obj but the id, in field order; stops
+ * at the first error. */
+int check_fields(ormc_db *db, const ormc_model *m, const void *obj);
 /* Binds obj's field `f` to parameter idx; the value must have passed
  * check_field.  Returns status, recording the error on db as
  * "Model.verb: ...". */
 int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
                const ormc_field *f, const void *obj, const char *verb);
+/* Binds every field of obj but the id to parameters 1..n-1, then the id
+ * to n if `with_id`: by the model's generated binder when the backend
+ * hands out its binds (be->binds), else field by field.  The values must
+ * have passed check_fields.  Returns status, recording the error on db as
+ * "Model.verb: ...". */
+int bind_fields(ormc_db *db, void *stmt, const ormc_model *m,
+                const void *obj, bool with_id, const char *verb);
 /* read_row's two out-of-line parts (object.c): the loop of row_read.h over
  * the column function pointers of a backend without read_fields, and the
  * recording of a failure rc with the index `bad` it gave. */

@@ -336,26 +336,37 @@ int read_row_failed(ormc_db *db, const ormc_model *m, const void *obj, int rc,
     return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
 }
 
-/* Validates every field but id, before any statement is prepared or run. */
-static int check_all(ormc_db *db, const ormc_model *m, const void *obj)
+/* Contract in internal.h.  A NOT NULL int, bool or datetime holds any
+ * value: it is skipped here, without a call. */
+int check_fields(ormc_db *db, const ormc_model *m, const void *obj)
 {
-    for (uint16_t i = 1; i < m->nfields; i++) {
-        int rc = check_field(db, m, &m->fields[i], obj);
+    const ormc_field *end = m->fields + m->nfields;
+    for (const ormc_field *f = m->fields + 1; f < end; f++) {
+        if (!(f->flags & ORMC_F_NULLABLE) &&
+            (f->type == ORMC_T_INT || f->type == ORMC_T_DATETIME ||
+             f->type == ORMC_T_BOOL))
+            continue;
+        int rc = check_field(db, m, f, obj);
         if (rc != ORMC_OK)
             return rc;
     }
     return ORMC_OK;
 }
 
-/* Binds every field but id (1..n-1), then id at n if `with_id`; the values
- * were validated by check_all.  Errors read "Model.verb: ...". */
-static int bind_all(ormc_db *db, void *stmt, const ormc_model *m,
-                    const void *obj, bool with_id, const char *verb)
+/* Contract in internal.h. */
+int bind_fields(ormc_db *db, void *stmt, const ormc_model *m,
+                const void *obj, bool with_id, const char *verb)
 {
-    for (uint16_t i = 1; i < m->nfields; i++) {
-        int rc = bind_field(db, stmt, i, m, &m->fields[i], obj, verb);
+    if (m->bind && db->be->binds) { /* the model's generated binder */
+        int rc = m->bind(db->be->binds, stmt, obj);
         if (rc != ORMC_OK)
-            return rc;
+            return db_fail_op(db, rc, m->name, verb);
+    } else {
+        for (uint16_t i = 1; i < m->nfields; i++) {
+            int rc = bind_field(db, stmt, i, m, &m->fields[i], obj, verb);
+            if (rc != ORMC_OK)
+                return rc;
+        }
     }
     if (with_id)
         return bind_field(db, stmt, m->nfields, m, &m->fields[0], obj, verb);
@@ -377,7 +388,7 @@ static int step_write(ormc_db *db, void *stmt, const ormc_model *m,
 static int insert_row(ormc_db *db, void *stmt, const ormc_model *m,
                       void *obj, const char *verb)
 {
-    int rc = bind_all(db, stmt, m, obj, false, verb);
+    int rc = bind_fields(db, stmt, m, obj, false, verb);
     if (rc == ORMC_OK)
         rc = step_write(db, stmt, m, verb);
     if (rc == ORMC_OK) {
@@ -393,7 +404,7 @@ static int insert_row(ormc_db *db, void *stmt, const ormc_model *m,
 
 int ormc_insert(ormc_db *db, const ormc_model *m, void *obj)
 {
-    int rc = check_all(db, m, obj);
+    int rc = check_fields(db, m, obj);
     if (rc != ORMC_OK)
         return rc;
     void *stmt = sql_model_stmt(db, m, SQL_INSERT, "insert");
@@ -413,7 +424,7 @@ static int insert_many_run(ormc_db *db, const ormc_model *m, char *base,
                            size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        int rc = check_all(db, m, base + i * m->size);
+        int rc = check_fields(db, m, base + i * m->size);
         if (rc != ORMC_OK) {
             size_t len = strlen(db->errmsg);
             snprintf(db->errmsg + len, sizeof db->errmsg - len,
@@ -496,7 +507,7 @@ static int finish_by_id(ormc_db *db, void *stmt, const ormc_model *m,
 
 int ormc_update(ormc_db *db, const ormc_model *m, const void *obj)
 {
-    int rc = check_all(db, m, obj);
+    int rc = check_fields(db, m, obj);
     if (rc != ORMC_OK)
         return rc;
     void *stmt = sql_model_stmt(db, m, SQL_UPDATE_ROW, "update");
@@ -505,7 +516,7 @@ int ormc_update(ormc_db *db, const ormc_model *m, const void *obj)
     int64_t id;
     memcpy(&id, CAT(obj, m->fields[0].offset), sizeof id);
     return finish_by_id(db, stmt, m, id, "update",
-                        bind_all(db, stmt, m, obj, true, "update"));
+                        bind_fields(db, stmt, m, obj, true, "update"));
 }
 
 int ormc_delete(ormc_db *db, const ormc_model *m, int64_t id)

@@ -106,6 +106,10 @@ typedef struct ormc_backend {
      * column.  NULL: rows are read by read_fields (or its loop over the
      * functions above) even for a model with a reader. */
     const ormc_cols *cols;
+    /* The bind functions above as one table, handed to a model's generated
+     * binder (ormc_model.bind).  NULL: fields are bound one by one through
+     * bind_* even for a model with a binder. */
+    const ormc_binds *binds;
     /* The bytes the text and blob fields f[0..n) of the current row hold
      * in columns col.. (the lengths column_text and column_blob report),
      * plus one (a terminator) per such field, without fetching the values

@@ -919,6 +919,10 @@ static const ormc_cols pg_reader_cols = {pg_column_is_null, pg_row_int,
                                          pg_row_real, pg_read_text,
                                          pg_read_blob};
 
+/* The bind functions of a generated binder (ormc_binds). */
+static const ormc_binds pg_binds = {pg_bind_null, pg_bind_int, pg_bind_real,
+                                    pg_bind_text, pg_bind_blob};
+
 static int pg_read_fields(void *stmt, int col, const ormc_field *f, int n,
                           void *obj, ormc_result *res, int *bad)
 {
@@ -981,6 +985,7 @@ const ormc_backend ormc_pg_backend = {
     .reconnect = pg_reconnect,
     .read_fields = pg_read_fields,
     .cols = &pg_reader_cols,
+    .binds = &pg_binds,
     .row_bytes = pg_row_bytes,
     .rows_left = pg_rows_left,
 };
@@ -1339,6 +1344,9 @@ static int router_read_blob(void *st, int col, ormc_result *res, ormc_blob *out)
 static const ormc_cols router_reader_cols = {router_column_is_null, router_column_int,
                                              router_column_real, router_read_text,
                                              router_read_blob};
+static const ormc_binds router_binds = {router_bind_null, router_bind_int,
+                                        router_bind_real, router_bind_text,
+                                        router_bind_blob};
 static size_t router_rows_left(void *st)
 {
     return pg_rows_left(((rstmt *)st)->run);
@@ -1443,6 +1451,7 @@ const ormc_backend ormc_pg_router_backend = {
     .reconnect = router_reconnect,
     .read_fields = router_read_fields,
     .cols = &router_reader_cols,
+    .binds = &router_binds,
     .row_bytes = router_row_bytes,
     .rows_left = router_rows_left,
 };

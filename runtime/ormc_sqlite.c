@@ -214,6 +214,10 @@ static const ormc_cols sq_reader_cols = {sq_column_is_null, sq_column_int,
                                          sq_column_real, sq_read_text,
                                          sq_read_blob};
 
+/* The bind functions of a generated binder (ormc_binds). */
+static const ormc_binds sq_binds = {sq_bind_null, sq_bind_int, sq_bind_real,
+                                    sq_bind_text, sq_bind_blob};
+
 static int sq_read_fields(void *stmt, int col, const ormc_field *f, int n,
                           void *obj, ormc_result *res, int *bad)
 {
@@ -314,5 +318,6 @@ const ormc_backend ormc_sqlite_backend = {
     .total_changes = sq_total_changes,
     .read_fields = sq_read_fields,
     .cols = &sq_reader_cols,
+    .binds = &sq_binds,
     .row_bytes = sq_row_bytes,
 };

@@ -1707,9 +1707,7 @@ static int bind_object(ormc_db *db, void *stmt, const sql_req *r)
                             r->obj, verb);
         return rc;
     }
-    for (uint16_t i = 1; i < m->nfields && rc == ORMC_OK; i++)
-        rc = bind_field(db, stmt, i, m, &m->fields[i], r->obj, verb);
-    return rc;
+    return bind_fields(db, stmt, m, r->obj, false, verb);
 }
 
 static int bind_window(ormc_db *db, void *stmt, const ormc_query *q,

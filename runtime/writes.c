@@ -160,17 +160,6 @@ static int key_ok(ormc_db *db, const ormc_model *m, const uint16_t *key,
     return ORMC_OK;
 }
 
-/* Every field of obj but the id, validated. */
-static int check_all_fields(ormc_db *db, const ormc_model *m, const void *obj)
-{
-    for (uint16_t i = 1; i < m->nfields; i++) {
-        int rc = check_field(db, m, &m->fields[i], obj);
-        if (rc != ORMC_OK)
-            return rc;
-    }
-    return ORMC_OK;
-}
-
 int ormc_upsert(ormc_db *db, const ormc_model *m, void *obj,
                 const uint16_t *key, size_t nkey)
 {
@@ -178,7 +167,7 @@ int ormc_upsert(ormc_db *db, const ormc_model *m, void *obj,
     snprintf(what, sizeof what, "%s.upsert", m->name);
     int rc = key_ok(db, m, key, nkey, what);
     if (rc == ORMC_OK)
-        rc = check_all_fields(db, m, obj);
+        rc = check_fields(db, m, obj);
     if (rc != ORMC_OK)
         return rc;
     /* in a savepoint: the change is made at the first step (RETURNING),
@@ -277,7 +266,7 @@ int ormc_get_or_create(ormc_db *db, const ormc_model *m, const void *defaults,
     snprintf(what, sizeof what, "%s.get_or_create", m->name);
     int rc = key_ok(db, m, key, nkey, what);
     if (rc == ORMC_OK)
-        rc = check_all_fields(db, m, defaults);
+        rc = check_fields(db, m, defaults);
     ormc_query q;
     if (rc != ORMC_OK ||
         (rc = key_query(db, m, defaults, key, nkey, &q, what)) != ORMC_OK)

@@ -257,6 +257,11 @@ static int spy_read_text(void *stmt, int col, ormc_result *res,
 }
 
 static ormc_cols spy_cols;
+/* A generated binder's binds (ormc_binds): the spy's, so that the bind
+ * faults reach it. */
+static const ormc_binds spy_binds = {spy_bind_null, spy_bind_int,
+                                     spy_bind_real, spy_bind_text,
+                                     spy_bind_blob};
 
 static const char *spy_column_name(void *stmt, int col)
 {
@@ -292,6 +297,7 @@ static int spy_open(const char *path, ormc_db **out)
     spy_cols = *ormc_sqlite_backend.cols;
     spy_cols.text = spy_read_text;
     spy.cols = &spy_cols;
+    spy.binds = &spy_binds;
     spy.read_fields = NULL;
     spy.row_bytes = NULL;
     spy.column_name = spy_column_name;

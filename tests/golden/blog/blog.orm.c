@@ -2,6 +2,7 @@
 #include "blog.orm.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* ---- Author ---- */
 
@@ -41,6 +42,17 @@ static int author_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int author_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Author *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->name, strlen(o->name))) != ORMC_OK)
+        return rc;
+    if ((rc = k->text(stmt, 2, o->email, strlen(o->email))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model author_model = {
     .name = "Author",
     .table = "author",
@@ -54,6 +66,7 @@ const ormc_model author_model = {
     .rel_offset = offsetof(Author, rel),
     .rel_size = sizeof(AuthorRel),
     .read = author_read,
+    .bind = author_bind,
 };
 
 const AuthorIntPath AUTHOR_ID = {{{&author_model, AUTHOR_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -95,6 +108,21 @@ static int book_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int book_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Book *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->title, strlen(o->title))) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->author_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->real(stmt, 3, o->price)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 4, o->pages)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model book_model = {
     .name = "Book",
     .table = "book",
@@ -106,6 +134,7 @@ const ormc_model book_model = {
     .order = book_order,
     .norder = 1,
     .read = book_read,
+    .bind = book_bind,
 };
 
 const BookIntPath BOOK_ID = {{{&book_model, BOOK_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -168,6 +197,25 @@ static int blog_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int blog_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Blog *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->title, strlen(o->title))) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->author_id)) != ORMC_OK)
+        return rc;
+    if ((rc = o->editor_null ? k->null(stmt, 3)
+               : k->int64(stmt, 3, o->editor_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 4, o->created)) != ORMC_OK)
+        return rc;
+    if ((rc = o->rating_null ? k->null(stmt, 5)
+               : k->real(stmt, 5, o->rating)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model blog_model = {
     .name = "Blog",
     .table = "blog",
@@ -183,6 +231,7 @@ const ormc_model blog_model = {
     .rel_offset = offsetof(Blog, rel),
     .rel_size = sizeof(BlogRel),
     .read = blog_read,
+    .bind = blog_bind,
 };
 
 const BlogIntPath BLOG_ID = {{{&blog_model, BLOG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -224,6 +273,19 @@ static int comment_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int comment_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Comment *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->blog_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->text(stmt, 2, o->content, strlen(o->content))) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 3, o->score)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model comment_model = {
     .name = "Comment",
     .table = "comment",
@@ -235,6 +297,7 @@ const ormc_model comment_model = {
     .order = comment_order,
     .norder = 1,
     .read = comment_read,
+    .bind = comment_bind,
 };
 
 const CommentIntPath COMMENT_ID = {{{&comment_model, COMMENT_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -270,6 +333,15 @@ static int tag_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int tag_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Tag *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->name, strlen(o->name))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model tag_model = {
     .name = "Tag",
     .table = "tag",
@@ -283,6 +355,7 @@ const ormc_model tag_model = {
     .rel_offset = offsetof(Tag, rel),
     .rel_size = sizeof(TagRel),
     .read = tag_read,
+    .bind = tag_bind,
 };
 
 const TagIntPath TAG_ID = {{{&tag_model, TAG_FIELD_ID, ORMC_T_INT, 0, {0}}}};

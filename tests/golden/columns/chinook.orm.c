@@ -2,6 +2,7 @@
 #include "chinook.orm.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* ---- Artist ---- */
 
@@ -32,6 +33,16 @@ static int artist_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int artist_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Artist *o = obj;
+    int rc;
+    if ((rc = !o->name ? k->null(stmt, 1)
+               : k->text(stmt, 1, o->name, strlen(o->name))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model artist_model = {
     .name = "Artist",
     .table = "Artist",
@@ -45,6 +56,7 @@ const ormc_model artist_model = {
     .rel_offset = offsetof(Artist, rel),
     .rel_size = sizeof(ArtistRel),
     .read = artist_read,
+    .bind = artist_bind,
 };
 
 const ArtistIntPath ARTIST_ID = {{{&artist_model, ARTIST_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -85,6 +97,17 @@ static int album_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int album_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Album *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->title, strlen(o->title))) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->artist_id)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model album_model = {
     .name = "Album",
     .table = "Album",
@@ -100,6 +123,7 @@ const ormc_model album_model = {
     .rel_offset = offsetof(Album, rel),
     .rel_size = sizeof(AlbumRel),
     .read = album_read,
+    .bind = album_bind,
 };
 
 const AlbumIntPath ALBUM_ID = {{{&album_model, ALBUM_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -150,6 +174,22 @@ static int track_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int track_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Track *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->name, strlen(o->name))) != ORMC_OK)
+        return rc;
+    if ((rc = o->album_null ? k->null(stmt, 2)
+               : k->int64(stmt, 2, o->album_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 3, o->milliseconds)) != ORMC_OK)
+        return rc;
+    if ((rc = k->real(stmt, 4, o->unit_price)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model track_model = {
     .name = "Track",
     .table = "Track",
@@ -165,6 +205,7 @@ const ormc_model track_model = {
     .rel_offset = offsetof(Track, rel),
     .rel_size = sizeof(TrackRel),
     .read = track_read,
+    .bind = track_bind,
 };
 
 const TrackIntPath TRACK_ID = {{{&track_model, TRACK_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -202,6 +243,16 @@ static int playlist_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int playlist_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Playlist *o = obj;
+    int rc;
+    if ((rc = !o->name ? k->null(stmt, 1)
+               : k->text(stmt, 1, o->name, strlen(o->name))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model playlist_model = {
     .name = "Playlist",
     .table = "Playlist",
@@ -215,6 +266,7 @@ const ormc_model playlist_model = {
     .rel_offset = offsetof(Playlist, rel),
     .rel_size = sizeof(PlaylistRel),
     .read = playlist_read,
+    .bind = playlist_bind,
 };
 
 const PlaylistIntPath PLAYLIST_ID = {{{&playlist_model, PLAYLIST_FIELD_ID, ORMC_T_INT, 0, {0}}}};

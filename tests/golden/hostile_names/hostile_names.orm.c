@@ -2,6 +2,7 @@
 #include "hostile_names.orm.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* ---- Select ---- */
 
@@ -106,6 +107,57 @@ static int select_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int select_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Select *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->from, strlen(o->from))) != ORMC_OK)
+        return rc;
+    if ((rc = o->where_null ? k->null(stmt, 2)
+               : k->int64(stmt, 2, o->where)) != ORMC_OK)
+        return rc;
+    if ((rc = !o->group ? k->null(stmt, 3)
+               : k->text(stmt, 3, o->group, strlen(o->group))) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 4, o->order)) != ORMC_OK)
+        return rc;
+    if ((rc = o->values_null ? k->null(stmt, 5)
+               : k->real(stmt, 5, o->values)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 6, o->count)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 7, o->fetch)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 8, o->limit)) != ORMC_OK)
+        return rc;
+    if ((rc = !o->query ? k->null(stmt, 9)
+               : k->text(stmt, 9, o->query, strlen(o->query))) != ORMC_OK)
+        return rc;
+    if ((rc = o->init_null ? k->null(stmt, 10)
+               : k->int64(stmt, 10, o->init)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 11, o->free ? 1 : 0)) != ORMC_OK)
+        return rc;
+    if ((rc = !o->printf ? k->null(stmt, 12)
+               : k->text(stmt, 12, o->printf, strlen(o->printf))) != ORMC_OK)
+        return rc;
+    if ((rc = o->malloc_null ? k->null(stmt, 13)
+               : k->int64(stmt, 13, o->malloc)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 14, o->time)) != ORMC_OK)
+        return rc;
+    if ((rc = o->strlen_null ? k->null(stmt, 15)
+               : k->int64(stmt, 15, o->strlen)) != ORMC_OK)
+        return rc;
+    if ((rc = o->exit_null ? k->null(stmt, 16)
+               : k->int64(stmt, 16, o->exit)) != ORMC_OK)
+        return rc;
+    if ((rc = o->main_null ? k->null(stmt, 17)
+               : k->int64(stmt, 17, o->main)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model select_model = {
     .name = "Select",
     .table = "select",
@@ -119,6 +171,7 @@ const ormc_model select_model = {
     .rel_offset = offsetof(Select, rel),
     .rel_size = sizeof(SelectRel),
     .read = select_read,
+    .bind = select_bind,
 };
 
 const SelectIntPath SELECT_ID = {{{&select_model, SELECT_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -178,6 +231,18 @@ static int join_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int join_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Join *o = obj;
+    int rc;
+    if ((rc = o->select_null ? k->null(stmt, 1)
+               : k->int64(stmt, 1, o->select_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->text(stmt, 2, o->primary, strlen(o->primary))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model join_model = {
     .name = "Join",
     .table = "where",
@@ -193,6 +258,7 @@ const ormc_model join_model = {
     .rel_offset = offsetof(Join, rel),
     .rel_size = sizeof(JoinRel),
     .read = join_read,
+    .bind = join_bind,
 };
 
 const JoinIntPath JOIN_ID = {{{&join_model, JOIN_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -228,6 +294,17 @@ static int values_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int values_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Values *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->join_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->distinct)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model values_model = {
     .name = "Values",
     .table = "values",
@@ -239,6 +316,7 @@ const ormc_model values_model = {
     .order = values_order,
     .norder = 1,
     .read = values_read,
+    .bind = values_bind,
 };
 
 const ValuesIntPath VALUES_ID = {{{&values_model, VALUES_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -267,6 +345,15 @@ static int select_where_from_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int select_where_from_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const SelectWhereFrom *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->x)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model select_where_from_model = {
     .name = "SelectWhereFrom",
     .table = "select_where_from",
@@ -276,6 +363,7 @@ const ormc_model select_where_from_model = {
     .order = select_where_from_order,
     .norder = 1,
     .read = select_where_from_read,
+    .bind = select_where_from_bind,
 };
 
 const SelectWhereFromIntPath SELECT_WHERE_FROM_ID = {{{&select_where_from_model, SELECT_WHERE_FROM_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -303,6 +391,15 @@ static int select_fetch_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int select_fetch_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const SelectFetch *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->y)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model select_fetch_model = {
     .name = "SelectFetch",
     .table = "select_fetch",
@@ -312,6 +409,7 @@ const ormc_model select_fetch_model = {
     .order = select_fetch_order,
     .norder = 1,
     .read = select_fetch_read,
+    .bind = select_fetch_bind,
 };
 
 const SelectFetchIntPath SELECT_FETCH_ID = {{{&select_fetch_model, SELECT_FETCH_FIELD_ID, ORMC_T_INT, 0, {0}}}};

@@ -2,6 +2,7 @@
 #include "shop.orm.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* ---- Order ---- */
 
@@ -44,6 +45,17 @@ static int order_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int order_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Order *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->product_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->quantity)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model order_model = {
     .name = "Order",
     .table = "order",
@@ -59,6 +71,7 @@ const ormc_model order_model = {
     .rel_offset = offsetof(Order, rel),
     .rel_size = sizeof(OrderRel),
     .read = order_read,
+    .bind = order_bind,
 };
 
 const OrderIntPath ORDER_ID = {{{&order_model, ORDER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -95,6 +108,17 @@ static int label_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int label_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Label *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->order_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->tag_id)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model label_model = {
     .name = "Label",
     .table = "label",
@@ -106,6 +130,7 @@ const ormc_model label_model = {
     .order = label_order,
     .norder = 1,
     .read = label_read,
+    .bind = label_bind,
 };
 
 const LabelIntPath LABEL_ID = {{{&label_model, LABEL_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -141,6 +166,16 @@ static int display_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int display_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Display *o = obj;
+    int rc;
+    if ((rc = o->product_null ? k->null(stmt, 1)
+               : k->int64(stmt, 1, o->product_id)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model display_model = {
     .name = "Display",
     .table = "display",
@@ -152,6 +187,7 @@ const ormc_model display_model = {
     .order = display_order,
     .norder = 1,
     .read = display_read,
+    .bind = display_bind,
 };
 
 const DisplayIntPath DISPLAY_ID = {{{&display_model, DISPLAY_FIELD_ID, ORMC_T_INT, 0, {0}}}};

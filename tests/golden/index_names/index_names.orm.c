@@ -2,6 +2,7 @@
 #include "index_names.orm.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* ---- Blog ---- */
 
@@ -32,6 +33,19 @@ static int blog_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int blog_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Blog *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->title, strlen(o->title))) != ORMC_OK)
+        return rc;
+    if ((rc = k->text(stmt, 2, o->note, strlen(o->note))) != ORMC_OK)
+        return rc;
+    if ((rc = k->real(stmt, 3, o->tiny)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model blog_model = {
     .name = "Blog",
     .table = "blog",
@@ -41,6 +55,7 @@ const ormc_model blog_model = {
     .order = blog_order,
     .norder = 1,
     .read = blog_read,
+    .bind = blog_bind,
 };
 
 const BlogIntPath BLOG_ID = {{{&blog_model, BLOG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -70,6 +85,15 @@ static int blog_title_idx_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int blog_title_idx_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const BlogTitleIdx *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->x)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model blog_title_idx_model = {
     .name = "BlogTitleIdx",
     .table = "blog_title_idx",
@@ -79,6 +103,7 @@ const ormc_model blog_title_idx_model = {
     .order = blog_title_idx_order,
     .norder = 1,
     .read = blog_title_idx_read,
+    .bind = blog_title_idx_bind,
 };
 
 const BlogTitleIdxIntPath BLOG_TITLE_IDX_ID = {{{&blog_title_idx_model, BLOG_TITLE_IDX_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -106,6 +131,15 @@ static int upper_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int upper_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Upper *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->c)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model upper_model = {
     .name = "Upper",
     .table = "T_x",
@@ -115,6 +149,7 @@ const ormc_model upper_model = {
     .order = upper_order,
     .norder = 1,
     .read = upper_read,
+    .bind = upper_bind,
 };
 
 const UpperIntPath UPPER_ID = {{{&upper_model, UPPER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -142,6 +177,15 @@ static int lower_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int lower_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Lower *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->x_c)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model lower_model = {
     .name = "Lower",
     .table = "t",
@@ -151,6 +195,7 @@ const ormc_model lower_model = {
     .order = lower_order,
     .norder = 1,
     .read = lower_read,
+    .bind = lower_bind,
 };
 
 const LowerIntPath LOWER_ID = {{{&lower_model, LOWER_FIELD_ID, ORMC_T_INT, 0, {0}}}};

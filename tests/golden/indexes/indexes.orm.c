@@ -2,6 +2,7 @@
 #include "indexes.orm.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* ---- Tag ---- */
 
@@ -28,6 +29,14 @@ static int tag_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int tag_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    (void)k;
+    (void)stmt;
+    (void)obj;
+    return ORMC_OK;
+}
+
 const ormc_model tag_model = {
     .name = "Tag",
     .table = "tag",
@@ -41,6 +50,7 @@ const ormc_model tag_model = {
     .rel_offset = offsetof(Tag, rel),
     .rel_size = sizeof(TagRel),
     .read = tag_read,
+    .bind = tag_bind,
 };
 
 const TagIntPath TAG_ID = {{{&tag_model, TAG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -109,6 +119,31 @@ static int node_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int node_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Node *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->name, strlen(o->name))) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->code)) != ORMC_OK)
+        return rc;
+    if ((rc = o->parent_null ? k->null(stmt, 3)
+               : k->int64(stmt, 3, o->parent_id)) != ORMC_OK)
+        return rc;
+    if ((rc = o->other_null ? k->null(stmt, 4)
+               : k->int64(stmt, 4, o->other_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->real(stmt, 5, o->ratio)) != ORMC_OK)
+        return rc;
+    if ((rc = k->real(stmt, 6, o->tiny)) != ORMC_OK)
+        return rc;
+    if ((rc = k->real(stmt, 7, o->big)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 8, o->tag_id)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model node_model = {
     .name = "Node",
     .table = "Nodes",
@@ -124,6 +159,7 @@ const ormc_model node_model = {
     .rel_offset = offsetof(Node, rel),
     .rel_size = sizeof(NodeRel),
     .read = node_read,
+    .bind = node_bind,
 };
 
 const NodeIntPath NODE_ID = {{{&node_model, NODE_FIELD_ID, ORMC_T_INT, 0, {0}}}};

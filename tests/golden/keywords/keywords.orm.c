@@ -2,6 +2,7 @@
 #include "keywords.orm.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* ---- Order ---- */
 
@@ -70,6 +71,35 @@ static int order_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int order_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Order *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->group, strlen(o->group))) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->select)) != ORMC_OK)
+        return rc;
+    if ((rc = o->order_null ? k->null(stmt, 3)
+               : k->int64(stmt, 3, o->order)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 4, o->from)) != ORMC_OK)
+        return rc;
+    if ((rc = !o->where ? k->null(stmt, 5)
+               : k->text(stmt, 5, o->where, strlen(o->where))) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 6, o->set ? 1 : 0)) != ORMC_OK)
+        return rc;
+    if ((rc = o->null_null ? k->null(stmt, 7)
+               : k->real(stmt, 7, o->null)) != ORMC_OK)
+        return rc;
+    if ((rc = o->now_null ? k->null(stmt, 8)
+               : k->int64(stmt, 8, o->now)) != ORMC_OK)
+        return rc;
+    if ((rc = k->text(stmt, 9, o->cascade, strlen(o->cascade))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model order_model = {
     .name = "Order",
     .table = "order",
@@ -83,6 +113,7 @@ const ormc_model order_model = {
     .rel_offset = offsetof(Order, rel),
     .rel_size = sizeof(OrderRel),
     .read = order_read,
+    .bind = order_bind,
 };
 
 const OrderIntPath ORDER_ID = {{{&order_model, ORDER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -150,6 +181,27 @@ static int item_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int item_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Item *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->order_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->text(stmt, 2, o->table, strlen(o->table))) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 3, o->values)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 4, o->limit)) != ORMC_OK)
+        return rc;
+    if ((rc = o->check_null ? k->null(stmt, 5)
+               : k->int64(stmt, 5, o->check ? 1 : 0)) != ORMC_OK)
+        return rc;
+    if ((rc = o->references_null ? k->null(stmt, 6)
+               : k->int64(stmt, 6, o->references_id)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model item_model = {
     .name = "Item",
     .table = "order_items",
@@ -165,6 +217,7 @@ const ormc_model item_model = {
     .rel_offset = offsetof(Item, rel),
     .rel_size = sizeof(ItemRel),
     .read = item_read,
+    .bind = item_bind,
 };
 
 const ItemIntPath ITEM_ID = {{{&item_model, ITEM_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -207,6 +260,18 @@ static int group_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int group_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Group *o = obj;
+    int rc;
+    if ((rc = o->order_null ? k->null(stmt, 1)
+               : k->int64(stmt, 1, o->order_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->text(stmt, 2, o->primary, strlen(o->primary))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model group_model = {
     .name = "Group",
     .table = "group",
@@ -218,6 +283,7 @@ const ormc_model group_model = {
     .order = group_order,
     .norder = 1,
     .read = group_read,
+    .bind = group_bind,
 };
 
 const GroupIntPath GROUP_ID = {{{&group_model, GROUP_FIELD_ID, ORMC_T_INT, 0, {0}}}};

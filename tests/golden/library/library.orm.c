@@ -2,6 +2,7 @@
 #include "library.orm.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* ---- Publisher ---- */
 
@@ -31,6 +32,15 @@ static int publisher_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int publisher_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Publisher *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->name, strlen(o->name))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model publisher_model = {
     .name = "Publisher",
     .table = "publisher",
@@ -44,6 +54,7 @@ const ormc_model publisher_model = {
     .rel_offset = offsetof(Publisher, rel),
     .rel_size = sizeof(PublisherRel),
     .read = publisher_read,
+    .bind = publisher_bind,
 };
 
 const PublisherIntPath PUBLISHER_ID = {{{&publisher_model, PUBLISHER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -93,6 +104,18 @@ static int author_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int author_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Author *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->name, strlen(o->name))) != ORMC_OK)
+        return rc;
+    if ((rc = o->mentor_null ? k->null(stmt, 2)
+               : k->int64(stmt, 2, o->mentor_id)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model author_model = {
     .name = "Author",
     .table = "author",
@@ -108,6 +131,7 @@ const ormc_model author_model = {
     .rel_offset = offsetof(Author, rel),
     .rel_size = sizeof(AuthorRel),
     .read = author_read,
+    .bind = author_bind,
 };
 
 const AuthorIntPath AUTHOR_ID = {{{&author_model, AUTHOR_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -167,6 +191,21 @@ static int book_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int book_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Book *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->title, strlen(o->title))) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->publisher_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->real(stmt, 3, o->price)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 4, o->published)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model book_model = {
     .name = "Book",
     .table = "book",
@@ -182,6 +221,7 @@ const ormc_model book_model = {
     .rel_offset = offsetof(Book, rel),
     .rel_size = sizeof(BookRel),
     .read = book_read,
+    .bind = book_bind,
 };
 
 const BookIntPath BOOK_ID = {{{&book_model, BOOK_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -223,6 +263,19 @@ static int credit_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int credit_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Credit *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->book_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->author_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->text(stmt, 3, o->role, strlen(o->role))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model credit_model = {
     .name = "Credit",
     .table = "credit",
@@ -234,6 +287,7 @@ const ormc_model credit_model = {
     .order = credit_order,
     .norder = 1,
     .read = credit_read,
+    .bind = credit_bind,
 };
 
 const CreditIntPath CREDIT_ID = {{{&credit_model, CREDIT_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -269,6 +323,15 @@ static int tag_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int tag_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Tag *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->name, strlen(o->name))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model tag_model = {
     .name = "Tag",
     .table = "tag",
@@ -282,6 +345,7 @@ const ormc_model tag_model = {
     .rel_offset = offsetof(Tag, rel),
     .rel_size = sizeof(TagRel),
     .read = tag_read,
+    .bind = tag_bind,
 };
 
 const TagIntPath TAG_ID = {{{&tag_model, TAG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -332,6 +396,17 @@ static int reader_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int reader_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Reader *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->name, strlen(o->name))) != ORMC_OK)
+        return rc;
+    if ((rc = k->text(stmt, 2, o->email, strlen(o->email))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model reader_model = {
     .name = "Reader",
     .table = "reader",
@@ -347,6 +422,7 @@ const ormc_model reader_model = {
     .rel_offset = offsetof(Reader, rel),
     .rel_size = sizeof(ReaderRel),
     .read = reader_read,
+    .bind = reader_bind,
 };
 
 const ReaderIntPath READER_ID = {{{&reader_model, READER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -385,6 +461,18 @@ static int card_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int card_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Card *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->number, strlen(o->number))) != ORMC_OK)
+        return rc;
+    if ((rc = o->reader_null ? k->null(stmt, 2)
+               : k->int64(stmt, 2, o->reader_id)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model card_model = {
     .name = "Card",
     .table = "card",
@@ -396,6 +484,7 @@ const ormc_model card_model = {
     .order = card_order,
     .norder = 1,
     .read = card_read,
+    .bind = card_bind,
 };
 
 const CardIntPath CARD_ID = {{{&card_model, CARD_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -441,6 +530,23 @@ static int review_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int review_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Review *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->book_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->reader_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 3, o->stars)) != ORMC_OK)
+        return rc;
+    if ((rc = k->text(stmt, 4, o->body, strlen(o->body))) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 5, o->created)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model review_model = {
     .name = "Review",
     .table = "review",
@@ -452,6 +558,7 @@ const ormc_model review_model = {
     .order = review_order,
     .norder = 1,
     .read = review_read,
+    .bind = review_bind,
 };
 
 const ReviewIntPath REVIEW_ID = {{{&review_model, REVIEW_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -496,6 +603,17 @@ static int order_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int order_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Order *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->reader_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->placed)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model order_model = {
     .name = "Order",
     .table = "order",
@@ -511,6 +629,7 @@ const ormc_model order_model = {
     .rel_offset = offsetof(Order, rel),
     .rel_size = sizeof(OrderRel),
     .read = order_read,
+    .bind = order_bind,
 };
 
 const OrderIntPath ORDER_ID = {{{&order_model, ORDER_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -550,6 +669,19 @@ static int line_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int line_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Line *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->order_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->book_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 3, o->qty)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model line_model = {
     .name = "Line",
     .table = "line",
@@ -561,6 +693,7 @@ const ormc_model line_model = {
     .order = line_order,
     .norder = 1,
     .read = line_read,
+    .bind = line_bind,
 };
 
 const LineIntPath LINE_ID = {{{&line_model, LINE_FIELD_ID, ORMC_T_INT, 0, {0}}}};

@@ -2,6 +2,7 @@
 #include "m2m.orm.h"
 
 #include <stddef.h>
+#include <string.h>
 
 /* ---- Tag ---- */
 
@@ -31,6 +32,15 @@ static int tag_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int tag_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Tag *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->name, strlen(o->name))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model tag_model = {
     .name = "Tag",
     .table = "tag",
@@ -44,6 +54,7 @@ const ormc_model tag_model = {
     .rel_offset = offsetof(Tag, rel),
     .rel_size = sizeof(TagRel),
     .read = tag_read,
+    .bind = tag_bind,
 };
 
 const TagIntPath TAG_ID = {{{&tag_model, TAG_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -80,6 +91,15 @@ static int post_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int post_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Post *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->title, strlen(o->title))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model post_model = {
     .name = "Post",
     .table = "posts",
@@ -93,6 +113,7 @@ const ormc_model post_model = {
     .rel_offset = offsetof(Post, rel),
     .rel_size = sizeof(PostRel),
     .read = post_read,
+    .bind = post_bind,
 };
 
 const PostIntPath POST_ID = {{{&post_model, POST_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -150,6 +171,15 @@ static int person_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int person_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Person *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->name, strlen(o->name))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model person_model = {
     .name = "Person",
     .table = "person",
@@ -163,6 +193,7 @@ const ormc_model person_model = {
     .rel_offset = offsetof(Person, rel),
     .rel_size = sizeof(PersonRel),
     .read = person_read,
+    .bind = person_bind,
 };
 
 const PersonIntPath PERSON_ID = {{{&person_model, PERSON_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -199,6 +230,15 @@ static int group_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int group_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Group *o = obj;
+    int rc;
+    if ((rc = k->text(stmt, 1, o->name, strlen(o->name))) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model group_model = {
     .name = "Group",
     .table = "group",
@@ -212,6 +252,7 @@ const ormc_model group_model = {
     .rel_offset = offsetof(Group, rel),
     .rel_size = sizeof(GroupRel),
     .read = group_read,
+    .bind = group_bind,
 };
 
 const GroupIntPath GROUP_ID = {{{&group_model, GROUP_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -253,6 +294,21 @@ static int membership_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int membership_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Membership *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->person_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->group_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->text(stmt, 3, o->role, strlen(o->role))) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 4, o->joined)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model membership_model = {
     .name = "Membership",
     .table = "membership",
@@ -264,6 +320,7 @@ const ormc_model membership_model = {
     .order = membership_order,
     .norder = 1,
     .read = membership_read,
+    .bind = membership_bind,
 };
 
 const MembershipIntPath MEMBERSHIP_ID = {{{&membership_model, MEMBERSHIP_FIELD_ID, ORMC_T_INT, 0, {0}}}};
@@ -305,6 +362,19 @@ static int follow_read(const ormc_cols *k, void *stmt, int col,
     return ORMC_OK;
 }
 
+static int follow_bind(const ormc_binds *k, void *stmt, const void *obj)
+{
+    const Follow *o = obj;
+    int rc;
+    if ((rc = k->int64(stmt, 1, o->follower_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 2, o->followed_id)) != ORMC_OK)
+        return rc;
+    if ((rc = k->int64(stmt, 3, o->since)) != ORMC_OK)
+        return rc;
+    return ORMC_OK;
+}
+
 const ormc_model follow_model = {
     .name = "Follow",
     .table = "follow",
@@ -316,6 +386,7 @@ const ormc_model follow_model = {
     .order = follow_order,
     .norder = 1,
     .read = follow_read,
+    .bind = follow_bind,
 };
 
 const FollowIntPath FOLLOW_ID = {{{&follow_model, FOLLOW_FIELD_ID, ORMC_T_INT, 0, {0}}}};
