@@ -148,6 +148,11 @@ typedef struct wload {
     const ormc_model *m;  /* the model the relation is on */
     const ormc_model *target;
     size_t ptr_offset;    /* of the relation's pointer in an m row */
+    /* a foreign key of m (not a reverse one-to-one): the offset of that
+     * field in an m row, which holds the related row's id (the JOIN's
+     * condition); 0 (the id's own offset, never a foreign key's) for a
+     * reverse relation, whose id is read from its column */
+    size_t key_offset;
     uint16_t rel;
     bool maybe;           /* a LEFT JOIN on the way: the row may be missing */
     int ncols;            /* its columns and those of its loads */
@@ -188,6 +193,7 @@ static wload *init_with(const ormc_query *q, const ormc_model *m, bool maybe,
         w->m = m;
         w->target = r->target;
         w->ptr_offset = r->ptr_offset;
+        w->key_offset = r->reverse ? 0 : m->fields[r->field].offset;
         w->rel = t[i].rel;
         w->maybe = maybe || r->reverse ||
                    (m->fields[r->field].flags & ORMC_F_NULLABLE);
@@ -345,7 +351,13 @@ static int read_with(ormc_db *db, void *stmt, int *col, wload *w, int n,
         /* only a LEFT JOIN can miss its row */
         if (w[i].maybe && db->be->column_is_null(stmt, c))
             continue;
-        int64_t id = db->be->column_int(stmt, c);
+        /* the id is the foreign key obj holds already (read first), or
+         * for a reverse relation its column's */
+        int64_t id;
+        if (w[i].key_offset)
+            memcpy(&id, (char *)obj + w[i].key_offset, sizeof id);
+        else
+            id = db->be->column_int(stmt, c);
         uintptr_t v = idmap_get(&w[i].seen, id);
         void *rel = (void *)v;
         if (v == IDMAP_NONE) {
