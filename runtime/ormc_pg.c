@@ -209,15 +209,18 @@ static void count_changes(pg_conn *c, PGresult *r)
     /* the tags that carry a count: "INSERT oid n", "UPDATE n", "DELETE n",
      * "MERGE n"; the count is the last word (PQcmdTuples's answer, read
      * here without its comparisons against every tag and a strtoll) */
-    const char *tag = cmd[0] == 'U'   ? "UPDATE "
-                      : cmd[0] == 'D' ? "DELETE "
-                      : cmd[0] == 'I' ? "INSERT "
-                      : cmd[0] == 'M' ? "MERGE "
-                                      : NULL;
-    if (!tag || strncmp(cmd, tag, strlen(tag)) != 0)
-        return;
-    const char *d = strrchr(cmd, ' ') + 1;
-    if (*d < '0' || *d > '9')
+    const char *d;
+    switch (cmd[0]) {
+    case 'U': d = strncmp(cmd, "UPDATE ", 7) ? NULL : cmd + 7; break;
+    case 'D': d = strncmp(cmd, "DELETE ", 7) ? NULL : cmd + 7; break;
+    case 'M': d = strncmp(cmd, "MERGE ", 6) ? NULL : cmd + 6; break;
+    case 'I': /* past the oid */
+        d = strncmp(cmd, "INSERT ", 7) ? NULL : strchr(cmd + 7, ' ');
+        d = d ? d + 1 : NULL;
+        break;
+    default: d = NULL; break;
+    }
+    if (!d || *d < '0' || *d > '9')
         return;
     int64_t n = 0;
     for (; *d >= '0' && *d <= '9' && n <= (INT64_MAX - 9) / 10; d++)
