@@ -327,9 +327,10 @@ typedef struct ormc_binds {
  * parameter i (fields in model order), NULL where a nullable field is
  * NULL (its <name>_null flag set; a NULL text pointer; a blob without
  * data).  obj was validated first.  Returns ORMC_OK or the first failing
- * bind's code.  Called by the runtime only (insert and update): it is the
- * straight-line form of the runtime's loop over the model's field
- * descriptors, which binds the fields of a model without one. */
+ * bind's code.  Called by the runtime only (insert, update, upsert,
+ * get-or-create): it is the straight-line form of the runtime's loop
+ * over the model's field descriptors, which binds the fields of a model
+ * without one. */
 typedef int (*ormc_bind_fn)(const ormc_binds *k, void *stmt, const void *obj);
 
 /* A to-one relation of a model: a foreign key (`author Author`), or the
