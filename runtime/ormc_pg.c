@@ -972,8 +972,8 @@ const ormc_backend ormc_pg_backend = {
     .bind_array = pg_bind_array,
     .step = pg_step,
     .column_is_null = pg_column_is_null,
-    .column_int = pg_column_int,
-    .column_real = pg_column_real,
+    .column_int = pg_row_int,
+    .column_real = pg_row_real,
     .column_text = pg_column_text,
     .column_blob = pg_column_blob,
     .last_insert_id = pg_last_insert_id,
@@ -1338,8 +1338,8 @@ static int router_bind_array(void *st, int i, int type, const void *v, size_t n)
 
 /* Columns come from the statement that ran. */
 static bool router_column_is_null(void *st, int col) { return pg_column_is_null(((rstmt *)st)->run, col); }
-static int64_t router_column_int(void *st, int col) { return pg_column_int(((rstmt *)st)->run, col); }
-static double router_column_real(void *st, int col) { return pg_column_real(((rstmt *)st)->run, col); }
+static int64_t router_column_int(void *st, int col) { return pg_row_int(((rstmt *)st)->run, col); }
+static double router_column_real(void *st, int col) { return pg_row_real(((rstmt *)st)->run, col); }
 static const char *router_column_text(void *st, int col, size_t *n) { return pg_column_text(((rstmt *)st)->run, col, n); }
 static const void *router_column_blob(void *st, int col, size_t *n) { return pg_column_blob(((rstmt *)st)->run, col, n); }
 static int router_read_text(void *st, int col, ormc_result *res, const char **out) { return pg_read_text(((rstmt *)st)->run, col, res, out); }
