@@ -478,10 +478,11 @@ static int step_rows(ormc_db *db, void *stmt, vec *v, const level *lv,
 {
     int rc = db->be->step(stmt);
     size_t rows = lv->most;
-    if (rc == ORMC_ROW && db->be->rows_left)
+    if (rc == ORMC_ROW && db->be->rows_left) { /* the exact count */
         rows = db->be->rows_left(stmt);
-    if (rc == ORMC_ROW && db->be->rows_left && !vec_reserve(v, rows))
-        rc = ORMC_NOMEM;
+        if (!vec_reserve(v, rows))
+            rc = ORMC_NOMEM;
+    }
     if (rc == ORMC_ROW && lv->npool && rows && !presize_with(lv, rows))
         rc = ORMC_NOMEM;
     for (; rc == ORMC_ROW; rc = db->be->step(stmt)) {
