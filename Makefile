@@ -30,11 +30,15 @@ CFLAGS  := $(WARN) $(OPT) -g
 LDLIBS  := -lsqlite3 -lm
 # PostgreSQL (runtime/ormc_pg.c) when libpq's headers are there (make deps
 # installs libpq-dev); without them ormc_open of a connection string fails
-# with a message saying so
+# with a message saying so.  The runtime loads libpq itself (dlopen) on the
+# first PostgreSQL connection, so programs link no libpq (PQLIBS is for the
+# tests that call libpq directly).
 HAVE_PG := $(shell pkg-config --exists libpq 2>/dev/null && echo 1)
 ifeq ($(HAVE_PG),1)
 PG_CFLAGS := -DORMC_HAVE_PG $(shell pkg-config --cflags libpq)
-LDLIBS  += -lpq
+PG_LIBS := -ldl -lpthread
+LDLIBS  += $(PG_LIBS)
+PQLIBS  := -lpq
 endif
 
 ifeq ($(SANITIZE),1)
@@ -215,7 +219,7 @@ $(B)/tests/test_migrate: tests/exec/test_migrate.c tests/exec/testutil.h compile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Iinclude -Iruntime -Icompiler -I$(B)/gen -Itests/exec \
 	    -DMIG_DIR='"$(CURDIR)/tests/migrate"' $< $(MIG_OBJ) $(B)/libormcc.a \
-	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) $(PQLIBS) -lcmocka -o $@
 
 $(B)/tests/test_blog: tests/exec/test_blog.c tests/exec/testutil.h tests/exec/blogutil.h $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
@@ -281,7 +285,7 @@ $(B)/tests/test_raw: tests/exec/test_raw.c tests/exec/testutil.h tests/exec/blog
 $(B)/tests/test_replica: tests/pg/test_replica.c $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Iinclude -I$(B)/gen $< $(B)/gen/blog.orm.o \
-	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) $(PQLIBS) -lcmocka -o $@
 
 # the SQL of every query shape, against tests/sql/shapes.md
 $(B)/tests/sql_shapes: tests/sql/shapes.c $(B)/gen/blog.orm.o $(B)/libormc.a
@@ -395,7 +399,7 @@ stress-pg: deps
 $(B)/tests/stress: tests/stress/stress.c $(B)/gen/blog.orm.o $(B)/libormc.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Iinclude -Iruntime -I$(B)/gen $< $(B)/gen/blog.orm.o \
-	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) -o $@
+	    $(B)/libormc.a $(LDFLAGS) $(LDLIBS) $(PQLIBS) -o $@
 
 # ---- bench ----
 # make bench        the benchmark (bench/README.md): data at S=1 and S=10,
@@ -480,7 +484,7 @@ install: $(B)/ormc $(B)/libormc.a $(B)/libormc.so
 	ln -sf libormc.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libormc.so
 	$(INSTALL) -m 644 include/ormc.h $(DESTDIR)$(INCLUDEDIR)/ormc.h
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' -e 's|@PGLIBS@|$(if $(HAVE_PG), -lpq)|' \
+	    -e 's|@VERSION@|$(VERSION)|' -e 's|@PGLIBS@|$(if $(HAVE_PG), $(PG_LIBS))|' \
 	    ormc.pc.in >$(DESTDIR)$(PCDIR)/ormc.pc
 	chmod 644 $(DESTDIR)$(PCDIR)/ormc.pc
 	$(INSTALL) -m 644 docs/ormc.1 $(DESTDIR)$(MANDIR)/man1/ormc.1

@@ -37,6 +37,9 @@
  * Built only with libpq (ORMC_HAVE_PG); without it, opening a PostgreSQL
  * connection string fails with a message saying how to get it.
  */
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* secure_getenv */
+#endif
 #include "internal.h"
 
 #include <stdlib.h>
@@ -45,10 +48,96 @@
 
 #include "row_read.h"
 
+#include <dlfcn.h>
 #include <libpq-fe.h>
 #include <math.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+/* ---- libpq, loaded on first use ----
+ *
+ * libpq is opened with dlopen when the first PostgreSQL connection is
+ * (libpq.so.5, or the file named by the environment variable ORMC_LIBPQ),
+ * not linked: a program that only opens SQLite files loads neither it nor
+ * the two dozen libraries it needs (TLS, Kerberos, LDAP), which cost every
+ * process about 12 ms and 5 MB at start-up (bench/README.md).  Each
+ * function is called through the table below, whose types are libpq-fe.h's
+ * own (a call through it costs what a call through the PLT does). */
+#define PQ_FUNCS(X)                                                          \
+    X(PQconnectdb) X(PQstatus) X(PQerrorMessage) X(PQtransactionStatus)      \
+    X(PQsetNoticeProcessor) X(PQreset) X(PQsetClientEncoding) X(PQfinish)    \
+    X(PQexec) X(PQprepare) X(PQexecPrepared) X(PQdescribePrepared)           \
+    X(PQresultStatus) X(PQresultErrorMessage) X(PQresultErrorField)          \
+    X(PQclear) X(PQntuples) X(PQnfields) X(PQfname) X(PQftype)               \
+    X(PQnparams) X(PQparamtype) X(PQcmdStatus) X(PQgetvalue)                 \
+    X(PQgetlength) X(PQgetisnull)
+
+static struct pq_fns {
+#define PQ_FIELD(f) __typeof__(&f) f;
+    PQ_FUNCS(PQ_FIELD)
+#undef PQ_FIELD
+} pq;
+
+#ifdef __APPLE__
+#define PQ_LIBRARY "libpq.5.dylib"
+#else
+#define PQ_LIBRARY "libpq.so.5"
+#endif
+
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static bool pq_ready;
+static char pq_error[512]; /* why it could not be loaded */
+
+static void pq_load(void)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } fns[] = {
+#define PQ_ENTRY(f) {#f, offsetof(struct pq_fns, f)},
+        PQ_FUNCS(PQ_ENTRY)
+#undef PQ_ENTRY
+    };
+#ifdef __GLIBC__
+    const char *path = secure_getenv("ORMC_LIBPQ"); /* none when setuid */
+#else
+    const char *path = getenv("ORMC_LIBPQ");
+#endif
+    if (!path || !*path)
+        path = PQ_LIBRARY;
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        snprintf(pq_error, sizeof pq_error,
+                 "PostgreSQL needs libpq, which could not be loaded: %s "
+                 "(apt-get install libpq5, or set ORMC_LIBPQ to its path)",
+                 why ? why : path);
+        return;
+    }
+    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+        void *sym = dlsym(h, fns[i].name);
+        if (!sym) {
+            snprintf(pq_error, sizeof pq_error,
+                     "%s is not a usable libpq: it has no %s", path,
+                     fns[i].name);
+            dlclose(h);
+            return;
+        }
+        /* POSIX: a function's address converts through void * */
+        memcpy((char *)&pq + fns[i].offset, &sym, sizeof sym);
+    }
+    pq_ready = true; /* kept open for the life of the process */
+}
+
+/* Loads libpq once per process; false (the reason in pq_error) when it
+ * cannot be. */
+static bool pq_loaded(void)
+{
+    pthread_once(&pq_once, pq_load);
+    return pq_ready;
+}
 
 typedef struct pg_conn {
     PGconn *pg;
@@ -118,7 +207,7 @@ static void set_err(pg_conn *c, const char *msg)
     char *nl = strchr(c->err, '\n');
     if (nl)
         *nl = '\0';
-    if (c->lost || PQstatus(c->pg) == CONNECTION_BAD) {
+    if (c->lost || pq.PQstatus(c->pg) == CONNECTION_BAD) {
         c->lost = true;
         size_t n = strlen(c->err);
         snprintf(c->err + n, sizeof c->err - n,
@@ -133,16 +222,16 @@ static int map_result(pg_conn *c, PGresult *r)
 {
     c->lost = false;
     if (!r) {
-        set_err(c, PQerrorMessage(c->pg));
-        return PQstatus(c->pg) == CONNECTION_BAD ? ORMC_ERROR : ORMC_NOMEM;
+        set_err(c, pq.PQerrorMessage(c->pg));
+        return pq.PQstatus(c->pg) == CONNECTION_BAD ? ORMC_ERROR : ORMC_NOMEM;
     }
-    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    const char *state = pq.PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char *msg = pq.PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
     /* no SQLSTATE: libpq's own failure (the server went away); 08: a
      * connection exception; 57P: the server is shutting down */
-    c->lost = PQstatus(c->pg) == CONNECTION_BAD || !state ||
+    c->lost = pq.PQstatus(c->pg) == CONNECTION_BAD || !state ||
               strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0;
-    set_err(c, msg ? msg : PQresultErrorMessage(r));
+    set_err(c, msg ? msg : pq.PQresultErrorMessage(r));
     if (!state)
         return ORMC_ERROR;
     if (strncmp(state, "23", 2) == 0)
@@ -170,20 +259,24 @@ static int pg_open(const char *info, void **conn)
     if (!c)
         return ORMC_NOMEM;
     memset(c, 0, sizeof *c);
-    c->pg = PQconnectdb(info);
+    if (!pq_loaded()) { /* no libpq: nothing else of it may be called */
+        snprintf(c->err, sizeof c->err, "%s", pq_error);
+        return ORMC_ERROR;
+    }
+    c->pg = pq.PQconnectdb(info);
     if (!c->pg)
         return ORMC_NOMEM;
-    if (PQstatus(c->pg) != CONNECTION_OK) {
-        snprintf(c->err, sizeof c->err, "%s", PQerrorMessage(c->pg));
+    if (pq.PQstatus(c->pg) != CONNECTION_OK) {
+        snprintf(c->err, sizeof c->err, "%s", pq.PQerrorMessage(c->pg));
         char *nl = strchr(c->err, '\n');
         if (nl)
             *nl = '\0';
         return ORMC_ERROR;
     }
-    PQsetNoticeProcessor(c->pg, quiet, NULL);
+    pq.PQsetNoticeProcessor(c->pg, quiet, NULL);
     /* ormc's text is UTF-8, whatever the server's locale */
-    if (PQsetClientEncoding(c->pg, "UTF8") != 0) {
-        set_err(c, PQerrorMessage(c->pg));
+    if (pq.PQsetClientEncoding(c->pg, "UTF8") != 0) {
+        set_err(c, pq.PQerrorMessage(c->pg));
         return ORMC_ERROR;
     }
     return ORMC_OK;
@@ -195,7 +288,7 @@ static void pg_close(void *conn)
     if (!c)
         return;
     if (c->pg)
-        PQfinish(c->pg);
+        pq.PQfinish(c->pg);
     ormc_free(c);
 }
 
@@ -203,7 +296,7 @@ static void pg_close(void *conn)
  * counts them (a SELECT's row count is not a change). */
 static void count_changes(pg_conn *c, PGresult *r)
 {
-    const char *cmd = PQcmdStatus(r);
+    const char *cmd = pq.PQcmdStatus(r);
     if (!cmd || cmd[0] == 'S') /* SELECT: the common case, no change */
         return;
     /* the tags that carry a count: "INSERT oid n", "UPDATE n", "DELETE n",
@@ -229,11 +322,23 @@ static void count_changes(pg_conn *c, PGresult *r)
     c->total_changes += n;
 }
 
+/* A connection whose open got no session (libpq could not be loaded, or
+ * memory ran out) refuses everything but its message, which stays the
+ * open's. */
+static int no_session(pg_conn *c)
+{
+    if (!c->err[0])
+        snprintf(c->err, sizeof c->err, "the connection was not opened");
+    return ORMC_ERROR;
+}
+
 static int pg_exec(void *conn, const char *sql)
 {
     pg_conn *c = conn;
-    PGresult *r = PQexec(c->pg, sql);
-    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (!c->pg)
+        return no_session(c);
+    PGresult *r = pq.PQexec(c->pg, sql);
+    ExecStatusType st = r ? pq.PQresultStatus(r) : PGRES_FATAL_ERROR;
     int rc = ORMC_OK;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         count_changes(c, r);
@@ -242,12 +347,12 @@ static int pg_exec(void *conn, const char *sql)
     /* COMMIT of a transaction an earlier error aborted: the server rolls
      * it back and answers "ROLLBACK"; nothing was committed, so it fails */
     if (rc == ORMC_OK && strncmp(sql, "COMMIT", 6) == 0 &&
-        strcmp(PQcmdStatus(r), "ROLLBACK") == 0) {
+        strcmp(pq.PQcmdStatus(r), "ROLLBACK") == 0) {
         set_err(c, "the transaction was aborted by an earlier error and is "
                    "rolled back: nothing was committed");
         rc = ORMC_ERROR;
     }
-    PQclear(r);
+    pq.PQclear(r);
     return rc;
 }
 
@@ -275,15 +380,15 @@ static void pg_finalize(void *stmt)
     pg_stmt *s = stmt;
     if (!s)
         return;
-    PQclear(s->res);
-    PQclear(s->desc);
+    pq.PQclear(s->res);
+    pq.PQclear(s->desc);
     if (s->nparams)
         clear_params(s);
-    if (s->c && PQstatus(s->c->pg) == CONNECTION_OK &&
-        PQtransactionStatus(s->c->pg) != PQTRANS_INERROR) {
+    if (s->c && pq.PQstatus(s->c->pg) == CONNECTION_OK &&
+        pq.PQtransactionStatus(s->c->pg) != PQTRANS_INERROR) {
         char sql[48];
         snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
-        PQclear(PQexec(s->c->pg, sql));
+        pq.PQclear(pq.PQexec(s->c->pg, sql));
     }
     ormc_free(s->p);
     ormc_free(s->values);
@@ -298,6 +403,8 @@ static int pg_prepare(void *conn, const char *sql, size_t len, void **stmt)
 {
     pg_conn *c = conn;
     *stmt = NULL;
+    if (!c->pg)
+        return no_session(c);
     /* the text must end at len: the runtime's always does */
     char *text = ormc_malloc(len + 1);
     if (!text)
@@ -312,24 +419,24 @@ static int pg_prepare(void *conn, const char *sql, size_t len, void **stmt)
     memset(s, 0, sizeof *s);
     snprintf(s->name, sizeof s->name, "ormc_%u", ++c->next_name);
     s->sql_len = len;
-    PGresult *r = PQprepare(c->pg, s->name, text, 0, NULL);
+    PGresult *r = pq.PQprepare(c->pg, s->name, text, 0, NULL);
     ormc_free(text);
-    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+    if (!r || pq.PQresultStatus(r) != PGRES_COMMAND_OK) {
         int rc = map_result(c, r);
-        PQclear(r);
+        pq.PQclear(r);
         ormc_free(s);
         return rc;
     }
-    PQclear(r);
+    pq.PQclear(r);
     s->c = c; /* from here on, finalize deallocates it */
-    s->desc = PQdescribePrepared(c->pg, s->name);
-    if (!s->desc || PQresultStatus(s->desc) != PGRES_COMMAND_OK) {
+    s->desc = pq.PQdescribePrepared(c->pg, s->name);
+    if (!s->desc || pq.PQresultStatus(s->desc) != PGRES_COMMAND_OK) {
         int rc = map_result(c, s->desc);
         pg_finalize(s);
         return rc;
     }
-    s->nparams = PQnparams(s->desc);
-    s->ncols = PQnfields(s->desc);
+    s->nparams = pq.PQnparams(s->desc);
+    s->ncols = pq.PQnfields(s->desc);
     if (s->ncols) {
         s->kind = ormc_malloc((size_t)s->ncols);
         if (!s->kind) {
@@ -338,7 +445,7 @@ static int pg_prepare(void *conn, const char *sql, size_t len, void **stmt)
         }
         s->binary = true;
         for (int i = 0; i < s->ncols; i++)
-            if (!(s->kind[i] = (unsigned char)col_kind(PQftype(s->desc, i))))
+            if (!(s->kind[i] = (unsigned char)col_kind(pq.PQftype(s->desc, i))))
                 s->binary = false;
     }
     if (s->nparams) {
@@ -356,7 +463,7 @@ static int pg_prepare(void *conn, const char *sql, size_t len, void **stmt)
         }
         memset(s->p, 0, n * sizeof *s->p);
         for (int i = 0; i < s->nparams; i++)
-            s->p[i].type = PQparamtype(s->desc, i);
+            s->p[i].type = pq.PQparamtype(s->desc, i);
         clear_params(s);
     }
     *stmt = s;
@@ -366,7 +473,7 @@ static int pg_prepare(void *conn, const char *sql, size_t len, void **stmt)
 static void pg_reset(void *stmt)
 {
     pg_stmt *s = stmt;
-    PQclear(s->res);
+    pq.PQclear(s->res);
     s->res = NULL;
     s->ran = false;
     s->row = s->nrows = 0;
@@ -611,18 +718,18 @@ static int pg_step(void *stmt)
     if (!s->ran) {
         s->ran = true;
         pg_conn *c = s->c;
-        s->res = PQexecPrepared(c->pg, s->name, s->nparams, s->values,
+        s->res = pq.PQexecPrepared(c->pg, s->name, s->nparams, s->values,
                                 s->lengths, s->formats, s->binary);
-        ExecStatusType st = s->res ? PQresultStatus(s->res)
+        ExecStatusType st = s->res ? pq.PQresultStatus(s->res)
                                    : PGRES_FATAL_ERROR;
         if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
             int rc = map_result(c, s->res);
-            PQclear(s->res);
+            pq.PQclear(s->res);
             s->res = NULL;
             return rc;
         }
         count_changes(c, s->res);
-        s->nrows = st == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
+        s->nrows = st == PGRES_TUPLES_OK ? pq.PQntuples(s->res) : 0;
         s->row = 0;
     } else if (s->row < s->nrows) {
         s->row++;
@@ -639,7 +746,7 @@ static size_t pg_rows_left(void *stmt)
 static bool pg_column_is_null(void *stmt, int col)
 {
     pg_stmt *s = stmt;
-    return PQgetisnull(s->res, s->row, col) != 0;
+    return pq.PQgetisnull(s->res, s->row, col) != 0;
 }
 
 /* The big-endian integer of n = 2, 4 or 8 bytes at v (written out per
@@ -696,7 +803,7 @@ static int64_t real_int(double d)
 static int64_t pg_column_int(void *stmt, int col)
 {
     pg_stmt *s = stmt;
-    const char *v = PQgetvalue(s->res, s->row, col);
+    const char *v = pq.PQgetvalue(s->res, s->row, col);
     if (s->binary) {
         switch (s->kind[col]) {
         case COL_INT8: return (int64_t)be(v, 8);
@@ -719,7 +826,7 @@ static int64_t pg_column_int(void *stmt, int col)
 static double pg_column_real(void *stmt, int col)
 {
     pg_stmt *s = stmt;
-    const char *v = PQgetvalue(s->res, s->row, col);
+    const char *v = pq.PQgetvalue(s->res, s->row, col);
     return s->binary ? binary_real(s, col, v) : strtod(v, NULL);
 }
 
@@ -757,10 +864,10 @@ static const char *number_text(pg_stmt *s, int col, const char *v, size_t *n)
 static const char *pg_column_text(void *stmt, int col, size_t *n)
 {
     pg_stmt *s = stmt;
-    const char *v = PQgetvalue(s->res, s->row, col);
+    const char *v = pq.PQgetvalue(s->res, s->row, col);
     if (s->binary && s->kind[col] != COL_TEXT && s->kind[col] != COL_BYTEA)
         return number_text(s, col, v, n);
-    *n = (size_t)PQgetlength(s->res, s->row, col);
+    *n = (size_t)pq.PQgetlength(s->res, s->row, col);
     return v;
 }
 
@@ -780,8 +887,8 @@ static int hexval(int ch)
 static const void *pg_column_blob(void *stmt, int col, size_t *n)
 {
     pg_stmt *s = stmt;
-    const char *v = PQgetvalue(s->res, s->row, col);
-    size_t len = (size_t)PQgetlength(s->res, s->row, col);
+    const char *v = pq.PQgetvalue(s->res, s->row, col);
+    size_t len = (size_t)pq.PQgetlength(s->res, s->row, col);
     *n = 0;
     if (s->binary) { /* bytea's bytes as they are */
         if (s->kind[col] != COL_BYTEA || !len)
@@ -822,15 +929,17 @@ static int64_t pg_last_insert_id(void *conn)
 static int pg_reconnect(void *conn)
 {
     pg_conn *c = conn;
-    PQreset(c->pg);
-    if (PQstatus(c->pg) != CONNECTION_OK) {
+    if (!c->pg)
+        return no_session(c);
+    pq.PQreset(c->pg);
+    if (pq.PQstatus(c->pg) != CONNECTION_OK) {
         c->lost = false;
-        set_err(c, PQerrorMessage(c->pg));
+        set_err(c, pq.PQerrorMessage(c->pg));
         return ORMC_ERROR;
     }
-    PQsetNoticeProcessor(c->pg, quiet, NULL);
-    if (PQsetClientEncoding(c->pg, "UTF8") != 0) {
-        set_err(c, PQerrorMessage(c->pg));
+    pq.PQsetNoticeProcessor(c->pg, quiet, NULL);
+    if (pq.PQsetClientEncoding(c->pg, "UTF8") != 0) {
+        set_err(c, pq.PQerrorMessage(c->pg));
         return ORMC_ERROR;
     }
     c->lost = false;
@@ -845,9 +954,15 @@ static int64_t pg_total_changes(void *conn)
     return ((pg_conn *)conn)->total_changes;
 }
 
+/* c's transaction state (PQTRANS_UNKNOWN when its open got no session). */
+static PGTransactionStatusType tx_status(const pg_conn *c)
+{
+    return c->pg ? pq.PQtransactionStatus(c->pg) : PQTRANS_UNKNOWN;
+}
+
 static bool pg_in_transaction(void *conn)
 {
-    PGTransactionStatusType t = PQtransactionStatus(((pg_conn *)conn)->pg);
+    PGTransactionStatusType t = tx_status(conn);
     return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
 }
 
@@ -858,7 +973,7 @@ static const char *pg_errmsg(void *conn)
         return "out of memory";
     if (c->err[0])
         return c->err;
-    return c->pg ? PQerrorMessage(c->pg) : "out of memory";
+    return c->pg ? pq.PQerrorMessage(c->pg) : "out of memory";
 }
 
 static int pg_param_count(void *stmt) { return ((pg_stmt *)stmt)->nparams; }
@@ -867,7 +982,7 @@ static int pg_column_count(void *stmt) { return ((pg_stmt *)stmt)->ncols; }
 
 static const char *pg_column_name(void *stmt, int col)
 {
-    return PQfname(((pg_stmt *)stmt)->desc, col);
+    return pq.PQfname(((pg_stmt *)stmt)->desc, col);
 }
 
 static size_t pg_sql_len(void *stmt) { return ((pg_stmt *)stmt)->sql_len; }
@@ -878,7 +993,7 @@ static inline int64_t pg_row_int(void *stmt, int col)
 {
     const pg_stmt *s = stmt;
     if (s->binary && s->kind[col] == COL_INT8)
-        return (int64_t)be(PQgetvalue(s->res, s->row, col), 8);
+        return (int64_t)be(pq.PQgetvalue(s->res, s->row, col), 8);
     return pg_column_int(stmt, col);
 }
 
@@ -888,7 +1003,7 @@ static inline double pg_row_real(void *stmt, int col)
 {
     const pg_stmt *s = stmt;
     if (s->binary && s->kind[col] == COL_FLOAT8)
-        return be_float8(PQgetvalue(s->res, s->row, col));
+        return be_float8(pq.PQgetvalue(s->res, s->row, col));
     return pg_column_real(stmt, col);
 }
 
@@ -896,8 +1011,8 @@ static inline const char *pg_row_text(void *stmt, int col, size_t *n)
 {
     const pg_stmt *s = stmt;
     if (s->kind[col] == COL_TEXT) {
-        *n = (size_t)PQgetlength(s->res, s->row, col);
-        return PQgetvalue(s->res, s->row, col);
+        *n = (size_t)pq.PQgetlength(s->res, s->row, col);
+        return pq.PQgetvalue(s->res, s->row, col);
     }
     return pg_column_text(stmt, col, n);
 }
@@ -944,7 +1059,7 @@ static size_t pg_row_bytes(void *stmt, int col, const ormc_field *f, int n)
             continue;
         if (s->kind[col] == COL_TEXT ||
             (s->binary && s->kind[col] == COL_BYTEA))
-            len = (size_t)PQgetlength(s->res, s->row, col);
+            len = (size_t)pq.PQgetlength(s->res, s->row, col);
         else if (f[i].type == ORMC_T_TEXT)
             pg_column_text(stmt, col, &len);
         else
@@ -1113,15 +1228,15 @@ static bool router_usable(router *r, int i)
 {
     if (!r->down[i])
         return true;
-    if (router_ms() - r->down[i] < ROUTER_RETRY_MS)
+    if (router_ms() - r->down[i] < ROUTER_RETRY_MS || !r->c[i]->pg)
         return false;
-    PQreset(r->c[i]->pg);
+    pq.PQreset(r->c[i]->pg);
     r->gen[i]++;
-    if (PQstatus(r->c[i]->pg) != CONNECTION_OK) {
+    if (pq.PQstatus(r->c[i]->pg) != CONNECTION_OK) {
         r->down[i] = router_ms() ? router_ms() : 1;
         return false;
     }
-    PQsetNoticeProcessor(r->c[i]->pg, quiet, NULL);
+    pq.PQsetNoticeProcessor(r->c[i]->pg, quiet, NULL);
     r->c[i]->err[0] = '\0';
     r->c[i]->lost = false;
     r->down[i] = 0;
@@ -1155,7 +1270,7 @@ static int router_pick(router *r)
 static void router_unpin(router *r)
 {
     if (r->pin >= 0 &&
-        PQtransactionStatus(r->c[r->pin]->pg) == PQTRANS_IDLE)
+        tx_status(r->c[r->pin]) == PQTRANS_IDLE)
         r->pin = -1;
 }
 
@@ -1171,7 +1286,7 @@ static int router_exec(void *conn, const char *sql)
         rc = pg_exec(r->c[i], sql);
     }
     r->last = i;
-    if (PQtransactionStatus(r->c[i]->pg) != PQTRANS_IDLE)
+    if (tx_status(r->c[i]) != PQTRANS_IDLE)
         r->pin = i;
     router_unpin(r);
     return rc;
@@ -1258,7 +1373,7 @@ static void router_reset(void *stmt)
 {
     rstmt *s = stmt;
     if (s->run) {
-        PQclear(s->run->res);
+        pq.PQclear(s->run->res);
         s->run->res = NULL;
         s->run->ran = false;
         s->run->row = s->run->nrows = 0;
@@ -1322,7 +1437,7 @@ static int router_step(void *stmt)
         i = router_pick(r);
         rc = router_run(s, i);
     }
-    if (PQtransactionStatus(r->c[i]->pg) != PQTRANS_IDLE)
+    if (tx_status(r->c[i]) != PQTRANS_IDLE)
         r->pin = i;
     return rc;
 }

@@ -6,8 +6,9 @@
 # libormc.a; SANFLAGS the flags it was built with) set.  Prints "PASS name" or
 # "FAIL name" per check, and "info: ..." lines that are not checks.
 set -u
-# libpq, when the runtime was built with it (Makefile HAVE_PG)
-PGLIBS=$(pkg-config --exists libpq 2>/dev/null && echo -lpq)
+# what the runtime's PostgreSQL backend links when it was built with it
+# (Makefile HAVE_PG): dlopen, which loads libpq on the first connection
+PGLIBS=$(pkg-config --exists libpq 2>/dev/null && echo -ldl -lpthread)
 : "${ORMC:?ORMC must name the compiler}" "${ROOT:?}" "${TMP:?}" "${B:?}"
 CC=${CC:-cc}
 T=$TMP/cli

@@ -165,11 +165,17 @@ fi
 
 # ---- scripts: cli, symbols, install ----
 # script NAME: runs tests/NAME.sh, counting its "PASS x" / "FAIL x" lines
+# ("SKIP x: why" is listed and counted apart)
+SKIPPED=0
 script() {
     while IFS= read -r line; do
         case "$line" in
             PASS\ *) pass "$1/${line#PASS }" ;;
             FAIL\ *) fail "$1/${line#FAIL }" ;;
+            SKIP\ *)
+                echo "SKIP $1/${line#SKIP }"
+                SKIPPED=$((SKIPPED + 1))
+                ;;
             *) echo "$line" ;;
         esac
     done <<EOT
@@ -210,7 +216,6 @@ done
 # run_exec PREFIX TEST...: each test program, its cases counted; a case
 # cmocka skipped ("not ok N # SKIP") or a program that skips whole
 # ("1..0 # SKIP why") is reported SKIP and counted apart, never passed.
-SKIPPED=0
 run_exec() {
     prefix=$1
     shift

@@ -6,8 +6,9 @@
 # TMP, CC and SANFLAGS (the sanitizer flags the libraries were built with)
 # set.  Prints "PASS name" or "FAIL name: why" per check.
 set -u
-# libpq, when the runtime was built with it (Makefile HAVE_PG)
-PGLIBS=$(pkg-config --exists libpq 2>/dev/null && echo -lpq)
+# what the runtime's PostgreSQL backend links when it was built with it
+# (Makefile HAVE_PG): dlopen, which loads libpq on the first connection
+PGLIBS=$(pkg-config --exists libpq 2>/dev/null && echo -ldl -lpthread)
 : "${B:?}" "${ROOT:?}" "${TMP:?}"
 CC=${CC:-cc}
 SANFLAGS=${SANFLAGS:-}
@@ -136,4 +137,86 @@ else
     fail "control: against the runtime's objects unlocalized, the link fails on db_fail" \
         "exit $rc: $(head -3 "$T/app-raw.log")"
 fi
+# ---- libpq: loaded on the first PostgreSQL connection, never linked ----
+if [ -z "$PGLIBS" ]; then
+    echo "SKIP libpq is loaded on demand: the runtime was built without PostgreSQL (no libpq-dev)"
+    exit 0
+fi
+cat >"$T/pq.c" <<'EOF'
+#include "ormc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* whether a file whose name holds `what` is mapped into this process */
+static int mapped(const char *what)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[1024];
+    int found = 0;
+    while (f && fgets(line, sizeof line, f))
+        found |= strstr(line, what) != NULL;
+    if (f)
+        fclose(f);
+    return found;
+}
+
+/* Opens argv[1] (with argv[2] as a replica when given) and prints the
+ * status, whether libpq is mapped, and the message; after a failed open,
+ * calls beyond the contract (exec, reconnect) must fail, not crash. */
+int main(int argc, char **argv)
+{
+    ormc_db *db = NULL;
+    if (argc != 2 && argc != 3)
+        return 2;
+    const char *const replicas[] = {argv[argc - 1]};
+    int rc = argc == 3 ? ormc_open_replicas(argv[1], replicas, 1, &db)
+                       : ormc_open(argv[1], &db);
+    printf("%s libpq=%d %s\n", ormc_status_name(rc), mapped("/libpq.so"),
+           rc == ORMC_OK ? "" : ormc_errmsg(db));
+    if (rc != ORMC_OK && db &&
+        (ormc_exec(db, "SELECT 1") == ORMC_OK || ormc_reconnect(db) == ORMC_OK))
+        printf("a call on the failed connection succeeded\n");
+    ormc_close(db);
+    return 0;
+}
+EOF
+rc=0
+$CC -std=c11 $SANFLAGS -I"$ROOT/include" "$T/pq.c" "$A" -lsqlite3 -lm $PGLIBS \
+    -o "$T/pq" >"$T/pq.log" 2>&1 || rc=$?
+if [ $rc -ne 0 ]; then
+    fail "a program on libormc.a links without libpq" "$(head -5 "$T/pq.log")"
+    exit 0
+fi
+needed=$(readelf -d "$T/pq" | grep 'NEEDED' | grep -c 'libpq')
+out=$(ORMC_LIBPQ= "$T/pq" :memory: 2>&1)
+[ "$needed" -eq 0 ] && [ "$out" = "ORMC_OK libpq=0 " ]
+[ $? -eq 0 ] && pass "a program that opens only SQLite needs no libpq and never maps it" ||
+    fail "a program that opens only SQLite needs no libpq and never maps it" \
+        "NEEDED libpq $needed times, printed '$out'"
+
+out=$(ORMC_LIBPQ=/nonexistent/libpq.so.5 "$T/pq" "host=/nonexistent dbname=x" 2>&1)
+want="ORMC_ERROR libpq=0 open PostgreSQL connection: PostgreSQL needs libpq, which could not be loaded: /nonexistent/libpq.so.5: cannot open shared object file: No such file or directory (apt-get install libpq5, or set ORMC_LIBPQ to its path)"
+[ "$out" = "$want" ]
+[ $? -eq 0 ] && pass "ORMC_LIBPQ naming no file: the open fails and says how to get libpq" ||
+    fail "ORMC_LIBPQ naming no file: the open fails and says how to get libpq" "printed '$out'"
+out=$(ORMC_LIBPQ=/nonexistent/libpq.so.5 "$T/pq" "host=/nonexistent dbname=x" "host=/nonexistent dbname=y" 2>&1)
+[ "$out" = "$want" ]
+[ $? -eq 0 ] && pass "the same with a replica (ormc_open_replicas)" ||
+    fail "the same with a replica (ormc_open_replicas)" "printed '$out'"
+
+notpq=$(ldd "$T/pq" | awk '/libsqlite3/ { print $3 }')
+out=$(ORMC_LIBPQ="$notpq" "$T/pq" "host=/nonexistent dbname=x" 2>&1)
+want="ORMC_ERROR libpq=0 open PostgreSQL connection: $notpq is not a usable libpq: it has no PQconnectdb"
+[ -n "$notpq" ] && [ "$out" = "$want" ]
+[ $? -eq 0 ] && pass "ORMC_LIBPQ naming another library: the open fails naming the missing function" ||
+    fail "ORMC_LIBPQ naming another library: the open fails naming the missing function" \
+        "printed '$out' (library '$notpq')"
+
+out=$(ORMC_LIBPQ= "$T/pq" "host=$T/nosocket port=1 dbname=x" 2>&1)
+case "$out" in
+"ORMC_ERROR libpq=1 open PostgreSQL connection: connection to server on socket \"$T/nosocket/.s.PGSQL.1\" failed: No such file or directory")
+    pass "the first PostgreSQL open loads libpq (and reports libpq's error)" ;;
+*) fail "the first PostgreSQL open loads libpq (and reports libpq's error)" "printed '$out'" ;;
+esac
 exit 0
