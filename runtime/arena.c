@@ -155,11 +155,12 @@ static big_hdr *map_take(size_t len)
 {
     pthread_mutex_lock(&map_lock);
     size_t best = MAP_CACHE;
-    for (size_t i = 0; i < MAP_CACHE; i++)
-        if (map_cache[i] && map_cache[i]->mapped >= len &&
-            map_cache[i]->mapped / 4 <= len &&
-            (best == MAP_CACHE || map_cache[i]->mapped < map_cache[best]->mapped))
+    for (size_t i = 0; i < MAP_CACHE; i++) {
+        const big_hdr *c = map_cache[i];
+        if (c && c->mapped >= len && c->mapped / 4 <= len &&
+            (best == MAP_CACHE || c->mapped < map_cache[best]->mapped))
             best = i;
+    }
     big_hdr *h = NULL;
     if (best < MAP_CACHE) {
         h = map_cache[best];
