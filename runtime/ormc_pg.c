@@ -172,6 +172,7 @@ typedef struct pg_stmt {
     size_t sql_len;
     unsigned char *kind; /* per result column: COL_*, 0 for another type */
     bool binary;         /* results in binary form (see the top) */
+    bool owned;          /* a parameter may own a copy (pg_param.own) */
     char num[40];        /* column_text of a binary number */
 } pg_stmt;
 
@@ -367,8 +368,10 @@ static void drop_own(pg_param *p)
 
 static void clear_params(pg_stmt *s)
 {
-    for (int i = 0; i < s->nparams; i++) {
+    for (int i = 0; i < s->nparams && s->owned; i++)
         drop_own(&s->p[i]);
+    s->owned = false;
+    for (int i = 0; i < s->nparams; i++) {
         s->values[i] = NULL;
         s->lengths[i] = 0;
         s->formats[i] = 0;
@@ -610,6 +613,7 @@ static int pg_bind_text_copy(void *stmt, int idx, const char *v, size_t n)
     pg_param *p = param(s, idx);
     if (!p || n > INT32_MAX)
         return ORMC_INVALID;
+    s->owned = true;
     p->own = ormc_malloc(n ? n : 1);
     if (!p->own)
         return ORMC_NOMEM;
@@ -673,6 +677,7 @@ static int pg_bind_array(void *stmt, int idx, int type, const void *v,
             memcpy(b + 20 + i * 12, "\0\0\0\x08", 4);
             put_be64(b + 24 + i * 12, (uint64_t)iv[i]);
         }
+        s->owned = true;
         p->own = b;
         return set_param(s, idx, b, (int)len, 1);
     }
@@ -708,6 +713,7 @@ static int pg_bind_array(void *stmt, int idx, int type, const void *v,
         ormc_free(l.s);
         return ORMC_NOMEM;
     }
+    s->owned = true;
     p->own = l.s;
     return set_param(s, idx, p->own, 0, 0);
 }
