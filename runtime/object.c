@@ -66,6 +66,17 @@ void ormc_object_init(const ormc_model *m, void *obj)
 
 long utf8_chars(const unsigned char *s, size_t n)
 {
+    if (n >= 8 && n < 32) { /* most text: its 8-byte words, the last one
+                               overlapping, with no high bit set */
+        uint64_t w, any;
+        memcpy(&any, s + n - 8, sizeof any);
+        for (size_t k = 0; k + 8 < n; k += 8) {
+            memcpy(&w, s + k, sizeof w);
+            any |= w;
+        }
+        if (!(any & 0x8080808080808080ull))
+            return (long)n;
+    }
     long chars = 0;
     size_t i = 0;
     bool tail_tried = false;
