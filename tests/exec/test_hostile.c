@@ -395,6 +395,12 @@ static void test_invalid_utf8_refused(void **state)
         "0123456789abcdef0123456789abcdef01234567\xc0\x80",
         "0123456789abcdef\3760123456789abcdef0123456789abcdef", /* \376 = 0xfe */
         "0123456789abcdef0123456789abcdef0123\xed\xbf\xbf",
+        /* in the words of a short text (8 to 31 bytes): first, inside, in
+         * the overlapping last word, the very last byte */
+        "\xff" "0123456789",
+        "01234567\xc0\x80" "abcdefgh",
+        "0123456789abcdef0123456\xe2\x82",
+        "0123456789abcdefghijklmnopqrst\x80",
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         Item it;

@@ -588,6 +588,19 @@ static void test_text_n_multibyte_boundary(void **state)
                            "Item.ncode: text has 6 characters, at most 5 "
                            "allowed");
 
+    /* ASCII of 8 to 31 bytes is counted from its words: each byte one */
+    const char *ascii[] = {"abcdefgh", "abcdefghijklmnop",
+                           "abcdefghijklmnopqrstuvwxyz01234"};
+    for (size_t k = 0; k < 3; k++) {
+        char want[96];
+        snprintf(want, sizeof want,
+                 "Item.code: text has %zu characters, at most 5 allowed",
+                 strlen(ascii[k]));
+        fill_item(&it);
+        it.code = ascii[k];
+        assert_insert_rejected(f, &it, want);
+    }
+
     fill_item(&it);
     it.id = 1;
     it.code = "abcdef";
