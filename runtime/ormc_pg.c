@@ -34,8 +34,9 @@
  * Read replicas (ormc_open_replicas): the router at the end of this file,
  * a backend over several such connections.
  *
- * Built only with libpq (ORMC_HAVE_PG); without it, opening a PostgreSQL
- * connection string fails with a message saying how to get it.
+ * Built only with libpq's headers (ORMC_HAVE_PG); without them, opening a
+ * PostgreSQL connection string fails with a message saying how to get
+ * them.  libpq itself is loaded when first needed (below).
  */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE /* secure_getenv */
@@ -58,10 +59,11 @@
 
 /* ---- libpq, loaded on first use ----
  *
- * libpq is opened with dlopen when the first PostgreSQL connection is
- * (libpq.so.5, or the file named by the environment variable ORMC_LIBPQ),
- * not linked: a program that only opens SQLite files loads neither it nor
- * the two dozen libraries it needs (TLS, Kerberos, LDAP), which cost every
+ * libpq is not linked: the first PostgreSQL open loads it with dlopen
+ * (libpq.so.5, or the file the environment variable ORMC_LIBPQ names),
+ * once per process, and a failure stays the answer of every later open.
+ * A program that only opens SQLite files so loads neither libpq nor the
+ * two dozen libraries it needs (TLS, Kerberos, LDAP), which cost every
  * process about 12 ms and 5 MB at start-up (bench/README.md).  Each
  * function is called through the table below, whose types are libpq-fe.h's
  * own (a call through it costs what a call through the PLT does). */
