@@ -138,13 +138,17 @@ static void *map_huge(size_t len)
  * costs a page fault and the kernel's zeroing of each of its huge pages
  * (a 100,000-comment nested prefetch mapped and zeroed 16 MB per run)
  * where glibc's heap would have kept its freed memory.  At most MAP_CACHE
- * blocks and MAP_CACHE_BYTES in all stay parked (glibc's own trim
- * threshold grows to 64 MB likewise); bigger ones are unmapped at once.
+ * blocks of up to MAP_PARK_MAX bytes stay parked (64 MiB in all; glibc's
+ * own trim threshold grows to 64 MB likewise); bigger ones are unmapped
+ * at once.  Parking bigger ones as well measured worse at S=10 of the
+ * bench: four times the system time in W3, as the blocks held back left
+ * the kernel fewer free huge pages for the result's fresh ones.
  * A mutex, not the chunk cache's atomics: these are megabyte blocks, few
  * per result, and a block must not be looked at while another thread may
  * take and unmap it. */
 #define MAP_CACHE 8
-#define MAP_CACHE_BYTES ((size_t)64 << 20)
+#define MAP_PARK_MAX ((size_t)8 << 20)
+#define MAP_CACHE_BYTES (MAP_CACHE * MAP_PARK_MAX)
 static pthread_mutex_t map_lock = PTHREAD_MUTEX_INITIALIZER;
 static big_hdr *map_cache[MAP_CACHE];
 static size_t map_cached; /* bytes parked */
@@ -176,7 +180,8 @@ static bool map_park(big_hdr *h)
 {
     bool parked = false;
     pthread_mutex_lock(&map_lock);
-    if (h->mapped <= MAP_CACHE_BYTES - map_cached)
+    if (h->mapped <= MAP_PARK_MAX &&
+        h->mapped <= MAP_CACHE_BYTES - map_cached)
         for (size_t i = 0; i < MAP_CACHE && !parked; i++)
             if (!map_cache[i]) {
                 map_cache[i] = h;
