@@ -143,25 +143,27 @@ static long loads(const ormc_query *q, int kind, uint16_t **out)
 /* Zeroed blocks of one size carved from arena runs, so that a block per
  * row (a Rel block, a related object) costs a pointer bump instead of an
  * arena_alloc and a memset each.  A run holds the blocks still expected
- * (`want`, when known) or twice the last run's, up to SLAB_BYTES (at
+ * (`expect`, when known) or twice the last run's, up to SLAB_BYTES (at
  * least one block): when the count is known nothing is left over, else
  * at most one run's tail.  SLAB_BYTES stays under the size from which
  * glibc's memset switches to `rep stosb` (2 KiB by default), which is no
  * faster here and which callgrind counts one instruction per byte. */
 typedef struct slab {
     char *next;
-    size_t left; /* blocks left in the run */
-    size_t last; /* the last run's length */
+    size_t left;   /* blocks left in the run */
+    size_t last;   /* the last run's length */
+    size_t expect; /* blocks still to be asked for, when known (else 0) */
 } slab;
 #define SLAB_FIRST 8
 #define SLAB_BYTES 2048
 
-/* A zeroed block of `size` bytes (a multiple of 16) from s, `want` more
- * expected including it (0: not known); NULL when out of memory. */
-static void *slab_alloc(slab *s, ormc_result *res, size_t size, size_t want)
+/* A zeroed block of `size` bytes (a multiple of 16) from s; NULL when out
+ * of memory. */
+static void *slab_alloc(slab *s, ormc_result *res, size_t size)
 {
     if (!s->left) {
-        size_t n = want ? want : (s->last ? 2 * s->last : SLAB_FIRST);
+        size_t n = s->expect ? s->expect
+                             : (s->last ? 2 * s->last : SLAB_FIRST);
         if (n > SLAB_BYTES / size)
             n = size < SLAB_BYTES ? SLAB_BYTES / size : 1;
         if (!(s->next = arena_alloc(res, n * size)))
@@ -171,6 +173,7 @@ static void *slab_alloc(slab *s, ormc_result *res, size_t size, size_t want)
     void *p = s->next;
     s->next += size;
     s->left--;
+    s->expect -= s->expect > 0;
     return p;
 }
 
@@ -268,9 +271,7 @@ typedef struct level {
     bool plain; /* none of the above: a row is one read_row */
     size_t most; /* rows the statement can return at most (its LIMIT);
                     0: not known */
-    size_t rows; /* rows it returns, when known exactly (else 0); */
-    size_t nrel; /* the Rel blocks handed out so far, */
-    slab rels;   /* from here */
+    slab rels;   /* the Rel blocks (one a row) */
 } level;
 
 /* The children of a many-to-many child query read so far: each child
@@ -369,7 +370,7 @@ static int read_with_new(ormc_db *db, void *stmt, int c, wload *w,
                          int64_t id, void **out, ormc_result *res)
 {
     const ormc_model *t = w->target;
-    void *rel = slab_alloc(&w->objs, res, slab_size(t->size), 0);
+    void *rel = slab_alloc(&w->objs, res, slab_size(t->size));
     if (!rel || !idmap_put(&w->seen, id, (uintptr_t)rel))
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", w->m->name);
     int rc = read_row(db, stmt, c, t, rel, res);
@@ -469,11 +470,8 @@ static int level_row_more(ormc_db *db, void *stmt, void *obj, level *lv,
     if (!lv->rel || rc != ORMC_OK)
         return rc;
     size_t na = (size_t)lv->nannot;
-    size_t want = lv->rows > lv->nrel ? lv->rows - lv->nrel : 0;
     void *rb = slab_alloc(&lv->rels, res,
-                          slab_size(ANNOT_AT(m) + na * sizeof(ormc_annot)),
-                          want);
-    lv->nrel++;
+                          slab_size(ANNOT_AT(m) + na * sizeof(ormc_annot)));
     if (!rb)
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
     memcpy(AT(obj, m->rel_offset), &rb, sizeof rb);
@@ -528,7 +526,7 @@ static int step_rows(ormc_db *db, void *stmt, vec *v, level *lv,
         if (!vec_reserve(v, rows))
             rc = ORMC_NOMEM;
         else if (!lv->links) /* a link row may repeat a child */
-            lv->rows = rows;
+            lv->rels.expect = rows;
     }
     if (rc == ORMC_ROW && lv->npool && rows && !presize_with(lv, rows))
         rc = ORMC_NOMEM;
