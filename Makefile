@@ -27,7 +27,7 @@ VALGRIND ?= 0
 OPT     ?= -O2
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Werror
 CFLAGS  := $(WARN) $(OPT) -g
-LDLIBS  := -lsqlite3 -lm
+LDLIBS  := -lsqlite3 -lm -lpthread
 # PostgreSQL (runtime/ormc_pg.c) when libpq's headers are there (make deps
 # installs libpq-dev); without them ormc_open of a connection string fails
 # with a message saying so.  The runtime loads libpq itself (dlopen) on the
@@ -36,7 +36,7 @@ LDLIBS  := -lsqlite3 -lm
 HAVE_PG := $(shell pkg-config --exists libpq 2>/dev/null && echo 1)
 ifeq ($(HAVE_PG),1)
 PG_CFLAGS := -DORMC_HAVE_PG $(shell pkg-config --cflags libpq)
-PG_LIBS := -ldl -lpthread
+PG_LIBS := -ldl
 LDLIBS  += $(PG_LIBS)
 PQLIBS  := -lpq
 endif

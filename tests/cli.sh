@@ -8,7 +8,7 @@
 set -u
 # what the runtime's PostgreSQL backend links when it was built with it
 # (Makefile HAVE_PG): dlopen, which loads libpq on the first connection
-PGLIBS=$(pkg-config --exists libpq 2>/dev/null && echo -ldl -lpthread)
+PGLIBS=$(pkg-config --exists libpq 2>/dev/null && echo -ldl)
 : "${ORMC:?ORMC must name the compiler}" "${ROOT:?}" "${TMP:?}" "${B:?}"
 CC=${CC:-cc}
 T=$TMP/cli
@@ -394,7 +394,7 @@ int main(void)
 EOF
 rc=0
 $CC -std=c11 ${SANFLAGS:-} -I"$ROOT/include" -I"$T/o4" "$T/e/ddl.c" "$T/o4/good.orm.c" \
-    "$ROOT/$B/libormc.a" -lsqlite3 -lm $PGLIBS -o "$T/e/ddl" >"$T/e/log" 2>&1 &&
+    "$ROOT/$B/libormc.a" -lsqlite3 -lm -lpthread $PGLIBS -o "$T/e/ddl" >"$T/e/log" 2>&1 &&
     "$T/e/ddl" >"$T/e/created.sql" 2>>"$T/e/log" || rc=$?
 [ "$rc" -eq 0 ] && cmp -s "$T/want.sql" "$T/e/created.sql"
 check "--emit-sql prints what schema create runs (sqlite_master after it)" $? \

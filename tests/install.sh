@@ -70,10 +70,10 @@ else
     static=$($PC --static --libs ormc 2>&1 | sed 's/ *$//')
     # (and dlopen's when the runtime was built with PostgreSQL: it loads
     # libpq itself, on the first connection)
-    want="-L$D/usr/lib -lormc -lsqlite3 -lm"
-    pkg-config --exists libpq 2>/dev/null && want="$want -ldl -lpthread"
+    want="-L$D/usr/lib -lormc -lsqlite3 -lm -lpthread"
+    pkg-config --exists libpq 2>/dev/null && want="$want -ldl"
     [ "$static" = "$want" ]
-    check "pkg-config --static --libs ormc adds -lsqlite3 -lm (-ldl -lpthread), never -lpq" $? "'$static'"
+    check "pkg-config --static --libs ormc adds -lsqlite3 -lm -lpthread (-ldl), never -lpq" $? "'$static'"
     mv=$($PC --modversion ormc 2>&1)
     [ "$mv" = "$VERSION" ] && [ "$("$D/usr/bin/ormc" --version)" = "ormc $VERSION" ]
     check "pkg-config --modversion ormc is ormc --version's, $VERSION" $? "'$mv'"

@@ -8,7 +8,7 @@
 set -u
 # what the runtime's PostgreSQL backend links when it was built with it
 # (Makefile HAVE_PG): dlopen, which loads libpq on the first connection
-PGLIBS=$(pkg-config --exists libpq 2>/dev/null && echo -ldl -lpthread)
+PGLIBS=$(pkg-config --exists libpq 2>/dev/null && echo -ldl)
 : "${B:?}" "${ROOT:?}" "${TMP:?}"
 CC=${CC:-cc}
 SANFLAGS=${SANFLAGS:-}
@@ -100,7 +100,7 @@ link() {
     name=$1
     shift
     rc=0
-    $CC -std=c11 $SANFLAGS -I"$ROOT/include" "$T/app.c" "$@" -lsqlite3 -lm $PGLIBS \
+    $CC -std=c11 $SANFLAGS -I"$ROOT/include" "$T/app.c" "$@" -lsqlite3 -lm -lpthread $PGLIBS \
         -o "$T/$name" >"$T/$name.log" 2>&1 || rc=$?
 }
 link app-static "$A"
@@ -182,7 +182,7 @@ int main(int argc, char **argv)
 }
 EOF
 rc=0
-$CC -std=c11 $SANFLAGS -I"$ROOT/include" "$T/pq.c" "$A" -lsqlite3 -lm $PGLIBS \
+$CC -std=c11 $SANFLAGS -I"$ROOT/include" "$T/pq.c" "$A" -lsqlite3 -lm -lpthread $PGLIBS \
     -o "$T/pq" >"$T/pq.log" 2>&1 || rc=$?
 if [ $rc -ne 0 ]; then
     fail "a program on libormc.a links without libpq" "$(head -5 "$T/pq.log")"
