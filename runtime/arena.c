@@ -393,19 +393,112 @@ static void cache_drain(void) {}
 
 ormc_result *arena_new(void) { return arena_new_sized(INLINE_SIZE); }
 
+/* A result header at `a` with `first` bytes of room after it. */
+static ormc_result *result_init(ormc_result *a, size_t first)
+{
+    memset(a, 0, sizeof *a);
+    a->pos = (char *)a + RES_HDR;
+    a->end = a->pos + first;
+    return a;
+}
+
 ormc_result *arena_new_sized(size_t first)
 {
     first = (first + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     if (first > SIZE_MAX - RES_HDR)
         return NULL;
     ormc_result *a = ormc_malloc(RES_HDR + first);
-    if (a) {
-        memset(a, 0, sizeof *a);
-        a->pos = (char *)a + RES_HDR;
-        a->end = a->pos + first;
-    }
-    return a;
+    return a ? result_init(a, first) : NULL;
 }
+
+/* The bytes a paged object of n bytes takes with its header. */
+static size_t object_bytes(size_t n)
+{
+    return sizeof(object_header) + ((n + ALIGN - 1) & ~(size_t)(ALIGN - 1));
+}
+
+/* The object of `bytes` (object_bytes) at the start of a's room, zeroed,
+ * behind its header. */
+static void *object_in(ormc_result *a, size_t bytes)
+{
+    object_header *h = (object_header *)(void *)a->pos;
+    a->pos += bytes;
+    memset(h, 0, bytes);
+    h->owner = a;
+    return h + 1;
+}
+
+/* Object pages: OBJ_PAGE bytes, the count of holds first (one per object
+ * in it, one for the connection while it is the current page). */
+#define OBJ_PAGE ((size_t)4096)
+#if !defined(__STDC_NO_ATOMICS__)
+struct obj_page {
+    _Atomic size_t holds;
+};
+#define PAGE_HDR ((sizeof(struct obj_page) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
+
+static void page_release(struct obj_page *pg)
+{
+    if (atomic_fetch_sub_explicit(&pg->holds, 1, memory_order_acq_rel) == 1)
+        ormc_free(pg);
+}
+
+void *paged_object(obj_pages *p, size_t n)
+{
+    n = object_bytes(n);
+    size_t need = RES_HDR + n + PAGED_SPARE;
+    ormc_result *a;
+    if (need > OBJ_PAGE - PAGE_HDR) { /* a malloc of its own */
+        if (!(a = arena_new_sized(n + PAGED_SPARE)))
+            return NULL;
+    } else {
+        if (!p->page || (size_t)(p->end - p->pos) < need) {
+            struct obj_page *pg = ormc_malloc(OBJ_PAGE);
+            if (!pg)
+                return NULL;
+            atomic_init(&pg->holds, 1);
+            obj_pages_release(p);
+            p->page = pg;
+            p->pos = (char *)pg + PAGE_HDR;
+            p->end = (char *)pg + OBJ_PAGE;
+        }
+        a = result_init((ormc_result *)(void *)p->pos, 0);
+        a->end = p->end;
+        a->page = p->page;
+        atomic_fetch_add_explicit(&a->page->holds, 1, memory_order_relaxed);
+    }
+    return object_in(a, n);
+}
+
+void paged_done(obj_pages *p, void *obj)
+{
+    ormc_result *a = ((object_header *)obj - 1)->owner;
+    if (!a->page) /* arena_new_sized's */
+        return;
+    /* not past the page's end, which is aligned */
+    p->pos = (char *)(((uintptr_t)a->pos + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1));
+    a->end = a->pos;
+}
+
+void obj_pages_release(obj_pages *p)
+{
+    if (p->page)
+        page_release(p->page);
+    p->page = NULL;
+    p->pos = p->end = NULL;
+}
+#else
+static void page_release(struct obj_page *pg) { (void)pg; }
+void *paged_object(obj_pages *p, size_t n)
+{
+    (void)p;
+    n = object_bytes(n);
+    ormc_result *a = arena_new_sized(n + PAGED_SPARE);
+    return a ? object_in(a, n) : NULL;
+}
+void paged_done(obj_pages *p, void *obj) { (void)p, (void)obj; }
+void obj_pages_release(obj_pages *p) { (void)p; }
+#endif
 
 /* Adds a chunk of at least n bytes and makes it current. */
 static bool arena_grow(ormc_result *a, size_t n)
@@ -459,11 +552,24 @@ void *arena_alloc(ormc_result *a, size_t n)
     return p;
 }
 
+/* n bytes of a paged result (paged_object) that its page has no room
+ * for: a block of their own, the result's room on its page unchanged. */
+static void *paged_overflow(ormc_result *a, size_t n)
+{
+    arena_chunk *c = ormc_big_malloc(HDR + n);
+    if (!c)
+        return NULL;
+    arena_adopt(a, c);
+    return (char *)c + HDR;
+}
+
 void *arena_alloc_raw(ormc_result *a, size_t n)
 {
     n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
     uintptr_t p = ((uintptr_t)a->pos + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1);
     if (!a->pos || p + n > (uintptr_t)a->end) {
+        if (a->page)
+            return paged_overflow(a, n);
         if (!arena_grow(a, n))
             return NULL;
         p = (uintptr_t)a->pos;
@@ -474,13 +580,19 @@ void *arena_alloc_raw(ormc_result *a, size_t n)
 
 char *arena_strndup_grow(ormc_result *a, const char *s, size_t n)
 {
-    if (!arena_grow(a, n + 1))
-        return NULL;
-    char *d = a->pos;
+    char *d;
+    if (a->page) {
+        if (!(d = paged_overflow(a, n + 1)))
+            return NULL;
+    } else {
+        if (!arena_grow(a, n + 1))
+            return NULL;
+        d = a->pos;
+        a->pos += n + 1;
+    }
     if (n)
         memcpy(d, s, n);
     d[n] = '\0';
-    a->pos += n + 1;
     return d;
 }
 
@@ -497,5 +609,8 @@ void ormc_result_free(ormc_result *a)
             c = next;
         }
     }
-    ormc_free(a);
+    if (a->page)
+        page_release(a->page);
+    else
+        ormc_free(a);
 }

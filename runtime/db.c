@@ -170,6 +170,7 @@ void ormc_close(ormc_db *db)
     }
     if (db->conn)
         db->be->close(db->conn);
+    obj_pages_release(&db->pages);
     ormc_free(db);
 }
 

@@ -542,27 +542,6 @@ int ormc_delete(ormc_db *db, const ormc_model *m, int64_t id)
 }
 
 
-/* Bytes a result needs to hold one object of m read from the current row,
- * with its header, strings and blobs: get's result is one exact malloc. */
-static size_t row_size(ormc_db *db, void *stmt, const ormc_model *m)
-{
-    size_t total = sizeof(object_header) + m->size + 16;
-    if (db->be->row_bytes)
-        return total + db->be->row_bytes(stmt, 0, m->fields, m->nfields);
-    for (uint16_t i = 0; i < m->nfields; i++) {
-        const ormc_field *f = &m->fields[i];
-        size_t n = 0;
-        if (f->type == ORMC_T_TEXT)
-            db->be->column_text(stmt, i, &n);
-        else if (f->type == ORMC_T_BLOB)
-            db->be->column_blob(stmt, i, &n);
-        else
-            continue;
-        total += n + 1;
-    }
-    return total;
-}
-
 int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
 {
     *out = NULL;
@@ -582,16 +561,15 @@ int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
     } else if (rc != ORMC_ROW) {
         rc = db_fail_op(db, rc, m->name, "get");
     } else {
-        ormc_result *res = arena_new_sized(row_size(db, stmt, m));
-        object_header *h = res ? arena_alloc(res, sizeof *h + m->size) : NULL;
-        if (!h) {
-            ormc_result_free(res);
+        void *obj = paged_object(&db->pages, m->size);
+        if (!obj) {
             rc = db_fail(db, ORMC_NOMEM, "%s.get: out of memory", m->name);
         } else {
-            h->owner = res;
-            rc = read_row(db, stmt, 0, m, h + 1, res);
+            ormc_result *res = ((object_header *)obj - 1)->owner;
+            rc = read_row(db, stmt, 0, m, obj, res);
+            paged_done(&db->pages, obj);
             if (rc == ORMC_OK) {
-                *out = h + 1;
+                *out = obj;
                 db_ok(db);
             } else {
                 ormc_result_free(res);

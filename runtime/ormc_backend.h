@@ -110,12 +110,6 @@ typedef struct ormc_backend {
      * binder (ormc_model.bind).  NULL: fields are bound one by one through
      * bind_* even for a model with a binder. */
     const ormc_binds *binds;
-    /* The bytes the text and blob fields f[0..n) of the current row hold
-     * in columns col.. (the lengths column_text and column_blob report),
-     * plus one (a terminator) per such field, without fetching the values
-     * where the engine can: get sizes its one allocation with it.  NULL: the runtime asks column_text and
-     * column_blob (a backend whose lengths come with the values). */
-    size_t (*row_bytes)(void *stmt, int col, const ormc_field *f, int n);
     /* After a step that returned a row: the rows still to come, this one
      * included, so a fetch sizes its array once.  NULL: not known before
      * they are stepped (SQLite). */

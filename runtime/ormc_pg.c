@@ -1055,28 +1055,6 @@ static int pg_read_fields(void *stmt, int col, const ormc_field *f, int n,
     return row_read(&pg_cols, stmt, col, f, n, obj, res, bad);
 }
 
-/* A text column's and a binary bytea's bytes are the value's own
- * (PQgetlength); any other column is asked for its value's length. */
-static size_t pg_row_bytes(void *stmt, int col, const ormc_field *f, int n)
-{
-    const pg_stmt *s = stmt;
-    size_t total = 0;
-    for (int i = 0; i < n; i++, col++) {
-        size_t len = 0;
-        if (f[i].type != ORMC_T_TEXT && f[i].type != ORMC_T_BLOB)
-            continue;
-        if (s->kind[col] == COL_TEXT ||
-            (s->binary && s->kind[col] == COL_BYTEA))
-            len = (size_t)pq.PQgetlength(s->res, s->row, col);
-        else if (f[i].type == ORMC_T_TEXT)
-            pg_column_text(stmt, col, &len);
-        else
-            pg_column_blob(stmt, col, &len);
-        total += len + 1;
-    }
-    return total;
-}
-
 const ormc_backend ormc_pg_backend = {
     .name = "postgresql",
     .dialect = &ormc_pg_dialect,
@@ -1112,7 +1090,6 @@ const ormc_backend ormc_pg_backend = {
     .read_fields = pg_read_fields,
     .cols = &pg_reader_cols,
     .binds = &pg_binds,
-    .row_bytes = pg_row_bytes,
     .rows_left = pg_rows_left,
 };
 
@@ -1484,11 +1461,6 @@ static int router_read_fields(void *st, int col, const ormc_field *f, int n,
     return pg_read_fields(((rstmt *)st)->run, col, f, n, obj, res, bad);
 }
 
-static size_t router_row_bytes(void *st, int col, const ormc_field *f, int n)
-{
-    return pg_row_bytes(((rstmt *)st)->run, col, f, n);
-}
-
 /* The primary again, and every replica on its next turn. */
 static int router_reconnect(void *conn)
 {
@@ -1578,7 +1550,6 @@ const ormc_backend ormc_pg_router_backend = {
     .read_fields = router_read_fields,
     .cols = &router_reader_cols,
     .binds = &router_binds,
-    .row_bytes = router_row_bytes,
     .rows_left = router_rows_left,
 };
 

@@ -224,15 +224,6 @@ static int sq_read_fields(void *stmt, int col, const ormc_field *f, int n,
     return row_read(&sq_cols, stmt, col, f, n, obj, res, bad);
 }
 
-static size_t sq_row_bytes(void *stmt, int col, const ormc_field *f, int n)
-{
-    size_t total = 0;
-    for (int i = 0; i < n; i++)
-        if (f[i].type == ORMC_T_TEXT || f[i].type == ORMC_T_BLOB)
-            total += (size_t)sqlite3_column_bytes(stmt, col + i) + 1;
-    return total;
-}
-
 static int64_t sq_last_insert_id(void *conn)
 {
     return sqlite3_last_insert_rowid(conn);
@@ -319,5 +310,4 @@ const ormc_backend ormc_sqlite_backend = {
     .read_fields = sq_read_fields,
     .cols = &sq_reader_cols,
     .binds = &sq_binds,
-    .row_bytes = sq_row_bytes,
 };

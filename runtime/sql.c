@@ -1811,17 +1811,21 @@ void *sql_link_stmt(ormc_db *db, const ormc_model *m, uint16_t rev,
     return fixed_stmt(db, m, kind, rev, true, what);
 }
 
-void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
-                     const char *verb)
+/* sql_model_stmt's statement still to prepare: named for its errors. */
+static ORMC_NOINLINE void *model_stmt_new(ormc_db *db, const ormc_model *m,
+                                          sql_kind kind, const char *verb)
 {
-    /* a cached statement is found without formatting its name, which
-     * only a statement still to prepare needs (for its errors) */
-    void *stmt = db_stmt_fixed_find(db, m, fixed_tag(kind, 0));
-    if (stmt)
-        return stmt;
     char what[160];
     snprintf(what, sizeof what, "%s.%s", m->name, verb);
     return fixed_stmt(db, m, kind, 0, false, what);
+}
+
+void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
+                     const char *verb)
+{
+    /* a cached statement is found without formatting its name */
+    void *stmt = db_stmt_fixed_find(db, m, fixed_tag(kind, 0));
+    return stmt ? stmt : model_stmt_new(db, m, kind, verb);
 }
 
 void *sql_stmt(ormc_db *db, const sql_req *r)

@@ -291,14 +291,13 @@ int ormc_get_or_create(ormc_db *db, const ormc_model *m, const void *defaults,
     }
     rc = db->be->step(stmt);
     if (rc == ORMC_ROW) {
-        ormc_result *res = arena_new();
-        object_header *h = res ? arena_alloc(res, sizeof *h + m->size) : NULL;
-        if (!h) {
-            ormc_result_free(res);
+        void *obj = paged_object(&db->pages, m->size);
+        if (!obj) {
             rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
         } else {
-            h->owner = res;
-            rc = read_row(db, stmt, 0, m, h + 1, res);
+            ormc_result *res = ((object_header *)obj - 1)->owner;
+            rc = read_row(db, stmt, 0, m, obj, res);
+            paged_done(&db->pages, obj);
             if (rc == ORMC_NOMEM)
                 rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
             else if (rc != ORMC_OK) /* bad data: read_row said where */
@@ -308,7 +307,7 @@ int ormc_get_or_create(ormc_db *db, const ormc_model *m, const void *defaults,
             else
                 rc = ORMC_OK;
             if (rc == ORMC_OK) {
-                *out = h + 1;
+                *out = obj;
                 *created = true;
             } else {
                 ormc_result_free(res);

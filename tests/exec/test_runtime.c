@@ -270,6 +270,98 @@ static void test_big_blocks_use_callers_allocator(void **state)
     assert_int_equal(ormc_set_allocator(NULL, NULL, NULL), ORMC_OK);
 }
 
+/* ---- get's objects, carved from the connection's pages ---- */
+
+enum { PAGED = 300 };
+
+/* Author i's email: 5,000 bytes for every 50th (more than a page holds:
+ * a block of its own), else a short one. */
+static void paged_email(char *buf, size_t cap, size_t i)
+{
+    int n = snprintf(buf, cap, "a%zu@example.com", i);
+    if (i % 50 == 7) {
+        memset(buf + n, 'x', 5000 - (size_t)n);
+        buf[5000] = '\0';
+    }
+}
+
+static int free_authors(void *arg)
+{
+    Author **a = arg;
+    for (size_t i = 0; i < PAGED; i += 2)
+        author_free(a[i]);
+    return 0;
+}
+
+/* 300 gets kept at once cost a page per ~25 objects, not a malloc each;
+ * the objects outlive their connection, are freed in any order and on
+ * another thread, and every page goes back with its last object. */
+static void test_get_objects_share_pages(void **state)
+{
+    (void)state;
+    assert_int_equal(ormc_set_allocator(counting_malloc, counting_realloc,
+                                        counting_free),
+                     ORMC_OK);
+    live_blocks = 0;
+    ormc_db *db = NULL;
+    assert_int_equal(ormc_open(":memory:", &db), ORMC_OK);
+    assert_ok(db, blog_schema_create(db));
+    static char email[5001];
+    int64_t id[PAGED];
+    for (size_t i = 0; i < PAGED; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "author %zu", i);
+        paged_email(email, sizeof email, i);
+        id[i] = add_author(db, name, email);
+    }
+    static Author *a[PAGED];
+    author_get(db, id[0], &a[0]); /* the statement, prepared once */
+    author_free(a[0]);
+    long before = live_blocks;
+    for (size_t i = 0; i < PAGED; i++)
+        assert_ok(db, author_get(db, id[i], &a[i]));
+    /* the 6 long emails are blocks of their own; the objects take 112 to
+     * 128 bytes each (result and object headers, struct, short strings)
+     * of a page's 4,080, and a page takes objects while 224 bytes are
+     * left: 9 to 11 new pages.  A malloc per object would be 306 blocks. */
+    long pages = live_blocks - before - 6;
+    assert_in_range(pages, 9, 11);
+    Author *none = (Author *)1;
+    assert_int_equal(author_get(db, 999999, &none), ORMC_NOT_FOUND);
+    assert_null(none);
+    assert_int_equal(live_blocks - before, pages + 6);
+    for (size_t i = 0; i < PAGED; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "author %zu", i);
+        paged_email(email, sizeof email, i);
+        assert_int_equal(a[i]->id, id[i]);
+        assert_string_equal(a[i]->name, name);
+        assert_string_equal(a[i]->email, email);
+        assert_null(a[i]->rel);
+    }
+    for (size_t i = 1; i < PAGED; i += 2)
+        author_free(a[i]);
+    /* get_or_create's new object comes from a page too */
+    Author d, *made = NULL;
+    bool created = false;
+    author_init(&d);
+    d.name = "New";
+    d.email = "new@example.com";
+    assert_ok(db, author_get_or_create_by_email(db, &d, &made, &created));
+    assert_true(created);
+    assert_string_equal(made->email, "new@example.com");
+    ormc_close(db);
+    /* the even ones on another thread, after their connection closed */
+    thrd_t t;
+    assert_int_equal(thrd_create(&t, free_authors, a), thrd_success);
+    int res = -1;
+    assert_int_equal(thrd_join(t, &res), thrd_success);
+    assert_int_equal(live_blocks, 1); /* made's page */
+    author_free(made);
+    assert_int_equal(live_blocks, 0);
+    assert_int_equal(ormc_set_allocator(NULL, NULL, NULL), ORMC_OK);
+}
+
 /* ---- the chunk cache, hammered from several threads ---- */
 
 enum { HAMMER_THREADS = 4, HAMMER_ROUNDS = 3000, HAMMER_CHUNKS = 3 };
@@ -1150,6 +1242,7 @@ int main(void)
         cmocka_unit_test(test_big_blocks_keep_contents),
         cmocka_unit_test(test_big_blocks_reused),
         cmocka_unit_test(test_big_blocks_use_callers_allocator),
+        cmocka_unit_test(test_get_objects_share_pages),
         cmocka_unit_test(test_chunk_cache_threads),
         cmocka_unit_test(test_results_on_threads),
         T(test_stmt_cache_same_shape),

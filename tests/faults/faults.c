@@ -299,7 +299,6 @@ static int spy_open(const char *path, ormc_db **out)
     spy.cols = &spy_cols;
     spy.binds = &spy_binds;
     spy.read_fields = NULL;
-    spy.row_bytes = NULL;
     spy.column_name = spy_column_name;
     spy.errmsg = spy_errmsg;
     spy_conn = NULL;
