@@ -175,6 +175,7 @@ typedef struct pg_stmt {
     unsigned char *kind; /* per result column: COL_*, 0 for another type */
     bool binary;         /* results in binary form (see the top) */
     bool owned;          /* a parameter may own a copy (pg_param.own) */
+    bool select;         /* a SELECT: it changes no rows (count_changes) */
     char num[40];        /* column_text of a binary number */
 } pg_stmt;
 
@@ -368,16 +369,15 @@ static void drop_own(pg_param *p)
     }
 }
 
+/* Unbinds every parameter (NULL: libpq reads no length or format for
+ * it), freeing the copies they own. */
 static void clear_params(pg_stmt *s)
 {
     for (int i = 0; i < s->nparams && s->owned; i++)
         drop_own(&s->p[i]);
     s->owned = false;
-    for (int i = 0; i < s->nparams; i++) {
+    for (int i = 0; i < s->nparams; i++)
         s->values[i] = NULL;
-        s->lengths[i] = 0;
-        s->formats[i] = 0;
-    }
 }
 
 static void pg_finalize(void *stmt)
@@ -402,6 +402,23 @@ static void pg_finalize(void *stmt)
     ormc_free(s->blob);
     ormc_free(s->kind);
     ormc_free(s);
+}
+
+/* Whether the SQL text sql[0..len) is a SELECT (its first word, in any
+ * case, after blanks and opening parentheses). */
+static bool starts_select(const char *sql, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (sql[i] == ' ' || sql[i] == '\n' || sql[i] == '\t' ||
+                       sql[i] == '\r' || sql[i] == '('))
+        i++;
+    static const char word[] = "SELECT";
+    for (size_t k = 0; k < 6; k++, i++)
+        if (i >= len || (sql[i] & ~0x20) != word[k])
+            return false;
+    return i == len || !((sql[i] >= 'A' && sql[i] <= 'Z') ||
+                         (sql[i] >= 'a' && sql[i] <= 'z') ||
+                         (sql[i] >= '0' && sql[i] <= '9') || sql[i] == '_');
 }
 
 static int pg_prepare(void *conn, const char *sql, size_t len, void **stmt)
@@ -433,6 +450,7 @@ static int pg_prepare(void *conn, const char *sql, size_t len, void **stmt)
         return rc;
     }
     pq.PQclear(r);
+    s->select = starts_select(sql, len);
     s->c = c; /* from here on, finalize deallocates it */
     s->desc = pq.PQdescribePrepared(c->pg, s->name);
     if (!s->desc || pq.PQresultStatus(s->desc) != PGRES_COMMAND_OK) {
@@ -475,14 +493,21 @@ static int pg_prepare(void *conn, const char *sql, size_t len, void **stmt)
     return ORMC_OK;
 }
 
-static void pg_reset(void *stmt)
+/* Resets s's run; its parameters stay as bound: values in s (reset_values'
+ * contract: bound by value, each of them held in its pg_param). */
+static void pg_reset_values(void *stmt)
 {
     pg_stmt *s = stmt;
     pq.PQclear(s->res);
     s->res = NULL;
     s->ran = false;
     s->row = s->nrows = 0;
-    clear_params(s);
+}
+
+static void pg_reset(void *stmt)
+{
+    pg_reset_values(stmt);
+    clear_params(stmt);
 }
 
 /* The parameter idx (from 1), or NULL when out of range. */
@@ -491,7 +516,8 @@ static pg_param *param(pg_stmt *s, int idx)
     if (idx < 1 || idx > s->nparams)
         return NULL;
     pg_param *p = &s->p[idx - 1];
-    drop_own(p);
+    if (s->owned)
+        drop_own(p);
     return p;
 }
 
@@ -720,28 +746,37 @@ static int pg_bind_array(void *stmt, int idx, int type, const void *v,
     return set_param(s, idx, p->own, 0, 0);
 }
 
+/* pg_step's first call: runs s and holds its rows. */
+static ORMC_NOINLINE int pg_run(pg_stmt *s)
+{
+    s->ran = true;
+    pg_conn *c = s->c;
+    s->res = pq.PQexecPrepared(c->pg, s->name, s->nparams, s->values,
+                               s->lengths, s->formats, s->binary);
+    ExecStatusType st = s->res ? pq.PQresultStatus(s->res)
+                               : PGRES_FATAL_ERROR;
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        int rc = map_result(c, s->res);
+        pq.PQclear(s->res);
+        s->res = NULL;
+        return rc;
+    }
+    if (!s->select)
+        count_changes(c, s->res);
+    s->nrows = st == PGRES_TUPLES_OK ? pq.PQntuples(s->res) : 0;
+    s->row = 0;
+    return s->nrows ? ORMC_ROW : ORMC_DONE;
+}
+
+/* The next row: a plain increment once the rows are held (no call, no
+ * registers saved per row). */
 static int pg_step(void *stmt)
 {
     pg_stmt *s = stmt;
-    if (!s->ran) {
-        s->ran = true;
-        pg_conn *c = s->c;
-        s->res = pq.PQexecPrepared(c->pg, s->name, s->nparams, s->values,
-                                s->lengths, s->formats, s->binary);
-        ExecStatusType st = s->res ? pq.PQresultStatus(s->res)
-                                   : PGRES_FATAL_ERROR;
-        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-            int rc = map_result(c, s->res);
-            pq.PQclear(s->res);
-            s->res = NULL;
-            return rc;
-        }
-        count_changes(c, s->res);
-        s->nrows = st == PGRES_TUPLES_OK ? pq.PQntuples(s->res) : 0;
-        s->row = 0;
-    } else if (s->row < s->nrows) {
+    if (!s->ran)
+        return pg_run(s);
+    if (s->row < s->nrows)
         s->row++;
-    }
     return s->row < s->nrows ? ORMC_ROW : ORMC_DONE;
 }
 
@@ -1064,6 +1099,7 @@ const ormc_backend ormc_pg_backend = {
     .prepare = pg_prepare,
     .finalize = pg_finalize,
     .reset = pg_reset,
+    .reset_values = pg_reset_values,
     .bind_null = pg_bind_null,
     .bind_int = pg_bind_int,
     .bind_real = pg_bind_real,
