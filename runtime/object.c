@@ -347,15 +347,48 @@ int read_row_failed(ormc_db *db, const ormc_model *m, const void *obj, int rc,
     return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
 }
 
-/* Contract in internal.h.  A NOT NULL int, bool or datetime holds any
- * value: it is skipped here, without a call. */
+/* Whether f's value in obj needs no check beyond what is seen here
+ * without a call: a NOT NULL int, bool or datetime (any value), a NULL
+ * whose value is zero (what the flag promises; text and blob have no
+ * flag), a real that is not NaN.  Text (UTF-8, length) and the rest go to
+ * check_field. */
+static inline bool field_plainly_ok(const ormc_field *f, const void *obj)
+{
+    const void *p = CAT(obj, f->offset);
+    bool null = false;
+    if (f->flags & ORMC_F_NULLABLE) {
+        if (f->type == ORMC_T_TEXT || f->type == ORMC_T_BLOB)
+            return false;
+        memcpy(&null, CAT(obj, f->null_offset), sizeof null);
+    }
+    uint64_t bits;
+    switch ((ormc_type)f->type) {
+    case ORMC_T_INT:
+    case ORMC_T_DATETIME:
+    case ORMC_T_REAL:
+        memcpy(&bits, p, sizeof bits);
+        if (null) /* a real's +0.0 (bits 0) is the only zero allowed */
+            return bits == 0;
+        /* NaN: exponent all ones, mantissa not zero */
+        return f->type != ORMC_T_REAL ||
+               (bits & 0x7fffffffffffffffull) <= 0x7ff0000000000000ull;
+    case ORMC_T_BOOL: {
+        unsigned char v;
+        memcpy(&v, p, sizeof v);
+        return !null || v == 0;
+    }
+    default:
+        return false;
+    }
+}
+
+/* Contract in internal.h.  What field_plainly_ok passes is not checked
+ * again, nor called for. */
 int check_fields(ormc_db *db, const ormc_model *m, const void *obj)
 {
     const ormc_field *end = m->fields + m->nfields;
     for (const ormc_field *f = m->fields + 1; f < end; f++) {
-        if (!(f->flags & ORMC_F_NULLABLE) &&
-            (f->type == ORMC_T_INT || f->type == ORMC_T_DATETIME ||
-             f->type == ORMC_T_BOOL))
+        if (field_plainly_ok(f, obj))
             continue;
         int rc = check_field(db, m, f, obj);
         if (rc != ORMC_OK)
