@@ -186,6 +186,72 @@ static void test_big_blocks_reused(void **state)
     assert_int_equal(ormc_set_allocator(NULL, NULL, NULL), ORMC_OK);
 }
 
+/* The 64 KiB chunks of results come from one mapping of 16 kept for the
+ * process (arena.c): a freed chunk is handed to the next result as it
+ * is; one result takes at most 16 small chunks, all of the mapping (1
+ * MiB); a second result at the same time gets a malloc block outside it,
+ * freed, not parked; ormc_set_allocator gives the parked chunks' pages
+ * back (they read as zeros), and they are still handed out. */
+enum { SMALL_CHUNK = 60000, SMALL_N = 16 };
+static void test_small_chunks_parked(void **state)
+{
+    (void)state;
+    if (!ormc_big_mapping())
+        skip(); /* AddressSanitizer: every block is malloc's */
+    assert_int_equal(ormc_set_allocator(NULL, NULL, NULL), ORMC_OK);
+    ormc_result *r = arena_new();
+    assert_non_null(r);
+    unsigned char *a = arena_alloc_raw(r, SMALL_CHUNK);
+    assert_non_null(a);
+    fill(a, 0, SMALL_CHUNK, 3);
+    ormc_result_free(r);
+
+    r = arena_new();
+    assert_non_null(r);
+    unsigned char *p[SMALL_N];
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    for (size_t i = 0; i < SMALL_N; i++) {
+        p[i] = arena_alloc_raw(r, SMALL_CHUNK);
+        assert_non_null(p[i]);
+        if (i == 0) { /* a's chunk again, as it was */
+            assert_ptr_equal(p[0], a);
+            assert_true(holds(p[0], SMALL_CHUNK, 3));
+        }
+        fill(p[i], 0, SMALL_CHUNK, 10 + (unsigned)i);
+        lo = (uintptr_t)p[i] < lo ? (uintptr_t)p[i] : lo;
+        hi = (uintptr_t)p[i] > hi ? (uintptr_t)p[i] : hi;
+    }
+    /* 16 chunks of 64 KiB in one mapping of 1 MiB */
+    assert_true(hi - lo == (SMALL_N - 1) * ((uintptr_t)64 << 10));
+    ormc_result *r2 = arena_new();
+    assert_non_null(r2);
+    unsigned char *b = arena_alloc_raw(r2, SMALL_CHUNK); /* none parked */
+    assert_non_null(b);
+    assert_true((uintptr_t)b < lo || (uintptr_t)b > hi);
+    fill(b, 0, SMALL_CHUNK, 2);
+    for (size_t i = 0; i < SMALL_N; i++)
+        assert_true(holds(p[i], SMALL_CHUNK, 10 + (unsigned)i));
+    ormc_result_free(r2);
+    ormc_result_free(r);
+
+    /* all 16 parked again: the next result takes the same ones */
+    r = arena_new();
+    assert_non_null(r);
+    for (size_t i = 0; i < SMALL_N; i++) {
+        unsigned char *q = arena_alloc_raw(r, SMALL_CHUNK);
+        assert_true((uintptr_t)q >= lo && (uintptr_t)q <= hi);
+    }
+    ormc_result_free(r);
+
+    assert_int_equal(ormc_set_allocator(NULL, NULL, NULL), ORMC_OK);
+    r = arena_new();
+    assert_non_null(r);
+    unsigned char *c = arena_alloc_raw(r, SMALL_CHUNK);
+    assert_true((uintptr_t)c >= lo && (uintptr_t)c <= hi);
+    assert_true(zeros(c, SMALL_CHUNK));
+    ormc_result_free(r);
+}
+
 /* A caller's allocator that counts the blocks it holds. */
 static long live_blocks, counted_calls;
 static void *counting_malloc(size_t n)
@@ -1241,6 +1307,7 @@ int main(void)
 #define T_EMPTY(fn) cmocka_unit_test_setup_teardown(fn, setup_empty, teardown)
         cmocka_unit_test(test_big_blocks_keep_contents),
         cmocka_unit_test(test_big_blocks_reused),
+        cmocka_unit_test(test_small_chunks_parked),
         cmocka_unit_test(test_big_blocks_use_callers_allocator),
         cmocka_unit_test(test_get_objects_share_pages),
         cmocka_unit_test(test_chunk_cache_threads),
