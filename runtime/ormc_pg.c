@@ -578,9 +578,19 @@ static void put_be64(char *p, uint64_t v)
     u[7] = (unsigned char)v;
 }
 
-static int pg_bind_int(void *stmt, int idx, int64_t v)
+/* Parameter idx (from 1) when it is in range, the server takes it as
+ * `ptype` and no parameter owns a copy (nothing to drop): a bind's common
+ * case, whose registers a call out of line does not have to save. */
+static pg_param *plain_param(pg_stmt *s, int idx, Oid ptype)
 {
-    pg_stmt *s = stmt;
+    if (idx < 1 || idx > s->nparams || s->owned || s->p[idx - 1].type != ptype)
+        return NULL;
+    return &s->p[idx - 1];
+}
+
+/* pg_bind_int's other cases (param's, and a parameter not an int8). */
+static ORMC_NOINLINE int bind_int_other(pg_stmt *s, int idx, int64_t v)
+{
     pg_param *p = param(s, idx);
     if (!p)
         return ORMC_INVALID;
@@ -589,6 +599,16 @@ static int pg_bind_int(void *stmt, int idx, int64_t v)
         return set_param(s, idx, p->num, 8, 1);
     }
     return set_param(s, idx, put_int(p->num + sizeof p->num, v), 0, 0);
+}
+
+static int pg_bind_int(void *stmt, int idx, int64_t v)
+{
+    pg_stmt *s = stmt;
+    pg_param *p = plain_param(s, idx, INT8_OID);
+    if (!p)
+        return bind_int_other(s, idx, v);
+    put_be64(p->num, (uint64_t)v);
+    return set_param(s, idx, p->num, 8, 1);
 }
 
 /* v's text, read back exactly by the server's float8 input. */
@@ -602,9 +622,9 @@ static void real_text(char *out, size_t n, double v)
         snprintf(out, n, "%.17g", v);
 }
 
-static int pg_bind_real(void *stmt, int idx, double v)
+/* pg_bind_real's other cases (param's, and a parameter not a float8). */
+static ORMC_NOINLINE int bind_real_other(pg_stmt *s, int idx, double v)
 {
-    pg_stmt *s = stmt;
     pg_param *p = param(s, idx);
     if (!p)
         return ORMC_INVALID;
@@ -616,6 +636,18 @@ static int pg_bind_real(void *stmt, int idx, double v)
     }
     real_text(p->num, sizeof p->num, v);
     return set_param(s, idx, p->num, 0, 0);
+}
+
+static int pg_bind_real(void *stmt, int idx, double v)
+{
+    pg_stmt *s = stmt;
+    pg_param *p = plain_param(s, idx, FLOAT8_OID);
+    if (!p)
+        return bind_real_other(s, idx, v);
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    put_be64(p->num, bits);
+    return set_param(s, idx, p->num, 8, 1);
 }
 
 static int pg_bind_text(void *stmt, int idx, const char *v, size_t n)
