@@ -77,7 +77,7 @@ int check_query(ormc_db *db, const ormc_model *m, const ormc_query *q,
                 ormc_query *all, const ormc_query **qp, const char *verb,
                 char what[WHAT_SIZE])
 {
-    snprintf(what, WHAT_SIZE, "%s.%s", m->name, verb);
+    sb_label(what, WHAT_SIZE, m->name, ".", verb, (char *)NULL);
     if (!q) {
         ormc_query_init(all, m);
         q = all;
@@ -600,7 +600,8 @@ static int prefetch_one(ormc_db *db, const ormc_query *q, const ormc_term *t,
     const ormc_model *pm = q->model;
     const ormc_reverse *rv = &pm->reverses[t->rel];
     char what[WHAT_SIZE];
-    snprintf(what, sizeof what, "%s.prefetch_%s", pm->name, rv->name);
+    sb_label(what, sizeof what, pm->name, ".prefetch_", rv->name,
+             (char *)NULL);
     ormc_query dflt;
     const ormc_query *sub = t->v.sub;
     if (!sub) {

@@ -480,7 +480,7 @@ static int insert_many_run(ormc_db *db, const ormc_model *m, char *base,
      * caller's (so a failure leaves the caller's earlier work alone) */
     bool outer = db->be->in_transaction(db->conn);
     char what[160];
-    snprintf(what, sizeof what, "%s.insert_many", m->name);
+    sb_label(what, sizeof what, m->name, ".insert_many", (char *)NULL);
     int rc = outer ? db_savepoint(db, "ormc_insert_many", SP_BEGIN, what)
                    : tx_exec(db, db->dialect->begin, what);
     if (rc != ORMC_OK)

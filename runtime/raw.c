@@ -299,7 +299,7 @@ int ormc_raw_fetch(ormc_db *db, const ormc_model *m, const char *sql,
 {
     memset(out, 0, sizeof *out);
     char who[160];
-    snprintf(who, sizeof who, "%s.raw_fetch", m->name);
+    sb_label(who, sizeof who, m->name, ".raw_fetch", (char *)NULL);
     void *stmt = raw_lookup(db, who, sql, params, n);
     if (!stmt)
         return db->errcode;

@@ -97,7 +97,7 @@ int ormc_update_fields(ormc_db *db, const ormc_model *m, const void *obj,
                        const ormc_path *fields, size_t n, size_t stride)
 {
     char what[160];
-    snprintf(what, sizeof what, "%s.update_fields", m->name);
+    sb_label(what, sizeof what, m->name, ".update_fields", (char *)NULL);
     if (!n)
         return db_fail(db, ORMC_INVALID, "%s: no fields to update", what);
     field_list fl;
@@ -164,7 +164,7 @@ int ormc_upsert(ormc_db *db, const ormc_model *m, void *obj,
                 const uint16_t *key, size_t nkey)
 {
     char what[160];
-    snprintf(what, sizeof what, "%s.upsert", m->name);
+    sb_label(what, sizeof what, m->name, ".upsert", (char *)NULL);
     int rc = key_ok(db, m, key, nkey, what);
     if (rc == ORMC_OK)
         rc = check_fields(db, m, obj);
@@ -263,7 +263,7 @@ int ormc_get_or_create(ormc_db *db, const ormc_model *m, const void *defaults,
     *out = NULL;
     *created = false;
     char what[160];
-    snprintf(what, sizeof what, "%s.get_or_create", m->name);
+    sb_label(what, sizeof what, m->name, ".get_or_create", (char *)NULL);
     int rc = key_ok(db, m, key, nkey, what);
     if (rc == ORMC_OK)
         rc = check_fields(db, m, defaults);
@@ -374,7 +374,8 @@ int ormc_link(ormc_db *db, const ormc_model *m, uint16_t rev, int op,
     if (op < ORMC_LINK_ADD || op > ORMC_LINK_CLEAR)
         return db_fail(db, ORMC_INVALID, "%s.link_%s: unknown operation %d",
                        m->name, rv->name, op);
-    snprintf(what, sizeof what, "%s.%s_%s", m->name, verb[op], rv->name);
+    sb_label(what, sizeof what, m->name, ".", verb[op], "_", rv->name,
+             (char *)NULL);
     if (op == ORMC_LINK_CLEAR)
         n = 0;
     else if (n && !ids)
