@@ -58,6 +58,9 @@ typedef struct ormc_dialect {
     /* The sum of an integer column as a 64-bit integer that fails on
      * overflow, a format taking the column (NULL: "SUM(%s)" is). */
     const char *sum_int;
+    /* The average of an integer column as a double, a format taking the
+     * column (NULL: "AVG(%s)" is one). */
+    const char *avg_int;
     /* A per-parent limit is a LATERAL subquery, not IN (subquery). */
     bool lateral;
     /* The columns of a table, one row each: name, declared type, 1 when

@@ -64,6 +64,10 @@ const ormc_dialect ormc_pg_dialect = {
     .insert_returning = true,
     /* SUM(bigint) is numeric: no overflow, but no int64 either */
     .sum_int = "CAST(SUM(%s) AS BIGINT)",
+    /* AVG(bigint) is numeric, which would keep the whole statement's
+     * rows in text form (ormc_pg.c); the cast is numeric's text read by
+     * float8's input, the double the client would read from that text */
+    .avg_int = "CAST(AVG(%s) AS DOUBLE PRECISION)",
     .lateral = true,
     .table_columns =
         "SELECT column_name, data_type, CASE is_nullable WHEN 'NO' THEN 1 "

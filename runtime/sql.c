@@ -1007,6 +1007,8 @@ static void put_annot(render *R, sbuf *b, const ormc_term *t)
     if (t->op == ORMC_SUM && f->type != ORMC_T_REAL && R->d->sum_int) {
         /* a 64-bit sum that fails on overflow, as SQLite's */
         sb_printf(b, R->d->sum_int, col.s ? col.s : "");
+    } else if (t->op == ORMC_AVG && f->type != ORMC_T_REAL && R->d->avg_int) {
+        sb_printf(b, R->d->avg_int, col.s ? col.s : "");
     } else {
         sb_printf(b, "%s(", fn[t->op <= ORMC_MAX ? t->op : 0]);
         sb_putn(b, col.s ? col.s : "", col.len);
@@ -1572,6 +1574,8 @@ int sql_render(ormc_db *db, const void *ctx, sbuf *b)
             }
             if (i == 1 && f->type != ORMC_T_REAL && R.d->sum_int)
                 sb_printf(b, R.d->sum_int, col.s ? col.s : "");
+            else if (i == 2 && f->type != ORMC_T_REAL && R.d->avg_int)
+                sb_printf(b, R.d->avg_int, col.s ? col.s : "");
             else
                 sb_printf(b, "%s(%s)", FN[i], col.s ? col.s : "");
         }

@@ -121,8 +121,9 @@ static inline const ormc_backend *test_base(void)
  * shape by shape, in tests/sql/shapes.md): $N -> ?N, = ANY($N) and
  * <> ALL($N) -> [NOT] IN (SELECT value FROM ormc_array(?N)), the unnest of
  * an id array -> ormc_array, ILIKE -> LIKE ... ESCAPE, LIKE -> GLOB,
- * NULLS FIRST/LAST dropped, a plain INSERT's RETURNING "id" dropped, the
- * link insert's WHERE true added.  Returns a malloc'd string. */
+ * NULLS FIRST/LAST dropped, the casts of an integer SUM and AVG dropped,
+ * a plain INSERT's RETURNING "id" dropped, the link insert's WHERE true
+ * added.  Returns a malloc'd string. */
 /* The per-parent LATERAL form back to SQLite's IN form:
  *   ... AS tp CROSS JOIN LATERAL (SUB) AS tl JOIN "c" AS t0 ON X = tl."k"
  *   ... AS tp JOIN "c" AS t0 ON X IN (SUB)
@@ -168,6 +169,13 @@ static inline char *pg_as_sqlite(const char *text)
             assert_non_null(close);
             o += sprintf(o, "SUM(%.*s)", (int)(close - (sql + i)), sql + i);
             i = (size_t)(close - sql) + strlen(") AS BIGINT)");
+            continue;
+        }
+        if (PG_AT("CAST(AVG(")) { /* CAST(AVG(x) AS DOUBLE PRECISION) */
+            const char *close = strstr(sql + i, ") AS DOUBLE PRECISION)");
+            assert_non_null(close);
+            o += sprintf(o, "AVG(%.*s)", (int)(close - (sql + i)), sql + i);
+            i = (size_t)(close - sql) + strlen(") AS DOUBLE PRECISION)");
             continue;
         }
         if (PG_AT(" = ANY($") || (PG_AT(" <> ALL($") && (o += sprintf(o, " NOT"), 1))) {
