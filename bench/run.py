@@ -297,6 +297,9 @@ def main():
     ap.add_argument("--plot")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--contestants", default=",".join(CONTESTANTS))
+    ap.add_argument("--workloads", default=",".join(WORKLOADS),
+                    help="the SQLite workloads to run (e.g. to run again "
+                    "the ones a noisy run put above 1.05)")
     ap.add_argument("--probe-in", type=float,
                     help="also run W10p (an IN list of 300,000 ids) once at "
                     "this S, to show where Django's id__in hits SQLite's "
@@ -324,6 +327,10 @@ def main():
                     "table")
     a = ap.parse_args()
     build = a.build
+    unknown = set(a.workloads.split(",")) - set(WORKLOADS)
+    if unknown:
+        sys.exit("run.py: unknown workload(s) %s" % ",".join(sorted(unknown)))
+    WORKLOADS[:] = [w for w in WORKLOADS if w in a.workloads.split(",")]
     if a.smoke:
         a.scales, a.runs = "0.1", 1
         a.pg_scales, a.pg_clients, a.pg_client_runs = "0.1", "1,4", 5
