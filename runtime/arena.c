@@ -136,6 +136,43 @@ static void *map_huge(size_t len)
     return p;
 }
 
+/* glibc raises its heap's trim threshold to twice the size of a mapped
+ * malloc block when such a block is freed (blocks of up to 32 MiB): a
+ * program whose big arrays are malloc's soon stops giving the heap's top
+ * back to the kernel after each burst of small blocks (a PostgreSQL
+ * result is thousands of 2 KiB blocks from libpq, freed after every
+ * statement) and faulting it in again for the next.  The runtime maps
+ * its big blocks itself, so glibc would see none and keep trimming at
+ * 128 KiB: 7,535 brk calls against 1,625 for hand-written C in the
+ * bench's W13 at S=10, and twice its system time.  So each time the
+ * runtime maps a block bigger than any before (up to glibc's 32 MiB), it
+ * shows glibc one of that size, a malloc freed at once: glibc's
+ * thresholds end where they would be had the runtime's blocks been
+ * malloc's.  Only while libc's allocator is in force (big_mapped). */
+#if defined(__GLIBC__) && !defined(__STDC_NO_ATOMICS__) && \
+    (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+#include <malloc.h>
+#define GLIBC_MMAP_MAX ((size_t)32 << 20)
+static void show_glibc(size_t len)
+{
+    static _Atomic size_t shown;
+    if (len > GLIBC_MMAP_MAX)
+        len = GLIBC_MMAP_MAX;
+    size_t was = atomic_load_explicit(&shown, memory_order_relaxed);
+    if (len <= was ||
+        !atomic_compare_exchange_strong(&shown, &was, len))
+        return;
+    /* only where glibc's heap is the one in use: not under valgrind or
+     * a preloaded allocator (whose malloc glibc's arena never sees) */
+    if (mallinfo2().arena == 0)
+        return;
+    void *volatile p = malloc(len - 4096); /* volatile: kept, not elided */
+    free(p);
+}
+#else
+static void show_glibc(size_t len) { (void)len; }
+#endif
+
 /* Freed mappings parked for the next block of the same size or a little
  * smaller: a query run again maps the same sizes, and a fresh mapping
  * costs a page fault and the kernel's zeroing of each of its huge pages
@@ -244,6 +281,7 @@ static big_hdr *remap_huge(big_hdr *h, size_t len)
     (void)madvise(q, len, MADV_HUGEPAGE);
     h = q;
     h->mapped = len;
+    show_glibc(len);
     return h;
 }
 #endif
@@ -269,6 +307,8 @@ void *ormc_big_malloc(size_t n)
             len = h->mapped;
         else if (!(h = map_huge(len)))
             return NULL;
+        else
+            show_glibc(len);
         h->mapped = len;
         h->size = n;
         return (char *)h + BIG_HDR;

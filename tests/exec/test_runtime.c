@@ -14,6 +14,9 @@
 #include <string.h>
 #include <threads.h>
 #include <time.h>
+#if defined(__GLIBC__)
+#include <malloc.h> /* mallinfo2 */
+#endif
 
 /* The runtime's block allocator and arena (runtime/internal.h), tested
  * directly. */
@@ -250,6 +253,41 @@ static void test_small_chunks_parked(void **state)
     assert_true((uintptr_t)c >= lo && (uintptr_t)c <= hi);
     assert_true(zeros(c, SMALL_CHUNK));
     ormc_result_free(r);
+}
+
+/* glibc stops trimming its heap's top once it has seen a big block
+ * freed; the runtime maps its big blocks itself and shows glibc one of
+ * the same size (arena.c, show_glibc), so that a burst of small blocks
+ * freed at the heap's top (libpq's result blocks) stays for the next
+ * instead of going back to the kernel: after a 4 MiB block of the
+ * runtime, 1 MiB of small blocks freed at the top is kept (mallinfo2's
+ * keepcost), where glibc's default trims all but its 128 KiB pad. */
+static void test_glibc_sees_mapped_blocks(void **state)
+{
+    (void)state;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+    if (!ormc_big_mapping())
+        skip(); /* AddressSanitizer: every block is malloc's */
+    void *probe = malloc(1000);
+    assert_non_null(probe);
+    bool glibc_heap = mallinfo2().arena != 0; /* not valgrind's malloc */
+    free(probe);
+    if (!glibc_heap)
+        skip();
+    unsigned char *big = ormc_big_malloc((size_t)4 << 20);
+    assert_non_null(big);
+    fill(big, 0, (size_t)4 << 20, 9);
+    ormc_big_free(big);
+    enum { SMALL = 2048, N = 640 };
+    static void *p[N];
+    for (size_t i = 0; i < N; i++)
+        assert_non_null(p[i] = malloc(SMALL));
+    for (size_t i = N; i-- > 0;)
+        free(p[i]);
+    assert_true(mallinfo2().keepcost >= (size_t)1 << 20);
+#else
+    skip(); /* glibc's heap only */
+#endif
 }
 
 /* A caller's allocator that counts the blocks it holds. */
@@ -1308,6 +1346,7 @@ int main(void)
         cmocka_unit_test(test_big_blocks_keep_contents),
         cmocka_unit_test(test_big_blocks_reused),
         cmocka_unit_test(test_small_chunks_parked),
+        cmocka_unit_test(test_glibc_sees_mapped_blocks),
         cmocka_unit_test(test_big_blocks_use_callers_allocator),
         cmocka_unit_test(test_get_objects_share_pages),
         cmocka_unit_test(test_chunk_cache_threads),
