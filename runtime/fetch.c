@@ -269,6 +269,8 @@ typedef struct level {
      * read is not read again */
     struct link_state *links;
     bool plain; /* none of the above: a row is one read_row */
+    bool with1; /* one with_ load and none of the rest: a read_row and a
+                   read_with_one */
     size_t most; /* rows the statement can return at most (its LIMIT);
                     0: not known */
     slab rels;   /* the Rel blocks (one a row) */
@@ -381,33 +383,44 @@ static int read_with_new(ormc_db *db, void *stmt, int c, wload *w,
     return rc;
 }
 
+/* The with_ load w of obj, its columns from c on: the object already read
+ * (its id in w->seen) is shared, else a new one is read (read_with_new).
+ * read_with's step, inline where a level has one load. */
+static inline int read_with_one(ormc_db *db, void *stmt, int c, wload *w,
+                                void *obj, ormc_result *res)
+{
+    /* only a LEFT JOIN can miss its row */
+    if (w->maybe && db->be->column_is_null(stmt, c))
+        return ORMC_OK;
+    /* the id is the foreign key obj holds already (read first), or for a
+     * reverse relation its column's */
+    int64_t id;
+    if (w->key_offset)
+        memcpy(&id, (char *)obj + w->key_offset, sizeof id);
+    else
+        id = db->be->column_int(stmt, c);
+    uintptr_t v = idmap_get(&w->seen, id);
+    void *rel = (void *)v;
+    if (v == IDMAP_NONE) {
+        int rc = read_with_new(db, stmt, c, w, id, &rel, res);
+        if (rc != ORMC_OK)
+            return rc;
+    }
+    memcpy((char *)obj + w->ptr_offset, &rel, sizeof rel);
+    return ORMC_OK;
+}
+
 /* Reads the with_ loads w[0..n) of obj from column *col on (advancing it
- * past them), and theirs on each object read.  An object already read
- * (its id in w->seen) is shared, not read again. */
+ * past them), and theirs on each object read. */
 static int read_with(ormc_db *db, void *stmt, int *col, wload *w, int n,
                      void *obj, ormc_result *res)
 {
     for (int i = 0; i < n; i++) {
         int c = *col;
         *col += w[i].ncols;
-        /* only a LEFT JOIN can miss its row */
-        if (w[i].maybe && db->be->column_is_null(stmt, c))
-            continue;
-        /* the id is the foreign key obj holds already (read first), or
-         * for a reverse relation its column's */
-        int64_t id;
-        if (w[i].key_offset)
-            memcpy(&id, (char *)obj + w[i].key_offset, sizeof id);
-        else
-            id = db->be->column_int(stmt, c);
-        uintptr_t v = idmap_get(&w[i].seen, id);
-        void *rel = (void *)v;
-        if (v == IDMAP_NONE) {
-            int rc = read_with_new(db, stmt, c, &w[i], id, &rel, res);
-            if (rc != ORMC_OK)
-                return rc;
-        }
-        memcpy((char *)obj + w[i].ptr_offset, &rel, sizeof rel);
+        int rc = read_with_one(db, stmt, c, &w[i], obj, res);
+        if (rc != ORMC_OK)
+            return rc;
     }
     return ORMC_OK;
 }
@@ -494,6 +507,12 @@ static inline int level_row(ormc_db *db, void *stmt, void *obj, level *lv,
 {
     if (lv->plain)
         return read_row(db, stmt, 0, lv->m, obj, res);
+    if (lv->with1) { /* select_related's common case, without a call */
+        int rc = read_row(db, stmt, 0, lv->m, obj, res);
+        return rc == ORMC_OK ? read_with_one(db, stmt, lv->m->nfields,
+                                             lv->with, obj, res)
+                             : rc;
+    }
     return level_row_more(db, stmt, obj, lv, res);
 }
 
@@ -572,6 +591,7 @@ static int read_level(ormc_db *db, const sql_req *r, const ormc_query *q,
     }
     void *stmt = sql_stmt(db, r);
     lv.plain = !lv.links && !lv.nwith && !lv.rel;
+    lv.with1 = !lv.links && lv.nwith == 1 && !lv.rel;
     /* a child query's limit is per parent */
     if (r->kind == SQL_SELECT && q->limit > 0)
         lv.most = (size_t)q->limit;
