@@ -349,4 +349,28 @@ static inline int read_row(ormc_db *db, void *stmt, int col,
     return rc == ORMC_OK ? rc : read_row_failed(db, m, obj, rc, bad);
 }
 
+/* The current row of stmt read (read_row) into a new object of m on the
+ * connection's object pages (paged_object), which ormc_object_free frees:
+ * into *out, ORMC_OK.  Else *out is NULL, nothing stays allocated and the
+ * code is read_row's (ORMC_NOMEM or ORMC_ERROR, recorded as read_row
+ * records them, for the caller to restate), ORMC_NOMEM also when the
+ * object cannot be had (not recorded).  get's and get_or_create's;
+ * inline, as read_row is, for get's loop of one row per call. */
+static inline int read_object(ormc_db *db, void *stmt, const ormc_model *m,
+                              void **out)
+{
+    *out = NULL;
+    void *obj = paged_object(&db->pages, m->size);
+    if (!obj)
+        return ORMC_NOMEM;
+    ormc_result *res = ((object_header *)obj - 1)->owner;
+    int rc = read_row(db, stmt, 0, m, obj, res);
+    paged_done(&db->pages, obj);
+    if (rc == ORMC_OK)
+        *out = obj;
+    else
+        ormc_result_free(res);
+    return rc;
+}
+
 #endif

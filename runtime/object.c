@@ -593,24 +593,12 @@ int ormc_get(ormc_db *db, const ormc_model *m, int64_t id, void **out)
                      m->name, (long long)id);
     } else if (rc != ORMC_ROW) {
         rc = db_fail_op(db, rc, m->name, "get");
+    } else if ((rc = read_object(db, stmt, m, out)) == ORMC_OK) {
+        db_ok(db);
     } else {
-        void *obj = paged_object(&db->pages, m->size);
-        if (!obj) {
-            rc = db_fail(db, ORMC_NOMEM, "%s.get: out of memory", m->name);
-        } else {
-            ormc_result *res = ((object_header *)obj - 1)->owner;
-            rc = read_row(db, stmt, 0, m, obj, res);
-            paged_done(&db->pages, obj);
-            if (rc == ORMC_OK) {
-                *out = obj;
-                db_ok(db);
-            } else {
-                ormc_result_free(res);
-                rc = rc == ORMC_NOMEM
-                         ? db_fail(db, rc, "%s.get: out of memory", m->name)
-                         : db_restate(db, m->name, "get"); /* bad data */
-            }
-        }
+        rc = rc == ORMC_NOMEM
+                 ? db_fail(db, rc, "%s.get: out of memory", m->name)
+                 : db_restate(db, m->name, "get"); /* bad data */
     }
     db_stmt_done_values(db, stmt); /* its one parameter, the id, is an int */
     return rc;

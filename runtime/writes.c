@@ -291,27 +291,21 @@ int ormc_get_or_create(ormc_db *db, const ormc_model *m, const void *defaults,
     }
     rc = db->be->step(stmt);
     if (rc == ORMC_ROW) {
-        void *obj = paged_object(&db->pages, m->size);
-        if (!obj) {
+        void *obj;
+        rc = read_object(db, stmt, m, &obj);
+        if (rc == ORMC_NOMEM)
             rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
+        else if (rc != ORMC_OK) /* bad data: read_row said where */
+            rc = db_restate(db, what, NULL);
+        else if ((rc = db->be->step(stmt)) != ORMC_DONE)
+            rc = db_fail_backend(db, rc, what);
+        else
+            rc = ORMC_OK;
+        if (rc == ORMC_OK) {
+            *out = obj;
+            *created = true;
         } else {
-            ormc_result *res = ((object_header *)obj - 1)->owner;
-            rc = read_row(db, stmt, 0, m, obj, res);
-            paged_done(&db->pages, obj);
-            if (rc == ORMC_NOMEM)
-                rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
-            else if (rc != ORMC_OK) /* bad data: read_row said where */
-                rc = db_restate(db, what, NULL);
-            else if ((rc = db->be->step(stmt)) != ORMC_DONE)
-                rc = db_fail_backend(db, rc, what);
-            else
-                rc = ORMC_OK;
-            if (rc == ORMC_OK) {
-                *out = obj;
-                *created = true;
-            } else {
-                ormc_result_free(res);
-            }
+            ormc_object_free(obj);
         }
         db_stmt_done(db, stmt);
     } else if (rc == ORMC_DONE) {
