@@ -157,19 +157,28 @@ typedef struct slab {
 #define SLAB_FIRST 8
 #define SLAB_BYTES 2048
 
-/* A zeroed block of `size` bytes (a multiple of 16) from s; NULL when out
- * of memory. */
-static void *slab_alloc(slab *s, ormc_result *res, size_t size)
+/* slab_alloc when s's run is used up: a new run, and its first block. */
+static void *slab_refill(slab *s, ormc_result *res, size_t size)
 {
-    if (!s->left) {
-        size_t n = s->expect ? s->expect
-                             : (s->last ? 2 * s->last : SLAB_FIRST);
-        if (n > SLAB_BYTES / size)
-            n = size < SLAB_BYTES ? SLAB_BYTES / size : 1;
-        if (!(s->next = arena_alloc(res, n * size)))
-            return NULL;
-        s->left = s->last = n;
-    }
+    size_t n = s->expect ? s->expect : (s->last ? 2 * s->last : SLAB_FIRST);
+    if (n > SLAB_BYTES / size)
+        n = size < SLAB_BYTES ? SLAB_BYTES / size : 1;
+    char *p = arena_alloc(res, n * size);
+    if (!p)
+        return NULL;
+    s->next = p + size;
+    s->left = s->last = n;
+    s->left--;
+    s->expect -= s->expect > 0;
+    return p;
+}
+
+/* A zeroed block of `size` bytes (a multiple of 16) from s; NULL when out
+ * of memory.  Inline: a pointer bump, once per row or related object. */
+static inline void *slab_alloc(slab *s, ormc_result *res, size_t size)
+{
+    if (!s->left)
+        return slab_refill(s, res, size);
     void *p = s->next;
     s->next += size;
     s->left--;
@@ -367,13 +376,13 @@ static int read_with(ormc_db *db, void *stmt, int *col, wload *w, int n,
 
 /* The first row of w's related object, id `id`, at column c: a new
  * object read into res (with its own with_ loads) and remembered in
- * w->seen; into *out. */
+ * w->seen (at slot `at`, from idmap_find); into *out. */
 static int read_with_new(ormc_db *db, void *stmt, int c, wload *w,
-                         int64_t id, void **out, ormc_result *res)
+                         int64_t id, size_t at, void **out, ormc_result *res)
 {
     const ormc_model *t = w->target;
     void *rel = slab_alloc(&w->objs, res, slab_size(t->size));
-    if (!rel || !idmap_put(&w->seen, id, (uintptr_t)rel))
+    if (!rel || !idmap_put_at(&w->seen, at, id, (uintptr_t)rel))
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", w->m->name);
     int rc = read_row(db, stmt, c, t, rel, res);
     int kc = c + t->nfields;
@@ -399,10 +408,11 @@ static inline int read_with_one(ormc_db *db, void *stmt, int c, wload *w,
         memcpy(&id, (char *)obj + w->key_offset, sizeof id);
     else
         id = db->be->column_int(stmt, c);
-    uintptr_t v = idmap_get(&w->seen, id);
+    size_t at;
+    uintptr_t v = idmap_find(&w->seen, id, &at);
     void *rel = (void *)v;
     if (v == IDMAP_NONE) {
-        int rc = read_with_new(db, stmt, c, w, id, &rel, res);
+        int rc = read_with_new(db, stmt, c, w, id, at, &rel, res);
         if (rc != ORMC_OK)
             return rc;
     }

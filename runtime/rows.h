@@ -74,6 +74,32 @@ static inline uintptr_t idmap_get(const idmap *h, int64_t id)
             return h->vals[s];
     return IDMAP_NONE;
 }
+/* idmap_get's answer, and where id goes when it is missing: *at is the
+ * empty slot its probe ended on (any value when h has no table yet), for
+ * idmap_put_at.  One probe for a lookup followed by an insert. */
+static inline uintptr_t idmap_find(const idmap *h, int64_t id, size_t *at)
+{
+    size_t s = 0;
+    if (h->keys)
+        for (s = id_slot(h, id); h->vals[s] != IDMAP_NONE;
+             s = (s + 1) & h->mask)
+            if (h->keys[s] == id)
+                return h->vals[s];
+    *at = s;
+    return IDMAP_NONE;
+}
+/* Adds id -> v where idmap_find(h, id, &at) left `at` (h not changed
+ * since): in that slot when h has room, else by idmap_put (growing h).
+ * False when out of memory (h unchanged). */
+static inline bool idmap_put_at(idmap *h, size_t at, int64_t id, uintptr_t v)
+{
+    if (!h->keys || (h->n + 1) * 2 > h->mask + 1)
+        return idmap_put(h, id, v);
+    h->keys[at] = id;
+    h->vals[at] = v;
+    h->n++;
+    return true;
+}
 /* Frees h's tables; h is empty again.  */
 void idmap_free(idmap *h);
 
