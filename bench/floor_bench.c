@@ -493,8 +493,7 @@ static int w13_run(void *p)
     if (done(c, st, rc, SQL_W13_BLOGS))
         return -1;
     st = c->st2;
-    sqlite3_bind_int(st, 1, 0);
-    sqlite3_bind_int(st, 2, BENCH_W13_PER_BLOG);
+    sqlite3_bind_int(st, 1, BENCH_W13_PER_BLOG);
     c->r.executed++;
     int64_t prev = -1;
     uint64_t place = 0;

@@ -1052,8 +1052,7 @@ static int w13_run(void *p)
     if (done(c, st, rc, SQL_W13_BLOGS))
         return -1;
     st = c->st2;
-    sqlite3_bind_int(st, 1, 0);
-    sqlite3_bind_int(st, 2, BENCH_W13_PER_BLOG);
+    sqlite3_bind_int(st, 1, BENCH_W13_PER_BLOG);
     return merge_comments(c, st, SQL_W13_COMMENTS);
 }
 

@@ -111,9 +111,9 @@
 #define SQL_W12_AUTHORS "SELECT " AUTHOR_COLS " FROM author a ORDER BY a.id"
 #define SQL_W12_BLOGS SQL_W2_BLOGS
 #define SQL_W12_COMMENTS SQL_W2_COMMENTS
-/* W13: every blog, then the newest ?2 comments of each (after the first
- * ?1) with ormc's per-parent statement (tests/sql/shapes.md, "prefetch
- * per parent"): a correlated LIMIT/OFFSET subquery per blog, which walks
+/* W13: every blog, then the newest ?1 comments of each with ormc's
+ * per-parent statement (tests/sql/shapes.md, "prefetch per parent"): a
+ * correlated LIMIT subquery per blog, which walks
  * comment_blog_id_idx backwards and reads just the rows it keeps.  The
  * rows arrive grouped by blog in blog id order, newest first within
  * each, so one merge pass stitches them. */
@@ -121,7 +121,7 @@
 #define SQL_W13_COMMENTS                                                  \
     "SELECT c.id, c.blog_id, c.content, c.score FROM blog AS tp JOIN "     \
     "comment AS c ON c.id IN (SELECT c2.id FROM comment AS c2 WHERE "      \
-    "c2.blog_id = tp.id ORDER BY c2.id DESC LIMIT ?2 OFFSET ?1) ORDER BY " \
+    "c2.blog_id = tp.id ORDER BY c2.id DESC LIMIT ?1) ORDER BY "          \
     "tp.id, c.id DESC"
 /* W14: every blog, then each link of blog_tags with its tag, ormc's
  * statement for a many-to-many prefetch of every row (tests/sql/shapes.md,

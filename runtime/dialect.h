@@ -18,8 +18,9 @@ typedef struct ormc_dialect {
     /* printf format of parameter number n (from 1): "?%d", "$%d". */
     const char *param;
     /* " LIMIT %s OFFSET %s" with the two parameters' placeholders; the
-     * value bound for "no limit" is -1 (no_limit_null false) or NULL. */
-    const char *limit_offset;
+     * value bound for "no limit" is -1 (no_limit_null false) or NULL.
+     * " LIMIT %s" alone for a window without an offset. */
+    const char *limit_offset, *limit;
     bool no_limit_null;
     /* "value IN array-parameter" and its negation, printf formats taking
      * the parameter's placeholder (backend bind_array binds it). */

@@ -40,6 +40,7 @@ const ormc_dialect ormc_pg_dialect = {
     .quote = '"',
     .param = "$%d",
     .limit_offset = " LIMIT %s OFFSET %s",
+    .limit = " LIMIT %s",
     .no_limit_null = true,
     .in_array = " = ANY(%s)",
     .not_in_array = " <> ALL(%s)",

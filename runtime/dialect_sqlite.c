@@ -55,6 +55,7 @@ const ormc_dialect ormc_sqlite_dialect = {
     .quote = '"',
     .param = "?%d",
     .limit_offset = " LIMIT %s OFFSET %s",
+    .limit = " LIMIT %s",
     .no_limit_null = false,
     .in_array = " IN (SELECT value FROM ormc_array(%s))",
     .not_in_array = " NOT IN (SELECT value FROM ormc_array(%s))",

@@ -54,10 +54,15 @@ static int term_params(const ormc_term *t)
 
 static bool is_filter(int kind) { return kind >= T_CMP && kind <= T_NOT; }
 
-static bool has_window(const ormc_query *q)
+/* The parameters of q's window: none, LIMIT alone (no offset: what a
+ * hand-written statement says, and SQLite then tests no offset per
+ * row), or LIMIT and OFFSET (the limit -1 or NULL when there is none). */
+static int window_params(const ormc_query *q)
 {
-    return q->limit >= 0 || q->offset > 0;
+    return q->offset > 0 ? 2 : q->limit >= 0;
 }
+
+static bool has_window(const ormc_query *q) { return window_params(q) != 0; }
 
 /* ---- shape keys ---- */
 
@@ -74,7 +79,7 @@ static void key_put(uint8_t *buf, size_t cap, size_t *len, const void *p,
 static void key_query(const ormc_query *q, uint8_t *buf, size_t cap,
                       size_t *len)
 {
-    uint8_t w = has_window(q);
+    uint8_t w = (uint8_t)window_params(q);
     key_put(buf, cap, len, &q->model, sizeof q->model);
     key_put(buf, cap, len, &w, 1);
     const ormc_term *t = query_terms(q);
@@ -787,22 +792,32 @@ static void put_order(render *R, scope *s, sbuf *b, const ormc_query *q,
     }
 }
 
-/* The parameter numbers of limit and offset: after every term's. */
-static int window_param(const render *R)
+/* The parameter number of the limit (the offset's is next): after every
+ * term's. */
+static int window_first(const render *R)
 {
     uint32_t n = R->q->nterms;
     return n ? R->pno[n - 1] + term_params(&R->t[n - 1]) : R->first;
+}
+
+/* " LIMIT ?a[ OFFSET ?b]": q's window, its parameters from p. */
+static void put_limit(render *R, sbuf *b, int p)
+{
+    char a[24], c[24];
+    snprintf(a, sizeof a, R->d->param, p);
+    if (window_params(R->q) == 1) {
+        sb_printf(b, R->d->limit, a);
+        return;
+    }
+    snprintf(c, sizeof c, R->d->param, p + 1);
+    sb_printf(b, R->d->limit_offset, a, c);
 }
 
 static void put_window(render *R, sbuf *b)
 {
     if (!has_window(R->q) || R->window) /* per parent: put_prefetch */
         return;
-    char a[24], c[24];
-    int p = window_param(R);
-    snprintf(a, sizeof a, R->d->param, p);
-    snprintf(c, sizeof c, R->d->param, p + 1);
-    sb_printf(b, R->d->limit_offset, a, c);
+    put_limit(R, b, window_first(R));
 }
 
 /* FROM <model> AS t<base> <joins> WHERE ... [ORDER BY ...] [LIMIT]: the
@@ -1036,7 +1051,7 @@ static void put_select(render *R, scope *s, sbuf *b)
     const ormc_term *t = R->t;
     put_with_cols(R, s, b, R->q, 0, m, false);
     /* the parameters of counts' child queries follow the query's own */
-    int sub_param = window_param(R) + (has_window(R->q) ? 2 : 0);
+    int sub_param = window_first(R) + window_params(R->q);
     for (uint32_t i = 0; i < R->q->nterms; i++) {
         if (t[i].kind != T_COUNT)
             continue;
@@ -1056,7 +1071,7 @@ static void put_select(render *R, scope *s, sbuf *b)
 /* The parameters of q's terms and window. */
 static int query_params(const ormc_query *q)
 {
-    int n = has_window(q) ? 2 : 0;
+    int n = window_params(q);
     const ormc_term *t = query_terms(q);
     for (uint32_t i = 0; i < q->nterms; i++)
         n += term_params(&t[i]);
@@ -1171,11 +1186,7 @@ static void put_per_parent(render *R, const sql_req *r, sbuf *from,
         sb_putn(&sub, w.s, w.len);
     }
     sb_putn(&sub, o.s ? o.s : "", o.len);
-    char a[24], c[24];
-    int p = window_param(R);
-    snprintf(a, sizeof a, R->d->param, p);
-    snprintf(c, sizeof c, R->d->param, p + 1);
-    sb_printf(&sub, R->d->limit_offset, a, c);
+    put_limit(R, &sub, window_first(R));
     if (R->d->lateral) {
         /* PostgreSQL would test the IN subquery for every (parent, child)
          * pair; a LATERAL subquery runs once per parent */
@@ -1731,8 +1742,7 @@ static int bind_query(ormc_db *db, void *stmt, const ormc_query *q, int *idx,
     }
     if (rc == ORMC_OK && has_window(q))
         rc = bind_window(db, stmt, q, *idx);
-    if (has_window(q))
-        *idx += 2;
+    *idx += window_params(q);
     /* then the filters of the counts' child queries, in term order, where
      * the statement selects the counts */
     for (uint32_t i = 0; counts && i < q->nterms && rc == ORMC_OK; i++)
@@ -1741,7 +1751,7 @@ static int bind_query(ormc_db *db, void *stmt, const ormc_query *q, int *idx,
     return rc;
 }
 
-/* Binds q's window at idx: LIMIT and OFFSET. */
+/* Binds q's window at idx: LIMIT, and OFFSET when it has one. */
 static int bind_window(ormc_db *db, void *stmt, const ormc_query *q, int idx)
 {
     int rc;
@@ -1749,7 +1759,7 @@ static int bind_window(ormc_db *db, void *stmt, const ormc_query *q, int idx)
         rc = db->be->bind_null(stmt, idx);
     else
         rc = db->be->bind_int(stmt, idx, q->limit >= 0 ? q->limit : -1);
-    if (rc == ORMC_OK)
+    if (rc == ORMC_OK && window_params(q) == 2)
         rc = db->be->bind_int(stmt, idx + 1, q->offset);
     return rc;
 }

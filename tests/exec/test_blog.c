@@ -1100,7 +1100,7 @@ static void test_order_limit_offset(void **state)
     assert_sql(f, 0,
                "SELECT t0.\"id\", t0.\"title\", t0.\"author_id\", "
                "t0.\"price\", t0.\"pages\" FROM \"book\" AS t0 ORDER BY "
-               "t0.\"id\" LIMIT ?1 OFFSET ?2");
+               "t0.\"id\" LIMIT ?1");
     book_offset(&q, 2);
     BOOK_IDS(f, &q, 3, 4);
     book_query_init(&q);
@@ -1148,7 +1148,7 @@ static void test_count_with_filters(void **state)
     assert_int_equal(n, 2);
     assert_sql(f, 0,
                "SELECT COUNT(*) FROM (SELECT 1 FROM \"book\" AS t0 WHERE "
-               "t0.\"pages\" >= ?1 ORDER BY t0.\"id\" LIMIT ?2 OFFSET ?3) AS tq");
+               "t0.\"pages\" >= ?1 ORDER BY t0.\"id\" LIMIT ?2) AS tq");
     book_limit(&q, 10);
     book_offset(&q, 2);
     assert_ok(f->db, book_count(f->db, &q, &n));
@@ -1259,7 +1259,7 @@ static void test_aggregates_values(void **state)
     assert_sql(f, 0,
                "SELECT COUNT(*), SUM(tq.v), AVG(tq.v), MIN(tq.v), MAX(tq.v) "
                "FROM (SELECT t0.\"pages\" AS v FROM \"book\" AS t0 ORDER BY "
-               "t0.\"id\" LIMIT ?1 OFFSET ?2) AS tq");
+               "t0.\"id\" LIMIT ?1) AS tq");
     assert_int_equal(is.count, 2);
     assert_int_equal(is.sum, 300);
     assert_int_equal(is.max, 200);

@@ -662,8 +662,8 @@ static void test_m2m_per_parent_limit(void **state)
                      "\"tag\" AS tp JOIN \"book\" AS t0 ON t0.\"id\" IN (SELECT "
                      "t2.\"book_id\" FROM \"book_tags\" AS t2 JOIN \"book\" AS "
                      "t1 ON t1.\"id\" = t2.\"book_id\" WHERE t2.\"tag_id\" = "
-                     "tp.\"id\" ORDER BY t1.\"price\" DESC, t1.\"id\" LIMIT ?1 "
-                     "OFFSET ?2) ORDER BY tp.\"id\", t0.\"price\" DESC, "
+                     "tp.\"id\" ORDER BY t1.\"price\" DESC, t1.\"id\" LIMIT ?1) "
+                     "ORDER BY tp.\"id\", t0.\"price\" DESC, "
                      "t0.\"id\"");
     for (int t = 0; t < NT; t++) {
         /* books with tag t by price desc (price grows with b) */

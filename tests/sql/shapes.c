@@ -215,6 +215,17 @@ int main(int argc, char **argv)
     blog_limit(&q, 10);
     blog_prefetch_comments(&q);
     fetch(db, &q);
+    SHAPE("prefetch, the next page of parents (an offset)");
+    blog_query_init(&q);
+    blog_order_by(&q, BLOG_CREATED.path, ORMC_DESC);
+    blog_limit(&q, 10);
+    blog_offset(&q, 10);
+    blog_prefetch_comments(&q);
+    fetch(db, &q);
+    SHAPE("an offset without a limit");
+    blog_query_init(&q);
+    blog_offset(&q, 5);
+    fetch(db, &q);
     SHAPE("prefetch, nullable foreign key");
     author_query_init(&aq);
     author_prefetch_edited_blogs(&aq);
