@@ -86,7 +86,8 @@ TITLE = {"ormc": "ormc", "hand": "hand C", "hand-thp": "hand C THP",
 # hand-thp is hand_bench again with glibc asked to back its large blocks
 # with transparent huge pages, as ormc's runtime does for its own (the same
 # page-fault saving, got without writing an allocator).
-ENV = {"hand-thp": {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}}
+ENV = {"hand-thp": {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"},
+       "hand-pg-thp": {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}}
 BINARY = {"hand-thp": "hand"}
 # Ratio columns of the time tables: (title, numerator, denominator).
 # ormc/C THP first: the ratio with the page-fault policy equal on both sides.
@@ -95,16 +96,24 @@ RATIOS = [("ormc/C THP", "ormc", "hand-thp"), ("ormc/C", "ormc", "hand"),
 DJANGO_LIMIT = "too many SQL variables"
 # The PostgreSQL columns (bench/pg.py's server, the same rows): ormc's
 # own program given a connection string, hand-written libpq C, Django's
-# postgresql backend.  No W6 yet (hand_pg_bench.c says why).
-PG_CONTESTANTS = ["ormc-pg", "hand-pg", "django-pg"]
+# postgresql backend.  No W6 yet (hand_pg_bench.c says why).  hand-pg-thp
+# is hand_pg_bench with glibc's blocks on transparent huge pages, as
+# hand-thp is for SQLite: the same page policy as ormc's runtime, whose
+# big blocks are huge pages (a huge page's fault zeroes 2 MiB: at S=10
+# the page policy alone moves a result-heavy run's system time ~2x).
+PG_CONTESTANTS = ["ormc-pg", "hand-pg", "hand-pg-thp", "django-pg"]
 PG_BINARY = {"ormc-pg": "ormc_bench", "hand-pg": "hand_pg_bench",
-             "django-pg": None}
+             "hand-pg-thp": "hand_pg_bench", "django-pg": None}
 PG_TITLE = {"ormc-pg": "ormc", "hand-pg": "hand libpq C",
-            "django-pg": "Django"}
+            "hand-pg-thp": "hand libpq C THP", "django-pg": "Django"}
 PG_WORKLOADS = ["W0", "W0sr", "W1", "W2", "W3", "W4", "W5", "W7", "W8",
                 "W9", "W9n", "W10", "W11", "W12", "W13", "W14"]
-PG_RATIOS = [("ormc/libpq C", "ormc-pg", "hand-pg"),
+# ormc/libpq C THP first, as on SQLite: the page policy equal on both sides.
+PG_RATIOS = [("ormc/libpq C THP", "ormc-pg", "hand-pg-thp"),
+             ("ormc/libpq C", "ormc-pg", "hand-pg"),
              ("Django/ormc", "django-pg", "ormc-pg")]
+PG_CPU_RATIOS = [("ormc/libpq C THP CPU", "ormc-pg", "hand-pg-thp"),
+                 ("ormc/libpq C CPU", "ormc-pg", "hand-pg")]
 # Concurrent client processes of the scaling table, and its workload.
 PG_CLIENTS = [1, 4, 16]
 PG_SCALE_WORKLOAD = "W5"
@@ -778,7 +787,9 @@ def pg_report(a, pgr, results_sqlite):
              "JIT off), one database per S loaded with the rows of the "
              "SQLite file (%s).  The same program (ormc_bench) given the "
              "connection string; hand-written libpq C (hand_pg_bench: "
-             "prepared statements, binary parameters and results); Django's "
+             "prepared statements, binary parameters and results), and the "
+             "same with glibc's blocks on transparent huge pages (THP: "
+             "ormc's page policy); Django's "
              "postgresql backend (psycopg2).  Client and server share the "
              "machine's CPUs; *CPU* is the client process's only." % (
                  pgr.get("version", "?"),
@@ -790,8 +801,8 @@ def pg_report(a, pgr, results_sqlite):
         L.append("")
         head = ["workload"] + ["%s ms" % PG_TITLE[c] for c in cs] + \
             ["%s CPU" % PG_TITLE[c] for c in cs if c != "django-pg"] + \
-            [r[0] for r in PG_RATIOS] + ["ormc/libpq C CPU", "statements",
-                                          "checksum"]
+            [r[0] for r in PG_RATIOS] + [r[0] for r in PG_CPU_RATIOS] + \
+            ["statements", "checksum"]
         L.append("| " + " | ".join(head) + " |")
         L.append("|---" + "|---:" * (len(head) - 2) + "|---|")
         for w in pgr["workloads"]:
@@ -806,8 +817,8 @@ def pg_report(a, pgr, results_sqlite):
                     for c in cs if c != "django-pg"]
             row += [fmt_ratio(t(rs.get(x)), t(rs.get(y)))
                     for _, x, y in PG_RATIOS]
-            row.append(fmt_ratio(cpu(rs.get("ormc-pg")),
-                                 cpu(rs.get("hand-pg"))))
+            row += [fmt_ratio(cpu(rs.get(x)), cpu(rs.get(y)))
+                    for _, x, y in PG_CPU_RATIOS]
             row.append(" / ".join(rs[c]["statements"] if rs[c] and
                                   rs[c]["status"] == "ok" else "—"
                                   for c in cs))
