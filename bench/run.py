@@ -86,8 +86,8 @@ TITLE = {"ormc": "ormc", "hand": "hand C", "hand-thp": "hand C THP",
 # hand-thp is hand_bench again with glibc asked to back its large blocks
 # with transparent huge pages, as ormc's runtime does for its own (the same
 # page-fault saving, got without writing an allocator).
-ENV = {"hand-thp": {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"},
-       "hand-pg-thp": {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}}
+THP = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
+ENV = {"hand-thp": THP, "hand-pg-thp": THP}
 BINARY = {"hand-thp": "hand"}
 # Ratio columns of the time tables: (title, numerator, denominator).
 # ormc/C THP first: the ratio with the page-fault policy equal on both sides.

@@ -157,28 +157,25 @@ typedef struct slab {
 #define SLAB_FIRST 8
 #define SLAB_BYTES 2048
 
-/* slab_alloc when s's run is used up: a new run, and its first block. */
-static void *slab_refill(slab *s, ormc_result *res, size_t size)
+/* A new run for s, its last one used up (slab_alloc's out-of-line
+ * part); false when out of memory. */
+static bool slab_refill(slab *s, ormc_result *res, size_t size)
 {
     size_t n = s->expect ? s->expect : (s->last ? 2 * s->last : SLAB_FIRST);
     if (n > SLAB_BYTES / size)
         n = size < SLAB_BYTES ? SLAB_BYTES / size : 1;
-    char *p = arena_alloc(res, n * size);
-    if (!p)
-        return NULL;
-    s->next = p + size;
+    if (!(s->next = arena_alloc(res, n * size)))
+        return false;
     s->left = s->last = n;
-    s->left--;
-    s->expect -= s->expect > 0;
-    return p;
+    return true;
 }
 
 /* A zeroed block of `size` bytes (a multiple of 16) from s; NULL when out
  * of memory.  Inline: a pointer bump, once per row or related object. */
 static inline void *slab_alloc(slab *s, ormc_result *res, size_t size)
 {
-    if (!s->left)
-        return slab_refill(s, res, size);
+    if (!s->left && !slab_refill(s, res, size))
+        return NULL;
     void *p = s->next;
     s->next += size;
     s->left--;

@@ -62,21 +62,11 @@ void idmap_put_slot(idmap *h, int64_t id, uintptr_t v);
 /* Adds id -> v (id not yet present), growing h; false when out of memory
  * (h unchanged). */
 bool idmap_put(idmap *h, int64_t id, uintptr_t v);
-/* The value of id, or IDMAP_NONE.  O(1) expected; inline, as
- * select_related asks it once per row. */
-static inline uintptr_t idmap_get(const idmap *h, int64_t id)
-{
-    if (!h->keys)
-        return IDMAP_NONE;
-    for (size_t s = id_slot(h, id); h->vals[s] != IDMAP_NONE;
-         s = (s + 1) & h->mask)
-        if (h->keys[s] == id)
-            return h->vals[s];
-    return IDMAP_NONE;
-}
-/* idmap_get's answer, and where id goes when it is missing: *at is the
- * empty slot its probe ended on (any value when h has no table yet), for
- * idmap_put_at.  One probe for a lookup followed by an insert. */
+/* The value of id, or IDMAP_NONE, and where id goes when it is
+ * missing: *at is the empty slot its probe ended on (any value when h has
+ * no table yet), for idmap_put_at.  One probe for a lookup followed by an
+ * insert.  O(1) expected; inline, as select_related asks it once per
+ * row. */
 static inline uintptr_t idmap_find(const idmap *h, int64_t id, size_t *at)
 {
     size_t s = 0;
@@ -87,6 +77,12 @@ static inline uintptr_t idmap_find(const idmap *h, int64_t id, size_t *at)
                 return h->vals[s];
     *at = s;
     return IDMAP_NONE;
+}
+/* The value of id, or IDMAP_NONE (idmap_find without the slot). */
+static inline uintptr_t idmap_get(const idmap *h, int64_t id)
+{
+    size_t at;
+    return idmap_find(h, id, &at);
 }
 /* Adds id -> v where idmap_find(h, id, &at) left `at` (h not changed
  * since): in that slot when h has room, else by idmap_put (growing h).
