@@ -61,6 +61,47 @@ void db_ok(ormc_db *db)
     db->errmsg[0] = '\0';
 }
 
+/* db_label's search from slot i on, and its insert. */
+static ORMC_NOINLINE const char *label_add(ormc_db *db, char buf[WHAT_SIZE],
+                                           const char *a, const char *b,
+                                           const char *c, size_t i)
+{
+    for (size_t probes = 0; probes < ORMC_LABELS; probes++) {
+        const char **k = db->labels[i].part;
+        if (!db->labels[i].text) {
+            sb_label(buf, WHAT_SIZE, a, b, c, (char *)NULL);
+            size_t n = strlen(buf) + 1;
+            char *t = ormc_malloc(n);
+            if (!t)
+                return buf;
+            memcpy(t, buf, n);
+            k[0] = a;
+            k[1] = b;
+            k[2] = c;
+            return db->labels[i].text = t;
+        }
+        if (k[0] == a && k[1] == b && k[2] == c)
+            return db->labels[i].text;
+        i = (i + 1) & (ORMC_LABELS - 1);
+    }
+    sb_label(buf, WHAT_SIZE, a, b, c, (char *)NULL); /* the table is full */
+    return buf;
+}
+
+const char *db_label(ormc_db *db, char buf[WHAT_SIZE], const char *a,
+                     const char *b, const char *c)
+{
+    /* open addressing from a multiplicative hash of the three addresses;
+     * a slot once filled keeps its label (callers may still hold it) */
+    uint64_t h = ((uint64_t)(uintptr_t)a ^ (uint64_t)(uintptr_t)b << 1 ^
+                  (uint64_t)(uintptr_t)c << 2) * 0x9E3779B97F4A7C15u;
+    size_t i = (size_t)(h >> 58) & (ORMC_LABELS - 1);
+    const char **k = db->labels[i].part;
+    if (k[0] == a && k[1] == b && k[2] == c && db->labels[i].text)
+        return db->labels[i].text;
+    return label_add(db, buf, a, b, c, i);
+}
+
 int ormc_open_backend(const char *path, const ormc_backend *be, ormc_db **out)
 {
     *out = NULL;
@@ -171,6 +212,8 @@ void ormc_close(ormc_db *db)
     if (db->conn)
         db->be->close(db->conn);
     obj_pages_release(&db->pages);
+    for (size_t i = 0; i < ORMC_LABELS; i++)
+        ormc_free(db->labels[i].text);
     ormc_free(db);
 }
 

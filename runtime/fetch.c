@@ -75,9 +75,9 @@ static int check_subs(ormc_db *db, const ormc_query *q, int depth,
 
 int check_query(ormc_db *db, const ormc_model *m, const ormc_query *q,
                 ormc_query *all, const ormc_query **qp, const char *verb,
-                char what[WHAT_SIZE])
+                char buf[WHAT_SIZE], const char **whatp)
 {
-    sb_label(what, WHAT_SIZE, m->name, ".", verb, (char *)NULL);
+    const char *what = *whatp = db_label(db, buf, m->name, ".", verb);
     if (!q) {
         ormc_query_init(all, m);
         q = all;
@@ -626,9 +626,8 @@ static int prefetch_one(ormc_db *db, const ormc_query *q, const ormc_term *t,
 {
     const ormc_model *pm = q->model;
     const ormc_reverse *rv = &pm->reverses[t->rel];
-    char what[WHAT_SIZE];
-    sb_label(what, sizeof what, pm->name, ".prefetch_", rv->name,
-             (char *)NULL);
+    char buf[WHAT_SIZE];
+    const char *what = db_label(db, buf, pm->name, ".prefetch_", rv->name);
     ormc_query dflt;
     const ormc_query *sub = t->v.sub;
     if (!sub) {
@@ -743,8 +742,9 @@ int ormc_fetch(ormc_db *db, const ormc_model *m, const ormc_query *q,
 {
     memset(out, 0, sizeof *out);
     ormc_query all;
-    char what[WHAT_SIZE];
-    int rc = check_query(db, m, q, &all, &q, "fetch", what);
+    char buf[WHAT_SIZE];
+    const char *what;
+    int rc = check_query(db, m, q, &all, &q, "fetch", buf, &what);
     return rc == ORMC_OK ? fetch(db, q, out, what) : rc;
 }
 
@@ -753,8 +753,9 @@ int fetch_one(ormc_db *db, const ormc_model *m, const ormc_query *q,
 {
     *out = NULL;
     ormc_query all;
-    char what[WHAT_SIZE];
-    int rc = check_query(db, m, q, &all, &q, verb, what);
+    char buf[WHAT_SIZE];
+    const char *what;
+    int rc = check_query(db, m, q, &all, &q, verb, buf, &what);
     if (rc != ORMC_OK)
         return rc;
     /* the same terms, one row (two to see a second): a shallow copy that
@@ -803,8 +804,9 @@ static int run_scalar(ormc_db *db, const ormc_model *m, const ormc_query *q,
                       void **stmt_out)
 {
     ormc_query all;
-    char what[WHAT_SIZE];
-    int rc = check_query(db, m, q, &all, &q, verb, what);
+    char buf[WHAT_SIZE];
+    const char *what;
+    int rc = check_query(db, m, q, &all, &q, verb, buf, &what);
     if (rc != ORMC_OK)
         return rc;
     sql_req r = {.kind = kind, .arg = arg, .q = q, .what = what};

@@ -176,6 +176,7 @@ typedef struct stmt_entry {
 } stmt_entry;
 
 #define ORMC_STMT_CACHE 64
+#define ORMC_LABELS 64 /* a power of two */
 
 struct ormc_db {
     const ormc_backend *be;
@@ -206,6 +207,12 @@ struct ormc_db {
         uint8_t entry;
     } by_fixed[ORMC_STMT_CACHE];
     obj_pages pages; /* where ormc_get puts its objects */
+    /* operation labels ("Blog.fetch") by the addresses of their parts
+     * (db_label): spelled once per connection, not on every call */
+    struct {
+        const char *part[3];
+        char *text;
+    } labels[ORMC_LABELS];
 };
 
 /* Records an error on db and returns `code`.  `ctx` prefixes the message. */
@@ -232,6 +239,20 @@ enum { SP_BEGIN, SP_RELEASE, SP_UNDO };
 int db_savepoint(ormc_db *db, const char *name, int op, const char *what);
 /* Clears the last error. */
 void db_ok(ormc_db *db);
+
+/* Room for "Model.verb", the prefix of a run's messages. */
+#define WHAT_SIZE 160
+
+/* The label an operation's messages begin with, the concatenation of a,
+ * b and c (c may be NULL): "Blog.fetch", "Blog.prefetch_comments".  The
+ * parts are descriptor names and string literals, which live as long as
+ * the connection (as the statement cache's keys do), so the label is
+ * spelled on a connection's first use of those parts and found by their
+ * addresses after that.  When the connection's table has no room for it
+ * (ORMC_LABELS of them taken, or out of memory) it is spelled into buf,
+ * which must then outlive its use.  Never fails. */
+const char *db_label(ormc_db *db, char buf[WHAT_SIZE], const char *a,
+                     const char *b, const char *c);
 
 /* Records the backend's error for status `code` as "who.verb: message"
  * ("who: message" when verb is NULL) and returns `code`.  The context is

@@ -479,8 +479,8 @@ static int insert_many_run(ormc_db *db, const ormc_model *m, char *base,
     /* all or nothing: its own transaction, or a savepoint inside the
      * caller's (so a failure leaves the caller's earlier work alone) */
     bool outer = db->be->in_transaction(db->conn);
-    char what[160];
-    sb_label(what, sizeof what, m->name, ".insert_many", (char *)NULL);
+    char buf[WHAT_SIZE];
+    const char *what = db_label(db, buf, m->name, ".insert_many", NULL);
     int rc = outer ? db_savepoint(db, "ormc_insert_many", SP_BEGIN, what)
                    : tx_exec(db, db->dialect->begin, what);
     if (rc != ORMC_OK)

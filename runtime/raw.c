@@ -298,8 +298,8 @@ int ormc_raw_fetch(ormc_db *db, const ormc_model *m, const char *sql,
                    const ormc_value *params, size_t n, ormc_list *out)
 {
     memset(out, 0, sizeof *out);
-    char who[160];
-    sb_label(who, sizeof who, m->name, ".raw_fetch", (char *)NULL);
+    char buf[WHAT_SIZE];
+    const char *who = db_label(db, buf, m->name, ".raw_fetch", NULL);
     void *stmt = raw_lookup(db, who, sql, params, n);
     if (!stmt)
         return db->errcode;

@@ -91,15 +91,13 @@ void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
 void *sql_link_stmt(ormc_db *db, const ormc_model *m, uint16_t rev,
                     sql_kind kind, const char *what);
 
-/* Room for "Model.verb", the prefix of a run's messages. */
-#define WHAT_SIZE 160
-
 /* Checks q before any SQL runs (model, builder misuse, open groups),
- * writing "Model.verb" into what and recording "Model.verb: ..." on db; a
- * NULL q becomes "all rows" in *all.  Sets *qp to the query to run. */
+ * setting *what to the label "Model.verb" (db_label, buf its room) and
+ * recording "Model.verb: ..." on db; a NULL q becomes "all rows" in
+ * *all.  Sets *qp to the query to run. */
 int check_query(ormc_db *db, const ormc_model *m, const ormc_query *q,
                 ormc_query *all, const ormc_query **qp, const char *verb,
-                char what[WHAT_SIZE]);
+                char buf[WHAT_SIZE], const char **what);
 
 /* The one row q selects into a new object *out (ormc_first, and with
  * exactly_one ormc_get_where: a second row is ORMC_ERROR); messages

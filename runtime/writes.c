@@ -37,8 +37,9 @@ static int write_where(ormc_db *db, const ormc_model *m, const ormc_query *q,
     if (count)
         *count = 0;
     ormc_query all;
-    char what[WHAT_SIZE];
-    int rc = check_query(db, m, q, &all, &q, verb, what);
+    char buf[WHAT_SIZE];
+    const char *what;
+    int rc = check_query(db, m, q, &all, &q, verb, buf, &what);
     if (rc != ORMC_OK)
         return rc;
     bool sets = false;
@@ -96,8 +97,8 @@ static void field_list_free(field_list *l)
 int ormc_update_fields(ormc_db *db, const ormc_model *m, const void *obj,
                        const ormc_path *fields, size_t n, size_t stride)
 {
-    char what[160];
-    sb_label(what, sizeof what, m->name, ".update_fields", (char *)NULL);
+    char buf[WHAT_SIZE];
+    const char *what = db_label(db, buf, m->name, ".update_fields", NULL);
     if (!n)
         return db_fail(db, ORMC_INVALID, "%s: no fields to update", what);
     field_list fl;
@@ -163,8 +164,8 @@ static int key_ok(ormc_db *db, const ormc_model *m, const uint16_t *key,
 int ormc_upsert(ormc_db *db, const ormc_model *m, void *obj,
                 const uint16_t *key, size_t nkey)
 {
-    char what[160];
-    sb_label(what, sizeof what, m->name, ".upsert", (char *)NULL);
+    char buf[WHAT_SIZE];
+    const char *what = db_label(db, buf, m->name, ".upsert", NULL);
     int rc = key_ok(db, m, key, nkey, what);
     if (rc == ORMC_OK)
         rc = check_fields(db, m, obj);
@@ -262,8 +263,8 @@ int ormc_get_or_create(ormc_db *db, const ormc_model *m, const void *defaults,
 {
     *out = NULL;
     *created = false;
-    char what[160];
-    sb_label(what, sizeof what, m->name, ".get_or_create", (char *)NULL);
+    char buf[WHAT_SIZE];
+    const char *what = db_label(db, buf, m->name, ".get_or_create", NULL);
     int rc = key_ok(db, m, key, nkey, what);
     if (rc == ORMC_OK)
         rc = check_fields(db, m, defaults);
@@ -359,8 +360,9 @@ static int link_run(ormc_db *db, const ormc_model *m, uint16_t rev,
 int ormc_link(ormc_db *db, const ormc_model *m, uint16_t rev, int op,
               int64_t id, const int64_t *ids, size_t n)
 {
-    static const char *const verb[] = {"add", "set", "remove", "clear"};
-    char what[WHAT_SIZE];
+    static const char *const verb[] = {".add_", ".set_", ".remove_",
+                                       ".clear_"};
+    char buf[WHAT_SIZE];
     if (rev >= m->nreverses || !m->reverses[rev].join)
         return db_fail(db, ORMC_INVALID,
                        "%s.link: not a many-to-many relation", m->name);
@@ -368,8 +370,7 @@ int ormc_link(ormc_db *db, const ormc_model *m, uint16_t rev, int op,
     if (op < ORMC_LINK_ADD || op > ORMC_LINK_CLEAR)
         return db_fail(db, ORMC_INVALID, "%s.link_%s: unknown operation %d",
                        m->name, rv->name, op);
-    sb_label(what, sizeof what, m->name, ".", verb[op], "_", rv->name,
-             (char *)NULL);
+    const char *what = db_label(db, buf, m->name, verb[op], rv->name);
     if (op == ORMC_LINK_CLEAR)
         n = 0;
     else if (n && !ids)

@@ -367,8 +367,9 @@ static void test_big_blocks_use_callers_allocator(void **state)
     assert_string_equal(l.items[N - 1].content, text);
     comment_list_free(&l);
     /* all of the result went back; what stays is the statement cache's
-     * copy of the fetch's SQL and shape key, freed by ormc_close */
-    assert_int_equal(live_blocks, before + 2);
+     * copy of the fetch's SQL and shape key and the connection's label
+     * "Comment.fetch" (db_label), freed by ormc_close */
+    assert_int_equal(live_blocks, before + 3);
     ormc_close(db);
     assert_int_equal(live_blocks, 0);
     assert_int_equal(ormc_set_allocator(NULL, NULL, NULL), ORMC_OK);
@@ -593,6 +594,46 @@ static void test_results_on_threads(void **state)
 }
 
 /* ---- statement cache and counters ---- */
+
+/* ---- operation labels ---- */
+
+const char *db_label(ormc_db *db, char buf[160], const char *a,
+                     const char *b, const char *c);
+
+/* "Model.verb" is spelled on a connection's first use of its parts and
+ * kept: the same text from the same pointer after that.  A full table
+ * (64 labels) spells the others into the caller's buffer, still right. */
+static void test_labels_kept_per_connection(void **state)
+{
+    fixture *f = *state;
+    enum { LABELS = 64, MORE = 70 };
+    static char verb[MORE][8];
+    char buf[160], want[32];
+    const char *first[MORE];
+    const char *up = db_label(f->db, buf, "Blog", ".upsert", NULL);
+    assert_ptr_not_equal(up, buf);
+    assert_string_equal(up, "Blog.upsert");
+    size_t kept = 1;
+    for (int i = 0; i < MORE; i++) {
+        snprintf(verb[i], sizeof verb[i], "v%d", i);
+        first[i] = db_label(f->db, buf, "Blog", ".", verb[i]);
+        snprintf(want, sizeof want, "Blog.v%d", i);
+        assert_string_equal(first[i], want);
+        kept += first[i] != buf;
+    }
+    assert_int_equal(kept, LABELS);
+    assert_ptr_equal(db_label(f->db, buf, "Blog", ".upsert", NULL), up);
+    for (int i = 0; i < MORE; i++) {
+        char other[160];
+        const char *again = db_label(f->db, other, "Blog", ".", verb[i]);
+        snprintf(want, sizeof want, "Blog.v%d", i);
+        assert_string_equal(again, want);
+        if (first[i] != buf)
+            assert_ptr_equal(again, first[i]);
+        else
+            assert_ptr_equal(again, other);
+    }
+}
 
 static void test_stmt_cache_same_shape(void **state)
 {
@@ -1351,6 +1392,7 @@ int main(void)
         cmocka_unit_test(test_get_objects_share_pages),
         cmocka_unit_test(test_chunk_cache_threads),
         cmocka_unit_test(test_results_on_threads),
+        T(test_labels_kept_per_connection),
         T(test_stmt_cache_same_shape),
         T(test_stmt_cache_eviction_lru),
         T(test_stmt_cache_by_shape),
