@@ -287,6 +287,7 @@ typedef struct level {
  * (rows come grouped by child when the parents are every row). */
 typedef struct link_state {
     vec *rows;
+    const parent_map *parents; /* the parents' slots by id */
     idmap seen;         /* child id -> its index in rows */
     int64_t last;       /* the child of the previous row, */
     size_t last_k;      /* its index, */
@@ -433,24 +434,29 @@ static int read_with(ormc_db *db, void *stmt, int *col, wload *w, int n,
 }
 
 /* One row of a many-to-many child query into its link_pair l: the
- * parent, and the child, read into a new element of ls->rows (*obj) the
- * first time only.  *obj stays NULL for a child already read. */
+ * parent's slot, and the child, read into a new element of ls->rows
+ * (*obj) the first time only.  *obj stays NULL for a child already read. */
 static int link_row(ormc_db *db, void *stmt, link_state *ls, link_pair *l,
                     void **obj, const char *model)
 {
     int64_t cid = db->be->column_int(stmt, 0);
-    l->pid = db->be->column_int(stmt, ls->pcol);
+    uintptr_t p = parent_slot(ls->parents, db->be->column_int(stmt, ls->pcol));
+    l->slot = p == IDMAP_NONE ? LINK_NONE : (uint32_t)p;
     uintptr_t k;
     if (ls->any && cid == ls->last)
         k = ls->last_k;
     else if ((k = idmap_get(&ls->seen, cid)) == IDMAP_NONE) {
         k = ls->rows->n;
+        if (k >= LINK_NONE) /* a link holds 32-bit indexes */
+            return db_fail(db, ORMC_ERROR, "%s: more than %lu distinct "
+                           "related rows", model, (unsigned long)LINK_NONE - 1);
         if (!(*obj = vec_push(ls->rows)) || !idmap_put(&ls->seen, cid, k))
             return db_fail(db, ORMC_NOMEM, "%s: out of memory", model);
     }
     ls->any = true;
     ls->last = cid;
-    ls->last_k = l->kid = (size_t)k;
+    ls->last_k = k;
+    l->kid = (uint32_t)k;
     return ORMC_OK;
 }
 
@@ -583,14 +589,15 @@ static int step_rows(ormc_db *db, void *stmt, vec *v, level *lv,
 /* Runs r (a SELECT of q, or a child query whose child query is q) and
  * reads its rows into `rows`, which res adopts; a many-to-many child
  * query (links not NULL) reads each distinct child into `rows` and one
- * link_pair per row into `links`. */
+ * link_pair per row into `links`, its parent's slot in `parents`. */
 static int read_level(ormc_db *db, const sql_req *r, const ormc_query *q,
-                      vec *rows, vec *links, ormc_result *res)
+                      vec *rows, vec *links, const parent_map *parents,
+                      ormc_result *res)
 {
     level lv;
     if (!level_init(&lv, q))
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", r->what);
-    link_state ls = {.rows = rows};
+    link_state ls = {.rows = rows, .parents = parents};
     if (links) { /* the parent's column comes after the with_ and counts */
         ls.pcol = q->model->nfields + lv.wcols + (int)lv.ncount +
                   (int)lv.nannot;
@@ -636,11 +643,19 @@ static int prefetch_one(ormc_db *db, const ormc_query *q, const ormc_term *t,
     }
     sql_req r = {.kind = SQL_CHILD, .arg = t->rel, .q = q, .what = what,
                  .sub = sub, .parents = pk};
+    if (rv->join && parents->n >= LINK_NONE) /* a link holds 32-bit indexes */
+        return db_fail(db, ORMC_ERROR, "%s: more than %lu parents", what,
+                       (unsigned long)LINK_NONE - 1);
+    parent_map h;
+    if (!parent_map_init(&h, pm, parents->data, parents->n))
+        return db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
     int64_t *ids = NULL;
     if (pk == PARENTS_IDS) {
         ids = ormc_big_malloc((parents->n ? parents->n : 1) * sizeof *ids);
-        if (!ids)
+        if (!ids) {
+            parent_map_free(&h);
             return db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
+        }
         for (size_t i = 0; i < parents->n; i++)
             memcpy(&ids[i], parents->data + i * pm->size + pm->fields[0].offset,
                    sizeof *ids);
@@ -651,10 +666,11 @@ static int prefetch_one(ormc_db *db, const ormc_query *q, const ormc_term *t,
     /* many-to-many: each row's parent is read from its own column */
     vec links = {.size = sizeof(link_pair), .whole = true}; /* link_row */
     vec *lp = rv->join ? &links : NULL;
-    int rc = read_level(db, &r, sub, &kids, lp, res);
+    int rc = read_level(db, &r, sub, &kids, lp, &h, res);
     ormc_big_free(ids);
     if (rc == ORMC_OK)
-        rc = stitch(db, pm, rv, parents, &kids, lp, res);
+        rc = stitch(db, pm, rv, &h, parents, &kids, lp, res);
+    parent_map_free(&h);
     ormc_big_free(links.base);
     if (rc == ORMC_OK && has_kind(sub, T_PREFETCH)) {
         /* the children are every row of theirs when the parents were and
@@ -719,7 +735,7 @@ static int fetch(ormc_db *db, const ormc_query *q, ormc_list *out,
     }
     sql_req r = {.kind = SQL_SELECT, .q = q, .what = what};
     vec rows = {.size = m->size};
-    rc = read_level(db, &r, q, &rows, NULL, res);
+    rc = read_level(db, &r, q, &rows, NULL, NULL, res);
     if (rc == ORMC_OK)
         rc = prefetch_level(db, q,
                             selects_all(q) ? PARENTS_ALL : PARENTS_QUERY,

@@ -99,29 +99,54 @@ static inline bool idmap_put_at(idmap *h, size_t at, int64_t id, uintptr_t v)
 /* Frees h's tables; h is empty again.  */
 void idmap_free(idmap *h);
 
-/* Groups the children in `kids` (rows of rv's child model) under their
- * parents in `parents` (rows of pm, each with its Rel block), keeping the
- * children's order within each parent: each parent's list is a run of
- * pointers to its children, in one array from res; the children do not
- * move.  The parent of a child is its foreign key, or each link_pair of
- * `links` (a vec of them; NULL otherwise) puts child kid under parent
- * pid (the pairs' pids become slots), so one child may be in many
- * lists.  Children of no loaded parent
- * (or a NULL key) are left out.  Returns status; cost O(parents +
- * children + links). */
-int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
-           vec *parents, vec *kids, vec *links, ormc_result *res);
+/* The parents of a prefetch by id: each one's slot (its index in the
+ * parents' vec) from a hash map, or when their ids are exactly first,
+ * first + 1, ... (every row of a table fetched in id order, the common
+ * case) as id - first, with no lookup at all. */
+typedef struct parent_map {
+    idmap h;
+    bool dense;
+    int64_t first;
+    size_t n;
+} parent_map;
 
-/* One row of a many-to-many child query: parent pid has kids' element
- * kid (each child is read once, however many parents it has).  stitch
- * replaces pid by the parent's slot (its index in the parents, or
- * IDMAP_NONE) while counting, so it looks each parent up once. */
+/* Indexes the n rows of model pm at `rows` (n below UINT32_MAX) into *h;
+ * false when out of memory.  Free with parent_map_free. */
+bool parent_map_init(parent_map *h, const ormc_model *pm, const char *rows,
+                     size_t n);
+void parent_map_free(parent_map *h);
+
+/* Parent id's slot in h, or IDMAP_NONE when it is not one of them. */
+static inline uintptr_t parent_slot(const parent_map *h, int64_t id)
+{
+    if (!h->dense)
+        return idmap_get(&h->h, id);
+    /* unsigned: ids below first wrap to large values */
+    uint64_t k = (uint64_t)id - (uint64_t)h->first;
+    return k < h->n ? (uintptr_t)k : IDMAP_NONE;
+}
+
+/* One row of a many-to-many child query: the parent in slot `slot` of
+ * the parent map (LINK_NONE: not a loaded parent) has kids' element
+ * `kid` (each child is read once, however many parents it has).  The
+ * parent is looked up as the row is read, so a link is two indexes
+ * (a link table is often the biggest thing a prefetch reads). */
 typedef struct link_pair {
-    union {
-        int64_t pid;
-        uintptr_t slot;
-    };
-    size_t kid;
+    uint32_t slot, kid;
 } link_pair;
+#define LINK_NONE UINT32_MAX
+
+/* Groups the children in `kids` (rows of rv's child model) under their
+ * parents in `parents` (rows of pm, each with its Rel block, indexed by
+ * h), keeping the children's order within each parent: each parent's
+ * list is a run of pointers to its children, in one array from res; the
+ * children do not move.  The parent of a child is its foreign key, or
+ * each link_pair of `links` (a vec of them; NULL otherwise) puts a child
+ * under a parent, so one child may be in many lists.  Children of no
+ * loaded parent (or a NULL key) are left out.  Returns status; cost
+ * O(parents + children + links). */
+int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
+           const parent_map *h, vec *parents, vec *kids, vec *links,
+           ormc_result *res);
 
 #endif

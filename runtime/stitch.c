@@ -4,30 +4,40 @@
  * counting sort (two passes over the children, no copy of any child), so
  * a child stays where the statement put it and several lists may point
  * to one child.  Each child's parent is looked up once, in the first pass
- * (a word per child, freed at the end).
+ * (a word per child, freed at the end); a many-to-many link's as its row
+ * is read (link_row in fetch.c, with the parent map built here).
  */
 #include "rows.h"
 
 #include <string.h>
 
-/* The parents' slots by id: a hash map, or when their ids are exactly
- * first, first + 1, ... (every row of a table fetched in id order, the
- * common case) the slot is id - first, with no lookup at all. */
-typedef struct parent_map {
-    idmap h;
-    bool dense;
-    int64_t first;
-    size_t n;
-} parent_map;
-
-static uintptr_t parent_slot(const parent_map *pm, int64_t id)
+bool parent_map_init(parent_map *h, const ormc_model *pm, const char *rows,
+                     size_t n)
 {
-    if (!pm->dense)
-        return idmap_get(&pm->h, id);
-    /* unsigned: ids below first wrap to large values */
-    uint64_t k = (uint64_t)id - (uint64_t)pm->first;
-    return k < pm->n ? (uintptr_t)k : IDMAP_NONE;
+    memset(h, 0, sizeof *h);
+    h->n = n;
+    h->dense = n > 0;
+    const size_t off = pm->fields[0].offset;
+    for (size_t p = 0; p < n && h->dense; p++) {
+        int64_t id;
+        memcpy(&id, rows + p * pm->size + off, sizeof id);
+        if (p == 0)
+            h->first = id;
+        h->dense = (uint64_t)id - (uint64_t)h->first == p;
+    }
+    if (h->dense)
+        return true;
+    if (!idmap_init(&h->h, n))
+        return false;
+    for (size_t p = 0; p < n; p++) {
+        int64_t id;
+        memcpy(&id, rows + p * pm->size + off, sizeof id);
+        idmap_put_slot(&h->h, id, p);
+    }
+    return true;
 }
+
+void parent_map_free(parent_map *h) { idmap_free(&h->h); }
 
 /* Each child's parent slot into slot[0..n): its foreign key fk looked up
  * in pm, IDMAP_NONE when its parent was not loaded or the key is NULL;
@@ -61,45 +71,28 @@ static void owners(const parent_map *pm, const ormc_field *fk,
 }
 
 int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
-           vec *parents, vec *kids, vec *links, ormc_result *res)
+           const parent_map *h, vec *parents, vec *kids, vec *links,
+           ormc_result *res)
 {
     const ormc_model *cm = rv->child;
     const ormc_field *fk = &cm->fields[rv->child_field];
     const size_t np = parents->n, ne = links ? links->n : kids->n;
-    parent_map h = {.n = np, .dense = np > 0};
     size_t *start = ormc_big_malloc((np + 1) * sizeof *start);
     /* each child's parent slot (a link's is in its link_pair) */
     uintptr_t *slot = links ? NULL : ormc_big_malloc((ne + 1) * sizeof *slot);
     int rc = ORMC_OK;
-    for (size_t p = 0; p < np && h.dense; p++) {
-        int64_t id;
-        memcpy(&id, parents->data + p * pm->size + pm->fields[0].offset,
-               sizeof id);
-        if (p == 0)
-            h.first = id;
-        h.dense = (uint64_t)id - (uint64_t)h.first == p;
-    }
-    if (!start || (!links && !slot) || (!h.dense && !idmap_init(&h.h, np))) {
+    if (!start || (!links && !slot)) {
         rc = db_fail(db, ORMC_NOMEM, "%s.prefetch_%s: out of memory",
                      pm->name, rv->name);
         goto out;
     }
-    for (size_t p = 0; p < np && !h.dense; p++) {
-        int64_t id;
-        memcpy(&id, parents->data + p * pm->size + pm->fields[0].offset,
-               sizeof id);
-        idmap_put_slot(&h.h, id, p);
-    }
     memset(start, 0, (np + 1) * sizeof *start);
-    link_pair *lp = links ? (link_pair *)links->data : NULL;
-    for (size_t i = 0; i < ne && lp; i++) {
-        /* the link's parent, looked up once: the second pass reads it */
-        uintptr_t o = lp[i].slot = parent_slot(&h, lp[i].pid);
-        if (o != IDMAP_NONE)
-            start[o + 1]++;
-    }
+    const link_pair *lp = links ? (const link_pair *)links->data : NULL;
+    for (size_t i = 0; i < ne && lp; i++)
+        if (lp[i].slot != LINK_NONE)
+            start[lp[i].slot + 1]++;
     if (!lp)
-        owners(&h, fk, kids, slot, start);
+        owners(h, fk, kids, slot, start);
     for (size_t p = 0; p < np; p++)
         start[p + 1] += start[p];
     void **ptrs = start[np] ? arena_alloc_raw(res, start[np] * sizeof *ptrs)
@@ -120,13 +113,12 @@ int stitch(ormc_db *db, const ormc_model *pm, const ormc_reverse *rv,
     }
     /* start[p] is now parent p's next free slot */
     for (size_t i = 0; i < ne && lp; i++)
-        if (lp[i].slot != IDMAP_NONE)
+        if (lp[i].slot != LINK_NONE)
             ptrs[start[lp[i].slot]++] = kids->data + lp[i].kid * kids->size;
     for (size_t i = 0; i < ne && !lp; i++)
         if (slot[i] != IDMAP_NONE)
             ptrs[start[slot[i]]++] = kids->data + i * kids->size;
 out:
-    idmap_free(&h.h);
     ormc_big_free(start);
     ormc_big_free(slot);
     return rc;
