@@ -183,8 +183,11 @@ static inline void *slab_alloc(slab *s, ormc_result *res, size_t size)
     return p;
 }
 
-/* n rounded up to the arena's alignment (16). */
-static size_t slab_size(size_t n) { return (n + 15) & ~(size_t)15; }
+/* n rounded up to a multiple of 8, the alignment of every member of a
+ * model's struct, Rel block and ormc_annot (int64_t, double, pointers,
+ * size_t): the slabs of with_ objects and Rel blocks pack them that
+ * close (a Blog's Rel block is 56 bytes, not 64). */
+static size_t slab_size(size_t n) { return (n + 7) & ~(size_t)7; }
 
 /* One with_ load of a level, with the loads of its child query on the
  * object it loads (select_related chains), in the order of the SELECT's
