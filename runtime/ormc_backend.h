@@ -61,8 +61,9 @@ typedef struct ormc_backend {
     int64_t (*column_int)(void *stmt, int col);
     double (*column_real)(void *stmt, int col);
     /* Pointer valid until the next step/reset; *n = length in bytes.
-     * column_text returns NULL only when memory ran out (callers ask
-     * column_is_null first); column_blob returns NULL for an empty blob. */
+     * column_text returns NULL for a NULL value (as sqlite3_column_text
+     * does), and for another only when memory ran out; column_blob
+     * returns NULL for an empty blob or a NULL. */
     const char *(*column_text)(void *stmt, int col, size_t *n);
     const void *(*column_blob)(void *stmt, int col, size_t *n);
     int64_t (*last_insert_id)(void *conn);

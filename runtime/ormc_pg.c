@@ -939,6 +939,10 @@ static const char *number_text(pg_stmt *s, int col, const char *v, size_t *n)
 static const char *pg_column_text(void *stmt, int col, size_t *n)
 {
     pg_stmt *s = stmt;
+    if (pq.PQgetisnull(s->res, s->row, col)) { /* libpq's "", SQLite's NULL */
+        *n = 0;
+        return NULL;
+    }
     const char *v = pq.PQgetvalue(s->res, s->row, col);
     if (s->binary && s->kind[col] != COL_TEXT && s->kind[col] != COL_BYTEA)
         return number_text(s, col, v, n);
@@ -1087,6 +1091,10 @@ static inline const char *pg_row_text(void *stmt, int col, size_t *n)
     const pg_stmt *s = stmt;
     if (s->kind[col] == COL_TEXT) {
         *n = (size_t)pq.PQgetlength(s->res, s->row, col);
+        /* a NULL is "" to PQgetvalue: NULL here, so that a NOT NULL
+         * field holding one is the data error it is on SQLite */
+        if (!*n && pq.PQgetisnull(s->res, s->row, col))
+            return NULL;
         return pq.PQgetvalue(s->res, s->row, col);
     }
     return pg_column_text(stmt, col, n);

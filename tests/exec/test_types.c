@@ -858,23 +858,36 @@ static int setup_bare(void **state) { return fixture_setup(state, NULL); }
 
 static void test_null_in_not_null_blob_is_a_data_error(void **state)
 {
-    SQLITE_ONLY(); /* the foreign table is SQLite's untyped kind */
     fixture *f = *state;
+    /* SQLite: untyped columns; PostgreSQL: typed, without the NOT NULLs */
     assert_ok(f->db,
               ormc_exec(f->db,
-                        "CREATE TABLE \"item\" (\"id\" INTEGER PRIMARY KEY, "
-                        "\"i\", \"r\", \"flag\", \"t\", \"code\", \"data\", "
-                        "\"at\", \"ni\", \"nr\", \"nflag\", \"nt\", \"ncode\", "
-                        "\"ndata\", \"nat\")"));
-    assert_ok(f->db,
-              ormc_exec(f->db,
-                        "INSERT INTO \"item\" VALUES "
-                        "(1, 1, 1.5, 0, 't', 'c', NULL, 0, NULL, NULL, NULL, "
-                        "NULL, NULL, NULL, NULL), "
-                        "(2, 1, 1.5, 0, 't', 'c', x'', 0, NULL, NULL, NULL, "
-                        "NULL, NULL, NULL, NULL), "
-                        "(3, 1, 1.5, 0, NULL, 'c', x'00', 0, NULL, NULL, "
-                        "NULL, NULL, NULL, NULL, NULL)"));
+                        test_pg()
+                            ? "CREATE TABLE \"item\" (\"id\" BIGINT PRIMARY "
+                              "KEY, \"i\" BIGINT, \"r\" DOUBLE PRECISION, "
+                              "\"flag\" BOOLEAN, \"t\" TEXT, \"code\" TEXT, "
+                              "\"data\" BYTEA, \"at\" BIGINT, \"ni\" BIGINT, "
+                              "\"nr\" DOUBLE PRECISION, \"nflag\" BOOLEAN, "
+                              "\"nt\" TEXT, \"ncode\" TEXT, \"ndata\" BYTEA, "
+                              "\"nat\" BIGINT)"
+                            : "CREATE TABLE \"item\" (\"id\" INTEGER PRIMARY "
+                              "KEY, \"i\", \"r\", \"flag\", \"t\", \"code\", "
+                              "\"data\", \"at\", \"ni\", \"nr\", \"nflag\", "
+                              "\"nt\", \"ncode\", \"ndata\", \"nat\")"));
+    const char *no = test_pg() ? "false" : "0";
+    const char *empty = test_pg() ? "'\\x'::bytea" : "x''";
+    const char *zero = test_pg() ? "'\\x00'::bytea" : "x'00'";
+    char ins[512];
+    snprintf(ins, sizeof ins,
+             "INSERT INTO \"item\" VALUES "
+             "(1, 1, 1.5, %s, 't', 'c', NULL, 0, NULL, NULL, NULL, NULL, "
+             "NULL, NULL, NULL), "
+             "(2, 1, 1.5, %s, 't', 'c', %s, 0, NULL, NULL, NULL, NULL, "
+             "NULL, NULL, NULL), "
+             "(3, 1, 1.5, %s, NULL, 'c', %s, 0, NULL, NULL, NULL, NULL, "
+             "NULL, NULL, NULL)",
+             no, no, empty, no, zero);
+    assert_ok(f->db, ormc_exec(f->db, ins));
     Item *got = NULL;
     assert_status(f->db, item_get(f->db, 1, &got), ORMC_ERROR);
     assert_error(f->db, ORMC_ERROR,
