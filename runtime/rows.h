@@ -110,7 +110,8 @@ typedef struct parent_map {
     size_t n;
 } parent_map;
 
-/* Indexes the n rows of model pm at `rows` (n below UINT32_MAX) into *h;
+/* Indexes the n rows of model pm at `rows` into *h (a link_pair holds a
+ * slot below LINK_NONE: prefetch_one refuses more many-to-many parents);
  * false when out of memory.  Free with parent_map_free. */
 bool parent_map_init(parent_map *h, const ormc_model *pm, const char *rows,
                      size_t n);
