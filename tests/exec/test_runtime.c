@@ -593,8 +593,6 @@ static void test_results_on_threads(void **state)
     }
 }
 
-/* ---- statement cache and counters ---- */
-
 /* ---- operation labels ---- */
 
 const char *db_label(ormc_db *db, char buf[160], const char *a,
@@ -634,6 +632,8 @@ static void test_labels_kept_per_connection(void **state)
             assert_ptr_equal(again, other);
     }
 }
+
+/* ---- statement cache and counters ---- */
 
 static void test_stmt_cache_same_shape(void **state)
 {
