@@ -61,31 +61,38 @@ void db_ok(ormc_db *db)
     db->errmsg[0] = '\0';
 }
 
-/* db_label's search from slot i on, and its insert. */
+/* Whether slot i of db's labels holds the label of parts a, b, c. */
+static inline bool label_is(const ormc_db *db, size_t i, const char *a,
+                            const char *b, const char *c)
+{
+    const char *const *k = db->labels[i].part;
+    return db->labels[i].text && k[0] == a && k[1] == b && k[2] == c;
+}
+
+/* db_label's search from slot i on, and its insert (the label spelled
+ * into buf first, then copied into the table). */
 static ORMC_NOINLINE const char *label_add(ormc_db *db, char buf[WHAT_SIZE],
                                            const char *a, const char *b,
                                            const char *c, size_t i)
 {
+    snprintf(buf, WHAT_SIZE, "%s%s%s", a, b, c ? c : "");
     for (size_t probes = 0; probes < ORMC_LABELS; probes++) {
-        const char **k = db->labels[i].part;
+        if (label_is(db, i, a, b, c))
+            return db->labels[i].text;
         if (!db->labels[i].text) {
-            sb_label(buf, WHAT_SIZE, a, b, c, (char *)NULL);
             size_t n = strlen(buf) + 1;
             char *t = ormc_malloc(n);
             if (!t)
                 return buf;
             memcpy(t, buf, n);
-            k[0] = a;
-            k[1] = b;
-            k[2] = c;
+            db->labels[i].part[0] = a;
+            db->labels[i].part[1] = b;
+            db->labels[i].part[2] = c;
             return db->labels[i].text = t;
         }
-        if (k[0] == a && k[1] == b && k[2] == c)
-            return db->labels[i].text;
         i = (i + 1) & (ORMC_LABELS - 1);
     }
-    sb_label(buf, WHAT_SIZE, a, b, c, (char *)NULL); /* the table is full */
-    return buf;
+    return buf; /* the table is full */
 }
 
 const char *db_label(ormc_db *db, char buf[WHAT_SIZE], const char *a,
@@ -96,10 +103,8 @@ const char *db_label(ormc_db *db, char buf[WHAT_SIZE], const char *a,
     uint64_t h = ((uint64_t)(uintptr_t)a ^ (uint64_t)(uintptr_t)b << 1 ^
                   (uint64_t)(uintptr_t)c << 2) * 0x9E3779B97F4A7C15u;
     size_t i = (size_t)(h >> 58) & (ORMC_LABELS - 1);
-    const char **k = db->labels[i].part;
-    if (k[0] == a && k[1] == b && k[2] == c && db->labels[i].text)
-        return db->labels[i].text;
-    return label_add(db, buf, a, b, c, i);
+    return label_is(db, i, a, b, c) ? db->labels[i].text
+                                    : label_add(db, buf, a, b, c, i);
 }
 
 int ormc_open_backend(const char *path, const ormc_backend *be, ormc_db **out)

@@ -124,12 +124,6 @@ void sb_putn(sbuf *b, const char *s, size_t n);
 void sb_printf(sbuf *b, const char *fmt, ...);
 void sb_free(sbuf *b);
 
-/* Writes the strings given (a NULL ends them) one after the other into
- * out[0..size), cut to fit and NUL-terminated as snprintf would: the
- * label of an operation ("Blog.fetch") that its errors start with, made
- * on every call, without snprintf's ~850 instructions. */
-void sb_label(char *out, size_t size, ...);
-
 /* ---- queries (query.c) ---- */
 
 /* Term kinds of an ormc_query.  Filters: */

@@ -67,20 +67,3 @@ void sb_free(sbuf *b)
     b->s = NULL;
     b->len = b->cap = 0;
 }
-
-void sb_label(char *out, size_t size, ...)
-{
-    va_list ap;
-    va_start(ap, size);
-    size_t len = 0;
-    for (const char *s; size && (s = va_arg(ap, const char *));) {
-        size_t n = strlen(s);
-        if (n > size - 1 - len)
-            n = size - 1 - len;
-        memcpy(out + len, s, n);
-        len += n;
-    }
-    va_end(ap);
-    if (size)
-        out[len] = '\0';
-}
