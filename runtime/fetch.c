@@ -479,22 +479,15 @@ static void read_annot(ormc_db *db, void *stmt, int col, const ormc_term *a,
         v->i = be->column_int(stmt, col);
 }
 
-/* level_row's part beyond a plain row: with_ loads, counts, annotations,
- * links. */
-static int level_row_more(ormc_db *db, void *stmt, void *obj, level *lv,
+/* One row's columns after its model's own (which obj holds): with_
+ * loads, counts, annotations. */
+static int level_row_tail(ormc_db *db, void *stmt, void *obj, level *lv,
                           ormc_result *res)
 {
     const ormc_model *m = lv->m;
-    if (lv->links) {
-        link_pair *l = obj;
-        obj = NULL;
-        int rc = link_row(db, stmt, lv->links, l, &obj, m->name);
-        if (rc != ORMC_OK || !obj)
-            return rc;
-    }
-    int rc = read_row(db, stmt, 0, m, obj, res);
+    int rc = ORMC_OK;
     int col = m->nfields;
-    if (rc == ORMC_OK && lv->nwith)
+    if (lv->nwith)
         rc = read_with(db, stmt, &col, lv->with, lv->nwith, obj, res);
     if (!lv->rel || rc != ORMC_OK)
         return rc;
@@ -513,6 +506,22 @@ static int level_row_more(ormc_db *db, void *stmt, void *obj, level *lv,
     for (size_t i = 0; i < na; i++, col++)
         read_annot(db, stmt, col, lv->annot[i], &av[i]);
     return rc;
+}
+
+/* level_row's part beyond a plain row: links, then the tail. */
+static int level_row_more(ormc_db *db, void *stmt, void *obj, level *lv,
+                          ormc_result *res)
+{
+    const ormc_model *m = lv->m;
+    if (lv->links) {
+        link_pair *l = obj;
+        obj = NULL;
+        int rc = link_row(db, stmt, lv->links, l, &obj, m->name);
+        if (rc != ORMC_OK || !obj)
+            return rc;
+    }
+    int rc = read_row(db, stmt, 0, m, obj, res);
+    return rc == ORMC_OK ? level_row_tail(db, stmt, obj, lv, res) : rc;
 }
 
 /* One row: t0, then each with_ model (and theirs), then counts and
@@ -548,6 +557,36 @@ static bool presize_with(const level *lv, size_t rows)
     return true;
 }
 
+/* The rows a backend's read_rows reads at once: few enough that their
+ * objects and result rows stay in the cache from one field to the next,
+ * enough that testing each field's type once per block costs little. */
+#define BLOCK_ROWS 64
+
+/* read_rows's path (a backend that holds its result): the fields of lv's
+ * model for up to BLOCK_ROWS rows from the current one, into new elements
+ * of v, the first *e and *after more; step_rows then steps through them
+ * for the rest of each row (level_row_tail).  Returns read_row's codes,
+ * recorded as it records them. */
+static int read_block(ormc_db *db, void *stmt, vec *v, const level *lv,
+                      ormc_result *res, char **e, size_t *after)
+{
+    const ormc_backend *be = db->be;
+    const ormc_model *m = lv->m;
+    size_t nb = be->rows_left(stmt);
+    if (nb > BLOCK_ROWS)
+        nb = BLOCK_ROWS;
+    if (!(*e = vec_push_n(v, nb)))
+        return ORMC_NOMEM;
+    *after = nb - 1;
+    size_t bad_row;
+    int bad;
+    int rc = be->read_rows(stmt, m->fields, m->nfields, *e, v->size, nb, res,
+                           &bad_row, &bad);
+    return rc == ORMC_OK
+               ? rc
+               : read_row_failed(db, m, *e + bad_row * v->size, rc, bad);
+}
+
 /* Steps `stmt`, reading each row with level_row into a new element of v.
  * Returns status (errors recorded, prefixed with `what`); resets the
  * statement. */
@@ -565,13 +604,24 @@ static int step_rows(ormc_db *db, void *stmt, vec *v, level *lv,
     }
     if (rc == ORMC_ROW && lv->npool && rows && !presize_with(lv, rows))
         rc = ORMC_NOMEM;
+    bool block = db->be->read_rows && db->be->rows_left && !lv->links;
+    char *e = NULL;  /* in a block: the row's element */
+    size_t left = 0; /* and the block's rows after it */
     for (; rc == ORMC_ROW; rc = db->be->step(stmt)) {
-        void *e = vec_push(v);
-        if (!e) {
-            rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
-            break;
+        if (block) {
+            if (left) {
+                left--;
+                e += v->size;
+                rc = ORMC_OK;
+            } else {
+                rc = read_block(db, stmt, v, lv, res, &e, &left);
+            }
+            if (rc == ORMC_OK && !lv->plain)
+                rc = level_row_tail(db, stmt, e, lv, res);
+        } else {
+            void *o = vec_push(v);
+            rc = o ? level_row(db, stmt, o, lv, res) : ORMC_NOMEM;
         }
-        rc = level_row(db, stmt, e, lv, res);
         if (rc == ORMC_ERROR) { /* bad data: read_row said where */
             db_stmt_done(db, stmt);
             return db_restate(db, what, NULL);

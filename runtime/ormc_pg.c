@@ -173,6 +173,8 @@ typedef struct pg_stmt {
     size_t blob_cap;
     size_t sql_len;
     unsigned char *kind; /* per result column: COL_*, 0 for another type */
+    unsigned char *bin;  /* kind's values when binary, else zeros: the row
+                          * functions' one test (same block as kind) */
     bool binary;         /* results in binary form (see the top) */
     bool owned;          /* a parameter may own a copy (pg_param.own) */
     bool select;         /* a SELECT: it changes no rows (count_changes) */
@@ -461,7 +463,7 @@ static int pg_prepare(void *conn, const char *sql, size_t len, void **stmt)
     s->nparams = pq.PQnparams(s->desc);
     s->ncols = pq.PQnfields(s->desc);
     if (s->ncols) {
-        s->kind = ormc_malloc((size_t)s->ncols);
+        s->kind = ormc_malloc(2 * (size_t)s->ncols);
         if (!s->kind) {
             pg_finalize(s);
             return ORMC_NOMEM;
@@ -470,6 +472,9 @@ static int pg_prepare(void *conn, const char *sql, size_t len, void **stmt)
         for (int i = 0; i < s->ncols; i++)
             if (!(s->kind[i] = (unsigned char)col_kind(pq.PQftype(s->desc, i))))
                 s->binary = false;
+        s->bin = s->kind + s->ncols;
+        for (int i = 0; i < s->ncols; i++)
+            s->bin[i] = s->binary ? s->kind[i] : 0;
     }
     if (s->nparams) {
         size_t n = (size_t)s->nparams;
@@ -1071,7 +1076,7 @@ static size_t pg_sql_len(void *stmt) { return ((pg_stmt *)stmt)->sql_len; }
 static inline int64_t pg_row_int(void *stmt, int col)
 {
     const pg_stmt *s = stmt;
-    if (s->binary && s->kind[col] == COL_INT8)
+    if (s->bin[col] == COL_INT8)
         return (int64_t)be(pq.PQgetvalue(s->res, s->row, col), 8);
     return pg_column_int(stmt, col);
 }
@@ -1081,7 +1086,7 @@ static inline int64_t pg_row_int(void *stmt, int col)
 static inline double pg_row_real(void *stmt, int col)
 {
     const pg_stmt *s = stmt;
-    if (s->binary && s->kind[col] == COL_FLOAT8)
+    if (s->bin[col] == COL_FLOAT8)
         return be_float8(pq.PQgetvalue(s->res, s->row, col));
     return pg_column_real(stmt, col);
 }
@@ -1130,6 +1135,94 @@ static int pg_read_fields(void *stmt, int col, const ormc_field *f, int n,
     return row_read(&pg_cols, stmt, col, f, n, obj, res, bad);
 }
 
+/* Field f (its column col) of the `rows` rows from row `row0` on, into
+ * the objects `stride` bytes apart from o: read_rows's inner loop, one
+ * field at a time so that its type and column kind are tested once per
+ * block, not once per value.  Returns ORMC_OK, or row_read's code with
+ * *bad_row the row (from row0) where it failed. */
+static int pg_read_field(pg_stmt *s, int row0, int col, const ormc_field *f,
+                         char *o, size_t stride, size_t rows,
+                         ormc_result *res, size_t *bad_row)
+{
+    const PGresult *r = s->res;
+    bool nullable = f->flags & ORMC_F_NULLABLE;
+    size_t off = f->offset;
+    int row = row0, end = row0 + (int)rows;
+    /* a bigint or a double: its 8 big-endian bytes (the bits alike) */
+    if (((f->type == ORMC_T_INT || f->type == ORMC_T_DATETIME) &&
+         s->bin[col] == COL_INT8) ||
+        (f->type == ORMC_T_REAL && s->bin[col] == COL_FLOAT8)) {
+        for (; row < end; row++, o += stride) {
+            if (nullable && pq.PQgetisnull(r, row, col)) {
+                bool t = true;
+                memcpy(o + f->null_offset, &t, sizeof t);
+                continue;
+            }
+            uint64_t v = be(pq.PQgetvalue(r, row, col), 8);
+            memcpy(o + off, &v, sizeof v);
+        }
+        return ORMC_OK;
+    }
+    if (f->type == ORMC_T_TEXT && s->kind[col] == COL_TEXT) {
+        for (; row < end; row++, o += stride) {
+            size_t n = (size_t)pq.PQgetlength(r, row, col);
+            /* a NULL is "" to PQgetvalue */
+            if (!n && pq.PQgetisnull(r, row, col)) {
+                if (nullable)
+                    continue; /* the pointer stays NULL */
+                *bad_row = (size_t)(row - row0);
+                return ORMC_ERROR;
+            }
+            char *d = arena_strndup(res, pq.PQgetvalue(r, row, col), n);
+            if (!d) {
+                *bad_row = (size_t)(row - row0);
+                return ORMC_NOMEM;
+            }
+            memcpy(o + off, &d, sizeof d);
+        }
+        return ORMC_OK;
+    }
+    /* any other type or kind: row_read's reading of one field */
+    int saved = s->row, rc = ORMC_OK, bad;
+    for (; row < end && rc == ORMC_OK; row++, o += stride) {
+        s->row = row;
+        rc = row_read(&pg_cols, s, col, f, 1, o, res, &bad);
+    }
+    s->row = saved;
+    if (rc != ORMC_OK)
+        *bad_row = (size_t)(row - 1 - row0);
+    return rc;
+}
+
+/* read_rows: one field at a time down the rows (the caller passes a few
+ * dozen, so that their objects and result rows stay in the cache from one
+ * field to the next). */
+static int pg_read_rows(void *stmt, const ormc_field *f, int n, char *obj,
+                        size_t stride, size_t rows, ormc_result *res,
+                        size_t *bad_row, int *bad)
+{
+    pg_stmt *s = stmt;
+    for (int i = 0; i < n; i++) {
+        int rc = pg_read_field(s, s->row, i, &f[i], obj, stride, rows, res,
+                               bad_row);
+        if (rc == ORMC_OK)
+            continue;
+        /* the first failure in row order, as a row at a time finds it:
+         * an earlier row's later field may fail too */
+        size_t r = *bad_row, one;
+        for (size_t k = 0; k < r; k++)
+            for (int j = i + 1; j < n; j++) {
+                int rk = pg_read_field(s, s->row + (int)k, j, &f[j],
+                                       obj + k * stride, stride, 1, res,
+                                       &one);
+                if (rk != ORMC_OK)
+                    return *bad_row = k, *bad = j, rk;
+            }
+        return *bad = i, rc;
+    }
+    return ORMC_OK;
+}
+
 const ormc_backend ormc_pg_backend = {
     .name = "postgresql",
     .dialect = &ormc_pg_dialect,
@@ -1167,6 +1260,7 @@ const ormc_backend ormc_pg_backend = {
     .cols = &pg_reader_cols,
     .binds = &pg_binds,
     .rows_left = pg_rows_left,
+    .read_rows = pg_read_rows,
 };
 
 /* ==== read replicas: a router over one primary and its replicas ====
@@ -1537,6 +1631,14 @@ static int router_read_fields(void *st, int col, const ormc_field *f, int n,
     return pg_read_fields(((rstmt *)st)->run, col, f, n, obj, res, bad);
 }
 
+static int router_read_rows(void *st, const ormc_field *f, int n, char *obj,
+                            size_t stride, size_t rows, ormc_result *res,
+                            size_t *bad_row, int *bad)
+{
+    return pg_read_rows(((rstmt *)st)->run, f, n, obj, stride, rows, res,
+                        bad_row, bad);
+}
+
 /* The primary again, and every replica on its next turn. */
 static int router_reconnect(void *conn)
 {
@@ -1627,6 +1729,7 @@ const ormc_backend ormc_pg_router_backend = {
     .cols = &router_reader_cols,
     .binds = &router_binds,
     .rows_left = router_rows_left,
+    .read_rows = router_read_rows,
 };
 
 #else /* no libpq */

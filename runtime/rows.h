@@ -39,6 +39,10 @@ static inline void *vec_push(vec *v)
     return v->data + v->n++ * v->size;
 }
 
+/* Appends n elements, zeroed unless v->whole: the first one, NULL when
+ * out of memory. */
+void *vec_push_n(vec *v, size_t n);
+
 /* Open-addressing map from an id to a value (an index or a pointer). */
 typedef struct idmap {
     int64_t *keys;

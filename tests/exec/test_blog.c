@@ -1810,6 +1810,9 @@ static void test_column_text_oom_stays_nomem(void **state)
     fixture *f = *state;
     int64_t ann = add_author(f->db, "Ann", "ann@example.com");
     int64_t id = add_blog(f->db, "t", ann, 0, 1, NAN);
+    /* rows a row at a time (PostgreSQL's read_rows reads a fetch's in
+     * blocks: its own text copy, not these functions) */
+    spy_backend.read_rows = NULL;
     /* the runtime's loop over the field descriptors */
     spy_backend.column_text = oom_column_text;
     spy_backend.read_fields = NULL; /* rows read through column_text, */
@@ -1828,6 +1831,7 @@ static void test_column_text_oom_stays_nomem(void **state)
     spy_backend.cols = &oom_cols;
     assert_blog_reads_nomem(f, id);
     spy_backend.cols = test_base()->cols;
+    spy_backend.read_rows = test_base()->read_rows;
     assert_ok(f->db, blog_get(f->db, id, &g));
     assert_string_equal(g->title, "t");
     blog_free(g);

@@ -856,12 +856,13 @@ static void test_schema_check_every_type(void **state)
 
 static int setup_bare(void **state) { return fixture_setup(state, NULL); }
 
-static void test_null_in_not_null_blob_is_a_data_error(void **state)
+/* Item's table as a foreign database may hold it: NULLs allowed in
+ * every column (SQLite: untyped columns; PostgreSQL: typed, without the
+ * NOT NULLs). */
+static void make_foreign_item_table(ormc_db *db)
 {
-    fixture *f = *state;
-    /* SQLite: untyped columns; PostgreSQL: typed, without the NOT NULLs */
-    assert_ok(f->db,
-              ormc_exec(f->db,
+    assert_ok(db,
+              ormc_exec(db,
                         test_pg()
                             ? "CREATE TABLE \"item\" (\"id\" BIGINT PRIMARY "
                               "KEY, \"i\" BIGINT, \"r\" DOUBLE PRECISION, "
@@ -874,6 +875,12 @@ static void test_null_in_not_null_blob_is_a_data_error(void **state)
                               "KEY, \"i\", \"r\", \"flag\", \"t\", \"code\", "
                               "\"data\", \"at\", \"ni\", \"nr\", \"nflag\", "
                               "\"nt\", \"ncode\", \"ndata\", \"nat\")"));
+}
+
+static void test_null_in_not_null_blob_is_a_data_error(void **state)
+{
+    fixture *f = *state;
+    make_foreign_item_table(f->db);
     const char *no = test_pg() ? "false" : "0";
     const char *empty = test_pg() ? "'\\x'::bytea" : "x''";
     const char *zero = test_pg() ? "'\\x00'::bytea" : "x'00'";
@@ -913,6 +920,100 @@ static void test_null_in_not_null_blob_is_a_data_error(void **state)
                  "schema says NOT NULL (a damaged or foreign database?)");
     assert_null(l.items);
     assert_int_equal(l.count, 0);
+}
+
+/* A fetch of many rows (PostgreSQL reads them a block of rows and one
+ * field at a time): every value of every type read back exactly, NULLs
+ * where they are, and of two damaged rows the first in row order is the
+ * one reported, though its bad field comes after the other's. */
+static void test_many_rows_every_type_and_first_bad_row(void **state)
+{
+    fixture *f = *state;
+    make_foreign_item_table(f->db);
+    enum { N = 200 };
+    bool pg = test_pg();
+    char *ins = malloc(N * 200 + 64);
+    assert_non_null(ins);
+    size_t at = (size_t)sprintf(ins, "INSERT INTO \"item\" VALUES ");
+    for (int k = 1; k <= N; k++) {
+        char ni[24], nr[24], nat[24], nt[24];
+        snprintf(ni, sizeof ni, k % 3 ? "NULL" : "%d", -k);
+        snprintf(nr, sizeof nr, k % 5 ? "NULL" : "%d.5", k);
+        snprintf(nat, sizeof nat, k % 7 ? "NULL" : "%d", k * 7);
+        snprintf(nt, sizeof nt, k % 2 ? "NULL" : "'n%d'", k);
+        at += (size_t)sprintf(
+            ins + at,
+            "%s(%d, %lld, %d.25, %s, %s, 'c%d', %s, %d, %s, %s, %s, %s, "
+            "NULL, %s, %s)",
+            k > 1 ? ", " : "", k, (long long)k * 3000000000LL, k,
+            (k % 2 ? (pg ? "true" : "1") : (pg ? "false" : "0")),
+            k == 170 ? "NULL" : "'t'", k % 100,
+            k == 150 ? "NULL" : (pg ? "'\\x0102'::bytea" : "x'0102'"),
+            k * 1000, ni, nr,
+            k % 4 ? "NULL" : (pg ? "true" : "1"), nt,
+            k % 6 ? "NULL" : (pg ? "'\\x00'::bytea" : "x'00'"), nat);
+    }
+    assert_ok(f->db, ormc_exec(f->db, ins));
+    free(ins);
+
+    ItemQuery q;
+    item_query_init(&q);
+    item_order_by(&q, ITEM_ID.path, ORMC_ASC);
+    ItemList l = {0};
+    assert_status(f->db, item_fetch(f->db, &q, &l), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Item.fetch: Item.data is NULL in the row with id 150, but "
+                 "the schema says NOT NULL (a damaged or foreign database?)");
+    assert_null(l.items);
+    assert_ok(f->db, ormc_exec(f->db, pg ? "UPDATE \"item\" SET \"data\" = "
+                                           "'\\x0102'::bytea WHERE \"id\" = 150"
+                                         : "UPDATE \"item\" SET \"data\" = "
+                                           "x'0102' WHERE \"id\" = 150"));
+    assert_status(f->db, item_fetch(f->db, &q, &l), ORMC_ERROR);
+    assert_error(f->db, ORMC_ERROR,
+                 "Item.fetch: Item.t is NULL in the row with id 170, but "
+                 "the schema says NOT NULL (a damaged or foreign database?)");
+    assert_ok(f->db, ormc_exec(f->db, "UPDATE \"item\" SET \"t\" = 't' "
+                                      "WHERE \"id\" = 170"));
+
+    assert_ok(f->db, item_fetch(f->db, &q, &l));
+    assert_int_equal(l.count, N);
+    for (int k = 1; k <= N; k++) {
+        const Item *it = &l.items[k - 1];
+        char want[16];
+        assert_int_equal(it->id, k);
+        assert_int_equal(it->i, (int64_t)k * 3000000000LL);
+        assert_true(it->r == k + 0.25);
+        assert_int_equal(it->flag, k % 2 == 1);
+        assert_string_equal(it->t, "t");
+        snprintf(want, sizeof want, "c%d", k % 100);
+        assert_string_equal(it->code, want);
+        assert_int_equal(it->data.size, 2);
+        assert_memory_equal(it->data.data, "\x01\x02", 2);
+        assert_int_equal(it->at, k * 1000);
+        assert_int_equal(it->ni_null, k % 3 != 0);
+        assert_int_equal(it->ni, k % 3 ? 0 : -k);
+        assert_int_equal(it->nr_null, k % 5 != 0);
+        assert_true(it->nr == (k % 5 ? 0 : k + 0.5));
+        assert_int_equal(it->nflag_null, k % 4 != 0);
+        assert_int_equal(it->nflag, k % 4 == 0);
+        if (k % 2) {
+            assert_null(it->nt);
+        } else {
+            snprintf(want, sizeof want, "n%d", k);
+            assert_string_equal(it->nt, want);
+        }
+        assert_null(it->ncode);
+        assert_int_equal(it->ndata.size, k % 6 ? 0 : 1);
+        if (k % 6)
+            assert_null(it->ndata.data);
+        else
+            assert_memory_equal(it->ndata.data, "\0", 1);
+        assert_int_equal(it->nat_null, k % 7 != 0);
+        assert_int_equal(it->nat, k % 7 ? 0 : k * 7);
+    }
+    item_list_free(&l);
+    item_query_free(&q);
 }
 
 /* ---- hostile strings ---- */
@@ -1253,6 +1354,9 @@ int main(void)
         T(test_value_behind_null_flag_rejected),
         cmocka_unit_test_setup_teardown(
             test_null_in_not_null_blob_is_a_data_error, setup_bare, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_many_rows_every_type_and_first_bad_row, setup_bare,
+            teardown),
         T(test_hostile_strings_verbatim),
         T(test_sql_keyword_names),
         T(test_restrict_is_the_default),
