@@ -3,7 +3,9 @@
  * per id, annotate counts, one child query per prefetch under one read
  * snapshot), first, exists, count and aggregates.  The SQL comes from
  * sql.c; rows are stepped here (step_rows) and read by read_row
- * (row_read.h's loop, each backend's copy) into rows.c's arrays.
+ * (row_read.h's loop, each backend's copy), or a block of rows one field
+ * at a time by a backend that holds its whole result (read_rows:
+ * PostgreSQL), into rows.c's arrays.
  */
 #include "rows.h"
 #include "sql.h"
@@ -118,28 +120,6 @@ static bool selects_all(const ormc_query *q)
     return true;
 }
 
-/* The related loads of one kind (T_COUNT) in term order, in *out (NULL
- * when none); returns their number, or -1 when out of memory. */
-static long loads(const ormc_query *q, int kind, uint16_t **out)
-{
-    const ormc_term *t = query_terms(q);
-    size_t n = 0;
-    *out = NULL;
-    for (uint32_t i = 0; i < q->nterms; i++)
-        n += t[i].kind == kind;
-    if (!n)
-        return 0;
-    uint16_t *v = ormc_malloc(n * sizeof *v);
-    if (!v)
-        return -1;
-    n = 0;
-    for (uint32_t i = 0; i < q->nterms; i++)
-        if (t[i].kind == kind)
-            v[n++] = t[i].rel;
-    *out = v;
-    return (long)n;
-}
-
 /* Zeroed blocks of one size carved from arena runs, so that a block per
  * row (a Rel block, a related object) costs a pointer bump instead of an
  * arena_alloc and a memset each.  A run holds the blocks still expected
@@ -157,13 +137,15 @@ typedef struct slab {
 #define SLAB_FIRST 8
 #define SLAB_BYTES 2048
 
-/* A new run for s, its last one used up (slab_alloc's out-of-line
- * part); false when out of memory. */
-static bool slab_refill(slab *s, ormc_result *res, size_t size)
+/* A new run for s of `least` blocks or more, its last one used up or too
+ * short (slab_alloc's out-of-line part); false when out of memory. */
+static bool slab_refill(slab *s, ormc_result *res, size_t size, size_t least)
 {
     size_t n = s->expect ? s->expect : (s->last ? 2 * s->last : SLAB_FIRST);
     if (n > SLAB_BYTES / size)
         n = size < SLAB_BYTES ? SLAB_BYTES / size : 1;
+    if (n < least)
+        n = least;
     if (!(s->next = arena_alloc(res, n * size)))
         return false;
     s->left = s->last = n;
@@ -174,12 +156,26 @@ static bool slab_refill(slab *s, ormc_result *res, size_t size)
  * of memory.  Inline: a pointer bump, once per row or related object. */
 static inline void *slab_alloc(slab *s, ormc_result *res, size_t size)
 {
-    if (!s->left && !slab_refill(s, res, size))
+    if (!s->left && !slab_refill(s, res, size, 1))
         return NULL;
     void *p = s->next;
     s->next += size;
     s->left--;
     s->expect -= s->expect > 0;
+    return p;
+}
+
+/* n zeroed blocks of `size` bytes, one after the other, from s (the
+ * rest of a run too short for them is left unused); NULL when out of
+ * memory.  A block of rows' Rel blocks (read_block). */
+static void *slab_alloc_n(slab *s, ormc_result *res, size_t size, size_t n)
+{
+    if (s->left < n && !slab_refill(s, res, size, n))
+        return NULL;
+    void *p = s->next;
+    s->next += n * size;
+    s->left -= n;
+    s->expect -= s->expect < n ? s->expect : n;
     return p;
 }
 
@@ -267,10 +263,12 @@ typedef struct level {
     wload *with;        /* the level's own */
     int nwith;
     int wcols;          /* the columns of all of them */
-    uint16_t *count;
-    long ncount;
-    const ormc_term **annot; /* the annotations, in term order */
-    long nannot;
+    /* the counts, then the annotations, in term order: the columns after
+     * the with_ loads', read into the Rel block as fields of it */
+    ormc_field *relf;
+    int nrel;
+    size_t nannot;
+    size_t rel_bytes; /* a Rel block's, annotations included */
     bool rel;      /* each row gets a Rel block (q prefetches, counts or
                       annotates) */
     /* a many-to-many child query: each row is a link (its parent in
@@ -303,30 +301,7 @@ static void level_free(level *lv)
     for (int i = 0; i < lv->npool; i++)
         idmap_free(&lv->pool[i].seen);
     ormc_free(lv->pool);
-    ormc_free(lv->count);
-    ormc_free(lv->annot);
-}
-
-/* The annotations of q in term order, in *out (NULL when none); returns
- * their number, or -1 when out of memory. */
-static long annots(const ormc_query *q, const ormc_term ***out)
-{
-    const ormc_term *t = query_terms(q);
-    size_t n = 0;
-    *out = NULL;
-    for (uint32_t i = 0; i < q->nterms; i++)
-        n += t[i].kind == T_ANNOT;
-    if (!n)
-        return 0;
-    const ormc_term **v = ormc_malloc(n * sizeof *v);
-    if (!v)
-        return -1;
-    n = 0;
-    for (uint32_t i = 0; i < q->nterms; i++)
-        if (t[i].kind == T_ANNOT)
-            v[n++] = &t[i];
-    *out = v;
-    return (long)n;
+    ormc_free(lv->relf);
 }
 
 /* A Rel block is the model's Rel struct, then the number of the row's
@@ -345,6 +320,56 @@ const ormc_annot *ormc_annotations(const ormc_model *m, const void *row)
     return n ? (const ormc_annot *)(const void *)(rel + ANNOT_AT(m)) : NULL;
 }
 
+/* The field of a Rel block that count or annotation term t is read into
+ * (annotation number i: its slot after the Rel struct), so that the Rel
+ * block's columns are read as a model's are.  An annotation other than
+ * a Count may be NULL (is_null is its flag); an Avg, and a Sum, Min or
+ * Max of a real, is a real. */
+static ormc_field rel_field(const ormc_model *m, const ormc_term *t,
+                            size_t i)
+{
+    ormc_field f = {.name = "annotation", .type = ORMC_T_INT};
+    if (t->kind == T_COUNT) {
+        f.name = m->reverses[t->rel].name;
+        f.offset = m->reverses[t->rel].count_offset;
+        return f;
+    }
+    size_t at = ANNOT_AT(m) + i * sizeof(ormc_annot);
+    if (t->op == ORMC_AVG ||
+        (t->op != ORMC_COUNT && t->path.type == ORMC_T_REAL)) {
+        f.type = ORMC_T_REAL;
+        f.offset = at + offsetof(ormc_annot, r);
+    } else {
+        f.offset = at + offsetof(ormc_annot, i);
+    }
+    if (t->op != ORMC_COUNT) {
+        f.flags = ORMC_F_NULLABLE;
+        f.null_offset = at + offsetof(ormc_annot, is_null);
+    }
+    return f;
+}
+
+/* lv->relf for q: its count terms' fields, then its annotations'; false
+ * when out of memory. */
+static bool rel_fields(level *lv, const ormc_query *q)
+{
+    const ormc_term *t = query_terms(q);
+    size_t n = 0;
+    for (uint32_t i = 0; i < q->nterms; i++)
+        n += t[i].kind == T_COUNT || t[i].kind == T_ANNOT;
+    if (!n)
+        return true;
+    if (!(lv->relf = ormc_malloc(n * sizeof *lv->relf)))
+        return false;
+    for (uint32_t i = 0; i < q->nterms; i++)
+        if (t[i].kind == T_COUNT)
+            lv->relf[lv->nrel++] = rel_field(lv->m, &t[i], 0);
+    for (uint32_t i = 0; i < q->nterms; i++)
+        if (t[i].kind == T_ANNOT)
+            lv->relf[lv->nrel++] = rel_field(lv->m, &t[i], lv->nannot++);
+    return true;
+}
+
 /* Sets lv up for the rows of q; false when out of memory (lv freed). */
 static bool level_init(level *lv, const ormc_query *q)
 {
@@ -353,8 +378,7 @@ static bool level_init(level *lv, const ormc_query *q)
     lv->rel = q->model->rel_size &&
               (has_kind(q, T_PREFETCH) || has_kind(q, T_COUNT) ||
                has_kind(q, T_ANNOT));
-    lv->ncount = loads(q, T_COUNT, &lv->count);
-    lv->nannot = annots(q, &lv->annot);
+    bool relf = rel_fields(lv, q);
     int n = count_with(q);
     if (n && (lv->pool = ormc_malloc((size_t)n * sizeof *lv->pool))) {
         memset(lv->pool, 0, (size_t)n * sizeof *lv->pool);
@@ -364,11 +388,12 @@ static bool level_init(level *lv, const ormc_query *q)
         for (int i = 0; i < lv->nwith; i++)
             lv->wcols += lv->with[i].ncols;
     }
-    if (lv->ncount < 0 || lv->nannot < 0 || (n && !lv->pool)) {
-        lv->ncount = lv->nannot = 0;
+    if (!relf || (n && !lv->pool)) {
         level_free(lv);
         return false;
     }
+    lv->rel_bytes =
+        slab_size(ANNOT_AT(lv->m) + lv->nannot * sizeof(ormc_annot));
     return true;
 }
 
@@ -463,24 +488,16 @@ static int link_row(ormc_db *db, void *stmt, link_state *ls, link_pair *l,
     return ORMC_OK;
 }
 
-/* Annotation a's value in column col into *v. */
-static void read_annot(ormc_db *db, void *stmt, int col, const ormc_term *a,
-                       ormc_annot *v)
+/* obj's Rel block, the block rb (zeroed, lv->rel_bytes): its address in
+ * obj, the number of annotations after it. */
+static void rel_attach(const level *lv, void *obj, void *rb)
 {
-    const ormc_backend *be = db->be;
-    if (a->op != ORMC_COUNT && be->column_is_null(stmt, col)) {
-        v->is_null = true;
-        return;
-    }
-    if (a->op == ORMC_AVG || (a->op != ORMC_COUNT &&
-                              a->path.type == ORMC_T_REAL))
-        v->r = be->column_real(stmt, col);
-    else
-        v->i = be->column_int(stmt, col);
+    memcpy(AT(obj, lv->m->rel_offset), &rb, sizeof rb);
+    memcpy(AT(rb, lv->m->rel_size), &lv->nannot, sizeof lv->nannot);
 }
 
 /* One row's columns after its model's own (which obj holds): with_
- * loads, counts, annotations. */
+ * loads, then the Rel block's counts and annotations. */
 static int level_row_tail(ormc_db *db, void *stmt, void *obj, level *lv,
                           ormc_result *res)
 {
@@ -491,21 +508,18 @@ static int level_row_tail(ormc_db *db, void *stmt, void *obj, level *lv,
         rc = read_with(db, stmt, &col, lv->with, lv->nwith, obj, res);
     if (!lv->rel || rc != ORMC_OK)
         return rc;
-    size_t na = (size_t)lv->nannot;
-    void *rb = slab_alloc(&lv->rels, res,
-                          slab_size(ANNOT_AT(m) + na * sizeof(ormc_annot)));
+    void *rb = slab_alloc(&lv->rels, res, lv->rel_bytes);
     if (!rb)
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
-    memcpy(AT(obj, m->rel_offset), &rb, sizeof rb);
-    for (long i = 0; i < lv->ncount; i++, col++) {
-        int64_t n = db->be->column_int(stmt, col);
-        memcpy(AT(rb, m->reverses[lv->count[i]].count_offset), &n, sizeof n);
-    }
-    memcpy(AT(rb, m->rel_size), &na, sizeof na);
-    ormc_annot *av = (ormc_annot *)AT(rb, ANNOT_AT(m));
-    for (size_t i = 0; i < na; i++, col++)
-        read_annot(db, stmt, col, lv->annot[i], &av[i]);
-    return rc;
+    rel_attach(lv, obj, rb);
+    if (!lv->nrel)
+        return ORMC_OK;
+    /* ints and reals: nothing that can fail */
+    const ormc_backend *be = db->be;
+    int bad;
+    if (be->read_fields)
+        return be->read_fields(stmt, col, lv->relf, lv->nrel, rb, res, &bad);
+    return read_fields_via(be, stmt, col, lv->relf, lv->nrel, rb, res, &bad);
 }
 
 /* level_row's part beyond a plain row: links, then the tail. */
@@ -562,12 +576,13 @@ static bool presize_with(const level *lv, size_t rows)
  * enough that testing each field's type once per block costs little. */
 #define BLOCK_ROWS 64
 
-/* read_rows's path (a backend that holds its result): the fields of lv's
- * model for up to BLOCK_ROWS rows from the current one, into new elements
- * of v, the first *e and *after more; step_rows then steps through them
- * for the rest of each row (level_row_tail).  Returns read_row's codes,
- * recorded as it records them. */
-static int read_block(ormc_db *db, void *stmt, vec *v, const level *lv,
+/* read_rows's path (a backend that holds its result): for up to
+ * BLOCK_ROWS rows from the current one, new elements of v, the first *e
+ * and *after more, with the fields of lv's model and their Rel blocks'
+ * counts and annotations each read down the block in one call; step_rows
+ * then steps through them for their with_ loads.  Returns read_row's
+ * codes, recorded as it records them. */
+static int read_block(ormc_db *db, void *stmt, vec *v, level *lv,
                       ormc_result *res, char **e, size_t *after)
 {
     const ormc_backend *be = db->be;
@@ -575,21 +590,57 @@ static int read_block(ormc_db *db, void *stmt, vec *v, const level *lv,
     size_t nb = be->rows_left(stmt);
     if (nb > BLOCK_ROWS)
         nb = BLOCK_ROWS;
+    /* the block's Rel blocks in one slab run */
+    if (lv->rel && nb * lv->rel_bytes > SLAB_BYTES)
+        nb = lv->rel_bytes < SLAB_BYTES ? SLAB_BYTES / lv->rel_bytes : 1;
     if (!(*e = vec_push_n(v, nb)))
         return ORMC_NOMEM;
     *after = nb - 1;
     size_t bad_row;
     int bad;
-    int rc = be->read_rows(stmt, m->fields, m->nfields, *e, v->size, nb, res,
-                           &bad_row, &bad);
-    return rc == ORMC_OK
-               ? rc
-               : read_row_failed(db, m, *e + bad_row * v->size, rc, bad);
+    int rc = be->read_rows(stmt, 0, m->fields, m->nfields, *e, v->size, nb,
+                           res, &bad_row, &bad);
+    if (rc != ORMC_OK)
+        return read_row_failed(db, m, *e + bad_row * v->size, rc, bad);
+    if (!lv->rel)
+        return ORMC_OK;
+    char *rb = slab_alloc_n(&lv->rels, res, lv->rel_bytes, nb);
+    if (!rb)
+        return db_fail(db, ORMC_NOMEM, "%s: out of memory", m->name);
+    for (size_t i = 0; i < nb; i++)
+        rel_attach(lv, *e + i * v->size, rb + i * lv->rel_bytes);
+    /* ints and reals: nothing that can fail */
+    return lv->nrel ? be->read_rows(stmt, m->nfields + lv->wcols, lv->relf,
+                                    lv->nrel, rb, lv->rel_bytes, nb, res,
+                                    &bad_row, &bad)
+                    : ORMC_OK;
 }
 
-/* Steps `stmt`, reading each row with level_row into a new element of v.
- * Returns status (errors recorded, prefixed with `what`); resets the
- * statement. */
+/* The current row on read_rows's path: its element, the next of the
+ * block read last (*e, *left more after it), or the first of a new block
+ * (read_block); then its with_ loads.  Returns level_row's codes. */
+static inline int block_row(ormc_db *db, void *stmt, vec *v, level *lv,
+                            ormc_result *res, char **e, size_t *left)
+{
+    if (*left) {
+        --*left;
+        *e += v->size;
+    } else {
+        int rc = read_block(db, stmt, v, lv, res, e, left);
+        if (rc != ORMC_OK)
+            return rc;
+    }
+    int col = lv->m->nfields;
+    if (lv->nwith == 1) /* select_related's common case, without a call */
+        return read_with_one(db, stmt, col, lv->with, *e, res);
+    return lv->nwith ? read_with(db, stmt, &col, lv->with, lv->nwith, *e, res)
+                     : ORMC_OK;
+}
+
+/* Steps `stmt`, reading each row into a new element of v: with
+ * level_row, or where the backend holds its whole result (read_rows) a
+ * block of rows at a time (block_row).  Returns status (errors recorded,
+ * prefixed with `what`); resets the statement. */
 static int step_rows(ormc_db *db, void *stmt, vec *v, level *lv,
                      ormc_result *res, const char *what)
 {
@@ -604,30 +655,25 @@ static int step_rows(ormc_db *db, void *stmt, vec *v, level *lv,
     }
     if (rc == ORMC_ROW && lv->npool && rows && !presize_with(lv, rows))
         rc = ORMC_NOMEM;
-    bool block = db->be->read_rows && db->be->rows_left && !lv->links;
-    char *e = NULL;  /* in a block: the row's element */
-    size_t left = 0; /* and the block's rows after it */
-    for (; rc == ORMC_ROW; rc = db->be->step(stmt)) {
-        if (block) {
-            if (left) {
-                left--;
-                e += v->size;
-                rc = ORMC_OK;
-            } else {
-                rc = read_block(db, stmt, v, lv, res, &e, &left);
-            }
-            if (rc == ORMC_OK && !lv->plain)
-                rc = level_row_tail(db, stmt, e, lv, res);
-        } else {
-            void *o = vec_push(v);
-            rc = o ? level_row(db, stmt, o, lv, res) : ORMC_NOMEM;
+    if (db->be->read_rows && db->be->rows_left && !lv->links) {
+        char *e = NULL;  /* the row's element */
+        size_t left = 0; /* and its block's rows after it */
+        for (; rc == ORMC_ROW; rc = db->be->step(stmt)) {
+            rc = block_row(db, stmt, v, lv, res, &e, &left);
+            if (rc == ORMC_ERROR)
+                goto bad_row;
+            if (rc != ORMC_OK)
+                break;
         }
-        if (rc == ORMC_ERROR) { /* bad data: read_row said where */
-            db_stmt_done(db, stmt);
-            return db_restate(db, what, NULL);
+    } else {
+        for (; rc == ORMC_ROW; rc = db->be->step(stmt)) {
+            void *e = vec_push(v);
+            rc = e ? level_row(db, stmt, e, lv, res) : ORMC_NOMEM;
+            if (rc == ORMC_ERROR)
+                goto bad_row;
+            if (rc != ORMC_OK)
+                break;
         }
-        if (rc != ORMC_OK)
-            break;
     }
     if (rc == ORMC_DONE)
         rc = ORMC_OK;
@@ -637,6 +683,9 @@ static int step_rows(ormc_db *db, void *stmt, vec *v, level *lv,
         rc = db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
     db_stmt_done(db, stmt);
     return rc;
+bad_row: /* bad data: read_row said where */
+    db_stmt_done(db, stmt);
+    return db_restate(db, what, NULL);
 }
 
 /* Runs r (a SELECT of q, or a child query whose child query is q) and
@@ -652,8 +701,7 @@ static int read_level(ormc_db *db, const sql_req *r, const ormc_query *q,
         return db_fail(db, ORMC_NOMEM, "%s: out of memory", r->what);
     link_state ls = {.rows = rows, .parents = parents};
     if (links) { /* the parent's column comes after the with_ and counts */
-        ls.pcol = q->model->nfields + lv.wcols + (int)lv.ncount +
-                  (int)lv.nannot;
+        ls.pcol = q->model->nfields + lv.wcols + lv.nrel;
         lv.links = &ls;
     }
     void *stmt = sql_stmt(db, r);

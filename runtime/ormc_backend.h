@@ -115,8 +115,9 @@ typedef struct ormc_backend {
      * included, so a fetch sizes its array once.  NULL: not known before
      * they are stepped (SQLite). */
     size_t (*rows_left)(void *stmt);
-    /* With rows_left: reads the n fields f[0..n) from columns 0, 1, ...
-     * of `rows` rows, the current one and those after it, into the zeroed
+    /* With rows_left: reads the n fields f[0..n) from columns col,
+     * col+1, ... of `rows` rows, the current one and those after it, into
+     * the zeroed
      * objects at obj, obj + stride, ... (as read_fields reads one row);
      * the current row stays where it was.  Returns ORMC_OK, ORMC_NOMEM,
      * or ORMC_ERROR with *bad_row the row (0: the current one) and *bad
@@ -124,8 +125,8 @@ typedef struct ormc_backend {
      * failure in row order, as read_fields row by row finds it.  Reading
      * a field down many rows tests its type once, not once per value.
      * NULL: rows are read one at a time (read_fields or cols). */
-    int (*read_rows)(void *stmt, const ormc_field *f, int n, char *obj,
-                     size_t stride, size_t rows, ormc_result *res,
+    int (*read_rows)(void *stmt, int col, const ormc_field *f, int n,
+                     char *obj, size_t stride, size_t rows, ormc_result *res,
                      size_t *bad_row, int *bad);
 } ormc_backend;
 

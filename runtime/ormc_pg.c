@@ -1197,14 +1197,14 @@ static int pg_read_field(pg_stmt *s, int row0, int col, const ormc_field *f,
 /* read_rows: one field at a time down the rows (the caller passes a few
  * dozen, so that their objects and result rows stay in the cache from one
  * field to the next). */
-static int pg_read_rows(void *stmt, const ormc_field *f, int n, char *obj,
-                        size_t stride, size_t rows, ormc_result *res,
-                        size_t *bad_row, int *bad)
+static int pg_read_rows(void *stmt, int col, const ormc_field *f, int n,
+                        char *obj, size_t stride, size_t rows,
+                        ormc_result *res, size_t *bad_row, int *bad)
 {
     pg_stmt *s = stmt;
     for (int i = 0; i < n; i++) {
-        int rc = pg_read_field(s, s->row, i, &f[i], obj, stride, rows, res,
-                               bad_row);
+        int rc = pg_read_field(s, s->row, col + i, &f[i], obj, stride, rows,
+                               res, bad_row);
         if (rc == ORMC_OK)
             continue;
         /* the first failure in row order, as a row at a time finds it:
@@ -1212,7 +1212,7 @@ static int pg_read_rows(void *stmt, const ormc_field *f, int n, char *obj,
         size_t r = *bad_row, one;
         for (size_t k = 0; k < r; k++)
             for (int j = i + 1; j < n; j++) {
-                int rk = pg_read_field(s, s->row + (int)k, j, &f[j],
+                int rk = pg_read_field(s, s->row + (int)k, col + j, &f[j],
                                        obj + k * stride, stride, 1, res,
                                        &one);
                 if (rk != ORMC_OK)
@@ -1631,11 +1631,11 @@ static int router_read_fields(void *st, int col, const ormc_field *f, int n,
     return pg_read_fields(((rstmt *)st)->run, col, f, n, obj, res, bad);
 }
 
-static int router_read_rows(void *st, const ormc_field *f, int n, char *obj,
-                            size_t stride, size_t rows, ormc_result *res,
-                            size_t *bad_row, int *bad)
+static int router_read_rows(void *st, int col, const ormc_field *f, int n,
+                            char *obj, size_t stride, size_t rows,
+                            ormc_result *res, size_t *bad_row, int *bad)
 {
-    return pg_read_rows(((rstmt *)st)->run, f, n, obj, stride, rows, res,
+    return pg_read_rows(((rstmt *)st)->run, col, f, n, obj, stride, rows, res,
                         bad_row, bad);
 }
 
