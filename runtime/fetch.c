@@ -629,6 +629,11 @@ static inline int block_row(ormc_db *db, void *stmt, vec *v, level *lv,
         int rc = read_block(db, stmt, v, lv, res, e, left);
         if (rc != ORMC_OK)
             return rc;
+        /* nothing more to read a row at a time: on to the block's last */
+        if (!lv->nwith && *left && db->be->skip_rows) {
+            db->be->skip_rows(stmt, *left);
+            *left = 0;
+        }
     }
     int col = lv->m->nfields;
     if (lv->nwith == 1) /* select_related's common case, without a call */

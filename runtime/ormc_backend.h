@@ -128,6 +128,10 @@ typedef struct ormc_backend {
     int (*read_rows)(void *stmt, int col, const ormc_field *f, int n,
                      char *obj, size_t stride, size_t rows, ormc_result *res,
                      size_t *bad_row, int *bad);
+    /* With read_rows: moves the current row n rows on (fewer than
+     * rows_left), as n steps would, for rows read_rows has read.  NULL:
+     * the runtime steps. */
+    void (*skip_rows)(void *stmt, size_t n);
 } ormc_backend;
 
 /* The embedded SQLite backend. */

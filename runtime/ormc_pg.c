@@ -1135,92 +1135,129 @@ static int pg_read_fields(void *stmt, int col, const ormc_field *f, int n,
     return row_read(&pg_cols, stmt, col, f, n, obj, res, bad);
 }
 
-/* Field f (its column col) of the `rows` rows from row `row0` on, into
- * the objects `stride` bytes apart from o: read_rows's inner loop, one
- * field at a time so that its type and column kind are tested once per
- * block, not once per value.  Returns ORMC_OK, or row_read's code with
- * *bad_row the row (from row0) where it failed. */
-static int pg_read_field(pg_stmt *s, int row0, int col, const ormc_field *f,
-                         char *o, size_t stride, size_t rows,
-                         ormc_result *res, size_t *bad_row)
+/* read_rows's plan: the fields it reads without a test of type or kind
+ * per value, grouped by how (a binary bigint or double: its 8 bytes; a
+ * text column: its bytes), and the rest, read as row_read reads them. */
+#define PLAN_MAX 64
+typedef struct plan_field {
+    int col;
+    size_t off, null_off; /* null_off: its flag (a nullable number) */
+    bool nullable;
+} plan_field;
+typedef struct read_plan {
+    plan_field num[PLAN_MAX], text[PLAN_MAX];
+    int nnum, nnum_null, ntext; /* num: the NOT NULL ones, then the rest */
+    int other[PLAN_MAX]; /* field indexes */
+    int nother;
+} read_plan;
+
+static void plan_fields(const pg_stmt *s, int col, const ormc_field *f, int n,
+                        read_plan *p)
 {
-    const PGresult *r = s->res;
-    bool nullable = f->flags & ORMC_F_NULLABLE;
-    size_t off = f->offset;
-    int row = row0, end = row0 + (int)rows;
-    /* a bigint or a double: its 8 big-endian bytes (the bits alike) */
-    if (((f->type == ORMC_T_INT || f->type == ORMC_T_DATETIME) &&
-         s->bin[col] == COL_INT8) ||
-        (f->type == ORMC_T_REAL && s->bin[col] == COL_FLOAT8)) {
-        for (; row < end; row++, o += stride) {
-            if (nullable && pq.PQgetisnull(r, row, col)) {
-                bool t = true;
-                memcpy(o + f->null_offset, &t, sizeof t);
-                continue;
-            }
-            uint64_t v = be(pq.PQgetvalue(r, row, col), 8);
-            memcpy(o + off, &v, sizeof v);
+    p->nnum = p->nnum_null = p->ntext = p->nother = 0;
+    plan_field nulls[PLAN_MAX];
+    for (int i = 0; i < n; i++, col++) {
+        unsigned t = f[i].type;
+        plan_field pf = {col, f[i].offset, f[i].null_offset,
+                         (f[i].flags & ORMC_F_NULLABLE) != 0};
+        if (((t == ORMC_T_INT || t == ORMC_T_DATETIME) &&
+             s->bin[col] == COL_INT8) ||
+            (t == ORMC_T_REAL && s->bin[col] == COL_FLOAT8)) {
+            if (pf.nullable)
+                nulls[p->nnum_null++] = pf;
+            else
+                p->num[p->nnum++] = pf;
+        } else if (t == ORMC_T_TEXT && s->kind[col] == COL_TEXT) {
+            p->text[p->ntext++] = pf;
+        } else {
+            p->other[p->nother++] = i;
         }
-        return ORMC_OK;
     }
-    if (f->type == ORMC_T_TEXT && s->kind[col] == COL_TEXT) {
-        for (; row < end; row++, o += stride) {
-            size_t n = (size_t)pq.PQgetlength(r, row, col);
-            /* a NULL is "" to PQgetvalue */
-            if (!n && pq.PQgetisnull(r, row, col)) {
-                if (nullable)
-                    continue; /* the pointer stays NULL */
-                *bad_row = (size_t)(row - row0);
-                return ORMC_ERROR;
-            }
-            char *d = arena_strndup(res, pq.PQgetvalue(r, row, col), n);
-            if (!d) {
-                *bad_row = (size_t)(row - row0);
-                return ORMC_NOMEM;
-            }
-            memcpy(o + off, &d, sizeof d);
-        }
-        return ORMC_OK;
-    }
-    /* any other type or kind: row_read's reading of one field */
-    int saved = s->row, rc = ORMC_OK, bad;
-    for (; row < end && rc == ORMC_OK; row++, o += stride) {
-        s->row = row;
-        rc = row_read(&pg_cols, s, col, f, 1, o, res, &bad);
-    }
-    s->row = saved;
-    if (rc != ORMC_OK)
-        *bad_row = (size_t)(row - 1 - row0);
-    return rc;
+    memcpy(&p->num[p->nnum], nulls, (size_t)p->nnum_null * sizeof *nulls);
 }
 
-/* read_rows: one field at a time down the rows (the caller passes a few
- * dozen, so that their objects and result rows stay in the cache from one
- * field to the next). */
+/* Row `row` by plan p into o; ORMC_OK, else row_read's code (which field
+ * failed is for the caller to find). */
+static int plan_row(pg_stmt *s, const read_plan *p, int row, int col,
+                    const ormc_field *f, char *o, ormc_result *res)
+{
+    const PGresult *r = s->res;
+    /* a bigint's or a double's bits alike */
+    for (int j = 0; j < p->nnum; j++) {
+        const plan_field *pf = &p->num[j];
+        uint64_t v = be(pq.PQgetvalue(r, row, pf->col), 8);
+        memcpy(o + pf->off, &v, sizeof v);
+    }
+    for (int j = p->nnum; j < p->nnum + p->nnum_null; j++) {
+        const plan_field *pf = &p->num[j];
+        if (pq.PQgetisnull(r, row, pf->col)) {
+            bool t = true;
+            memcpy(o + pf->null_off, &t, sizeof t);
+            continue;
+        }
+        uint64_t v = be(pq.PQgetvalue(r, row, pf->col), 8);
+        memcpy(o + pf->off, &v, sizeof v);
+    }
+    for (int j = 0; j < p->ntext; j++) {
+        const plan_field *pf = &p->text[j];
+        size_t n = (size_t)pq.PQgetlength(r, row, pf->col);
+        /* a NULL is "" to PQgetvalue */
+        if (!n && pq.PQgetisnull(r, row, pf->col)) {
+            if (pf->nullable)
+                continue; /* the pointer stays NULL */
+            return ORMC_ERROR;
+        }
+        char *d = arena_strndup(res, pq.PQgetvalue(r, row, pf->col), n);
+        if (!d)
+            return ORMC_NOMEM;
+        memcpy(o + pf->off, &d, sizeof d);
+    }
+    int bad;
+    for (int j = 0; j < p->nother; j++) {
+        int i = p->other[j];
+        int rc = row_read(&pg_cols, s, col + i, &f[i], 1, o, res, &bad);
+        if (rc != ORMC_OK)
+            return rc;
+    }
+    return ORMC_OK;
+}
+
+/* read_rows: a row at a time, in the order libpq holds them (a field at a
+ * time down the rows cost more time, though fewer instructions), each
+ * row's fields by a plan made once per call. */
 static int pg_read_rows(void *stmt, int col, const ormc_field *f, int n,
                         char *obj, size_t stride, size_t rows,
                         ormc_result *res, size_t *bad_row, int *bad)
 {
     pg_stmt *s = stmt;
-    for (int i = 0; i < n; i++) {
-        int rc = pg_read_field(s, s->row, col + i, &f[i], obj, stride, rows,
-                               res, bad_row);
-        if (rc == ORMC_OK)
-            continue;
-        /* the first failure in row order, as a row at a time finds it:
-         * an earlier row's later field may fail too */
-        size_t r = *bad_row, one;
-        for (size_t k = 0; k < r; k++)
-            for (int j = i + 1; j < n; j++) {
-                int rk = pg_read_field(s, s->row + (int)k, col + j, &f[j],
-                                       obj + k * stride, stride, 1, res,
-                                       &one);
-                if (rk != ORMC_OK)
-                    return *bad_row = k, *bad = j, rk;
-            }
-        return *bad = i, rc;
+    int row0 = s->row;
+    read_plan p;
+    bool planned = n <= PLAN_MAX;
+    if (planned)
+        plan_fields(s, col, f, n, &p);
+    int rc = ORMC_OK;
+    size_t k = 0;
+    for (; k < rows; k++) {
+        s->row = row0 + (int)k;
+        char *o = obj + k * stride;
+        rc = planned ? plan_row(s, &p, s->row, col, f, o, res)
+                     : row_read(&pg_cols, s, col, f, n, o, res, bad);
+        if (rc != ORMC_OK)
+            break;
     }
-    return ORMC_OK;
+    /* the failing field: the first in field order, as row_read finds it */
+    if (rc != ORMC_OK && planned)
+        rc = row_read(&pg_cols, s, col, f, n, obj + k * stride, res, bad);
+    s->row = row0;
+    *bad_row = k;
+    return rc;
+}
+
+static void pg_skip_rows(void *stmt, size_t n)
+{
+    pg_stmt *s = stmt;
+    size_t left = pg_rows_left(stmt);
+    s->row += (int)(n < left ? n : left ? left - 1 : 0);
 }
 
 const ormc_backend ormc_pg_backend = {
@@ -1261,6 +1298,7 @@ const ormc_backend ormc_pg_backend = {
     .binds = &pg_binds,
     .rows_left = pg_rows_left,
     .read_rows = pg_read_rows,
+    .skip_rows = pg_skip_rows,
 };
 
 /* ==== read replicas: a router over one primary and its replicas ====
@@ -1631,6 +1669,8 @@ static int router_read_fields(void *st, int col, const ormc_field *f, int n,
     return pg_read_fields(((rstmt *)st)->run, col, f, n, obj, res, bad);
 }
 
+static void router_skip_rows(void *st, size_t n) { pg_skip_rows(((rstmt *)st)->run, n); }
+
 static int router_read_rows(void *st, int col, const ormc_field *f, int n,
                             char *obj, size_t stride, size_t rows,
                             ormc_result *res, size_t *bad_row, int *bad)
@@ -1730,6 +1770,7 @@ const ormc_backend ormc_pg_router_backend = {
     .binds = &router_binds,
     .rows_left = router_rows_left,
     .read_rows = router_read_rows,
+    .skip_rows = router_skip_rows,
 };
 
 #else /* no libpq */

@@ -310,6 +310,14 @@ static inline int spy_step(void *stmt)
     return rc;
 }
 
+/* Rows read_rows read and the runtime passes over without a step
+ * (PostgreSQL): counted as the steps over them would have been. */
+static inline void spy_skip_rows(void *stmt, size_t n)
+{
+    spy.rows += n;
+    test_base()->skip_rows(stmt, n);
+}
+
 static inline const char *spy_errmsg(void *conn)
 {
     return spy.fired ? "injected fault" : test_base()->errmsg(conn);
@@ -322,6 +330,8 @@ static inline int spy_open(const char *path, ormc_db **out)
     spy_backend.name = "spy";
     spy_backend.prepare = spy_prepare;
     spy_backend.step = spy_step;
+    if (spy_backend.skip_rows)
+        spy_backend.skip_rows = spy_skip_rows;
     spy_backend.errmsg = spy_errmsg;
     spy_reset();
     return ormc_open_backend(path, &spy_backend, out);
