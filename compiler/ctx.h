@@ -12,7 +12,7 @@
 #define MAX_ERRORS 50
 #define ORMC_GEN_VERSION "0.1.0"
 /* The runtime ABI this compiler emits code for (ORMC_ABI_VERSION). */
-#define ORMC_GEN_ABI 4
+#define ORMC_GEN_ABI 5
 
 /* `import "other.orm"` at the top of a schema file.  The compile of the
  * imported file (its own Ctx: models, diagnostics against its own text)

@@ -66,8 +66,8 @@ void ormc_object_init(const ormc_model *m, void *obj)
 
 long utf8_chars(const unsigned char *s, size_t n)
 {
-    if (n >= 8 && n < 32) { /* most text: its 8-byte words, the last one
-                               overlapping, with no high bit set */
+    if (n >= 8 && n < 128) { /* most text: its 8-byte words, the last one
+                                overlapping, with no high bit set */
         uint64_t w, any;
         memcpy(&any, s + n - 8, sizeof any);
         for (size_t k = 0; k + 8 < n; k += 8) {
@@ -382,10 +382,20 @@ static inline bool field_plainly_ok(const ormc_field *f, const void *obj)
     }
 }
 
-/* Contract in internal.h.  What field_plainly_ok passes is not checked
- * again, nor called for. */
+bool ormc_text_ok(const char *s, uint32_t max)
+{
+    if (!s)
+        return false;
+    long chars = utf8_chars((const unsigned char *)s, strlen(s));
+    return chars >= 0 && (!max || (unsigned long)chars <= max);
+}
+
+/* Contract in internal.h.  A model's checker passes most objects; what
+ * it does not, or field_plainly_ok, is checked field by field. */
 int check_fields(ormc_db *db, const ormc_model *m, const void *obj)
 {
+    if (m->check && m->check(obj))
+        return ORMC_OK;
     const ormc_field *end = m->fields + m->nfields;
     for (const ormc_field *f = m->fields + 1; f < end; f++) {
         if (field_plainly_ok(f, obj))

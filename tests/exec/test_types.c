@@ -553,6 +553,32 @@ static void test_real_values_exact(void **state)
 
 /* ---- validation: nothing written on error ---- */
 
+/* ormc_text_ok, the generated checkers' text test: what check_field
+ * accepts (not NULL, valid UTF-8, at most max characters, 0 no limit). */
+static void test_text_ok(void **state)
+{
+    (void)state;
+    assert_false(ormc_text_ok(NULL, 0));
+    assert_true(ormc_text_ok("", 0));
+    assert_true(ormc_text_ok("", 1));
+    assert_true(ormc_text_ok("abc", 3));
+    assert_false(ormc_text_ok("abc", 2));
+    assert_true(ormc_text_ok("abc", 0));
+    /* characters, not bytes: 5 in 11 */
+    assert_true(ormc_text_ok("\346\227\245\346\234\254\350\252\236ab", 5));
+    assert_false(ormc_text_ok("\346\227\245\346\234\254\350\252\236ab", 4));
+    /* 40 ASCII bytes: the word-at-a-time paths, at the limit and past it */
+    const char *forty = "0123456789012345678901234567890123456789";
+    assert_true(ormc_text_ok(forty, 40));
+    assert_false(ormc_text_ok(forty, 39));
+    /* not UTF-8: a lone continuation byte, an overlong '/', a surrogate */
+    assert_false(ormc_text_ok("ab\x80", 0));
+    assert_false(ormc_text_ok("\xc0\xaf", 0));
+    assert_false(ormc_text_ok("\xed\xa0\x80", 0));
+    assert_false(ormc_text_ok("0123456789012345678901234567890123456789\xff",
+                              0));
+}
+
 static void test_text_n_multibyte_boundary(void **state)
 {
     fixture *f = *state;
@@ -1347,6 +1373,7 @@ int main(void)
         T(test_blob_nul_bytes_and_empty),
         T(test_int64_extremes),
         T(test_real_values_exact),
+        T(test_text_ok),
         T(test_text_n_multibyte_boundary),
         T(test_invalid_utf8_rejected),
         T(test_nan_rejected),
