@@ -571,16 +571,17 @@ static bool presize_with(const level *lv, size_t rows)
     return true;
 }
 
-/* The rows a backend's read_rows reads at once: few enough that their
- * objects and result rows stay in the cache from one field to the next,
- * enough that testing each field's type once per block costs little. */
+/* The rows a backend's read_rows reads at once: enough that what it does
+ * once per call (PostgreSQL: the plan of the fields) costs little a row,
+ * few enough that their new elements, zeroed just before, are still in
+ * the cache when read into. */
 #define BLOCK_ROWS 64
 
 /* read_rows's path (a backend that holds its result): for up to
  * BLOCK_ROWS rows from the current one, new elements of v, the first *e
- * and *after more, with the fields of lv's model and their Rel blocks'
- * counts and annotations each read down the block in one call; step_rows
- * then steps through them for their with_ loads.  Returns read_row's
+ * and *after more, with the fields of lv's model, then their Rel blocks'
+ * counts and annotations, read in one call each; step_rows then steps
+ * through them for their with_ loads (block_row).  Returns read_row's
  * codes, recorded as it records them. */
 static int read_block(ormc_db *db, void *stmt, vec *v, level *lv,
                       ormc_result *res, char **e, size_t *after)

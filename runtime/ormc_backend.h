@@ -122,8 +122,9 @@ typedef struct ormc_backend {
      * the current row stays where it was.  Returns ORMC_OK, ORMC_NOMEM,
      * or ORMC_ERROR with *bad_row the row (0: the current one) and *bad
      * the field index of a NOT NULL text or blob holding NULL: the first
-     * failure in row order, as read_fields row by row finds it.  Reading
-     * a field down many rows tests its type once, not once per value.
+     * failure in row order, as read_fields row by row finds it.  What
+     * the fields' types and the columns' kinds decide is decided once per
+     * call, not once per value.
      * NULL: rows are read one at a time (read_fields or cols). */
     int (*read_rows)(void *stmt, int col, const ormc_field *f, int n,
                      char *obj, size_t stride, size_t rows, ormc_result *res,
