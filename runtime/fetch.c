@@ -514,12 +514,9 @@ static int level_row_tail(ormc_db *db, void *stmt, void *obj, level *lv,
     rel_attach(lv, obj, rb);
     if (!lv->nrel)
         return ORMC_OK;
-    /* ints and reals: nothing that can fail */
-    const ormc_backend *be = db->be;
-    int bad;
-    if (be->read_fields)
-        return be->read_fields(stmt, col, lv->relf, lv->nrel, rb, res, &bad);
-    return read_fields_via(be, stmt, col, lv->relf, lv->nrel, rb, res, &bad);
+    int bad; /* ints and reals: nothing that can fail */
+    return backend_read_fields(db->be, stmt, col, lv->relf, lv->nrel, rb, res,
+                               &bad);
 }
 
 /* level_row's part beyond a plain row: links, then the tail. */

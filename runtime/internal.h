@@ -334,6 +334,18 @@ int read_fields_via(const ormc_backend *be, void *stmt, int col,
 int read_row_failed(ormc_db *db, const ormc_model *m, const void *obj, int rc,
                     int bad);
 
+/* The fields f[0..n) from column col on into obj by the backend's loop
+ * over field descriptors: its read_fields, else read_fields_via (the
+ * contract of ormc_backend.read_fields). */
+static inline int backend_read_fields(const ormc_backend *be, void *stmt,
+                                      int col, const ormc_field *f, int n,
+                                      void *obj, ormc_result *res, int *bad)
+{
+    return be->read_fields ? be->read_fields(stmt, col, f, n, obj, res, bad)
+                           : read_fields_via(be, stmt, col, f, n, obj, res,
+                                             bad);
+}
+
 /* Reads every field of m from the columns starting at `col` into obj
  * (fields in model order).
  * Strings and blobs are copied into `res`.  Returns ORMC_OK, ORMC_NOMEM
@@ -356,11 +368,9 @@ static inline int read_row(ormc_db *db, void *stmt, int col,
     int bad = 0, rc;
     if (m->read && be->cols)
         rc = m->read(be->cols, stmt, col, obj, res, &bad);
-    else if (be->read_fields)
-        rc = be->read_fields(stmt, col, m->fields, m->nfields, obj, res, &bad);
     else
-        rc = read_fields_via(be, stmt, col, m->fields, m->nfields, obj, res,
-                             &bad);
+        rc = backend_read_fields(be, stmt, col, m->fields, m->nfields, obj,
+                                 res, &bad);
     return rc == ORMC_OK ? rc : read_row_failed(db, m, obj, rc, bad);
 }
 

@@ -117,9 +117,8 @@ typedef struct ormc_backend {
     size_t (*rows_left)(void *stmt);
     /* With rows_left: reads the n fields f[0..n) from columns col,
      * col+1, ... of `rows` rows, the current one and those after it, into
-     * the zeroed
-     * objects at obj, obj + stride, ... (as read_fields reads one row);
-     * the current row stays where it was.  Returns ORMC_OK, ORMC_NOMEM,
+     * the zeroed objects at obj, obj + stride, ... (as read_fields reads
+     * one row); the current row stays where it was.  Returns ORMC_OK, ORMC_NOMEM,
      * or ORMC_ERROR with *bad_row the row (0: the current one) and *bad
      * the field index of a NOT NULL text or blob holding NULL: the first
      * failure in row order, as read_fields row by row finds it.  What
