@@ -271,11 +271,10 @@ void ormc_set_trace(ormc_db *db, ormc_trace_fn fn, void *ctx)
 
 int64_t ormc_now(void) { return (int64_t)time(NULL); }
 
-/* A hash of the bytes s[0..n) (SQL text or a shape key), eight at a
- * time, the tail of a key of eight bytes or more as one load of its last
- * eight: a shape key is hashed on every fetch, and FNV-1a's byte loop
- * cost ~4 instructions a byte.  The cache's slot takes the high bits,
- * which the last multiply and shift mix from every byte. */
+/* A hash of the bytes s[0..n) of SQL text, eight at a time, the tail of
+ * text of eight bytes or more as one load of its last eight (FNV-1a's
+ * byte loop cost ~4 instructions a byte); the last multiply and shift mix
+ * every byte into the high bits. */
 static uint64_t hash_sql(const char *s, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
@@ -395,73 +394,86 @@ void *db_stmt_lookup(ormc_db *db, const char *sql, size_t len,
     return hit->stmt;
 }
 
-/* The entry of the shape key[0..len) in the cache, or NULL. */
-static stmt_entry *shape_find(ormc_db *db, const uint8_t *key, size_t len,
-                              uint64_t h)
+/* Whether entry e holds the shape `key`. */
+static inline bool shape_is(const stmt_entry *e, const shape_key *key)
 {
-    size_t slot = (size_t)(h >> 32) % ORMC_STMT_CACHE;
-    for (size_t i = 0; i < ORMC_STMT_CACHE + 1; i++) {
-        /* first the slot of this hash, then every entry */
-        stmt_entry *e = i == 0 ? (db->by_shape[slot]
-                                      ? &db->cache[db->by_shape[slot] - 1]
-                                      : NULL)
-                               : &db->cache[i - 1];
-        if (e && e->stmt && e->shape && e->hash == h &&
-            e->shape_len == len && memcmp(e->shape, key, len) == 0) {
-            db->by_shape[slot] = (uint8_t)(e - db->cache + 1);
-            return e;
+    if (!e->stmt || !e->shape || e->hash != key->h || e->shape_len != key->n)
+        return false;
+    for (size_t i = 0; i < key->n; i++)
+        if (e->shape[i] != key->w[i])
+            return false;
+    return true;
+}
+
+/* The by_shape slot of a shape's hash. */
+static size_t shape_slot(uint64_t h)
+{
+    return (size_t)(h >> 32) % ORMC_STMT_CACHE;
+}
+
+/* The entry of `key` in the cache (first its hash's slot, then every
+ * entry), or NULL. */
+static stmt_entry *shape_find(ormc_db *db, const shape_key *key)
+{
+    size_t slot = shape_slot(key->h);
+    if (db->by_shape[slot] &&
+        shape_is(&db->cache[db->by_shape[slot] - 1], key))
+        return &db->cache[db->by_shape[slot] - 1];
+    for (size_t i = 0; i < ORMC_STMT_CACHE; i++)
+        if (shape_is(&db->cache[i], key)) {
+            db->by_shape[slot] = (uint8_t)(i + 1);
+            return &db->cache[i];
         }
-    }
     return NULL;
 }
 
-void *db_stmt_find(ormc_db *db, const uint8_t *key, size_t len)
+/* db_stmt_shape's entry for a shape not in the cache (rendered, prepared,
+ * used, counted and traced), or NULL after recording the error. */
+static ORMC_NOINLINE stmt_entry *shape_new(ormc_db *db, const shape_key *key,
+                                           shape_render_fn render,
+                                           const void *ctx, const char *what)
 {
-    stmt_entry *e = shape_find(db, key, len, hash_sql((const char *)key, len));
-    return e ? cache_use(db, e) : NULL;
-}
-
-/* db_stmt_shape's entry (used, counted and traced), or NULL after
- * recording the error. */
-static stmt_entry *shape_entry(ormc_db *db, const uint8_t *key, size_t len,
-                               shape_render_fn render, const void *ctx,
-                               const char *what)
-{
-    uint64_t h = hash_sql((const char *)key, len);
-    stmt_entry *e = shape_find(db, key, len, h);
-    if (e) {
-        cache_use(db, e);
-        return e;
-    }
     sbuf b = {0};
     int rc = render(db, ctx, &b);
-    uint8_t *copy = rc == ORMC_OK ? ormc_malloc(len) : NULL;
+    uint64_t *copy = rc == ORMC_OK ? ormc_malloc(key->n * sizeof *copy) : NULL;
     if (rc == ORMC_OK && !copy)
         db_fail(db, ORMC_NOMEM, "%s: out of memory", what);
     if (!copy) {
         sb_free(&b);
         return NULL;
     }
-    memcpy(copy, key, len);
-    e = cache_victim(db);
+    memcpy(copy, key->w, key->n * sizeof *copy);
+    stmt_entry *e = cache_victim(db);
     if (!cache_fill(db, e, b.s, b.len, what, NULL)) {
         ormc_free(copy);
         return NULL;
     }
     e->shape = copy;
-    e->shape_len = len;
-    e->hash = h;
-    db->by_shape[(size_t)(h >> 32) % ORMC_STMT_CACHE] =
-        (uint8_t)(e - db->cache + 1);
+    e->shape_len = key->n;
+    e->hash = key->h;
+    db->by_shape[shape_slot(key->h)] = (uint8_t)(e - db->cache + 1);
     cache_use(db, e);
     return e;
 }
 
-void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
-                    shape_render_fn render, const void *ctx,
-                    const char *what)
+/* db_stmt_shape's entry (used, counted and traced), or NULL after
+ * recording the error. */
+static stmt_entry *shape_entry(ormc_db *db, const shape_key *key,
+                               shape_render_fn render, const void *ctx,
+                               const char *what)
 {
-    stmt_entry *e = shape_entry(db, key, len, render, ctx, what);
+    stmt_entry *e = shape_find(db, key);
+    if (e) {
+        cache_use(db, e);
+        return e;
+    }
+    return shape_new(db, key, render, ctx, what);
+}
+
+void *db_stmt_shape(ormc_db *db, const shape_key *key, shape_render_fn render,
+                    const void *ctx, const char *what)
+{
+    stmt_entry *e = shape_entry(db, key, render, ctx, what);
     return e ? e->stmt : NULL;
 }
 
@@ -482,13 +494,13 @@ void *db_stmt_fixed_find(ormc_db *db, const void *owner, uint32_t tag)
 }
 
 void *db_stmt_fixed(ormc_db *db, const void *owner, uint32_t tag,
-                    const uint8_t *key, size_t len, shape_render_fn render,
+                    const shape_key *key, shape_render_fn render,
                     const void *ctx, const char *what)
 {
     void *stmt = db_stmt_fixed_find(db, owner, tag);
     if (stmt)
         return stmt;
-    stmt_entry *e = shape_entry(db, key, len, render, ctx, what);
+    stmt_entry *e = shape_entry(db, key, render, ctx, what);
     if (!e)
         return NULL;
     size_t slot = fixed_slot(owner, tag);

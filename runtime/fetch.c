@@ -95,7 +95,7 @@ int check_query(ormc_db *db, const ormc_model *m, const ormc_query *q,
         return db_fail(db, ORMC_INVALID,
                        "%s: %u group%s not closed with ormc_end", what,
                        (unsigned)q->open, q->open == 1 ? "" : "s");
-    return check_subs(db, q, 2, what);
+    return q->nterms ? check_subs(db, q, 2, what) : ORMC_OK;
 }
 
 /* Whether q has a term of `kind`. */
@@ -993,7 +993,7 @@ static int aggregate(ormc_db *db, const ormc_model *m, const ormc_query *q,
     if (rc != ORMC_OK)
         return rc;
     *count = db->be->column_int(*stmt, 0);
-    *is_null = db->be->column_is_null(*stmt, 3);
+    *is_null = *count == 0; /* no value: every aggregate is NULL */
     return ORMC_OK;
 }
 

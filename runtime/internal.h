@@ -160,8 +160,8 @@ const ormc_field *path_field(const ormc_path *p);
 /* ---- connection ---- */
 typedef struct stmt_entry {
     char *sql;            /* our copy of the text */
-    uint8_t *shape;       /* a query shape's key (db_stmt_shape), or NULL */
-    size_t shape_len;
+    uint64_t *shape;      /* a query shape's key (db_stmt_shape), or NULL */
+    size_t shape_len;     /* its words */
     const char *key;      /* the caller's pointer when last looked up */
     size_t len;
     uint64_t hash;
@@ -260,26 +260,45 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
 /* Renders the SQL of a statement shape into *b (NUL-terminated) and
  * returns ORMC_OK, or an error status after recording it on db. */
 typedef int (*shape_render_fn)(ormc_db *db, const void *ctx, sbuf *b);
-/* The cached statement of the shape key[0..len), counted and traced, or
- * NULL (nothing recorded) when it is not cached.  Cost: a hash of the key
- * and one compare when found in its slot. */
-void *db_stmt_find(ormc_db *db, const uint8_t *key, size_t len);
-/* Returns a statement for the shape whose key is key[0..len) (a compact
- * description that determines the SQL text): a cached one, or one
- * prepared from the SQL `render` builds on first use, so a repeated shape
- * neither builds nor hashes SQL text.  Counts and traces one execution.
- * NULL after recording the error, prefixed with `what`. */
-void *db_stmt_shape(ormc_db *db, const uint8_t *key, size_t len,
-                    shape_render_fn render, const void *ctx,
-                    const char *what);
+/* A statement's shape key: words that determine its SQL text (no value:
+ * the kind, the model, each term's kind, lookup and path), built by
+ * sql_shape, and their hash: shape_mix over the words from SHAPE_SEED,
+ * then shape_hash. */
+typedef struct shape_key {
+    const uint64_t *w;
+    size_t n;
+    uint64_t h;
+} shape_key;
+
+#define SHAPE_SEED 0x9e3779b97f4a7c15ull
+
+static inline uint64_t shape_mix(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    return h ^ h >> 32;
+}
+
+static inline uint64_t shape_hash(uint64_t h, size_t n)
+{
+    h = (h ^ n) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ h >> 29;
+}
+
+/* Returns a statement for the shape `key`: a cached one (found by its
+ * hash's slot and one compare of its words), or one prepared from the
+ * SQL `render` builds on first use, so a repeated shape neither builds
+ * nor hashes SQL text.  Counts and traces one execution.  NULL after
+ * recording the error, prefixed with `what`. */
+void *db_stmt_shape(ormc_db *db, const shape_key *key, shape_render_fn render,
+                    const void *ctx, const char *what);
 /* The cached fixed statement known by (owner, tag) (a model and a
  * statement kind), counted and traced, or NULL (nothing recorded) when it
  * is not cached.  Cost: one probe. */
 void *db_stmt_fixed_find(ormc_db *db, const void *owner, uint32_t tag);
 /* db_stmt_shape for a fixed statement, which db_stmt_fixed_find then
- * finds by (owner, tag); key[0..len) must be determined by them. */
+ * finds by (owner, tag); key must be determined by them. */
 void *db_stmt_fixed(ormc_db *db, const void *owner, uint32_t tag,
-                    const uint8_t *key, size_t len, shape_render_fn render,
+                    const shape_key *key, shape_render_fn render,
                     const void *ctx, const char *what);
 /* db_stmt without counting or tracing: for a statement the caller checks
  * before it decides to run it (raw.c), then counts with db_stmt_again.

@@ -66,64 +66,74 @@ static bool has_window(const ormc_query *q) { return window_params(q) != 0; }
 
 /* ---- shape keys ---- */
 
-/* Appends n bytes to the key when they fit; counts them always. */
-static void key_put(uint8_t *buf, size_t cap, size_t *len, const void *p,
-                    size_t n)
+/* A shape key being built: words written while they fit in cap, counted
+ * always, hashed as they come.  Passed and returned by value, so that its
+ * fields stay in registers (stores through w cannot change them). */
+typedef struct keyb {
+    uint64_t *w;
+    size_t n, cap;
+    uint64_t h;
+} keyb;
+
+static inline keyb key_word(keyb k, uint64_t w)
 {
-    if (n && *len + n <= cap)
-        memcpy(buf + *len, p, n);
-    *len += n;
+    if (k.n < k.cap)
+        k.w[k.n] = w;
+    k.n++;
+    k.h = shape_mix(k.h, w);
+    return k;
 }
 
-/* The terms of q (and whether it has a window) into the key. */
-static void key_query(const ormc_query *q, uint8_t *buf, size_t cap,
-                      size_t *len)
+/* q into the key: its model, window and term count, then a word per term
+ * (kind, op, relation, the path's field, type and step count, and a bit
+ * for a child query that follows), its steps four to a word, and the
+ * terms of a with_ load's or a count's own query after it.  Prefix-free:
+ * each part says how many words follow it. */
+static keyb key_query(const ormc_query *q, keyb k)
 {
-    uint8_t w = (uint8_t)window_params(q);
-    key_put(buf, cap, len, &q->model, sizeof q->model);
-    key_put(buf, cap, len, &w, 1);
+    k = key_word(k, (uint64_t)(uintptr_t)q->model);
+    k = key_word(k, (uint64_t)window_params(q) | (uint64_t)q->nterms << 8);
     const ormc_term *t = query_terms(q);
     for (uint32_t i = 0; i < q->nterms; i++) {
-        uint8_t k[6] = {t[i].kind, t[i].op, 0, 0, 0, 0};
-        memcpy(k + 2, &t[i].rel, 2);
-        memcpy(k + 4, &t[i].path.field, 2);
-        key_put(buf, cap, len, k, sizeof k);
-        if (t[i].kind <= T_NULL || t[i].kind == T_ORDER ||
-            t[i].kind == T_ANNOT) {
-            key_put(buf, cap, len, &t[i].path.nsteps, 1);
-            key_put(buf, cap, len, t[i].path.step,
-                    t[i].path.nsteps * sizeof *t[i].path.step);
+        bool sub = (t[i].kind == T_WITH || t[i].kind == T_COUNT) && t[i].v.sub;
+        unsigned ns = t[i].path.nsteps;
+        k = key_word(k, (uint64_t)t[i].kind | (uint64_t)t[i].op << 8 |
+                            (uint64_t)t[i].rel << 16 |
+                            (uint64_t)t[i].path.field << 32 |
+                            (uint64_t)t[i].path.type << 48 |
+                            (uint64_t)(ns & 0x7f) << 56 | (uint64_t)sub << 63);
+        for (unsigned s = 0; s < ns; s += 4) {
+            uint64_t w = 0;
+            for (unsigned j = s; j < ns && j < s + 4; j++)
+                w |= (uint64_t)t[i].path.step[j] << 16 * (j - s);
+            k = key_word(k, w);
         }
-        if ((t[i].kind == T_WITH || t[i].kind == T_COUNT) && t[i].v.sub) {
-            /* its own with_ loads, or the count's filters */
-            uint8_t open = 0xfe, close = 0xfd;
-            key_put(buf, cap, len, &open, 1);
-            key_query(t[i].v.sub, buf, cap, len);
-            key_put(buf, cap, len, &close, 1);
-        }
+        if (sub)
+            k = key_query(t[i].v.sub, k);
     }
+    return k;
 }
 
-size_t sql_shape(const sql_req *r, uint8_t *buf, size_t cap)
+size_t sql_shape(const sql_req *r, uint64_t *buf, size_t cap, uint64_t *hash)
 {
-    size_t len = 0;
-    uint8_t head[4] = {(uint8_t)r->kind, 0, 0, 0};
-    if (r->kind == SQL_CHILD)
-        head[1] = (uint8_t)r->parents;
-    memcpy(head + 2, &r->arg, sizeof r->arg);
-    key_put(buf, cap, &len, head, sizeof head);
-    key_put(buf, cap, &len, &r->nfields, sizeof r->nfields);
-    key_put(buf, cap, &len, r->fields, r->nfields * sizeof *r->fields);
-    if (r->kind != SQL_CHILD || r->parents == PARENTS_QUERY)
-        key_query(r->q, buf, cap, &len);
-    else
-        key_put(buf, cap, &len, &r->q->model, sizeof r->q->model);
-    if (r->kind == SQL_CHILD) {
-        uint8_t sep = 0xff; /* the child query's terms follow */
-        key_put(buf, cap, &len, &sep, 1);
-        key_query(r->sub, buf, cap, &len);
+    keyb k = {buf, 0, cap, SHAPE_SEED};
+    k = key_word(k, (uint64_t)r->kind |
+                        (uint64_t)(r->kind == SQL_CHILD ? r->parents : 0) << 8 |
+                        (uint64_t)r->arg << 16 | (uint64_t)r->nfields << 32);
+    for (size_t i = 0; i < r->nfields; i += 4) {
+        uint64_t w = 0;
+        for (size_t j = i; j < r->nfields && j < i + 4; j++)
+            w |= (uint64_t)r->fields[j] << 16 * (j - i);
+        k = key_word(k, w);
     }
-    return len;
+    if (r->kind != SQL_CHILD || r->parents == PARENTS_QUERY)
+        k = key_query(r->q, k);
+    else
+        k = key_word(k, (uint64_t)(uintptr_t)r->q->model);
+    if (r->kind == SQL_CHILD)
+        k = key_query(r->sub, k); /* the child query's terms */
+    *hash = shape_hash(k.h, k.n);
+    return k.n;
 }
 
 /* ---- rendering ---- */
@@ -1783,19 +1793,8 @@ int sql_bind(ormc_db *db, void *stmt, const sql_req *r)
 }
 
 /* The statement of kind `kind` (and `arg`) of model m, which needs no
- * query: from the cache by a key of the kind, the model's address and
- * arg (key_arg: whether arg is part of it), or rendered and prepared. */
-/* The cache key of a fixed statement into key (FIXED_KEY bytes); returns
- * its length. */
-#define FIXED_KEY (1 + sizeof(const ormc_model *) + sizeof(uint16_t))
-static size_t fixed_key(uint8_t *key, const ormc_model *m, sql_kind kind,
-                        uint16_t arg, bool key_arg)
-{
-    key[0] = (uint8_t)kind;
-    memcpy(key + 1, &m, sizeof m);
-    memcpy(key + 1 + sizeof m, &arg, sizeof arg);
-    return 1 + sizeof m + (key_arg ? sizeof arg : 0);
-}
+ * query: from the cache by the kind, the model's address and arg
+ * (key_arg: whether arg is part of it), or rendered and prepared. */
 
 /* The by_fixed tag of a fixed statement. */
 static uint32_t fixed_tag(sql_kind kind, uint16_t arg)
@@ -1806,8 +1805,11 @@ static uint32_t fixed_tag(sql_kind kind, uint16_t arg)
 static void *fixed_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
                         uint16_t arg, bool key_arg, const char *what)
 {
-    uint8_t key[FIXED_KEY];
-    size_t len = fixed_key(key, m, kind, arg, key_arg);
+    /* a query kind's first word never has a model kind: no clash */
+    uint64_t w[2] = {(uint64_t)kind | (uint64_t)(key_arg ? arg : 0) << 16,
+                     (uint64_t)(uintptr_t)m};
+    shape_key key = {w, 2, shape_hash(shape_mix(shape_mix(SHAPE_SEED, w[0]),
+                                                w[1]), 2)};
     ormc_query none;
     none.model = m; /* all sql_render reads of these kinds */
     none.nterms = 0;
@@ -1815,8 +1817,8 @@ static void *fixed_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
     none.limit = -1;
     none.offset = 0;
     sql_req r = {.kind = kind, .arg = arg, .q = &none, .what = what};
-    return db_stmt_fixed(db, m, fixed_tag(kind, arg), key, len, sql_render,
-                         &r, what);
+    return db_stmt_fixed(db, m, fixed_tag(kind, arg), &key, sql_render, &r,
+                         what);
 }
 
 void *sql_link_stmt(ormc_db *db, const ormc_model *m, uint16_t rev,
@@ -1844,21 +1846,36 @@ void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
 
 void *sql_stmt(ormc_db *db, const sql_req *r)
 {
-    uint8_t small[512];
-    size_t len = sql_shape(r, small, sizeof small);
-    uint8_t *key = small;
-    if (len > sizeof small) {
-        key = ormc_malloc(len);
-        if (!key) {
+    /* A query of no terms and no window (a NULL query: all rows) needs no
+     * field list or parents and binds nothing: its statement is known by
+     * its model, kind and argument alone, as a model's fixed statements
+     * are, and found in one probe, without a shape key. */
+    const ormc_query *q = r->q;
+    bool fixed = !q->nterms && !has_window(q) && !r->nfields &&
+                 r->kind < SQL_CHILD;
+    if (fixed) {
+        void *stmt = db_stmt_fixed_find(db, q->model, fixed_tag(r->kind, r->arg));
+        if (stmt)
+            return stmt;
+    }
+    uint64_t small[64];
+    shape_key key = {small, 0, 0};
+    key.n = sql_shape(r, small, sizeof small / sizeof *small, &key.h);
+    uint64_t *heap = NULL;
+    if (key.n > sizeof small / sizeof *small) {
+        key.w = heap = ormc_malloc(key.n * sizeof *heap);
+        if (!heap) {
             db_fail(db, ORMC_NOMEM, "%s: out of memory", r->what);
             return NULL;
         }
-        sql_shape(r, key, len);
+        sql_shape(r, heap, key.n, &key.h);
     }
-    void *stmt = db_stmt_shape(db, key, len, sql_render, r, r->what);
-    if (key != small)
-        ormc_free(key);
-    if (stmt && sql_bind(db, stmt, r) != ORMC_OK) {
+    void *stmt = fixed ? db_stmt_fixed(db, q->model,
+                                       fixed_tag(r->kind, r->arg), &key,
+                                       sql_render, r, r->what)
+                       : db_stmt_shape(db, &key, sql_render, r, r->what);
+    ormc_free(heap);
+    if (stmt && !fixed && sql_bind(db, stmt, r) != ORMC_OK) {
         db_stmt_done(db, stmt);
         return NULL;
     }

@@ -61,9 +61,10 @@ typedef struct sql_req {
 } sql_req;
 
 /* Writes the shape key of r (everything its SQL text depends on, no value)
- * into buf when it fits in cap bytes; returns its length either way.
- * Cost: a few bytes per term, no allocation. */
-size_t sql_shape(const sql_req *r, uint8_t *buf, size_t cap);
+ * into buf when it fits in cap words; returns its length in words either
+ * way, and its hash (shape_hash) in *hash.  Cost: a word per term (more
+ * for a path with steps), hashed as it is written; no allocation. */
+size_t sql_shape(const sql_req *r, uint64_t *buf, size_t cap, uint64_t *hash);
 
 /* Renders r's SQL (ctx: a const sql_req *) into b.  ORMC_OK, or
  * ORMC_NOMEM after recording it on db.  A shape_render_fn. */

@@ -756,6 +756,95 @@ static void test_stmt_cache_by_shape(void **state)
     assert_int_equal(ormc_prepare_count(f->db), 3);
 }
 
+/* A query without terms or a window (NULL: all rows) is known by its
+ * model, kind and field alone: count, exists, each aggregate and the
+ * fetch are one statement each, the same for NULL and an empty query,
+ * and another than a query with a limit. */
+static void test_stmt_cache_no_terms(void **state)
+{
+    fixture *f = *state;
+    int64_t ann = add_author(f->db, "Ann", "ann@example.com");
+    for (int i = 1; i <= 3; i++) {
+        Book b;
+        book_init(&b);
+        b.title = "t";
+        b.author_id = ann;
+        b.price = 1.5 * i;
+        b.pages = 10 * i;
+        assert_ok(f->db, book_insert(f->db, &b));
+    }
+    counts_reset(f);
+    BookQuery empty;
+    book_query_init(&empty);
+    for (int k = 0; k < 2; k++) {
+        const BookQuery *q = k ? &empty : NULL;
+        int64_t n = -1;
+        assert_ok(f->db, book_count(f->db, q, &n));
+        assert_int_equal(n, 3);
+        bool e = false;
+        assert_ok(f->db, book_exists(f->db, q, &e));
+        assert_true(e);
+        ormc_int_stats pi;
+        assert_ok(f->db, book_aggregate_pages(f->db, q, &pi));
+        assert_int_equal(pi.count, 3);
+        assert_false(pi.is_null);
+        assert_int_equal(pi.sum, 60);
+        assert_double_exact(pi.avg, 20.0);
+        assert_int_equal(pi.min, 10);
+        assert_int_equal(pi.max, 30);
+        ormc_real_stats pr;
+        assert_ok(f->db, book_aggregate_price(f->db, q, &pr));
+        assert_int_equal(pr.count, 3);
+        assert_false(pr.is_null);
+        assert_double_exact(pr.sum, 9.0);
+        assert_double_exact(pr.avg, 3.0);
+        assert_double_exact(pr.min, 1.5);
+        assert_double_exact(pr.max, 4.5);
+        BookList l = {0};
+        assert_ok(f->db, book_fetch(f->db, q, &l));
+        assert_int_equal(l.count, 3);
+        assert_int_equal(l.items[0].pages, 10);
+        book_list_free(&l);
+    }
+    assert_queries(f, 10);
+    assert_int_equal(ormc_prepare_count(f->db), 5);
+    for (int i = 0; i < 5; i++)
+        assert_string_equal(f->trace.sql[i], f->trace.sql[i + 5]);
+    assert_sql(f, 0, "SELECT COUNT(*) FROM \"book\" AS t0");
+    assert_sql(f, 2,
+               "SELECT COUNT(*), SUM(t0.\"pages\"), AVG(t0.\"pages\"), "
+               "MIN(t0.\"pages\"), MAX(t0.\"pages\") FROM \"book\" AS t0");
+    assert_sql(f, 3,
+               "SELECT COUNT(*), SUM(t0.\"price\"), AVG(t0.\"price\"), "
+               "MIN(t0.\"price\"), MAX(t0.\"price\") FROM \"book\" AS t0");
+    /* a limit is another statement */
+    book_limit(&empty, 2);
+    BookList l = {0};
+    assert_ok(f->db, book_fetch(f->db, &empty, &l));
+    assert_int_equal(l.count, 2);
+    book_list_free(&l);
+    assert_int_equal(ormc_prepare_count(f->db), 6);
+    /* no rows: every aggregate NULL, the same statements */
+    int64_t gone = 0;
+    assert_ok(f->db, book_delete_where(f->db, NULL, &gone));
+    assert_int_equal(gone, 3);
+    ormc_int_stats pi;
+    assert_ok(f->db, book_aggregate_pages(f->db, NULL, &pi));
+    assert_int_equal(pi.count, 0);
+    assert_true(pi.is_null);
+    assert_int_equal(pi.sum, 0);
+    assert_int_equal(pi.max, 0);
+    ormc_real_stats pr;
+    assert_ok(f->db, book_aggregate_price(f->db, NULL, &pr));
+    assert_int_equal(pr.count, 0);
+    assert_true(pr.is_null);
+    assert_double_exact(pr.sum, 0.0);
+    int64_t n = -1;
+    assert_ok(f->db, book_count(f->db, NULL, &n));
+    assert_int_equal(n, 0);
+    assert_int_equal(ormc_prepare_count(f->db), 7); /* the delete's */
+}
+
 static void test_reset_counts(void **state)
 {
     fixture *f = *state;
@@ -1397,6 +1486,7 @@ int main(void)
         T(test_stmt_cache_same_shape),
         T(test_stmt_cache_eviction_lru),
         T(test_stmt_cache_by_shape),
+        T(test_stmt_cache_no_terms),
         T(test_reset_counts),
         T(test_trace_exact_sql),
         T(test_tx_rollback_discards),
