@@ -14,25 +14,6 @@
 #define AT(obj, off) ((char *)(obj) + (off))
 #define CAT(obj, off) ((const char *)(obj) + (off))
 
-static bool is_null_at(const void *obj, const ormc_field *f)
-{
-    if (!(f->flags & ORMC_F_NULLABLE))
-        return false;
-    if (f->type == ORMC_T_TEXT) {
-        const char *s;
-        memcpy(&s, CAT(obj, f->offset), sizeof s);
-        return s == NULL;
-    }
-    if (f->type == ORMC_T_BLOB) {
-        ormc_blob b;
-        memcpy(&b, CAT(obj, f->offset), sizeof b);
-        return b.data == NULL;
-    }
-    bool n;
-    memcpy(&n, CAT(obj, f->null_offset), sizeof n);
-    return n;
-}
-
 void ormc_object_init(const ormc_model *m, void *obj)
 {
     memset(obj, 0, m->size);
@@ -215,7 +196,7 @@ int check_field(ormc_db *db, const ormc_model *m, const ormc_field *f,
                 const void *obj)
 {
     const void *p = CAT(obj, f->offset);
-    if (is_null_at(obj, f))
+    if (field_is_null(obj, f))
         return f->null_offset ? check_null_flag(db, m, f, p) : ORMC_OK;
     switch ((ormc_type)f->type) {
     case ORMC_T_REAL: {
@@ -263,52 +244,19 @@ int check_field(ormc_db *db, const ormc_model *m, const ormc_field *f,
                    f->name);
 }
 
+/* The backend's bind functions as a table, for row_bind. */
+static ormc_binds backend_binds(const ormc_backend *be)
+{
+    ormc_binds k = {be->bind_null, be->bind_int, be->bind_real, be->bind_text,
+                    be->bind_blob};
+    return k;
+}
+
 int bind_field(ormc_db *db, void *stmt, int idx, const ormc_model *m,
                const ormc_field *f, const void *obj, const char *verb)
 {
-    const ormc_backend *be = db->be;
-    const void *p = CAT(obj, f->offset);
-    int rc;
-    if (is_null_at(obj, f))
-        return (rc = be->bind_null(stmt, idx)) == ORMC_OK
-                   ? ORMC_OK
-                   : db_fail_op(db, rc, m->name, verb);
-    switch ((ormc_type)f->type) {
-    case ORMC_T_INT:
-    case ORMC_T_DATETIME: {
-        int64_t v;
-        memcpy(&v, p, sizeof v);
-        rc = be->bind_int(stmt, idx, v);
-        break;
-    }
-    case ORMC_T_BOOL: {
-        bool v;
-        memcpy(&v, p, sizeof v);
-        rc = be->bind_int(stmt, idx, v ? 1 : 0);
-        break;
-    }
-    case ORMC_T_REAL: {
-        double v;
-        memcpy(&v, p, sizeof v);
-        rc = be->bind_real(stmt, idx, v);
-        break;
-    }
-    case ORMC_T_TEXT: {
-        const char *s;
-        memcpy(&s, p, sizeof s);
-        rc = be->bind_text(stmt, idx, s, strlen(s));
-        break;
-    }
-    case ORMC_T_BLOB: {
-        ormc_blob b;
-        memcpy(&b, p, sizeof b);
-        rc = be->bind_blob(stmt, idx, b.data, b.size);
-        break;
-    }
-    default:
-        return db_fail(db, ORMC_ERROR, "%s.%s: unknown field type", m->name,
-                       f->name);
-    }
+    ormc_binds k = backend_binds(db->be);
+    int rc = row_bind(&k, stmt, idx, f, obj);
     return rc == ORMC_OK ? ORMC_OK : db_fail_op(db, rc, m->name, verb);
 }
 
@@ -411,20 +359,23 @@ int check_fields(ormc_db *db, const ormc_model *m, const void *obj)
 int bind_fields(ormc_db *db, void *stmt, const ormc_model *m,
                 const void *obj, bool with_id, const char *verb)
 {
-    if (m->bind && db->be->binds) { /* the model's generated binder */
-        int rc = m->bind(db->be->binds, stmt, obj);
-        if (rc != ORMC_OK)
-            return db_fail_op(db, rc, m->name, verb);
+    const ormc_backend *be = db->be;
+    int rc = ORMC_OK;
+    if (be->bind_fields) { /* the backend's own loop */
+        rc = be->bind_fields(stmt, 1, m->fields + 1, m->nfields - 1, obj);
+    } else if (m->bind && be->binds) { /* the model's generated binder */
+        rc = m->bind(be->binds, stmt, obj);
     } else {
-        for (uint16_t i = 1; i < m->nfields; i++) {
-            int rc = bind_field(db, stmt, i, m, &m->fields[i], obj, verb);
-            if (rc != ORMC_OK)
-                return rc;
-        }
+        ormc_binds k = backend_binds(be);
+        for (uint16_t i = 1; i < m->nfields && rc == ORMC_OK; i++)
+            rc = row_bind(&k, stmt, i, &m->fields[i], obj);
     }
-    if (with_id)
-        return bind_field(db, stmt, m->nfields, m, &m->fields[0], obj, verb);
-    return ORMC_OK;
+    if (rc == ORMC_OK && with_id) { /* the id: an int, never NULL */
+        int64_t id;
+        memcpy(&id, CAT(obj, m->fields[0].offset), sizeof id);
+        rc = be->bind_int(stmt, m->nfields, id);
+    }
+    return rc == ORMC_OK ? ORMC_OK : db_fail_op(db, rc, m->name, verb);
 }
 
 /* Steps a write statement to completion; records errors with `what`. */

@@ -132,6 +132,14 @@ typedef struct ormc_backend {
      * rows_left), as n steps would, for rows read_rows has read.  NULL:
      * the runtime steps. */
     void (*skip_rows)(void *stmt, size_t n);
+    /* Binds the n fields f[0..n) of obj (validated) to parameters idx,
+     * idx+1, ...: row_read.h's row_bind for each, with what the fields'
+     * and the parameters' types decide settled in the loop rather than by
+     * a call per value.  Returns status as the bind_* functions do.
+     * NULL: the model's generated binder (binds) or row_bind over bind_*
+     * binds them. */
+    int (*bind_fields)(void *stmt, int idx, const ormc_field *f, int n,
+                       const void *obj);
 } ormc_backend;
 
 /* The embedded SQLite backend. */

@@ -1262,6 +1262,62 @@ static void pg_skip_rows(void *stmt, size_t n)
     s->row += (int)n;
 }
 
+/* Binds f[0..n) of obj to parameters idx.. (bind_fields).  When they are
+ * in range and none may own a copy, a NULL, an int or a datetime the
+ * server takes as int8, a real it takes as float8 (their 8 bytes) and
+ * text (its bytes) are written into the parameters here, with the
+ * statement's arrays in registers; anything else (a bool, a blob, a
+ * parameter of another type) goes through row_bind, as every field does
+ * otherwise. */
+static int pg_bind_fields(void *stmt, int idx, const ormc_field *f, int n,
+                          const void *obj)
+{
+    pg_stmt *s = stmt;
+    const char *o = obj;
+    if (idx < 1 || n > s->nparams - idx + 1 || s->owned) {
+        for (int i = 0; i < n; i++) {
+            int rc = row_bind(&pg_binds, s, idx + i, &f[i], obj);
+            if (rc != ORMC_OK)
+                return rc;
+        }
+        return ORMC_OK;
+    }
+    pg_param *p = s->p + idx - 1;
+    const char **values = s->values + idx - 1;
+    int *lengths = s->lengths + idx - 1, *formats = s->formats + idx - 1;
+    for (int i = 0; i < n; i++) {
+        const ormc_field *fi = &f[i];
+        unsigned type = fi->type;
+        if (field_is_null(obj, fi)) {
+            values[i] = NULL;
+            lengths[i] = formats[i] = 0;
+        } else if (((type == ORMC_T_INT || type == ORMC_T_DATETIME) &&
+                    p[i].type == INT8_OID) ||
+                   (type == ORMC_T_REAL && p[i].type == FLOAT8_OID)) {
+            uint64_t v; /* an int64_t or the bits of a double */
+            memcpy(&v, o + fi->offset, sizeof v);
+            put_be64(p[i].num, v);
+            values[i] = p[i].num;
+            lengths[i] = 8;
+            formats[i] = 1;
+        } else if (type == ORMC_T_TEXT) {
+            const char *t;
+            memcpy(&t, o + fi->offset, sizeof t);
+            size_t len = strlen(t);
+            if (len > INT32_MAX)
+                return ORMC_INVALID;
+            values[i] = t;
+            lengths[i] = (int)len;
+            formats[i] = 1;
+        } else {
+            int rc = row_bind(&pg_binds, s, idx + i, fi, obj);
+            if (rc != ORMC_OK)
+                return rc;
+        }
+    }
+    return ORMC_OK;
+}
+
 const ormc_backend ormc_pg_backend = {
     .name = "postgresql",
     .dialect = &ormc_pg_dialect,
@@ -1301,6 +1357,7 @@ const ormc_backend ormc_pg_backend = {
     .rows_left = pg_rows_left,
     .read_rows = pg_read_rows,
     .skip_rows = pg_skip_rows,
+    .bind_fields = pg_bind_fields,
 };
 
 /* ==== read replicas: a router over one primary and its replicas ====
@@ -1673,6 +1730,12 @@ static int router_read_fields(void *st, int col, const ormc_field *f, int n,
 
 static void router_skip_rows(void *st, size_t n) { pg_skip_rows(((rstmt *)st)->run, n); }
 
+static int router_bind_fields(void *st, int idx, const ormc_field *f, int n,
+                              const void *obj)
+{
+    return pg_bind_fields(&((rstmt *)st)->p, idx, f, n, obj);
+}
+
 static int router_read_rows(void *st, int col, const ormc_field *f, int n,
                             char *obj, size_t stride, size_t rows,
                             ormc_result *res, size_t *bad_row, int *bad)
@@ -1773,6 +1836,7 @@ const ormc_backend ormc_pg_router_backend = {
     .rows_left = router_rows_left,
     .read_rows = router_read_rows,
     .skip_rows = router_skip_rows,
+    .bind_fields = router_bind_fields,
 };
 
 #else /* no libpq */

@@ -1,6 +1,6 @@
 /*
  * row_read.h — how a result row's columns are copied into a model's
- * struct.  A model with a generated reader (ormc_model.read) is read by
+ * struct, and a struct's fields bound to a statement's parameters.  A model with a generated reader (ormc_model.read) is read by
  * it, one call per column through the backend's ormc_cols, whose text
  * and blob functions are row_text and row_blob below.  Otherwise the
  * loop row_read walks the model's field descriptors.  Both are written
@@ -108,6 +108,68 @@ static inline int row_read(const row_cols *k, void *stmt, int col,
         }
     }
     return ORMC_OK;
+}
+
+/* Whether field f of obj is NULL: a nullable field whose <name>_null
+ * flag is set, or a nullable text or blob without data. */
+static inline bool field_is_null(const void *obj, const ormc_field *f)
+{
+    if (!(f->flags & ORMC_F_NULLABLE))
+        return false;
+    const char *p = (const char *)obj;
+    if (f->type == ORMC_T_TEXT) {
+        const char *s;
+        memcpy(&s, p + f->offset, sizeof s);
+        return s == NULL;
+    }
+    if (f->type == ORMC_T_BLOB) {
+        ormc_blob b;
+        memcpy(&b, p + f->offset, sizeof b);
+        return b.data == NULL;
+    }
+    bool n;
+    memcpy(&n, p + f->null_offset, sizeof n);
+    return n;
+}
+
+/* Binds field f of obj (validated) to parameter idx through k: NULL where
+ * field_is_null says so, a bool as 0 or 1, text by its strlen.  Returns
+ * k's status, or ORMC_ERROR for a type no field has. */
+static inline int row_bind(const ormc_binds *k, void *stmt, int idx,
+                           const ormc_field *f, const void *obj)
+{
+    const char *p = (const char *)obj + f->offset;
+    if (field_is_null(obj, f))
+        return k->null(stmt, idx);
+    switch ((ormc_type)f->type) {
+    case ORMC_T_INT:
+    case ORMC_T_DATETIME: {
+        int64_t v;
+        memcpy(&v, p, sizeof v);
+        return k->int64(stmt, idx, v);
+    }
+    case ORMC_T_BOOL: {
+        bool v;
+        memcpy(&v, p, sizeof v);
+        return k->int64(stmt, idx, v ? 1 : 0);
+    }
+    case ORMC_T_REAL: {
+        double v;
+        memcpy(&v, p, sizeof v);
+        return k->real(stmt, idx, v);
+    }
+    case ORMC_T_TEXT: {
+        const char *s;
+        memcpy(&s, p, sizeof s);
+        return k->text(stmt, idx, s, strlen(s));
+    }
+    case ORMC_T_BLOB: {
+        ormc_blob b;
+        memcpy(&b, p, sizeof b);
+        return k->blob(stmt, idx, b.data, b.size);
+    }
+    }
+    return ORMC_ERROR;
 }
 
 #endif /* ORMC_ROW_READ_H */
