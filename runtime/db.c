@@ -477,22 +477,6 @@ void *db_stmt_shape(ormc_db *db, const shape_key *key, shape_render_fn render,
     return e ? e->stmt : NULL;
 }
 
-/* The by_fixed slot of (owner, tag). */
-static size_t fixed_slot(const void *owner, uint32_t tag)
-{
-    uint64_t h = ((uint64_t)(uintptr_t)owner ^ tag) * 0x9e3779b97f4a7c15ull;
-    return (size_t)(h >> 32) % ORMC_STMT_CACHE;
-}
-
-void *db_stmt_fixed_find(ormc_db *db, const void *owner, uint32_t tag)
-{
-    size_t slot = fixed_slot(owner, tag);
-    if (db->by_fixed[slot].entry && db->by_fixed[slot].owner == owner &&
-        db->by_fixed[slot].tag == tag)
-        return cache_use(db, &db->cache[db->by_fixed[slot].entry - 1]);
-    return NULL;
-}
-
 void *db_stmt_fixed(ormc_db *db, const void *owner, uint32_t tag,
                     const shape_key *key, shape_render_fn render,
                     const void *ctx, const char *what)
@@ -503,7 +487,7 @@ void *db_stmt_fixed(ormc_db *db, const void *owner, uint32_t tag,
     stmt_entry *e = shape_entry(db, key, render, ctx, what);
     if (!e)
         return NULL;
-    size_t slot = fixed_slot(owner, tag);
+    size_t slot = db_fixed_slot(owner, tag);
     db->by_fixed[slot].owner = owner;
     db->by_fixed[slot].tag = tag;
     db->by_fixed[slot].entry = (uint8_t)(e - db->cache + 1);
@@ -519,13 +503,6 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
     return stmt;
 }
 
-void db_stmt_again(ormc_db *db, const char *sql)
-{
-    db->nqueries++;
-    db->last_sql = sql;
-    if (db->trace)
-        db->trace(db->trace_ctx, sql);
-}
 
 void db_stmt_done(ormc_db *db, void *stmt)
 {

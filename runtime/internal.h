@@ -291,10 +291,42 @@ static inline uint64_t shape_hash(uint64_t h, size_t n)
  * recording the error, prefixed with `what`. */
 void *db_stmt_shape(ormc_db *db, const shape_key *key, shape_render_fn render,
                     const void *ctx, const char *what);
+/* Counts and traces one execution of `sql`: a statement already obtained
+ * from db_stmt (and reset) run again without looking it up, or SQL run
+ * through exec (schema DDL). */
+static inline void db_stmt_again(ormc_db *db, const char *sql)
+{
+    db->nqueries++;
+    db->last_sql = sql;
+    if (db->trace)
+        db->trace(db->trace_ctx, sql);
+}
+
+/* The by_fixed slot of (owner, tag). */
+static inline size_t db_fixed_slot(const void *owner, uint32_t tag)
+{
+    uint64_t h = ((uint64_t)(uintptr_t)owner ^ tag) * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 32) % ORMC_STMT_CACHE;
+}
+
 /* The cached fixed statement known by (owner, tag) (a model and a
- * statement kind), counted and traced, or NULL (nothing recorded) when it
- * is not cached.  Cost: one probe. */
-void *db_stmt_fixed_find(ormc_db *db, const void *owner, uint32_t tag);
+ * statement kind), marked used, counted and traced, or NULL (nothing
+ * recorded) when it is not cached.  Cost: one probe, inline: it runs
+ * before every get, insert, update and delete of one object. */
+static inline void *db_stmt_fixed_find(ormc_db *db, const void *owner,
+                                       uint32_t tag)
+{
+    size_t slot = db_fixed_slot(owner, tag);
+    unsigned i = db->by_fixed[slot].entry;
+    if (!i || db->by_fixed[slot].owner != owner ||
+        db->by_fixed[slot].tag != tag)
+        return NULL;
+    stmt_entry *e = &db->cache[i - 1];
+    e->last_used = ++db->tick;
+    db_stmt_again(db, e->sql);
+    return e->stmt;
+}
+
 /* db_stmt_shape for a fixed statement, which db_stmt_fixed_find then
  * finds by (owner, tag); key must be determined by them. */
 void *db_stmt_fixed(ormc_db *db, const void *owner, uint32_t tag,
@@ -306,10 +338,7 @@ void *db_stmt_fixed(ormc_db *db, const void *owner, uint32_t tag,
  * "who.verb: no SQL statement". */
 void *db_stmt_lookup(ormc_db *db, const char *sql, size_t len,
                      const char *who, const char *verb);
-/* Counts and traces one execution of `sql`: a statement already obtained
- * from db_stmt (and reset) run again without looking it up, or SQL run
- * through exec (schema DDL). */
-void db_stmt_again(ormc_db *db, const char *sql);
+
 /* Resets a statement obtained from db_stmt (bindings cleared). */
 void db_stmt_done(ormc_db *db, void *stmt);
 /* db_stmt_done for a statement whose every parameter was bound by value

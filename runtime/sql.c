@@ -66,74 +66,85 @@ static bool has_window(const ormc_query *q) { return window_params(q) != 0; }
 
 /* ---- shape keys ---- */
 
-/* A shape key being built: words written while they fit in cap, counted
- * always, hashed as they come.  Passed and returned by value, so that its
- * fields stay in registers (stores through w cannot change them). */
+/* A shape key being built: words written to w while they fit in cap,
+ * counted in n always, hashed into h as they come.  The builders keep n
+ * and h in locals (stores through w cannot change them) and pass them on
+ * only at a call. */
 typedef struct keyb {
     uint64_t *w;
-    size_t n, cap;
-    uint64_t h;
+    size_t cap;
 } keyb;
 
-static inline keyb key_word(keyb k, uint64_t w)
-{
-    if (k.n < k.cap)
-        k.w[k.n] = w;
-    k.n++;
-    k.h = shape_mix(k.h, w);
-    return k;
-}
+#define KEY_WORD(k, n, h, word)                                              \
+    do {                                                                     \
+        uint64_t w_ = (word);                                                \
+        if ((n) < (k)->cap)                                                  \
+            (k)->w[(n)] = w_;                                                \
+        (n)++;                                                               \
+        (h) = shape_mix((h), w_);                                            \
+    } while (0)
 
-/* q into the key: its model, window and term count, then a word per term
- * (kind, op, relation, the path's field, type and step count, and a bit
- * for a child query that follows), its steps four to a word, and the
- * terms of a with_ load's or a count's own query after it.  Prefix-free:
- * each part says how many words follow it. */
-static keyb key_query(const ormc_query *q, keyb k)
+/* q into the key from word n on (h the hash so far): its model, window
+ * and term count, then a word per term (kind, op, relation, the path's
+ * field, type and step count, and a bit for a child query that follows),
+ * its steps four to a word, and the terms of a with_ load's or a count's
+ * own query after it.  Prefix-free: each part says how many words follow
+ * it.  Returns the words now in the key. */
+static size_t key_query(const ormc_query *q, const keyb *k, size_t n,
+                        uint64_t *hp)
 {
-    k = key_word(k, (uint64_t)(uintptr_t)q->model);
-    k = key_word(k, (uint64_t)window_params(q) | (uint64_t)q->nterms << 8);
+    uint64_t h = *hp;
+    KEY_WORD(k, n, h, (uint64_t)(uintptr_t)q->model);
+    KEY_WORD(k, n, h, (uint64_t)window_params(q) | (uint64_t)q->nterms << 8);
     const ormc_term *t = query_terms(q);
     for (uint32_t i = 0; i < q->nterms; i++) {
         bool sub = (t[i].kind == T_WITH || t[i].kind == T_COUNT) && t[i].v.sub;
         unsigned ns = t[i].path.nsteps;
-        k = key_word(k, (uint64_t)t[i].kind | (uint64_t)t[i].op << 8 |
-                            (uint64_t)t[i].rel << 16 |
-                            (uint64_t)t[i].path.field << 32 |
-                            (uint64_t)t[i].path.type << 48 |
-                            (uint64_t)(ns & 0x7f) << 56 | (uint64_t)sub << 63);
+        KEY_WORD(k, n, h,
+                 (uint64_t)t[i].kind | (uint64_t)t[i].op << 8 |
+                     (uint64_t)t[i].rel << 16 |
+                     (uint64_t)t[i].path.field << 32 |
+                     (uint64_t)t[i].path.type << 48 |
+                     (uint64_t)(ns & 0x7f) << 56 | (uint64_t)sub << 63);
         for (unsigned s = 0; s < ns; s += 4) {
             uint64_t w = 0;
             for (unsigned j = s; j < ns && j < s + 4; j++)
                 w |= (uint64_t)t[i].path.step[j] << 16 * (j - s);
-            k = key_word(k, w);
+            KEY_WORD(k, n, h, w);
         }
-        if (sub)
-            k = key_query(t[i].v.sub, k);
+        if (sub) {
+            *hp = h;
+            n = key_query(t[i].v.sub, k, n, hp);
+            h = *hp;
+        }
     }
-    return k;
+    *hp = h;
+    return n;
 }
 
 size_t sql_shape(const sql_req *r, uint64_t *buf, size_t cap, uint64_t *hash)
 {
-    keyb k = {buf, 0, cap, SHAPE_SEED};
-    k = key_word(k, (uint64_t)r->kind |
-                        (uint64_t)(r->kind == SQL_CHILD ? r->parents : 0) << 8 |
-                        (uint64_t)r->arg << 16 | (uint64_t)r->nfields << 32);
+    const keyb k = {buf, cap};
+    size_t n = 0;
+    uint64_t h = SHAPE_SEED;
+    KEY_WORD(&k, n, h,
+             (uint64_t)r->kind |
+                 (uint64_t)(r->kind == SQL_CHILD ? r->parents : 0) << 8 |
+                 (uint64_t)r->arg << 16 | (uint64_t)r->nfields << 32);
     for (size_t i = 0; i < r->nfields; i += 4) {
         uint64_t w = 0;
         for (size_t j = i; j < r->nfields && j < i + 4; j++)
             w |= (uint64_t)r->fields[j] << 16 * (j - i);
-        k = key_word(k, w);
+        KEY_WORD(&k, n, h, w);
     }
     if (r->kind != SQL_CHILD || r->parents == PARENTS_QUERY)
-        k = key_query(r->q, k);
+        n = key_query(r->q, &k, n, &h);
     else
-        k = key_word(k, (uint64_t)(uintptr_t)r->q->model);
+        KEY_WORD(&k, n, h, (uint64_t)(uintptr_t)r->q->model);
     if (r->kind == SQL_CHILD)
-        k = key_query(r->sub, k); /* the child query's terms */
-    *hash = shape_hash(k.h, k.n);
-    return k.n;
+        n = key_query(r->sub, &k, n, &h); /* the child query's terms */
+    *hash = shape_hash(h, n);
+    return n;
 }
 
 /* ---- rendering ---- */
@@ -1796,12 +1807,6 @@ int sql_bind(ormc_db *db, void *stmt, const sql_req *r)
  * query: from the cache by the kind, the model's address and arg
  * (key_arg: whether arg is part of it), or rendered and prepared. */
 
-/* The by_fixed tag of a fixed statement. */
-static uint32_t fixed_tag(sql_kind kind, uint16_t arg)
-{
-    return (uint32_t)kind | (uint32_t)arg << 8;
-}
-
 static void *fixed_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
                         uint16_t arg, bool key_arg, const char *what)
 {
@@ -1817,7 +1822,7 @@ static void *fixed_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
     none.limit = -1;
     none.offset = 0;
     sql_req r = {.kind = kind, .arg = arg, .q = &none, .what = what};
-    return db_stmt_fixed(db, m, fixed_tag(kind, arg), &key, sql_render, &r,
+    return db_stmt_fixed(db, m, sql_fixed_tag(kind, arg), &key, sql_render, &r,
                          what);
 }
 
@@ -1827,21 +1832,12 @@ void *sql_link_stmt(ormc_db *db, const ormc_model *m, uint16_t rev,
     return fixed_stmt(db, m, kind, rev, true, what);
 }
 
-/* sql_model_stmt's statement still to prepare: named for its errors. */
-static ORMC_NOINLINE void *model_stmt_new(ormc_db *db, const ormc_model *m,
-                                          sql_kind kind, const char *verb)
+void *sql_model_stmt_new(ormc_db *db, const ormc_model *m, sql_kind kind,
+                         const char *verb)
 {
     char what[160];
     snprintf(what, sizeof what, "%s.%s", m->name, verb);
     return fixed_stmt(db, m, kind, 0, false, what);
-}
-
-void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
-                     const char *verb)
-{
-    /* a cached statement is found without formatting its name */
-    void *stmt = db_stmt_fixed_find(db, m, fixed_tag(kind, 0));
-    return stmt ? stmt : model_stmt_new(db, m, kind, verb);
 }
 
 void *sql_stmt(ormc_db *db, const sql_req *r)
@@ -1854,7 +1850,7 @@ void *sql_stmt(ormc_db *db, const sql_req *r)
     bool fixed = !q->nterms && !has_window(q) && !r->nfields &&
                  r->kind < SQL_CHILD;
     if (fixed) {
-        void *stmt = db_stmt_fixed_find(db, q->model, fixed_tag(r->kind, r->arg));
+        void *stmt = db_stmt_fixed_find(db, q->model, sql_fixed_tag(r->kind, r->arg));
         if (stmt)
             return stmt;
     }
@@ -1871,7 +1867,7 @@ void *sql_stmt(ormc_db *db, const sql_req *r)
         sql_shape(r, heap, key.n, &key.h);
     }
     void *stmt = fixed ? db_stmt_fixed(db, q->model,
-                                       fixed_tag(r->kind, r->arg), &key,
+                                       sql_fixed_tag(r->kind, r->arg), &key,
                                        sql_render, r, r->what)
                        : db_stmt_shape(db, &key, sql_render, r, r->what);
     ormc_free(heap);

@@ -79,12 +79,29 @@ int sql_bind(ormc_db *db, void *stmt, const sql_req *r);
  * error on db. */
 void *sql_stmt(ormc_db *db, const sql_req *r);
 
+/* The by_fixed tag (db_stmt_fixed) of the statement of kind `kind` and
+ * argument `arg` of a model. */
+static inline uint32_t sql_fixed_tag(sql_kind kind, uint16_t arg)
+{
+    return (uint32_t)kind | (uint32_t)arg << 8;
+}
+
+/* sql_model_stmt's statement when it is not cached: rendered, prepared
+ * and cached, its errors named "Model.verb". */
+void *sql_model_stmt_new(ormc_db *db, const ormc_model *m, sql_kind kind,
+                         const char *verb);
+
 /* The statement of a model kind (SQL_INSERT, SQL_UPDATE_ROW,
  * SQL_DELETE_ROW, SQL_GET) of m, unbound: cached by shape (rendered and
- * prepared on first use), counted and traced.  NULL after recording the
- * error as "Model.verb: ...". */
-void *sql_model_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
-                     const char *verb);
+ * prepared on first use; a cached one is found in one probe, inline,
+ * without formatting its name), counted and traced.  NULL after recording
+ * the error as "Model.verb: ...". */
+static inline void *sql_model_stmt(ormc_db *db, const ormc_model *m,
+                                   sql_kind kind, const char *verb)
+{
+    void *stmt = db_stmt_fixed_find(db, m, sql_fixed_tag(kind, 0));
+    return stmt ? stmt : sql_model_stmt_new(db, m, kind, verb);
+}
 
 /* The statement of a link kind (SQL_LINK_*) of to-many relation `rev` of
  * m, unbound (?1 the row's id, ?2 the array of ids): cached by shape,
