@@ -515,6 +515,7 @@ typedef struct ormc_query {
     uint32_t nterms, cap;
     uint32_t open;      /* groups begun and not yet ended */
     bool nomem;         /* the error is out of memory */
+    uint16_t kinds;     /* the kinds of its terms, a bit each */
     int64_t limit;      /* -1: none */
     int64_t offset;     /* 0: none */
     ormc_term inl[ORMC_QUERY_INLINE];

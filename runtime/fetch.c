@@ -95,17 +95,9 @@ int check_query(ormc_db *db, const ormc_model *m, const ormc_query *q,
         return db_fail(db, ORMC_INVALID,
                        "%s: %u group%s not closed with ormc_end", what,
                        (unsigned)q->open, q->open == 1 ? "" : "s");
-    return q->nterms ? check_subs(db, q, 2, what) : ORMC_OK;
-}
-
-/* Whether q has a term of `kind`. */
-static bool has_kind(const ormc_query *q, int kind)
-{
-    const ormc_term *t = query_terms(q);
-    for (uint32_t i = 0; i < q->nterms; i++)
-        if (t[i].kind == kind)
-            return true;
-    return false;
+    return q->kinds & (KIND(T_WITH) | KIND(T_PREFETCH) | KIND(T_COUNT))
+               ? check_subs(db, q, 2, what)
+               : ORMC_OK;
 }
 
 /* Whether q selects every row of its model (no filter, no window). */

@@ -142,6 +142,15 @@ enum {
     T_SET      /* an update's SET: path (own field), op = SET_*, value */
 };
 
+/* The bit of term kind k in ormc_query.kinds. */
+#define KIND(k) (1u << (k))
+
+/* Whether q has a term of `kind`: one test of its kinds. */
+static inline bool has_kind(const ormc_query *q, int kind)
+{
+    return q->kinds & KIND(kind);
+}
+
 /* The ops of a T_SET term. */
 enum { SET_VALUE, SET_NULL, SET_ADD, SET_MUL };
 

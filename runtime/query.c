@@ -141,6 +141,7 @@ static ormc_term *add_term(ormc_query *q, int kind)
     ormc_term *t = &query_terms(q)[q->nterms++];
     memset(t, 0, sizeof *t);
     t->kind = (uint8_t)kind;
+    q->kinds |= (uint16_t)(1u << kind);
     return t;
 }
 

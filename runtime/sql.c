@@ -1818,6 +1818,7 @@ static void *fixed_stmt(ormc_db *db, const ormc_model *m, sql_kind kind,
     ormc_query none;
     none.model = m; /* all sql_render reads of these kinds */
     none.nterms = 0;
+    none.kinds = 0;
     none.heap = NULL;
     none.limit = -1;
     none.offset = 0;

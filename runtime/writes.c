@@ -42,10 +42,7 @@ static int write_where(ormc_db *db, const ormc_model *m, const ormc_query *q,
     int rc = check_query(db, m, q, &all, &q, verb, buf, &what);
     if (rc != ORMC_OK)
         return rc;
-    bool sets = false;
-    const ormc_term *t = query_terms(q);
-    for (uint32_t i = 0; i < q->nterms && !sets; i++)
-        sets = t[i].kind == T_SET;
+    bool sets = has_kind(q, T_SET);
     if (kind == SQL_UPDATE && !sets)
         return db_fail(db, ORMC_INVALID, "%s: nothing to set", what);
     if (kind == SQL_DELETE && sets)
