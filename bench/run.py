@@ -33,6 +33,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import types
 
@@ -532,29 +533,45 @@ def cpu(r):
 INSTR_CONTESTANTS = ["ormc", "hand"]
 
 
+INSTR_RUNS = 3
+
+
 def instr_one(build, c, db, w):
     """Instructions of one timed run of workload w: what the process
-    executes inside w's run function, counted by callgrind, with 2 timed
-    runs minus with 1 (the warm-up, where ormc prepares its statements,
-    cancels out).  The same on any machine and under any load.  A dict, or
-    an error string."""
+    executes inside w's run function, counted by callgrind, which dumps
+    its count after each call of it (--dump-after): the warm-up's (where
+    ormc prepares its statements) is dropped, and the median of the
+    INSTR_RUNS timed runs' is kept.  Each run is counted on its own, so a
+    one-time cost that lands in a different run from one process to the
+    next (glibc consolidating its free blocks) is not taken for a cost of
+    every run, as a difference of two processes' totals took it.  The
+    same on any machine and under any load.  A dict, or an error
+    string."""
     fn = ("w10" if w == "W10p" else w.lower()) + "_run"
-    n = []
-    for runs in (1, 2):
-        cmd = ["valgrind", "--tool=callgrind",
-               "--callgrind-out-file=/dev/null",
-               "--toggle-collect=" + fn] + command(build, c, db, w, runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "cg")
+        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
+               "--toggle-collect=" + fn, "--dump-after=" + fn] + \
+            command(build, c, db, w, INSTR_RUNS)
         try:
             p = subprocess.run(cmd, capture_output=True, text=True,
                                timeout=3600)
         except (OSError, subprocess.SubprocessError) as e:
             return "callgrind: %s" % e
         r = parse(p.stdout, p.stderr, p.returncode, 0)
-        m = re.search(r"Collected : (\d+)", p.stderr)
-        if r.get("status") != "ok" or not m:
+        if r.get("status") != "ok":
             return "callgrind: %s" % r.get("error", "no count")
-        n.append(int(m.group(1)))
-    return {"n": n[1] - n[0], "checksum": r["checksum"]}
+        runs = []
+        for k in range(1, INSTR_RUNS + 2):  # the warm-up, then the runs
+            try:
+                with open("%s.%d" % (out, k)) as f:
+                    m = re.search(r"^summary: (\d+)", f.read(), re.M)
+            except OSError:
+                m = None
+            if not m:
+                return "callgrind: no count for call %d of %s" % (k, fn)
+            runs.append(int(m.group(1)))
+    return {"n": statistics.median(runs[1:]), "checksum": r["checksum"]}
 
 
 def instr_counts(build, db, s, contestants, workloads, failures):
@@ -612,13 +629,14 @@ def instr_report(instr):
     return ["## Instructions at S = %g (callgrind)" % instr["s"], "",
             "Instructions of one timed run of each workload: those executed "
             "inside its run function, counted by `valgrind --tool=callgrind "
-            "--toggle-collect=wN_run`, in a process with 2 timed runs minus "
-            "one with 1 (so the warm-up, where ormc prepares its statements "
-            "and hand C has prepared them before, cancels out): exact and "
-            "repeatable, unlike time on a shared machine, but blind to cache "
-            "misses and page faults (the tables above have those).  SQLite's "
-            "own instructions are included: ormc/C is the whole cost ratio "
-            "of the run.", ""] + instr_table(instr, WORKLOADS, TITLE)
+            "--toggle-collect=wN_run --dump-after=wN_run`, which counts each "
+            "call on its own: the median of %d timed runs, the warm-up "
+            "(where ormc prepares its statements and hand C has prepared "
+            "them before) left out.  Exact and repeatable, unlike time on a "
+            "shared machine, but blind to cache misses and page faults (the "
+            "tables above have those).  SQLite's own instructions are "
+            "included: ormc/C is the whole cost ratio of the run." %
+            INSTR_RUNS, ""] + instr_table(instr, WORKLOADS, TITLE)
 
 
 def compiler_scale(build, smoke, failures):
@@ -869,7 +887,8 @@ def pg_report(a, pgr, results_sqlite):
         L.append("### PostgreSQL: client instructions at S = %g (callgrind)"
                  % pgr["instr"]["s"])
         L.append("")
-        L.append("As on SQLite (one timed run: 2 runs minus 1), of the "
+        L.append("As on SQLite (the median of %d timed runs, each counted "
+                 "on its own), of the " % INSTR_RUNS +
                  "client process alone: the server's work is the same for "
                  "both (the same statements), so this is what ormc adds "
                  "over hand-written libpq C.")

@@ -116,28 +116,35 @@ void ormc_query_free(ormc_query *q)
     ormc_query_init(q, q->model);
 }
 
-/* Appends a zeroed term of `kind`; NULL (misuse recorded) when memory ran
- * out.  Grows the heap block by doubling: amortized O(1). */
-static ormc_term *add_term(ormc_query *q, int kind)
+/* Doubles q's room for terms (moving them to the heap block the first
+ * time): amortized O(1).  False (misuse recorded) when memory ran out. */
+static ORMC_NOINLINE bool grow_terms(ormc_query *q)
 {
-    if (q->nterms == q->cap) {
-        if (q->cap > UINT32_MAX / 2 ||
-            (size_t)q->cap * 2 > SIZE_MAX / sizeof(ormc_term)) {
-            misuse(q, "too many terms");
-            return NULL;
-        }
-        uint32_t cap = q->cap * 2;
-        ormc_term *t = ormc_realloc(q->heap, cap * sizeof *t);
-        if (!t) {
-            q->nomem = !q->error;
-            misuse(q, "out of memory");
-            return NULL;
-        }
-        if (!q->heap)
-            memcpy(t, q->inl, q->nterms * sizeof *t);
-        q->heap = t;
-        q->cap = cap;
+    if (q->cap > UINT32_MAX / 2 ||
+        (size_t)q->cap * 2 > SIZE_MAX / sizeof(ormc_term)) {
+        misuse(q, "too many terms");
+        return false;
     }
+    uint32_t cap = q->cap * 2;
+    ormc_term *t = ormc_realloc(q->heap, cap * sizeof *t);
+    if (!t) {
+        q->nomem = !q->error;
+        misuse(q, "out of memory");
+        return false;
+    }
+    if (!q->heap)
+        memcpy(t, q->inl, q->nterms * sizeof *t);
+    q->heap = t;
+    q->cap = cap;
+    return true;
+}
+
+/* Appends a zeroed term of `kind`; NULL (misuse recorded) when memory ran
+ * out.  Inline: every builder call adds one. */
+static inline ormc_term *add_term(ormc_query *q, int kind)
+{
+    if (q->nterms == q->cap && !grow_terms(q))
+        return NULL;
     ormc_term *t = &query_terms(q)[q->nterms++];
     memset(t, 0, sizeof *t);
     t->kind = (uint8_t)kind;
