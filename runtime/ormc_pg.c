@@ -1274,6 +1274,8 @@ static int pg_bind_fields(void *stmt, int idx, const ormc_field *f, int n,
 {
     pg_stmt *s = stmt;
     const char *o = obj;
+    if (n < 1) /* a model of its id alone: no parameter array to point into */
+        return ORMC_OK;
     if (idx < 1 || n > s->nparams - idx + 1 || s->owned) {
         for (int i = 0; i < n; i++) {
             int rc = row_bind(&pg_binds, s, idx + i, &f[i], obj);
