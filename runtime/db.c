@@ -503,7 +503,6 @@ void *db_stmt(ormc_db *db, const char *sql, size_t len, const char *who,
     return stmt;
 }
 
-
 void db_stmt_done(ormc_db *db, void *stmt)
 {
     if (stmt)

@@ -347,7 +347,6 @@ void *db_stmt_fixed(ormc_db *db, const void *owner, uint32_t tag,
  * "who.verb: no SQL statement". */
 void *db_stmt_lookup(ormc_db *db, const char *sql, size_t len,
                      const char *who, const char *verb);
-
 /* Resets a statement obtained from db_stmt (bindings cleared). */
 void db_stmt_done(ormc_db *db, void *stmt);
 /* db_stmt_done for a statement whose every parameter was bound by value

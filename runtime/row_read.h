@@ -1,6 +1,8 @@
 /*
  * row_read.h — how a result row's columns are copied into a model's
- * struct, and a struct's fields bound to a statement's parameters.  A model with a generated reader (ormc_model.read) is read by
+ * struct, and a struct's fields bound to a statement's parameters.
+ *
+ * Reading: a model with a generated reader (ormc_model.read) is read by
  * it, one call per column through the backend's ormc_cols, whose text
  * and blob functions are row_text and row_blob below.  Otherwise the
  * loop row_read walks the model's field descriptors.  Both are written
@@ -9,6 +11,11 @@
  * call (backend.read_fields, backend.cols), and the loop by object.c over
  * the backend's function pointers, for a backend without read_fields
  * (tests that wrap a backend to inject faults into single column reads).
+ *
+ * Binding: row_bind binds one field through a table of bind functions,
+ * the same way: a backend's own (PostgreSQL's bind_fields, for what its
+ * loop does not write itself) or the backend's function pointers
+ * (object.c, for a model without a generated binder).
  *
  * Include it in one .c file per instantiation, after internal.h.
  */

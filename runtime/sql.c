@@ -1851,7 +1851,8 @@ void *sql_stmt(ormc_db *db, const sql_req *r)
     bool fixed = !q->nterms && !has_window(q) && !r->nfields &&
                  r->kind < SQL_CHILD;
     if (fixed) {
-        void *stmt = db_stmt_fixed_find(db, q->model, sql_fixed_tag(r->kind, r->arg));
+        void *stmt = db_stmt_fixed_find(db, q->model,
+                                        sql_fixed_tag(r->kind, r->arg));
         if (stmt)
             return stmt;
     }
