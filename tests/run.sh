@@ -45,6 +45,10 @@ PASS=0
 FAIL=0
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+# a run interrupted or killed still runs the EXIT trap (which stops the
+# PostgreSQL cluster below): the shell runs it on exit, not on a signal
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 pass() { PASS=$((PASS + 1)); echo "PASS $1"; }
 fail() { FAIL=$((FAIL + 1)); echo "FAIL $1"; }
