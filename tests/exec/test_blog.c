@@ -1178,21 +1178,11 @@ static void test_aggregates_empty(void **state)
                "SELECT COUNT(*), SUM(t0.\"pages\"), "
                "AVG(t0.\"pages\"), MIN(t0.\"pages\"), MAX(t0.\"pages\") FROM "
                "\"book\" AS t0");
-    assert_int_equal(is.count, 0);
-    assert_true(is.is_null);
-    assert_int_equal(is.sum, 0);
-    assert_double_exact(is.avg, 0.0);
-    assert_int_equal(is.min, 0);
-    assert_int_equal(is.max, 0);
+    assert_int_stats(is, 0, 0, 0.0, 0, 0);
 
     memset(&rs, 0x7f, sizeof rs);
     assert_ok(f->db, book_aggregate_price(f->db, NULL, &rs));
-    assert_int_equal(rs.count, 0);
-    assert_true(rs.is_null);
-    assert_double_exact(rs.sum, 0.0);
-    assert_double_exact(rs.avg, 0.0);
-    assert_double_exact(rs.min, 0.0);
-    assert_double_exact(rs.max, 0.0);
+    assert_real_stats(rs, 0, 0.0, 0.0, 0.0, 0.0);
 
     memset(&is, 0x7f, sizeof is);
     assert_ok(f->db, blog_aggregate_created(f->db, NULL, &is));
@@ -1226,21 +1216,11 @@ static void test_aggregates_values(void **state)
     add_five_books(f->db);
     ormc_int_stats is;
     assert_ok(f->db, book_aggregate_pages(f->db, NULL, &is));
-    assert_int_equal(is.count, 5);
-    assert_false(is.is_null);
-    assert_int_equal(is.sum, 850);
-    assert_double_exact(is.avg, 170.0);
-    assert_int_equal(is.min, 50);
-    assert_int_equal(is.max, 300);
+    assert_int_stats(is, 5, 850, 170.0, 50, 300);
 
     ormc_real_stats rs;
     assert_ok(f->db, book_aggregate_price(f->db, NULL, &rs));
-    assert_int_equal(rs.count, 5);
-    assert_false(rs.is_null);
-    assert_double_exact(rs.sum, 40.5);
-    assert_double_exact(rs.avg, 40.5 / 5);
-    assert_double_exact(rs.min, 0.5);
-    assert_double_exact(rs.max, 10.25);
+    assert_real_stats(rs, 5, 40.5, 40.5 / 5, 0.5, 10.25);
 
     /* filtered, and windowed (first two by id: 100 + 200 pages) */
     BookQuery q;
@@ -1270,19 +1250,9 @@ static void test_aggregates_values(void **state)
     add_blog(f->db, "g2", ann, 0, 2000, NAN);
     add_blog(f->db, "g3", ann, 0, 4000, 2.5);
     assert_ok(f->db, blog_aggregate_created(f->db, NULL, &is));
-    assert_int_equal(is.count, 3);
-    assert_false(is.is_null);
-    assert_int_equal(is.sum, 7000);
-    assert_double_exact(is.avg, 7000 / 3.0);
-    assert_int_equal(is.min, 1000);
-    assert_int_equal(is.max, 4000);
+    assert_int_stats(is, 3, 7000, 7000 / 3.0, 1000, 4000);
     assert_ok(f->db, blog_aggregate_rating(f->db, NULL, &rs));
-    assert_int_equal(rs.count, 2);
-    assert_false(rs.is_null);
-    assert_double_exact(rs.sum, 7.0);
-    assert_double_exact(rs.avg, 3.5);
-    assert_double_exact(rs.min, 2.5);
-    assert_double_exact(rs.max, 4.5);
+    assert_real_stats(rs, 2, 7.0, 3.5, 2.5, 4.5);
 
     /* the generic entry point refuses a field of the wrong type */
     assert_status(f->db,

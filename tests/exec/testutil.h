@@ -479,4 +479,25 @@ static inline void counts_reset(fixture *f)
         }                                                                    \
     } while (0)
 
+/* Every member of an aggregate's stats, exactly: count, is_null (true
+ * exactly when count is 0), sum, avg, min, max. */
+#define assert_int_stats(st, n, su, av, mi, ma)                              \
+    do {                                                                     \
+        assert_int_equal((st).count, (n));                                   \
+        assert_int_equal((st).is_null, (n) == 0);                            \
+        assert_int_equal((st).sum, (su));                                    \
+        assert_double_exact((st).avg, (av));                                 \
+        assert_int_equal((st).min, (mi));                                    \
+        assert_int_equal((st).max, (ma));                                    \
+    } while (0)
+#define assert_real_stats(st, n, su, av, mi, ma)                             \
+    do {                                                                     \
+        assert_int_equal((st).count, (n));                                   \
+        assert_int_equal((st).is_null, (n) == 0);                            \
+        assert_double_exact((st).sum, (su));                                 \
+        assert_double_exact((st).avg, (av));                                 \
+        assert_double_exact((st).min, (mi));                                 \
+        assert_double_exact((st).max, (ma));                                 \
+    } while (0)
+
 #endif /* ORMC_TESTUTIL_H */
